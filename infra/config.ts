@@ -1,0 +1,353 @@
+/**
+ * The stack's configuration: one zod schema for every key, parsed once before any resource
+ * is declared. Shared keys (runbook overrides, schedules, health checks, app settings) live
+ * in `Pulumi.yaml`; per-stack keys (regions, endpoints, hosts, subscriptions) in
+ * `Pulumi.<stack>.yaml`. See the README's config reference.
+ */
+import { Region } from "@pulumi/aws/types/enums";
+import { z } from "zod";
+import {
+  backups,
+  healthCheckDefaults,
+  maxArchiveTimeoutSeconds,
+  recoveryObjectives,
+  rollbackTriggers,
+  severities,
+  type RollbackTriggerId,
+  type RunbookSection,
+} from "./runbook";
+
+export const projectName = "crazy-gary-dr";
+
+/** Region codes AWS accepts, from the provider's own enum. */
+export const awsRegionCodes: readonly string[] = Object.freeze(Object.values(Region));
+
+/** Regions Route53 can run health checks from. */
+export const healthCheckerRegions = Object.freeze([
+  "us-east-1", "us-west-1", "us-west-2", "eu-west-1",
+  "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1",
+] as const);
+
+export const regionRoles = Object.freeze(["primary", "secondary"] as const);
+export type RegionRole = (typeof regionRoles)[number];
+
+export const hostnameKeys = Object.freeze(["api", "app"] as const);
+export type HostnameKey = (typeof hostnameKeys)[number];
+
+/** Top-level keys that must be set as Pulumi secrets (`pulumi config set --secret --path ...`). */
+export const secretConfigKeys = Object.freeze(["databaseSecrets"] as const);
+
+const list = (values: readonly (string | number)[]) => values.join(", ");
+
+const regionCode = z.string().refine((v) => awsRegionCodes.includes(v), {
+  message: `is not an AWS region code; use one of ${list(awsRegionCodes)}`,
+});
+
+/** A number that may be raised above the runbook's value, never lowered below it. */
+function atLeast(runbookValue: number, unit: string, section: RunbookSection) {
+  return z.number().int().refine((v) => v >= runbookValue, {
+    message: `is looser than the runbook's ${runbookValue} ${unit} (${section}); use a value >= ${runbookValue}`,
+  });
+}
+
+/** A number that may be lowered below the runbook's value, never raised above it. */
+function atMost(runbookValue: number, unit: string, section: RunbookSection) {
+  return z.number().int().positive().refine((v) => v <= runbookValue, {
+    message: `is looser than the runbook's ${runbookValue} ${unit} (${section}); use a value <= ${runbookValue}`,
+  });
+}
+
+const timeOfDayUtc = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, {
+  message: "is not a UTC time of day; use HH:MM from 00:00 to 23:59",
+});
+
+const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+  message: "is not a DNS hostname; use lower-case labels such as api-use1.crazy-gary.app",
+});
+
+const endpoint = z.union(
+  [
+    z.strictObject({ hostname }),
+    z.strictObject({
+      loadBalancer: z.strictObject({
+        /** The load balancer's DNS name. */
+        dnsName: hostname,
+        /** The load balancer's canonical hosted-zone id. */
+        zoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z35SXDOTRQ7X7K" }),
+      }),
+    }),
+  ],
+  { message: "is not an endpoint; use {hostname: ...} or {loadBalancer: {dnsName, zoneId}}" },
+);
+
+const perRegion = <T extends z.ZodType>(schema: T) => z.strictObject({ primary: schema, secondary: schema });
+
+const databaseHost = z.strictObject({
+  /** SSH address of the host, where `pulumi up` connects to configure it. */
+  sshHost: z.string().min(1, { message: "is empty; use the host's SSH address" }),
+  sshUser: z.string().min(1).default("admin"),
+  sshPort: z.number().int().min(1).max(65535).default(22),
+  /** PostgreSQL address as seen from where `pulumi up` runs. */
+  pgHost: z.string().min(1, { message: "is empty; use the PostgreSQL host name" }),
+  pgPort: z.number().int().min(1).max(65535).default(5432),
+  database: z.string().min(1).default("crazy_gary"),
+  adminUser: z.string().min(1).default("postgres"),
+  /** PostgreSQL data directory on the host. */
+  dataDirectory: z.string().startsWith("/").default("/var/lib/postgresql/15/main"),
+});
+
+const databaseSecret = z.strictObject({
+  adminPassword: z.string().min(12, { message: "is too short; use at least 12 characters" }),
+  sshPrivateKey: z.string().includes("PRIVATE KEY", { message: "is not a PEM private key" }),
+});
+
+const subscription = z.union(
+  [
+    z.strictObject({ protocol: z.literal("https"), endpoint: z.url({ protocol: /^https$/, message: "is not an https:// URL" }) }),
+    z.strictObject({ protocol: z.literal("email"), endpoint: z.email({ message: "is not an e-mail address" }) }),
+  ],
+  { message: "is not a subscription; use {protocol: https, endpoint: https://...} or {protocol: email, endpoint: someone@example.com}" },
+);
+
+const thresholdOverrides = z
+  .strictObject(
+    Object.fromEntries(
+      Object.entries(rollbackTriggers)
+        .filter(([, row]) => row.threshold !== null && row.noAlarmReason === undefined)
+        .map(([id, row]) => [
+          id,
+          (row.breachWhen === "above"
+            ? atMost(row.threshold!, row.unit ?? "", row.source)
+            : atLeast(row.threshold!, row.unit ?? "", row.source)
+          ).optional(),
+        ]),
+    ) as Record<Exclude<RollbackTriggerId, "api-health" | "payment-failures" | "suspicious-usage" | "data-breach-indicators">, z.ZodOptional<z.ZodNumber>>,
+  )
+  .default({});
+
+const appSettingValue = z.union([z.string(), z.number(), z.boolean()]);
+
+const settingKey = z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "is not an application setting name; use UPPER_SNAKE_CASE" });
+
+/** Names that hold secrets; such settings go to Secrets Manager, never to the synced settings. */
+export const secretSettingPattern = /SECRET|PASSWORD|TOKEN|PRIVATE|CREDENTIAL|(^|_)KEY($|_)/;
+
+export const stackConfigSchema = z
+  .strictObject({
+    /** Environment name, used in resource names and the SSM path `/crazy-gary/<environment>/`. */
+    environment: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, { message: "is not an environment name; use lower-case letters, digits and dashes, e.g. prod" }),
+    regions: z.strictObject({ primary: regionCode, secondary: regionCode }).superRefine((regions, ctx) => {
+      if (regions.primary === regions.secondary) {
+        ctx.addIssue({ code: "custom", path: ["secondary"], message: "is the same as regions.primary; use a different region so one outage cannot take both" });
+      }
+    }),
+    activeRegion: z.enum(regionRoles, { message: "is not a region role; use primary or secondary" }),
+    dnsZone: z.strictObject({
+      /** Hosted zone's domain name; `api` and `app` records are created under it. */
+      name: hostname,
+      /** Hosted zone id; looked up by name when absent. */
+      id: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z0123456789ABCDEFGHIJ" }).optional(),
+    }),
+    endpoints: z.strictObject({ api: perRegion(endpoint), app: perRegion(endpoint) }),
+    databases: perRegion(databaseHost),
+    databaseSecrets: perRegion(databaseSecret),
+    alerts: z.strictObject(
+      Object.fromEntries(severities.map((s) => [s, z.array(subscription).default([])])) as Record<
+        "P0" | "P1" | "P2" | "P3",
+        z.ZodDefault<z.ZodArray<typeof subscription>>
+      >,
+    ),
+    healthCheck: z
+      .strictObject({
+        requestIntervalSeconds: z.union([z.literal(10), z.literal(30)], { message: "is not a Route53 request interval; use 10 or 30" }).default(healthCheckDefaults.requestIntervalSeconds),
+        failureThreshold: z.number().int().min(1).max(10).default(healthCheckDefaults.failureThreshold),
+        ttlSeconds: z.number().int().min(5).max(300).default(healthCheckDefaults.ttlSeconds),
+        checkerRegions: z
+          .array(z.enum(healthCheckerRegions, { message: `is not a Route53 checker region; use one of ${list(healthCheckerRegions)}` }))
+          .min(3, { message: "has fewer than 3 checker regions; Route53 needs at least 3" })
+          .default(["us-east-1", "us-west-2", "eu-west-1"]),
+      })
+      .default({
+        requestIntervalSeconds: healthCheckDefaults.requestIntervalSeconds,
+        failureThreshold: healthCheckDefaults.failureThreshold,
+        ttlSeconds: healthCheckDefaults.ttlSeconds,
+        checkerRegions: ["us-east-1", "us-west-2", "eu-west-1"],
+      }),
+    recovery: z
+      .strictObject({
+        databaseRpoMinutes: atMost(recoveryObjectives.database.rpoMinutes!, "min", "Recovery Time Objectives (RTO) & Recovery Point Objectives (RPO)").default(recoveryObjectives.database.rpoMinutes!),
+        archiveTimeoutSeconds: atMost(maxArchiveTimeoutSeconds, "s (RPO/5)", "Backup Types & Retention").default(maxArchiveTimeoutSeconds),
+      })
+      .default({ databaseRpoMinutes: recoveryObjectives.database.rpoMinutes!, archiveTimeoutSeconds: maxArchiveTimeoutSeconds }),
+    retention: z
+      .strictObject({
+        fullDays: atLeast(backups.full.retentionDays, "d", backups.full.source).default(backups.full.retentionDays),
+        incrementalDays: atLeast(backups.incremental.retentionDays, "d", backups.incremental.source).default(backups.incremental.retentionDays),
+        walHours: atLeast(backups.transactionLogs.retentionHours, "h", backups.transactionLogs.source).default(backups.transactionLogs.retentionHours),
+        pitrHours: atLeast(backups.pointInTimeRecovery.windowHours, "h", backups.pointInTimeRecovery.source).default(backups.pointInTimeRecovery.windowHours),
+        logDays: atLeast(backups.logs.retentionDays, "d", backups.logs.source).default(backups.logs.retentionDays),
+        /** Days a replaced or deleted object version is kept in a WAL archive bucket. */
+        noncurrentVersionDays: z.number().int().min(1).max(365).default(7),
+      })
+      .default({
+        fullDays: backups.full.retentionDays,
+        incrementalDays: backups.incremental.retentionDays,
+        walHours: backups.transactionLogs.retentionHours,
+        pitrHours: backups.pointInTimeRecovery.windowHours,
+        logDays: backups.logs.retentionDays,
+        noncurrentVersionDays: 7,
+      }),
+    schedules: z
+      .strictObject({
+        fullBackupTimeUtc: timeOfDayUtc.default(backups.full.timeUtc),
+        incrementalEveryHours: atMost(backups.incremental.intervalHours, "h", backups.incremental.source)
+          .refine((h) => 24 % h === 0, { message: "does not divide a day; use 1, 2, 3, 4 or 6" })
+          .default(backups.incremental.intervalHours),
+        restoreTestDayOfMonth: z.number().int().min(1).max(28, { message: "is past the 28th, a day some months lack; use 1 to 28" }).default(backups.restoreTest.dayOfMonth),
+        restoreTestTimeUtc: timeOfDayUtc.default(backups.restoreTest.timeUtc),
+      })
+      .default({
+        fullBackupTimeUtc: backups.full.timeUtc,
+        incrementalEveryHours: backups.incremental.intervalHours,
+        restoreTestDayOfMonth: backups.restoreTest.dayOfMonth,
+        restoreTestTimeUtc: backups.restoreTest.timeUtc,
+      }),
+    thresholds: thresholdOverrides,
+    /** Application settings that are not environment-specific; synced to SSM for the apps. */
+    app: z
+      .record(settingKey, appSettingValue)
+      .superRefine((settings, ctx) => {
+        for (const name of Object.keys(settings).filter((n) => secretSettingPattern.test(n))) {
+          ctx.addIssue({ code: "custom", path: [name], message: "looks like a secret and would be synced in plain text; list its name under appSecrets and keep the value in Secrets Manager" });
+        }
+      })
+      .default({}),
+    /** Names of the application's secrets; each environment keeps its own values in Secrets Manager. */
+    appSecrets: z.array(settingKey).default([]),
+    sync: z
+      .strictObject({
+        /** Fully qualified name of the stack whose settings this one follows: `<org>/<project>/<stack>`. */
+        source: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+          message: "is not a fully qualified stack name; use <org>/<project>/<stack>, e.g. organization/crazy-gary-dr/prod",
+        }),
+        /** Synced keys (e.g. `app.LOG_LEVEL`) this stack sets itself, each with its value and the reason. */
+        overrides: z
+          .record(
+            z.string(),
+            z.strictObject({
+              value: z.unknown(),
+              reason: z.string().min(8, { message: "is not a reason; say why this key differs (8 characters or more)" }),
+            }),
+          )
+          .default({}),
+      })
+      .optional(),
+  });
+export type StackConfig = z.output<typeof stackConfigSchema>;
+export type DatabaseHostConfig = StackConfig["databases"]["primary"];
+export type Endpoint = StackConfig["endpoints"]["api"]["primary"];
+export type Subscription = StackConfig["alerts"]["P0"][number];
+
+/** Where raw config came from, so errors can say which keys are secret. */
+export interface ConfigSource {
+  /** Config values by key without the project prefix, parsed from YAML/JSON. */
+  values: Record<string, unknown>;
+  /** Whether the value at this key path was provided as a Pulumi secret. */
+  isSecret(path: readonly (string | number)[]): boolean;
+}
+
+/** Thrown with every configuration problem at once; the CLI tools print `message` and exit 2. */
+export class StackConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+const isUnderSecretKey = (path: readonly PropertyKey[]) => (secretConfigKeys as readonly PropertyKey[]).includes(path[0]);
+
+function explainIssue(issue: z.core.$ZodIssue, source: ConfigSource): string[] {
+  if (issue.code === "unrecognized_keys") {
+    const allowed = allowedKeysAt(issue.path);
+    return issue.keys.map((key) => {
+      const path = [...issue.path, key].map(String);
+      return `${projectName}:${path.join(".")}: is not a known key${allowed ? `; allowed here: ${allowed.join(", ")}` : ""}`;
+    });
+  }
+  const key = `${projectName}:${issue.path.map(String).join(".")}`;
+  const value = valueAt(source.values, issue.path);
+  const secret = isUnderSecretKey(issue.path) || source.isSecret(issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)));
+  if (value === undefined) {
+    return [`${key}: missing; ${issue.code === "invalid_type" ? `expected ${issue.expected === "object" ? "a map" : `a ${issue.expected}`}` : issue.message}`];
+  }
+  const shown = secret ? "[secret]" : describeValue(value);
+  const message = issue.code === "invalid_type" ? `is not a ${issue.expected}` : issue.message;
+  return [`${key}: ${shown} ${message}`];
+}
+
+function allowedKeysAt(path: readonly PropertyKey[]): string[] | undefined {
+  let schema: z.ZodType = stackConfigSchema;
+  for (const key of path) {
+    const shape = objectShape(schema);
+    if (!shape || !(String(key) in shape)) return undefined;
+    schema = shape[String(key)] as z.ZodType;
+  }
+  const shape = objectShape(schema);
+  return shape ? Object.keys(shape) : undefined;
+}
+
+function objectShape(schema: z.ZodType): Record<string, unknown> | undefined {
+  let inner: unknown = schema;
+  for (let i = 0; i < 5 && inner; i++) {
+    const def = (inner as { def?: { type?: string; shape?: Record<string, unknown>; innerType?: unknown; in?: unknown } }).def;
+    if (!def) return undefined;
+    if (def.type === "object") return def.shape;
+    inner = def.innerType ?? def.in;
+  }
+  return undefined;
+}
+
+/**
+ * Parses and validates stack config, or throws one `StackConfigError` listing every problem,
+ * each as `crazy-gary-dr:<key.path>: <value> <what is wrong>; <what is allowed>`. Secret
+ * values are shown as `[secret]`.
+ */
+export function parseStackConfig(source: ConfigSource): StackConfig {
+  const problems: string[] = [];
+  for (const key of secretConfigKeys) {
+    const value = source.values[key];
+    if (value === undefined) continue;
+    for (const leaf of leafPaths(value, [key])) {
+      if (!source.isSecret(leaf)) {
+        problems.push(`${projectName}:${leaf.join(".")}: [secret] was given in plain text; set it with \`pulumi config set --secret --path '${leaf.join(".")}' ...\``);
+      }
+    }
+  }
+  const parsed = stackConfigSchema.safeParse(source.values);
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => explainIssue(issue, source)));
+  if (problems.length > 0 || !parsed.success) throw new StackConfigError(problems);
+  return parsed.data;
+}
+
+function leafPaths(value: unknown, prefix: string[]): string[][] {
+  if (value === null || typeof value !== "object") return [prefix];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
+}
+
+/** The other region role. */
+export const otherRole = (role: RegionRole): RegionRole => (role === "primary" ? "secondary" : "primary");

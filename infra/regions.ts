@@ -1,0 +1,61 @@
+/**
+ * Providers, created in one place. Every resource in the stack names one of these
+ * explicitly; `Pulumi.yaml` disables default providers so nothing lands in a region by
+ * accident.
+ */
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { regionRoles, type RegionRole, type StackConfig } from "./config";
+
+/** Route53 publishes health-check metrics only in us-east-1. */
+export const route53MetricsRegion = "us-east-1";
+
+export interface RegionProviders {
+  /** One AWS provider per region role. */
+  aws: Record<RegionRole, aws.Provider>;
+  /** AWS provider in us-east-1, where Route53 health-check metrics and their alarms live. */
+  route53Metrics: aws.Provider;
+  /** One PostgreSQL provider per region role, connected to that region's database host. */
+  postgres: Record<RegionRole, postgresql.Provider>;
+  random: random.Provider;
+  command: command.Provider;
+}
+
+/** Tags every AWS resource carries. */
+export function defaultTags(environment: string): Record<string, string> {
+  return { Project: "crazy-gary", Environment: environment, ManagedBy: "pulumi:crazy-gary-dr" };
+}
+
+export function createProviders(config: StackConfig): RegionProviders {
+  const tags = { tags: defaultTags(config.environment) };
+  const awsProviders = Object.fromEntries(
+    regionRoles.map((role) => [role, new aws.Provider(`aws-${role}`, { region: config.regions[role] as aws.Region, defaultTags: tags })]),
+  ) as Record<RegionRole, aws.Provider>;
+  const postgres = Object.fromEntries(
+    regionRoles.map((role) => {
+      const db = config.databases[role];
+      return [
+        role,
+        new postgresql.Provider(`postgres-${role}`, {
+          host: db.pgHost,
+          port: db.pgPort,
+          database: db.database,
+          username: db.adminUser,
+          password: pulumi.secret(config.databaseSecrets[role].adminPassword),
+          sslmode: "require",
+          superuser: true,
+        }),
+      ];
+    }),
+  ) as Record<RegionRole, postgresql.Provider>;
+  return {
+    aws: awsProviders,
+    route53Metrics: new aws.Provider("aws-route53-metrics", { region: route53MetricsRegion, defaultTags: tags }),
+    postgres,
+    random: new random.Provider("random"),
+    command: new command.Provider("command"),
+  };
+}

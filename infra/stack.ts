@@ -1,0 +1,20 @@
+/**
+ * The stack's wiring: typed config in, components declared, outputs out. Decisions live in
+ * small pure modules (`activeRegion.ts`, the runbook data); this file only connects them.
+ */
+import type { StackConfig } from "./config";
+import { assignRegions } from "./activeRegion";
+import { createProviders } from "./regions";
+
+export function declareStack(config: StackConfig) {
+  const providers = createProviders(config);
+  const sites = assignRegions(config);
+  void providers;
+
+  return {
+    environmentName: config.environment,
+    regions: config.regions,
+    activeRegion: sites.active.region,
+    passiveRegion: sites.passive.region,
+  };
+}

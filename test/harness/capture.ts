@@ -1,0 +1,84 @@
+/**
+ * Captures every resource registration the program makes under the mock engine, with the
+ * options the mocks themselves do not see (parent, protect, retainOnDelete, dependsOn).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+const sigKey = "4dabf18193072939515e22adb298388d";
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** What a secret looks like in a plan. */
+export const secretMarker = "[secret]";
+
+export interface CapturedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** AWS region the resource lands in (from its provider); `null` for non-AWS resources. */
+  region: string | null;
+  parent: string | null;
+  /** Provider reference (`urn::id`), or `null` when the resource used a default provider. */
+  provider: string | null;
+  custom: boolean;
+  /** Inputs as the engine receives them; secrets replaced by `[secret]`. */
+  inputs: Record<string, unknown>;
+  options: { protect: boolean; retainOnDelete: boolean; dependsOn: string[] };
+}
+
+/** Turns serialised inputs into plain JSON: secrets become `[secret]`, unknowns `[unknown]`. */
+export function plainValue(value: unknown): unknown {
+  if (value === unknownValue) return "[unknown]";
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[sigKey] === secretSig) return secretMarker;
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plainValue(v)]));
+  }
+  return value;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getCustom(): boolean;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getDependenciesList(): string[];
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+interface Monitor {
+  registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string }) => void): unknown;
+}
+
+/** Wraps the mock monitor; call after `setMocks`. Returns the live list of captured resources. */
+export function captureRegistrations(): CapturedResource[] {
+  const captured: CapturedResource[] = [];
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, resp) => {
+      if (!err && resp) {
+        captured.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          region: null,
+          parent: req.getParent() || null,
+          provider: req.getProvider() || null,
+          custom: req.getCustom(),
+          inputs: plainValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+          options: {
+            protect: req.getProtect() === true,
+            retainOnDelete: req.getRetainondelete() === true,
+            dependsOn: [...req.getDependenciesList()].sort(),
+          },
+        });
+      }
+      callback(err, resp);
+    });
+  return captured;
+}

@@ -1,0 +1,45 @@
+/**
+ * Evaluates the Pulumi program (or any part of it) in-process under the SDK's mock engine and
+ * returns what it declared: resources with region, parent and options, and the outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { projectName } from "../../infra/config";
+import { captureRegistrations, plainValue, type CapturedResource } from "./capture";
+import { createMocks, type StackReferenceOutputs } from "./mocks";
+
+export interface Evaluation {
+  stack: string;
+  resources: CapturedResource[];
+  outputs: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+  stack: string;
+  /** Namespaced config (`crazy-gary-dr:regions`) as strings, as the CLI passes it. */
+  config?: Record<string, string>;
+  secretKeys?: string[];
+  /** Outputs of the stacks the program references, by fully qualified name. */
+  stackReferences?: StackReferenceOutputs;
+}
+
+/** Runs `program` as the root stack's body; the mock engine is reset for every call. */
+export async function evaluate(program: () => Promise<unknown>, options: EvaluateOptions): Promise<Evaluation> {
+  let resources: CapturedResource[] = [];
+  const regionOfProvider = (ref: string) => {
+    const urn = ref.split("::").slice(0, -1).join("::");
+    const provider = resources.find((r) => r.urn === urn);
+    const region = provider?.inputs.region;
+    return typeof region === "string" ? region : undefined;
+  };
+  await pulumi.runtime.setMocks(createMocks(options.stackReferences ?? {}, regionOfProvider), projectName, options.stack, false);
+  pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
+  resources = captureRegistrations();
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+  await pulumi.runtime.disconnect();
+  for (const resource of resources) {
+    if (resource.type === "pulumi:providers:aws") resource.region = (resource.inputs.region as string | undefined) ?? null;
+    else if (resource.type.startsWith("aws:") && resource.provider) resource.region = regionOfProvider(resource.provider) ?? null;
+  }
+  resources.sort((a, b) => a.urn.localeCompare(b.urn));
+  return { stack: options.stack, resources, outputs: plainValue(outputs ?? {}) as Record<string, unknown> };
+}
