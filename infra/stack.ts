@@ -9,8 +9,20 @@ import { createProviders } from "./regions";
 export function declareStack(config: StackConfig) {
   const providers = createProviders(config);
   const sites = assignRegions(config);
-  void providers;
 
+  // <backups>
+  // </backups>
+
+  // <failover>
+  // </failover>
+
+  // <alarms>
+  // </alarms>
+
+  // <environment-sync>
+  // </environment-sync>
+
+  void providers;
   return {
     environmentName: config.environment,
     regions: config.regions,
