@@ -1,0 +1,173 @@
+/**
+ * promote.sh against real PostgreSQL 15: a primary ("east") with a streaming standby ("west"),
+ * both with scram password auth on loopback, flipped as `pulumi up` would after an
+ * activeRegion change.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recoveryObjectives } from "../../infra/runbook";
+import { PgSandbox, type PgNode } from "./support/cluster";
+import { runCommand, type CommandResult } from "./support/exec";
+import { freeLoopbackPort } from "./support/ports";
+import { currentTimeline, flipAndMeasure, promotionEnv, runPromotion, type MeasuredFlip, type PromotionSide } from "./support/promotion";
+
+const PASSWORD = "Pw-7f3c9e-not-for-output";
+const REBUILD_STEP = "Failover > Fail back: rebuild the old primary as a standby (README 'Failover' section)";
+const READ_ONLY_ERROR = /cannot execute INSERT in a read-only transaction/;
+
+/** Every script run of this file, to check that no password ever reached its output. */
+const outputs: CommandResult[] = [];
+async function promote(env: Record<string, string | undefined>): Promise<CommandResult> {
+  const result = await runPromotion(env);
+  outputs.push(result);
+  return result;
+}
+
+let sandbox: PgSandbox;
+beforeAll(async () => {
+  sandbox = await PgSandbox.create("promotion");
+});
+afterAll(() => sandbox?.destroy());
+
+const side = (target: PgNode | { port: number }, region: string): PromotionSide => ({ target, region, password: PASSWORD });
+
+describe("promote.sh: flip from a writable primary to its streaming standby", () => {
+  let east: PgNode;
+  let west: PgNode;
+  let flip: MeasuredFlip;
+  let clientSession: Promise<CommandResult>;
+
+  beforeAll(async () => {
+    east = await sandbox.initPrimary({ name: "east", superuserPassword: PASSWORD });
+    west = await sandbox.createStandby(east, { name: "west", slot: "west" });
+    await east.sql("CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1)");
+    await west.waitForReplay(east);
+    // An application session on the old primary that the fence must end.
+    clientSession = runCommand(
+      "psql",
+      ["--no-psqlrc", "--host", east.socketDir, "--port", String(east.port), "--username", "postgres", "--dbname", "postgres", "--command", "SELECT pg_sleep(120)"],
+      east.postgresRun(),
+    );
+    for (let tries = 0; (await east.sqlValue("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(120)%'")) !== "1"; tries++) {
+      if (tries > 100) throw new Error("client session on east never showed up in pg_stat_activity");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    flip = await flipAndMeasure({ ...side(west, "us-west-2"), target: west }, side(east, "us-east-1"));
+    outputs.push(flip.result);
+  });
+
+  it("promotes the standby: it leaves recovery, keeps the replicated data and takes writes", async () => {
+    expect(flip.result.code).toBe(0);
+    expect(flip.result.stdout).toContain("promote: promoted us-west-2; it accepts writes");
+    expect(await west.isInRecovery()).toBe(false);
+    await west.sql("INSERT INTO orders VALUES (2)");
+    expect(await west.sql("SELECT id FROM orders ORDER BY id")).toEqual([["1"], ["2"]]);
+  });
+
+  it("takes writes on the new primary within the database RTO from the runbook (15 minutes)", () => {
+    expect(recoveryObjectives.database.rtoMinutes).toBe(15);
+    expect(flip.msToWritable).toBeLessThan(recoveryObjectives.database.rtoMinutes * 60_000);
+  });
+
+  it("fences the old primary: new writes there fail as read-only", async () => {
+    expect(flip.result.stdout).toMatch(/fenced us-east-1 \(127\.0\.0\.1:\d+\): default_transaction_read_only = on, 1 other client session\(s\) terminated/);
+    expect(await east.isInRecovery()).toBe(false);
+    await expect(east.sql("INSERT INTO orders VALUES (3)")).rejects.toThrow(READ_ONLY_ERROR);
+    await expect(east.sql("INSERT INTO orders VALUES (3)", { password: PASSWORD })).rejects.toThrow(READ_ONLY_ERROR);
+  });
+
+  it("ends the other client sessions on the old primary", async () => {
+    const session = await clientSession;
+    expect(session.code).not.toBe(0);
+    expect(session.stderr).toContain("terminating connection due to administrator command");
+  });
+
+  it("does nothing on a rerun: exit 0, says so, no second promotion", async () => {
+    const timeline = await currentTimeline(west);
+    const rerun = await promote(promotionEnv(side(west, "us-west-2"), side(east, "us-east-1")));
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain("promote: us-west-2 is already primary and us-east-1 is a fenced (read-only) primary; nothing to do");
+    expect(rerun.stdout).not.toContain("promoting");
+    expect(await currentTimeline(west)).toBe(timeline);
+  });
+
+  it("refuses to flip back onto the fenced former primary and names the rebuild step", async () => {
+    const back = await promote(promotionEnv(side(east, "us-east-1"), side(west, "us-west-2")));
+    expect(back.code).toBe(3);
+    expect(back.stderr).toContain("fenced former primary");
+    expect(back.stderr).toContain(REBUILD_STEP);
+    await expect(east.sql("INSERT INTO orders VALUES (3)")).rejects.toThrow(READ_ONLY_ERROR);
+  });
+
+  it("refuses when both sides are writable primaries (split brain) and changes nothing", async () => {
+    await east.sql("ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf()");
+    const timeline = await currentTimeline(west);
+    const result = await promote(promotionEnv(side(west, "us-west-2"), side(east, "us-east-1")));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("split brain: both us-west-2");
+    expect(result.stderr).toContain(REBUILD_STEP);
+    await east.sql("INSERT INTO orders VALUES (4)");
+    await west.sql("INSERT INTO orders VALUES (5)");
+    expect(await currentTimeline(west)).toBe(timeline);
+  });
+});
+
+describe.each([
+  { case: "stopped", makeUnreachable: async (old: PgNode) => (await old.stop(), old) },
+  { case: "on a closed port", makeUnreachable: async () => ({ port: await freeLoopbackPort() }) },
+])("promote.sh with the old primary $case", ({ case: label, makeUnreachable }) => {
+  let standby: PgNode;
+  let result: CommandResult;
+
+  beforeAll(async () => {
+    const name = label === "stopped" ? "stopped" : "closed";
+    const old = await sandbox.initPrimary({ name: `${name}-old`, superuserPassword: PASSWORD });
+    standby = await sandbox.createStandby(old, { name: `${name}-new` });
+    const unreachable = await makeUnreachable(old);
+    result = await promote(promotionEnv(side(standby, "us-west-2"), side(unreachable, "us-east-1"), 3));
+  });
+
+  it("warns that the old primary is unreachable, promotes anyway and exits 0", async () => {
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/promote: WARNING: old primary in us-east-1 \(127\.0\.0\.1:\d+\) is unreachable \(.*Connection refused/);
+    expect(result.stdout).toContain("promote: promoted us-west-2; it accepts writes");
+    expect(await standby.isInRecovery()).toBe(false);
+    await standby.sql("CREATE TABLE after_failover (id int); INSERT INTO after_failover VALUES (1)");
+  });
+});
+
+describe("promote.sh input checks", () => {
+  const base = promotionEnv(
+    { target: { port: 5432 }, region: "us-west-2" },
+    { target: { port: 5433 }, region: "us-east-1" },
+  );
+  it.each([
+    { change: { NEW_PRIMARY_HOST: undefined }, message: "environment variable NEW_PRIMARY_HOST is required" },
+    { change: { OLD_PRIMARY_USER: "" }, message: "environment variable OLD_PRIMARY_USER is required" },
+    { change: { NEW_PRIMARY_PORT: "54x" }, message: "NEW_PRIMARY_PORT='54x' is not a TCP port; allowed: an integer from 1 to 65535" },
+    { change: { OLD_PRIMARY_PORT: "70000" }, message: "OLD_PRIMARY_PORT='70000' is not a TCP port" },
+    { change: { FENCE_TIMEOUT_SECONDS: "0" }, message: "FENCE_TIMEOUT_SECONDS='0' is not allowed; allowed: whole seconds from 1 to 600" },
+    { change: { FENCE_TIMEOUT_SECONDS: "soon" }, message: "FENCE_TIMEOUT_SECONDS='soon' is not allowed" },
+  ])("exits 64 naming the key when $message", async ({ change, message }) => {
+    const result = await promote({ ...base, ...change });
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain(message);
+  });
+
+  it("refuses when the newly active database is unreachable, changing nothing", async () => {
+    const result = await promote(
+      promotionEnv({ target: { port: await freeLoopbackPort() }, region: "us-west-2" }, { target: { port: await freeLoopbackPort() }, region: "us-east-1" }, 2),
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("cannot promote us-west-2: its database (127.0.0.1:");
+  });
+});
+
+describe("promote.sh output", () => {
+  it("never contains a password (every run of this file, stdout and stderr)", () => {
+    expect(outputs.length).toBeGreaterThanOrEqual(12);
+    for (const { stdout, stderr } of outputs) {
+      expect(stdout + stderr).not.toContain(PASSWORD);
+      expect(stdout + stderr).not.toContain("Pw-7f3c9e");
+    }
+  });
+});
