@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { parseStackConfig, StackConfigError } from "../infra/config";
+import { listStacks, loadStackConfig, placeholderMark } from "./harness/stackFiles";
+
+function problemsFor(stack: string, set: string[]): string[] {
+  try {
+    parseStackConfig(loadStackConfig(stack, { set }));
+  } catch (err) {
+    if (err instanceof StackConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error(`config with ${set.join(" ")} was accepted`);
+}
+
+describe("stack files", () => {
+  it("lists both stacks", () => {
+    expect(listStacks()).toEqual(["dr", "prod"]);
+  });
+
+  it.each([
+    ["prod", "us-east-1", "us-west-2"],
+    ["dr", "us-east-2", "us-west-1"],
+  ])("accepts %s with regions %s / %s and runbook defaults", (stack, primary, secondary) => {
+    const config = parseStackConfig(loadStackConfig(stack));
+    expect(config.regions).toEqual({ primary, secondary });
+    expect(config.activeRegion).toBe("primary");
+    expect(config.retention).toMatchObject({ fullDays: 30, incrementalDays: 7, walHours: 48, pitrHours: 24, logDays: 90 });
+    expect(config.recovery).toEqual({ databaseRpoMinutes: 5, archiveTimeoutSeconds: 60 });
+    expect(config.schedules).toEqual({ fullBackupTimeUtc: "02:00", incrementalEveryHours: 6, restoreTestDayOfMonth: 1, restoreTestTimeUtc: "04:00" });
+  });
+
+  it("stands in missing secrets with marked placeholders, as secrets", () => {
+    const loaded = loadStackConfig("prod");
+    expect(loaded.placeholders).toEqual(["databaseSecrets"]);
+    expect(loaded.engineSecretKeys).toEqual(["crazy-gary-dr:databaseSecrets"]);
+    expect(parseStackConfig(loaded).databaseSecrets.primary.adminPassword).toContain(placeholderMark);
+  });
+});
+
+describe("bad config is refused with the key, the value and what is allowed", () => {
+  it.each([
+    ["missing region", ["regions={primary: us-east-1}"], "crazy-gary-dr:regions.secondary: missing; expected a string"],
+    ["same region twice", ["regions.secondary=us-east-1"], 'crazy-gary-dr:regions.secondary: "us-east-1" is the same as regions.primary'],
+    ["unknown region code", ["regions.primary=us-east-9"], 'crazy-gary-dr:regions.primary: "us-east-9" is not an AWS region code; use one of'],
+    ["bad activeRegion", ["activeRegion=east"], 'crazy-gary-dr:activeRegion: "east" is not a region role; use primary or secondary'],
+    ["threshold looser than the runbook", ["thresholds.api-latency-p95=2500"], "crazy-gary-dr:thresholds.api-latency-p95: 2500 is looser than the runbook's 2000 ms (Automated Rollback Triggers); use a value <= 2000"],
+    ["cert warning later than the runbook", ["thresholds.cert-expiry=14"], "crazy-gary-dr:thresholds.cert-expiry: 14 is looser than the runbook's 30 days (Automated Rollback Triggers); use a value >= 30"],
+    ["retention looser than the runbook", ["retention.walHours=12"], "crazy-gary-dr:retention.walHours: 12 is looser than the runbook's 48 h (Backup Types & Retention); use a value >= 48"],
+    ["full-backup retention looser", ["retention.fullDays=14"], "crazy-gary-dr:retention.fullDays: 14 is looser than the runbook's 30 d (Backup Strategy); use a value >= 30"],
+    ["RPO looser", ["recovery.archiveTimeoutSeconds=300"], "crazy-gary-dr:recovery.archiveTimeoutSeconds: 300 is looser than the runbook's 60 s (RPO/5) (Backup Types & Retention); use a value <= 60"],
+    ["malformed schedule time", ["schedules.fullBackupTimeUtc=25:00"], 'crazy-gary-dr:schedules.fullBackupTimeUtc: "25:00" is not a UTC time of day; use HH:MM from 00:00 to 23:59'],
+    ["incremental schedule not dividing a day", ["schedules.incrementalEveryHours=5"], "crazy-gary-dr:schedules.incrementalEveryHours: 5 does not divide a day; use 1, 2, 3, 4 or 6"],
+    ["incremental schedule looser", ["schedules.incrementalEveryHours=12"], "crazy-gary-dr:schedules.incrementalEveryHours: 12 is looser than the runbook's 6 h (Backup Types & Retention); use a value <= 6"],
+    ["plaintext where a secret is required", ["databaseSecrets.primary.adminPassword=correct-horse-battery"], "crazy-gary-dr:databaseSecrets.primary.adminPassword: [secret] was given in plain text; set it with `pulumi config set --secret --path 'databaseSecrets.primary.adminPassword' ...`"],
+    ["secret-looking app setting", ["app.STRIPE_SECRET=sk_live_1"], 'crazy-gary-dr:app.STRIPE_SECRET: "sk_live_1" looks like a secret and would be synced in plain text'],
+    ["unknown key", ["retention.walDays=3"], "crazy-gary-dr:retention.walDays: is not a known key; allowed here: fullDays, incrementalDays, walHours, pitrHours, logDays, noncurrentVersionDays"],
+    ["too few health checkers", ["healthCheck.checkerRegions=[us-east-1, eu-west-1]"], "crazy-gary-dr:healthCheck.checkerRegions: [\"us-east-1\",\"eu-west-1\"] has fewer than 3 checker regions; Route53 needs at least 3"],
+    ["bad subscription", ["alerts.P0=[{protocol: https, endpoint: http://example.com/hook}]"], "crazy-gary-dr:alerts.P0.0.endpoint: \"http://example.com/hook\" is not an https:// URL"],
+  ])("%s", (_case, set, expected) => {
+    expect(problemsFor("prod", set)).toEqual([expect.stringContaining(expected)]);
+  });
+
+  it("reports every problem at once", () => {
+    const problems = problemsFor("dr", ["regions.primary=mars-1", "activeRegion=both", "retention.fullDays=7"]);
+    expect(problems.map((p) => p.split(":").slice(0, 2).join(":"))).toEqual([
+      "crazy-gary-dr:regions.primary",
+      "crazy-gary-dr:activeRegion",
+      "crazy-gary-dr:retention.fullDays",
+    ]);
+  });
+
+  it("never shows a secret value in an error", () => {
+    const secret = "hunter2-but-longer";
+    const problems = problemsFor("prod", [`databaseSecrets.primary.adminPassword=${secret}`, "databaseSecrets.secondary.sshPrivateKey=not-a-key"]);
+    expect(problems.join("\n")).not.toContain(secret);
+    expect(problems.join("\n")).not.toContain("not-a-key");
+    expect(problems).toContain("crazy-gary-dr:databaseSecrets.secondary.sshPrivateKey: [secret] is not a PEM private key");
+  });
+});
