@@ -24,6 +24,8 @@ export interface CapturedResource {
   /** Inputs as the engine receives them; secrets replaced by `[secret]`. */
   inputs: Record<string, unknown>;
   options: { protect: boolean; retainOnDelete: boolean; dependsOn: string[] };
+  /** URNs each input property depends on (how the engine joins, e.g., a lifecycle rule to its bucket). */
+  propertyDependencies: Record<string, string[]>;
 }
 
 /** Turns serialised inputs into plain JSON: secrets become `[secret]`, unknowns `[unknown]`. */
@@ -47,11 +49,21 @@ interface RegisterRequest {
   getProtect(): boolean;
   getRetainondelete(): boolean;
   getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
 interface Monitor {
   registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string }) => void): unknown;
+}
+
+function propertyDependenciesOf(req: RegisterRequest): Record<string, string[]> {
+  const dependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value, key) => {
+    const urns = [...value.getUrnsList()].sort();
+    if (urns.length > 0) dependencies[key] = urns;
+  });
+  return dependencies;
 }
 
 /** Wraps the mock monitor; call after `setMocks`. Returns the live list of captured resources. */
@@ -76,6 +88,7 @@ export function captureRegistrations(): CapturedResource[] {
             retainOnDelete: req.getRetainondelete() === true,
             dependsOn: [...req.getDependenciesList()].sort(),
           },
+          propertyDependencies: propertyDependenciesOf(req),
         });
       }
       callback(err, resp);

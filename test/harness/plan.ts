@@ -25,6 +25,7 @@ export interface PlanJson {
     parent: string | null;
     inputs: Record<string, unknown>;
     options: CapturedResource["options"];
+    propertyDependencies: CapturedResource["propertyDependencies"];
   }[];
   outputs: Record<string, unknown>;
 }
@@ -62,7 +63,7 @@ export function planStack(stack: string, options: LoadOptions = {}): Promise<Pla
 export function toPlanJson(plan: Evaluation): PlanJson {
   return {
     stack: plan.stack,
-    resources: plan.resources.map(({ urn, type, name, region, parent, inputs, options }) => ({ urn, type, name, region, parent, inputs, options })),
+    resources: plan.resources.map(({ urn, type, name, region, parent, inputs, options, propertyDependencies }) => ({ urn, type, name, region, parent, inputs, options, propertyDependencies })),
     outputs: plan.outputs,
   };
 }
