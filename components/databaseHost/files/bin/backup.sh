@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# backup.sh full|incr: one pgBackRest backup of the given type into every repository (each
+# region's bucket is a complete repository), on the active side only. Publishes, per
+# repository, BackupSuccess (1/0) and BackupDurationSeconds to CloudWatch in that
+# repository's region (namespace CrazyGary/Backup; dimensions Environment, Region, Type).
+# Run by crazy-gary-backup-full.timer (daily) and crazy-gary-backup-incr.timer (every 6 h).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+dr_load_env
+
+BACKUP_NAMESPACE="CrazyGary/Backup"
+# How long a run waits for another backup (the other timer) to finish, in seconds.
+LOCK_WAIT_SECONDS=21600
+
+type="${1:-}"
+case "$type" in
+  full | incr) ;;
+  *)
+    echo "usage: backup.sh full|incr (got '${type}')" >&2
+    exit 2
+    ;;
+esac
+
+if [[ "$DR_SIDE" != "active" ]]; then
+  log "passive side ($DR_REGION): backups run on the active side's primary; nothing to do"
+  exit 0
+fi
+if [[ "$(dr_in_recovery)" != "f" ]]; then
+  die "DR_SIDE is active but PostgreSQL on this host is in recovery (a standby): refusing to back up; finish the flip first"
+fi
+
+# The full (02:00) and incremental (every 6 h) timers can overlap when a backup runs long:
+# the later run waits here instead of failing on pgBackRest's own lock.
+mkdir -p "$DR_STATE_DIR"
+exec 9>"$DR_STATE_DIR/backup.lock"
+if ! flock -w "$LOCK_WAIT_SECONDS" 9; then
+  die "another backup still holds $DR_STATE_DIR/backup.lock after ${LOCK_WAIT_SECONDS}s"
+fi
+
+failed=0
+for repo in $(repo_indexes); do
+  region=$(repo_region "$repo")
+  started=$(now_epoch)
+  log "starting $type backup into repo$repo ($region)"
+  if dr_pgbackrest --repo="$repo" --type="$type" backup; then
+    success=1
+    log "$type backup into repo$repo finished"
+  else
+    success=0
+    failed=1
+    log "ERROR: $type backup into repo$repo failed" >&2
+  fi
+  duration=$(($(now_epoch) - started))
+  put_metric_data "$BACKUP_NAMESPACE" "$region" \
+    "$(metric_datum BackupSuccess "$success" Count "$region" "Type=$type")" \
+    "$(metric_datum BackupDurationSeconds "$duration" Seconds "$region" "Type=$type")"
+done
+exit "$failed"

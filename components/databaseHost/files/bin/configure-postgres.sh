@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# configure-postgres.sh: makes PostgreSQL archive WAL through pgBackRest and readies the
+# stanza; idempotent, run by the stack whenever the rendered files change (as root or as
+# postgres).
+#   - archive_mode=on, archive_command (pgBackRest archive-push, async, to every repository)
+#     and archive_timeout (RPO / 5) through ALTER SYSTEM and pg_reload_conf(); PostgreSQL is
+#     restarted only when the running archive_mode is not yet on (it cannot change on reload);
+#     prints what changed;
+#   - on the active side: the heartbeat table and its single row, `pgbackrest stanza-create`
+#     (a no-op when the stanza exists) and `pgbackrest check` (a WAL segment reaches every
+#     repository);
+#   - records the install time used by monitor.sh for jobs that never ran.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+dr_load_env
+
+archive_command="pgbackrest --config=$DR_PGBACKREST_CONFIG --stanza=$DR_STANZA archive-push %p"
+
+# The value PostgreSQL runs with now.
+running_setting() {
+  dr_psql -v name="$1" <<'SQL'
+SELECT setting FROM pg_settings WHERE name = :'name';
+SQL
+}
+
+# report NAME BEFORE AFTER: prints whether a setting changed.
+report() {
+  if [[ "$2" == "$3" ]]; then
+    log "$1 unchanged ($3)"
+  else
+    log "$1 changed from '$2' to '$3'"
+  fi
+}
+
+restart_postgres() {
+  if [[ -n "${DR_PG_SERVICE:-}" ]]; then
+    systemctl restart "$DR_PG_SERVICE"
+  else
+    as_postgres "$DR_PG_BIN/pg_ctl" -D "$DR_PGDATA" -m fast -w -t 300 restart >/dev/null
+  fi
+}
+
+before_mode=$(running_setting archive_mode)
+before_command=$(running_setting archive_command)
+before_timeout=$(running_setting archive_timeout)
+
+dr_psql -v command="$archive_command" -v timeout="$DR_ARCHIVE_TIMEOUT_SECONDS" >/dev/null <<'SQL'
+ALTER SYSTEM SET archive_mode = 'on';
+ALTER SYSTEM SET archive_command = :'command';
+ALTER SYSTEM SET archive_timeout = :'timeout';
+SELECT pg_reload_conf();
+SQL
+report archive_command "$before_command" "$archive_command"
+report archive_timeout "$before_timeout" "$DR_ARCHIVE_TIMEOUT_SECONDS"
+if [[ "$before_mode" != "on" ]]; then
+  log "archive_mode changed from '$before_mode' to 'on': restarting PostgreSQL (archive_mode needs a restart)"
+  restart_postgres
+else
+  log "archive_mode unchanged (on): reloaded, no restart"
+fi
+
+if [[ "$DR_SIDE" == "active" ]]; then
+  if [[ "$(dr_in_recovery)" != "f" ]]; then
+    die "DR_SIDE is active but PostgreSQL on this host is in recovery: promote it (finish the flip) first"
+  fi
+  dr_psql -v schema="${DR_HEARTBEAT_TABLE%%.*}" >/dev/null <<SQL
+CREATE SCHEMA IF NOT EXISTS :"schema";
+CREATE TABLE IF NOT EXISTS ${DR_HEARTBEAT_TABLE} (
+  id integer PRIMARY KEY CHECK (id = 1),
+  beat_at timestamptz NOT NULL
+);
+INSERT INTO ${DR_HEARTBEAT_TABLE} (id, beat_at) VALUES (1, clock_timestamp())
+  ON CONFLICT (id) DO NOTHING;
+SQL
+  log "heartbeat table ${DR_HEARTBEAT_TABLE} ready"
+  dr_pgbackrest stanza-create
+  dr_pgbackrest check
+  log "stanza $DR_STANZA created and checked: WAL reaches every repository"
+else
+  log "passive side: stanza-create and check run on the active side"
+fi
+
+if [[ ! -d "$DR_STATE_DIR" ]]; then
+  if [[ "$(id -u)" == "0" ]]; then
+    install -d -o postgres -g postgres -m 0750 "$DR_STATE_DIR"
+  else
+    mkdir -p "$DR_STATE_DIR"
+  fi
+fi
+if [[ ! -f "$DR_STATE_DIR/installed-at" ]]; then
+  now_epoch | as_postgres tee "$DR_STATE_DIR/installed-at" >/dev/null
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# heartbeat.sh: updates the single heartbeat row on the active primary (every minute, by
+# crazy-gary-heartbeat.timer). An idle database still writes WAL this way, so archive_timeout
+# switches and archives a segment every minute and WAL freshness alarms stay quiet at night;
+# the standby measures its replication lag from the replicated row (monitor.sh).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+dr_load_env
+
+if [[ "$DR_SIDE" != "active" ]]; then
+  exit 0
+fi
+if [[ "$(dr_in_recovery)" != "f" ]]; then
+  die "DR_SIDE is active but PostgreSQL on this host is in recovery: no heartbeat written"
+fi
+dr_psql -c "UPDATE ${DR_HEARTBEAT_TABLE} SET beat_at = clock_timestamp() WHERE id = 1" >/dev/null

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Shared by the Crazy-Gary DR host scripts (sourced, never run): settings, logging, SQL,
+# pgBackRest and CloudWatch metrics. Settings come from the file the stack renders
+# (CRAZY_GARY_DR_ENV, default /etc/crazy-gary/dr.env).
+
+# Command substitutions stop at their first failing command too.
+shopt -s inherit_errexit
+
+# Loads and checks the settings; every script calls this first.
+dr_load_env() {
+  local env_file="${CRAZY_GARY_DR_ENV:-/etc/crazy-gary/dr.env}"
+  if [[ ! -r "$env_file" ]]; then
+    echo "cannot read settings file $env_file (set CRAZY_GARY_DR_ENV to its path)" >&2
+    exit 2
+  fi
+  # shellcheck source=/dev/null
+  source "$env_file"
+  local name
+  for name in DR_ENVIRONMENT DR_REGION DR_SIDE DR_STANZA DR_LOCAL_REPO DR_REPOS \
+    DR_PGBACKREST_CONFIG DR_PG_BIN DR_PGDATA DR_DATABASE PGHOST PGPORT \
+    DR_ARCHIVE_TIMEOUT_SECONDS DR_HEARTBEAT_TABLE DR_RESTORE_TEST_DIR \
+    DR_RESTORE_TEST_PORT DR_VERIFY_TABLES DR_STATE_DIR; do
+    if [[ -z "${!name:-}" ]]; then
+      echo "setting $name is missing or empty in $env_file" >&2
+      exit 2
+    fi
+  done
+  case "$DR_SIDE" in
+    active | passive) ;;
+    *)
+      echo "setting DR_SIDE is '$DR_SIDE' in $env_file; allowed: active, passive" >&2
+      exit 2
+      ;;
+  esac
+  export PGHOST PGPORT
+}
+
+log() {
+  printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*"
+}
+
+die() {
+  log "ERROR: $*" >&2
+  exit 1
+}
+
+# Runs a command as the postgres OS user (directly when already postgres, e.g. under the
+# timers' units; through runuser when configure-postgres.sh runs as root).
+as_postgres() {
+  if [[ "$(id -un)" == "postgres" ]]; then
+    "$@"
+  else
+    runuser -u postgres -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PATH="$PATH" "$@"
+  fi
+}
+
+# psql on the local database, quiet, unaligned, stopping at the first error.
+dr_psql() {
+  as_postgres psql -X -q -At -v ON_ERROR_STOP=1 -d "$DR_DATABASE" "$@"
+}
+
+dr_pgbackrest() {
+  as_postgres pgbackrest --config="$DR_PGBACKREST_CONFIG" --stanza="$DR_STANZA" "$@"
+}
+
+# "t" when the local PostgreSQL is a standby (in recovery), "f" when it is a primary.
+dr_in_recovery() {
+  dr_psql -c "SELECT pg_is_in_recovery()"
+}
+
+# The region of repository $1, from DR_REPOS ("1=us-east-1 2=us-west-2").
+repo_region() {
+  local entry
+  for entry in $DR_REPOS; do
+    if [[ "${entry%%=*}" == "$1" ]]; then
+      printf '%s\n' "${entry#*=}"
+      return 0
+    fi
+  done
+  die "repository $1 is not listed in DR_REPOS ($DR_REPOS)"
+}
+
+repo_indexes() {
+  local entry
+  for entry in $DR_REPOS; do
+    printf '%s\n' "${entry%%=*}"
+  done
+}
+
+# The one place the AWS CLI is called. Tests put a recording `aws` first on PATH; the host
+# uses the instance profile, so no credential ever appears here.
+aws_cli() {
+  aws "$@"
+}
+
+# One CloudWatch datum as JSON: metric_datum NAME VALUE UNIT REGION [DIMENSION=VALUE ...].
+# Every datum carries the Environment and Region dimensions.
+metric_datum() {
+  local name="$1" value="$2" unit="$3" region="$4"
+  shift 4
+  local dimensions
+  dimensions=$(printf '{"Name":"Environment","Value":"%s"},{"Name":"Region","Value":"%s"}' \
+    "$DR_ENVIRONMENT" "$region")
+  local extra
+  for extra in "$@"; do
+    dimensions+=$(printf ',{"Name":"%s","Value":"%s"}' "${extra%%=*}" "${extra#*=}")
+  done
+  printf '{"MetricName":"%s","Dimensions":[%s],"Value":%s,"Unit":"%s"}' \
+    "$name" "$dimensions" "$value" "$unit"
+}
+
+# put_metric_data NAMESPACE REGION DATUM [DATUM ...]: publishes to CloudWatch in REGION.
+put_metric_data() {
+  local namespace="$1" region="$2"
+  shift 2
+  local data
+  data=$(IFS=,; printf '[%s]' "$*")
+  aws_cli cloudwatch put-metric-data --region "$region" --namespace "$namespace" \
+    --metric-data "$data"
+}
+
+# Seconds since the epoch, now.
+now_epoch() {
+  date -u +%s
+}
+
+# The time the stack first configured this host (configure-postgres.sh writes it): ages of
+# jobs that never ran are counted from here, so staleness alarms fire for them too.
+installed_at_epoch() {
+  local file="$DR_STATE_DIR/installed-at"
+  if [[ -r "$file" ]]; then
+    cat "$file"
+  else
+    now_epoch
+  fi
+}

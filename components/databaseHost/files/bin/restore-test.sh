@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# restore-test.sh: the runbook's monthly backup restore test, for real (run by
+# crazy-gary-restore-test.timer on the active side):
+#   1. on the primary, with writers to the verified tables held off for the length of the
+#      counts (SHARE lock, at most 10 s to get it), count their rows and create a named
+#      restore point, so the restored copy must match the counts exactly;
+#   2. `pgbackrest check` switches WAL and waits until the restore point is archived;
+#   3. restore the latest backup from this region's repository into a scratch data
+#      directory, replay WAL to the restore point, start it on a spare port (Unix socket
+#      only, archiving off so it never writes into the repositories), wait for promotion;
+#   4. count the same tables there and compare;
+#   5. publish RestoreTestSuccess (1/0) and RestoreTestDurationSeconds (namespace
+#      CrazyGary/Backup; dimensions Environment, Region), record the time of a success for
+#      monitor.sh, then stop the scratch server and delete the scratch directory (also when
+#      a step fails).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+dr_load_env
+
+BACKUP_NAMESPACE="CrazyGary/Backup"
+# How long the scratch copy may take to replay WAL up to the restore point, in seconds.
+RECOVERY_WAIT_SECONDS=3600
+
+if [[ "$DR_SIDE" != "active" ]]; then
+  log "passive side ($DR_REGION): the restore test runs on the active side; nothing to do"
+  exit 0
+fi
+
+scratch="$DR_RESTORE_TEST_DIR"
+scratch_data="$scratch/data"
+scratch_socket="$scratch/socket"
+case "$(realpath -m "$DR_PGDATA")/" in
+  "$(realpath -m "$scratch")"/*)
+    die "DR_RESTORE_TEST_DIR ($scratch) contains DR_PGDATA ($DR_PGDATA); refusing to use it as scratch space"
+    ;;
+esac
+
+# psql on the scratch copy.
+scratch_psql() {
+  as_postgres psql -X -q -At -v ON_ERROR_STOP=1 -h "$scratch_socket" -p "$DR_RESTORE_TEST_PORT" \
+    -d "$DR_DATABASE" "$@"
+}
+
+# Stops the scratch server, if one runs, and deletes the scratch directory.
+cleanup() {
+  if [[ -f "$scratch_data/postmaster.pid" ]]; then
+    as_postgres "$DR_PG_BIN/pg_ctl" -D "$scratch_data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$scratch"
+}
+
+# One "table|rows" line per verified table, in the order of DR_VERIFY_TABLES.
+count_rows_sql() {
+  local table
+  for table in $DR_VERIFY_TABLES; do
+    printf "SELECT '%s', count(*) FROM %s;\n" "$table" "$table"
+  done
+}
+
+# Counts the verified tables on the primary and creates restore point $1 while writers to
+# those tables wait, so the counts are exactly the state at the restore point.
+snapshot_source() {
+  local -a tables
+  read -r -a tables <<<"$DR_VERIFY_TABLES"
+  local table_list
+  table_list=$(printf '%s, ' "${tables[@]}")
+  {
+    printf 'BEGIN;\nSET LOCAL lock_timeout = %s;\n' "'10s'"
+    printf 'LOCK TABLE %s IN SHARE MODE;\n' "${table_list%, }"
+    count_rows_sql
+    printf "SELECT pg_create_restore_point('%s') AS restore_point_lsn \\\\gset\n" "$1"
+    printf 'COMMIT;\n'
+  } | dr_psql
+}
+
+# write_as_postgres FILE LINE: creates FILE, owned by postgres, holding LINE.
+write_as_postgres() {
+  printf '%s\n' "$2" | as_postgres tee "$1" >/dev/null
+}
+
+# Keeps the restored copy startable where the configuration lives outside the data
+# directory (Debian keeps it in /etc/postgresql): missing files get minimal versions.
+ensure_config_files() {
+  if [[ ! -f "$scratch_data/postgresql.conf" ]]; then
+    write_as_postgres "$scratch_data/postgresql.conf" "# restore test: settings come from the command line"
+  fi
+  if [[ ! -f "$scratch_data/pg_hba.conf" ]]; then
+    write_as_postgres "$scratch_data/pg_hba.conf" "local all all peer"
+  fi
+  if [[ ! -f "$scratch_data/pg_ident.conf" ]]; then
+    as_postgres touch "$scratch_data/pg_ident.conf"
+  fi
+}
+
+wait_for_promotion() {
+  local deadline=$(($(now_epoch) + RECOVERY_WAIT_SECONDS))
+  while true; do
+    if ! as_postgres "$DR_PG_BIN/pg_ctl" -D "$scratch_data" status >/dev/null; then
+      tail -n 20 "$scratch/postgres.log" >&2 || true
+      die "the scratch server stopped before reaching the restore point"
+    fi
+    if [[ "$(scratch_psql -c 'SELECT pg_is_in_recovery()' 2>/dev/null || true)" == "f" ]]; then
+      return 0
+    fi
+    if (($(now_epoch) > deadline)); then
+      die "the scratch server did not reach the restore point within ${RECOVERY_WAIT_SECONDS}s"
+    fi
+    sleep 1
+  done
+}
+
+run_test() {
+  if [[ "$(dr_in_recovery)" != "f" ]]; then
+    die "DR_SIDE is active but PostgreSQL on this host is in recovery: no source to compare with"
+  fi
+  local target
+  target="crazy-gary-restore-test-$(date -u +%Y%m%dT%H%M%SZ)"
+  local source_counts restored_counts
+  source_counts=$(snapshot_source "$target")
+  log "restore point $target created; source row counts: $(echo "$source_counts" | tr '\n' ' ')"
+
+  dr_pgbackrest check
+  as_postgres mkdir -p "$scratch_socket"
+  dr_pgbackrest --repo="$DR_LOCAL_REPO" --pg1-path="$scratch_data" --type=name \
+    --target="$target" --target-action=promote --archive-mode=off restore
+  ensure_config_files
+  as_postgres "$DR_PG_BIN/pg_ctl" -D "$scratch_data" -l "$scratch/postgres.log" -w -t 600 \
+    -o "-c port=$DR_RESTORE_TEST_PORT -c listen_addresses='' -c unix_socket_directories='$scratch_socket' -c archive_mode=off" \
+    start >/dev/null
+  wait_for_promotion
+
+  restored_counts=$(count_rows_sql | scratch_psql)
+  log "restored row counts: $(echo "$restored_counts" | tr '\n' ' ')"
+  if [[ "$restored_counts" != "$source_counts" ]]; then
+    die "restored row counts differ from the source's at the restore point"
+  fi
+}
+
+cleanup
+trap cleanup EXIT
+
+started=$(now_epoch)
+# set -e does not apply inside a function called as a condition: run it in a subshell
+# with errexit on, and collect its status.
+set +e
+(
+  set -e
+  run_test
+)
+status=$?
+set -e
+duration=$(($(now_epoch) - started))
+
+success=0
+if ((status == 0)); then
+  success=1
+  mkdir -p "$DR_STATE_DIR"
+  printf '%s\n' "$(now_epoch)" >"$DR_STATE_DIR/restore-test-last-success"
+  log "restore test passed in ${duration}s"
+else
+  log "ERROR: restore test failed after ${duration}s" >&2
+fi
+put_metric_data "$BACKUP_NAMESPACE" "$DR_REGION" \
+  "$(metric_datum RestoreTestSuccess "$success" Count "$DR_REGION")" \
+  "$(metric_datum RestoreTestDurationSeconds "$duration" Seconds "$DR_REGION")"
+exit "$status"

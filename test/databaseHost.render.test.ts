@@ -1,0 +1,241 @@
+import { describe, expect, it } from "vitest";
+import {
+  archiveCommand,
+  dailyAtUtc,
+  everyHoursUtc,
+  everyMinutesUtc,
+  fillTemplate,
+  monthlyAtUtc,
+  renderEnvFile,
+  renderHostFiles,
+  renderPgbackrestConf,
+  renderSystemdUnits,
+  schedulesFromRunbook,
+  type DatabaseHostFilesParams,
+} from "../components/databaseHost/render";
+import { backups, maxArchiveTimeoutSeconds } from "../infra/runbook";
+
+/** Realistic prod values: the primary host in us-east-1, buckets in both regions. */
+const prodPrimary: DatabaseHostFilesParams = {
+  environment: "prod",
+  hostRegion: "us-east-1",
+  side: "active",
+  repositories: [
+    { type: "s3", bucket: "crazy-gary-prod-wal-use1", region: "us-east-1" },
+    { type: "s3", bucket: "crazy-gary-prod-wal-usw2", region: "us-west-2" },
+  ],
+  fullRetentionDays: backups.full.retentionDays,
+  archiveTimeoutSeconds: maxArchiveTimeoutSeconds,
+  schedules: schedulesFromRunbook(backups),
+};
+const prodStandby: DatabaseHostFilesParams = { ...prodPrimary, hostRegion: "us-west-2", side: "passive" };
+
+const lines = (text: string) => text.split("\n");
+const settingLines = (text: string) => lines(text).filter((line) => line !== "" && !line.startsWith("#"));
+
+describe("pgbackrest.conf for prod", () => {
+  const conf = renderPgbackrestConf(prodPrimary);
+
+  it("declares repo1 as the primary region's bucket and repo2 as the secondary's", () => {
+    expect(settingLines(conf)).toEqual(
+      expect.arrayContaining([
+        "repo1-type=s3",
+        "repo1-path=/",
+        "repo1-s3-bucket=crazy-gary-prod-wal-use1",
+        "repo1-s3-region=us-east-1",
+        "repo1-s3-endpoint=s3.us-east-1.amazonaws.com",
+        "repo1-s3-key-type=auto",
+        "repo2-type=s3",
+        "repo2-path=/",
+        "repo2-s3-bucket=crazy-gary-prod-wal-usw2",
+        "repo2-s3-region=us-west-2",
+        "repo2-s3-endpoint=s3.us-west-2.amazonaws.com",
+        "repo2-s3-key-type=auto",
+      ]),
+    );
+    expect(settingLines(conf).filter((line) => /^repo\d+-type=/.test(line))).toEqual(["repo1-type=s3", "repo2-type=s3"]);
+  });
+
+  it.each([1, 2])("keeps full backups of repo%i 30 days by time, unencrypted by pgBackRest (SSE-KMS)", (repo) => {
+    expect(settingLines(conf)).toEqual(
+      expect.arrayContaining([
+        `repo${repo}-retention-full-type=time`,
+        `repo${repo}-retention-full=30`,
+        `repo${repo}-cipher-type=none`,
+      ]),
+    );
+  });
+
+  it("leaves WAL retention to the full-backup retention (>= 48 h of WAL) and never sets a count-based one", () => {
+    expect(settingLines(conf).filter((line) => line.includes("retention-archive"))).toEqual([]);
+    expect(backups.full.retentionDays * 24).toBeGreaterThanOrEqual(backups.transactionLogs.retentionHours);
+  });
+
+  it("archives asynchronously, copies each backup's WAL, starts fast and compresses with zstd", () => {
+    expect(settingLines(conf)).toEqual(
+      expect.arrayContaining([
+        "archive-async=y",
+        "spool-path=/var/spool/pgbackrest",
+        "archive-copy=y",
+        "start-fast=y",
+        "compress-type=zst",
+        "process-max=2",
+      ]),
+    );
+  });
+
+  it("names the stanza and the local PostgreSQL", () => {
+    const stanza = lines(conf).slice(lines(conf).indexOf("[crazy-gary]"));
+    expect(stanza.slice(0, 4)).toEqual([
+      "[crazy-gary]",
+      "pg1-path=/var/lib/postgresql/15/main",
+      "pg1-port=5432",
+      "pg1-socket-path=/var/run/postgresql",
+    ]);
+  });
+
+  it("is identical on the standby apart from the header naming the host's region", () => {
+    const standby = renderPgbackrestConf(prodStandby);
+    expect(settingLines(standby)).toEqual(settingLines(conf));
+  });
+});
+
+describe("posix repositories (the recovery tests' stand-ins for the buckets)", () => {
+  const posix: DatabaseHostFilesParams = {
+    ...prodPrimary,
+    repositories: [
+      { type: "posix", path: "/tmp/repo-use1", region: "us-east-1" },
+      { type: "posix", path: "/tmp/repo-usw2", region: "us-west-2" },
+    ],
+  };
+
+  it("differs from the S3 config only in the repository type, path and bucket lines", () => {
+    const onlyIn = (a: string[], b: string[]) => a.filter((line) => !b.includes(line));
+    const s3 = settingLines(renderPgbackrestConf(prodPrimary));
+    const local = settingLines(renderPgbackrestConf(posix));
+    expect(onlyIn(local, s3)).toEqual(["repo1-type=posix", "repo1-path=/tmp/repo-use1", "repo2-type=posix", "repo2-path=/tmp/repo-usw2"]);
+    expect(onlyIn(s3, local).every((line) => /^repo\d-(type|path|s3-[a-z-]+)=/.test(line))).toBe(true);
+  });
+});
+
+describe("timers", () => {
+  const units = renderSystemdUnits(prodPrimary);
+  const unit = (name: string) => units.find((file) => file.path === `/etc/systemd/system/${name}`)!.content;
+  const timerSettings = (name: string) => settingLines(unit(name)).filter((line) => /^(OnCalendar|Persistent|Unit)=/.test(line));
+
+  it.each([
+    ["crazy-gary-backup-full.timer", "*-*-* 02:00:00 UTC", "true", "crazy-gary-backup-full.service"],
+    ["crazy-gary-backup-incr.timer", "*-*-* 00/6:00:00 UTC", "true", "crazy-gary-backup-incr.service"],
+    ["crazy-gary-restore-test.timer", "*-*-01 04:00:00 UTC", "true", "crazy-gary-restore-test.service"],
+    ["crazy-gary-monitor.timer", "*-*-* *:00/5:00 UTC", "false", "crazy-gary-monitor.service"],
+    ["crazy-gary-heartbeat.timer", "*-*-* *:*:00 UTC", "false", "crazy-gary-heartbeat.service"],
+  ])("%s fires at %s (Persistent=%s)", (name, onCalendar, persistent, service) => {
+    expect(timerSettings(name)).toEqual([`OnCalendar=${onCalendar}`, `Persistent=${persistent}`, `Unit=${service}`]);
+  });
+
+  it.each([
+    ["crazy-gary-backup-full.service", "/opt/crazy-gary/dr/bin/backup.sh full"],
+    ["crazy-gary-backup-incr.service", "/opt/crazy-gary/dr/bin/backup.sh incr"],
+    ["crazy-gary-restore-test.service", "/opt/crazy-gary/dr/bin/restore-test.sh"],
+    ["crazy-gary-monitor.service", "/opt/crazy-gary/dr/bin/monitor.sh"],
+    ["crazy-gary-heartbeat.service", "/opt/crazy-gary/dr/bin/heartbeat.sh"],
+  ])("%s runs %s as postgres with the rendered settings", (name, execStart) => {
+    expect(settingLines(unit(name))).toEqual(
+      expect.arrayContaining(["Type=oneshot", "User=postgres", "Environment=CRAZY_GARY_DR_ENV=/etc/crazy-gary/dr.env", `ExecStart=${execStart}`]),
+    );
+  });
+
+  it("keeps the incremental runs at least two hours away from the 02:00 full backup", () => {
+    const incrementalHours = Array.from({ length: 24 / backups.incremental.intervalHours }, (_, i) => i * backups.incremental.intervalHours);
+    const fullHour = Number(backups.full.timeUtc.slice(0, 2));
+    const gaps = incrementalHours.map((hour) => Math.min(Math.abs(hour - fullHour), 24 - Math.abs(hour - fullHour)));
+    expect(Math.min(...gaps)).toBe(2);
+  });
+});
+
+describe("dr.env", () => {
+  it("carries archive_timeout 60 s, the host's side and the repositories' regions", () => {
+    expect(settingLines(renderEnvFile(prodPrimary))).toEqual(
+      expect.arrayContaining([
+        "DR_ARCHIVE_TIMEOUT_SECONDS='60'",
+        "DR_ENVIRONMENT='prod'",
+        "DR_REGION='us-east-1'",
+        "DR_SIDE='active'",
+        "DR_STANZA='crazy-gary'",
+        "DR_LOCAL_REPO='1'",
+        "DR_REPOS='1=us-east-1 2=us-west-2'",
+        "DR_VERIFY_TABLES='users tasks'",
+      ]),
+    );
+  });
+
+  it("points the standby at the bucket in its own region", () => {
+    expect(settingLines(renderEnvFile(prodStandby))).toEqual(
+      expect.arrayContaining(["DR_REGION='us-west-2'", "DR_SIDE='passive'", "DR_LOCAL_REPO='2'"]),
+    );
+  });
+
+  it("sets archive_command to pgBackRest archive-push with the rendered config", () => {
+    expect(archiveCommand(prodPrimary)).toBe("pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza=crazy-gary archive-push %p");
+  });
+});
+
+describe("renderHostFiles", () => {
+  it("writes the config, the settings, six scripts and ten units, each once", () => {
+    const files = renderHostFiles(prodPrimary);
+    expect(files).toHaveLength(2 + 6 + 10);
+    expect(new Set(files.map((file) => file.path)).size).toBe(files.length);
+    expect(files.filter((file) => file.mode === "0755").map((file) => file.path)).toEqual([
+      "/opt/crazy-gary/dr/bin/lib.sh",
+      "/opt/crazy-gary/dr/bin/backup.sh",
+      "/opt/crazy-gary/dr/bin/restore-test.sh",
+      "/opt/crazy-gary/dr/bin/monitor.sh",
+      "/opt/crazy-gary/dr/bin/heartbeat.sh",
+      "/opt/crazy-gary/dr/bin/configure-postgres.sh",
+    ]);
+    expect(files.every((file) => !/\{\{/.test(file.content))).toBe(true);
+  });
+});
+
+describe("schedule helpers", () => {
+  it.each([
+    [() => dailyAtUtc("02:00"), "*-*-* 02:00:00 UTC"],
+    [() => everyHoursUtc(6), "*-*-* 00/6:00:00 UTC"],
+    [() => monthlyAtUtc(1, "04:00"), "*-*-01 04:00:00 UTC"],
+    [() => everyMinutesUtc(5), "*-*-* *:00/5:00 UTC"],
+    [() => everyMinutesUtc(1), "*-*-* *:*:00 UTC"],
+  ])("%s gives %s", (make, expected) => {
+    expect(make()).toBe(expected);
+  });
+
+  it.each([
+    [() => dailyAtUtc("2:00"), 'timeUtc is "2:00"; use HH:MM'],
+    [() => everyHoursUtc(5), "intervalHours is 5; use a whole divisor of 24"],
+    [() => monthlyAtUtc(31, "04:00"), "dayOfMonth is 31; use 1 to 28"],
+    [() => everyMinutesUtc(7), "interval is 7 minutes; use a whole divisor of 60"],
+  ])("rejects bad input: %s", (make, message) => {
+    expect(make).toThrow(message);
+  });
+});
+
+describe("bad params name the key, the value and what is allowed", () => {
+  it.each<[string, Partial<DatabaseHostFilesParams>, string]>([
+    ["stanza", { stanza: "crazy gary" }, 'stanza is "crazy gary"; use 1-64 letters, digits, - or _'],
+    ["archiveTimeoutSeconds", { archiveTimeoutSeconds: 0 }, "archiveTimeoutSeconds is 0; use a whole number from 1 to 3600"],
+    ["fullRetentionDays", { fullRetentionDays: 1.5 }, "fullRetentionDays is 1.5; use a whole number"],
+    ["side", { side: "primary" as "active" }, 'side is "primary"; use "active" or "passive"'],
+    ["hostRegion", { hostRegion: "eu-west-1" }, 'hostRegion is "eu-west-1"; exactly one repository must be in the host\'s region'],
+    ["bucket", { repositories: [{ type: "s3", bucket: "Bad_Bucket", region: "us-east-1" }] }, 'repositories[0].bucket is "Bad_Bucket"'],
+    ["schedule", { schedules: { ...prodPrimary.schedules, fullBackup: "*-*-* 02:00:00" } }, 'schedules.fullBackup is "*-*-* 02:00:00"; use a systemd OnCalendar expression ending in " UTC"'],
+    ["verifyTables", { verifyTables: ["users; drop table x"] }, 'verifyTables[0] is "users; drop table x"'],
+    ["restoreTestPort", { restoreTestPort: 5432 }, "restoreTestPort is 5432; use a port other than postgres.port (5432)"],
+    ["paths", { paths: { envFile: "relative/dr.env" } }, 'paths.envFile is "relative/dr.env"; use an absolute path'],
+  ])("%s", (_, change, message) => {
+    expect(() => renderPgbackrestConf({ ...prodPrimary, ...change })).toThrow(message);
+  });
+
+  it("refuses a template placeholder without a value and a value without a placeholder", () => {
+    expect(() => fillTemplate("t", "a={{a}} b={{b}}", { a: 1 })).toThrow("template t: placeholder {{b}} has no value");
+    expect(() => fillTemplate("t", "a={{a}}", { a: 1, c: 2 })).toThrow("template t: values never used: c");
+  });
+});
