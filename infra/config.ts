@@ -125,9 +125,9 @@ const thresholdOverrides = z
   )
   .default({});
 
-const appSettingValue = z.union([z.string(), z.number(), z.boolean()]);
+export const appSettingValue = z.union([z.string(), z.number(), z.boolean()]);
 
-const settingKey = z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "is not an application setting name; use UPPER_SNAKE_CASE" });
+export const settingKey = z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "is not an application setting name; use UPPER_SNAKE_CASE" });
 
 /** Names that hold secrets; such settings go to Secrets Manager, never to the synced settings. */
 export const secretSettingPattern = /SECRET|PASSWORD|TOKEN|PRIVATE|CREDENTIAL|(^|_)KEY($|_)/;
