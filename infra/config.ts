@@ -6,6 +6,7 @@
  */
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
+import { endpointPairProblem } from "../components/failoverRouting";
 import {
   backups,
   healthCheckDefaults,
@@ -148,7 +149,12 @@ export const stackConfigSchema = z
       /** Hosted zone id; looked up by name when absent. */
       id: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z0123456789ABCDEFGHIJ" }).optional(),
     }),
-    endpoints: z.strictObject({ api: perRegion(endpoint), app: perRegion(endpoint) }),
+    endpoints: z.strictObject({ api: perRegion(endpoint), app: perRegion(endpoint) }).superRefine((endpoints, ctx) => {
+      for (const key of hostnameKeys) {
+        const problem = endpointPairProblem(key, endpoints[key]);
+        if (problem) ctx.addIssue({ code: "custom", path: [key, "secondary"], message: problem });
+      }
+    }),
     databases: perRegion(databaseHost),
     databaseSecrets: perRegion(databaseSecret),
     alerts: z.strictObject(

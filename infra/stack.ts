@@ -5,6 +5,7 @@
 import type { StackConfig } from "./config";
 import { assignRegions } from "./activeRegion";
 import { createProviders } from "./regions";
+import { declareFailover } from "./failover";
 
 export function declareStack(config: StackConfig) {
   const providers = createProviders(config);
@@ -14,6 +15,7 @@ export function declareStack(config: StackConfig) {
   // </backups>
 
   // <failover>
+  const failover = declareFailover(config, sites, providers);
   // </failover>
 
   // <alarms>
@@ -28,5 +30,6 @@ export function declareStack(config: StackConfig) {
     regions: config.regions,
     activeRegion: sites.active.region,
     passiveRegion: sites.passive.region,
+    ...failover.outputs,
   };
 }

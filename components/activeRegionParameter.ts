@@ -1,0 +1,54 @@
+/**
+ * `ActiveRegionParameter`: an SSM String parameter `/crazy-gary/<environment>/active-region`
+ * in every region, holding the active region's code, so the applications in either region
+ * can tell whether they are the active side without reading stack config. One parameter per
+ * region role (named by role, never by active/passive): a flip changes only their value.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { regionRoles, type RegionRole } from "../infra/config";
+
+export const activeRegionParameterType = "crazygary:dr:ActiveRegionParameter";
+
+/** The parameter's name for an environment. */
+export const activeRegionParameterName = (environment: string): string => `/crazy-gary/${environment}/active-region`;
+
+export interface ActiveRegionParameterArgs {
+  /** Environment name; the parameter is `/crazy-gary/<environment>/active-region`. */
+  environment: string;
+  /** The active region's code, the parameter's value (e.g. `us-east-1`). */
+  activeRegion: string;
+  /** One AWS provider per region role; the parameter is written in each of these regions. */
+  providers: Record<RegionRole, aws.Provider>;
+}
+
+export class ActiveRegionParameter extends pulumi.ComponentResource {
+  /** The parameter per region role. */
+  readonly parameters: Record<RegionRole, aws.ssm.Parameter>;
+  /** The parameter's name (the same in every region). */
+  readonly parameterName: string;
+
+  constructor(name: string, args: ActiveRegionParameterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(activeRegionParameterType, name, {}, opts);
+    this.parameterName = activeRegionParameterName(args.environment);
+    this.parameters = Object.fromEntries(
+      regionRoles.map((role) => [
+        role,
+        new aws.ssm.Parameter(
+          `${name}-${role}`,
+          {
+            name: this.parameterName,
+            type: "String",
+            // `insecureValue`: a region code is no secret, and the flip's preview must show it
+            // (`value` is always stored as a secret).
+            insecureValue: args.activeRegion,
+            description: "Region code of the active Crazy-Gary region; changed by the stack's activeRegion flip (README 'Failover').",
+          },
+          { parent: this, provider: args.providers[role] },
+        ),
+      ]),
+    ) as Record<RegionRole, aws.ssm.Parameter>;
+
+    this.registerOutputs({ parameterName: this.parameterName });
+  }
+}

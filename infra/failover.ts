@@ -1,0 +1,56 @@
+/**
+ * The `activeRegion` flip's wiring (the `// <failover>` block of `stack.ts`): the promotion
+ * of the newly active database, the failover records that wait for it, and the SSM
+ * parameter that tells the applications which region is active.
+ */
+import { ActiveRegionParameter } from "../components/activeRegionParameter";
+import { FailoverDns } from "../components/failoverDns";
+import { Promotion, type PromotionSite } from "../components/promotion";
+import type { RegionAssignment, RegionSite } from "./activeRegion";
+import type { StackConfig } from "./config";
+import type { RegionProviders } from "./regions";
+
+export function declareFailover(config: StackConfig, sites: RegionAssignment, providers: RegionProviders) {
+  const promotionSite = (site: RegionSite): PromotionSite => ({
+    role: site.role,
+    region: site.region,
+    database: config.databases[site.role],
+    adminPassword: config.databaseSecrets[site.role].adminPassword,
+  });
+
+  const promotion = new Promotion("promotion", {
+    provider: providers.command,
+    target: promotionSite(sites.active),
+    previous: promotionSite(sites.passive),
+  });
+
+  // Route53 is global; its health-check metrics (and alarms on them) live in us-east-1.
+  const dns = new FailoverDns("failover-dns", {
+    provider: providers.route53Metrics,
+    zone: config.dnsZone,
+    endpoints: config.endpoints,
+    regions: config.regions,
+    activeRole: sites.active.role,
+    healthCheck: config.healthCheck,
+    recordsDependOn: [promotion.command],
+  });
+
+  const activeRegionParameter = new ActiveRegionParameter("active-region", {
+    environment: config.environment,
+    activeRegion: sites.active.region,
+    providers: providers.aws,
+  });
+
+  return {
+    dns,
+    promotion,
+    activeRegionParameter,
+    outputs: {
+      activeRegionRole: sites.active.role,
+      activeRegionParameter: activeRegionParameter.parameterName,
+      failoverRecords: dns.failoverRecords,
+      healthCheckIds: dns.healthCheckIds,
+      worstCaseDnsFailoverSeconds: dns.worstCaseFailover.totalSeconds,
+    },
+  };
+}
