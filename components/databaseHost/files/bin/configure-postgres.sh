@@ -37,9 +37,19 @@ restart_postgres() {
   if [[ -n "${DR_PG_SERVICE:-}" ]]; then
     systemctl restart "$DR_PG_SERVICE"
   else
-    as_postgres "$DR_PG_BIN/pg_ctl" -D "$DR_PGDATA" -m fast -w -t 300 restart >/dev/null
+    # -l: the restarted server must not keep this script's output open.
+    as_postgres "$DR_PG_BIN/pg_ctl" -D "$DR_PGDATA" -m fast -w -t 300 \
+      -l "$DR_STATE_DIR/postgresql-restart.log" restart >/dev/null
   fi
 }
+
+if [[ ! -d "$DR_STATE_DIR" ]]; then
+  if [[ "$(id -u)" == "0" ]]; then
+    install -d -o postgres -g postgres -m 0750 "$DR_STATE_DIR"
+  else
+    mkdir -p "$DR_STATE_DIR"
+  fi
+fi
 
 before_mode=$(running_setting archive_mode)
 before_command=$(running_setting archive_command)
@@ -81,13 +91,6 @@ else
   log "passive side: stanza-create and check run on the active side"
 fi
 
-if [[ ! -d "$DR_STATE_DIR" ]]; then
-  if [[ "$(id -u)" == "0" ]]; then
-    install -d -o postgres -g postgres -m 0750 "$DR_STATE_DIR"
-  else
-    mkdir -p "$DR_STATE_DIR"
-  fi
-fi
 if [[ ! -f "$DR_STATE_DIR/installed-at" ]]; then
   now_epoch | as_postgres tee "$DR_STATE_DIR/installed-at" >/dev/null
 fi
