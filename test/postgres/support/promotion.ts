@@ -2,12 +2,9 @@
  * Running `components/promotion/promote.sh` against harness nodes, and timing a flip:
  * shared by `test/postgres/promotion.test.ts` and `test/bench/promotion.ts`.
  */
-import { join } from "node:path";
+import { promoteInterpreter, readPromoteScript } from "../../../components/promotion";
 import { runCommand, type CommandResult } from "./exec";
 import { LOOPBACK, type PgNode } from "./cluster";
-
-/** Absolute path of the promotion script. */
-export const PROMOTE_SCRIPT = join(__dirname, "../../../components/promotion/promote.sh");
 
 /** Where one side of a flip is reached; `node` or an explicit closed port. */
 export interface PromotionSide {
@@ -37,9 +34,14 @@ export function promotionEnv(fresh: PromotionSide, old: PromotionSide, fenceTime
   };
 }
 
-/** Runs promote.sh with exactly `env` (plus PATH and the like); never throws for a non-zero exit. */
+/**
+ * Runs promote.sh exactly as the Promotion component's local command does (its interpreter,
+ * `bash -c <script text>`), with `env` added to this process's environment; never throws for
+ * a non-zero exit.
+ */
 export function runPromotion(env: Record<string, string | undefined>): Promise<CommandResult> {
-  return runCommand("bash", [PROMOTE_SCRIPT], { env, timeoutMs: 180_000 });
+  const [interpreter, ...flags] = promoteInterpreter;
+  return runCommand(interpreter, [...flags, readPromoteScript()], { env, timeoutMs: 180_000 });
 }
 
 /** A flip's outcome and how long until the new side took a client's write. */
