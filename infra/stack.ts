@@ -5,9 +5,12 @@
 import type { StackConfig } from "./config";
 import { assignRegions } from "./activeRegion";
 import { createProviders } from "./regions";
+import { declareEnvironmentSync } from "./environmentSync";
+import type { SyncSource } from "./syncSource";
 import { declareFailover } from "./failover";
 
-export function declareStack(config: StackConfig) {
+/** `syncSource`: what a stack with `sync.source` read from its source (see `program.ts`). */
+export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   const providers = createProviders(config);
   const sites = assignRegions(config);
 
@@ -22,6 +25,7 @@ export function declareStack(config: StackConfig) {
   // </alarms>
 
   // <environment-sync>
+  const environmentSync = declareEnvironmentSync(config, sites, providers, syncSource);
   // </environment-sync>
 
   void providers;
@@ -30,6 +34,7 @@ export function declareStack(config: StackConfig) {
     regions: config.regions,
     activeRegion: sites.active.region,
     passiveRegion: sites.passive.region,
+    ...environmentSync.outputs,
     ...failover.outputs,
   };
 }

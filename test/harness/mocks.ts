@@ -2,6 +2,7 @@
  * Mock engine state for the offline plan and the tests: realistic per-type state (ids and
  * ARNs from the logical name and region), invokes answered only for tokens we know.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 export const mockAccountId = "123456789012";
@@ -68,6 +69,13 @@ function invoke(token: string, inputs: State): State {
       return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/mock`, userId: "AIDAMOCK", id: mockAccountId };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "command:local:run": {
+      // schema-sync.sh in SCHEMA_SYNC_MODE=version: a stable hash per database address, in the script's own words.
+      const env = (inputs.environment ?? {}) as Record<string, unknown>;
+      if (env.SCHEMA_SYNC_MODE !== "version") throw new Error(`mock: command:local:run is only expected for schema versions; got ${JSON.stringify(Object.keys(env))}`);
+      const hash = createHash("sha256").update(`${String(env.SOURCE_HOST)}:${String(env.SOURCE_PORT)}/${String(env.SOURCE_DATABASE)}`).digest("hex");
+      return { command: inputs.command, stdout: `schema-sync: schema version sha256:${hash}\n`, stderr: "" };
+    }
     default:
       throw new Error(`mock: unexpected invoke ${token}(${JSON.stringify(inputs)}); add it to test/harness/mocks.ts if the program really needs it`);
   }

@@ -1,0 +1,68 @@
+/**
+ * Reads the stack this one follows (`sync.source`) through a `StackReference`: its validated
+ * `environment` output, and what schema sync needs (its schema version and database address).
+ * Awaited in `program()` before any component is declared, so every component sees the
+ * effective (synced) config as plain values.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "./config";
+import { applySync, EnvironmentSyncError, parseEnvironmentOutput } from "./environment";
+
+/** The source stack's database address, as it exports it (`schemaSource`); no credentials. */
+export interface SchemaSourceAddress {
+  host: string;
+  port: number;
+  database: string;
+}
+
+/** What a following stack reads from its source stack. */
+export interface SyncSource {
+  /** Fully qualified name of the source stack, e.g. `crazy-gary/crazy-gary-dr/prod`. */
+  name: string;
+  /** The source's `schemaVersion` output: `sha256:<hex>` of its normalized schema-only dump. */
+  schemaVersion: string;
+  /** The source's active database address (`schemaSource` output). */
+  schemaSource: SchemaSourceAddress;
+}
+
+/** The config the components use and, in a following stack, what it read from its source. */
+export interface SyncedStackConfig {
+  config: StackConfig;
+  source?: SyncSource;
+}
+
+async function plainOutput(reference: pulumi.StackReference, sourceName: string, output: string): Promise<unknown> {
+  const details = await reference.getOutputDetails(output);
+  if (details.secretValue !== undefined) {
+    throw new EnvironmentSyncError([`${output}: is a secret output of ${sourceName}; it must be plain (nothing secret is synced)`], `outputs of ${sourceName} refused`);
+  }
+  return details.value;
+}
+
+function schemaFields(sourceName: string, schemaVersion: unknown, schemaSource: unknown): Omit<SyncSource, "name"> {
+  const problems: string[] = [];
+  if (typeof schemaVersion !== "string" || !/^sha256:[0-9a-f]{64}$/.test(schemaVersion)) {
+    problems.push(`schemaVersion: ${JSON.stringify(schemaVersion) ?? "missing"} is not sha256:<64 hex digits>; run \`pulumi up\` on ${sourceName} so it exports its schema version`);
+  }
+  const address = schemaSource as Partial<SchemaSourceAddress> | undefined;
+  if (!address || typeof address.host !== "string" || typeof address.port !== "number" || typeof address.database !== "string") {
+    problems.push(`schemaSource: ${JSON.stringify(schemaSource) ?? "missing"} is not {host, port, database}; run \`pulumi up\` on ${sourceName} so it exports its database address`);
+  }
+  if (problems.length > 0) throw new EnvironmentSyncError(problems, `outputs of ${sourceName} refused`);
+  return { schemaVersion: schemaVersion as string, schemaSource: { host: address!.host!, port: address!.port!, database: address!.database! } };
+}
+
+/**
+ * In a stack with `sync.source`, reads the source's outputs and returns the config with every
+ * synced key at its effective value; otherwise returns the config unchanged.
+ */
+export async function followSyncSource(config: StackConfig): Promise<SyncedStackConfig> {
+  if (!config.sync) return { config };
+  const name = config.sync.source;
+  const reference = new pulumi.StackReference("sync-source", { name });
+  const [environment, schemaVersion, schemaSource] = await Promise.all(
+    ["environment", "schemaVersion", "schemaSource"].map((output) => plainOutput(reference, name, output)),
+  );
+  const synced = applySync(config, parseEnvironmentOutput(environment, name));
+  return { config: synced, source: { name, ...schemaFields(name, schemaVersion, schemaSource) } };
+}
