@@ -1,0 +1,127 @@
+/**
+ * `AlertRouting`: where one region's alarms page. One SNS topic per runbook severity (P0-P3),
+ * encrypted with the region's own KMS key (rotation on; the key policy lets CloudWatch publish
+ * to the encrypted topics), with the subscriptions the stack config lists per severity.
+ * A severity without subscriptions still gets its topic (alarms need a target), and the plan
+ * warns that nobody is paged for it.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { severities, type Severity } from "../infra/runbook";
+
+export const alertRoutingType = "crazygary:dr:AlertRouting";
+
+/** One subscription of a severity's topic. */
+export interface AlertSubscription {
+  protocol: "https" | "email";
+  /** An https:// URL (paging service, chat webhook) or an e-mail address. */
+  endpoint: string;
+}
+
+export interface AlertRoutingArgs {
+  /**
+   * Environment name, used in topic and key names.
+   * @example "prod"
+   */
+  environment: string;
+  /**
+   * The AWS region the provider points at, for names, descriptions and warnings.
+   * @example "us-east-1"
+   */
+  region: string;
+  /** Subscriptions per severity. @default none (every severity then warns in the plan) */
+  subscriptions?: Partial<Record<Severity, readonly AlertSubscription[]>>;
+  /** AWS provider of the region the topics live in (the alarms that page them must be in the same region). */
+  provider: aws.Provider;
+}
+
+/** The topic name for a severity: `crazy-gary-<environment>-alerts-<P0..P3>`. */
+export const topicName = (environment: string, severity: Severity) => `crazy-gary-${environment}-alerts-${severity}`;
+
+/** A short, stable id for a subscription, from its content (reordering the list replaces nothing). */
+export const subscriptionKey = (subscription: AlertSubscription) =>
+  createHash("sha256").update(`${subscription.protocol}:${subscription.endpoint}`).digest("hex").slice(0, 8);
+
+/** The warning the plan shows for a severity nobody is subscribed to. */
+export function emptyTopicWarning(environment: string, region: string, severity: Severity): string {
+  return `alert topic ${topicName(environment, severity)} in ${region} has no subscriptions: ${severity} alarms there page nobody; add subscriptions under alerts.${severity} in the stack config`;
+}
+
+/**
+ * The key policy: the account administers the key through IAM; CloudWatch (the alarms) and
+ * SNS may use it to publish to and deliver from the encrypted topics.
+ */
+export function alertKeyPolicy(accountId: string, partition: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AccountAdministersKeyThroughIam",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      {
+        Sid: "CloudWatchAlarmsPublishToEncryptedTopics",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+      },
+    ],
+  });
+}
+
+export class AlertRouting extends pulumi.ComponentResource {
+  /** Topic ARN per severity. */
+  readonly topicArns: Record<Severity, pulumi.Output<string>>;
+  readonly keyArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AlertRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(alertRoutingType, name, {}, opts);
+    const subscriptions = args.subscriptions ?? {};
+    const child = { parent: this, provider: args.provider };
+
+    const identity = aws.getCallerIdentityOutput({}, child);
+    const partition = aws.getPartitionOutput({}, child);
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `Encrypts the ${args.environment} alert topics in ${args.region}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi.all([identity.accountId, partition.partition]).apply(([accountId, p]) => alertKeyPolicy(accountId, p)),
+      },
+      { ...child, protect: true },
+    );
+    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/crazy-gary-${args.environment}-alerts`, targetKeyId: key.keyId }, child);
+
+    const topicArns = {} as Record<Severity, pulumi.Output<string>>;
+    for (const severity of severities) {
+      const topic = new aws.sns.Topic(
+        `${name}-${severity}`,
+        { name: topicName(args.environment, severity), kmsMasterKeyId: key.arn, displayName: `Crazy-Gary ${args.environment} ${severity}` },
+        { ...child, protect: true },
+      );
+      topicArns[severity] = topic.arn;
+      const list = subscriptions[severity] ?? [];
+      const duplicate = list.find((s, i) => list.findIndex((o) => subscriptionKey(o) === subscriptionKey(s)) !== i);
+      if (duplicate) {
+        throw new Error(`subscriptions.${severity}: ${duplicate.protocol} ${duplicate.endpoint} is listed twice; list each endpoint once per severity`);
+      }
+      if (list.length === 0) void pulumi.log.warn(emptyTopicWarning(args.environment, args.region, severity), this);
+      for (const subscription of list) {
+        new aws.sns.TopicSubscription(
+          `${name}-${severity}-${subscriptionKey(subscription)}`,
+          { topic: topic.arn, protocol: subscription.protocol, endpoint: subscription.endpoint },
+          child,
+        );
+      }
+    }
+    this.topicArns = topicArns;
+    this.keyArn = key.arn;
+    this.registerOutputs({ topicArns, keyArn: key.arn });
+  }
+}
