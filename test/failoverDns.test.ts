@@ -1,0 +1,217 @@
+import { describe, expect, it } from "vitest";
+import {
+  cacheSecondsFor,
+  endpointPairProblem,
+  failoverTypeFor,
+  healthCheckFqdn,
+  loadBalancerAliasTtlSeconds,
+  recordFqdn,
+  recordShape,
+  validateEndpointPairs,
+  worstCaseDnsFailover,
+} from "../components/failoverRouting";
+import { parseStackConfig, StackConfigError, type Endpoint } from "../infra/config";
+import { recoveryObjectives } from "../infra/runbook";
+import { planStack, type CapturedResource, type Plan } from "./harness";
+import { loadStackConfig } from "./harness/stackFiles";
+
+const plans: Record<string, Promise<Plan>> = {};
+const planOf = (stack: string, set: string[] = []) => (plans[`${stack} ${set.join(" ")}`] ??= planStack(stack, { set }));
+
+const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
+const records = (plan: Plan) => ofType(plan, "aws:route53/record:Record");
+const healthChecks = (plan: Plan) => ofType(plan, "aws:route53/healthCheck:HealthCheck");
+const failoverType = (record: CapturedResource) => (record.inputs.failoverRoutingPolicies as { type: string }[])[0].type;
+/** Where a record sends clients: the CNAME target or the alias's DNS name. */
+const recordTarget = (record: CapturedResource) =>
+  record.inputs.type === "CNAME" ? (record.inputs.records as string[])[0] : (record.inputs.aliases as { name: string }[])[0].name;
+const byName = (resources: CapturedResource[]) => Object.fromEntries(resources.map((r) => [r.name, r]));
+
+const lb: Endpoint = { loadBalancer: { dnsName: "api-use1-1.us-east-1.elb.amazonaws.com", zoneId: "Z35SXDOTRQ7X7K" } };
+const host: Endpoint = { hostname: "web-use1.up.railway.app" };
+
+describe("failover routing decisions", () => {
+  it.each([
+    ["primary", "primary", "PRIMARY"],
+    ["secondary", "primary", "SECONDARY"],
+    ["primary", "secondary", "SECONDARY"],
+    ["secondary", "secondary", "PRIMARY"],
+  ] as const)("the %s region's record is %s-active: %s", (role, active, expected) => {
+    expect(failoverTypeFor(role, active)).toBe(expected);
+  });
+
+  it("a hostname endpoint is a CNAME with the configured TTL", () => {
+    expect(recordShape(host, 45)).toEqual({ kind: "cname", type: "CNAME", ttl: 45, records: ["web-use1.up.railway.app"] });
+  });
+
+  it("a load balancer is an alias A record with evaluateTargetHealth and no TTL of its own", () => {
+    const shape = recordShape(lb, 45);
+    expect(shape).toEqual({
+      kind: "alias",
+      type: "A",
+      aliases: [{ name: "api-use1-1.us-east-1.elb.amazonaws.com", zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: true }],
+    });
+    expect(shape).not.toHaveProperty("ttl");
+  });
+
+  it("health checks probe the regional endpoint itself, never the failover name", () => {
+    expect(healthCheckFqdn(host)).toBe("web-use1.up.railway.app");
+    expect(healthCheckFqdn(lb)).toBe("api-use1-1.us-east-1.elb.amazonaws.com");
+  });
+
+  it("record names are the hostname key under the zone, with or without the zone's trailing dot", () => {
+    expect(recordFqdn("api", "crazy-gary.app")).toBe("api.crazy-gary.app");
+    expect(recordFqdn("app", "dr.crazy-gary.app.")).toBe("app.dr.crazy-gary.app");
+  });
+
+  it("a hostname whose regions mix a load balancer and a hostname is refused, naming the key and the fix", () => {
+    expect(endpointPairProblem("api", { primary: lb, secondary: lb })).toBeUndefined();
+    expect(endpointPairProblem("app", { primary: host, secondary: host })).toBeUndefined();
+    expect(() => validateEndpointPairs({ api: { primary: lb, secondary: host }, app: { primary: host, secondary: host } })).toThrow(
+      'endpoints.api.secondary: {"hostname":"web-use1.up.railway.app"} is a hostname endpoint but endpoints.api.primary is a loadBalancer; use the same kind in both regions',
+    );
+  });
+
+  it("stack config with a mixed pair stops before any resource, naming the key, the value and what is allowed", () => {
+    const run = () => parseStackConfig(loadStackConfig("prod", { set: ["endpoints.api.secondary={hostname: api-usw2.crazy-gary.app}"] }));
+    expect(run).toThrow(StackConfigError);
+    expect(run).toThrow(
+      'crazy-gary-dr:endpoints.api.secondary: {"hostname":"api-usw2.crazy-gary.app"} is a hostname endpoint but endpoints.api.primary is a loadBalancer; use the same kind in both regions (both {hostname: ...} for CNAME records, or both {loadBalancer: ...} for alias records)',
+    );
+  });
+
+  it.each([
+    // interval, threshold, shapes' TTLs -> detection, cache, total
+    [10, 3, [60], 30, 60, 90],
+    [30, 3, [60], 90, 60, 150],
+    [10, 1, [5], 10, 5, 15],
+    [10, 3, [20, 300], 30, 300, 330],
+  ])("interval %i s × threshold %i + longest TTL %j: detection %i s, cache %i s, total %i s", (interval, threshold, ttls, detection, cache, total) => {
+    const shapes = ttls.map((ttl) => recordShape(host, ttl));
+    expect(worstCaseDnsFailover({ requestIntervalSeconds: interval, failureThreshold: threshold }, shapes)).toEqual({
+      detectionSeconds: detection,
+      cacheSeconds: cache,
+      totalSeconds: total,
+    });
+  });
+
+  it("an alias record is cached for the load balancer's own 60 s TTL, whatever the configured TTL", () => {
+    expect(loadBalancerAliasTtlSeconds).toBe(60);
+    expect(cacheSecondsFor(recordShape(lb, 5))).toBe(60);
+    expect(worstCaseDnsFailover({ requestIntervalSeconds: 10, failureThreshold: 3 }, [recordShape(lb, 5), recordShape(host, 5)]).totalSeconds).toBe(90);
+  });
+
+  it("refuses to compute a worst case over no records", () => {
+    expect(() => worstCaseDnsFailover({ requestIntervalSeconds: 10, failureThreshold: 3 }, [])).toThrow("no records given");
+  });
+});
+
+describe.each([
+  ["prod", [], { primary: "us-east-1", secondary: "us-west-2" }, "crazy-gary.app"],
+  ["dr", [], { primary: "us-east-2", secondary: "us-west-1" }, "dr.crazy-gary.app"],
+] as const)("FailoverDns in %s", (stack, set, regions, zone) => {
+  it("declares one HTTPS /health check per hostname and region role, protected, on the us-east-1 provider", async () => {
+    const plan = await planOf(stack, [...set]);
+    const checks = byName(healthChecks(plan));
+    expect(Object.keys(checks).sort()).toEqual(["failover-dns-api-primary", "failover-dns-api-secondary", "failover-dns-app-primary", "failover-dns-app-secondary"]);
+    for (const check of Object.values(checks)) {
+      expect(check.inputs).toMatchObject({
+        type: "HTTPS",
+        port: 443,
+        resourcePath: "/health",
+        enableSni: true,
+        measureLatency: true,
+        requestInterval: 10,
+        failureThreshold: 3,
+        regions: ["us-east-1", "us-west-2", "eu-west-1"],
+      });
+      expect(check.options.protect).toBe(true);
+      expect(check.region).toBe("us-east-1");
+      expect(check.provider).toContain("aws-route53-metrics");
+    }
+  });
+
+  it("declares per hostname exactly one PRIMARY and one SECONDARY record, set identifiers = region codes", async () => {
+    const plan = await planOf(stack, [...set]);
+    for (const hostname of ["api", "app"]) {
+      const pair = records(plan).filter((r) => r.inputs.name === `${hostname}.${zone}`);
+      expect(pair.map(failoverType).sort()).toEqual(["PRIMARY", "SECONDARY"]);
+      expect(Object.fromEntries(pair.map((r) => [r.name, [r.inputs.setIdentifier, failoverType(r)]]))).toEqual({
+        [`failover-dns-${hostname}-primary`]: [regions.primary, "PRIMARY"],
+        [`failover-dns-${hostname}-secondary`]: [regions.secondary, "SECONDARY"],
+      });
+      expect(pair.every((r) => r.inputs.zoneId === "Z0MOCKZONE12345")).toBe(true);
+    }
+    expect(records(plan)).toHaveLength(4);
+  });
+
+  it("gives every record the health check of its own region's endpoint", async () => {
+    const plan = await planOf(stack, [...set]);
+    const checkById = new Map(healthChecks(plan).map((c) => [`hc-${c.name}`, c]));
+    for (const record of records(plan)) {
+      const check = checkById.get(record.inputs.healthCheckId as string);
+      expect(check?.name).toBe(record.name);
+      expect(check?.inputs.fqdn).toBe(recordTarget(record));
+    }
+  });
+});
+
+describe("record shapes", () => {
+  it("prod's api (load balancers) are alias A records with evaluateTargetHealth and no TTL", async () => {
+    const plan = await planOf("prod");
+    const api = byName(records(plan))["failover-dns-api-secondary"];
+    expect(api.inputs).toMatchObject({
+      type: "A",
+      aliases: [{ name: "api-usw2-0987654321.us-west-2.elb.amazonaws.com", zoneId: "Z1H1FL5HABSF5", evaluateTargetHealth: true }],
+    });
+    expect(api.inputs).not.toHaveProperty("ttl");
+    expect(api.inputs).not.toHaveProperty("records");
+  });
+
+  it.each(["prod", "dr"])("%s's app (hostnames) are CNAMEs with the configured 60 s TTL", async (stack) => {
+    const plan = await planOf(stack);
+    const app = byName(records(plan))["failover-dns-app-primary"];
+    expect(app.inputs).toMatchObject({ type: "CNAME", ttl: 60, records: [stack === "prod" ? "web-use1.up.railway.app" : "web-use2.dr.crazy-gary.app"] });
+    expect(app.inputs).not.toHaveProperty("aliases");
+  });
+
+  it("takes interval, threshold and TTL from config", async () => {
+    const plan = await planOf("dr", ["healthCheck.requestIntervalSeconds=30", "healthCheck.failureThreshold=2", "healthCheck.ttlSeconds=30"]);
+    expect(healthChecks(plan).map((c) => [c.inputs.requestInterval, c.inputs.failureThreshold])).toEqual(Array(4).fill([30, 2]));
+    expect(records(plan).map((r) => r.inputs.ttl)).toEqual(Array(4).fill(30));
+    expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(30 * 2 + 30);
+  });
+
+  it("uses the configured zone id instead of looking the zone up", async () => {
+    const plan = await planOf("dr", ["dnsZone.id=Z0CONFIGURED123"]);
+    expect(records(plan).map((r) => r.inputs.zoneId)).toEqual(Array(4).fill("Z0CONFIGURED123"));
+  });
+});
+
+describe("ordering and outputs", () => {
+  it("every record waits for the promotion; the PRIMARY one also for its SECONDARY partner", async () => {
+    const plan = await planOf("prod");
+    const promotion = plan.resources.find((r) => r.type === "command:local:Command" && r.name === "promotion-promote")!;
+    const recordByName = byName(records(plan));
+    for (const record of records(plan)) expect(record.options.dependsOn).toContain(promotion.urn);
+    expect(recordByName["failover-dns-api-primary"].options.dependsOn).toContain(recordByName["failover-dns-api-secondary"].urn);
+    expect(recordByName["failover-dns-api-secondary"].options.dependsOn).not.toContain(recordByName["failover-dns-api-primary"].urn);
+  });
+
+  it("exports the health-check ids per hostname and role, and the records' failover types", async () => {
+    const plan = await planOf("prod");
+    expect(plan.outputs.healthCheckIds).toEqual({
+      api: { primary: "hc-failover-dns-api-primary", secondary: "hc-failover-dns-api-secondary" },
+      app: { primary: "hc-failover-dns-app-primary", secondary: "hc-failover-dns-app-secondary" },
+    });
+    expect(plan.outputs.failoverRecords).toMatchObject({
+      api: { fqdn: "api.crazy-gary.app", primary: { setIdentifier: "us-east-1", failoverType: "PRIMARY" }, secondary: { setIdentifier: "us-west-2", failoverType: "SECONDARY" } },
+    });
+  });
+
+  it("declares a worst-case DNS failover of 10 s × 3 + 60 s = 90 s, well inside the API's 10-minute RTO", async () => {
+    const plan = await planOf("prod");
+    expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(90);
+    expect(plan.outputs.worstCaseDnsFailoverSeconds as number).toBeLessThanOrEqual(recoveryObjectives.api.rtoMinutes * 60);
+  });
+});
