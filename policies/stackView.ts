@@ -1,0 +1,97 @@
+/**
+ * How the stack policies find what they check among the resources the engine shows them:
+ * WAL archive buckets and the S3 settings resources that belong to them (`@pulumi/aws` v7
+ * declares versioning, encryption, lifecycle... as resources of their own), the database hosts
+ * and the text the stack renders onto them, and a resource's region.
+ *
+ * Joins prefer `propertyDependencies` (the engine's record of which resource an input came
+ * from: it works in a preview, where a new bucket's name is still unknown) and fall back to
+ * comparing the bucket name.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+
+/** Type token of the backups component whose buckets are pgBackRest repositories. */
+export const walArchiveBucketType = "crazygary:dr:WalArchiveBucket";
+/** Type token of the component that configures one PostgreSQL host. */
+export const databaseHostType = "crazygary:dr:DatabaseHost";
+
+/** What the offline plan shows for a value the engine does not know yet. */
+const unknownMarker = "[unknown]";
+/** What the offline plan shows for a secret. */
+const secretMarker = "[secret]";
+
+/** A string the engine knows (not unknown, not a secret placeholder), or `undefined`. */
+export function knownString(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" && value !== unknownMarker && value !== secretMarker ? value : undefined;
+}
+
+/** The nearest ancestor (or the resource itself) of component type `type`. */
+export function ancestorOfType(resource: PolicyResource, type: string): PolicyResource | undefined {
+  for (let node: PolicyResource | undefined = resource; node; node = node.parent) {
+    if (node.type === type) return node;
+  }
+  return undefined;
+}
+
+/** The AWS region a resource lands in, from its provider. */
+export function regionOf(resource: PolicyResource): string | undefined {
+  return knownString(resource.provider?.props?.region);
+}
+
+/** Shown in messages: the logical name and region. */
+export function describe(resource: PolicyResource): string {
+  const region = regionOf(resource);
+  return `${resource.name}${region ? ` (${region})` : ""}`;
+}
+
+/** The bucket's name where the engine knows it (`bucket` input, or `id` once created). */
+export function bucketNameOf(bucket: PolicyResource): string | undefined {
+  return knownString(bucket.props.bucket) ?? knownString(bucket.props.id);
+}
+
+/** Whether input `property` of `resource` comes from `target` (by dependency, else by value). */
+export function refersTo(resource: PolicyResource, property: string, target: PolicyResource, targetValue: string | undefined): boolean {
+  const dependencies = resource.propertyDependencies?.[property];
+  if (dependencies && dependencies.length > 0) return dependencies.some((d) => d.urn === target.urn);
+  const value = knownString(resource.props[property]);
+  return value !== undefined && value === targetValue;
+}
+
+/** S3 buckets declared by a `WalArchiveBucket` component. */
+export function walArchiveBuckets(resources: readonly PolicyResource[]): PolicyResource[] {
+  return resources.filter((r) => r.type === "aws:s3/bucket:Bucket" && ancestorOfType(r, walArchiveBucketType) !== undefined);
+}
+
+/** Resources of type `type` whose `bucket` input is `bucket`. */
+export function settingsOfBucket(resources: readonly PolicyResource[], type: string, bucket: PolicyResource): PolicyResource[] {
+  const name = bucketNameOf(bucket);
+  return resources.filter((r) => r.type === type && refersTo(r, "bucket", bucket, name));
+}
+
+/** Every string in a value (nested objects and arrays included), secrets and unknowns left out. */
+export function stringsIn(value: unknown): string[] {
+  if (typeof value === "string") return knownString(value) ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+/** One database host: the commands a `DatabaseHost` component runs there and the text they carry. */
+export interface DatabaseHostView {
+  /** The `DatabaseHost` component resource. */
+  host: PolicyResource;
+  /** Every remote command the component runs. */
+  commands: PolicyResource[];
+  /** Every string the commands carry (scripts, rendered files, environment values). */
+  texts: string[];
+}
+
+/** The database hosts the stack configures, each with the text rendered onto it. */
+export function databaseHosts(resources: readonly PolicyResource[]): DatabaseHostView[] {
+  return resources
+    .filter((r) => r.type === databaseHostType)
+    .map((host) => {
+      const commands = resources.filter((r) => r.type === "command:remote:Command" && ancestorOfType(r, databaseHostType)?.urn === host.urn);
+      return { host, commands, texts: commands.flatMap((c) => stringsIn(c.props)) };
+    });
+}
