@@ -24,6 +24,7 @@ import { regionRoles, type RegionRole } from "../infra/config";
 import type { Severity } from "../infra/runbook";
 import { renderDashboardBody } from "./alarmDashboard";
 import { AlertRouting, type AlertSubscription } from "./alertRouting";
+import { defaultRepositoryPath, repositoryKeyPrefix } from "./walArchiveLifecycle";
 
 export const alarmSetType = "crazygary:dr:AlarmSet";
 
@@ -33,9 +34,9 @@ export interface WalArchiveSource {
   bucket: pulumi.Input<string>;
   /**
    * The pgBackRest repository path inside the bucket (`repo<n>-path`); WAL lives under `<path>/archive/`.
-   * @default "/" (pgBackRest's default for S3 repositories)
+   * @default "/" (`defaultRepositoryPath`, pgBackRest's default for S3 repositories)
    */
-  repoPath?: string;
+  repositoryPath?: string;
 }
 
 export interface AlarmSetArgs {
@@ -99,13 +100,6 @@ export const alarmName = (environment: string, id: AlarmId, role: RegionRole) =>
 
 /** The WAL rule's name in AWS: `crazy-gary-<environment>-wal-archive-<role>`. */
 export const walRuleName = (environment: string, role: RegionRole) => `crazy-gary-${environment}-wal-archive-${role}`;
-
-/** The S3 key prefix WAL segments are archived under: `<repo path>/archive/` without a leading slash. */
-export function walArchivePrefix(repoPath = "/"): string {
-  if (!repoPath.startsWith("/")) throw new Error(`walArchives.*.repoPath: ${JSON.stringify(repoPath)} is not an absolute pgBackRest path; use e.g. "/" or "/pgbackrest"`);
-  const trimmed = repoPath.replace(/^\/+|\/+$/g, "");
-  return trimmed === "" ? "archive/" : `${trimmed}/archive/`;
-}
 
 /** The EventBridge pattern of S3 "Object Created" events under `prefix` in `bucket`. */
 export function walArchiveEventPattern(bucket: string, prefix: string): string {
@@ -236,7 +230,7 @@ export class AlarmSet extends pulumi.ComponentResource {
     const walRules = {} as Record<RegionRole, aws.cloudwatch.EventRule>;
     for (const role of regionRoles) {
       const wal = args.walArchives[role];
-      const prefix = walArchivePrefix(wal.repoPath);
+      const prefix = repositoryKeyPrefix(wal.repositoryPath ?? defaultRepositoryPath, "archive");
       walRules[role] = new aws.cloudwatch.EventRule(
         `${name}-wal-archive-${role}`,
         {

@@ -11,6 +11,8 @@ export interface Evaluation {
   stack: string;
   resources: CapturedResource[];
   outputs: Record<string, unknown>;
+  /** Messages the program logged with `pulumi.log.warn` (the mock engine prints them to stderr too). */
+  warnings: string[];
 }
 
 export interface EvaluateOptions {
@@ -20,6 +22,23 @@ export interface EvaluateOptions {
   secretKeys?: string[];
   /** Outputs of the stacks the program references, by fully qualified name. */
   stackReferences?: StackReferenceOutputs;
+}
+
+/** Prefix the SDK gives `pulumi.log.warn` messages when no engine is attached (under mocks). */
+const runtimeWarningPrefix = "warning: [runtime] ";
+
+/** Collects `pulumi.log.warn` messages while `body` runs, still printing them as before. */
+async function captureWarnings<T>(into: string[], body: () => Promise<T>): Promise<T> {
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && args[0].startsWith(runtimeWarningPrefix)) into.push(args[0].slice(runtimeWarningPrefix.length));
+    original(...args);
+  };
+  try {
+    return await body();
+  } finally {
+    console.warn = original;
+  }
 }
 
 /** Runs `program` as the root stack's body; the mock engine is reset for every call. */
@@ -34,12 +53,16 @@ export async function evaluate(program: () => Promise<unknown>, options: Evaluat
   await pulumi.runtime.setMocks(createMocks(options.stackReferences ?? {}, regionOfProvider), projectName, options.stack, false);
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
   resources = captureRegistrations();
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
-  await pulumi.runtime.disconnect();
+  const warnings: string[] = [];
+  const outputs = await captureWarnings(warnings, async () => {
+    const result = await pulumi.runtime.runInPulumiStack(async () => program());
+    await pulumi.runtime.disconnect();
+    return result;
+  });
   for (const resource of resources) {
     if (resource.type === "pulumi:providers:aws") resource.region = (resource.inputs.region as string | undefined) ?? null;
     else if (resource.type.startsWith("aws:") && resource.provider) resource.region = regionOfProvider(resource.provider) ?? null;
   }
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
-  return { stack: options.stack, resources, outputs: plainValue(outputs ?? {}) as Record<string, unknown> };
+  return { stack: options.stack, resources, outputs: plainValue(outputs ?? {}) as Record<string, unknown>, warnings };
 }

@@ -1,0 +1,50 @@
+/**
+ * The alarms' wiring (the `// <alarms>` block of `stack.ts`): the catalog from the runbook and
+ * the effective config, the alarm set with its alert routing, and each region's log groups.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { AlarmSet, type WalArchiveSource } from "../components/alarmSet";
+import { ApplicationLogs } from "../components/applicationLogs";
+import type { RegionAssignment } from "./activeRegion";
+import { alarmCatalog } from "./alarmCatalog";
+import { regionRoles, type RegionRole, type StackConfig } from "./config";
+import { route53MetricsRegion, type RegionProviders } from "./regions";
+
+/** What the alarms take from the other areas of the stack. */
+export interface AlarmInputs {
+  /** Route53 health-check id of each role's API `/health` check (failover). */
+  healthCheckIds: Record<RegionRole, pulumi.Input<string>>;
+  /** Each role's WAL archive bucket and repository path (backups). */
+  walArchives: Record<RegionRole, WalArchiveSource>;
+}
+
+export function declareAlarms(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, inputs: AlarmInputs) {
+  const alarms = new AlarmSet("alarms", {
+    environment: config.environment,
+    regions: config.regions,
+    activeRegion: sites.active.role,
+    alarms: alarmCatalog(config),
+    healthCheckIds: inputs.healthCheckIds,
+    walArchives: inputs.walArchives,
+    subscriptions: config.alerts,
+    providers: { aws: providers.aws, route53Metrics: providers.route53Metrics },
+    route53MetricsRegion,
+  });
+
+  const logs = Object.fromEntries(
+    regionRoles.map((role) => [
+      role,
+      new ApplicationLogs(`logs-${role}`, { environment: config.environment, retentionInDays: config.retention.logDays, provider: providers.aws[role] }),
+    ]),
+  ) as Record<RegionRole, ApplicationLogs>;
+
+  return {
+    alarms,
+    logs,
+    outputs: {
+      /** The deploy pipeline rolls back while any of these composites is in ALARM. */
+      rollbackAlarm: alarms.rollbackAlarms,
+      alarmDashboard: alarms.dashboardName,
+    },
+  };
+}
