@@ -3,9 +3,10 @@
  * both with scram password auth on loopback, flipped as `pulumi up` would after an
  * activeRegion change.
  */
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recoveryObjectives } from "../../infra/runbook";
-import { PgSandbox, type PgNode } from "./support/cluster";
+import { LOOPBACK, PgSandbox, type PgNode } from "./support/cluster";
 import { runCommand, type CommandResult } from "./support/exec";
 import { freeLoopbackPort } from "./support/ports";
 import { currentTimeline, flipAndMeasure, promotionEnv, runPromotion, type MeasuredFlip, type PromotionSide } from "./support/promotion";
@@ -26,7 +27,12 @@ let sandbox: PgSandbox;
 beforeAll(async () => {
   sandbox = await PgSandbox.create("promotion");
 });
-afterAll(() => sandbox?.destroy());
+/** Closes the test's own TCP listeners (see silentListener). */
+const listenerClosers: (() => void)[] = [];
+afterAll(async () => {
+  for (const close of listenerClosers) close();
+  await sandbox?.destroy();
+});
 
 const side = (target: PgNode | { port: number }, region: string): PromotionSide => ({ target, region, password: PASSWORD });
 
@@ -111,27 +117,48 @@ describe("promote.sh: flip from a writable primary to its streaming standby", ()
   });
 });
 
+/** A TCP listener that accepts connections and never answers: a hung host. Closed by the file's afterAll. */
+async function silentListener(): Promise<{ port: number }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  listenerClosers.push(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  return { port: (server.address() as AddressInfo).port };
+}
+
+const FENCE_TIMEOUT_SECONDS = 3;
+
 describe.each([
-  { case: "stopped", makeUnreachable: async (old: PgNode) => (await old.stop(), old) },
-  { case: "on a closed port", makeUnreachable: async () => ({ port: await freeLoopbackPort() }) },
-])("promote.sh with the old primary $case", ({ case: label, makeUnreachable }) => {
+  { name: "stopped", makeUnreachable: async (old: PgNode) => (await old.stop(), old), detail: "Connection refused" },
+  { name: "closed", makeUnreachable: async () => ({ port: await freeLoopbackPort() }), detail: "Connection refused" },
+  { name: "hung", makeUnreachable: () => silentListener(), detail: "(no answer within 3 s|timeout expired)" },
+])("promote.sh with the old primary $name", ({ name, makeUnreachable, detail }) => {
   let standby: PgNode;
   let result: CommandResult;
 
   beforeAll(async () => {
-    const name = label === "stopped" ? "stopped" : "closed";
     const old = await sandbox.initPrimary({ name: `${name}-old`, superuserPassword: PASSWORD });
     standby = await sandbox.createStandby(old, { name: `${name}-new` });
     const unreachable = await makeUnreachable(old);
-    result = await promote(promotionEnv(side(standby, "us-west-2"), side(unreachable, "us-east-1"), 3));
+    result = await promote(promotionEnv(side(standby, "us-west-2"), side(unreachable, "us-east-1"), FENCE_TIMEOUT_SECONDS));
   });
 
   it("warns that the old primary is unreachable, promotes anyway and exits 0", async () => {
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/promote: WARNING: old primary in us-east-1 \(127\.0\.0\.1:\d+\) is unreachable \(.*Connection refused/);
+    expect(result.stderr).toMatch(new RegExp(`promote: WARNING: old primary in us-east-1 \\(127\\.0\\.0\\.1:\\d+\\) is unreachable \\(.*${detail}`));
     expect(result.stdout).toContain("promote: promoted us-west-2; it accepts writes");
     expect(await standby.isInRecovery()).toBe(false);
     await standby.sql("CREATE TABLE after_failover (id int); INSERT INTO after_failover VALUES (1)");
+  });
+
+  it(`finishes within the fence timeout (${FENCE_TIMEOUT_SECONDS} s) plus the promotion`, () => {
+    expect(result.durationMs).toBeLessThan((FENCE_TIMEOUT_SECONDS + 5) * 1000);
   });
 });
 
