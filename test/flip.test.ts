@@ -68,6 +68,16 @@ describe.each([
     }
   });
 
+  it("replaces nothing but the promotion: no other command's triggers change", async () => {
+    const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
+    const afterByUrn = byUrn(after);
+    const retriggered = before.resources
+      .filter((r) => r.type.startsWith("command:") && "triggers" in r.inputs)
+      .filter((r) => JSON.stringify(afterByUrn.get(r.urn)!.inputs.triggers) !== JSON.stringify(r.inputs.triggers))
+      .map((r) => r.name);
+    expect(retriggered).toEqual(["promotion-promote"]);
+  });
+
   it("leaves the health checks exactly as they were (every input)", async () => {
     const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
     const checks = (plan: Plan) => plan.resources.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck").map((r) => [r.urn, r.inputs]);
