@@ -9,8 +9,8 @@
 #   NEW_PRIMARY_PASSWORD    optional (empty: libpq's other means, e.g. .pgpass or trust)
 #   OLD_PRIMARY_HOST, OLD_PRIMARY_PORT, OLD_PRIMARY_DATABASE, OLD_PRIMARY_USER   required
 #   OLD_PRIMARY_PASSWORD    optional
-#   FENCE_TIMEOUT_SECONDS   whole seconds (1-600) that probing and fencing the old primary may
-#                           take, and the connect timeout for both sides; default 10
+#   FENCE_TIMEOUT_SECONDS   whole seconds (1-600) that probing the old primary may take, and
+#                           again fencing it; also the connect timeout for both sides; default 10
 #   TARGET_REGION, OLD_REGION   labels used in messages only; default "new" / "old"
 #   Other libpq variables (PGSSLMODE, PGSSLROOTCERT, ...) pass through to psql.
 # The NEW user needs EXECUTE on pg_promote() (or superuser); the OLD user needs to be able
