@@ -8,18 +8,20 @@ import { createProviders } from "./regions";
 import { declareEnvironmentSync } from "./environmentSync";
 import type { SyncSource } from "./syncSource";
 import { declareFailover } from "./failover";
+import { declareBackups } from "./backups";
 
 /** `syncSource`: what a stack with `sync.source` read from its source (see `program.ts`). */
 export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   const providers = createProviders(config);
   const sites = assignRegions(config);
 
-  // <backups>
-  // </backups>
-
   // <failover>
   const failover = declareFailover(config, sites, providers);
   // </failover>
+
+  // <backups> (after failover: a flip's promotion runs before the hosts are reconfigured)
+  const backups = declareBackups(config, sites, providers, { configureAfter: [failover.promotion.command] });
+  // </backups>
 
   // <alarms>
   // </alarms>
@@ -36,5 +38,6 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
     passiveRegion: sites.passive.region,
     ...environmentSync.outputs,
     ...failover.outputs,
+    ...backups.outputs,
   };
 }

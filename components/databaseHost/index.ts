@@ -1,0 +1,212 @@
+/**
+ * `DatabaseHost`: configures one region's PostgreSQL host, which this stack does not create,
+ * over SSH with `@pulumi/command` remote commands:
+ *
+ * 1. `<name>-files` writes every rendered file (pgBackRest config with both regions'
+ *    repositories, the scripts' settings, the scripts, the systemd units; see `render.ts`);
+ * 2. `<name>-configure` runs `configure-postgres.sh`: `archive_mode`, `archive_command`,
+ *    `archive_timeout` through `ALTER SYSTEM` and a reload, and on the active side the
+ *    heartbeat table, `pgbackrest stanza-create` and `pgbackrest check`;
+ * 3. `<name>-timers` reloads systemd and enables the timers (backups, restore test, monitor,
+ *    heartbeat; the scripts themselves do nothing on the passive side where only the
+ *    active side should act).
+ *
+ * Each command carries a hash of what it installs or reads in `triggers`, so it runs again
+ * exactly when its inputs change; each is idempotent. The flip changes `isActive`, which
+ * changes the settings file (`DR_SIDE`) and so re-runs 1 and 2 on both hosts, in place: no
+ * name depends on which side is active.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import {
+  UNIT_NAMES,
+  defaultHostPaths,
+  renderHostFiles,
+  resolveParams,
+  type DatabaseHostFilesParams,
+  type HostFile,
+  type HostPaths,
+  type HostPostgres,
+  type HostSchedules,
+} from "./render";
+
+export const databaseHostType = "crazygary:dr:DatabaseHost";
+
+/** SHA-256 of a text, hex. */
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** Owner group of each file mode: pgBackRest (running as postgres) must read its config; nothing else is secret or group-readable. */
+const fileGroup = (file: HostFile) => (file.mode === "0640" ? "postgres" : "root");
+
+/**
+ * The shell script (run as root, read from stdin by `bash -s`) that writes `files`: each one
+ * through a quoted heredoc into a temporary file, installed with its mode only when its
+ * content differs; prints which files changed. Idempotent.
+ */
+export function installFilesScript(files: readonly HostFile[]): string {
+  if (files.length === 0) throw new Error("installFilesScript: files is empty; give the rendered host files");
+  const lines = ["set -euo pipefail", 'tmp=$(mktemp)', 'trap \'rm -f "$tmp"\' EXIT'];
+  for (const file of files) {
+    if (!/^\/[A-Za-z0-9._/@+-]+$/.test(file.path)) throw new Error(`installFilesScript: path ${JSON.stringify(file.path)} is not an absolute path of letters, digits and . _ / @ + -`);
+    if (!file.content.endsWith("\n")) throw new Error(`installFilesScript: ${file.path} does not end with a newline; a heredoc cannot write it exactly`);
+    const delimiter = `CRAZY_GARY_EOF_${sha256(file.content).slice(0, 16)}`;
+    if (file.content.includes(delimiter)) throw new Error(`installFilesScript: ${file.path} contains its heredoc delimiter ${delimiter}`);
+    const directory = file.path.slice(0, file.path.lastIndexOf("/")) || "/";
+    lines.push(
+      `cat >"$tmp" <<'${delimiter}'`,
+      `${file.content}${delimiter}`,
+      `if ! cmp -s "$tmp" '${file.path}' || [[ "$(stat -c '%a %G' '${file.path}')" != '${file.mode.slice(1)} ${fileGroup(file)}' ]]; then`,
+      `  install -d -m 0755 '${directory}'`,
+      `  install -m ${file.mode} -o root -g ${fileGroup(file)} "$tmp" '${file.path}'`,
+      `  echo 'updated ${file.path}'`,
+      "fi",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Timer unit names, in a stable order. */
+export const timerUnits = (): string[] => Object.values(UNIT_NAMES).map((unit) => `${unit}.timer`);
+
+/** The script that loads the units and enables (and starts) every timer; idempotent. */
+export function enableTimersScript(): string {
+  return ["set -euo pipefail", "systemctl daemon-reload", `systemctl enable --now ${timerUnits().join(" ")}`, ""].join("\n");
+}
+
+/** The command that stops and disables the timers when the host leaves the stack. */
+export const disableTimersCommand = (): string => `sudo -n systemctl disable --now ${timerUnits().join(" ")}`;
+
+/** How the commands reach the host. */
+export interface HostConnection {
+  /** SSH address. */
+  host: string;
+  /** SSH user; must be allowed `sudo -n` (no password prompt). @default "admin" (stack config) */
+  user: string;
+  /** SSH port. @default 22 (stack config) */
+  port: number;
+  /** SSH private key (PEM), a Pulumi secret. */
+  privateKey: pulumi.Input<string>;
+}
+
+/** One repository as the host config needs it; `bucket` is an output of `WalArchiveBucket`. */
+export interface HostRepository {
+  bucket: pulumi.Input<string>;
+  /** The bucket's region. */
+  region: string;
+  /** pgBackRest `repo-path` in the bucket. @default "/" */
+  path?: string;
+}
+
+export interface DatabaseHostArgs {
+  /** The `@pulumi/command` provider. */
+  provider: command.Provider;
+  connection: HostConnection;
+  /** Stack environment, the metrics' `Environment` dimension. @example "prod" */
+  environment: string;
+  /** The host's region code. @example "us-east-1" */
+  region: string;
+  /**
+   * Whether this host is the active region's primary: backups, the restore test and the
+   * heartbeat run there; the passive host (the standby) only monitors. Flipping it changes
+   * the host's settings, never a resource name.
+   */
+  isActive: boolean;
+  /** Every region's repository, primary region's first (repo1), secondary's second (repo2). */
+  repositories: HostRepository[];
+  /** Full backups are kept this long, in days (pgBackRest `repo-retention-full`). @default none; the effective `retention.fullDays` */
+  fullRetentionDays: number;
+  /** `archive_timeout`, in seconds. @default none; the effective `recovery.archiveTimeoutSeconds` (runbook: RPO / 5 = 60) */
+  archiveTimeoutSeconds: number;
+  /** The timers' `OnCalendar` schedules (UTC), from `schedulesFromRunbook`. */
+  schedules: HostSchedules;
+  /** The PostgreSQL server on the host. @default see `HostPostgres` in render.ts */
+  postgres?: HostPostgres;
+  /** pgBackRest stanza. @default "crazy-gary" */
+  stanza?: string;
+  /** Host paths. @default `defaultHostPaths` in render.ts */
+  paths?: Partial<HostPaths>;
+  /**
+   * Resources the configuration must wait for; a flip's promotion, so that the newly active
+   * host is a primary before `configure-postgres.sh` creates the stanza there.
+   * @default []
+   */
+  configureAfter?: pulumi.Resource[];
+}
+
+/** A placeholder bucket name, to validate every other parameter before any resource exists. */
+const placeholderBucket = "validation-placeholder";
+
+export class DatabaseHost extends pulumi.ComponentResource {
+  /** Every file the host receives, rendered (path, mode, content). */
+  readonly files: pulumi.Output<HostFile[]>;
+  /** The last configure run's output (what changed). */
+  readonly configureStdout: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(databaseHostType, name, {}, opts);
+    const paths: HostPaths = { ...defaultHostPaths, ...args.paths };
+    const params = (buckets: readonly string[]): DatabaseHostFilesParams => ({
+      stanza: args.stanza,
+      environment: args.environment,
+      hostRegion: args.region,
+      side: args.isActive ? "active" : "passive",
+      repositories: args.repositories.map((repo, i) => ({ type: "s3", bucket: buckets[i]!, region: repo.region, path: repo.path })),
+      fullRetentionDays: args.fullRetentionDays,
+      archiveTimeoutSeconds: args.archiveTimeoutSeconds,
+      schedules: args.schedules,
+      postgres: args.postgres,
+      paths,
+    });
+    resolveParams(params(args.repositories.map(() => placeholderBucket))); // throws on bad input, before any resource
+
+    this.files = pulumi.all(args.repositories.map((repo) => repo.bucket)).apply((buckets) => renderHostFiles(params(buckets)));
+    const contentOf = (files: HostFile[], path: string) => files.find((f) => f.path === path)?.content ?? "";
+
+    const connection: command.types.input.remote.ConnectionArgs = {
+      host: args.connection.host,
+      user: args.connection.user,
+      port: args.connection.port,
+      privateKey: pulumi.secret(args.connection.privateKey),
+    };
+    const child = { parent: this, provider: args.provider };
+    const asRoot = "sudo -n /bin/bash -s";
+
+    const installScript = this.files.apply(installFilesScript);
+    const installFiles = new command.remote.Command(
+      `${name}-files`,
+      { connection, create: asRoot, stdin: installScript, triggers: [installScript.apply(sha256)] },
+      child,
+    );
+
+    const configureInputs = this.files.apply((files) =>
+      sha256(
+        [paths.pgbackrestConfig, paths.envFile, `${paths.binDir}/configure-postgres.sh`, `${paths.binDir}/lib.sh`]
+          .map((path) => `${path}\n${contentOf(files, path)}`)
+          .join("\n"),
+      ),
+    );
+    const configure = new command.remote.Command(
+      `${name}-configure`,
+      { connection, create: `sudo -n ${paths.binDir}/configure-postgres.sh`, triggers: [configureInputs] },
+      { ...child, dependsOn: [installFiles, ...(args.configureAfter ?? [])] },
+    );
+
+    const unitsHash = this.files.apply((files) =>
+      sha256(
+        files
+          .filter((f) => f.path.startsWith(`${paths.systemdDir}/`))
+          .map((f) => `${f.path}\n${f.content}`)
+          .join("\n"),
+      ),
+    );
+    new command.remote.Command(
+      `${name}-timers`,
+      { connection, create: asRoot, stdin: enableTimersScript(), delete: disableTimersCommand(), triggers: [unitsHash] },
+      { ...child, dependsOn: [configure] },
+    );
+
+    this.configureStdout = configure.stdout;
+    this.registerOutputs({ files: this.files, configureStdout: this.configureStdout });
+  }
+}

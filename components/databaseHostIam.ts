@@ -1,0 +1,140 @@
+/**
+ * `DatabaseHostIam`: the IAM role (and instance profile) a database host runs with. It may do
+ * exactly what pgBackRest and the host's scripts do: read, write, list and delete objects of
+ * the repositories in both regions' buckets, use the two buckets' KMS keys through S3, and
+ * publish the backup and replication metrics. The policy document is built by a pure function.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { repositoryKeyPrefix } from "./walArchiveLifecycle";
+import type { PolicyDocument } from "./walArchiveBucket";
+
+export const databaseHostIamType = "crazygary:dr:DatabaseHostIam";
+
+/**
+ * Metric namespaces the hosts publish to: the backup jobs, the monitor and the restore test
+ * publish `CrazyGary/Backup`; the standby's monitor publishes `CrazyGary/Database`
+ * ReplicationLagSeconds (from the heartbeat). Both are needed, nothing else.
+ */
+export const hostMetricNamespaces = Object.freeze(["CrazyGary/Backup", "CrazyGary/Database"] as const);
+
+/** One pgBackRest repository the host reaches: a bucket, its key, its region. */
+export interface RepositoryAccess {
+  bucketArn: string;
+  keyArn: string;
+  /** The bucket's (and key's) region code. */
+  region: string;
+  /** pgBackRest `repo-path` inside the bucket. */
+  repositoryPath: string;
+}
+
+/** The object ARN pattern of a repository: `arn:aws:s3:::bucket/*` at the root, `.../pgbackrest/*` under a path. */
+export function repositoryObjectsArn(repo: Pick<RepositoryAccess, "bucketArn" | "repositoryPath">): string {
+  const prefix = repositoryKeyPrefix(repo.repositoryPath, "archive").replace(/archive\/$/, "");
+  return `${repo.bucketArn}/${prefix}*`;
+}
+
+/** Trust policy: EC2 instances assume the role through the instance profile. */
+export function databaseHostTrustPolicy(): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "Ec2InstancesAssume", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+}
+
+/**
+ * The host's permissions over every repository (both regions, so each host pushes WAL and
+ * backups to both):
+ * - `s3:ListBucket` on the buckets (pgBackRest lists the repository; bucket ARN);
+ * - `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject` on the repository's objects (restore
+ *   and archive-get read; backup and archive-push write, multipart parts included; expire
+ *   deletes). No version, ACL or tagging action: pgBackRest 2.45 uses none;
+ * - `kms:GenerateDataKey` (write) and `kms:Decrypt` (read, and multipart completion) on the
+ *   two keys, only when S3 calls KMS on the host's behalf (`kms:ViaService`). SSE-KMS with a
+ *   bucket key needs no more: S3 calls KMS itself, `kms:Encrypt` and `kms:DescribeKey` are
+ *   never used for objects;
+ * - `cloudwatch:PutMetricData` in the two regions, only into {@link hostMetricNamespaces}.
+ *   PutMetricData has no resource-level permissions: AWS requires `Resource: "*"` for it,
+ *   the namespace condition is how it is narrowed.
+ */
+export function databaseHostPolicy(repositories: readonly RepositoryAccess[]): PolicyDocument {
+  if (repositories.length === 0) throw new Error("databaseHostPolicy: repositories is empty; give every region's repository");
+  const regions = [...new Set(repositories.map((r) => r.region))];
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ListRepositoryBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: repositories.map((r) => r.bucketArn) },
+      {
+        Sid: "ReadWriteRepositoryObjects",
+        Effect: "Allow",
+        Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        Resource: repositories.map(repositoryObjectsArn),
+      },
+      {
+        Sid: "UseRepositoryKeysThroughS3",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: repositories.map((r) => r.keyArn),
+        Condition: { StringEquals: { "kms:ViaService": regions.map((region) => `s3.${region}.amazonaws.com`) } },
+      },
+      {
+        Sid: "PublishBackupAndReplicationMetrics",
+        Effect: "Allow",
+        Action: ["cloudwatch:PutMetricData"],
+        // PutMetricData supports no resource-level permissions; AWS requires "*" here.
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": [...hostMetricNamespaces], "aws:RequestedRegion": regions } },
+      },
+    ],
+  };
+}
+
+/** A repository as the component receives it (bucket and key ARNs are outputs of `WalArchiveBucket`). */
+export interface RepositoryAccessInput {
+  bucketArn: pulumi.Input<string>;
+  keyArn: pulumi.Input<string>;
+  /** The bucket's region code. */
+  region: string;
+  /** pgBackRest `repo-path` inside the bucket. @default "/" */
+  repositoryPath?: string;
+}
+
+export interface DatabaseHostIamArgs {
+  /** AWS provider of the hosts' region role (IAM is global; the provider names the account). */
+  provider: aws.Provider;
+  /** Every region's repository, primary region's first. */
+  repositories: RepositoryAccessInput[];
+}
+
+export class DatabaseHostIam extends pulumi.ComponentResource {
+  readonly roleArn: pulumi.Output<string>;
+  readonly roleName: pulumi.Output<string>;
+  readonly instanceProfileName: pulumi.Output<string>;
+  readonly instanceProfileArn: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseHostIamArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(databaseHostIamType, name, {}, opts);
+    const child = { parent: this, provider: args.provider };
+    const repositories = args.repositories.map((r) => ({ ...r, repositoryPath: r.repositoryPath ?? "/" }));
+    databaseHostPolicy(repositories.map((r) => ({ ...r, bucketArn: "arn:aws:s3:::validate", keyArn: "validate" }))); // validates before any resource exists
+
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      { description: "pgBackRest and the backup scripts on a Crazy-Gary database host", assumeRolePolicy: JSON.stringify(databaseHostTrustPolicy()) },
+      child,
+    );
+
+    const policy = pulumi
+      .all(repositories.map((r) => pulumi.all([r.bucketArn, r.keyArn])))
+      .apply((arns) => JSON.stringify(databaseHostPolicy(repositories.map((r, i) => ({ ...r, bucketArn: arns[i]![0], keyArn: arns[i]![1] })))));
+    new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy }, child);
+
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, child);
+
+    this.roleArn = role.arn;
+    this.roleName = role.name;
+    this.instanceProfileName = profile.name;
+    this.instanceProfileArn = profile.arn;
+    this.registerOutputs({ roleArn: this.roleArn, instanceProfileName: this.instanceProfileName, instanceProfileArn: this.instanceProfileArn });
+  }
+}

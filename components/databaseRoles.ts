@@ -1,0 +1,178 @@
+/**
+ * `DatabaseRoles`: the PostgreSQL roles the backup and replication machinery logs in as,
+ * with generated passwords kept as Pulumi secrets and in Secrets Manager (one secret per
+ * role, replicated to the other region so either region can read it during an outage).
+ *
+ * Roles are cluster-wide and the standby is a physical replica: a role created on the
+ * primary reaches the standby through replication, and the standby (read-only) refuses
+ * `CREATE ROLE`. So the roles are declared once, through the PostgreSQL provider of the
+ * ACTIVE region (the writable primary); a flip moves them to the other region's provider
+ * without changing their URNs or inputs (the engine asks the provider's DiffConfig, and a
+ * changed host is no reason to replace a role). Their secrets live in one fixed home region
+ * (the primary region role), replicated to the other, so the flip changes nothing there.
+ */
+import * as aws from "@pulumi/aws";
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+export const databaseRolesType = "crazygary:dr:DatabaseRoles";
+
+export type DatabaseRoleName = "pgbackrest" | "replicator" | "monitor";
+
+/** What one role may do. */
+export interface DatabaseRoleSpec {
+  /** Why the role exists (the secret's description). */
+  purpose: string;
+  /** `REPLICATION` attribute (streaming replication connections). */
+  replication: boolean;
+  /** Predefined roles it is a member of. */
+  memberOf: readonly string[];
+  /** `pg_catalog` functions it may EXECUTE (revoked from PUBLIC by default), in the database it connects to. */
+  executeFunctions: readonly string[];
+}
+
+/**
+ * The roles and exactly their rights on PostgreSQL 15:
+ * - `pgbackrest`: pgBackRest's backup session. PostgreSQL 15 renamed the backup functions to
+ *   `pg_backup_start`/`pg_backup_stop`; pgBackRest also switches WAL (`pg_switch_wal`) and
+ *   creates a restore point in `check` (`pg_create_restore_point`). It reads
+ *   `data_directory` and other superuser-only settings (`pg_read_all_settings`), and asks for
+ *   an immediate checkpoint because `start-fast=y` (`pg_checkpoint`, new in 15). No
+ *   superuser, no table access: it copies files as the OS user, never reads data over SQL.
+ * - `replicator`: the standby's streaming connection: `REPLICATION` and nothing else.
+ * - `monitor`: lag and health queries: `pg_monitor` (read-only statistics and settings).
+ */
+export const databaseRoleSpecs: Readonly<Record<DatabaseRoleName, DatabaseRoleSpec>> = Object.freeze({
+  pgbackrest: {
+    purpose: "pgBackRest backups (pg_backup_start/stop, WAL switch, restore points)",
+    replication: false,
+    memberOf: ["pg_checkpoint", "pg_read_all_settings"],
+    executeFunctions: ["pg_backup_start", "pg_backup_stop", "pg_create_restore_point", "pg_switch_wal"],
+  },
+  replicator: { purpose: "streaming replication from the primary to the standby", replication: true, memberOf: [], executeFunctions: [] },
+  monitor: { purpose: "replication lag and health monitoring (pg_monitor)", replication: false, memberOf: ["pg_monitor"], executeFunctions: [] },
+});
+
+export const databaseRoleNames = Object.freeze(Object.keys(databaseRoleSpecs) as DatabaseRoleName[]);
+
+/** The Secrets Manager name of a role's secret: `crazy-gary/<environment>/postgres/<role>`. */
+export function databaseRoleSecretName(environment: string, role: DatabaseRoleName): string {
+  if (!/^[a-z][a-z0-9-]{1,20}$/.test(environment)) {
+    throw new Error(`databaseRoleSecretName: environment is ${JSON.stringify(environment)}; use lower-case letters, digits and dashes`);
+  }
+  return `crazy-gary/${environment}/postgres/${role}`;
+}
+
+export interface DatabaseRolesArgs {
+  /** PostgreSQL provider of the ACTIVE region's database (the writable primary). */
+  postgresProvider: postgresql.Provider;
+  /** AWS provider of the secrets' home region (a fixed region role, so a flip moves nothing). */
+  secretsProvider: aws.Provider;
+  /** The region each secret is replicated to (the other region). @example "us-west-2" */
+  secretReplicaRegion: string;
+  /** The `@pulumi/random` provider. */
+  randomProvider: random.Provider;
+  /** Stack environment name, part of each secret's name. @example "prod" */
+  environment: string;
+  /**
+   * Database pgBackRest connects to (its `pg-database`), where the function grants apply.
+   * @default "postgres" (pgBackRest's default)
+   */
+  pgbackrestDatabase?: string;
+  /**
+   * Length of each generated password, in characters (letters and digits only, so they need
+   * no quoting in `.pgpass`, connection strings or shell).
+   * @default 32
+   */
+  passwordLength?: number;
+  /**
+   * Days Secrets Manager keeps a deleted secret recoverable (7 to 30).
+   * @default 30
+   */
+  secretRecoveryWindowDays?: number;
+}
+
+/** One role's outputs. */
+export interface DatabaseRoleOutputs {
+  roleName: pulumi.Output<string>;
+  secretArn: pulumi.Output<string>;
+  secretName: string;
+}
+
+export class DatabaseRoles extends pulumi.ComponentResource {
+  readonly roles: Record<DatabaseRoleName, DatabaseRoleOutputs>;
+
+  constructor(name: string, args: DatabaseRolesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(databaseRolesType, name, {}, opts);
+    const pgbackrestDatabase = args.pgbackrestDatabase ?? "postgres";
+    const passwordLength = args.passwordLength ?? 32;
+    const recoveryWindowInDays = args.secretRecoveryWindowDays ?? 30;
+    if (!Number.isInteger(passwordLength) || passwordLength < 20 || passwordLength > 128) {
+      throw new Error(`DatabaseRoles ${name}: passwordLength is ${passwordLength}; use 20 to 128 characters`);
+    }
+    if (!Number.isInteger(recoveryWindowInDays) || recoveryWindowInDays < 7 || recoveryWindowInDays > 30) {
+      throw new Error(`DatabaseRoles ${name}: secretRecoveryWindowDays is ${recoveryWindowInDays}; use whole days from 7 to 30`);
+    }
+
+    const entries = databaseRoleNames.map((roleName) => {
+      const spec = databaseRoleSpecs[roleName];
+      const secretName = databaseRoleSecretName(args.environment, roleName);
+      const password = new random.RandomPassword(
+        `${name}-${roleName}-password`,
+        { length: passwordLength, special: false, minLower: 1, minUpper: 1, minNumeric: 1 },
+        { parent: this, provider: args.randomProvider, additionalSecretOutputs: ["result"] },
+      );
+      const secretPassword = pulumi.secret(password.result);
+      const role = new postgresql.Role(
+        `${name}-${roleName}`,
+        {
+          name: roleName,
+          login: true,
+          password: secretPassword,
+          replication: spec.replication,
+          roles: [...spec.memberOf],
+          superuser: false,
+          createDatabase: false,
+          createRole: false,
+        },
+        { parent: this, provider: args.postgresProvider },
+      );
+      if (spec.executeFunctions.length > 0) {
+        new postgresql.Grant(
+          `${name}-${roleName}-functions`,
+          {
+            database: pgbackrestDatabase,
+            role: role.name,
+            schema: "pg_catalog",
+            objectType: "function",
+            // Always a named list: an empty list would mean every function in pg_catalog.
+            objects: [...spec.executeFunctions],
+            privileges: ["EXECUTE"],
+          },
+          { parent: this, provider: args.postgresProvider },
+        );
+      }
+      const secret = new aws.secretsmanager.Secret(
+        `${name}-${roleName}-secret`,
+        {
+          name: secretName,
+          description: `PostgreSQL role ${roleName}: ${spec.purpose}`,
+          recoveryWindowInDays,
+          replicas: [{ region: args.secretReplicaRegion }],
+        },
+        { parent: this, provider: args.secretsProvider, protect: true },
+      );
+      new aws.secretsmanager.SecretVersion(
+        `${name}-${roleName}-secret-version`,
+        { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify({ username: roleName, password: secretPassword })) },
+        { parent: this, provider: args.secretsProvider },
+      );
+      return [roleName, { roleName: role.name, secretArn: secret.arn, secretName }] as const;
+    });
+    this.roles = Object.fromEntries(entries) as Record<DatabaseRoleName, DatabaseRoleOutputs>;
+    this.registerOutputs({
+      secretArns: Object.fromEntries(entries.map(([role, out]) => [role, out.secretArn])),
+    });
+  }
+}

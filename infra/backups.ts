@@ -1,0 +1,112 @@
+/**
+ * The backups' wiring (the `// <backups>` block of `stack.ts`): one WAL archive bucket (a
+ * complete pgBackRest repository) per region, the database hosts' IAM role per region, the
+ * configuration of both database hosts, and the database roles with their secrets.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DatabaseHost } from "../components/databaseHost";
+import { schedulesFromRunbook } from "../components/databaseHost/render";
+import { DatabaseHostIam } from "../components/databaseHostIam";
+import { DatabaseRoles } from "../components/databaseRoles";
+import { WalArchiveBucket } from "../components/walArchiveBucket";
+import { walArchiveLifecycleDaysFromConfig, type BackupCadence } from "../components/walArchiveLifecycle";
+import { allSites, isActive, type RegionAssignment } from "./activeRegion";
+import { regionRoles, type RegionRole, type StackConfig } from "./config";
+import type { RegionProviders } from "./regions";
+import { backups } from "./runbook";
+
+/** Backup frequency from config: the full backup is daily (runbook), the incremental interval may be tightened. */
+export const backupCadence = (config: Pick<StackConfig, "schedules">): BackupCadence => ({
+  fullIntervalHours: backups.full.intervalHours,
+  incrementalIntervalHours: config.schedules.incrementalEveryHours,
+});
+
+/** The lifecycle horizons the stack's buckets get (the policy pack and the tests derive the same). */
+export const stackLifecycleDays = (config: Pick<StackConfig, "retention" | "schedules">) =>
+  walArchiveLifecycleDaysFromConfig(config, backups.full.intervalHours);
+
+/** The timers' schedules from the effective config (runbook numbers, possibly tightened). */
+export const hostSchedules = (config: Pick<StackConfig, "schedules">) =>
+  schedulesFromRunbook({
+    full: { timeUtc: config.schedules.fullBackupTimeUtc },
+    incremental: { intervalHours: config.schedules.incrementalEveryHours },
+    restoreTest: { dayOfMonth: config.schedules.restoreTestDayOfMonth, timeUtc: config.schedules.restoreTestTimeUtc },
+  });
+
+export interface BackupsOptions {
+  /** Resources the hosts' configuration waits for (the flip's promotion). */
+  configureAfter?: pulumi.Resource[];
+}
+
+export function declareBackups(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, options: BackupsOptions = {}) {
+  const cadence = backupCadence(config);
+  const buckets = Object.fromEntries(
+    allSites(config).map((site) => [
+      site.role,
+      new WalArchiveBucket(`wal-archive-${site.role}`, {
+        provider: providers.aws[site.role],
+        region: site.region,
+        retention: config.retention,
+        cadence,
+      }),
+    ]),
+  ) as Record<RegionRole, WalArchiveBucket>;
+  // repo1 = primary region's bucket, repo2 = secondary's, on every host.
+  const ordered = regionRoles.map((role) => buckets[role]);
+
+  const iam = Object.fromEntries(
+    regionRoles.map((role) => [
+      role,
+      new DatabaseHostIam(`database-host-iam-${role}`, {
+        provider: providers.aws[role],
+        repositories: ordered.map((b) => ({ bucketArn: b.bucketArn, keyArn: b.keyArn, region: b.region, repositoryPath: b.repositoryPath })),
+      }),
+    ]),
+  ) as Record<RegionRole, DatabaseHostIam>;
+
+  const schedules = hostSchedules(config);
+  const hosts = Object.fromEntries(
+    allSites(config).map((site) => {
+      const db = config.databases[site.role];
+      return [
+        site.role,
+        new DatabaseHost(`database-host-${site.role}`, {
+          provider: providers.command,
+          connection: { host: db.sshHost, user: db.sshUser, port: db.sshPort, privateKey: pulumi.secret(config.databaseSecrets[site.role].sshPrivateKey) },
+          environment: config.environment,
+          region: site.region,
+          isActive: isActive(config, site.role),
+          repositories: ordered.map((b) => ({ bucket: b.bucketName, region: b.region, path: b.repositoryPath })),
+          fullRetentionDays: config.retention.fullDays,
+          archiveTimeoutSeconds: config.recovery.archiveTimeoutSeconds,
+          schedules,
+          postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
+          configureAfter: options.configureAfter,
+        }),
+      ];
+    }),
+  ) as Record<RegionRole, DatabaseHost>;
+
+  // Roles are cluster-wide and replicate to the standby, which refuses CREATE ROLE: they are
+  // declared once, through the active region's (writable) database; see databaseRoles.ts.
+  const roles = new DatabaseRoles("database-roles", {
+    postgresProvider: providers.postgres[sites.active.role],
+    secretsProvider: providers.aws.primary,
+    secretReplicaRegion: config.regions.secondary,
+    randomProvider: providers.random,
+    environment: config.environment,
+  });
+
+  return {
+    buckets,
+    iam,
+    hosts,
+    roles,
+    outputs: {
+      walArchiveBuckets: Object.fromEntries(regionRoles.map((role) => [role, buckets[role].bucketName])) as Record<RegionRole, pulumi.Output<string>>,
+      walArchiveLifecycleDays: stackLifecycleDays(config),
+      databaseHostInstanceProfiles: Object.fromEntries(regionRoles.map((role) => [role, iam[role].instanceProfileName])) as Record<RegionRole, pulumi.Output<string>>,
+      databaseRoleSecrets: Object.fromEntries(Object.entries(roles.roles).map(([role, out]) => [role, out.secretName])),
+    },
+  };
+}
