@@ -68,15 +68,17 @@ function checkWalPushed(resources: readonly PolicyResource[], report: ReportViol
 }
 
 function checkArchiveTimeout(resources: readonly PolicyResource[], settings: RecoverySettings, report: ReportViolation): void {
+  // A tightened RPO tightens the archive timeout with it.
+  const limit = Math.min(settings.archiveTimeoutSeconds, (settings.databaseRpoMinutes * 60) / 5);
   for (const { host, texts } of databaseHosts(resources)) {
     const timeouts = archiveTimeoutsSeconds(texts);
     if (timeouts.length === 0) {
-      report(`database host ${host.name} sets no archive_timeout; set it to at most ${settings.archiveTimeoutSeconds} s (RPO ${settings.databaseRpoMinutes} min / 5) so an idle database still archives WAL`, host.urn);
+      report(`database host ${host.name} sets no archive_timeout; set it to at most ${limit} s (RPO ${settings.databaseRpoMinutes} min / 5) so an idle database still archives WAL`, host.urn);
     }
     for (const seconds of timeouts) {
-      if (seconds <= 0 || seconds > settings.archiveTimeoutSeconds) {
+      if (seconds <= 0 || seconds > limit) {
         report(
-          `database host ${host.name} sets archive_timeout to ${seconds} s${seconds <= 0 ? " (disabled)" : ""}; it must be between 1 and ${settings.archiveTimeoutSeconds} s (RPO ${settings.databaseRpoMinutes} min / 5)`,
+          `database host ${host.name} sets archive_timeout to ${seconds} s${seconds <= 0 ? " (disabled)" : ""}; it must be between 1 and ${limit} s (RPO ${settings.databaseRpoMinutes} min / 5)`,
           host.urn,
         );
       }
@@ -172,7 +174,7 @@ export function createRpoPolicies(overrides: Readonly<Record<string, unknown>> =
       checkReplicaLagAlarms,
     ),
     stackPolicy(
-      { name: rpoPolicyNames.backupSchedule, description: "Backup timers on every database host run full backups at least daily and some backup at least every 6 hours.", settings: ["fullBackupIntervalHours", "incrementalBackupIntervalHours"] },
+      { name: rpoPolicyNames.backupSchedule, description: `Backup timers on every database host run a full backup at least every ${settings.fullBackupIntervalHours} h and some backup at least every ${settings.incrementalBackupIntervalHours} h.`, settings: ["fullBackupIntervalHours", "incrementalBackupIntervalHours"] },
       settings,
       checkBackupSchedule,
     ),
