@@ -1,13 +1,13 @@
 import { parseStackConfig } from "./config";
 import { runtimeConfigSource } from "./configSource";
 import { declareStack } from "./stack";
-import { followSyncSource } from "./syncSource";
+import { resolveSyncedConfig } from "./syncSource";
 
 /**
  * The Pulumi program: config is parsed (and refused) before any resource is declared; a stack
  * that follows another (`sync.source`) first takes its synced settings from that stack's outputs.
  */
 export async function program() {
-  const { config, source } = await followSyncSource(parseStackConfig(runtimeConfigSource()));
+  const { config, source } = await resolveSyncedConfig(parseStackConfig(runtimeConfigSource()));
   return declareStack(config, source);
 }

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
-import { applySync, EnvironmentSyncError, parseEnvironmentOutput } from "./environment";
+import { applySync, environmentOutput, EnvironmentSyncError, parseEnvironmentOutput } from "./environment";
 
 /** The source stack's database address, as it exports it (`schemaSource`); no credentials. */
 export interface SchemaSourceAddress {
@@ -53,10 +53,12 @@ function schemaFields(sourceName: string, schemaVersion: unknown, schemaSource: 
 }
 
 /**
- * In a stack with `sync.source`, reads the source's outputs and returns the config with every
- * synced key at its effective value; otherwise returns the config unchanged.
+ * Refuses a secret-looking shared setting (before any resource is declared); then, in a stack
+ * with `sync.source`, reads the source's outputs and returns the config with every synced key
+ * at its effective value. Otherwise returns the config unchanged.
  */
-export async function followSyncSource(config: StackConfig): Promise<SyncedStackConfig> {
+export async function resolveSyncedConfig(config: StackConfig): Promise<SyncedStackConfig> {
+  environmentOutput(config);
   if (!config.sync) return { config };
   const name = config.sync.source;
   const reference = new pulumi.StackReference("sync-source", { name });
