@@ -7,7 +7,8 @@
  */
 import { rollbackTriggers } from "../../infra/runbook";
 import { alarmedRows } from "../../policies/coverage";
-import type { PlannedResource } from "../../policies/engine";
+import { evaluatePolicies, type PlannedResource } from "../../policies/engine";
+import { createPolicies } from "../../policies/policies";
 
 const project = "crazy-gary-dr";
 export const urnOf = (type: string, name: string) => `urn:pulumi:test::${project}::${type}::${name}`;
@@ -244,8 +245,6 @@ export const runbookRows = rollbackTriggers;
 
 /** Violations of the named policy of the pack (built with `overrides`) over `plan`. */
 export async function violationsOf(policyName: string, plan: readonly PlannedResource[], overrides: Record<string, unknown> = {}) {
-  const { createPolicies } = await import("../../policies/policies");
-  const { evaluatePolicies } = await import("../../policies/engine");
   const policy = createPolicies(overrides).find((p) => p.name === policyName);
   if (!policy) throw new Error(`the pack has no policy named ${policyName}`);
   const [outcome] = await evaluatePolicies([policy], plan);

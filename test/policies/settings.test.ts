@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backups, recoveryObjectives } from "../../infra/runbook";
+import { evaluatePolicies } from "../../policies/engine";
 import { createPolicies } from "../../policies/policies";
 import { createRpoPolicies } from "../../policies/rpo";
 import { PolicySettingsError, resolveSettings, runbookSettings } from "../../policies/settings";
@@ -41,7 +42,6 @@ describe("policy settings", () => {
   });
 
   it("cannot be loosened through the pack config either", async () => {
-    const { evaluatePolicies } = await import("../../policies/engine");
     const policy = createPolicies().find((p) => p.name === "rpo-archive-timeout")!;
     await expect(evaluatePolicies([policy], compliantPlan(), { "rpo-archive-timeout": { archiveTimeoutSeconds: 600 } })).rejects.toThrow(
       "archiveTimeoutSeconds: 600 is looser than the runbook's 60",
@@ -49,7 +49,6 @@ describe("policy settings", () => {
   });
 
   it("can be tightened through the pack config", async () => {
-    const { evaluatePolicies } = await import("../../policies/engine");
     const policy = createPolicies().find((p) => p.name === "retention-log-groups")!;
     const [outcome] = await evaluatePolicies([policy], compliantPlan(), { "retention-log-groups": { logRetentionDays: 365 } });
     expect(outcome.violations.map((v) => v.message)).toEqual(["log group keeps logs for 90 d; the SLA needs at least 365 d (retentionInDays >= 365, or 0 for forever)"]);
