@@ -9,7 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { hostnameKeys, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../infra/config";
+import { hostnameKeys, otherRole, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../infra/config";
 import { healthCheckDefaults } from "../infra/runbook";
 import {
   failoverTypeFor,
@@ -141,31 +141,30 @@ export class FailoverDns extends pulumi.ComponentResource {
     );
     this.healthCheckIds = perHostname((host) => perRole((role) => healthChecks[host][role].id));
 
+    const declareRecord = (host: HostnameKey, role: RegionRole, writtenAfter: pulumi.Resource[]) => {
+      const shape = recordShape(args.endpoints[host][role], ttlSeconds);
+      return new aws.route53.Record(
+        `${name}-${host}-${role}`,
+        {
+          zoneId: this.zoneId,
+          name: recordFqdn(host, args.zone.name),
+          type: shape.type,
+          ...(shape.kind === "cname" ? { ttl: shape.ttl, records: shape.records } : { aliases: shape.aliases }),
+          setIdentifier: setIdentifierFor(args.regions[role]),
+          failoverRoutingPolicies: [{ type: failoverTypeFor(role, args.activeRole) }],
+          healthCheckId: healthChecks[host][role].id,
+        },
+        { ...childOpts, dependsOn: [...recordsDependOn, ...writtenAfter] },
+      );
+    };
     // The record that becomes PRIMARY is written after the one that becomes SECONDARY, so a
     // flip never has two PRIMARY records for one name, even for a moment.
-    const records = {} as Record<HostnameKey, Record<RegionRole, aws.route53.Record>>;
-    for (const host of hostnameKeys) {
-      const byRole = {} as Record<RegionRole, aws.route53.Record>;
-      const ordered = [...regionRoles].sort((a, b) => Number(a === args.activeRole) - Number(b === args.activeRole));
-      for (const role of ordered) {
-        const shape = recordShape(args.endpoints[host][role], ttlSeconds);
-        const demoted = regionRoles.filter((r) => r !== role && byRole[r] !== undefined).map((r) => byRole[r]);
-        byRole[role] = new aws.route53.Record(
-          `${name}-${host}-${role}`,
-          {
-            zoneId: this.zoneId,
-            name: recordFqdn(host, args.zone.name),
-            type: shape.type,
-            ...(shape.kind === "cname" ? { ttl: shape.ttl, records: shape.records } : { aliases: shape.aliases }),
-            setIdentifier: setIdentifierFor(args.regions[role]),
-            failoverRoutingPolicies: [{ type: failoverTypeFor(role, args.activeRole) }],
-            healthCheckId: healthChecks[host][role].id,
-          },
-          { ...childOpts, dependsOn: [...recordsDependOn, ...demoted] },
-        );
-      }
-      records[host] = byRole;
-    }
+    const passiveRole = otherRole(args.activeRole);
+    const records = perHostname((host) => {
+      const secondary = declareRecord(host, passiveRole, []);
+      const primary = declareRecord(host, args.activeRole, [secondary]);
+      return { [passiveRole]: secondary, [args.activeRole]: primary } as Record<RegionRole, aws.route53.Record>;
+    });
     this.records = records;
 
     this.failoverRecords = perHostname((host) => ({

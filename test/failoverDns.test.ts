@@ -176,10 +176,18 @@ describe("record shapes", () => {
   });
 
   it("takes interval, threshold and TTL from config", async () => {
-    const plan = await planOf("dr", ["healthCheck.requestIntervalSeconds=30", "healthCheck.failureThreshold=2", "healthCheck.ttlSeconds=30"]);
+    // prod: dr's shared settings (healthCheck among them) follow prod through environment sync.
+    const plan = await planOf("prod", ["healthCheck.requestIntervalSeconds=30", "healthCheck.failureThreshold=2", "healthCheck.ttlSeconds=30"]);
     expect(healthChecks(plan).map((c) => [c.inputs.requestInterval, c.inputs.failureThreshold])).toEqual(Array(4).fill([30, 2]));
-    expect(records(plan).map((r) => r.inputs.ttl)).toEqual(Array(4).fill(30));
-    expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(30 * 2 + 30);
+    // Only the CNAME records (app) carry a TTL; prod's api records are aliases.
+    expect(records(plan).map((r) => [r.name, r.inputs.ttl])).toEqual([
+      ["failover-dns-api-primary", undefined],
+      ["failover-dns-api-secondary", undefined],
+      ["failover-dns-app-primary", 30],
+      ["failover-dns-app-secondary", 30],
+    ]);
+    // The api aliases are cached for the load balancer's 60 s, longer than the 30 s TTL.
+    expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(30 * 2 + 60);
   });
 
   it("uses the configured zone id instead of looking the zone up", async () => {
