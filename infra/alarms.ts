@@ -15,7 +15,7 @@ export interface AlarmInputs {
   /** Route53 health-check id of each role's API `/health` check (failover). */
   healthCheckIds: Record<RegionRole, pulumi.Input<string>>;
   /** Each role's WAL archive bucket and repository path (backups). */
-  walArchives: Record<RegionRole, WalArchiveSource>;
+  walArchives: Record<RegionRole, { bucketName: pulumi.Input<string>; repositoryPath: string }>;
 }
 
 export function declareAlarms(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, inputs: AlarmInputs) {
@@ -25,7 +25,9 @@ export function declareAlarms(config: StackConfig, sites: RegionAssignment, prov
     activeRegion: sites.active.role,
     alarms: alarmCatalog(config),
     healthCheckIds: inputs.healthCheckIds,
-    walArchives: inputs.walArchives,
+    walArchives: Object.fromEntries(
+      regionRoles.map((role): [RegionRole, WalArchiveSource] => [role, { bucket: inputs.walArchives[role].bucketName, repositoryPath: inputs.walArchives[role].repositoryPath }]),
+    ) as Record<RegionRole, WalArchiveSource>,
     subscriptions: config.alerts,
     providers: { aws: providers.aws, route53Metrics: providers.route53Metrics },
     route53MetricsRegion,

@@ -9,6 +9,7 @@ import { declareEnvironmentSync } from "./environmentSync";
 import type { SyncSource } from "./syncSource";
 import { declareFailover } from "./failover";
 import { declareBackups } from "./backups";
+import { declareAlarms } from "./alarms";
 
 /** `syncSource`: what a stack with `sync.source` read from its source (see `program.ts`). */
 export function declareStack(config: StackConfig, syncSource?: SyncSource) {
@@ -24,6 +25,10 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   // </backups>
 
   // <alarms>
+  const alarms = declareAlarms(config, sites, providers, {
+    healthCheckIds: failover.dns.healthCheckIds.api,
+    walArchives: backups.buckets,
+  });
   // </alarms>
 
   // <environment-sync>
@@ -39,5 +44,6 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
     ...environmentSync.outputs,
     ...failover.outputs,
     ...backups.outputs,
+    ...alarms.outputs,
   };
 }

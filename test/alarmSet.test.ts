@@ -1,0 +1,306 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { StackConfigError } from "../infra/config";
+import { mockAccountId, planStack, type CapturedResource, type Plan } from "./harness";
+
+const alarmType = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const topicType = "aws:sns/topic:Topic";
+
+type Role = "primary" | "secondary";
+type Missing = "breaching" | "notBreaching";
+type Metric =
+  | { kind: "metric"; namespace: string; name: string; statistic: string }
+  | { kind: "percent"; namespace: string; numerator: string; denominator: string }
+  | { kind: "anomaly"; namespace: string; name: string; statistic: string };
+
+interface ExpectedAlarm {
+  id: string;
+  metric: Metric;
+  comparison: string;
+  threshold: number | undefined;
+  period: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  /** treatMissingData by role while primary is active (the secondary-active plan swaps the one-sided rows). */
+  missing: Record<Role, Missing>;
+  /** Where the alarm lives: its role's region, or us-east-1 (Route53 metrics). */
+  inRoute53Region: boolean;
+  /** Severity in the active region and in the passive one. */
+  severity: { active: string; passive: string };
+}
+
+const m = (namespace: string, name: string, statistic: string): Metric => ({ kind: "metric", namespace, name, statistic });
+const pct = (namespace: string, numerator: string, denominator: string): Metric => ({ kind: "percent", namespace, numerator, denominator });
+const both = (missing: Missing) => ({ primary: missing, secondary: missing });
+const fixed = (severity: string) => ({ active: severity, passive: severity });
+const follows = { active: "P0", passive: "P1" };
+const window = (period: number, periods: number) => ({ period, evaluationPeriods: periods, datapointsToAlarm: periods });
+
+/** The issue's table, row by row, with the numbers a user depends on written out. */
+const expected: ExpectedAlarm[] = [
+  { id: "api-health", metric: m("AWS/Route53", "HealthCheckStatus", "Minimum"), comparison: "LessThanThreshold", threshold: 1, ...window(60, 1), missing: both("breaching"), inRoute53Region: true, severity: follows },
+  { id: "db-connect-time", metric: m("CrazyGary/Database", "ConnectTime", "Maximum"), comparison: "GreaterThanThreshold", threshold: 5000, ...window(60, 1), missing: both("breaching"), inRoute53Region: false, severity: follows },
+  { id: "web-load-failures", metric: pct("CrazyGary/Web", "LoadFailures", "LoadAttempts"), comparison: "GreaterThanThreshold", threshold: 50, ...window(60, 5), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
+  { id: "api-error-rate", metric: pct("CrazyGary/API", "Errors", "Requests"), comparison: "GreaterThanThreshold", threshold: 10, ...window(60, 5), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
+  { id: "api-latency-p95", metric: m("CrazyGary/API", "Latency", "p95"), comparison: "GreaterThanThreshold", threshold: 2000, ...window(60, 5), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
+  { id: "db-query-time", metric: m("CrazyGary/Database", "QueryTime", "Average"), comparison: "GreaterThanThreshold", threshold: 1000, ...window(60, 5), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
+  { id: "memory", metric: m("CrazyGary/Host", "MemoryUtilization", "Average"), comparison: "GreaterThanThreshold", threshold: 90, ...window(60, 10), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
+  { id: "cpu", metric: m("CrazyGary/Host", "CPUUtilization", "Average"), comparison: "GreaterThanThreshold", threshold: 90, ...window(60, 15), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P2") },
+  { id: "auth-failure-rate", metric: pct("CrazyGary/Auth", "Failures", "Attempts"), comparison: "GreaterThanThreshold", threshold: 5, ...window(60, 5), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
+  { id: "task-create-failure-rate", metric: pct("CrazyGary/Tasks", "CreateFailures", "CreateAttempts"), comparison: "GreaterThanThreshold", threshold: 10, ...window(60, 5), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P2") },
+  { id: "model-api-failure-rate", metric: pct("CrazyGary/ModelApi", "Failures", "Calls"), comparison: "GreaterThanThreshold", threshold: 20, ...window(60, 5), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P2") },
+  { id: "unauthorized-access", metric: m("CrazyGary/Security", "UnauthorizedRequests", "Sum"), comparison: "GreaterThanThreshold", threshold: 100, ...window(300, 1), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
+  { id: "suspicious-usage", metric: { kind: "anomaly", namespace: "CrazyGary/API", name: "Requests", statistic: "Sum" }, comparison: "LessThanLowerOrGreaterThanUpperThreshold", threshold: undefined, ...window(300, 3), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
+  { id: "cert-expiry-warning", metric: m("CrazyGary/TLS", "DaysToExpiry", "Minimum"), comparison: "LessThanThreshold", threshold: 30, ...window(86400, 1), missing: both("breaching"), inRoute53Region: false, severity: fixed("P3") },
+  { id: "cert-expiry-urgent", metric: m("CrazyGary/TLS", "DaysToExpiry", "Minimum"), comparison: "LessThanThreshold", threshold: 7, ...window(86400, 1), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
+  { id: "wal-archive-freshness", metric: m("AWS/Events", "MatchedEvents", "Sum"), comparison: "LessThanThreshold", threshold: 1, ...window(300, 1), missing: both("breaching"), inRoute53Region: false, severity: follows },
+  // The standby publishes its lag: missing data breaches only in the passive region.
+  { id: "replica-lag", metric: m("CrazyGary/Database", "ReplicationLagSeconds", "Maximum"), comparison: "GreaterThanThreshold", threshold: 300, ...window(60, 1), missing: { primary: "notBreaching", secondary: "breaching" }, inRoute53Region: false, severity: follows },
+  { id: "backup-missed", metric: m("CrazyGary/Backup", "FullBackupAgeHours", "Maximum"), comparison: "GreaterThanThreshold", threshold: 26, ...window(300, 1), missing: both("breaching"), inRoute53Region: false, severity: fixed("P1") },
+  // The active side runs the restore test: missing data breaches only in the active region.
+  { id: "restore-test-missed", metric: m("CrazyGary/Backup", "RestoreTestAgeDays", "Maximum"), comparison: "GreaterThanThreshold", threshold: 32, ...window(300, 1), missing: { primary: "breaching", secondary: "notBreaching" }, inRoute53Region: false, severity: fixed("P2") },
+];
+
+const roles: Role[] = ["primary", "secondary"];
+const prodRegions: Record<Role, string> = { primary: "us-east-1", secondary: "us-west-2" };
+
+function alarmsOf(plan: Plan): CapturedResource[] {
+  return plan.resources.filter((r) => r.type === alarmType);
+}
+
+function alarm(plan: Plan, id: string, role: Role): CapturedResource {
+  const found = alarmsOf(plan).filter((r) => r.name === `alarms-${id}-${role}`);
+  expect(found, `alarm alarms-${id}-${role}`).toHaveLength(1);
+  return found[0];
+}
+
+/** The ARN (as the mocks make it) of the severity's topic in `region`. */
+function topicArn(plan: Plan, region: string, severity: string): string {
+  const topics = plan.resources.filter((r) => r.type === topicType && r.region === region && r.inputs.name === `crazy-gary-${plan.stack}-alerts-${severity}`);
+  expect(topics, `${severity} topic in ${region}`).toHaveLength(1);
+  return `arn:aws:sns:${region}:${mockAccountId}:${topics[0].name}`;
+}
+
+function dimensionsFor(plan: Plan, row: ExpectedAlarm, role: Role, region: string): Record<string, string> {
+  if (row.metric.namespace === "AWS/Route53") return { HealthCheckId: (plan.outputs.healthCheckIds as Record<string, Record<Role, string>>).api[role] };
+  if (row.metric.namespace === "AWS/Events") return { RuleName: `crazy-gary-${plan.stack}-wal-archive-${role}` };
+  return { Environment: plan.stack, Region: region };
+}
+
+function expectMetric(resource: CapturedResource, row: ExpectedAlarm, dimensions: Record<string, string>) {
+  const inputs = resource.inputs;
+  const query = (id: string, name: string, stat: string, returnData: boolean) => ({
+    id,
+    returnData,
+    metric: { namespace: row.metric.namespace, metricName: name, dimensions, period: row.period, stat },
+  });
+  switch (row.metric.kind) {
+    case "metric": {
+      const statistic = /^p\d+$/.test(row.metric.statistic) ? { extendedStatistic: row.metric.statistic } : { statistic: row.metric.statistic };
+      expect(inputs).toMatchObject({ namespace: row.metric.namespace, metricName: row.metric.name, dimensions, period: row.period, ...statistic });
+      expect(inputs.metricQueries).toBeUndefined();
+      break;
+    }
+    case "percent":
+      expect(inputs.metricName).toBeUndefined();
+      expect(inputs.metricQueries).toEqual([
+        query("failures", row.metric.numerator, "Sum", false),
+        query("attempts", row.metric.denominator, "Sum", false),
+        { id: "percent", expression: "100 * FILL(failures, 0) / attempts", label: `${row.metric.numerator} as % of ${row.metric.denominator}`, returnData: true },
+      ]);
+      break;
+    case "anomaly":
+      expect(inputs.thresholdMetricId).toBe("band");
+      expect(inputs.metricQueries).toEqual([
+        query("observed", row.metric.name, row.metric.statistic, true),
+        { id: "band", expression: "ANOMALY_DETECTION_BAND(observed, 2)", label: `expected ${row.metric.name}`, returnData: true },
+      ]);
+      break;
+  }
+}
+
+let prod: Plan;
+let prodFlipped: Plan;
+let dr: Plan;
+
+beforeAll(async () => {
+  // One evaluation at a time: the mock engine is per process.
+  prod = await planStack("prod");
+  prodFlipped = await planStack("prod", { set: ["activeRegion=secondary"] });
+  dr = await planStack("dr");
+});
+
+describe("every catalog row is one alarm per region role", () => {
+  it("declares exactly the table's alarms, in both region roles", () => {
+    expect(alarmsOf(prod).map((r) => r.name).sort()).toEqual(expected.flatMap((row) => roles.map((role) => `alarms-${row.id}-${role}`)).sort());
+  });
+
+  describe.each(expected.flatMap((row) => roles.map((role) => [row.id, role, row] as const)))("%s in %s", (_id, role, row) => {
+    it("watches the exact metric, statistic, comparison, threshold and window", () => {
+      const resource = alarm(prod, row.id, role);
+      expectMetric(resource, row, dimensionsFor(prod, row, role, prodRegions[role]));
+      expect(resource.inputs).toMatchObject({
+        name: `crazy-gary-prod-${row.id}-${role}`,
+        comparisonOperator: row.comparison,
+        evaluationPeriods: row.evaluationPeriods,
+        datapointsToAlarm: row.datapointsToAlarm,
+        actionsEnabled: true,
+      });
+      expect(resource.inputs.threshold).toBe(row.threshold);
+      // An alarm with a unit ignores data published with another; the contract states units, alarms match any.
+      expect(resource.inputs.unit).toBeUndefined();
+    });
+
+    it("lives where its metric lives and pages its severity's topic there (alarm and OK)", () => {
+      const resource = alarm(prod, row.id, role);
+      const region = row.inRoute53Region ? "us-east-1" : prodRegions[role];
+      expect(resource.region).toBe(region);
+      const severity = role === "primary" ? row.severity.active : row.severity.passive;
+      const topic = topicArn(prod, region, severity);
+      expect(resource.inputs.alarmActions).toEqual([topic]);
+      expect(resource.inputs.okActions).toEqual([topic]);
+      expect(resource.inputs.tags).toEqual({ Severity: severity, RegionRole: role, AlarmId: row.id });
+    });
+
+    it("treats missing data as the row says, and follows activeRegion", () => {
+      const other: Role = role === "primary" ? "secondary" : "primary";
+      expect(alarm(prod, row.id, role).inputs.treatMissingData).toBe(row.missing[role]);
+      // One-sided rows swap with the flip; the others do not change.
+      expect(alarm(prodFlipped, row.id, role).inputs.treatMissingData).toBe(row.missing[other]);
+    });
+
+    it("pages P0 in the active region and one level lower in the passive one, or a fixed severity", () => {
+      const flippedSeverity = role === "secondary" ? row.severity.active : row.severity.passive;
+      const flipped = alarm(prodFlipped, row.id, role);
+      expect(flipped.inputs.tags).toMatchObject({ Severity: flippedSeverity });
+      const region = row.inRoute53Region ? "us-east-1" : prodRegions[role];
+      expect(flipped.inputs.alarmActions).toEqual([topicArn(prodFlipped, region, flippedSeverity)]);
+    });
+  });
+});
+
+describe("the dr stack (neither region is us-east-1)", () => {
+  const drRegions: Record<Role, string> = { primary: "us-east-2", secondary: "us-west-1" };
+
+  it.each(roles)("puts the %s health alarm in us-east-1 and pages topics there", (role) => {
+    const health = alarm(dr, "api-health", role);
+    expect(health.region).toBe("us-east-1");
+    const severity = role === "primary" ? "P0" : "P1";
+    expect(health.inputs.alarmActions).toEqual([topicArn(dr, "us-east-1", severity)]);
+  });
+
+  it.each(roles)("keeps the %s region's other alarms in that region", (role) => {
+    for (const row of expected.filter((r) => !r.inRoute53Region)) {
+      const resource = alarm(dr, row.id, role);
+      expect(resource.region, row.id).toBe(drRegions[role]);
+      expect(resource.inputs.dimensions ?? {}, row.id).not.toMatchObject({ Region: "us-east-1" });
+    }
+  });
+});
+
+describe("thresholds come from the runbook, tightened by config", () => {
+  it("a tightened threshold reaches both regions' alarms", async () => {
+    const plan = await planStack("prod", { set: ["thresholds.api-latency-p95=1500"] });
+    for (const role of roles) expect(alarm(plan, "api-latency-p95", role).inputs.threshold).toBe(1500);
+    expect(alarm(plan, "api-error-rate", "primary").inputs.threshold).toBe(10);
+  });
+
+  it("a longer certificate warning reaches the P3 alarm; the P1 stays at 7 days", async () => {
+    const plan = await planStack("prod", { set: ["thresholds.cert-expiry=45"] });
+    expect(alarm(plan, "cert-expiry-warning", "primary").inputs.threshold).toBe(45);
+    expect(alarm(plan, "cert-expiry-urgent", "primary").inputs.threshold).toBe(7);
+  });
+
+  it("a shorter RPO shortens the WAL window and the replica-lag threshold", async () => {
+    const plan = await planStack("prod", { set: ["recovery.databaseRpoMinutes=3", "recovery.archiveTimeoutSeconds=36"] });
+    expect(alarm(plan, "wal-archive-freshness", "secondary").inputs).toMatchObject({ period: 180, evaluationPeriods: 1, threshold: 1 });
+    expect(alarm(plan, "replica-lag", "secondary").inputs.threshold).toBe(180);
+  });
+
+  it.each([
+    ["thresholds.api-latency-p95=2500", "crazy-gary-dr:thresholds.api-latency-p95: 2500 is looser than the runbook's 2000 ms"],
+    ["thresholds.unauthorized-access=150", "crazy-gary-dr:thresholds.unauthorized-access: 150 is looser than the runbook's 100 count"],
+    ["thresholds.cert-expiry=20", "crazy-gary-dr:thresholds.cert-expiry: 20 is looser than the runbook's 30 days"],
+  ])("refuses a loosened threshold (%s), naming the key", async (setting, message) => {
+    const error = await planStack("prod", { set: [setting] }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect((error as StackConfigError).problems.join("\n")).toContain(message);
+  });
+});
+
+describe("WAL freshness: EventBridge counts WAL objects per region", () => {
+  it.each(roles)("the %s rule matches Object Created under archive/ of that region's bucket", (role) => {
+    const rules = prod.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name === `alarms-wal-archive-${role}`);
+    expect(rules).toHaveLength(1);
+    expect(rules[0].region).toBe(prodRegions[role]);
+    expect(rules[0].inputs.name).toBe(`crazy-gary-prod-wal-archive-${role}`);
+    const pattern = JSON.parse(rules[0].inputs.eventPattern as string);
+    expect(pattern).toEqual({
+      source: ["aws.s3"],
+      "detail-type": ["Object Created"],
+      detail: { bucket: { name: [expect.any(String)] }, object: { key: [{ prefix: "archive/" }] } },
+    });
+    // The mocks name a bucket without a `bucket` input `<logical name>-0a1b2c3`.
+    expect(pattern.detail.bucket.name).toEqual([`wal-archive-${role}-bucket-0a1b2c3`]);
+    expect(prod.resources.filter((r) => r.type === "aws:s3/bucket:Bucket" && r.name === `wal-archive-${role}-bucket`).map((b) => b.region)).toEqual([prodRegions[role]]);
+  });
+});
+
+describe("rollback composites for the deploy pipeline", () => {
+  const triggerIds = expected.map((r) => r.id).filter((id) => !["wal-archive-freshness", "replica-lag", "backup-missed", "restore-test-missed", "cert-expiry-warning", "api-health"].includes(id));
+  const composite = (plan: Plan, name: string) => plan.resources.find((r) => r.type === "aws:cloudwatch/compositeAlarm:CompositeAlarm" && r.name === name)!;
+
+  it.each([
+    ["primary", () => prod, "us-east-1"],
+    ["secondary", () => prodFlipped, "us-west-2"],
+  ] as const)("joins ANY rollback-trigger alarm of the active region (%s active)", (active, plan, region) => {
+    const main = composite(plan(), "alarms-rollback");
+    expect(main.region).toBe(region);
+    expect(main.inputs.alarmRule).toBe(triggerIds.map((id) => `ALARM("crazy-gary-prod-${id}-${active}")`).join(" OR "));
+    const health = composite(plan(), "alarms-rollback-health");
+    expect(health.region).toBe("us-east-1");
+    expect(health.inputs.alarmRule).toBe(`ALARM("crazy-gary-prod-api-health-${active}")`);
+    expect(plan().outputs.rollbackAlarm).toEqual([
+      { name: "crazy-gary-prod-rollback", arn: `arn:aws:cloudwatch:${region}:${mockAccountId}:alarms-rollback`, region },
+      { name: "crazy-gary-prod-rollback-health", arn: `arn:aws:cloudwatch:us-east-1:${mockAccountId}:alarms-rollback-health`, region: "us-east-1" },
+    ]);
+  });
+});
+
+describe("dashboard and log groups", () => {
+  it("declares one dashboard with health per region, tiers and alarm states", () => {
+    const dashboards = prod.resources.filter((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.parse(dashboards[0].inputs.dashboardBody as string) as { widgets: { type: string; properties: Record<string, unknown> }[] };
+    const health = body.widgets.filter((w) => JSON.stringify(w.properties.metrics ?? []).includes("HealthCheckStatus"));
+    expect(health.map((w) => w.properties.title)).toEqual(["API /health: primary (us-east-1)", "API /health: secondary (us-west-2)"]);
+    expect(body.widgets.filter((w) => w.type === "text").map((w) => w.properties.markdown)).toContain("## Tier 1: database, API, authentication");
+    const states = body.widgets.filter((w) => w.type === "alarm");
+    expect(states.flatMap((w) => w.properties.alarms as string[])).toHaveLength(alarmsOf(prod).length);
+  });
+
+  it.each(roles)("keeps api, web and database logs 90 days in the %s region, protected", (role) => {
+    const groups = prod.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.name.startsWith(`logs-${role}-`));
+    expect(groups.map((g) => [g.inputs.name, g.inputs.retentionInDays, g.region, g.options.protect])).toEqual([
+      ["/crazy-gary/prod/api", 90, prodRegions[role], true],
+      ["/crazy-gary/prod/database", 90, prodRegions[role], true],
+      ["/crazy-gary/prod/web", 90, prodRegions[role], true],
+    ]);
+  });
+});
+
+describe("naming and providers", () => {
+  it("gives every alarm resource an explicit provider and a name starting with its component's", () => {
+    const ours = prod.resources.filter((r) => r.custom && r.parent && /crazygary:dr:(AlarmSet|AlertRouting|ApplicationLogs)/.test(r.parent));
+    expect(ours.length).toBeGreaterThan(50);
+    for (const resource of ours) {
+      expect(resource.provider, resource.name).not.toBeNull();
+      const parent = prod.resources.find((r) => r.urn === resource.parent)!;
+      expect(resource.name.startsWith(`${parent.name}-`), resource.name).toBe(true);
+    }
+  });
+
+  it("flipping activeRegion changes no URN of the alarms", () => {
+    const urns = (plan: Plan) => plan.resources.filter((r) => /AlarmSet|AlertRouting|ApplicationLogs/.test(r.urn)).map((r) => r.urn).sort();
+    expect(urns(prodFlipped)).toEqual(urns(prod));
+  });
+});
