@@ -10,6 +10,8 @@
 #   TARGET_HOST, TARGET_PORT, TARGET_DATABASE, TARGET_USER   required (dr)
 #   TARGET_PASSWORD                                          optional
 #   CONNECT_TIMEOUT_SECONDS   libpq connect timeout, 2-600; default 10
+#   SCHEMA_SYNC_MODE          "sync" (default): sync as below; "version": print the source's
+#                             schema version and change nothing (TARGET_* not needed)
 #   Other libpq variables (PGSSLMODE, PGSSLROOTCERT, ...) pass through.
 # Output: a line "schema-sync: schema version sha256:<hex>" (the hash of the source's
 # normalized schema dump, so a stack can trigger on it), then what was done.
@@ -43,7 +45,13 @@ fail() {
   exit "$code"
 }
 
-for side in SOURCE TARGET; do
+SCHEMA_SYNC_MODE="${SCHEMA_SYNC_MODE:-sync}"
+case "$SCHEMA_SYNC_MODE" in
+  sync) sides=(SOURCE TARGET) ;;
+  version) sides=(SOURCE) ;;
+  *) fail 64 "SCHEMA_SYNC_MODE='${SCHEMA_SYNC_MODE}' is not allowed; allowed: sync, version" ;;
+esac
+for side in "${sides[@]}"; do
   for field in HOST PORT DATABASE USER; do
     var="${side}_${field}"
     if [[ -z "${!var:-}" ]]; then
@@ -98,6 +106,9 @@ SQL
 normalized_schema SOURCE "$work/source.sql"
 version=$(sha256sum "$work/source.sql" | cut -d' ' -f1)
 say "schema version sha256:${version}"
+if [[ "$SCHEMA_SYNC_MODE" == version ]]; then
+  exit 0
+fi
 normalized_schema TARGET "$work/target.sql"
 
 if cmp -s "$work/source.sql" "$work/target.sql"; then

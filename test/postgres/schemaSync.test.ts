@@ -3,12 +3,11 @@
  * with scram password auth: the schema is copied, data never is, reruns are no-ops, and a
  * target with tables the source lacks is refused untouched.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSchemaSyncScript, schemaSyncInterpreter } from "../../components/schemaSync";
 import { LOOPBACK, PgSandbox, type PgNode } from "./support/cluster";
 import { runCommand, type CommandResult } from "./support/exec";
 
-const SCRIPT = join(__dirname, "../../components/schemaSync/schema-sync.sh");
 const SOURCE_PASSWORD = "prod-Secret-51c0a7";
 const TARGET_PASSWORD = "dr-Secret-9e22b4";
 const SOURCE_DB = "crazygary";
@@ -38,9 +37,13 @@ let prod: PgNode;
 let dr: PgNode;
 const outputs: CommandResult[] = [];
 
-/** Runs schema-sync.sh from prod's database to `targetDb` on dr, inputs through the environment only. */
+/**
+ * Runs schema-sync.sh from prod's database to `targetDb` on dr as the SchemaSync component
+ * does (`bash -c <script text>`), inputs through the environment only.
+ */
 async function schemaSync(targetDb: string, overrides: Record<string, string | undefined> = {}): Promise<CommandResult> {
-  const result = await runCommand("bash", [SCRIPT], {
+  const [interpreter, ...flags] = schemaSyncInterpreter;
+  const result = await runCommand(interpreter, [...flags, readSchemaSyncScript()], {
     env: {
       SOURCE_HOST: LOOPBACK, SOURCE_PORT: String(prod.port), SOURCE_DATABASE: SOURCE_DB, SOURCE_USER: "postgres", SOURCE_PASSWORD,
       TARGET_HOST: LOOPBACK, TARGET_PORT: String(dr.port), TARGET_DATABASE: targetDb, TARGET_USER: "postgres", TARGET_PASSWORD,
@@ -198,12 +201,33 @@ describe("schema-sync.sh into a dr database whose shared table differs (drift)",
   });
 });
 
+describe("schema-sync.sh in version mode", () => {
+  it("prints the source's schema version (the one a sync prints) and needs no target", async () => {
+    const sync = await schemaSync("dr_partial");
+    const versionOnly = await schemaSync("dr_partial", {
+      SCHEMA_SYNC_MODE: "version", TARGET_HOST: undefined, TARGET_PORT: undefined, TARGET_DATABASE: undefined, TARGET_USER: undefined,
+    });
+    expect(versionOnly.code, versionOnly.stderr).toBe(0);
+    expect(versionOnly.stdout).toBe(`schema-sync: schema version sha256:${versionOf(sync)}\n`);
+  });
+
+  it("gives a different version when the source's schema changes", async () => {
+    const before = versionOf(await schemaSync("dr_partial", { SCHEMA_SYNC_MODE: "version" }));
+    await prod.sql("CREATE TABLE public.version_probe (id int)", { database: SOURCE_DB });
+    const after = versionOf(await schemaSync("dr_partial", { SCHEMA_SYNC_MODE: "version" }));
+    await prod.sql("DROP TABLE public.version_probe", { database: SOURCE_DB });
+    expect(after).toMatch(/^[0-9a-f]{64}$/);
+    expect(after).not.toBe(before);
+  });
+});
+
 describe("schema-sync.sh input checks and output", () => {
   it.each([
     { change: { SOURCE_HOST: undefined }, message: "environment variable SOURCE_HOST is required" },
     { change: { TARGET_DATABASE: "" }, message: "environment variable TARGET_DATABASE is required" },
     { change: { TARGET_PORT: "5432a" }, message: "TARGET_PORT='5432a' is not a TCP port; allowed: an integer from 1 to 65535" },
     { change: { CONNECT_TIMEOUT_SECONDS: "1" }, message: "CONNECT_TIMEOUT_SECONDS='1' is not allowed; allowed: whole seconds from 2 to 600" },
+    { change: { SCHEMA_SYNC_MODE: "apply" }, message: "SCHEMA_SYNC_MODE='apply' is not allowed; allowed: sync, version" },
   ])("exits 64 naming the key when $message", async ({ change, message }) => {
     const result = await schemaSync("dr_partial", change);
     expect(result.code).toBe(64);
