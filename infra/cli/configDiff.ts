@@ -4,6 +4,8 @@
  * environment-only. Exit 0: no drift; 1: a key that must be shared differs without an
  * override; 2: usage or configuration error (unknown stack, bad config).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { StackConfigError } from "../config";
 import { EnvironmentSyncError } from "../environment";
 import { listStacks, StackFileError } from "../../test/harness/stackFiles";
@@ -18,6 +20,7 @@ runCli(async () => {
   const [a, b] = flags.positional;
   if (a === b) throw new UsageError(`config:diff: both stacks are ${JSON.stringify(a)}; give two different stacks, e.g. prod dr`);
   const dir = flags.values.dir?.[0];
+  if (dir !== undefined && !fs.existsSync(path.join(dir, "Pulumi.yaml"))) throw new UsageError(`--dir ${JSON.stringify(dir)}: no Pulumi.yaml there; give the folder that holds the project's stack files`);
   const known = listStacks(dir);
   for (const stack of [a, b]) {
     if (!known.includes(stack)) throw new UsageError(`config:diff: unknown stack ${JSON.stringify(stack)} (no Pulumi.${stack}.yaml); stacks found: ${known.join(", ") || "none"}`);

@@ -6,7 +6,7 @@
  * that stack's synced settings as `pulumi up` would, from its environment output.
  */
 import { parseStackConfig, type StackConfig } from "../config";
-import { applySync, effectiveSettings, environmentOutput, syncedValues, type EffectiveSetting } from "../environment";
+import { applySync, effectiveSettings, environmentOutput, syncedSettings, type EffectiveSetting } from "../environment";
 import { listStacks, loadStackConfig, StackFileError, type LoadOptions } from "../../test/harness/stackFiles";
 
 /** One stack as the report sees it. */
@@ -18,11 +18,16 @@ export interface StackView {
   effective: Record<string, EffectiveSetting>;
 }
 
+/** Synced values as a stack's own files say: its config, then its overrides on top (checked against the source elsewhere). */
+function configuredValues(config: StackConfig): Record<string, unknown> {
+  const overrides = Object.entries(config.sync?.overrides ?? {}).map(([key, override]) => [key, override.value]);
+  return { ...syncedSettings(config), ...Object.fromEntries(overrides) };
+}
+
 /** Resolves a stack from its files: parsed config, then, if it follows a stack, that stack's synced values. */
 export function loadStackView(stack: string, options: Pick<LoadOptions, "dir"> = {}, seen: readonly string[] = []): StackView & { config: StackConfig } {
   const config = parseStackConfig(loadStackConfig(stack, options));
-  const own = effectiveSettings(config, undefined);
-  if (!config.sync) return { stack, config, configured: syncedValues(own), effective: own };
+  if (!config.sync) return { stack, config, configured: configuredValues(config), effective: effectiveSettings(config, undefined) };
   const sourceStack = config.sync.source.split("/").pop()!;
   if ([...seen, stack].includes(sourceStack)) throw new StackFileError(`${stack}: sync.source forms a cycle: ${[...seen, stack, sourceStack].join(" -> ")}`);
   const known = listStacks(options.dir);
@@ -31,7 +36,7 @@ export function loadStackView(stack: string, options: Pick<LoadOptions, "dir"> =
   }
   const source = loadStackView(sourceStack, options, [...seen, stack]);
   const synced = applySync(config, environmentOutput(source.config));
-  return { stack, config: synced, configured: syncedValues(own), effective: effectiveSettings(synced, undefined) };
+  return { stack, config: synced, configured: configuredValues(config), effective: effectiveSettings(synced, undefined) };
 }
 
 export type RowStatus = "shared" | "overridden" | "environment-only" | "drift";
