@@ -29,7 +29,8 @@
 #   new side unreachable, or a fenced primary (a former primary not yet rebuilt as a
 #   standby)                                 -> refuse, exit 3.
 # A failure to fence a reachable old primary is reported as a warning and the promotion goes
-# on: the flip must meet the database RTO, and DNS already points away from the old side.
+# on: the flip must meet the database RTO, and the failover records move to the new side as
+# soon as this step ends (they depend on it), so clients stop reaching the old side.
 # Exit codes: 0 done or nothing to do, 2 split brain, 3 cannot promote the new side,
 # 4 promotion or write check failed, 64 bad input.
 set -euo pipefail
