@@ -363,6 +363,8 @@ export async function measureCrashLoss(sandbox: PgSandbox, host: DrHost, options
      END $$;`,
     { database },
   );
+  // The empty table reaches the archive before the load starts (check switches WAL and waits).
+  await host.pgbackrestChecked(["check"]);
   const load = runCommand(
     join(PG_BIN, "psql"),
     ["--no-psqlrc", "--host", primary.socketDir, "--port", String(primary.port), "--username", "postgres", "--dbname", database,
