@@ -11,7 +11,7 @@ import {
 import { StackConfigError } from "../infra/config";
 import { backups } from "../infra/runbook";
 import { stackLifecycleDays } from "../infra/backups";
-import { configOf, filesOfInstallScript, ofType, parentName, planOf, resource } from "./backupsSupport";
+import { configOf, filesOfInstallScript, ofType, parentName, planOf, providerName, resource } from "./backupsSupport";
 import type { Plan } from "./harness";
 
 const runbookRetention: WalArchiveRetention = {
@@ -153,7 +153,7 @@ describe.each([
         "aws:s3/bucketVersioning:BucketVersioning",
       ]);
       for (const child of children) {
-        expect([child.name, child.region, child.provider?.split("::")[3]]).toEqual([child.name, region, `aws-${role}`]);
+        expect([child.name, child.region, providerName(child)]).toEqual([child.name, region, `aws-${role}`]);
         expect(child.name.startsWith(`${name}-`)).toBe(true);
       }
     });

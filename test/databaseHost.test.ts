@@ -1,0 +1,221 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as command from "@pulumi/command";
+import { afterAll, describe, expect, it } from "vitest";
+import { DatabaseHost, databaseHostType, disableTimersCommand, enableTimersScript, installFilesScript, sha256, timerUnits } from "../components/databaseHost";
+import { renderHostFiles, renderPgbackrestConf, type DatabaseHostFilesParams } from "../components/databaseHost/render";
+import { hostSchedules } from "../infra/backups";
+import { configOf, filesOfInstallScript, ofType, parentName, planOf, resource } from "./backupsSupport";
+import { evaluate, secretMarker, type Plan } from "./harness";
+
+const installed = (plan: Plan, role: string) => filesOfInstallScript(resource(plan, "command:remote:Command", `database-host-${role}-files`).inputs.stdin as string);
+
+describe("the install script", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "database-host-install-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const files = [
+    { path: `${scratch}/etc/pgbackrest/pgbackrest.conf`, mode: "0640" as const, content: "[global]\nrepo1-type=s3\n# a line with 'quotes' and $dollars and `ticks`\n" },
+    { path: `${scratch}/opt/bin/job.sh`, mode: "0755" as const, content: "#!/usr/bin/env bash\necho \"$HOME\"\n" },
+    { path: `${scratch}/etc/dr.env`, mode: "0644" as const, content: "DR_SIDE='active'\n" },
+  ];
+  const run = (script: string) => execFileSync("/bin/bash", ["-s"], { input: script, encoding: "utf8" });
+
+  it("writes every file byte for byte with its mode and group, then is a no-op on the second run", () => {
+    const script = installFilesScript(files);
+    expect(run(script).trim().split("\n")).toEqual(files.map((f) => `updated ${f.path}`));
+    for (const file of files) {
+      expect(readFileSync(file.path, "utf8")).toBe(file.content);
+      const stat = statSync(file.path);
+      expect((stat.mode & 0o777).toString(8).padStart(4, "0")).toBe(file.mode);
+    }
+    expect(execFileSync("stat", ["-c", "%G", files[0]!.path], { encoding: "utf8" }).trim()).toBe("postgres");
+    expect(run(script)).toBe("");
+  });
+
+  it("rewrites only a file that changed", () => {
+    const changed = files.map((f, i) => (i === 2 ? { ...f, content: "DR_SIDE='passive'\n" } : f));
+    expect(run(installFilesScript(changed)).trim()).toBe(`updated ${files[2]!.path}`);
+    expect(readFileSync(files[2]!.path, "utf8")).toBe("DR_SIDE='passive'\n");
+  });
+
+  it("is read back by the tests' parser exactly as written", () => {
+    expect([...filesOfInstallScript(installFilesScript(files)).entries()]).toEqual(files.map((f) => [f.path, { mode: f.mode, group: f.mode === "0640" ? "postgres" : "root", content: f.content }]));
+  });
+
+  it.each([
+    [[], "files is empty"],
+    [[{ path: "relative/file", mode: "0644", content: "x\n" }], 'path "relative/file" is not an absolute path'],
+    [[{ path: "/etc/x y", mode: "0644", content: "x\n" }], 'path "/etc/x y" is not an absolute path'],
+    [[{ path: "/etc/x", mode: "0644", content: "no newline" }], "/etc/x does not end with a newline"],
+  ] as const)("refuses bad input: %j", (bad, message) => {
+    expect(() => installFilesScript(bad as never)).toThrow(message);
+  });
+});
+
+describe("the timer commands", () => {
+  it("enable and start all five timers after a daemon-reload, and disable them on delete", () => {
+    const timers = ["crazy-gary-backup-full.timer", "crazy-gary-backup-incr.timer", "crazy-gary-restore-test.timer", "crazy-gary-monitor.timer", "crazy-gary-heartbeat.timer"];
+    expect(timerUnits()).toEqual(timers);
+    expect(enableTimersScript()).toBe(`set -euo pipefail\nsystemctl daemon-reload\nsystemctl enable --now ${timers.join(" ")}\n`);
+    expect(disableTimersCommand()).toBe(`sudo -n systemctl disable --now ${timers.join(" ")}`);
+  });
+});
+
+describe.each([
+  ["prod", { primary: "us-east-1", secondary: "us-west-2" }],
+  ["dr", { primary: "us-east-2", secondary: "us-west-1" }],
+] as const)("the %s stack's database hosts", (stack, regions) => {
+  const buckets = { primary: "wal-archive-primary-bucket-0a1b2c3", secondary: "wal-archive-secondary-bucket-0a1b2c3" };
+
+  describe.each(["primary", "secondary"] as const)("%s", (role) => {
+    const name = `database-host-${role}`;
+
+    it("writes a pgBackRest config with repo1 = primary region's bucket and repo2 = secondary's, their regions, endpoints and the retention", async () => {
+      const plan = await planOf(stack);
+      const conf = installed(plan, role).get("/etc/pgbackrest/pgbackrest.conf")!;
+      expect([conf.mode, conf.group]).toEqual(["0640", "postgres"]);
+      const settings = conf.content.split("\n").filter((line) => /^(repo\d|archive-async|start-fast|compress-type|archive-copy)/.test(line));
+      expect(settings).toEqual([
+        "repo1-type=s3",
+        "repo1-path=/",
+        `repo1-s3-bucket=${buckets.primary}`,
+        `repo1-s3-region=${regions.primary}`,
+        `repo1-s3-endpoint=s3.${regions.primary}.amazonaws.com`,
+        "repo1-s3-key-type=auto",
+        "repo1-retention-full-type=time",
+        "repo1-retention-full=30",
+        "repo1-cipher-type=none",
+        "repo2-type=s3",
+        "repo2-path=/",
+        `repo2-s3-bucket=${buckets.secondary}`,
+        `repo2-s3-region=${regions.secondary}`,
+        `repo2-s3-endpoint=s3.${regions.secondary}.amazonaws.com`,
+        "repo2-s3-key-type=auto",
+        "repo2-retention-full-type=time",
+        "repo2-retention-full=30",
+        "repo2-cipher-type=none",
+        "archive-async=y",
+        "archive-copy=y",
+        "start-fast=y",
+        "compress-type=zst",
+      ]);
+    });
+
+    it("writes exactly what the renderer renders for this host, every file", async () => {
+      const plan = await planOf(stack);
+      const config = configOf(stack);
+      const db = config.databases[role];
+      const params: DatabaseHostFilesParams = {
+        environment: stack,
+        hostRegion: regions[role],
+        side: role === "primary" ? "active" : "passive",
+        repositories: (["primary", "secondary"] as const).map((r) => ({ type: "s3" as const, bucket: buckets[r], region: regions[r], path: "/" })),
+        fullRetentionDays: 30,
+        archiveTimeoutSeconds: 60,
+        schedules: hostSchedules(config),
+        postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
+      };
+      const written = installed(plan, role);
+      expect([...written.keys()].sort()).toEqual(renderHostFiles(params).map((f) => f.path).sort());
+      for (const file of renderHostFiles(params)) expect(written.get(file.path)).toEqual({ mode: file.mode, group: file.mode === "0640" ? "postgres" : "root", content: file.content });
+      expect(written.get("/etc/pgbackrest/pgbackrest.conf")!.content).toBe(renderPgbackrestConf(params));
+    });
+
+    it("sets archive_timeout to RPO/5 = 60 s and the side from activeRegion", async () => {
+      const env = installed(await planOf(stack), role).get("/etc/crazy-gary/dr.env")!.content;
+      expect(env).toContain("DR_ARCHIVE_TIMEOUT_SECONDS='60'\n");
+      expect(env).toContain(`DR_SIDE='${role === "primary" ? "active" : "passive"}'\n`);
+      expect(env).toContain(`DR_REGION='${regions[role]}'\n`);
+    });
+
+    it.each([
+      ["crazy-gary-backup-full.timer", "*-*-* 02:00:00 UTC"],
+      ["crazy-gary-backup-incr.timer", "*-*-* 00/6:00:00 UTC"],
+      ["crazy-gary-restore-test.timer", "*-*-01 04:00:00 UTC"],
+      ["crazy-gary-monitor.timer", "*-*-* *:00/5:00 UTC"],
+      ["crazy-gary-heartbeat.timer", "*-*-* *:*:00 UTC"],
+    ])("schedules %s at %s", async (timer, onCalendar) => {
+      const unit = installed(await planOf(stack), role).get(`/etc/systemd/system/${timer}`)!.content;
+      expect(unit.match(/^OnCalendar=.*$/gm)).toEqual([`OnCalendar=${onCalendar}`]);
+    });
+
+    it("runs files, then configure (after the flip's promotion), then timers; each through the command provider, over a secret SSH connection", async () => {
+      const plan = await planOf(stack);
+      expect(resource(plan, databaseHostType, name).custom).toBe(false);
+      const commands = plan.resources.filter((r) => parentName(r) === name);
+      expect(commands.map((r) => [r.type, r.name])).toEqual(
+        ["configure", "files", "timers"].map((step) => ["command:remote:Command", `${name}-${step}`]),
+      );
+      for (const cmd of commands) {
+        expect(cmd.provider).toMatch(/pulumi:providers:command::command::/);
+        expect(cmd.inputs.connection).toBe(secretMarker);
+      }
+      const [configure, files, timers] = commands;
+      expect(files!.inputs.create).toBe("sudo -n /bin/bash -s");
+      expect(files!.inputs.triggers).toEqual([sha256(files!.inputs.stdin as string)]);
+      expect(configure!.inputs.create).toBe("sudo -n /opt/crazy-gary/dr/bin/configure-postgres.sh");
+      expect(configure!.options.dependsOn).toEqual(expect.arrayContaining([files!.urn, resource(plan, "command:local:Command", "promotion-promote").urn]));
+      expect(timers!.inputs).toMatchObject({ create: "sudo -n /bin/bash -s", stdin: enableTimersScript(), delete: disableTimersCommand() });
+      expect(timers!.options.dependsOn).toContain(configure!.urn);
+    });
+  });
+
+  it("never shows an SSH key or password in the plan", async () => {
+    const plan = await planOf(stack);
+    const text = JSON.stringify([plan.resources.map((r) => r.inputs), plan.outputs]);
+    expect(text).not.toMatch(/PRIVATE KEY|PLACEHOLDER-set-with-pulumi-config-set--secret|mock-password/);
+  });
+
+  it("flips sides without changing a URN: the active side's settings move, and only the files and configure triggers change", async () => {
+    const [before, after] = await Promise.all([planOf(stack), planOf(stack, ["activeRegion=secondary"])]);
+    const ours = (plan: Plan) => ofType(plan, "command:remote:Command").filter((r) => r.name.startsWith("database-host-"));
+    expect(ours(after).map((r) => r.urn)).toEqual(ours(before).map((r) => r.urn));
+    expect(installed(after, "primary").get("/etc/crazy-gary/dr.env")!.content).toContain("DR_SIDE='passive'\n");
+    expect(installed(after, "secondary").get("/etc/crazy-gary/dr.env")!.content).toContain("DR_SIDE='active'\n");
+    const triggers = (plan: Plan, step: string, role: string) => resource(plan, "command:remote:Command", `database-host-${role}-${step}`).inputs.triggers;
+    for (const role of ["primary", "secondary"]) {
+      expect(triggers(after, "files", role)).not.toEqual(triggers(before, "files", role));
+      expect(triggers(after, "configure", role)).not.toEqual(triggers(before, "configure", role));
+      expect(triggers(after, "timers", role)).toEqual(triggers(before, "timers", role));
+    }
+  });
+});
+
+describe("DatabaseHost arguments", () => {
+  const validArgs = (provider: command.Provider) => ({
+    provider,
+    connection: { host: "db.example.com", user: "admin", port: 22, privateKey: "k" },
+    environment: "prod",
+    region: "us-east-1",
+    isActive: true,
+    repositories: [
+      { bucket: "bucket-a", region: "us-east-1" },
+      { bucket: "bucket-b", region: "us-west-2" },
+    ],
+    fullRetentionDays: 30,
+    archiveTimeoutSeconds: 60,
+    schedules: hostSchedules(configOf("prod")),
+  });
+
+  it.each([
+    [{ region: "atlantis" }, 'hostRegion is "atlantis"; use an AWS region code'],
+    [{ region: "eu-west-1" }, "exactly one repository must be in the host's region"],
+    [{ fullRetentionDays: 0 }, "fullRetentionDays is 0; use a whole number from 1 to 9999"],
+  ])("refuses %j before declaring any command", async (override, message) => {
+    const declared: string[] = [];
+    const program = async () => {
+      const provider = new command.Provider("command");
+      try {
+        new DatabaseHost("host", { ...validArgs(provider), ...override });
+      } catch (error) {
+        declared.push(`error: ${(error as Error).message}`);
+      }
+    };
+    const evaluation = await evaluate(program, { stack: "test" });
+    expect(declared).toHaveLength(1);
+    expect(declared[0]).toContain(message);
+    expect(evaluation.resources.filter((r) => r.type === "command:remote:Command")).toEqual([]);
+  });
+});
