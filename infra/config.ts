@@ -126,6 +126,15 @@ const thresholdOverrides = z
   )
   .default({});
 
+/** Each endpoint once per severity: a repeated one would page twice (and collide in the plan). */
+function uniqueEndpoints(list: readonly { protocol: string; endpoint: string }[], ctx: z.RefinementCtx): void {
+  list.forEach((entry, i) => {
+    if (list.findIndex((other) => other.protocol === entry.protocol && other.endpoint === entry.endpoint) !== i) {
+      ctx.addIssue({ code: "custom", path: [i, "endpoint"], message: "is listed twice for this severity; list each endpoint once" });
+    }
+  });
+}
+
 export const appSettingValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const settingKey = z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "is not an application setting name; use UPPER_SNAKE_CASE" });
@@ -158,7 +167,7 @@ export const stackConfigSchema = z
     databases: perRegion(databaseHost),
     databaseSecrets: perRegion(databaseSecret),
     alerts: z.strictObject(
-      Object.fromEntries(severities.map((s) => [s, z.array(subscription).default([])])) as Record<
+      Object.fromEntries(severities.map((s) => [s, z.array(subscription).superRefine(uniqueEndpoints).default([])])) as Record<
         "P0" | "P1" | "P2" | "P3",
         z.ZodDefault<z.ZodArray<typeof subscription>>
       >,
