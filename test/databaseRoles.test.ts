@@ -1,0 +1,163 @@
+import * as aws from "@pulumi/aws";
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { describe, expect, it } from "vitest";
+import { DatabaseRoles, databaseRoleNames, databaseRoleSecretName, databaseRoleSpecs, databaseRolesType } from "../components/databaseRoles";
+import { ofType, parentName, planOf, providerName, resource } from "./backupsSupport";
+import { evaluate, secretMarker, type Plan } from "./harness";
+
+describe("role specs", () => {
+  it("give pgbackrest exactly what pgBackRest needs on PostgreSQL 15, replicator REPLICATION, monitor pg_monitor", () => {
+    expect(databaseRoleSpecs).toEqual({
+      pgbackrest: {
+        purpose: expect.any(String),
+        replication: false,
+        memberOf: ["pg_checkpoint", "pg_read_all_settings"],
+        executeFunctions: ["pg_backup_start", "pg_backup_stop", "pg_create_restore_point", "pg_switch_wal"],
+      },
+      replicator: { purpose: expect.any(String), replication: true, memberOf: [], executeFunctions: [] },
+      monitor: { purpose: expect.any(String), replication: false, memberOf: ["pg_monitor"], executeFunctions: [] },
+    });
+  });
+
+  it.each([
+    ["prod", "pgbackrest", "crazy-gary/prod/postgres/pgbackrest"],
+    ["dr", "monitor", "crazy-gary/dr/postgres/monitor"],
+  ] as const)("names %s's %s secret %s", (environment, role, name) => {
+    expect(databaseRoleSecretName(environment, role)).toBe(name);
+  });
+
+  it("refuses an environment that is no environment name", () => {
+    expect(() => databaseRoleSecretName("Prod/x", "monitor")).toThrow('environment is "Prod/x"; use lower-case letters, digits and dashes');
+  });
+});
+
+const roleResource = (plan: Plan, role: string) => resource(plan, "postgresql:index/role:Role", `database-roles-${role}`);
+
+describe.each([
+  ["prod", { primary: "us-east-1", secondary: "us-west-2" }],
+  ["dr", { primary: "us-east-2", secondary: "us-west-1" }],
+] as const)("the %s stack's database roles", (stack, regions) => {
+  it("are one DatabaseRoles component holding three roles, three passwords, one grant, three secrets with their versions", async () => {
+    const plan = await planOf(stack);
+    expect(resource(plan, databaseRolesType, "database-roles").custom).toBe(false);
+    const children = plan.resources.filter((r) => parentName(r) === "database-roles");
+    expect(children.map((r) => r.name).sort()).toEqual(
+      [
+        ...databaseRoleNames.flatMap((role) => [`database-roles-${role}`, `database-roles-${role}-password`, `database-roles-${role}-secret`, `database-roles-${role}-secret-version`]),
+        "database-roles-pgbackrest-functions",
+      ].sort(),
+    );
+  });
+
+  it.each([
+    ["pgbackrest", { replication: false, roles: ["pg_checkpoint", "pg_read_all_settings"] }],
+    ["replicator", { replication: true, roles: [] }],
+    ["monitor", { replication: false, roles: ["pg_monitor"] }],
+  ] as const)("declares %s as a login role with exactly its rights and a secret password", async (role, rights) => {
+    const plan = await planOf(stack);
+    expect(roleResource(plan, role).inputs).toEqual({
+      name: role,
+      login: true,
+      password: secretMarker,
+      superuser: false,
+      createDatabase: false,
+      createRole: false,
+      ...rights,
+    });
+  });
+
+  it("grants pgbackrest EXECUTE on the four backup functions only, by name, in the database pgBackRest connects to", async () => {
+    const plan = await planOf(stack);
+    expect(resource(plan, "postgresql:index/grant:Grant", "database-roles-pgbackrest-functions").inputs).toEqual({
+      database: "postgres",
+      role: "pgbackrest",
+      schema: "pg_catalog",
+      objectType: "function",
+      objects: ["pg_backup_start", "pg_backup_stop", "pg_create_restore_point", "pg_switch_wal"],
+      privileges: ["EXECUTE"],
+    });
+  });
+
+  it.each(["primary", "secondary"] as const)("declares the roles through the active region's database (activeRegion=%s)", async (active) => {
+    const plan = await planOf(stack, active === "primary" ? [] : ["activeRegion=secondary"]);
+    const postgresResources = plan.resources.filter((r) => r.type.startsWith("postgresql:index/") && parentName(r) === "database-roles");
+    expect(postgresResources).toHaveLength(4);
+    for (const r of postgresResources) expect([r.name, providerName(r)]).toEqual([r.name, `postgres-${active}`]);
+  });
+
+  it.each(databaseRoleNames)("keeps %s's secret in the primary region, replicated to the secondary, protected, its value secret", async (role) => {
+    const plan = await planOf(stack);
+    const secret = resource(plan, "aws:secretsmanager/secret:Secret", `database-roles-${role}-secret`);
+    expect([secret.region, providerName(secret), secret.options.protect]).toEqual([regions.primary, "aws-primary", true]);
+    expect(secret.inputs).toEqual({
+      name: `crazy-gary/${stack}/postgres/${role}`,
+      description: expect.stringContaining(`PostgreSQL role ${role}: `),
+      recoveryWindowInDays: 30,
+      replicas: [{ region: regions.secondary }],
+    });
+    const version = resource(plan, "aws:secretsmanager/secretVersion:SecretVersion", `database-roles-${role}-secret-version`);
+    expect([version.region, version.inputs.secretString]).toEqual([regions.primary, secretMarker]);
+  });
+
+  it("generates passwords of 32 letters and digits through the random provider", async () => {
+    const plan = await planOf(stack);
+    for (const password of ofType(plan, "random:index/randomPassword:RandomPassword").filter((r) => parentName(r) === "database-roles")) {
+      expect([password.name, providerName(password), password.inputs]).toEqual([
+        password.name,
+        "random",
+        { length: 32, special: false, minLower: 1, minUpper: 1, minNumeric: 1 },
+      ]);
+    }
+  });
+
+  it("flips without touching a secret: same URNs and inputs for every secret and password", async () => {
+    const [before, after] = await Promise.all([planOf(stack), planOf(stack, ["activeRegion=secondary"])]);
+    const view = (plan: Plan) =>
+      plan.resources
+        .filter((r) => parentName(r) === "database-roles" && !r.type.startsWith("postgresql:"))
+        .map((r) => [r.urn, r.inputs, r.provider]);
+    expect(view(after)).toEqual(view(before));
+    const roles = (plan: Plan) => plan.resources.filter((r) => r.type === "postgresql:index/role:Role").map((r) => [r.urn, r.inputs]);
+    expect(roles(after)).toEqual(roles(before));
+  });
+});
+
+describe("DatabaseRoles options", () => {
+  const program = (overrides: Record<string, unknown>, seen: Record<string, unknown>) => async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      if (args.type === "random:index/randomPassword:RandomPassword") seen[args.name] = args.opts.additionalSecretOutputs;
+      return undefined;
+    });
+    try {
+      new DatabaseRoles("roles", {
+        postgresProvider: new postgresql.Provider("pg", { host: "db.example.com" }),
+        secretsProvider: new aws.Provider("aws", { region: "us-east-1" }),
+        secretReplicaRegion: "us-west-2",
+        randomProvider: new random.Provider("random"),
+        environment: "prod",
+        ...overrides,
+      });
+    } catch (error) {
+      seen.error = (error as Error).message;
+    }
+  };
+
+  it("asks the engine to keep each generated password secret (additionalSecretOutputs)", async () => {
+    const seen: Record<string, unknown> = {};
+    await evaluate(program({}, seen), { stack: "test" });
+    expect(Object.keys(seen).sort()).toEqual(databaseRoleNames.map((role) => `roles-${role}-password`).sort());
+    for (const outputs of Object.values(seen)) expect(outputs).toContain("result");
+  });
+
+  it.each([
+    [{ passwordLength: 12 }, "DatabaseRoles roles: passwordLength is 12; use 20 to 128 characters"],
+    [{ secretRecoveryWindowDays: 3 }, "DatabaseRoles roles: secretRecoveryWindowDays is 3; use whole days from 7 to 30"],
+  ])("refuses %j before declaring anything", async (overrides, message) => {
+    const seen: Record<string, unknown> = {};
+    const evaluation = await evaluate(program(overrides, seen), { stack: "test" });
+    expect(seen.error).toBe(message);
+    expect(evaluation.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))).toEqual([]);
+  });
+});
