@@ -105,6 +105,9 @@ export class FailoverDns extends pulumi.ComponentResource {
   constructor(name: string, args: FailoverDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(failoverDnsType, name, {}, opts);
     validateEndpointPairs(args.endpoints);
+    if (args.healthCheck.checkerRegions.length < 3) {
+      throw new Error(`FailoverDns healthCheck.checkerRegions: ${JSON.stringify(args.healthCheck.checkerRegions)} has fewer than 3 regions; Route53 needs at least 3`);
+    }
     const requestInterval = args.healthCheck.requestIntervalSeconds ?? healthCheckDefaults.requestIntervalSeconds;
     const failureThreshold = args.healthCheck.failureThreshold ?? healthCheckDefaults.failureThreshold;
     const ttlSeconds = args.healthCheck.ttlSeconds ?? healthCheckDefaults.ttlSeconds;

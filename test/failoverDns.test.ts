@@ -1,4 +1,6 @@
+import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
+import { FailoverDns } from "../components/failoverDns";
 import {
   cacheSecondsFor,
   endpointPairProblem,
@@ -12,7 +14,7 @@ import {
 } from "../components/failoverRouting";
 import { parseStackConfig, StackConfigError, type Endpoint } from "../infra/config";
 import { recoveryObjectives } from "../infra/runbook";
-import { planStack, type CapturedResource, type Plan } from "./harness";
+import { evaluate, planStack, type CapturedResource, type Plan } from "./harness";
 import { loadStackConfig } from "./harness/stackFiles";
 
 const plans: Record<string, Promise<Plan>> = {};
@@ -221,5 +223,26 @@ describe("ordering and outputs", () => {
     const plan = await planOf("prod");
     expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(90);
     expect(plan.outputs.worstCaseDnsFailoverSeconds as number).toBeLessThanOrEqual(recoveryObjectives.api.rtoMinutes * 60);
+  });
+});
+
+describe("FailoverDns arguments", () => {
+  it("refuses fewer than 3 checker regions, naming the argument and the rule", async () => {
+    const declare = () =>
+      evaluate(
+        async () => {
+          new FailoverDns("dns", {
+            provider: new aws.Provider("aws", { region: "us-east-1" }),
+            zone: { name: "example.net", id: "Z0EXAMPLE1234" },
+            endpoints: { api: { primary: host, secondary: host }, app: { primary: host, secondary: host } },
+            regions: { primary: "us-east-1", secondary: "us-west-2" },
+            activeRole: "primary",
+            healthCheck: { checkerRegions: ["us-east-1", "us-west-2"] },
+          });
+          return {};
+        },
+        { stack: "test" },
+      );
+    await expect(declare()).rejects.toThrow('FailoverDns healthCheck.checkerRegions: ["us-east-1","us-west-2"] has fewer than 3 regions; Route53 needs at least 3');
   });
 });
