@@ -49,8 +49,8 @@ export interface PromotionArgs {
   /** The site that stops being active: its database is fenced if it is a reachable primary. */
   previous: PromotionSite;
   /**
-   * Whole seconds that probing and fencing the old primary may take (also the connect timeout
-   * for both sides), 1 to 600. A flip must meet the database's 15-minute RTO even when the
+   * Whole seconds that probing the old primary may take, and again fencing it (also the
+   * connect timeout for both sides), 1 to 600. A flip must meet the database's 15-minute RTO even when the
    * old region hangs instead of refusing connections.
    * @default 10 (promote.sh's own default)
    */
