@@ -34,8 +34,8 @@ export const hostSchedules = (config: Pick<StackConfig, "schedules">) =>
   });
 
 export interface BackupsOptions {
-  /** Resources the hosts' configuration waits for (the flip's promotion). */
-  configureAfter?: pulumi.Resource[];
+  /** Resources the hosts' commands wait for (the flip's promotion). */
+  hostsAfter?: pulumi.Resource[];
 }
 
 export function declareBackups(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, options: BackupsOptions = {}) {
@@ -81,7 +81,7 @@ export function declareBackups(config: StackConfig, sites: RegionAssignment, pro
           archiveTimeoutSeconds: config.recovery.archiveTimeoutSeconds,
           schedules,
           postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
-          configureAfter: options.configureAfter,
+          after: options.hostsAfter,
         }),
       ];
     }),

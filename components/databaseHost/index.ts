@@ -127,11 +127,13 @@ export interface DatabaseHostArgs {
   /** Host paths. @default `defaultHostPaths` in render.ts */
   paths?: Partial<HostPaths>;
   /**
-   * Resources the configuration must wait for; a flip's promotion, so that the newly active
-   * host is a primary before `configure-postgres.sh` creates the stanza there.
+   * Resources every command waits for: a flip's promotion, so that the newly active host is
+   * a primary before `configure-postgres.sh` creates the stanza there, and so that an
+   * unreachable old primary (a regional outage) fails its commands only after the promotion
+   * and the DNS change are under way.
    * @default []
    */
-  configureAfter?: pulumi.Resource[];
+  after?: pulumi.Resource[];
 }
 
 /** A placeholder bucket name, to validate every other parameter before any resource exists. */
@@ -176,7 +178,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
     const installFiles = new command.remote.Command(
       `${name}-files`,
       { connection, create: asRoot, stdin: installScript, triggers: [installScript.apply(sha256)] },
-      child,
+      { ...child, dependsOn: [...(args.after ?? [])] },
     );
 
     const configureInputs = this.files.apply((files) =>
@@ -189,7 +191,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
     const configure = new command.remote.Command(
       `${name}-configure`,
       { connection, create: `sudo -n ${paths.binDir}/configure-postgres.sh`, triggers: [configureInputs] },
-      { ...child, dependsOn: [installFiles, ...(args.configureAfter ?? [])] },
+      { ...child, dependsOn: [installFiles, ...(args.after ?? [])] },
     );
 
     const unitsHash = this.files.apply((files) =>
