@@ -76,13 +76,41 @@ export function stringsIn(value: unknown): string[] {
   return [];
 }
 
+/**
+ * Splits a script into the documents it writes: each heredoc body on its own, and the script
+ * around them (heredocs nested inside a written script stay part of that script).
+ */
+export function splitDocuments(text: string): string[] {
+  const documents: string[] = [];
+  const outside: string[] = [];
+  let body: string[] | undefined;
+  let delimiter = "";
+  for (const line of text.split("\n")) {
+    if (body) {
+      if (line.trim() === delimiter) {
+        documents.push(body.join("\n"));
+        body = undefined;
+      } else body.push(line);
+      continue;
+    }
+    outside.push(line);
+    const start = /<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1\s*$/.exec(line);
+    if (start) {
+      delimiter = start[2];
+      body = [];
+    }
+  }
+  if (body) documents.push(body.join("\n"));
+  return documents.length === 0 ? [text] : [outside.join("\n"), ...documents];
+}
+
 /** One database host: the commands a `DatabaseHost` component runs there and the text they carry. */
 export interface DatabaseHostView {
   /** The `DatabaseHost` component resource. */
   host: PolicyResource;
   /** Every remote command the component runs. */
   commands: PolicyResource[];
-  /** Every string the commands carry (scripts, rendered files, environment values). */
+  /** Every string the commands carry (scripts, rendered files, environment values), heredocs split out. */
   texts: string[];
 }
 
@@ -92,6 +120,6 @@ export function databaseHosts(resources: readonly PolicyResource[]): DatabaseHos
     .filter((r) => r.type === databaseHostType)
     .map((host) => {
       const commands = resources.filter((r) => r.type === "command:remote:Command" && ancestorOfType(r, databaseHostType)?.urn === host.urn);
-      return { host, commands, texts: commands.flatMap((c) => stringsIn(c.props)) };
+      return { host, commands, texts: commands.flatMap((c) => stringsIn(c.props)).flatMap(splitDocuments) };
     });
 }

@@ -67,9 +67,13 @@ export function maxGapHours(expressions: readonly string[]): number {
   return gap / 60;
 }
 
-/** The backup timers among `texts`: a `[Timer]` unit whose unit name says which backup it runs. */
+/**
+ * The backup timers among `texts`: a `[Timer]` unit whose `Unit=` names the backup it runs.
+ * Texts holding several unit files are split at each `[Unit]`.
+ */
 export function findBackupTimers(texts: readonly string[]): BackupTimer[] {
   return texts
+    .flatMap((t) => t.split(/^(?=\s*\[Unit\]\s*$)/m))
     .filter((t) => /^\s*\[Timer\]\s*$/m.test(t))
     .flatMap((text) => {
       const unit = /^\s*Unit\s*=\s*(\S+)/m.exec(text)?.[1] ?? text;

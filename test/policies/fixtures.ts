@@ -56,20 +56,44 @@ export function pgbackrestConf(overrides: Record<string, string> = {}): string {
 export const timerText = (unit: string, onCalendar: string) =>
   `# ${unit}.timer\n[Unit]\nDescription=${unit} (${onCalendar})\n\n[Timer]\nOnCalendar=${onCalendar}\nPersistent=true\nUnit=${unit}.service\n\n[Install]\nWantedBy=timers.target\n`;
 
+/** The files the stack writes onto a host, by path. */
+export function hostFiles(): Record<string, string> {
+  return {
+    "/etc/pgbackrest/pgbackrest.conf": pgbackrestConf(),
+    "/etc/crazy-gary-dr/dr.env": "DR_STANZA=crazy-gary\nDR_ARCHIVE_TIMEOUT_SECONDS=60\n",
+    "/opt/crazy-gary-dr/bin/configure-postgres.sh":
+      "#!/usr/bin/env bash\nset -euo pipefail\narchive_command=\"pgbackrest --stanza=$DR_STANZA archive-push %p\"\npsql -v command=\"$archive_command\" <<'SQL'\nALTER SYSTEM SET archive_command = :'command';\nSQL\n",
+    "/etc/systemd/system/crazy-gary-backup-full.timer": timerText("crazy-gary-backup-full", "*-*-* 02:00:00 UTC"),
+    "/etc/systemd/system/crazy-gary-backup-incr.timer": timerText("crazy-gary-backup-incr", "*-*-* 00/6:00:00 UTC"),
+    "/etc/systemd/system/crazy-gary-monitor.timer": timerText("crazy-gary-monitor", "*-*-* *:00/5:00 UTC"),
+    "/etc/systemd/system/crazy-gary-heartbeat.timer": timerText("crazy-gary-heartbeat", "*-*-* *:*:00 UTC"),
+  };
+}
+
+/** One script writing every file through a heredoc, as the DatabaseHost component ships them. */
+export function filesScript(files: Record<string, string>): string {
+  return ["set -euo pipefail", ...Object.entries(files).map(([path, content], i) => `cat >"$tmp" <<'FILE_EOF_${i}'\n${content}\nFILE_EOF_${i}\ninstall -m 0644 "$tmp" '${path}'`)].join("\n");
+}
+
+/** Replaces one file the host's files script writes; returns the host's URN. */
+export function setHostFile(plan: readonly PlannedResource[], role: "primary" | "secondary", path: string, content: string): string {
+  const command = plan.find((r) => r.name === `db-${role}-files`)!;
+  const script = String(command.inputs.stdin);
+  const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const file = new RegExp(`(<<'(FILE_EOF_\\d+)'\\n)[\\s\\S]*?(\\n\\2\\ninstall -m 0644 "\\$tmp" '${escaped}')`);
+  if (!file.test(script)) throw new Error(`fixture writes no file ${path}`);
+  command.inputs.stdin = script.replace(file, (_m, start: string, _d: string, end: string) => `${start}${content}${end}`);
+  return command.parent!;
+}
+
 function databaseHost(role: "primary" | "secondary"): PlannedResource[] {
   const host = resource("crazygary:dr:DatabaseHost", `db-${role}`, {});
   const command = (suffix: string, inputs: Record<string, unknown>) =>
-    resource("command:remote:Command", `db-${role}-${suffix}`, { connection: { host: `db-${role}.example.test`, user: "admin", privateKey: "[secret]" }, ...inputs }, { parent: host.urn });
+    resource("command:remote:Command", `db-${role}-${suffix}`, { connection: "[secret]", ...inputs }, { parent: host.urn });
   return [
     host,
-    command("pgbackrest-conf", { create: "install -m 0640 /dev/stdin /etc/pgbackrest/pgbackrest.conf", stdin: pgbackrestConf() }),
-    command("env", { create: "install -m 0640 /dev/stdin /etc/crazy-gary-dr/dr.env", stdin: "DR_STANZA=crazy-gary\nDR_ARCHIVE_TIMEOUT_SECONDS=60\n" }),
-    command("configure-postgres", {
-      create: "archive_command=\"pgbackrest --stanza=$DR_STANZA archive-push %p\"\npsql -c \"ALTER SYSTEM SET archive_command = '$archive_command'\"",
-    }),
-    command("timer-backup-full", { create: "install /dev/stdin /etc/systemd/system/crazy-gary-backup-full.timer", stdin: timerText("crazy-gary-backup-full", "*-*-* 02:00:00 UTC") }),
-    command("timer-backup-incr", { create: "install /dev/stdin /etc/systemd/system/crazy-gary-backup-incr.timer", stdin: timerText("crazy-gary-backup-incr", "*-*-* 00/6:00:00 UTC") }),
-    command("timer-monitor", { stdin: timerText("crazy-gary-monitor", "*:0/5") }),
+    command("files", { create: "sudo -n /bin/bash -s", stdin: filesScript(hostFiles()) }),
+    command("timers", { create: "sudo -n /bin/bash -s", stdin: "systemctl daemon-reload\nsystemctl enable --now crazy-gary-backup-full.timer crazy-gary-backup-incr.timer" }),
   ];
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { findPgbackrestConfigs, parsePgbackrestConfig, repositoryRetention, s3Repositories } from "../../policies/pgbackrest";
 import { archivesWithPgbackrest, archiveTimeoutsSeconds } from "../../policies/postgresSettings";
 import { dailyFiringMinutes, findBackupTimers, maxGapHours } from "../../policies/systemdCalendar";
-import { pgbackrestConf, timerText } from "./fixtures";
+import { splitDocuments } from "../../policies/stackView";
+import { filesScript, pgbackrestConf, timerText } from "./fixtures";
 
 describe("systemd OnCalendar", () => {
   it.each([
@@ -24,6 +25,11 @@ describe("systemd OnCalendar", () => {
 
   it("reads 0..12/3 as 0,3,6,9,12", () => {
     expect(dailyFiringMinutes("*-*-* 0..12/3:00")).toEqual([0, 180, 360, 540, 720]);
+  });
+
+  it("reads each unit of a text holding several unit files on its own", () => {
+    const both = timerText("crazy-gary-backup-full", "*-*-* 02:00:00 UTC") + timerText("crazy-gary-heartbeat", "*-*-* *:*:00 UTC");
+    expect(findBackupTimers([both])).toEqual([{ kind: "full", onCalendar: ["*-*-* 02:00:00 UTC"], maxGapHours: 24 }]);
   });
 
   it("finds backup timers by their unit and ignores the others", () => {
@@ -61,6 +67,19 @@ describe("pgBackRest config", () => {
     expect(repositoryRetention({ "retention-full-type": "forever", "retention-full": "30" }, { fullHours: 24, incrementalHours: 6 }, 2).problems).toEqual([
       'repo2-retention-full-type is "forever", not time or count',
     ]);
+  });
+});
+
+describe("documents in a script", () => {
+  it("splits heredoc bodies out of a script, leaving heredocs nested in a written file alone", () => {
+    const inner = "psql <<'SQL'\nSELECT 1;\nSQL";
+    const script = filesScript({ "/a.conf": "[global]\nrepo1-type=s3", "/b.sh": inner });
+    expect(splitDocuments(script)).toEqual([
+      `set -euo pipefail\ncat >"$tmp" <<'FILE_EOF_0'\ninstall -m 0644 "$tmp" '/a.conf'\ncat >"$tmp" <<'FILE_EOF_1'\ninstall -m 0644 "$tmp" '/b.sh'`,
+      "[global]\nrepo1-type=s3",
+      inner,
+    ]);
+    expect(splitDocuments("read -r a <<<\"$x\"\necho done")).toEqual(["read -r a <<<\"$x\"\necho done"]);
   });
 });
 

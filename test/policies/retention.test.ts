@@ -1,17 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { requiredLifecycleDays } from "../../policies/retention";
-import { byName, compliantPlan, pgbackrestConf, violationsOf, type ViolationCase } from "./fixtures";
+import { byName, compliantPlan, pgbackrestConf, setHostFile, violationsOf, type ViolationCase } from "./fixtures";
 
 type Plan = ReturnType<typeof compliantPlan>;
 type Rule = { id: string; expiration?: { days?: number; date?: string }; noncurrentVersionExpiration?: unknown; abortIncompleteMultipartUpload?: unknown; filter?: { prefix?: string } };
 
 const lifecycleOf = (plan: Plan, role: "primary" | "secondary") => byName(plan, `wal-${role}-lifecycle`);
 const ruleOf = (plan: Plan, role: "primary" | "secondary", id: string) => (lifecycleOf(plan, role).inputs.rules as Rule[]).find((r) => r.id === id)!;
-const withConf = (role: "primary" | "secondary", overrides: Record<string, string>) => (plan: Plan) => {
-  const command = byName(plan, `db-${role}-pgbackrest-conf`);
-  command.inputs.stdin = pgbackrestConf(overrides);
-  return command.parent!;
-};
+const confPath = "/etc/pgbackrest/pgbackrest.conf";
+const withConf = (role: "primary" | "secondary", overrides: Record<string, string>) => (plan: Plan) => setHostFile(plan, role, confPath, pgbackrestConf(overrides));
 
 const cases: ViolationCase[] = [
   {
@@ -35,11 +32,7 @@ const cases: ViolationCase[] = [
   {
     policy: "retention-backup-engine",
     change: "retention-full left unset",
-    mutate: (plan) => {
-      const command = byName(plan, "db-primary-pgbackrest-conf");
-      command.inputs.stdin = String(command.inputs.stdin).replace(/^repo1-retention-full=30$/m, "");
-      return command.parent!;
-    },
+    mutate: (plan) => setHostFile(plan, "primary", confPath, pgbackrestConf().replace(/^repo1-retention-full=30$/m, "")),
     message: /^database host db-primary: repo1-retention-full is not set; set repo1-retention-full-type=time and repo1-retention-full=30/,
   },
   {

@@ -1,17 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { byName, compliantPlan, pgbackrestConf, timerText, violationsOf, type ViolationCase } from "./fixtures";
+import { byName, compliantPlan, pgbackrestConf, setHostFile, timerText, violationsOf, type ViolationCase } from "./fixtures";
 
-const setStdin = (name: string, text: string) => (plan: ReturnType<typeof compliantPlan>) => {
-  const command = byName(plan, name);
-  command.inputs.stdin = text;
-  return command.parent!;
-};
+const setFile = (role: "primary" | "secondary", path: string, text: string) => (plan: ReturnType<typeof compliantPlan>) => setHostFile(plan, role, path, text);
 
 const cases: ViolationCase[] = [
   {
     policy: "rpo-wal-pushed-to-every-region",
     change: "the primary host's repo2 points at a bucket in another region",
-    mutate: setStdin("db-primary-pgbackrest-conf", pgbackrestConf({ "repo2-s3-region": "eu-west-1" })),
+    mutate: setFile("primary", "/etc/pgbackrest/pgbackrest.conf", pgbackrestConf({ "repo2-s3-region": "eu-west-1" })),
     message: /^database host db-primary does not push WAL to WAL archive bucket wal-secondary-bucket \(us-west-2\): add an S3 repository with repoN-s3-bucket=crazy-gary-test-wal-us-west-2 and repoN-s3-region=us-west-2/,
   },
   {
@@ -26,23 +22,19 @@ const cases: ViolationCase[] = [
   {
     policy: "rpo-wal-pushed-to-every-region",
     change: "archive_command no longer runs archive-push",
-    mutate: (plan) => {
-      const command = byName(plan, "db-secondary-configure-postgres");
-      command.inputs.create = "psql -c \"ALTER SYSTEM SET archive_command = '/bin/true'\"";
-      return command.parent!;
-    },
+    mutate: setFile("secondary", "/opt/crazy-gary-dr/bin/configure-postgres.sh", "psql -c \"ALTER SYSTEM SET archive_command = '/bin/true'\""),
     message: /^database host db-secondary sets no archive_command that runs pgbackrest archive-push/,
   },
   {
     policy: "rpo-archive-timeout",
     change: "archive_timeout raised to 300 s",
-    mutate: setStdin("db-primary-env", "DR_STANZA=crazy-gary\nDR_ARCHIVE_TIMEOUT_SECONDS=300\n"),
+    mutate: setFile("primary", "/etc/crazy-gary-dr/dr.env", "DR_STANZA=crazy-gary\nDR_ARCHIVE_TIMEOUT_SECONDS=300\n"),
     message: /^database host db-primary sets archive_timeout to 300 s; it must be between 1 and 60 s \(RPO 5 min \/ 5\)/,
   },
   {
     policy: "rpo-archive-timeout",
     change: "archive_timeout disabled (0)",
-    mutate: setStdin("db-secondary-env", "DR_ARCHIVE_TIMEOUT_SECONDS=0\n"),
+    mutate: setFile("secondary", "/etc/crazy-gary-dr/dr.env", "DR_ARCHIVE_TIMEOUT_SECONDS=0\n"),
     message: /^database host db-secondary sets archive_timeout to 0 s \(disabled\)/,
   },
   {
@@ -87,13 +79,13 @@ const cases: ViolationCase[] = [
   {
     policy: "rpo-backup-schedule",
     change: "full backups moved to weekly",
-    mutate: setStdin("db-primary-timer-backup-full", timerText("crazy-gary-backup-full", "Sun *-*-* 02:00:00 UTC")),
+    mutate: setFile("primary", "/etc/systemd/system/crazy-gary-backup-full.timer", timerText("crazy-gary-backup-full", "Sun *-*-* 02:00:00 UTC")),
     message: /^database host db-primary: full backups run less than daily or never; the runbook needs one at least every 24 h/,
   },
   {
     policy: "rpo-backup-schedule",
     change: "incrementals every 12 h",
-    mutate: setStdin("db-secondary-timer-backup-incr", timerText("crazy-gary-backup-incr", "*-*-* 00/12:00:00 UTC")),
+    mutate: setFile("secondary", "/etc/systemd/system/crazy-gary-backup-incr.timer", timerText("crazy-gary-backup-incr", "*-*-* 00/12:00:00 UTC")),
     message: /^database host db-secondary: backups run up to 12 h apart; the runbook needs an incremental at least every 6 h/,
   },
 ];
