@@ -7,6 +7,7 @@
  *
  * Pure data and pure functions only: no resources here.
  */
+import { MONITOR_INTERVAL_MINUTES } from "../components/databaseHost/render";
 import type { RegionRole, StackConfig } from "./config";
 import {
   backups,
@@ -174,6 +175,9 @@ export const suspiciousUsageBandWidth = 2;
  */
 const healthyStatus = 1;
 
+/** How often the database hosts' monitor.sh publishes (its systemd timer), in seconds. */
+const monitorEverySeconds = MONITOR_INTERVAL_MINUTES * MINUTE;
+
 const apiMetric = (name: string, unit: MetricUnit, meaning: string): CustomMetric => ({
   kind: "custom", namespace: "CrazyGary/API", name, unit, publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning,
 });
@@ -197,9 +201,9 @@ export const customMetrics = {
   modelApiCalls: { kind: "custom", namespace: "CrazyGary/ModelApi", name: "Calls", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "AI model API calls made" },
   unauthorizedRequests: { kind: "custom", namespace: "CrazyGary/Security", name: "UnauthorizedRequests", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "requests refused with 401 or 403" },
   tlsDaysToExpiry: { kind: "custom", namespace: "CrazyGary/TLS", name: "DaysToExpiry", unit: "None", publishEverySeconds: HOUR, publisher: "API service", side: "both", meaning: "days until the soonest-expiring certificate the region serves (api and app hostnames) expires" },
-  replicationLag: { kind: "custom", namespace: "CrazyGary/Database", name: "ReplicationLagSeconds", unit: "Seconds", publishEverySeconds: MINUTE, publisher: "database host (monitor.sh)", side: "standby", meaning: "age of the replicated heartbeat row on the standby" },
-  fullBackupAge: { kind: "custom", namespace: "CrazyGary/Backup", name: "FullBackupAgeHours", unit: "None", publishEverySeconds: 5 * MINUTE, publisher: "database host (monitor.sh)", side: "both", meaning: "hours since the newest full backup in the region's repository stopped" },
-  restoreTestAge: { kind: "custom", namespace: "CrazyGary/Backup", name: "RestoreTestAgeDays", unit: "None", publishEverySeconds: 5 * MINUTE, publisher: "database host (monitor.sh)", side: "active", meaning: "days since the last successful restore test" },
+  replicationLag: { kind: "custom", namespace: "CrazyGary/Database", name: "ReplicationLagSeconds", unit: "Seconds", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "standby", meaning: "age of the replicated heartbeat row on the standby" },
+  fullBackupAge: { kind: "custom", namespace: "CrazyGary/Backup", name: "FullBackupAgeHours", unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "both", meaning: "hours since the newest full backup in the region's repository stopped" },
+  restoreTestAge: { kind: "custom", namespace: "CrazyGary/Backup", name: "RestoreTestAgeDays", unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "active", meaning: "days since the last successful restore test" },
 } as const satisfies Record<string, CustomMetric>;
 
 const route53Health: HealthCheckMetric = { kind: "route53-health", namespace: "AWS/Route53", name: "HealthCheckStatus" };
@@ -405,7 +409,11 @@ export function alarmCatalog(settings: CatalogSettings): AlarmDefinition[] {
       expression: { kind: "metric", metric: customMetrics.replicationLag, statistic: "Maximum" },
       comparison: "GreaterThanThreshold",
       threshold: rpoMinutes * MINUTE,
-      ...oneMinute,
+      // One period per datum the standby's monitor publishes: a shorter period would breach on
+      // the empty minutes between two data (missing data breaches here).
+      periodSeconds: customMetrics.replicationLag.publishEverySeconds,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
       treatMissingData: "breaching",
       missingDataReason: "a standby that stops reporting its lag may have stopped replicating; only the standby's region expects the metric",
       severity: { kind: "follows-active-region", active: "P0" },

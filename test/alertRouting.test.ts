@@ -33,11 +33,13 @@ const configured: Record<string, Record<(typeof severities)[number], [string, st
   },
 };
 
-describe.each([
+const routingSites: [stack: "prod" | "dr", plan: () => Plan, sites: [site: string, region: string][]][] = [
   ["prod", () => prod, [["primary", "us-east-1"], ["secondary", "us-west-2"]]],
   // Neither dr region is us-east-1, where the Route53 health alarms live: a third routing there.
   ["dr", () => dr, [["primary", "us-east-2"], ["secondary", "us-west-1"], ["route53-metrics", "us-east-1"]]],
-] as const)("%s: one routing per region that holds alarms", (stack, plan, sites) => {
+];
+
+describe.each(routingSites)("%s: one routing per region that holds alarms", (stack, plan, sites) => {
   it("has exactly these routing sites", () => {
     expect(ofType(plan(), "crazygary:dr:AlertRouting").map((r) => r.name).sort()).toEqual(sites.map(([site]) => `alarms-routing-${site}`).sort());
   });
