@@ -108,12 +108,16 @@ describe("dr follows prod", () => {
     expect(parameterValueOf(plan, "/crazy-gary/dr/app/MODEL_PROVIDER", "us-east-2")).toBe("huggingface");
   });
 
-  it("a change in prod's output reaches dr's effective config and parameters", async () => {
+  it("a change in prod's output reaches dr's effective config, its components and its parameters", async () => {
     const environment = structuredClone(prod.outputs.environment) as EnvironmentOutput;
     environment.settings["retention.walHours"] = 96;
     environment.settings["app.MODEL_TIMEOUT_SECONDS"] = 45;
     environment.settings["app.LOG_LEVEL"] = "warning";
+    environment.settings["healthCheck.failureThreshold"] = 2;
     const plan = await evaluateDr({ ...prod.outputs, environment });
+    const healthChecks = plan.resources.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck");
+    expect(healthChecks.length).toBeGreaterThan(0);
+    for (const check of healthChecks) expect(check.inputs.failureThreshold, check.name).toBe(2);
     const settings = (plan.outputs.environment as EnvironmentOutput).settings;
     expect(settings["retention.walHours"]).toBe(96);
     expect(settings["app.MODEL_TIMEOUT_SECONDS"]).toBe(45);
