@@ -5,17 +5,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { cloudWatchLogRetentionDays } from "../infra/cloudWatchLogRetention";
 
 export const applicationLogsType = "crazygary:dr:ApplicationLogs";
 
 /** The services that write logs, each to `/crazy-gary/<environment>/<service>`. */
 export const loggedServices = Object.freeze(["api", "web", "database"] as const);
 export type LoggedService = (typeof loggedServices)[number];
-
-/** Retention periods CloudWatch Logs accepts, in days. */
-export const cloudWatchLogRetentionDays: readonly number[] = Object.freeze([
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-]);
 
 export interface ApplicationLogsArgs {
   /**

@@ -6,6 +6,7 @@
  */
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
+import { cloudWatchLogRetentionDays } from "./cloudWatchLogRetention";
 import { endpointPairProblem } from "../components/failoverRouting";
 import {
   backups,
@@ -200,7 +201,11 @@ export const stackConfigSchema = z
         incrementalDays: atLeast(backups.incremental.retentionDays, "d", backups.incremental.source).default(backups.incremental.retentionDays),
         walHours: atLeast(backups.transactionLogs.retentionHours, "h", backups.transactionLogs.source).default(backups.transactionLogs.retentionHours),
         pitrHours: atLeast(backups.pointInTimeRecovery.windowHours, "h", backups.pointInTimeRecovery.source).default(backups.pointInTimeRecovery.windowHours),
-        logDays: atLeast(backups.logs.retentionDays, "d", backups.logs.source).default(backups.logs.retentionDays),
+        logDays: atLeast(backups.logs.retentionDays, "d", backups.logs.source)
+          .refine((days) => cloudWatchLogRetentionDays.includes(days), {
+            message: `is not a retention CloudWatch Logs accepts; use one of ${list(cloudWatchLogRetentionDays.filter((d) => d >= backups.logs.retentionDays))}`,
+          })
+          .default(backups.logs.retentionDays),
         /** Days a replaced or deleted object version is kept in a WAL archive bucket. */
         noncurrentVersionDays: z.number().int().min(1).max(365).default(7),
       })

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { validateLogRetentionDays } from "../components/applicationLogs";
 import { StackConfigError } from "../infra/config";
 import { mockAccountId, planStack, type CapturedResource, type Plan } from "./harness";
 
@@ -285,6 +286,28 @@ describe("dashboard and log groups", () => {
       ["/crazy-gary/prod/database", 90, prodRegions[role], true],
       ["/crazy-gary/prod/web", 90, prodRegions[role], true],
     ]);
+  });
+});
+
+describe("log retention from config", () => {
+  it("a longer retention reaches every log group", async () => {
+    const plan = await planStack("prod", { set: ["retention.logDays=365"] });
+    const groups = plan.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.name.startsWith("logs-"));
+    expect(groups.map((g) => g.inputs.retentionInDays)).toEqual([365, 365, 365, 365, 365, 365]);
+  });
+
+  it.each([
+    ["retention.logDays=100", "crazy-gary-dr:retention.logDays: 100 is not a retention CloudWatch Logs accepts; use one of 90, 120, 150, 180, 365,"],
+    ["retention.logDays=60", "crazy-gary-dr:retention.logDays: 60 is looser than the runbook's 90 d"],
+  ])("refuses %s before anything is declared", async (setting, message) => {
+    const error = await planStack("prod", { set: [setting] }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect((error as StackConfigError).problems.join("\n")).toContain(message);
+  });
+
+  it("the component refuses a retention CloudWatch would reject, naming the arg", () => {
+    expect(() => validateLogRetentionDays(100)).toThrow("retentionInDays: 100 is not a retention CloudWatch Logs accepts; use one of 1, 3, 5,");
+    expect(validateLogRetentionDays(90)).toBe(90);
   });
 });
 
