@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
 import { afterAll, describe, expect, it } from "vitest";
 import { DatabaseHost, databaseHostType, disableTimersCommand, enableTimersScript, installFilesScript, sha256, timerUnits } from "../components/databaseHost";
 import { renderHostFiles, renderPgbackrestConf, type DatabaseHostFilesParams } from "../components/databaseHost/render";
@@ -199,6 +200,21 @@ describe("DatabaseHost arguments", () => {
     fullRetentionDays: 30,
     archiveTimeoutSeconds: 60,
     schedules: hostSchedules(configOf("prod")),
+  });
+
+  it("replaces the timers command delete-first, so a replacement never ends with the timers disabled", async () => {
+    const options: Record<string, unknown> = {};
+    await evaluate(
+      async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+          if (args.type === "command:remote:Command") options[args.name] = args.opts.deleteBeforeReplace ?? false;
+          return undefined;
+        });
+        new DatabaseHost("host", validArgs(new command.Provider("command")));
+      },
+      { stack: "test" },
+    );
+    expect(options).toEqual({ "host-files": false, "host-configure": false, "host-timers": true });
   });
 
   it.each([

@@ -205,7 +205,9 @@ export class DatabaseHost extends pulumi.ComponentResource {
     new command.remote.Command(
       `${name}-timers`,
       { connection, create: asRoot, stdin: enableTimersScript(), delete: disableTimersCommand(), triggers: [unitsHash] },
-      { ...child, dependsOn: [configure] },
+      // Replaced when a unit changes: disable the old timers BEFORE enabling the new ones,
+      // or the old command's delete would switch off what the new one just enabled.
+      { ...child, dependsOn: [configure], deleteBeforeReplace: true },
     );
 
     this.configureStdout = configure.stdout;
