@@ -116,7 +116,8 @@ export class DatabaseHostIam extends pulumi.ComponentResource {
     super(databaseHostIamType, name, {}, opts);
     const child = { parent: this, provider: args.provider };
     const repositories = args.repositories.map((r) => ({ ...r, repositoryPath: r.repositoryPath ?? "/" }));
-    databaseHostPolicy(repositories.map((r) => ({ ...r, bucketArn: "arn:aws:s3:::validate", keyArn: "validate" }))); // validates before any resource exists
+    if (repositories.length === 0) throw new Error(`DatabaseHostIam ${name}: repositories is empty; give every region's repository`);
+    for (const repo of repositories) repositoryKeyPrefix(repo.repositoryPath, "backup"); // a bad path fails here, before any resource
 
     const role = new aws.iam.Role(
       `${name}-role`,

@@ -207,7 +207,7 @@ describe("DatabaseHost arguments", () => {
     await evaluate(
       async () => {
         pulumi.runtime.registerStackTransformation((args) => {
-          if (args.type === "command:remote:Command") options[args.name] = args.opts.deleteBeforeReplace ?? false;
+          if (args.type === "command:remote:Command") options[args.name] = (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace ?? false;
           return undefined;
         });
         new DatabaseHost("host", validArgs(new command.Provider("command")));

@@ -127,7 +127,7 @@ describe.each([
 describe("DatabaseRoles options", () => {
   const program = (overrides: Record<string, unknown>, seen: Record<string, unknown>) => async () => {
     pulumi.runtime.registerStackTransformation((args) => {
-      if (args.type === "random:index/randomPassword:RandomPassword") seen[args.name] = args.opts.additionalSecretOutputs;
+      if (args.type === "random:index/randomPassword:RandomPassword") seen[args.name] = (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs;
       return undefined;
     });
     try {
