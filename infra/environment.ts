@@ -14,6 +14,7 @@ import {
   secretConfigKeys,
   secretSettingPattern,
   settingKey,
+  StackConfigError,
   stackConfigSchema,
   type StackConfig,
 } from "./config";
@@ -49,12 +50,11 @@ export type EffectiveSetting =
   | { value: unknown; origin: "environment-only" };
 
 /** Thrown with every sync problem at once, each naming its key. */
-export class EnvironmentSyncError extends Error {
-  constructor(
-    readonly problems: readonly string[],
-    context: string,
-  ) {
-    super(`${context} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+/** A configuration error (the CLI tools print it and exit 2), raised by sync. */
+export class EnvironmentSyncError extends StackConfigError {
+  constructor(problems: readonly string[], context: string) {
+    super(problems);
+    this.message = `${context} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`;
     this.name = "EnvironmentSyncError";
   }
 }
@@ -69,17 +69,28 @@ export const secretValuePatterns: readonly { pattern: RegExp; what: string }[] =
   { pattern: /\b(sk|rk)_(live|test)_[A-Za-z0-9]{4,}|\bsk-[A-Za-z0-9_-]{16,}|\bhf_[A-Za-z0-9]{20,}|\bgh[pousr]_[A-Za-z0-9]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b/, what: "an API token" },
 ]);
 
-const describe = (value: unknown) => {
+
+/** Every scalar inside a value, as text (a secret may hide in a list or a map). */
+function leafTexts(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(leafTexts);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(leafTexts);
+  return [String(value)];
+}
+
+/** A value as an error message shows it: short, and `[secret]` when it looks secret. */
+function shown(value: unknown, key = ""): string {
+  if (secretValuePatterns.some(({ pattern }) => leafTexts(value).some((text) => pattern.test(text)))) return "[secret]";
+  if (key && secretSettingPattern.test(key.split(".").pop()!)) return "[secret]";
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-};
+}
 
 /** Why a synced key or its value looks secret, or `undefined` when it does not. */
 export function secretLookingReason(key: string, value: unknown): string | undefined {
   const leaf = key.split(".").pop()!;
   if (key !== appSecretsKey && secretSettingPattern.test(leaf)) return `its name looks like a secret's (${secretSettingPattern})`;
   if (key === appSecretsKey) return undefined; // a list of names, not values
-  const texts = Array.isArray(value) ? value.map(String) : [String(value)];
+  const texts = leafTexts(value);
   const hit = secretValuePatterns.find(({ pattern }) => texts.some((t) => pattern.test(t)));
   return hit ? `its value looks like ${hit.what}` : undefined;
 }
@@ -193,8 +204,9 @@ function explainOutputIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   if (issue.code === "unrecognized_keys") return `environment${issue.path.length ? `.${issue.path.join(".")}` : ""}: has unknown key(s) ${issue.keys.join(", ")}; expected version and settings`;
   const expected = issue.code === "invalid_type" ? `${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}` : undefined;
   if (value === undefined) return `${key}: missing${expected ? `; expected ${expected}` : ""}`;
-  if (expected) return `${key}: ${describe(value)} is not ${expected}`;
-  return `${key}: ${describe(value)} ${issue.message}`;
+  if (expected) return `${key}: ${shown(value, key)} is not ${expected}`;
+  if (issue.code === "invalid_union" && key.startsWith(`environment.settings.${appKeyPrefix}`)) return `${key}: ${shown(value, key)} is not a string, number or boolean`;
+  return `${key}: ${shown(value, key)} ${issue.message}`;
 }
 
 /**
@@ -208,13 +220,13 @@ export function parseEnvironmentOutput(raw: unknown, sourceName = "the source st
     throw new EnvironmentSyncError([problem], context);
   };
   if (raw === undefined || raw === null) fail(`environment: missing from ${sourceName}'s outputs; run \`pulumi up\` on ${sourceName} so it exports environment (version ${environmentOutputVersion})`);
-  if (typeof raw !== "object" || Array.isArray(raw)) fail(`environment: ${describe(raw)} is not a map; expected {version: ${environmentOutputVersion}, settings: {...}}`);
+  if (typeof raw !== "object" || Array.isArray(raw)) fail(`environment: ${shown(raw)} is not a map; expected {version: ${environmentOutputVersion}, settings: {...}}`);
   const version = (raw as { version?: unknown }).version;
   if (version !== environmentOutputVersion) {
     if (typeof version === "number" && version > environmentOutputVersion) {
       fail(`environment.version: ${version} is newer than this program reads (${environmentOutputVersion}); update this program before deploying`);
     }
-    fail(`environment.version: ${describe(version ?? "missing")} is stale; this program reads version ${environmentOutputVersion}. Run \`pulumi up\` on ${sourceName} first`);
+    fail(`environment.version: ${shown(version ?? "missing")} is stale; this program reads version ${environmentOutputVersion}. Run \`pulumi up\` on ${sourceName} first`);
   }
   const parsed = environmentOutputSchema.safeParse(raw);
   const rawSettings = (raw as { settings?: unknown }).settings;
@@ -276,7 +288,7 @@ export function effectiveSettings(
     }
     const checked = schema.safeParse(value);
     if (!checked.success) {
-      problems.push(`${label}.value: ${describe(value)} ${checked.error.issues.map((i) => i.message).join("; ")}`);
+      problems.push(`${label}.value: ${shown(value, key)} ${checked.error.issues.map((i) => i.message).join("; ")}`);
       continue;
     }
     const secret = secretLookingReason(key, value);
@@ -315,7 +327,7 @@ export function applySync(config: StackConfig, sourceOutput: EnvironmentOutput):
     throw new EnvironmentSyncError(
       parsed.error.issues.map((issue) => {
         const key = issue.path.map(String).join(".");
-        return `${key}: ${describe(issue.path.reduce<unknown>((n, k) => (n as Record<PropertyKey, unknown> | undefined)?.[k], raw))} ${issue.message}`;
+        return `${key}: ${shown(issue.path.reduce<unknown>((n, k) => (n as Record<PropertyKey, unknown> | undefined)?.[k], raw), key)} ${issue.message}`;
       }),
       "synced settings refused by this stack's config rules",
     );

@@ -159,12 +159,19 @@ describe("a stale or malformed prod output is refused, naming the key", () => {
     ["wrong type", withSetting("schedules.incrementalEveryHours", "6"), 'environment.settings.schedules.incrementalEveryHours: "6" is not a number'],
     ["value the config would refuse", withSetting("retention.walHours", 12), "environment.settings.retention.walHours: 12 is looser than the runbook's 48 h"],
     ["unknown key", withSetting("retention.walDays", 2), "environment.settings.retention.walDays: 2 is not a synced key"],
-    ["app setting of a wrong type", withSetting("app.LOG_LEVEL", { level: "info" }), 'environment.settings.app.LOG_LEVEL: {"level":"info"}'],
+    ["app setting of a wrong type", withSetting("app.LOG_LEVEL", { level: "info" }), 'environment.settings.app.LOG_LEVEL: {"level":"info"} is not a string, number or boolean'],
+    ["request interval Route53 refuses", withSetting("healthCheck.requestIntervalSeconds", 15), "environment.settings.healthCheck.requestIntervalSeconds: 15 is not a Route53 request interval; use 10 or 30"],
     ["secret-looking value", withSetting("app.DATABASE_URL", "postgres://app:hunter22@db/x"), "environment.settings.app.DATABASE_URL: its value looks like a URL with a password"],
     ["masked secret", withSetting("app.SENTRY_DSN", "[secret]"), "environment.settings.app.SENTRY_DSN: its value looks like a masked secret ([secret])"],
   ])("%s", (_case, raw, expected) => {
     expect(() => parseEnvironmentOutput(raw, drSource)).toThrow(EnvironmentSyncError);
     expect(() => parseEnvironmentOutput(raw, drSource)).toThrow(expected);
+  });
+
+  it("shows a secret-looking value of the wrong type as [secret], never its text", () => {
+    const raw = withSetting("app.DATABASE", { url: "postgres://app:hunter22@db/x" });
+    expect(() => parseEnvironmentOutput(raw, drSource)).toThrow("environment.settings.app.DATABASE: [secret]");
+    expect(() => parseEnvironmentOutput(raw, drSource)).not.toThrow("hunter22");
   });
 
   it.each([
