@@ -41,6 +41,33 @@ describe("the install script", () => {
     expect(readFileSync(files[2]!.path, "utf8")).toBe("DR_SIDE='passive'\n");
   });
 
+  it("writes the real rendered host files (config, settings, scripts with their own heredocs, units) byte for byte", () => {
+    const root = `${scratch}/host`;
+    const paths = {
+      pgbackrestConfig: `${root}/etc/pgbackrest/pgbackrest.conf`,
+      envFile: `${root}/etc/crazy-gary/dr.env`,
+      binDir: `${root}/opt/crazy-gary/dr/bin`,
+      systemdDir: `${root}/etc/systemd/system`,
+    };
+    const rendered = renderHostFiles({
+      environment: "prod",
+      hostRegion: "us-east-1",
+      side: "active",
+      repositories: [
+        { type: "s3", bucket: "wal-a", region: "us-east-1" },
+        { type: "s3", bucket: "wal-b", region: "us-west-2" },
+      ],
+      fullRetentionDays: 30,
+      archiveTimeoutSeconds: 60,
+      schedules: hostSchedules(configOf("prod")),
+      paths,
+    });
+    expect(rendered.length).toBeGreaterThan(15);
+    run(installFilesScript(rendered));
+    for (const file of rendered) expect([file.path, readFileSync(file.path, "utf8")]).toEqual([file.path, file.content]);
+    expect(run(installFilesScript(rendered))).toBe("");
+  });
+
   it("is read back by the tests' parser exactly as written", () => {
     expect([...filesOfInstallScript(installFilesScript(files)).entries()]).toEqual(files.map((f) => [f.path, { mode: f.mode, group: f.mode === "0640" ? "postgres" : "root", content: f.content }]));
   });
