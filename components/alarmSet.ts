@@ -58,6 +58,11 @@ export interface AlarmSetArgs {
   walArchives: Record<RegionRole, WalArchiveSource>;
   /** Alert subscriptions per severity, the same in every region. @default none (each empty topic warns in the plan) */
   subscriptions?: Partial<Record<Severity, readonly AlertSubscription[]>>;
+  /**
+   * How long the WAL arrival events are kept, in days.
+   * @default none: the stack passes retention.logDays (runbook SLA: 90 days for logs)
+   */
+  logRetentionDays: number;
   /** AWS providers: one per region role, and the one for Route53's metrics region. */
   providers: { aws: Record<RegionRole, aws.Provider>; route53Metrics: aws.Provider };
   /**
@@ -101,6 +106,25 @@ export const alarmName = (environment: string, id: AlarmId, role: RegionRole) =>
 /** The WAL rule's name in AWS: `crazy-gary-<environment>-wal-archive-<role>`. */
 export const walRuleName = (environment: string, role: RegionRole) => `crazy-gary-${environment}-wal-archive-${role}`;
 
+/** The log group WAL arrival events are kept in (EventBridge writes only to `/aws/events/...` groups). */
+export const walEventLogGroupName = (environment: string) => `/aws/events/crazy-gary-${environment}/wal-archive`;
+
+/** Lets EventBridge write the matched events into the log group `logGroupArn`. */
+export function eventsDeliveryPolicy(logGroupArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EventBridgeWritesWalArchiveEvents",
+        Effect: "Allow",
+        Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${logGroupArn}:*`,
+      },
+    ],
+  });
+}
+
 /** The EventBridge pattern of S3 "Object Created" events under `prefix` in `bucket`. */
 export function walArchiveEventPattern(bucket: string, prefix: string): string {
   return JSON.stringify({
@@ -120,6 +144,8 @@ export function rollbackAlarmRule(alarmNames: readonly string[]): string {
 export interface RollbackGroup {
   /** `rollback` (the active region's alarms) or `rollback-health` (its Route53 health alarm, in us-east-1). */
   key: "rollback" | "rollback-health";
+  /** Where the joined alarms' metrics live. */
+  metricRegion: AlarmDefinition["metricRegion"];
   region: string;
   site: AlarmSite;
   alarmNames: string[];
@@ -132,17 +158,12 @@ export interface RollbackGroup {
  */
 export function rollbackGroups(environment: string, alarms: readonly AlarmDefinition[], activeRegion: RegionRole, sites: readonly AlarmSite[], route53MetricsRegion: string): RollbackGroup[] {
   const triggers = alarms.filter((a) => a.rollbackTrigger);
-  const group = (key: RollbackGroup["key"], members: AlarmDefinition[], site: AlarmSite): RollbackGroup => ({
-    key,
-    region: site.region,
-    site,
-    alarmNames: members.map((a) => alarmName(environment, a.id, activeRegion)),
-  });
-  const where = (metricRegion: AlarmDefinition["metricRegion"]) => siteOf({ metricRegion }, activeRegion, sites, route53MetricsRegion);
-  return [
-    group("rollback", triggers.filter((a) => a.metricRegion === "own-region"), where("own-region")),
-    group("rollback-health", triggers.filter((a) => a.metricRegion === "route53-metrics"), where("route53-metrics")),
-  ];
+  const group = (key: RollbackGroup["key"], metricRegion: AlarmDefinition["metricRegion"]): RollbackGroup => {
+    const site = siteOf({ metricRegion }, activeRegion, sites, route53MetricsRegion);
+    const members = triggers.filter((a) => a.metricRegion === metricRegion);
+    return { key, metricRegion, region: site.region, site, alarmNames: members.map((a) => alarmName(environment, a.id, activeRegion)) };
+  };
+  return [group("rollback", "own-region"), group("rollback-health", "route53-metrics")];
 }
 
 /** Values an alarm's metric dimensions need, per role. */
@@ -218,6 +239,10 @@ export class AlarmSet extends pulumi.ComponentResource {
     super(alarmSetType, name, {}, opts);
     const sites = alarmSites(args.regions, args.route53MetricsRegion);
     const providerOf = (site: AlarmSite) => (site.key === "route53-metrics" ? args.providers.route53Metrics : args.providers.aws[site.key]);
+    // Alarms on Route53 metrics always use the Route53 metrics provider (as the health checks do),
+    // even where a region role's provider points at the same region.
+    const alarmProvider = (metricRegion: AlarmDefinition["metricRegion"], site: AlarmSite) =>
+      metricRegion === "route53-metrics" ? args.providers.route53Metrics : providerOf(site);
 
     const routing = new Map<AlarmSiteKey, AlertRouting>();
     for (const site of sites) {
@@ -231,15 +256,30 @@ export class AlarmSet extends pulumi.ComponentResource {
     for (const role of regionRoles) {
       const wal = args.walArchives[role];
       const prefix = repositoryKeyPrefix(wal.repositoryPath ?? defaultRepositoryPath, "archive");
-      walRules[role] = new aws.cloudwatch.EventRule(
+      const child = { parent: this, provider: args.providers.aws[role] };
+      const rule = new aws.cloudwatch.EventRule(
         `${name}-wal-archive-${role}`,
         {
           name: walRuleName(args.environment, role),
           description: `Counts WAL segments archived to the ${role} region's repository (${prefix}); the wal-archive-freshness alarm watches the count`,
           eventPattern: pulumi.output(wal.bucket).apply((bucket) => walArchiveEventPattern(bucket, prefix)),
         },
-        { parent: this, provider: args.providers.aws[role] },
+        child,
       );
+      // A target makes the rule a delivering one (MatchedEvents is then certain to be published)
+      // and keeps a record of every archived segment: when each WAL object arrived, per region.
+      const events = new aws.cloudwatch.LogGroup(
+        `${name}-wal-archive-events-${role}`,
+        { name: walEventLogGroupName(args.environment), retentionInDays: args.logRetentionDays },
+        { ...child, protect: true },
+      );
+      new aws.cloudwatch.LogResourcePolicy(
+        `${name}-wal-archive-events-policy-${role}`,
+        { policyName: `crazy-gary-${args.environment}-wal-archive-events`, policyDocument: events.arn.apply(eventsDeliveryPolicy) },
+        child,
+      );
+      new aws.cloudwatch.EventTarget(`${name}-wal-archive-target-${role}`, { rule: rule.name, arn: events.arn, targetId: "wal-archive-events" }, child);
+      walRules[role] = rule;
     }
 
     const alarmArns: Record<string, pulumi.Output<string>> = {};
@@ -266,7 +306,7 @@ export class AlarmSet extends pulumi.ComponentResource {
             okActions: [topic],
             tags: { Severity: severity, RegionRole: role, AlarmId: alarm.id },
           },
-          { parent: this, provider: providerOf(site) },
+          { parent: this, provider: alarmProvider(alarm.metricRegion, site) },
         );
         alarmArns[`${alarm.id}-${role}`] = resource.arn;
         alarmResources.set(alarmName(args.environment, alarm.id, role), resource);
@@ -283,7 +323,7 @@ export class AlarmSet extends pulumi.ComponentResource {
           alarmRule: rollbackAlarmRule(group.alarmNames),
           actionsEnabled: true,
         },
-        { parent: this, provider: providerOf(group.site), dependsOn: group.alarmNames.map((n) => alarmResources.get(n)!) },
+        { parent: this, provider: alarmProvider(group.metricRegion, group.site), dependsOn: group.alarmNames.map((n) => alarmResources.get(n)!) },
       );
       return { name: composite.alarmName, arn: composite.arn, region: group.region };
     });

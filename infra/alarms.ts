@@ -29,6 +29,7 @@ export function declareAlarms(config: StackConfig, sites: RegionAssignment, prov
       regionRoles.map((role): [RegionRole, WalArchiveSource] => [role, { bucket: inputs.walArchives[role].bucketName, repositoryPath: inputs.walArchives[role].repositoryPath }]),
     ) as Record<RegionRole, WalArchiveSource>,
     subscriptions: config.alerts,
+    logRetentionDays: config.retention.logDays,
     providers: { aws: providers.aws, route53Metrics: providers.route53Metrics },
     route53MetricsRegion,
   });

@@ -155,6 +155,7 @@ describe("every catalog row is one alarm per region role", () => {
       const resource = alarm(prod, row.id, role);
       const region = row.inRoute53Region ? "us-east-1" : prodRegions[role];
       expect(resource.region).toBe(region);
+      expect(resource.provider).toContain(row.inRoute53Region ? "::aws-route53-metrics::" : `::aws-${role}::`);
       const severity = role === "primary" ? row.severity.active : row.severity.passive;
       const topic = topicArn(prod, region, severity);
       expect(resource.inputs.alarmActions).toEqual([topic]);
@@ -246,6 +247,23 @@ describe("WAL freshness: EventBridge counts WAL objects per region", () => {
   });
 });
 
+describe("WAL arrival events are delivered, so the rule publishes MatchedEvents", () => {
+  it.each(roles)("the %s rule writes to a protected log group kept as long as the logs, which EventBridge may write to", (role) => {
+    const ofRole = (type: string, name: string) => prod.resources.filter((r) => r.type === type && r.name === name);
+    const [group] = ofRole("aws:cloudwatch/logGroup:LogGroup", `alarms-wal-archive-events-${role}`);
+    expect(group.inputs).toMatchObject({ name: "/aws/events/crazy-gary-prod/wal-archive", retentionInDays: 90 });
+    expect([group.region, group.options.protect]).toEqual([prodRegions[role], true]);
+    const groupArn = `arn:aws:logs:${prodRegions[role]}:${mockAccountId}:log-group:/aws/events/crazy-gary-prod/wal-archive`;
+    const [target] = ofRole("aws:cloudwatch/eventTarget:EventTarget", `alarms-wal-archive-target-${role}`);
+    expect(target.inputs).toMatchObject({ rule: `crazy-gary-prod-wal-archive-${role}`, arn: groupArn });
+    expect(target.region).toBe(prodRegions[role]);
+    const [policy] = ofRole("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", `alarms-wal-archive-events-policy-${role}`);
+    expect(JSON.parse(policy.inputs.policyDocument as string).Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] }, Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${groupArn}:*` }),
+    ]);
+  });
+});
+
 describe("rollback composites for the deploy pipeline", () => {
   const triggerIds = expected.map((r) => r.id).filter((id) => !["wal-archive-freshness", "replica-lag", "backup-missed", "restore-test-missed", "cert-expiry-warning", "api-health"].includes(id));
   const composite = (plan: Plan, name: string) => plan.resources.find((r) => r.type === "aws:cloudwatch/compositeAlarm:CompositeAlarm" && r.name === name)!;
@@ -292,8 +310,8 @@ describe("dashboard and log groups", () => {
 describe("log retention from config", () => {
   it("a longer retention reaches every log group", async () => {
     const plan = await planStack("prod", { set: ["retention.logDays=365"] });
-    const groups = plan.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.name.startsWith("logs-"));
-    expect(groups.map((g) => g.inputs.retentionInDays)).toEqual([365, 365, 365, 365, 365, 365]);
+    const groups = plan.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && /^(logs-|alarms-)/.test(r.name));
+    expect(groups.map((g) => g.inputs.retentionInDays)).toEqual(Array(8).fill(365));
   });
 
   it.each([
