@@ -49,8 +49,7 @@ export type EffectiveSetting =
   | { value: unknown; origin: "overridden"; reason: string }
   | { value: unknown; origin: "environment-only" };
 
-/** Thrown with every sync problem at once, each naming its key. */
-/** A configuration error (the CLI tools print it and exit 2), raised by sync. */
+/** Every sync problem at once, each naming its key; a configuration error (the CLI tools print it and exit 2). */
 export class EnvironmentSyncError extends StackConfigError {
   constructor(problems: readonly string[], context: string) {
     super(problems);
@@ -64,11 +63,9 @@ export const secretValuePatterns: readonly { pattern: RegExp; what: string }[] =
   { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, what: "a PEM private key" },
   { pattern: /\[secret\]/, what: "a masked secret ([secret])" },
   { pattern: /\*{3}REDACTED\*{3}/, what: "a redacted secret (***REDACTED***)" },
-  { pattern: /PLACEHOLDER-set-with-pulumi-config-set--secret/, what: "a secret placeholder" },
   { pattern: /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, what: "a URL with a password" },
   { pattern: /\b(sk|rk)_(live|test)_[A-Za-z0-9]{4,}|\bsk-[A-Za-z0-9_-]{16,}|\bhf_[A-Za-z0-9]{20,}|\bgh[pousr]_[A-Za-z0-9]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b/, what: "an API token" },
 ]);
-
 
 /** Every scalar inside a value, as text (a secret may hide in a list or a map). */
 function leafTexts(value: unknown): string[] {
