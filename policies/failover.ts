@@ -8,7 +8,7 @@
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { stackPolicy } from "./define";
 import { resolveSettings, type RecoverySettings } from "./settings";
-import { knownString, refersTo } from "./stackView";
+import { knownString, peek, refersTo } from "./stackView";
 
 export const failoverPolicyNames = {
   recordHealthCheck: "failover-record-health-check",
@@ -37,10 +37,10 @@ export const failoverTypeOf = (record: PolicyResource): string | undefined => re
 /** The health check a record uses: the declared resource, "external" (an id not declared here), or none. */
 export function healthCheckOf(resources: readonly PolicyResource[], record: PolicyResource): PolicyResource | "pending" | "external" | undefined {
   const checks = resources.filter((r) => r.type === healthCheckType);
-  const declared = checks.find((check) => refersTo(record, "healthCheckId", check, knownString(check.props.id)));
+  const declared = checks.find((check) => refersTo(record, "healthCheckId", check, knownString(peek(() => check.props.id))));
   if (declared) return declared;
   if ((record.propertyDependencies?.healthCheckId ?? []).length > 0) return "pending";
-  return knownString(record.props.healthCheckId) ? "external" : undefined;
+  return knownString(peek(() => record.props.healthCheckId)) ? "external" : undefined;
 }
 
 const nameKey = (record: PolicyResource) => `${record.props.zoneId ?? "?"}|${record.props.name}|${record.props.type}`;

@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { resourcePolicy, resourcesPolicy, stackPolicy } from "./define";
 import { resolveSettings } from "./settings";
-import { describe, knownString, settingsOfBucket, walArchiveBuckets } from "./stackView";
+import { describe, knownString, peek, settingsOfBucket, walArchiveBuckets } from "./stackView";
 
 export const protectionPolicyNames = {
   walBucketVersioning: "protection-wal-bucket-versioning",
@@ -65,7 +65,7 @@ function checkVersioning(resources: readonly PolicyResource[], report: ReportVio
 
 /** Whether a rule's KMS key is set (known, or coming from a KMS key the engine has not created yet). */
 function kmsKeyOf(resources: readonly PolicyResource[], configuration: PolicyResource, rule: any): string | "pending" | undefined {
-  const key = knownString(rule?.applyServerSideEncryptionByDefault?.kmsMasterKeyId);
+  const key = knownString(peek(() => rule?.applyServerSideEncryptionByDefault?.kmsMasterKeyId));
   if (key) return key;
   const fromKey = (configuration.propertyDependencies?.rules ?? []).some((d) => resources.some((r) => r.urn === d.urn && r.type === "aws:kms/key:Key"));
   return fromKey ? "pending" : undefined;
@@ -119,7 +119,7 @@ export function deniesInsecureTransport(document: any): boolean {
 
 function checkTlsOnly(resources: readonly PolicyResource[], report: ReportViolation): void {
   forEachWalBucket(resources, s3SettingTypes.policy, "bucket policy; declare one denying s3:* when aws:SecureTransport is false", report, (bucket, policies) => {
-    const texts = policies.map((p) => p.props.policy);
+    const texts = policies.map((p) => peek(() => p.props.policy));
     // A policy built from a bucket the engine has not created yet is unknown in that first
     // preview; it is checked by every later preview and by `pulumi up`.
     if (texts.every((t) => typeof t !== "string" || knownString(t) === undefined)) return;

@@ -20,6 +20,22 @@ const unknownMarker = "[unknown]";
 /** What the offline plan shows for a secret. */
 const secretMarker = "[secret]";
 
+/**
+ * Reads a value that may not be known yet. In a preview, CrossGuard throws an
+ * `UnknownValueError` on reading a value a new resource has not produced yet (a new bucket's
+ * id), and a policy that lets it escape is skipped as "can't run during preview". The joins
+ * read such values through `peek` and fall back to what is known (property dependencies,
+ * regions) instead.
+ */
+export function peek<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if ((err as Error)?.constructor?.name === "UnknownValueError") return undefined;
+    throw err;
+  }
+}
+
 /** A string the engine knows (not unknown, not a secret placeholder), or `undefined`. */
 export function knownString(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" && value !== unknownMarker && value !== secretMarker ? value : undefined;
@@ -46,14 +62,14 @@ export function describe(resource: PolicyResource): string {
 
 /** The bucket's name where the engine knows it (`bucket` input, or `id` once created). */
 export function bucketNameOf(bucket: PolicyResource): string | undefined {
-  return knownString(bucket.props.bucket) ?? knownString(bucket.props.id);
+  return knownString(peek(() => bucket.props.bucket)) ?? knownString(peek(() => bucket.props.id));
 }
 
 /** Whether input `property` of `resource` comes from `target` (by dependency, else by value). */
 export function refersTo(resource: PolicyResource, property: string, target: PolicyResource, targetValue: string | undefined): boolean {
   const dependencies = resource.propertyDependencies?.[property];
   if (dependencies && dependencies.length > 0) return dependencies.some((d) => d.urn === target.urn);
-  const value = knownString(resource.props[property]);
+  const value = knownString(peek(() => resource.props[property]));
   return value !== undefined && value === targetValue;
 }
 
@@ -68,11 +84,13 @@ export function settingsOfBucket(resources: readonly PolicyResource[], type: str
   return resources.filter((r) => r.type === type && refersTo(r, "bucket", bucket, name));
 }
 
-/** Every string in a value (nested objects and arrays included), secrets and unknowns left out. */
+/** Every string in a value (nested objects and arrays included), secrets and values not known yet left out. */
 export function stringsIn(value: unknown): string[] {
   if (typeof value === "string") return knownString(value) ? [value] : [];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value !== null && typeof value === "object") return Object.values(value).flatMap(stringsIn);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    return Object.keys(record).flatMap((key) => stringsIn(peek(() => record[key])));
+  }
   return [];
 }
 

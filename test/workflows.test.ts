@@ -43,7 +43,7 @@ const load = (file: string): Workflow => parse(readFileSync(join(dir, file), "ut
 const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
 const stepUsing = (job: Job, action: string) => job.steps?.find((s) => s.uses?.startsWith(`${action}@`));
 const indexOf = (job: Job, predicate: (s: Step) => boolean) => job.steps?.findIndex(predicate) ?? -1;
-const runs = (job: Job, text: string) => (s: Step) => s.run?.includes(text) === true;
+const runs = (text: string) => (s: Step) => s.run?.includes(text) === true;
 
 describe("test.yml (called by preview and deploy)", () => {
   const workflow = load("test.yml");
@@ -82,7 +82,7 @@ describe("preview.yml", () => {
   it("puts the offline plan and policy report in the job summary, violations first, well under 65,536 characters, and keeps the full text", () => {
     expect(Number(workflow.env?.SUMMARY_MAX_CHARS)).toBeLessThanOrEqual(60_000);
     expect(stepUsing(job, "actions/setup-node")?.with).toMatchObject({ "node-version": 20 });
-    const report = job.steps!.find(runs(job, "npm run -s policy"))!;
+    const report = job.steps!.find(runs("npm run -s policy"))!;
     expect(report.env).toEqual({ STACK: "${{ matrix.stack }}" });
     expect(report.run).toContain('npm run -s plan -- --stack "$STACK" --json > "reports/plan-$STACK.json"');
     expect(report.run).toContain('npm run -s policy -- --plan "reports/plan-$STACK.json" --format markdown --max-chars "$SUMMARY_MAX_CHARS"');
@@ -100,7 +100,7 @@ describe("preview.yml", () => {
       uses: "pulumi/actions@v6",
       with: { command: "preview", "stack-name": "${{ env.PULUMI_ORG }}/${{ matrix.stack }}", policyPacks: "policies", "comment-on-pr": true },
     });
-    const order = ["npm ci", "npm run -s policy"].map((t) => indexOf(job, runs(job, t)));
+    const order = ["npm ci", "npm run -s policy"].map((t) => indexOf(job, runs(t)));
     expect(order[0]).toBeLessThan(order[1]);
     expect(order[1]).toBeLessThan(indexOf(job, (s) => s.uses === "pulumi/actions@v6"));
   });
@@ -138,25 +138,25 @@ describe("failover.yml", () => {
   });
 
   it("previews the flip with the policy pack and refuses any replace or delete", () => {
-    const step = preview.steps!.find(runs(preview, "pulumi config set activeRegion"))!;
+    const step = preview.steps!.find(runs("pulumi config set activeRegion"))!;
     const script = step.run!;
     expect(script.indexOf('pulumi config set activeRegion "$TARGET"')).toBeLessThan(script.indexOf("pulumi preview --policy-pack policies"));
     expect(script).toContain('select(.op | test("replace|delete"))');
-    expect(preview.steps!.some(runs(preview, 'npm run -s policy -- --stack "$STACK" --set "activeRegion=$TARGET"'))).toBe(true);
+    expect(preview.steps!.some(runs('npm run -s policy -- --stack "$STACK" --set "activeRegion=$TARGET"'))).toBe(true);
   });
 
   it("waits for approval in a protected environment, then runs up and commits the flip", () => {
     expect(up.needs).toBe("preview");
     expect(up.environment).toBe("${{ inputs.stack == 'prod' && 'production' || 'dr' }}");
     expect(up.permissions).toEqual({ "id-token": "write", contents: "write" });
-    const script = up.steps!.find(runs(up, "pulumi up"))!.run!;
+    const script = up.steps!.find(runs("pulumi up"))!.run!;
     expect(script.indexOf('pulumi config set activeRegion "$TARGET"')).toBeLessThan(script.indexOf("pulumi up --yes --policy-pack policies"));
-    expect(up.steps!.some(runs(up, 'git add "Pulumi.$STACK.yaml"'))).toBe(true);
+    expect(up.steps!.some(runs('git add "Pulumi.$STACK.yaml"'))).toBe(true);
   });
 
   it("then checks the /health endpoints behind both failover names", () => {
     expect(verify.needs).toBe("up");
-    const script = verify.steps!.find(runs(verify, "/health"))!.run!;
+    const script = verify.steps!.find(runs("/health"))!.run!;
     expect(script).toContain("for name in api app; do");
     expect(script).toContain('curl -fsS --max-time 10 -o /dev/null "https://$fqdn/health"');
     expect(script).toContain("pulumi stack output worstCaseDnsFailoverSeconds");
