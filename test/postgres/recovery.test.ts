@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveCommand } from "../../components/databaseHost/render";
 import { maxArchiveTimeoutSeconds } from "../../infra/runbook";
 import { LOOPBACK, PgSandbox, type PgNode } from "./support/cluster";
+import { runCommand } from "./support/exec";
 import {
   APPLICATION_SCHEMA,
   createRepositories,
@@ -193,6 +194,62 @@ describe("restore-test.sh (the monthly restore test)", () => {
     expect(await processesMentioning(east.restoreTestDir)).toEqual([]);
     const lastSuccess = Number(await readFile(join(east.stateDir, "restore-test-last-success"), "utf8"));
     expect(Math.abs(lastSuccess - Date.now() / 1000)).toBeLessThan(elapsedSeconds + 5);
+  });
+  it("matches exactly while the application keeps writing: the counts are taken at the restore point", async () => {
+    await primary.sql(
+      `CREATE PROCEDURE app_writer() LANGUAGE plpgsql AS $$
+       BEGIN
+         LOOP
+           INSERT INTO users (email) VALUES ('writer-' || clock_timestamp() || '@example.com');
+           COMMIT;
+           PERFORM pg_sleep(0.02);
+         END LOOP;
+       END $$`,
+      { database: DATABASE },
+    );
+    const writer = runCommand(
+      "psql",
+      ["--no-psqlrc", "--host", primary.socketDir, "--port", String(primary.port), "--username", "postgres", "--dbname", DATABASE, "--command", "CALL app_writer()"],
+      { ...primary.postgresRun(), timeoutMs: 300_000 },
+    );
+    const writerRows = () => primary.sqlValue("SELECT count(*) FROM users WHERE email LIKE 'writer-%'", { database: DATABASE }).then(Number);
+    try {
+      await waitFor("the application writer to commit", 30_000, async () => (await writerRows()) > 20);
+      const before = await writerRows();
+      const result = await east.runScriptChecked("restore-test.sh");
+      const after = await writerRows();
+      expect(after).toBeGreaterThan(before);
+      const counted = /source row counts: users\|(\d+) tasks\|(\d+)/.exec(result.stdout);
+      expect(counted).not.toBeNull();
+      expect(result.stdout).toContain(`restored row counts: users|${counted![1]} tasks|${counted![2]}`);
+      expect(Number(counted![1])).toBeLessThan(await count(primary, "users"));
+    } finally {
+      await primary.sql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'CALL app_writer()'");
+      await writer;
+    }
+  });
+
+  it("publishes failure (0) and still cleans up when the restore cannot run", async () => {
+    const lastSuccessBefore = await readFile(join(east.stateDir, "restore-test-last-success"), "utf8");
+    const gone = `${repositories.primary}.gone`;
+    await rename(repositories.primary, gone);
+    let result;
+    try {
+      await east.aws.clear();
+      result = await east.runScript("restore-test.sh");
+    } finally {
+      await rename(gone, repositories.primary);
+    }
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("ERROR: restore test failed");
+    const [call] = (await east.aws.calls()).map(decodeMetricCall);
+    expect(call!.data.map((datum) => [datum.MetricName, datum.Value])).toEqual([
+      ["RestoreTestSuccess", 0],
+      ["RestoreTestDurationSeconds", expect.any(Number)],
+    ]);
+    await expect(access(east.restoreTestDir)).rejects.toThrow(/ENOENT/);
+    expect(await processesMentioning(east.restoreTestDir)).toEqual([]);
+    expect(await readFile(join(east.stateDir, "restore-test-last-success"), "utf8")).toBe(lastSuccessBefore);
   });
 });
 
