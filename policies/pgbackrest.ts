@@ -4,8 +4,10 @@
  *
  * pgBackRest semantics used here (pgBackRest user guide, "Retention"):
  * - `repoN-retention-full-type=time`: every full backup younger than `repoN-retention-full` days
- *   is kept, plus the newest one older than that (it restores the moments in between), so a
- *   full backup's files live up to `days + one full-backup interval`.
+ *   is kept, plus the newest one older than that (it restores the moments in between). It goes
+ *   only when the next full is `days` old, and expiry runs at the end of a backup, up to one
+ *   incremental interval later: a full backup's files live up to
+ *   `days + one full interval + one incremental interval`.
  * - `repoN-retention-full-type=count` (the default): the newest N full backups are kept; the
  *   oldest of them is at least (N - 1) intervals old and its files live up to N intervals.
  * - WAL is kept for every retained backup unless `repoN-retention-archive` narrows it to the
@@ -115,7 +117,7 @@ export function repositoryRetention(options: Options, intervals: BackupIntervals
     problems.push(`repo${index}-retention-full is ${options["retention-full"] === undefined ? "not set" : `"${options["retention-full"]}", not a positive integer`}`);
   } else if (fullType === "time") {
     fullRestorableHours = full * 24;
-    backupKeptHours = full * 24 + intervals.fullHours;
+    backupKeptHours = full * 24 + intervals.fullHours + intervals.incrementalHours;
   } else if (fullType === "count") {
     fullRestorableHours = (full - 1) * intervals.fullHours;
     backupKeptHours = full * intervals.fullHours;

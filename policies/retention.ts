@@ -95,7 +95,7 @@ export function storedData(bucket: PolicyResource, repositories: readonly { repo
   const name = bucketNameOf(bucket);
   const region = regionOf(bucket);
   const mine = repositories.filter(({ repository: r }) => (name !== undefined ? r.bucket === name : r.region === region));
-  const floorBackupHours = settings.fullRetentionDays * 24 + settings.fullBackupIntervalHours;
+  const floorBackupHours = settings.fullRetentionDays * 24 + settings.fullBackupIntervalHours + settings.incrementalBackupIntervalHours;
   const floorWalHours = requiredWalHours(settings);
   const paths = mine.length > 0 ? [...new Set(mine.map(({ repository }) => repository.path))] : [""];
   const kept = mine.map(({ repository, options }) => repositoryRetention(options, intervalsOf(settings), repository.index));

@@ -140,8 +140,8 @@ function walArchiveBucket(role: "primary" | "secondary"): PlannedResource[] {
       {
         bucket: bucketNames[role],
         rules: [
-          { id: "wal-orphans", status: "Enabled", filter: { prefix: "pgbackrest/archive/" }, expiration: { days: 32 } },
-          { id: "backup-orphans", status: "Enabled", filter: { prefix: "pgbackrest/backup/" }, expiration: { days: 32 } },
+          { id: "wal-orphans", status: "Enabled", filter: { prefix: "pgbackrest/archive/" }, expiration: { days: 33 } },
+          { id: "backup-orphans", status: "Enabled", filter: { prefix: "pgbackrest/backup/" }, expiration: { days: 33 } },
           { id: "noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 7 } },
           { id: "abort-multipart", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
         ],

@@ -54,11 +54,11 @@ describe("pgBackRest config", () => {
   });
 
   it.each([
-    [{ "retention-full-type": "time", "retention-full": "30" }, { fullRestorableHours: 720, backupKeptHours: 744, walKeptHours: 744 }],
+    [{ "retention-full-type": "time", "retention-full": "30" }, { fullRestorableHours: 720, backupKeptHours: 750, walKeptHours: 750 }],
     [{ "retention-full-type": "count", "retention-full": "31" }, { fullRestorableHours: 720, backupKeptHours: 744, walKeptHours: 744 }],
     [{ "retention-full": "2" }, { fullRestorableHours: 24, backupKeptHours: 48, walKeptHours: 48 }],
-    [{ "retention-full-type": "time", "retention-full": "30", "retention-archive": "2" }, { fullRestorableHours: 720, backupKeptHours: 744, walKeptHours: 48 }],
-    [{ "retention-full-type": "time", "retention-full": "30", "retention-archive": "4", "retention-archive-type": "incr" }, { fullRestorableHours: 720, backupKeptHours: 744, walKeptHours: 24 }],
+    [{ "retention-full-type": "time", "retention-full": "30", "retention-archive": "2" }, { fullRestorableHours: 720, backupKeptHours: 750, walKeptHours: 48 }],
+    [{ "retention-full-type": "time", "retention-full": "30", "retention-archive": "4", "retention-archive-type": "incr" }, { fullRestorableHours: 720, backupKeptHours: 750, walKeptHours: 24 }],
   ])("retention %j keeps %j", (options, kept) => {
     expect(repositoryRetention(options, { fullHours: 24, incrementalHours: 6 }, 1)).toEqual({ ...kept, problems: [] });
   });

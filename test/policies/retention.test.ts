@@ -37,13 +37,13 @@ const cases: ViolationCase[] = [
   },
   {
     policy: "retention-lifecycle-covers-engine",
-    change: "WAL lifecycle lowered by one day (31 d)",
+    change: "WAL lifecycle lowered by one day (32 d)",
     mutate: (plan) => {
-      ruleOf(plan, "primary", "wal-orphans").expiration = { days: 31 };
+      ruleOf(plan, "primary", "wal-orphans").expiration = { days: 32 };
       return lifecycleOf(plan, "primary").urn;
     },
     message:
-      /^lifecycle rule "wal-orphans" on WAL archive bucket wal-primary-bucket \(us-east-1\) expires objects under "pgbackrest\/archive\/" after 31 d, but pgBackRest keeps WAL \(pgbackrest\/archive\/\) for up to 744 h; lifecycle counts whole days and may run a day late, so use at least ceil\(744 \/ 24\) \+ 1 = 32 d/,
+      /^lifecycle rule "wal-orphans" on WAL archive bucket wal-primary-bucket \(us-east-1\) expires objects under "pgbackrest\/archive\/" after 32 d, but pgBackRest keeps WAL \(pgbackrest\/archive\/\) for up to 750 h; lifecycle counts whole days and may run a day late, so use at least ceil\(750 \/ 24\) \+ 1 = 33 d/,
   },
   {
     policy: "retention-lifecycle-covers-engine",
@@ -56,12 +56,12 @@ const cases: ViolationCase[] = [
   },
   {
     policy: "retention-lifecycle-covers-engine",
-    change: "the engine keeps full backups 45 days, the lifecycle still 32",
+    change: "the engine keeps full backups 45 days, the lifecycle still 33",
     mutate: (plan) => {
       withConf("primary", { "repo1-retention-full": "45" })(plan);
       return lifecycleOf(plan, "primary").urn;
     },
-    message: /^lifecycle rule "backup-orphans" on WAL archive bucket wal-primary-bucket \(us-east-1\) expires objects under "pgbackrest\/backup\/" after 32 d, but pgBackRest keeps backups \(pgbackrest\/backup\/\) for up to 1104 h; .* = 47 d/,
+    message: /^lifecycle rule "backup-orphans" on WAL archive bucket wal-primary-bucket \(us-east-1\) expires objects under "pgbackrest\/backup\/" after 33 d, but pgBackRest keeps backups \(pgbackrest\/backup\/\) for up to 1110 h; .* = 48 d/,
   },
   {
     policy: "retention-lifecycle-covers-engine",
@@ -115,7 +115,7 @@ describe("lifecycle days required for what the engine keeps", () => {
   it.each([
     [48, 3],
     [744, 32],
-    [745, 33],
+    [750, 33],
     [1, 2],
   ])("%i h -> %i d (whole days, rounded up, plus one)", (hours, days) => {
     expect(requiredLifecycleDays(hours)).toBe(days);
