@@ -10,7 +10,7 @@ const keyInputs: Record<string, readonly string[]> = {
   "aws:route53/record:Record": ["name", "type", "setIdentifier", "failoverRoutingPolicies", "healthCheckId", "ttl"],
   "aws:route53/healthCheck:HealthCheck": ["fqdn", "resourcePath", "requestInterval", "failureThreshold", "regions"],
   "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "namespace", "statistic", "comparisonOperator", "threshold", "period", "evaluationPeriods", "treatMissingData"],
-  "aws:ssm/parameter:Parameter": ["name", "type", "value"],
+  "aws:ssm/parameter:Parameter": ["name", "type", "insecureValue"],
 };
 
 function summarise(value: unknown): string {
