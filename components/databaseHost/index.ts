@@ -101,6 +101,7 @@ export interface HostRepository {
 export interface DatabaseHostArgs {
   /** The `@pulumi/command` provider. */
   provider: command.Provider;
+  /** How the commands reach the host over SSH (the key is a Pulumi secret). */
   connection: HostConnection;
   /** Stack environment, the metrics' `Environment` dimension. @example "prod" */
   environment: string;
