@@ -165,6 +165,7 @@ describe("dr.env", () => {
         "DR_LOCAL_REPO='1'",
         "DR_REPOS='1=us-east-1 2=us-west-2'",
         "DR_VERIFY_TABLES='users tasks'",
+        "DR_PGBACKREST_DIRS='/var/spool/pgbackrest /var/log/pgbackrest /tmp/pgbackrest'",
       ]),
     );
   });

@@ -448,6 +448,7 @@ export function renderEnvFile(params: DatabaseHostFilesParams): string {
     localRepo: quoted(p.localRepo),
     repos: quoted(p.repositories.map((repo, i) => `${i + 1}=${repo.region}`).join(" ")),
     pgbackrestConfigPath: quoted(p.paths.pgbackrestConfig),
+    pgbackrestDirs: quoted([p.paths.spoolPath, p.paths.logPath, p.paths.lockPath].join(" ")),
     pgBinDir: quoted(p.postgres.binDir),
     pgDataDir: quoted(p.postgres.dataDir),
     database: quoted(p.postgres.database),

@@ -43,13 +43,16 @@ restart_postgres() {
   fi
 }
 
-if [[ ! -d "$DR_STATE_DIR" ]]; then
-  if [[ "$(id -u)" == "0" ]]; then
-    install -d -o postgres -g postgres -m 0750 "$DR_STATE_DIR"
-  else
-    mkdir -p "$DR_STATE_DIR"
+# Folders the timers' scripts and pgBackRest write to, owned by postgres.
+for dir in "$DR_STATE_DIR" $DR_PGBACKREST_DIRS; do
+  if [[ ! -d "$dir" ]]; then
+    if [[ "$(id -u)" == "0" ]]; then
+      install -d -o postgres -g postgres -m 0750 "$dir"
+    else
+      mkdir -p "$dir"
+    fi
   fi
-fi
+done
 
 before_mode=$(running_setting archive_mode)
 before_command=$(running_setting archive_command)
