@@ -68,6 +68,12 @@ describe("the install script", () => {
     expect(run(installFilesScript(rendered))).toBe("");
   });
 
+  it("passes shellcheck, and so does the timer script", () => {
+    for (const script of [installFilesScript(files), enableTimersScript()]) {
+      expect(execFileSync("shellcheck", ["-s", "bash", "-"], { input: script, encoding: "utf8" })).toBe("");
+    }
+  });
+
   it("is read back by the tests' parser exactly as written", () => {
     expect([...filesOfInstallScript(installFilesScript(files)).entries()]).toEqual(files.map((f) => [f.path, { mode: f.mode, group: f.mode === "0640" ? "postgres" : "root", content: f.content }]));
   });
