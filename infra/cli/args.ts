@@ -44,7 +44,9 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
 /** Runs a CLI body: usage and config errors exit 2 with their message, no stack trace. */
 export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean): void {
   body().then(
-    (code) => process.exit(code),
+    // Exit only once stdout has drained: process.exit() right after a large write into a pipe
+    // cuts the output short (a plan's JSON is a few hundred kB).
+    (code) => process.stdout.write("", () => process.exit(code)),
     (err: unknown) => {
       if (err instanceof UsageError || isUserError(err)) {
         process.stderr.write(`${(err as Error).message}\n`);
