@@ -21,7 +21,7 @@ import { parseFlags, runCli, UsageError } from "./args";
 const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `npm run plan -- --stack <name> --json`)";
 
 /** Reads a saved plan; a file that is not one is a usage error naming the file. */
-export function readPlanFile(path: string): { stack: string; resources: PlannedResource[] } {
+function readPlanFile(path: string): { stack: string; resources: PlannedResource[] } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));

@@ -86,6 +86,7 @@ describe("documents in a script", () => {
 describe("PostgreSQL archiving settings", () => {
   it.each([
     ["DR_ARCHIVE_TIMEOUT_SECONDS=60", [60]],
+    ["DR_ARCHIVE_TIMEOUT_SECONDS='60'", [60]],
     ["archive_timeout = '1min'", [60]],
     ["ALTER SYSTEM SET archive_timeout = '30s';", [30]],
     ["ALTER SYSTEM SET archive_timeout TO 45;", [45]],

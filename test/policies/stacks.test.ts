@@ -2,7 +2,7 @@
  * Both stacks, as the program declares them, pass every policy of the pack: before and after
  * the flip. The pack must also have found what it checks (a pass over nothing proves nothing).
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { evaluatePolicies, toPolicyResources } from "../../policies/engine";
 import { failoverRecords } from "../../policies/failover";
 import { createPolicies } from "../../policies/policies";
@@ -35,5 +35,40 @@ describe.each([
       expect(archiveTimeoutsSeconds(texts)).toEqual([60]);
       expect(findPgbackrestConfigs(texts).flatMap(s3Repositories).map((r) => r.region).sort()).toEqual(bucketRegions);
     }
+  });
+});
+
+describe("the rules bite on the real rendered prod plan (one change each)", () => {
+  type Planned = ReturnType<typeof toPlanJson>["resources"];
+  let base: Planned;
+  beforeAll(async () => {
+    base = toPlanJson(await planStack("prod")).resources;
+  });
+  const copy = (): Planned => structuredClone(base);
+  const editHostFiles = (plan: Planned, edit: (text: string) => string) => {
+    for (const r of plan.filter((x) => x.type === "command:remote:Command" && typeof x.inputs.stdin === "string")) r.inputs.stdin = edit(r.inputs.stdin as string);
+  };
+
+  it.each([
+    ["rpo-archive-timeout", (plan: Planned) => editHostFiles(plan, (t) => t.replace(/^DR_ARCHIVE_TIMEOUT_SECONDS='?60'?$/m, "DR_ARCHIVE_TIMEOUT_SECONDS='600'")), /sets archive_timeout to 600 s/],
+    ["rpo-backup-schedule", (plan: Planned) => editHostFiles(plan, (t) => t.replace("OnCalendar=*-*-* 02:00:00 UTC", "OnCalendar=Sun *-*-* 02:00:00 UTC")), /full backups run less than daily or never/],
+    ["retention-backup-engine", (plan: Planned) => editHostFiles(plan, (t) => t.replace(/^repo2-retention-full=30$/m, "repo2-retention-full=7")), /repo2 keeps full backups restorable for 7 d; the runbook needs 30 d/],
+    ["rpo-wal-pushed-to-every-region", (plan: Planned) => editHostFiles(plan, (t) => t.replace(/^repo2-s3-region=.*$/m, "repo2-s3-region=eu-central-1")), /does not push WAL to WAL archive bucket wal-archive-secondary-bucket/],
+    [
+      "failover-detection-within-rto",
+      (plan: Planned) => plan.filter((r) => r.type === "aws:route53/record:Record" && r.inputs.ttl !== undefined).forEach((r) => (r.inputs.ttl = 3600)),
+      /more than the web app RTO of 30 min/,
+    ],
+    [
+      "coverage-rollback-alarms",
+      (plan: Planned) => plan.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").forEach((r) => (r.inputs.alarmActions = [])),
+      /for rollback trigger "api-health" notifies no one/,
+    ],
+  ] as const)("%s", async (name, mutate, message) => {
+    const plan = copy();
+    mutate(plan);
+    const policy = createPolicies().find((p) => p.name === name)!;
+    const [outcome] = await evaluatePolicies([policy], plan);
+    expect(outcome.violations.map((v) => v.message)).toContainEqual(expect.stringMatching(message));
   });
 });
