@@ -3,8 +3,8 @@
  * alarms. One alarm per catalog entry (`infra/alarmCatalog.ts`) per region role, in the region
  * where its metric lives (Route53 health-check metrics exist only in us-east-1); alarm and OK
  * actions go to the severity's topic of an `AlertRouting` in that same region. Also: the WAL
- * freshness rules (EventBridge counts S3 "Object Created" events under the WAL prefix), the
- * composite rollback alarms for the deploy pipeline, and the stack's dashboard.
+ * arrival counts the freshness alarms watch (`WalArchiveEvents`), the composite rollback alarms
+ * for the deploy pipeline, and the stack's dashboard (`alarmDashboard.ts`).
  *
  * Names follow region ROLES, never active/passive: flipping `activeRegion` changes severities,
  * actions and the composites' rules, but no URN.
@@ -24,20 +24,12 @@ import { regionRoles, type RegionRole } from "../infra/config";
 import type { Severity } from "../infra/runbook";
 import { renderDashboardBody } from "./alarmDashboard";
 import { AlertRouting, type AlertSubscription } from "./alertRouting";
-import { defaultRepositoryPath, repositoryKeyPrefix } from "./walArchiveLifecycle";
+import { WalArchiveEvents, type WalArchiveEventsArgs } from "./walArchiveEvents";
 
 export const alarmSetType = "crazygary:dr:AlarmSet";
 
-/** Where a region's WAL archive lives: the bucket and the pgBackRest repository path in it. */
-export interface WalArchiveSource {
-  /** Name of the region's WAL archive bucket (EventBridge notifications must be on). */
-  bucket: pulumi.Input<string>;
-  /**
-   * The pgBackRest repository path inside the bucket (`repo<n>-path`); WAL lives under `<path>/archive/`.
-   * @default "/" (`defaultRepositoryPath`, pgBackRest's default for S3 repositories)
-   */
-  repositoryPath?: string;
-}
+/** Where a region's WAL archive lives (see `WalArchiveEventsArgs`). */
+export type WalArchiveSource = Pick<WalArchiveEventsArgs, "bucket" | "repositoryPath">;
 
 export interface AlarmSetArgs {
   /**
@@ -102,37 +94,6 @@ export function siteOf(alarm: Pick<AlarmDefinition, "metricRegion">, role: Regio
 
 /** The alarm's name in AWS: `crazy-gary-<environment>-<alarm id>-<role>`. */
 export const alarmName = (environment: string, id: AlarmId, role: RegionRole) => `crazy-gary-${environment}-${id}-${role}`;
-
-/** The WAL rule's name in AWS: `crazy-gary-<environment>-wal-archive-<role>`. */
-export const walRuleName = (environment: string, role: RegionRole) => `crazy-gary-${environment}-wal-archive-${role}`;
-
-/** The log group WAL arrival events are kept in (EventBridge writes only to `/aws/events/...` groups). */
-export const walEventLogGroupName = (environment: string) => `/aws/events/crazy-gary-${environment}/wal-archive`;
-
-/** Lets EventBridge write the matched events into the log group `logGroupArn`. */
-export function eventsDeliveryPolicy(logGroupArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "EventBridgeWritesWalArchiveEvents",
-        Effect: "Allow",
-        Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `${logGroupArn}:*`,
-      },
-    ],
-  });
-}
-
-/** The EventBridge pattern of S3 "Object Created" events under `prefix` in `bucket`. */
-export function walArchiveEventPattern(bucket: string, prefix: string): string {
-  return JSON.stringify({
-    source: ["aws.s3"],
-    "detail-type": ["Object Created"],
-    detail: { bucket: { name: [bucket] }, object: { key: [{ prefix }] } },
-  });
-}
 
 /** The rollback composite's rule: ANY of the named alarms. */
 export function rollbackAlarmRule(alarmNames: readonly string[]): string {
@@ -252,41 +213,29 @@ export class AlarmSet extends pulumi.ComponentResource {
       );
     }
 
-    const walRules = {} as Record<RegionRole, aws.cloudwatch.EventRule>;
-    for (const role of regionRoles) {
-      const wal = args.walArchives[role];
-      const prefix = repositoryKeyPrefix(wal.repositoryPath ?? defaultRepositoryPath, "archive");
-      const child = { parent: this, provider: args.providers.aws[role] };
-      const rule = new aws.cloudwatch.EventRule(
-        `${name}-wal-archive-${role}`,
-        {
-          name: walRuleName(args.environment, role),
-          description: `Counts WAL segments archived to the ${role} region's repository (${prefix}); the wal-archive-freshness alarm watches the count`,
-          eventPattern: pulumi.output(wal.bucket).apply((bucket) => walArchiveEventPattern(bucket, prefix)),
-        },
-        child,
-      );
-      // A target makes the rule a delivering one (MatchedEvents is then certain to be published)
-      // and keeps a record of every archived segment: when each WAL object arrived, per region.
-      const events = new aws.cloudwatch.LogGroup(
-        `${name}-wal-archive-events-${role}`,
-        { name: walEventLogGroupName(args.environment), retentionInDays: args.logRetentionDays },
-        { ...child, protect: true },
-      );
-      new aws.cloudwatch.LogResourcePolicy(
-        `${name}-wal-archive-events-policy-${role}`,
-        { policyName: `crazy-gary-${args.environment}-wal-archive-events`, policyDocument: events.arn.apply(eventsDeliveryPolicy) },
-        child,
-      );
-      new aws.cloudwatch.EventTarget(`${name}-wal-archive-target-${role}`, { rule: rule.name, arn: events.arn, targetId: "wal-archive-events" }, child);
-      walRules[role] = rule;
-    }
+    const walEvents = Object.fromEntries(
+      regionRoles.map((role) => [
+        role,
+        new WalArchiveEvents(
+          `${name}-wal-archive-${role}`,
+          {
+            environment: args.environment,
+            role,
+            bucket: args.walArchives[role].bucket,
+            repositoryPath: args.walArchives[role].repositoryPath,
+            logRetentionDays: args.logRetentionDays,
+            provider: args.providers.aws[role],
+          },
+          { parent: this },
+        ),
+      ]),
+    ) as Record<RegionRole, WalArchiveEvents>;
 
     const alarmArns: Record<string, pulumi.Output<string>> = {};
     const alarmResources = new Map<string, aws.cloudwatch.MetricAlarm>();
     const dashboardAlarms: { id: string; role: RegionRole; region: string; tier: AlarmDefinition["tier"]; arn: pulumi.Output<string> }[] = [];
     for (const role of regionRoles) {
-      const values: DimensionValues = { environment: args.environment, region: args.regions[role], healthCheckId: args.healthCheckIds[role], walRuleName: walRules[role].name };
+      const values: DimensionValues = { environment: args.environment, region: args.regions[role], healthCheckId: args.healthCheckIds[role], walRuleName: walEvents[role].ruleName };
       for (const alarm of args.alarms) {
         const site = siteOf(alarm, role, sites, args.route53MetricsRegion);
         const severity = severityFor(alarm, role, args.activeRegion);

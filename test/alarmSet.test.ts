@@ -231,7 +231,7 @@ describe("thresholds come from the runbook, tightened by config", () => {
 
 describe("WAL freshness: EventBridge counts WAL objects per region", () => {
   it.each(roles)("the %s rule matches Object Created under archive/ of that region's bucket", (role) => {
-    const rules = prod.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name === `alarms-wal-archive-${role}`);
+    const rules = prod.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name === `alarms-wal-archive-${role}-rule`);
     expect(rules).toHaveLength(1);
     expect(rules[0].region).toBe(prodRegions[role]);
     expect(rules[0].inputs.name).toBe(`crazy-gary-prod-wal-archive-${role}`);
@@ -250,14 +250,14 @@ describe("WAL freshness: EventBridge counts WAL objects per region", () => {
 describe("WAL arrival events are delivered, so the rule publishes MatchedEvents", () => {
   it.each(roles)("the %s rule writes to a protected log group kept as long as the logs, which EventBridge may write to", (role) => {
     const ofRole = (type: string, name: string) => prod.resources.filter((r) => r.type === type && r.name === name);
-    const [group] = ofRole("aws:cloudwatch/logGroup:LogGroup", `alarms-wal-archive-events-${role}`);
+    const [group] = ofRole("aws:cloudwatch/logGroup:LogGroup", `alarms-wal-archive-${role}-log`);
     expect(group.inputs).toMatchObject({ name: "/aws/events/crazy-gary-prod/wal-archive", retentionInDays: 90 });
     expect([group.region, group.options.protect]).toEqual([prodRegions[role], true]);
     const groupArn = `arn:aws:logs:${prodRegions[role]}:${mockAccountId}:log-group:/aws/events/crazy-gary-prod/wal-archive`;
-    const [target] = ofRole("aws:cloudwatch/eventTarget:EventTarget", `alarms-wal-archive-target-${role}`);
+    const [target] = ofRole("aws:cloudwatch/eventTarget:EventTarget", `alarms-wal-archive-${role}-target`);
     expect(target.inputs).toMatchObject({ rule: `crazy-gary-prod-wal-archive-${role}`, arn: groupArn });
     expect(target.region).toBe(prodRegions[role]);
-    const [policy] = ofRole("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", `alarms-wal-archive-events-policy-${role}`);
+    const [policy] = ofRole("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", `alarms-wal-archive-${role}-log-policy`);
     expect(JSON.parse(policy.inputs.policyDocument as string).Statement).toEqual([
       expect.objectContaining({ Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] }, Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${groupArn}:*` }),
     ]);
@@ -331,7 +331,7 @@ describe("log retention from config", () => {
 
 describe("naming and providers", () => {
   it("gives every alarm resource an explicit provider and a name starting with its component's", () => {
-    const ours = prod.resources.filter((r) => r.custom && r.parent && /crazygary:dr:(AlarmSet|AlertRouting|ApplicationLogs)/.test(r.parent));
+    const ours = prod.resources.filter((r) => r.custom && r.parent && /crazygary:dr:(AlarmSet|AlertRouting|ApplicationLogs|WalArchiveEvents)/.test(r.parent));
     expect(ours.length).toBeGreaterThan(50);
     for (const resource of ours) {
       expect(resource.provider, resource.name).not.toBeNull();
@@ -341,7 +341,7 @@ describe("naming and providers", () => {
   });
 
   it("flipping activeRegion changes no URN of the alarms", () => {
-    const urns = (plan: Plan) => plan.resources.filter((r) => /AlarmSet|AlertRouting|ApplicationLogs/.test(r.urn)).map((r) => r.urn).sort();
+    const urns = (plan: Plan) => plan.resources.filter((r) => /AlarmSet|AlertRouting|ApplicationLogs|WalArchiveEvents/.test(r.urn)).map((r) => r.urn).sort();
     expect(urns(prodFlipped)).toEqual(urns(prod));
   });
 });
