@@ -358,7 +358,9 @@ export function alarmCatalog(settings: CatalogSettings): AlarmDefinition[] {
       comparison: comparisonFor(trigger("unauthorized-access").breachWhen),
       threshold: effectiveThreshold("unauthorized-access", t),
       // One period as long as the runbook's duration: the count is per 5 minutes, not per minute.
-      ...windowFor(trigger("unauthorized-access").sustainedMinutes, trigger("unauthorized-access").sustainedMinutes! * MINUTE, 0),
+      periodSeconds: trigger("unauthorized-access").sustainedMinutes! * MINUTE,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
       treatMissingData: "notBreaching",
       missingDataReason: MISSING.usage,
       // A possible attack in progress needs the 15-minute response, not a 4-hour one; a breach itself is P0 by the security team's tooling.
@@ -372,7 +374,8 @@ export function alarmCatalog(settings: CatalogSettings): AlarmDefinition[] {
       expression: { kind: "anomaly-band", metric: customMetrics.apiRequests, statistic: "Sum", bandWidth: suspiciousUsageBandWidth },
       comparison: "LessThanLowerOrGreaterThanUpperThreshold",
       threshold: null,
-      ...windowFor(trigger("suspicious-usage").sustainedMinutes, 5 * MINUTE, 0),
+      // Five-minute sums: per-minute request counts are too noisy for a useful band.
+      ...windowFor(trigger("suspicious-usage").sustainedMinutes, 5 * MINUTE, unsustainedRowWindowMinutes),
       treatMissingData: "notBreaching",
       missingDataReason: MISSING.usage,
       severity: { kind: "fixed", severity: "P1" },
