@@ -5,7 +5,6 @@
  * alarm per runbook rollback row, encrypted topics, and health-checked failover records.
  * Every test changes one property of it.
  */
-import { rollbackTriggers } from "../../infra/runbook";
 import { alarmedRows } from "../../policies/coverage";
 import { evaluatePolicies, type PlannedResource } from "../../policies/engine";
 import { createPolicies } from "../../policies/policies";
@@ -264,8 +263,6 @@ export function byName(plan: readonly PlannedResource[], name: string): PlannedR
   if (!found) throw new Error(`fixture has no resource named ${name}`);
   return found;
 }
-
-export const runbookRows = rollbackTriggers;
 
 /** Violations of the named policy of the pack (built with `overrides`) over `plan`. */
 export async function violationsOf(policyName: string, plan: readonly PlannedResource[], overrides: Record<string, unknown> = {}) {
