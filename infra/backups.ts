@@ -10,7 +10,7 @@ import { DatabaseHostIam } from "../components/databaseHostIam";
 import { DatabaseRoles } from "../components/databaseRoles";
 import { WalArchiveBucket } from "../components/walArchiveBucket";
 import { walArchiveLifecycleDaysFromConfig, type BackupCadence } from "../components/walArchiveLifecycle";
-import { allSites, isActive, type RegionAssignment } from "./activeRegion";
+import { allSites, isActive } from "./activeRegion";
 import { regionRoles, type RegionRole, type StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
 import { backups } from "./runbook";
@@ -38,7 +38,7 @@ export interface BackupsOptions {
   hostsAfter?: pulumi.Resource[];
 }
 
-export function declareBackups(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, options: BackupsOptions = {}) {
+export function declareBackups(config: StackConfig, providers: RegionProviders, options: BackupsOptions = {}) {
   const cadence = backupCadence(config);
   const buckets = Object.fromEntries(
     allSites(config).map((site) => [
@@ -88,9 +88,9 @@ export function declareBackups(config: StackConfig, sites: RegionAssignment, pro
   ) as Record<RegionRole, DatabaseHost>;
 
   // Roles are cluster-wide and replicate to the standby, which refuses CREATE ROLE: they are
-  // declared once, through the active region's (writable) database; see databaseRoles.ts.
+  // declared once, through the provider of the writable (active) database; see databaseRoles.ts.
   const roles = new DatabaseRoles("database-roles", {
-    postgresProvider: providers.postgres[sites.active.role],
+    postgresProvider: providers.postgres,
     secretsProvider: providers.aws.primary,
     secretReplicaRegion: config.regions.secondary,
     randomProvider: providers.random,

@@ -18,8 +18,13 @@ export interface RegionProviders {
   aws: Record<RegionRole, aws.Provider>;
   /** AWS provider in us-east-1, where Route53 health-check metrics and their alarms live. */
   route53Metrics: aws.Provider;
-  /** One PostgreSQL provider per region role, connected to that region's database host. */
-  postgres: Record<RegionRole, postgresql.Provider>;
+  /**
+   * PostgreSQL provider connected to the active region's (writable) database. One provider
+   * whose host follows `activeRegion`, not one per region: a flip then changes the provider's
+   * settings, never the provider a resource belongs to (which would make the engine replace
+   * the database roles, and `CREATE ROLE` fails on a standby).
+   */
+  postgres: postgresql.Provider;
   random: random.Provider;
   command: command.Provider;
 }
@@ -34,23 +39,16 @@ export function createProviders(config: StackConfig): RegionProviders {
   const awsProviders = Object.fromEntries(
     regionRoles.map((role) => [role, new aws.Provider(`aws-${role}`, { region: config.regions[role] as aws.Region, defaultTags: tags })]),
   ) as Record<RegionRole, aws.Provider>;
-  const postgres = Object.fromEntries(
-    regionRoles.map((role) => {
-      const db = config.databases[role];
-      return [
-        role,
-        new postgresql.Provider(`postgres-${role}`, {
-          host: db.pgHost,
-          port: db.pgPort,
-          database: db.database,
-          username: db.adminUser,
-          password: pulumi.secret(config.databaseSecrets[role].adminPassword),
-          sslmode: "require",
-          superuser: true,
-        }),
-      ];
-    }),
-  ) as Record<RegionRole, postgresql.Provider>;
+  const writable = config.databases[config.activeRegion];
+  const postgres = new postgresql.Provider("postgres-writable", {
+    host: writable.pgHost,
+    port: writable.pgPort,
+    database: writable.database,
+    username: writable.adminUser,
+    password: pulumi.secret(config.databaseSecrets[config.activeRegion].adminPassword),
+    sslmode: "require",
+    superuser: true,
+  });
   return {
     aws: awsProviders,
     route53Metrics: new aws.Provider("aws-route53-metrics", { region: route53MetricsRegion, defaultTags: tags }),

@@ -21,7 +21,7 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   // </failover>
 
   // <backups> (after failover: a flip's promotion runs before the hosts are reconfigured)
-  const backups = declareBackups(config, sites, providers, { hostsAfter: [failover.promotion.command] });
+  const backups = declareBackups(config, providers, { hostsAfter: [failover.promotion.command] });
   // </backups>
 
   // <alarms>

@@ -36,9 +36,9 @@ describe("role specs", () => {
 const roleResource = (plan: Plan, role: string) => resource(plan, "postgresql:index/role:Role", `database-roles-${role}`);
 
 describe.each([
-  ["prod", { primary: "us-east-1", secondary: "us-west-2" }],
-  ["dr", { primary: "us-east-2", secondary: "us-west-1" }],
-] as const)("the %s stack's database roles", (stack, regions) => {
+  ["prod", { primary: "us-east-1", secondary: "us-west-2" }, { primary: "db-use1.ops.crazy-gary.app", secondary: "db-usw2.ops.crazy-gary.app" }],
+  ["dr", { primary: "us-east-2", secondary: "us-west-1" }, { primary: "db-use2.dr.ops.crazy-gary.app", secondary: "db-usw1.dr.ops.crazy-gary.app" }],
+] as const)("the %s stack's database roles", (stack, regions, databaseHosts) => {
   it("are one DatabaseRoles component holding three roles, three passwords, one grant, three secrets with their versions", async () => {
     const plan = await planOf(stack);
     expect(resource(plan, databaseRolesType, "database-roles").custom).toBe(false);
@@ -80,11 +80,13 @@ describe.each([
     });
   });
 
-  it.each(["primary", "secondary"] as const)("declares the roles through the active region's database (activeRegion=%s)", async (active) => {
+  it.each(["primary", "secondary"] as const)("declares the roles through the one writable-database provider, connected to the active region (activeRegion=%s)", async (active) => {
     const plan = await planOf(stack, active === "primary" ? [] : ["activeRegion=secondary"]);
     const postgresResources = plan.resources.filter((r) => r.type.startsWith("postgresql:index/") && parentName(r) === "database-roles");
     expect(postgresResources).toHaveLength(4);
-    for (const r of postgresResources) expect([r.name, providerName(r)]).toEqual([r.name, `postgres-${active}`]);
+    for (const r of postgresResources) expect([r.name, providerName(r)]).toEqual([r.name, "postgres-writable"]);
+    const provider = plan.resources.find((r) => r.type === "pulumi:providers:postgresql")!;
+    expect([provider.name, provider.inputs.host, provider.inputs.password]).toEqual(["postgres-writable", databaseHosts[active], "[secret]"]);
   });
 
   it.each(databaseRoleNames)("keeps %s's secret in the primary region, replicated to the secondary, protected, its value secret", async (role) => {

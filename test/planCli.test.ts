@@ -23,9 +23,9 @@ describe("npm run plan", () => {
     expect(json.stack).toBe("prod");
     const urns = json.resources.map((r: { urn: string }) => r.urn);
     expect(urns).toEqual([...urns].sort((a: string, b: string) => a.localeCompare(b)));
-    const postgres = json.resources.find((r: { name: string }) => r.name === "postgres-primary");
+    const postgres = json.resources.find((r: { name: string }) => r.name === "postgres-writable");
     expect(postgres.inputs.password).toBe(secretMarker);
-    expect(Object.keys(postgres)).toEqual(["urn", "type", "name", "region", "parent", "inputs", "options"]);
+    expect(Object.keys(postgres)).toEqual(["urn", "type", "name", "region", "parent", "inputs", "options", "propertyDependencies"]);
     expect(Object.keys(postgres.options)).toEqual(["protect", "retainOnDelete", "dependsOn"]);
     expect(first.stdout).not.toContain("PLACEHOLDER");
   });
