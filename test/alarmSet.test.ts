@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { alarmSites, rollbackAlarmRule, siteOf } from "../components/alarmSet";
 import { validateLogRetentionDays } from "../components/applicationLogs";
 import { StackConfigError } from "../infra/config";
 import { mockAccountId, planStack, type CapturedResource, type Plan } from "./harness";
@@ -343,5 +344,25 @@ describe("naming and providers", () => {
   it("flipping activeRegion changes no URN of the alarms", () => {
     const urns = (plan: Plan) => plan.resources.filter((r) => /AlarmSet|AlertRouting|ApplicationLogs|WalArchiveEvents/.test(r.urn)).map((r) => r.urn).sort();
     expect(urns(prodFlipped)).toEqual(urns(prod));
+  });
+});
+
+describe("pure parts", () => {
+  it.each([
+    [{ primary: "us-east-1", secondary: "us-west-2" }, ["primary=us-east-1", "secondary=us-west-2"], "primary"],
+    [{ primary: "us-west-2", secondary: "us-east-1" }, ["primary=us-west-2", "secondary=us-east-1"], "secondary"],
+    [{ primary: "us-east-2", secondary: "us-west-1" }, ["primary=us-east-2", "secondary=us-west-1", "route53-metrics=us-east-1"], "route53-metrics"],
+  ] as const)("alarm sites for %j: %j; Route53 alarms at %s", (regions, expectedSites, route53Site) => {
+    const sites = alarmSites(regions, "us-east-1");
+    expect(sites.map((s) => `${s.key}=${s.region}`)).toEqual(expectedSites);
+    for (const role of roles) {
+      expect(siteOf({ metricRegion: "route53-metrics" }, role, sites, "us-east-1").key).toBe(route53Site);
+      expect(siteOf({ metricRegion: "own-region" }, role, sites, "us-east-1").key).toBe(role);
+    }
+  });
+
+  it("joins alarms with OR and refuses an empty composite", () => {
+    expect(rollbackAlarmRule(["a", "b"])).toBe('ALARM("a") OR ALARM("b")');
+    expect(() => rollbackAlarmRule([])).toThrow("a rollback composite needs at least one alarm");
   });
 });
