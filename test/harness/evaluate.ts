@@ -54,11 +54,22 @@ export async function evaluate(program: () => Promise<unknown>, options: Evaluat
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
   resources = captureRegistrations();
   const warnings: string[] = [];
+  // A program that throws is reported by rejecting here, once: inside the stack it would also
+  // reject the root stack's own output registration, an unhandled rejection.
+  let programError: { error: unknown } | undefined;
   const outputs = await captureWarnings(warnings, async () => {
-    const result = await pulumi.runtime.runInPulumiStack(async () => program());
+    const result = await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await program();
+      } catch (error) {
+        programError = { error };
+        return {};
+      }
+    });
     await pulumi.runtime.disconnect();
     return result;
   });
+  if (programError) throw programError.error;
   for (const resource of resources) {
     if (resource.type === "pulumi:providers:aws") resource.region = (resource.inputs.region as string | undefined) ?? null;
     else if (resource.type.startsWith("aws:") && resource.provider) resource.region = regionOfProvider(resource.provider) ?? null;
