@@ -3,15 +3,17 @@
  * evaluated offline with the Pulumi SDK's mock engine (no cloud, no CLI, no credentials).
  */
 import { StackConfigError } from "../config";
-import { StackFileError } from "../../test/harness/stackFiles";
-import { planStack, toPlanJson } from "../../test/harness/plan";
+import { requireStack, StackFileError } from "../../test/harness/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";
-import { renderPlanTable } from "./planTable";
 
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), { values: ["stack", "set"], repeatable: ["set"], switches: ["json"] });
   const stack = flags.values.stack?.[0];
   if (!stack) throw new UsageError("--stack: required; e.g. npm run plan -- --stack prod");
+  requireStack(stack);
+  // The program (and all of @pulumi/aws) loads only once the flags are known to be good.
+  const { planStack, toPlanJson } = require("../../test/harness/plan") as typeof import("../../test/harness/plan");
+  const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
   const plan = await planStack(stack, { set: flags.values.set ?? [] });
   process.stdout.write(flags.switches.has("json") ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan)}\n`);
   return 0;

@@ -126,6 +126,14 @@ function leaves(value: unknown, at: string[]): string[][] {
   return Object.entries(value).flatMap(([k, v]) => leaves(v, [...at, k]));
 }
 
+/** Throws a `StackFileError` listing the stacks found when `stack` has no stack file. */
+export function requireStack(stack: string, dir = repositoryRoot): void {
+  const stacks = listStacks(dir);
+  if (!stacks.includes(stack)) {
+    throw new StackFileError(`--stack ${JSON.stringify(stack)}: no Pulumi.${stack}.yaml; stacks found: ${stacks.join(", ") || "none"}`);
+  }
+}
+
 export interface LoadOptions {
   dir?: string;
   /** `key.path=value` overrides, applied in order. */
@@ -134,10 +142,7 @@ export interface LoadOptions {
 
 export function loadStackConfig(stack: string, options: LoadOptions = {}): LoadedStackConfig {
   const dir = options.dir ?? repositoryRoot;
-  const stacks = listStacks(dir);
-  if (!stacks.includes(stack)) {
-    throw new StackFileError(`--stack ${JSON.stringify(stack)}: no Pulumi.${stack}.yaml; stacks found: ${stacks.join(", ") || "none"}`);
-  }
+  requireStack(stack, dir);
   const stackFile = readYaml(path.join(dir, `Pulumi.${stack}.yaml`));
   const merged: Record<string, unknown> = { ...projectConfig(dir), ...((stackFile.config ?? {}) as Record<string, unknown>) };
 
