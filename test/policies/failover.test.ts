@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { byName, compliantPlan, violationsOf, type ViolationCase } from "./fixtures";
+import { byName, compliantPlan, violationsOf, type ViolationCase, describeViolationCases } from "./fixtures";
 
 type Plan = ReturnType<typeof compliantPlan>;
 
@@ -69,14 +69,7 @@ const cases: ViolationCase[] = [
   },
 ];
 
-describe.each(cases)("$policy when $change", ({ policy, mutate, message, overrides }) => {
-  it("reports the violation", async () => {
-    const plan = compliantPlan();
-    const urn = mutate(plan);
-    const violations = await violationsOf(policy, plan, overrides);
-    expect(violations).toContainEqual(expect.objectContaining({ policy, enforcementLevel: "mandatory", urn, message: expect.stringMatching(message) }));
-  });
-});
+describeViolationCases(cases);
 
 describe("failover joins", () => {
   it("finds the health check by its id when the plan has no property dependencies (an older plan file)", async () => {

@@ -5,6 +5,7 @@
  * alarm per runbook rollback row, encrypted topics, and health-checked failover records.
  * Every test changes one property of it.
  */
+import { describe, expect, it } from "vitest";
 import { alarmedRows } from "../../policies/coverage";
 import { evaluatePolicies, type PlannedResource } from "../../policies/engine";
 import { createPolicies } from "../../policies/policies";
@@ -280,4 +281,16 @@ export interface ViolationCase {
   mutate: (plan: PlannedResource[]) => string | undefined;
   message: RegExp;
   overrides?: Record<string, unknown>;
+}
+
+/** One test per case: the one-property change is reported, mandatory, with its message, on its URN. */
+export function describeViolationCases(cases: readonly ViolationCase[]): void {
+  describe.each(cases)("$policy when $change", ({ policy, mutate, message, overrides }) => {
+    it("reports the violation on the resource", async () => {
+      const plan = compliantPlan();
+      const urn = mutate(plan);
+      const violations = await violationsOf(policy, plan, overrides);
+      expect(violations).toContainEqual(expect.objectContaining({ policy, enforcementLevel: "mandatory", urn, message: expect.stringMatching(message) }));
+    });
+  });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deniesInsecureTransport } from "../../policies/protection";
-import { byName, compliantPlan, violationsOf, type ViolationCase } from "./fixtures";
+import { byName, compliantPlan, violationsOf, type ViolationCase, describeViolationCases } from "./fixtures";
 
 type Plan = ReturnType<typeof compliantPlan>;
 
@@ -105,14 +105,7 @@ const cases: ViolationCase[] = [
   },
 ];
 
-describe.each(cases)("$policy when $change", ({ policy, mutate, message, overrides }) => {
-  it("reports the violation on the resource", async () => {
-    const plan = compliantPlan();
-    const urn = mutate(plan);
-    const violations = await violationsOf(policy, plan, overrides);
-    expect(violations).toContainEqual(expect.objectContaining({ policy, enforcementLevel: "mandatory", urn, message: expect.stringMatching(message) }));
-  });
-});
+describeViolationCases(cases);
 
 describe("protection details", () => {
   it("accepts retainOnDelete instead of protect (the secret in the fixture)", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { requiredLifecycleDays } from "../../policies/retention";
-import { byName, compliantPlan, pgbackrestConf, setHostFile, violationsOf, type ViolationCase } from "./fixtures";
+import { byName, compliantPlan, pgbackrestConf, setHostFile, violationsOf, type ViolationCase, describeViolationCases } from "./fixtures";
 
 type Plan = ReturnType<typeof compliantPlan>;
 type Rule = { id: string; expiration?: { days?: number; date?: string }; noncurrentVersionExpiration?: unknown; abortIncompleteMultipartUpload?: unknown; filter?: { prefix?: string } };
@@ -102,14 +102,7 @@ const cases: ViolationCase[] = [
   },
 ];
 
-describe.each(cases)("$policy when $change", ({ policy, mutate, message, overrides }) => {
-  it("reports the violation on the resource", async () => {
-    const plan = compliantPlan();
-    const urn = mutate(plan);
-    const violations = await violationsOf(policy, plan, overrides);
-    expect(violations).toContainEqual(expect.objectContaining({ policy, enforcementLevel: "mandatory", urn, message: expect.stringMatching(message) }));
-  });
-});
+describeViolationCases(cases);
 
 describe("lifecycle days required for what the engine keeps", () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { byName, compliantPlan, pgbackrestConf, setHostFile, timerText, violationsOf, type ViolationCase } from "./fixtures";
+import { byName, compliantPlan, pgbackrestConf, setHostFile, timerText, violationsOf, type ViolationCase, describeViolationCases } from "./fixtures";
 
 const setFile = (role: "primary" | "secondary", path: string, text: string) => (plan: ReturnType<typeof compliantPlan>) => setHostFile(plan, role, path, text);
 
@@ -90,14 +90,7 @@ const cases: ViolationCase[] = [
   },
 ];
 
-describe.each(cases)("$policy when $change", ({ policy, mutate, message, overrides }) => {
-  it("reports the violation on the resource", async () => {
-    const plan = compliantPlan();
-    const urn = mutate(plan);
-    const violations = await violationsOf(policy, plan, overrides);
-    expect(violations).toContainEqual(expect.objectContaining({ policy, enforcementLevel: "mandatory", urn, message: expect.stringMatching(message) }));
-  });
-});
+describeViolationCases(cases);
 
 describe("RPO settings", () => {
   it("tightened to a 2-minute RPO, refuses the 60 s archive_timeout (over 2 min / 5 = 24 s)", async () => {
