@@ -57,7 +57,8 @@ describe("configure-postgres.sh", () => {
   it("turns archiving on with a restart, then sets archive_command and archive_timeout from the rendered settings", async () => {
     expect(firstConfigure).toContain("archive_mode changed from 'off' to 'on': restarting PostgreSQL");
     expect(firstConfigure).toContain("archive_timeout changed from '0' to '60'");
-    expect(firstConfigure).toContain("stanza crazy-gary created and checked: WAL reaches every repository");
+    expect(firstConfigure).toContain("stanza crazy-gary missing in repo(s) 1 2 - creating it");
+    expect(firstConfigure).toContain("stanza crazy-gary ready and checked: WAL reaches every repository");
     expect(await primary.sqlValue("SHOW archive_mode")).toBe("on");
     expect(await primary.sqlValue("SELECT setting FROM pg_settings WHERE name = 'archive_timeout'")).toBe(String(maxArchiveTimeoutSeconds));
     expect(await primary.sqlValue("SHOW archive_command")).toBe(archiveCommand(east.params));
@@ -69,6 +70,7 @@ describe("configure-postgres.sh", () => {
     expect(second).toContain("archive_mode unchanged (on): reloaded, no restart");
     expect(second).toContain("archive_timeout unchanged (60)");
     expect(second).toContain(`archive_command unchanged (${archiveCommand(east.params)})`);
+    expect(second).toContain("stanza crazy-gary exists in every repository");
     expect(await primary.postmasterPid()).toBe(pidBefore);
   });
 
@@ -170,6 +172,7 @@ describe("restore-test.sh (the monthly restore test)", () => {
     await east.aws.clear();
     const started = Date.now();
     const result = await east.runScriptChecked("restore-test.sh");
+    expect(result.stdout).not.toContain("writing a minimal one");
     const elapsedSeconds = (Date.now() - started) / 1000;
     const users = await count(primary, "users");
     const tasks = await count(primary, "tasks");
@@ -250,6 +253,20 @@ describe("restore-test.sh (the monthly restore test)", () => {
     await expect(access(east.restoreTestDir)).rejects.toThrow(/ENOENT/);
     expect(await processesMentioning(east.restoreTestDir)).toEqual([]);
     expect(await readFile(join(east.stateDir, "restore-test-last-success"), "utf8")).toBe(lastSuccessBefore);
+  });
+
+  it("works where the configuration lives outside the data directory (Debian): the scratch copy gets minimal files", async () => {
+    // A backup without the three files stands in for Debian, which keeps them in /etc/postgresql.
+    await east.pgbackrestChecked(["--repo=1", "--type=full", "--exclude=postgresql.conf", "--exclude=pg_hba.conf", "--exclude=pg_ident.conf", "backup"]);
+    await east.aws.clear();
+    const result = await east.runScriptChecked("restore-test.sh");
+    for (const name of ["postgresql.conf", "pg_hba.conf", "pg_ident.conf"]) {
+      expect(result.stdout).toContain(`no ${name} in the restored data directory (kept outside it, as on Debian): writing a minimal one`);
+    }
+    expect(result.stdout).toContain(`restored row counts: users|${await count(primary, "users")} tasks|${await count(primary, "tasks")}`);
+    const [call] = (await east.aws.calls()).map(decodeMetricCall);
+    expect(call!.data[0]).toMatchObject({ MetricName: "RestoreTestSuccess", Value: 1 });
+    await expect(access(east.restoreTestDir)).rejects.toThrow(/ENOENT/);
   });
 });
 

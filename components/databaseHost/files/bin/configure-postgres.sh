@@ -33,6 +33,40 @@ report() {
   fi
 }
 
+# Repositories where the stanza is missing (pgbackrest info status 1 "missing stanza path" or
+# 3 "missing stanza data"), one index per line.
+repos_without_stanza() {
+  local info
+  info=$(dr_pgbackrest --output=json info)
+  json_sql "$info" "SELECT r->>'key' FROM doc, json_array_elements(doc.j) AS s, json_array_elements(s->'repo') AS r
+WHERE (r->'status'->>'code')::int IN (1, 3) ORDER BY 1;"
+}
+
+# stanza-create only where the stanza is missing: it takes the archive lock, which the async
+# archive-push holds while it pushes (every minute here), so it is retried on that lock
+# (pgBackRest error 50) a few times rather than failing the deployment.
+ensure_stanza() {
+  local missing attempt status
+  missing=$(repos_without_stanza)
+  if [[ -z "$missing" ]]; then
+    log "stanza $DR_STANZA exists in every repository"
+    return 0
+  fi
+  log "stanza $DR_STANZA missing in repo(s) $(echo "$missing" | tr '\n' ' ')- creating it"
+  for attempt in 1 2 3 4 5 6; do
+    status=0
+    dr_pgbackrest stanza-create || status=$?
+    if ((status == 0)); then
+      return 0
+    fi
+    if ((status != 50 || attempt == 6)); then
+      die "pgbackrest stanza-create failed (exit $status)"
+    fi
+    log "pgBackRest's archive lock is held (an archive-push is running); retrying in 5 s"
+    sleep 5
+  done
+}
+
 restart_postgres() {
   if [[ -n "${DR_PG_SERVICE:-}" ]]; then
     systemctl restart "$DR_PG_SERVICE"
@@ -87,9 +121,9 @@ INSERT INTO ${DR_HEARTBEAT_TABLE} (id, beat_at) VALUES (1, clock_timestamp())
   ON CONFLICT (id) DO NOTHING;
 SQL
   log "heartbeat table ${DR_HEARTBEAT_TABLE} ready"
-  dr_pgbackrest stanza-create
+  ensure_stanza
   dr_pgbackrest check
-  log "stanza $DR_STANZA created and checked: WAL reaches every repository"
+  log "stanza $DR_STANZA ready and checked: WAL reaches every repository"
 else
   log "passive side: stanza-create and check run on the active side"
 fi

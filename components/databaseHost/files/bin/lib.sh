@@ -63,6 +63,19 @@ dr_pgbackrest() {
   as_postgres pgbackrest --config="$DR_PGBACKREST_CONFIG" --stanza="$DR_STANZA" "$@"
 }
 
+# json_sql JSON SQL [psql args]: runs SQL in which doc(j) holds JSON. The document travels on
+# psql's standard input, so its size is not bounded by the command-line limit (pgbackrest
+# info for 30 days of backups exceeds it).
+json_sql() {
+  local json="$1" sql="$2"
+  shift 2
+  {
+    # shellcheck disable=SC2016 # $dr_json$ is SQL dollar quoting, not a shell expansion
+    printf 'WITH doc(j) AS (SELECT $dr_json$%s$dr_json$::json)\n' "$json"
+    printf '%s\n' "$sql"
+  } | dr_psql "$@"
+}
+
 # "t" when the local PostgreSQL is a standby (in recovery), "f" when it is a primary.
 dr_in_recovery() {
   dr_psql -c "SELECT pg_is_in_recovery()"

@@ -21,19 +21,6 @@ ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
 }
 
-# json_sql JSON SQL [psql args]: runs SQL in which doc(j) holds JSON. The document travels on
-# psql's standard input, so its size is not bounded by the command-line limit (pgbackrest
-# info for 30 days of backups exceeds it).
-json_sql() {
-  local json="$1" sql="$2"
-  shift 2
-  {
-    # shellcheck disable=SC2016 # $dr_json$ is SQL dollar quoting, not a shell expansion
-    printf 'WITH doc(j) AS (SELECT $dr_json$%s$dr_json$::json)\n' "$json"
-    printf '%s\n' "$sql"
-  } | dr_psql "$@"
-}
-
 # newest_full_stop INFO_JSON REPO: stop time (epoch) of the newest full backup, or empty.
 newest_full_stop() {
   json_sql "$1" "SELECT max((b->'timestamp'->>'stop')::bigint)

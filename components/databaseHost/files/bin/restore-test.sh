@@ -82,15 +82,18 @@ write_as_postgres() {
 # Keeps the restored copy startable where the configuration lives outside the data
 # directory (Debian keeps it in /etc/postgresql): missing files get minimal versions.
 ensure_config_files() {
-  if [[ ! -f "$scratch_data/postgresql.conf" ]]; then
-    write_as_postgres "$scratch_data/postgresql.conf" "# restore test: settings come from the command line"
-  fi
-  if [[ ! -f "$scratch_data/pg_hba.conf" ]]; then
-    write_as_postgres "$scratch_data/pg_hba.conf" "local all all peer"
-  fi
-  if [[ ! -f "$scratch_data/pg_ident.conf" ]]; then
-    as_postgres touch "$scratch_data/pg_ident.conf"
-  fi
+  local name
+  declare -A minimal=(
+    [postgresql.conf]="# restore test: settings come from the command line"
+    [pg_hba.conf]="local all all peer"
+    [pg_ident.conf]="# restore test: no user maps"
+  )
+  for name in postgresql.conf pg_hba.conf pg_ident.conf; do
+    if [[ ! -f "$scratch_data/$name" ]]; then
+      log "no $name in the restored data directory (kept outside it, as on Debian): writing a minimal one"
+      write_as_postgres "$scratch_data/$name" "${minimal[$name]}"
+    fi
+  done
 }
 
 wait_for_promotion() {
