@@ -14,6 +14,7 @@
  * await standby.waitForReplay(primary);
  * const rows = await standby.sql("SELECT count(*) FROM t"); // [["0"]]
  */
+import { existsSync } from "node:fs";
 import { appendFile, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,6 +65,18 @@ export function sqlLiteral(value: string): string {
 
 /** Uid and gid of the `postgres` OS user, read once. */
 let postgresIds: Promise<{ uid: number; gid: number }> | undefined;
+/** Fails with what to install when this machine cannot run the real-PostgreSQL tests. */
+function requireServerTools(): void {
+  const missing = [join(PG_BIN, "initdb"), "/usr/bin/pgbackrest", "/usr/sbin/runuser"].filter((tool) => !existsSync(tool));
+  const uid = process.getuid?.();
+  if (missing.length > 0 || uid !== 0) {
+    throw new Error(
+      `the real-PostgreSQL tests run as root with PostgreSQL 15 and pgBackRest installed (missing: ${missing.join(", ") || "none"}; ` +
+        `running as uid ${uid}): run \`apt-get install -y postgresql-15 pgbackrest\` and the tests as root, as .ci/run does`,
+    );
+  }
+}
+
 function postgresUser(): Promise<{ uid: number; gid: number }> {
   postgresIds ??= (async () => {
     const [uid, gid] = await Promise.all([runChecked("id", ["-u", "postgres"]), runChecked("id", ["-g", "postgres"])]);
@@ -374,6 +387,7 @@ export class PgSandbox {
     if (!/^[A-Za-z0-9_-]{1,20}$/.test(label)) {
       throw new Error(`PgSandbox.create: label "${label}" must be 1-20 letters, digits, "_" or "-"`);
     }
+    requireServerTools();
     // Short paths: a Unix socket path must stay under 108 bytes.
     const root = await mkdtemp(join(tmpdir(), `pg-${label}-`));
     const { uid, gid } = await postgresUser();
