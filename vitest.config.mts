@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     pool: "forks",
     isolate: true,
+    reporters: ["default", "./test/harness/countReporter.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
