@@ -28,11 +28,13 @@
 #   both sides writable primaries            -> split brain: change nothing, exit 2.
 #   new side unreachable, or a fenced primary (a former primary not yet rebuilt as a
 #   standby)                                 -> refuse, exit 3.
-# A failure to fence a reachable old primary is reported as a warning and the promotion goes
-# on: the flip must meet the database RTO, and the failover records move to the new side as
-# soon as this step ends (they depend on it), so clients stop reaching the old side.
+# A reachable old primary that cannot be fenced (no right to ALTER SYSTEM, a statement that
+# times out) is refused, exit 5: DNS still points at it until this step ends, so promoting
+# now would let both take writes (the runbook's first recovery priority is data). Fence it
+# by hand or stop its PostgreSQL (then it is unreachable and the promotion goes on), and
+# rerun `pulumi up`.
 # Exit codes: 0 done or nothing to do, 2 split brain, 3 cannot promote the new side,
-# 4 promotion or write check failed, 64 bad input.
+# 4 promotion or write check failed, 5 old primary reachable but not fenced, 64 bad input.
 set -euo pipefail
 
 readonly REBUILD_STEP="Failover > Fail back: rebuild the old primary as a standby (README 'Failover' section)"
@@ -177,8 +179,10 @@ elif [[ "$old_state" == recovery ]]; then
 elif fence_out=$(fence_old 2>&1); then
   say "fenced ${OLD_REGION} (${old_at}): default_transaction_read_only = on, $(last_line "$fence_out") other client session(s) terminated"
 else
-  warn "could not fence ${OLD_REGION} (${old_at}) within ${FENCE_TIMEOUT_SECONDS} s ($(first_line "${fence_out:-timed out}"));" \
-    "promoting anyway. It may still accept writes: see \"${REBUILD_STEP}\"."
+  fail 5 "could not fence ${OLD_REGION} (${old_at}) within ${FENCE_TIMEOUT_SECONDS} s ($(first_line "${fence_out:-timed out}"))." \
+    "Nothing was promoted: it still takes writes, and clients still reach it until this step succeeds." \
+    "Fence it by hand (ALTER SYSTEM SET default_transaction_read_only = on; SELECT pg_reload_conf();)" \
+    "or stop its PostgreSQL, then rerun pulumi up."
 fi
 
 say "promoting ${TARGET_REGION} (${new_at}) with pg_promote(wait => true)"

@@ -162,6 +162,37 @@ describe.each([
   });
 });
 
+describe("promote.sh with a reachable old primary it cannot fence", () => {
+  let old: PgNode;
+  let standby: PgNode;
+  let result: CommandResult;
+
+  beforeAll(async () => {
+    old = await sandbox.initPrimary({ name: "unfenceable-old", superuserPassword: PASSWORD });
+    // A role that can log in and read the server's state, but may not ALTER SYSTEM.
+    await old.sql(`CREATE ROLE app LOGIN PASSWORD '${PASSWORD}'`);
+    standby = await sandbox.createStandby(old, { name: "unfenceable-new" });
+    result = await promote(promotionEnv(side(standby, "us-west-2"), { ...side(old, "us-east-1"), user: "app" }, FENCE_TIMEOUT_SECONDS));
+  });
+
+  it("refuses with exit 5, names what to do, and promotes nothing: the old side still takes writes", async () => {
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain("promote: ERROR: could not fence us-east-1 (127.0.0.1:");
+    expect(result.stderr).toContain("permission denied to set parameter");
+    expect(result.stderr).toContain("Fence it by hand (ALTER SYSTEM SET default_transaction_read_only = on; SELECT pg_reload_conf();) or stop its PostgreSQL, then rerun pulumi up.");
+    expect(await standby.isInRecovery()).toBe(true);
+    await old.sql("CREATE TABLE still_primary (id int); INSERT INTO still_primary VALUES (1)");
+  });
+
+  it("promotes on the rerun once the old primary is stopped", async () => {
+    await old.stop();
+    const rerun = await promote(promotionEnv(side(standby, "us-west-2"), { ...side(old, "us-east-1"), user: "app" }, FENCE_TIMEOUT_SECONDS));
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain("is unreachable");
+    expect(await standby.isInRecovery()).toBe(false);
+  });
+});
+
 describe("promote.sh input checks", () => {
   const base = promotionEnv(
     { target: { port: 5432 }, region: "us-west-2" },

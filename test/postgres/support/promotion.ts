@@ -10,8 +10,13 @@ import { LOOPBACK, type PgNode } from "./cluster";
 export interface PromotionSide {
   /** The node, or a port nothing listens on (an unreachable side). */
   target: PgNode | { port: number };
-  /** Password for `postgres` over TCP; undefined for trust. */
+  /** Password over TCP; undefined for trust. */
   password?: string;
+  /**
+   * The role the script connects as.
+   * @default "postgres"
+   */
+  user?: string;
   /** Region label for messages. */
   region: string;
 }
@@ -22,7 +27,7 @@ export function promotionEnv(fresh: PromotionSide, old: PromotionSide, fenceTime
     [`${prefix}_HOST`]: LOOPBACK,
     [`${prefix}_PORT`]: String(s.target.port),
     [`${prefix}_DATABASE`]: "postgres",
-    [`${prefix}_USER`]: "postgres",
+    [`${prefix}_USER`]: s.user ?? "postgres",
     [`${prefix}_PASSWORD`]: s.password,
   });
   return {
