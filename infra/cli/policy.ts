@@ -11,10 +11,7 @@ import { readFileSync } from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { StackConfigError } from "../config";
 import { StackFileError } from "../../test/harness/stackFiles";
-import { planStack, toPlanJson } from "../../test/harness/plan";
-import { evaluatePolicies, hasMandatoryViolations, type PlannedResource } from "../../policies/engine";
-import { createPolicies } from "../../policies/policies";
-import { renderReport } from "../../policies/report";
+import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";
 import { parseFlags, runCli, UsageError } from "./args";
 
@@ -60,6 +57,11 @@ runCli(
     const maxChars = maxCharsText === undefined ? undefined : Number(maxCharsText);
     if (maxChars !== undefined && (!Number.isInteger(maxChars) || maxChars < 500)) throw new UsageError(`--max-chars: "${maxCharsText}" is not allowed; use a whole number of characters >= 500`);
 
+    // The program and the policies (all of @pulumi/aws) load only once the flags are known to be good.
+    const { planStack, toPlanJson } = require("../../test/harness/plan") as typeof import("../../test/harness/plan");
+    const { evaluatePolicies, hasMandatoryViolations } = require("../../policies/engine") as typeof import("../../policies/engine");
+    const { createPolicies } = require("../../policies/policies") as typeof import("../../policies/policies");
+    const { renderReport } = require("../../policies/report") as typeof import("../../policies/report");
     const plan = planFile ? readPlanFile(planFile) : toPlanJson(await planStack(stack!, { set: flags.values.set ?? [] }));
     const outcomes = await evaluatePolicies(createPolicies(), plan.resources, readPackConfig(flags.values.config?.[0]));
     process.stdout.write(`${renderReport(outcomes, { format, maxChars, title: `stack ${plan.stack}` })}\n`);
