@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     pool: "forks",
+    // The mock-engine tests share a worker's modules (loading @pulumi/aws once per worker, not
+    // per file): the program is a function and every evaluation resets the mocks and config.
+    // The real-PostgreSQL tests keep a fresh process per file.
     isolate: true,
     reporters: ["default", "./test/harness/countReporter.ts"],
     testTimeout: 60_000,
@@ -10,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/postgres/**"] },
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/postgres/**"], isolate: false },
       },
       {
         extends: true,
