@@ -1,5 +1,5 @@
 /**
- * The alarms' wiring (the `// <alarms>` block of `stack.ts`): the catalog from the runbook and
+ * The alarms' wiring (called by `stack.ts`): the catalog from the runbook and
  * the effective config, the alarm set with its alert routing, and each region's log groups.
  */
 import type * as pulumi from "@pulumi/pulumi";

@@ -1,5 +1,5 @@
 /**
- * The backups' wiring (the `// <backups>` block of `stack.ts`): one WAL archive bucket (a
+ * The backups' wiring (called by `stack.ts`): one WAL archive bucket (a
  * complete pgBackRest repository) per region, the database hosts' IAM role per region, the
  * configuration of both database hosts, and the database roles with their secrets.
  */

@@ -1,5 +1,5 @@
 /**
- * Environment sync's wiring (the `// <environment-sync>` block of `stack.ts`): the synced
+ * Environment sync's wiring (called by `stack.ts`): the synced
  * settings and secret ARNs published to SSM, the `environment`, `schemaVersion` and
  * `schemaSource` outputs a following stack reads, and, in a stack that follows another
  * (`sync.source`), the schema sync from the source's database.

@@ -1,5 +1,5 @@
 /**
- * The `activeRegion` flip's wiring (the `// <failover>` block of `stack.ts`): the promotion
+ * The `activeRegion` flip's wiring (called by `stack.ts`): the promotion
  * of the newly active database, the failover records that wait for it, and the SSM
  * parameter that tells the applications which region is active.
  */

@@ -16,26 +16,15 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   const providers = createProviders(config);
   const sites = assignRegions(config);
 
-  // <failover>
   const failover = declareFailover(config, sites, providers);
-  // </failover>
-
-  // <backups> (after failover: a flip's promotion runs before the hosts are reconfigured)
+  // A flip's promotion runs before the database hosts are reconfigured for their new sides.
   const backups = declareBackups(config, providers, { hostsAfter: [failover.promotion.command] });
-  // </backups>
-
-  // <alarms>
   const alarms = declareAlarms(config, sites, providers, {
     healthCheckIds: failover.dns.healthCheckIds.api,
     walArchives: backups.buckets,
   });
-  // </alarms>
-
-  // <environment-sync>
   const environmentSync = declareEnvironmentSync(config, sites, providers, syncSource);
-  // </environment-sync>
 
-  void providers;
   return {
     environmentName: config.environment,
     regions: config.regions,
