@@ -4,7 +4,7 @@
  */
 import { parseStackConfig } from "../../infra/config";
 import { program } from "../../infra/program";
-import type { CapturedResource } from "./capture";
+import type { PlannedResource } from "../../policies/engine";
 import { evaluate, type Evaluation } from "./evaluate";
 import type { StackReferenceOutputs } from "./mocks";
 import { loadStackConfig, type LoadOptions } from "./stackFiles";
@@ -17,16 +17,8 @@ export interface Plan extends Evaluation {
 /** A plan as `npm run plan -- --json` prints it: stable order, secrets as `[secret]`. */
 export interface PlanJson {
   stack: string;
-  resources: {
-    urn: string;
-    type: string;
-    name: string;
-    region: string | null;
-    parent: string | null;
-    inputs: Record<string, unknown>;
-    options: CapturedResource["options"];
-    propertyDependencies: CapturedResource["propertyDependencies"];
-  }[];
+  /** The shape the policy engine reads, with the engine's property dependencies always present. */
+  resources: (PlannedResource & Required<Pick<PlannedResource, "propertyDependencies">>)[];
   outputs: Record<string, unknown>;
 }
 
