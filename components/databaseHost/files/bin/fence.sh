@@ -76,7 +76,11 @@ fi
 # load time, so a fresh connection tells when new connections meet the fence.
 loaded_before=$(dr_psql -c "SELECT pg_conf_load_time()")
 dr_psql -c "SELECT pg_reload_conf()" >/dev/null
-until [[ "$(dr_psql -v before="$loaded_before" -c "SELECT pg_conf_load_time() > :'before'::timestamptz")" == t ]]; do
+for (( ; ; )); do
+  reloaded=$(dr_psql -v before="$loaded_before" <<<"SELECT pg_conf_load_time() > :'before'::timestamptz;")
+  if [[ "$reloaded" == t ]]; then
+    break
+  fi
   if ((SECONDS > deadline)); then
     die "the server did not reload pg_hba.conf within ${timeout_seconds} s"
   fi
