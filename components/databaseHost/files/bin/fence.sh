@@ -46,7 +46,7 @@ reason=$(printf '%s' "$reason" | tr -c 'A-Za-z0-9 .:_/()=-' '_' | cut -c1-200)
 deadline=$((SECONDS + timeout_seconds))
 
 hba=$(dr_hba_file)
-if dr_fenced; then
+if dr_fenced "$hba"; then
   log "pg_hba.conf ($hba) already carries the fence"
 else
   # Written beside the file and renamed over it: the server never reads half a file.
@@ -67,14 +67,16 @@ else
   log "added the fence block to $hba ($reason)"
 fi
 
-errors=$(dr_psql -c "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL")
+# The postmaster applies pg_hba.conf on SIGHUP; a backend forked after that carries the new
+# load time, so a fresh connection tells when new connections meet the fence. A file with an
+# error is not applied at all (the old rules stay), hence the check first.
+IFS='|' read -r errors loaded_before <<<"$(dr_psql <<'SQL'
+SELECT (SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL), pg_conf_load_time();
+SQL
+)"
 if [[ "$errors" != "0" ]]; then
   die "$hba has $errors line(s) PostgreSQL cannot parse (see pg_hba_file_rules): a reload would keep the old rules; fix the file and run fence.sh again"
 fi
-
-# The postmaster applies pg_hba.conf on SIGHUP; a backend forked after that carries the new
-# load time, so a fresh connection tells when new connections meet the fence.
-loaded_before=$(dr_psql -c "SELECT pg_conf_load_time()")
 dr_psql -c "SELECT pg_reload_conf()" >/dev/null
 for (( ; ; )); do
   reloaded=$(dr_psql -v before="$loaded_before" <<<"SELECT pg_conf_load_time() > :'before'::timestamptz;")

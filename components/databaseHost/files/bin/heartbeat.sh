@@ -16,7 +16,7 @@ if [[ "$(dr_in_recovery)" != "f" ]]; then
 fi
 # A fenced primary takes no write, not even this one: its last WAL is what the standby must
 # replay before promotion, and nothing may follow it.
-if dr_fenced; then
+if dr_fenced "$(dr_hba_file)"; then
   log "fenced (lease.sh or promote.sh): no heartbeat written"
   exit 0
 fi

@@ -23,7 +23,7 @@ confirmed_file="$DR_STATE_DIR/lease-confirmed-at"
 if [[ "$(dr_in_recovery)" != "f" ]]; then
   exit 0
 fi
-if dr_fenced; then
+if dr_fenced "$(dr_hba_file)"; then
   log "fenced already: no lease to keep"
   exit 0
 fi

@@ -125,11 +125,10 @@ dr_hba_file() {
   dr_psql -c "SHOW hba_file"
 }
 
-# Succeeds when this host's PostgreSQL is fenced (fence.sh's block heads its pg_hba.conf).
+# dr_fenced HBA_FILE: succeeds when fence.sh's block is in HBA_FILE (give `$(dr_hba_file)`):
+# this host's PostgreSQL is fenced.
 dr_fenced() {
-  local hba
-  hba=$(dr_hba_file)
-  grep -qxF -- "$DR_FENCE_BEGIN" "$hba"
+  grep -qxF -- "$DR_FENCE_BEGIN" "$1"
 }
 
 # One CloudWatch datum as JSON: metric_datum NAME VALUE UNIT REGION [DIMENSION=VALUE ...].
