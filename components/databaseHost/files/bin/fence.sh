@@ -42,7 +42,7 @@ if ! [[ "$timeout_seconds" =~ ^[0-9]+$ ]] || ((timeout_seconds < 1 || timeout_se
   exit 2
 fi
 # The reason goes into a comment line of pg_hba.conf: keep it to one line of plain characters.
-reason=$(printf '%s' "$reason" | tr -c 'A-Za-z0-9 .:_/()=-' '_' | cut -c1-200)
+reason=$(printf '%s' "$reason" | tr -c 'A-Za-z0-9 .,:_/()=-' '_' | cut -c1-200)
 deadline=$((SECONDS + timeout_seconds))
 
 hba=$(dr_hba_file)

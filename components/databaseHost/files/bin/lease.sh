@@ -39,6 +39,7 @@ answer=$(aws_cli_bounded "$DR_LEASE_CHECK_SECONDS" ssm get-parameter --region "$
   --name "$DR_ACTIVE_REGION_PARAMETER" --query Parameter.Value --output text 2>&1) || status=$?
 if ((status == 0)); then
   if [[ "$answer" == "$DR_REGION" ]]; then
+    mkdir -p "$DR_STATE_DIR"
     printf '%s\n' "$started" >"$confirmed_file.tmp"
     mv -f "$confirmed_file.tmp" "$confirmed_file"
     exit 0
