@@ -20,8 +20,12 @@ import { join } from "node:path";
 
 const SUPERUSER_PASSWORD = "Pw-partition-superuser";
 const app: ClientLogin = { user: "app", password: "Pw-partition-app" };
-/** The lease scaled down for a test; the bound promote.sh waits is derived the same way as in production. */
-const LEASE: LeaseTimings = { leaseSeconds: 4, checkIntervalSeconds: 1, fenceTimeoutSeconds: 5 };
+/**
+ * The lease scaled down for a test; the bound promote.sh waits is derived the same way as in
+ * production. The check interval leaves a lease.sh run (a few psql calls, about 0.2 s idle,
+ * over a second on a loaded machine) room to finish within it, as the 10 s default does.
+ */
+const LEASE: LeaseTimings = { leaseSeconds: 6, checkIntervalSeconds: 2, fenceTimeoutSeconds: 5 };
 const BOUND_SECONDS = leaseWaitSeconds(LEASE);
 
 /** Whether a node takes an application client's write: it accepts the connection and is a primary. */
@@ -57,7 +61,7 @@ afterAll(async () => {
 });
 
 describe.each([
-  { name: "cut", what: "its region's SSM cannot be reached either", answer: { fail: "Could not connect to the endpoint URL: \"https://ssm.us-east-1.amazonaws.com/\"" }, reason: /could not read \/crazy-gary\/prod\/active-region in us-east-1 for \d+ s \(lease 4 s\)/ },
+  { name: "cut", what: "its region's SSM cannot be reached either", answer: { fail: "Could not connect to the endpoint URL: \"https://ssm.us-east-1.amazonaws.com/\"" }, reason: /could not read \/crazy-gary\/prod\/active-region in us-east-1 for \d+ s \(lease 6 s\)/ },
   { name: "told", what: "its region's parameter already names the new region", answer: "us-west-2", reason: /\/crazy-gary\/prod\/active-region in us-east-1 names us-west-2, not this region/ },
 ])("a partition: the old primary alive, unreachable from promote.sh, and $what", ({ name, answer, reason }) => {
   let east: PgNode;
@@ -104,7 +108,7 @@ describe.each([
     }
   });
 
-  it(`promotes only after waiting out the lease bound (${BOUND_SECONDS} s = lease 4 + 2 x check 1 + fence 5)`, () => {
+  it(`promotes only after waiting out the lease bound (${BOUND_SECONDS} s = lease ${LEASE.leaseSeconds} + 2 x check ${LEASE.checkIntervalSeconds} + fence ${LEASE.fenceTimeoutSeconds})`, () => {
     expect(promotion.code).toBe(0);
     expect(promotion.stderr).toContain(`is unreachable`);
     expect(promotion.stderr).toContain(`waiting ${BOUND_SECONDS} s`);
