@@ -32,8 +32,10 @@
 #                             flushes its WAL and pg_current_wal_flush_lsn() is its final position
 #                             (bounded by FENCE_TIMEOUT_SECONDS); wait until the standby has replayed
 #                             that position (bounded by CATCH_UP_TIMEOUT_SECONDS); promote.
-#     fenced (its pg_hba.conf rejects this connection: a rerun)
-#                          -> wait until the standby has replayed all its WAL receiver got; promote.
+#     fenced (its pg_hba.conf rejects this connection: its lease fenced it, or a rerun)
+#                          -> wait FENCE_TIMEOUT_SECONDS (fence.sh's bound: it ends sessions and
+#                             flushes WAL), then until the standby has replayed all its WAL
+#                             receiver got (pg_stat_wal_receiver.latest_end_lsn); promote.
 #     unreachable          -> wait LEASE_WAIT_SECONDS (its lease fences it if it still runs), look
 #                             once more (now reachable and writable: fence it as above); promote.
 #     in recovery          -> nothing to fence; promote.
@@ -257,7 +259,11 @@ case "$old_state" in
     ;;
   recovery) say "${OLD_REGION} is in recovery (a standby); nothing to fence" ;;
   fenced)
-    say "${OLD_REGION} is fenced already (${old_detail}); its final WAL position cannot be read through the fence"
+    # Its fence (fence.sh, from its lease or an earlier run) may still be ending sessions and
+    # flushing WAL: it finishes within its bound (DR_FENCE_TIMEOUT_SECONDS, the same default).
+    say "${OLD_REGION} is fenced already (${old_detail}); its final WAL position cannot be read through the fence:" \
+      "waiting ${FENCE_TIMEOUT_SECONDS} s for the fence to finish, then for ${TARGET_REGION} to replay all its WAL receiver got"
+    sleep "$FENCE_TIMEOUT_SECONDS"
     if [[ "$(sql NEW_PRIMARY <<<"SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming' AND latest_end_lsn IS NOT NULL;")" == 1 ]]; then
       catch_up "(SELECT latest_end_lsn FROM pg_stat_wal_receiver)" "all WAL its receiver got from ${OLD_REGION}"
     else

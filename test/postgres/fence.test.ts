@@ -74,7 +74,7 @@ describe("fence.sh", () => {
   it("exits 0 and says what it did: the block, and the one open client session ended", () => {
     expect(fence, fence.stdout + fence.stderr).toMatchObject({ code: 0 });
     expect(fence.stdout).toMatch(/fence\.sh: added the fence block to .*pg_hba\.conf \(test\)/);
-    expect(fence.stdout).toContain("fence.sh: fenced: new client connections are rejected; 1 client session(s) ended");
+    expect(fence.stdout).toMatch(/fence\.sh: fenced: new client connections are rejected; 1 client session\(s\) ended; WAL flushed up to [0-9A-F]+\/[0-9A-F]+/);
   });
 
   it("ends a session opened before the fence: its next write, with every override, fails", async () => {

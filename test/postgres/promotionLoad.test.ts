@@ -15,10 +15,12 @@ const LINK_DELAY_MS = 300;
 let sandbox: PgSandbox;
 let flip: LoadedFlip;
 let control: LoadedFlip;
+let leaseFirst: LoadedFlip;
 beforeAll(async () => {
   sandbox = await PgSandbox.create("promotion-load");
   flip = await plannedFlipUnderLoad(sandbox, { prefix: "flip", linkDelayMs: LINK_DELAY_MS });
   control = await plannedFlipUnderLoad(sandbox, { prefix: "control", linkDelayMs: LINK_DELAY_MS, withoutCatchUp: true });
+  leaseFirst = await plannedFlipUnderLoad(sandbox, { prefix: "lease", linkDelayMs: LINK_DELAY_MS, leaseFencesFirst: true });
 });
 afterAll(async () => {
   await sandbox?.destroy();
@@ -45,5 +47,19 @@ describe(`a planned flip under a steady write load, the standby's WAL ${LINK_DEL
     expect(control.measured).toBeUndefined();
     const lost = control.writers.sync.missing.length + control.writers.async.missing.length;
     expect(lost).toBeGreaterThan(0);
+  });
+});
+
+describe("a planned flip under load when the old primary's lease fenced it before promote.sh could", () => {
+  it("finds it fenced, waits for the fence to finish and the standby to replay all it received, then promotes", () => {
+    const { stdout, code } = leaseFirst.measured!.result;
+    expect(code).toBe(0);
+    expect(stdout).toContain("promote: us-east-1 is fenced already");
+    expect(stdout).toMatch(/us-west-2 replayed all WAL its receiver got from us-east-1 \(now at [0-9A-F]+\/[0-9A-F]+\) after \d+ ms of waiting/);
+  });
+
+  it.each(["sync", "async"] as const)("loses no commit the old primary acknowledged (%s commit writer)", (writer) => {
+    expect(leaseFirst.writers[writer].acked.length).toBeGreaterThanOrEqual(200);
+    expect(leaseFirst.writers[writer].missing).toEqual([]);
   });
 });

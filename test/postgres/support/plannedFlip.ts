@@ -40,6 +40,12 @@ export interface PlannedFlipOptions {
   /** How late the standby receives each byte of WAL (a link between regions), in ms. @default 0 */
   linkDelayMs?: number;
   /**
+   * The old primary's lease fences it first (fence.sh run on its host, as lease.sh does on
+   * reading the flip), then promote.sh runs and finds it fenced.
+   * @default false
+   */
+  leaseFencesFirst?: boolean;
+  /**
    * The control: instead of promote.sh, fence the old primary (fence.sh) and promote the
    * standby at once, without waiting for its final WAL (what promote.sh did before it waited).
    * @default false
@@ -76,6 +82,7 @@ export async function plannedFlipUnderLoad(sandbox: PgSandbox, options: PlannedF
     await host.runScriptChecked("fence.sh", ["--reason", "control: no catch-up wait"]);
     await west.promote();
   } else {
+    if (options.leaseFencesFirst) await host.runScriptChecked("fence.sh", ["--reason", "lease.sh: the parameter names us-west-2"]);
     measured = await flipAndMeasure(
       { target: west, region: "us-west-2", password: SUPERUSER_PASSWORD },
       { target: east, region: "us-east-1", password: SUPERUSER_PASSWORD },

@@ -11,7 +11,8 @@
 # session. A setting such as default_transaction_read_only is no wall: any session overrides
 # it (SET default_transaction_read_only = off, BEGIN READ WRITE). Physical replication
 # connections match only lines naming `replication`, never `all` (same docs page), so the
-# standby keeps streaming the last WAL. Idempotent: a second run only ends sessions again.
+# standby keeps streaming the last WAL. Last, the WAL is flushed and switched, so the standby
+# receives the last commit. Idempotent: a second run only ends sessions again.
 # Lifting the fence is no command: the server is rebuilt as a standby (docs/runbooks/failover-database.md).
 # Exit codes: 0 fenced, 1 failed (the server may still take writes), 2 bad usage.
 set -euo pipefail
@@ -109,4 +110,12 @@ SQL
     die "$still client session(s) still running ${timeout_seconds} s after pg_terminate_backend"
   fi
 done
-log "fenced: new client connections are rejected; ${ended} client session(s) ended"
+# Flush every WAL record the ended sessions wrote (a commit acknowledged under
+# synchronous_commit = off may still sit in WAL buffers; only flushed WAL is streamed), so the
+# standby can receive all of it: the switch record is flushed with everything before it.
+final_lsn=$(dr_psql <<'SQL'
+SELECT pg_switch_wal() IS NOT NULL;
+SELECT pg_current_wal_flush_lsn();
+SQL
+)
+log "fenced: new client connections are rejected; ${ended} client session(s) ended; WAL flushed up to ${final_lsn##*$'\n'}"

@@ -11,8 +11,8 @@
 # So a primary that is no longer the active side stops taking writes at most
 # DR_LEASE_SECONDS + 2 x DR_LEASE_CHECK_SECONDS + DR_FENCE_TIMEOUT_SECONDS after its last
 # renewal, reachable or not; promote.sh waits that long before it promotes without having
-# fenced the old primary itself (domain/lease.ts). A standby, or a server already fenced, is
-# left alone: it takes no writes.
+# fenced the old primary itself (domain/lease.ts). A standby is left alone (it takes no
+# writes); on a fenced server only client sessions still open are ended again.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -24,7 +24,13 @@ if [[ "$(dr_in_recovery)" != "f" ]]; then
   exit 0
 fi
 if dr_fenced "$(dr_hba_file)"; then
-  log "fenced already: no lease to keep"
+  # Fenced already. A fence.sh cut short by its bound (a loaded host) has put the block in
+  # place but may have left sessions open: end them again (fence.sh is idempotent).
+  open_sessions=$(dr_psql -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND (usename <> 'postgres' OR client_addr IS NOT NULL)")
+  if ((open_sessions > 0)); then
+    log "fenced, but ${open_sessions} client session(s) still open: running fence.sh again"
+    exec "$(dirname "${BASH_SOURCE[0]}")/fence.sh" --reason "lease.sh: sessions left open after the fence"
+  fi
   exit 0
 fi
 
