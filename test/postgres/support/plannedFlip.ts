@@ -46,8 +46,9 @@ export interface PlannedFlipOptions {
    */
   leaseFencesFirst?: boolean;
   /**
-   * The control: instead of promote.sh, fence the old primary (fence.sh) and promote the
-   * standby at once, without waiting for its final WAL (what promote.sh did before it waited).
+   * The control: instead of promote.sh, end the writers' sessions on the old primary and
+   * promote the standby at once, without waiting for the old primary's last WAL (what
+   * promote.sh did before it waited).
    * @default false
    */
   withoutCatchUp?: boolean;
@@ -79,7 +80,7 @@ export async function plannedFlipUnderLoad(sandbox: PgSandbox, options: PlannedF
 
   let measured: MeasuredFlip | undefined;
   if (options.withoutCatchUp) {
-    await host.runScriptChecked("fence.sh", ["--reason", "control: no catch-up wait"]);
+    await east.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'app'");
     await west.promote();
   } else {
     if (options.leaseFencesFirst) await host.runScriptChecked("fence.sh", ["--reason", "lease.sh: the parameter names us-west-2"]);
