@@ -7,7 +7,7 @@ export default defineConfig({
     // per file): the program is a function and every evaluation resets the mocks and config.
     // The real-PostgreSQL tests keep a fresh process per file.
     isolate: true,
-    reporters: ["default", "./test/harness/countReporter.ts"],
+    reporters: ["default", "./tools/vitest/countReporter.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [

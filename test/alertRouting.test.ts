@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertKeyPolicy, emptyTopicWarning, subscriptionKey, topicName } from "../components/alertRouting";
 import { StackConfigError } from "../infra/config";
-import { mockAccountId, planStack, type CapturedResource, type Plan } from "./harness";
+import { mockAccountId, planStack, type CapturedResource, type Plan } from "../tools/offline";
 
 const severities = ["P0", "P1", "P2", "P3"] as const;
 

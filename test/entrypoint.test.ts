@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { expect, it } from "vitest";
-import { repositoryRoot } from "./harness";
+import { repositoryRoot } from "../tools/offline";
 
 /**
  * `pulumi up` loads `main` through ts-node (CommonJS, type-checked, the project's tsconfig
@@ -9,7 +9,7 @@ import { repositoryRoot } from "./harness";
  * the CLI, and checks the program declares the stack.
  */
 it("the entry point loads through ts-node with type checking, as pulumi up loads it", () => {
-  const preload = path.join(repositoryRoot, "test/harness/pulumiRunnerPreload.js");
+  const preload = path.join(repositoryRoot, "test/support/pulumiRunnerPreload.js");
   const result = spawnSync(process.execPath, ["-r", preload, path.join(repositoryRoot, "infra/index.ts")], {
     cwd: repositoryRoot,
     encoding: "utf8",

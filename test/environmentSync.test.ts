@@ -9,14 +9,14 @@ import {
   EnvironmentSyncError,
   fixedSyncedKeys,
   parseEnvironmentOutput,
-  secretValuePatterns,
   type EnvironmentOutput,
 } from "../infra/environment";
+import { secretValuePatterns } from "../domain/secretSettings";
 import { schemaReaderRole } from "../infra/environmentSync";
 import { program } from "../infra/program";
 import { StackConfigError } from "../infra/config";
 import { resolveSyncedConfig } from "../infra/syncSource";
-import { evaluate, loadStackConfig, placeholderMark, planStack, secretMarker, type CapturedResource, type Plan } from "./harness";
+import { evaluate, loadStackConfig, placeholderMark, planStack, secretMarker, type CapturedResource, type Plan } from "../tools/offline";
 
 const drSource = "crazy-gary/crazy-gary-dr/prod";
 let prod: Plan;

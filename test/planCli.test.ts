@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repositoryRoot, secretMarker } from "./harness";
+import { repositoryRoot, secretMarker } from "../tools/offline";
 
 function plan(...args: string[]) {
-  const result = spawnSync(process.execPath, ["-r", path.join(repositoryRoot, "infra/cli/register.js"), path.join(repositoryRoot, "infra/cli/plan.ts"), ...args], {
+  const result = spawnSync(process.execPath, ["-r", path.join(repositoryRoot, "tools/cli/register.js"), path.join(repositoryRoot, "tools/cli/plan.ts"), ...args], {
     cwd: repositoryRoot,
     encoding: "utf8",
     timeout: 60_000,

@@ -1,14 +1,14 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { expect, it } from "vitest";
-import { repositoryRoot } from "./harness";
+import { repositoryRoot } from "../tools/offline";
 
 /**
  * The pack compiles and type-checks as `pulumi preview --policy-pack policies` loads it: from
  * the pack's own folder, through the repository's ts-node and TypeScript.
  */
 it("the policy pack's modules load through ts-node from policies/, as the policy analyzer loads them", () => {
-  const result = spawnSync(process.execPath, [path.join(repositoryRoot, "test/harness/policyAnalyzerLoad.js")], {
+  const result = spawnSync(process.execPath, [path.join(repositoryRoot, "test/support/policyAnalyzerLoad.js")], {
     cwd: path.join(repositoryRoot, "policies"),
     encoding: "utf8",
     timeout: 120_000,

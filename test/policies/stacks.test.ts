@@ -10,7 +10,7 @@ import { findPgbackrestConfigs, s3Repositories } from "../../policies/pgbackrest
 import { archiveTimeoutsSeconds } from "../../policies/postgresSettings";
 import { databaseHosts, regionOf, walArchiveBuckets } from "../../policies/stackView";
 import { findBackupTimers } from "../../policies/systemdCalendar";
-import { planStack, toPlanJson } from "../harness/plan";
+import { planStack, toPlanJson } from "../../tools/offline/plan";
 
 describe.each([
   ["prod", []],

@@ -10,9 +10,9 @@ import { access, readdir, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveCommand } from "../../components/databaseHost/render";
-import { maxArchiveTimeoutSeconds } from "../../infra/runbook";
-import { LOOPBACK, PgSandbox, type PgNode } from "./support/cluster";
-import { runCommand } from "./support/exec";
+import { maxArchiveTimeoutSeconds } from "../../domain/runbook";
+import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
+import { runCommand } from "../../tools/postgres/exec";
 import {
   APPLICATION_SCHEMA,
   createRepositories,
@@ -25,7 +25,7 @@ import {
   seedSql,
   waitFor,
   type Repositories,
-} from "./support/pgbackrest";
+} from "../../tools/postgres/pgbackrest";
 
 
 const DATABASE = "crazy_gary";

@@ -13,8 +13,8 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backups } from "../../infra/runbook";
-import { PgSandbox, type PgNode } from "./support/cluster";
+import { backups } from "../../domain/runbook";
+import { PgSandbox, type PgNode } from "../../tools/postgres/cluster";
 import {
   APPLICATION_SCHEMA,
   createRepositories,
@@ -23,8 +23,8 @@ import {
   restoreNode,
   SECONDARY_REGION,
   type Repositories,
-} from "./support/pgbackrest";
-import { ageFiles, applyLifecycle, plannedLifecycleRules, type HistoryPhase, type PlannedLifecycleRule } from "./support/s3Lifecycle";
+} from "../../tools/postgres/pgbackrest";
+import { ageFiles, applyLifecycle, plannedLifecycleRules, type HistoryPhase, type PlannedLifecycleRule } from "../../tools/postgres/s3Lifecycle";
 
 const DATABASE = "crazy_gary";
 const REPOSITORY_ROOT = join(__dirname, "..", "..");

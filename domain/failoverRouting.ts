@@ -7,7 +7,7 @@
  * Only types are imported from `infra/config.ts`, so `config.ts` may use these functions
  * in its schema without a runtime import cycle.
  */
-import type { Endpoint, HostnameKey, RegionRole } from "../infra/config";
+import type { Endpoint, HostnameKey, RegionRole } from "./topology";
 
 /** Route53's failover types. */
 export type FailoverType = "PRIMARY" | "SECONDARY";

@@ -1,14 +1,14 @@
 /**
  * The alarm catalog: every alarm the stack declares, as typed data built from the runbook
- * (`infra/runbook.ts`) and the effective, possibly tightened, stack settings. `AlarmSet`
+ * (`domain/runbook.ts`) and the effective, possibly tightened, stack settings. `AlarmSet`
  * turns each definition into one CloudWatch alarm per region role; the README's metric
  * contract is rendered from the same definitions (`renderMetricContract`), so the metrics the
  * hosts must publish and the metrics the alarms watch cannot drift apart.
  *
  * Pure data and pure functions only: no resources here.
  */
-import { MONITOR_INTERVAL_MINUTES } from "../components/databaseHost/render";
-import type { RegionRole, StackConfig } from "./config";
+import { MONITOR_INTERVAL_MINUTES } from "./hostMetrics";
+import type { RecoverySettings, RegionRole } from "./topology";
 import {
   backups,
   certExpiryUrgentDays,
@@ -135,7 +135,12 @@ export interface AlarmDefinition {
 }
 
 /** The effective settings the catalog depends on (the zod-parsed, possibly tightened config). */
-export type CatalogSettings = Pick<StackConfig, "thresholds" | "recovery">;
+export interface CatalogSettings {
+  /** Thresholds tightened in stack config (`thresholds.<row>`); a missing row uses the runbook's. */
+  thresholds: Partial<Record<TriggerRowId, number>>;
+  /** The database RPO and `archive_timeout` in effect. */
+  recovery: RecoverySettings;
+}
 
 const TRIGGERS: RunbookSection = "Automated Rollback Triggers";
 const RPO: RunbookSection = "Recovery Time Objectives (RTO) & Recovery Point Objectives (RPO)";

@@ -8,8 +8,8 @@ require("ts-node").register({
   transpileOnly: false,
   compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true" },
 });
-const { evaluate } = require("./evaluate");
-const { loadStackConfig } = require("./stackFiles");
+const { evaluate } = require("../../tools/offline/evaluate");
+const { loadStackConfig } = require("../../tools/offline/stackFiles");
 const Module = require("node:module");
 
 const stack = process.env.CRAZY_GARY_STACK || "prod";

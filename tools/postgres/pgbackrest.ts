@@ -8,13 +8,9 @@
  */
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  renderHostFiles,
-  schedulesFromRunbook,
-  type DatabaseHostFilesParams,
-  type ScriptName,
-} from "../../../components/databaseHost/render";
-import { backups, maxArchiveTimeoutSeconds } from "../../../infra/runbook";
+import { schedulesFromRunbook } from "../../domain/hostSchedules";
+import { renderHostFiles, type DatabaseHostFilesParams, type ScriptName } from "../../components/databaseHost/render";
+import { backups, maxArchiveTimeoutSeconds } from "../../domain/runbook";
 import { PG_BIN, writeOwnedFile, type PgNode, type PgSandbox } from "./cluster";
 import { runCommand, type CommandResult } from "./exec";
 import { freeLoopbackPort } from "./ports";

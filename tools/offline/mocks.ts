@@ -77,7 +77,7 @@ function invoke(token: string, inputs: State): State {
       return { command: inputs.command, stdout: `schema-sync: schema version sha256:${hash}\n`, stderr: "" };
     }
     default:
-      throw new Error(`mock: unexpected invoke ${token}(${JSON.stringify(inputs)}); add it to test/harness/mocks.ts if the program really needs it`);
+      throw new Error(`mock: unexpected invoke ${token}(${JSON.stringify(inputs)}); add it to tools/offline/mocks.ts if the program really needs it`);
   }
 }
 

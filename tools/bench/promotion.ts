@@ -4,11 +4,11 @@
  * standby is built from the current primary (the old primary is fenced by the flip and then
  * stopped, as the runbook rebuilds it). Prints each figure, the median and the max, in ms.
  *
- * Run: node -r ./infra/cli/register.js test/bench/promotion.ts
+ * Run: node -r ./tools/cli/register.js tools/bench/promotion.ts
  */
-import { recoveryObjectives } from "../../infra/runbook";
-import { PgSandbox } from "../postgres/support/cluster";
-import { flipAndMeasure } from "../postgres/support/promotion";
+import { recoveryObjectives } from "../../domain/runbook";
+import { PgSandbox } from "../postgres/cluster";
+import { flipAndMeasure } from "../postgres/promotion";
 
 const FLIPS = 3;
 const PASSWORD = "bench-password";

@@ -1,6 +1,6 @@
 /** Renders a plan as a readable table: resources grouped by region and component, then outputs. */
-import type { CapturedResource } from "../../test/harness/capture";
-import type { Plan } from "../../test/harness/plan";
+import type { CapturedResource } from "../offline/capture";
+import type { Plan } from "../offline/plan";
 
 /** Inputs worth a glance per resource type; other types show their first few scalar inputs. */
 const keyInputs: Record<string, readonly string[]> = {

@@ -5,9 +5,10 @@
  * Reads the stack files only (no cloud): a stack that follows another (`sync.source`) takes
  * that stack's synced settings as `pulumi up` would, from its environment output.
  */
-import { parseStackConfig, type StackConfig } from "../config";
-import { applySync, effectiveSettings, environmentOutput, syncedSettings, type EffectiveSetting } from "../environment";
-import { listStacks, loadStackConfig, StackFileError, type LoadOptions } from "../../test/harness/stackFiles";
+import { parseStackConfig, type StackConfig } from "../../infra/config";
+import type { EffectiveSetting } from "../../domain/secretSettings";
+import { applySync, effectiveSettings, environmentOutput, syncedSettings } from "../../infra/environment";
+import { listStacks, loadStackConfig, StackFileError, type LoadOptions } from "../offline/stackFiles";
 
 /** One stack as the report sees it. */
 export interface StackView {

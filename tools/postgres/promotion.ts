@@ -1,8 +1,8 @@
 /**
  * Running `components/promotion/promote.sh` against harness nodes, and timing a flip:
- * shared by `test/postgres/promotion.test.ts` and `test/bench/promotion.ts`.
+ * shared by `test/postgres/promotion.test.ts` and `tools/bench/promotion.ts`.
  */
-import { promoteInterpreter, readPromoteScript } from "../../../components/promotion";
+import { promoteInterpreter, readPromoteScript } from "../../components/promotion";
 import { runCommand, type CommandResult } from "./exec";
 import { LOOPBACK, type PgNode } from "./cluster";
 

@@ -9,8 +9,8 @@
  */
 import { readFileSync } from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { StackConfigError } from "../config";
-import { StackFileError } from "../../test/harness/stackFiles";
+import { StackConfigError } from "../../infra/config";
+import { StackFileError } from "../offline/stackFiles";
 import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";
 import { parseFlags, runCli, UsageError } from "./args";
@@ -58,7 +58,7 @@ runCli(
     if (maxChars !== undefined && (!Number.isInteger(maxChars) || maxChars < 500)) throw new UsageError(`--max-chars: "${maxCharsText}" is not allowed; use a whole number of characters >= 500`);
 
     // The program and the policies (all of @pulumi/aws) load only once the flags are known to be good.
-    const { planStack, toPlanJson } = require("../../test/harness/plan") as typeof import("../../test/harness/plan");
+    const { planStack, toPlanJson } = require("../offline/plan") as typeof import("../offline/plan");
     const { evaluatePolicies, hasMandatoryViolations } = require("../../policies/engine") as typeof import("../../policies/engine");
     const { createPolicies } = require("../../policies/policies") as typeof import("../../policies/policies");
     const { renderReport } = require("../../policies/report") as typeof import("../../policies/report");

@@ -6,9 +6,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { StackConfigError } from "../config";
-import { EnvironmentSyncError } from "../environment";
-import { listStacks, StackFileError } from "../../test/harness/stackFiles";
+import { StackConfigError } from "../../infra/config";
+import { EnvironmentSyncError } from "../../infra/environment";
+import { listStacks, StackFileError } from "../offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";
 import { compareStacks, loadStackView, renderConfigDiff } from "./configDiffReport";
 

@@ -3,9 +3,9 @@
  * process) and cached per stack and settings, resource lookups, and a reader for the files a
  * `DatabaseHost` install script writes.
  */
-import { parseStackConfig, type StackConfig } from "../infra/config";
-import { planStack, type CapturedResource, type Plan } from "./harness";
-import { loadStackConfig } from "./harness/stackFiles";
+import { parseStackConfig, type StackConfig } from "../../infra/config";
+import { planStack, type CapturedResource, type Plan } from "../../tools/offline";
+import { loadStackConfig } from "../../tools/offline/stackFiles";
 
 const plans: Record<string, Promise<Plan>> = {};
 let lastPlan: Promise<unknown> = Promise.resolve();

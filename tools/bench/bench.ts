@@ -4,8 +4,8 @@
  */
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
-import { parseFlags, runCli, UsageError } from "../../infra/cli/args";
-import { repositoryRoot } from "../harness/stackFiles";
+import { parseFlags, runCli, UsageError } from "../cli/args";
+import { repositoryRoot } from "../offline/stackFiles";
 
 function timeCommand(command: string, args: string[]): number {
   const started = process.hrtime.bigint();

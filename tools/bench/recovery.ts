@@ -12,10 +12,10 @@
  */
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../infra/runbook";
-import { PG_BIN, PgSandbox, type PgNode } from "../postgres/support/cluster";
-import { runChecked } from "../postgres/support/exec";
-import { APPLICATION_SCHEMA, createRepositories, DrHost, measureCrashLoss, PRIMARY_REGION, restoreNode } from "../postgres/support/pgbackrest";
+import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
+import { PG_BIN, PgSandbox, type PgNode } from "../postgres/cluster";
+import { runChecked } from "../postgres/exec";
+import { APPLICATION_SCHEMA, createRepositories, DrHost, measureCrashLoss, PRIMARY_REGION, restoreNode } from "../postgres/pgbackrest";
 
 const DATABASE = "crazy_gary";
 const UNITS: Readonly<Record<string, number>> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };

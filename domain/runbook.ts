@@ -1,7 +1,7 @@
 /**
  * The runbook's tables as typed, frozen data: the one source of truth for the stack's
  * components, the policy pack, the tests and the docs. Every entry names the runbook
- * section it comes from (`infra/runbook.md`, a copy of the team's "Disaster Recovery &
+ * section it comes from (`domain/runbook.md`, a copy of the team's "Disaster Recovery &
  * Rollback Procedures"; `test/runbook.test.ts` checks the rows against it).
  *
  * Stack config may tighten these numbers (see `infra/config.ts`), never loosen them.

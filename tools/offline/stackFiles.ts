@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { projectName, regionRoles, secretConfigKeys, type ConfigSource } from "../../infra/config";
+import { regionRoles } from "../../domain/topology";
+import { projectName, secretConfigKeys, type ConfigSource } from "../../infra/config";
 
 export const repositoryRoot = path.resolve(__dirname, "../..");
 

@@ -2,8 +2,8 @@
  * `npm run plan -- --stack prod [--set key=value ...] [--json]`: what the stack would create,
  * evaluated offline with the Pulumi SDK's mock engine (no cloud, no CLI, no credentials).
  */
-import { StackConfigError } from "../config";
-import { requireStack, StackFileError } from "../../test/harness/stackFiles";
+import { StackConfigError } from "../../infra/config";
+import { requireStack, StackFileError } from "../offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";
 
 runCli(async () => {
@@ -12,7 +12,7 @@ runCli(async () => {
   if (!stack) throw new UsageError("--stack: required; e.g. npm run plan -- --stack prod");
   requireStack(stack);
   // The program (and all of @pulumi/aws) loads only once the flags are known to be good.
-  const { planStack, toPlanJson } = require("../../test/harness/plan") as typeof import("../../test/harness/plan");
+  const { planStack, toPlanJson } = require("../offline/plan") as typeof import("../offline/plan");
   const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
   const plan = await planStack(stack, { set: flags.values.set ?? [] });
   process.stdout.write(flags.switches.has("json") ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan)}\n`);
