@@ -13,7 +13,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/postgres/**"], isolate: false },
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/postgres/**", "test/processes/**"], isolate: false },
+      },
+      {
+        // Tests that start real processes as a user or the Pulumi CLI would: the CLIs through
+        // npm's command line, the entry point and the policy pack through ts-node, actionlint.
+        extends: true,
+        test: { name: "processes", include: ["test/processes/**/*.test.ts"] },
       },
       {
         extends: true,

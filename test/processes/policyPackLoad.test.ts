@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { expect, it } from "vitest";
-import { repositoryRoot } from "../tools/offline";
+import { repositoryRoot } from "../../tools/offline";
 
 /**
  * The pack compiles and type-checks as `pulumi preview --policy-pack policies` loads it: from

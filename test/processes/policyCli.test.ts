@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { planStack, toPlanJson } from "../tools/offline/plan";
-import { byName, compliantPlan } from "./policies/fixtures";
+import { planStack, toPlanJson } from "../../tools/offline/plan";
+import { byName, compliantPlan } from "../policies/fixtures";
 
-const root = join(__dirname, "..");
+const root = join(__dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "policy-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

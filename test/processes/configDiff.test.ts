@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { compareStacks, loadStackView, renderConfigDiff, type ConfigDiff } from "../tools/cli/configDiffReport";
-import { placeholderMark, repositoryRoot } from "../tools/offline";
+import { compareStacks, loadStackView, renderConfigDiff, type ConfigDiff } from "../../tools/cli/configDiffReport";
+import { placeholderMark, repositoryRoot } from "../../tools/offline";
 
 const fixtures: string[] = [];
 afterAll(() => {
