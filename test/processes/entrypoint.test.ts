@@ -14,7 +14,7 @@ it("the entry point loads through ts-node with type checking, as pulumi up loads
     cwd: repositoryRoot,
     encoding: "utf8",
     env: { ...process.env, CRAZY_GARY_STACK: "prod" },
-    timeout: 120_000,
+    timeout: 600_000,
   });
   expect(result.stderr).not.toMatch(/TSError|error TS\d+/);
   expect(result.status).toBe(0);

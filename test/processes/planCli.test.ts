@@ -7,7 +7,7 @@ function plan(...args: string[]) {
   const result = spawnSync(process.execPath, ["-r", path.join(repositoryRoot, "tools/cli/register.js"), path.join(repositoryRoot, "tools/cli/plan.ts"), ...args], {
     cwd: repositoryRoot,
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 600_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
