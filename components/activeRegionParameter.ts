@@ -9,7 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { activeRegionParameterName } from "../domain/activeRegionParameter";
-import { regionRoles, type RegionRole } from "../infra/config";
+import { regionRoles, type RegionRole } from "../domain/topology";
 
 export { activeRegionParameterName };
 

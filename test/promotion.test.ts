@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { defaultPromotionTimings, Promotion, promoteInterpreter, promoteScriptPath, promotionSettings, promotionTriggers, type PromotionSite } from "../components/promotion";
 import { defaultHostPaths } from "../components/databaseHost/render";
 import { defaultLeaseTimings, leaseWaitSeconds } from "../domain/lease";
-import { evaluate, secretMarker, type Evaluation } from "./harness";
+import { evaluate, secretMarker, type Evaluation } from "../tools/offline";
 
 const site = (role: "primary" | "secondary", host: string, password: string): PromotionSite => ({
   role,

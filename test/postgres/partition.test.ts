@@ -9,12 +9,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultLeaseTimings, leaseWaitSeconds, type LeaseTimings } from "../../domain/lease";
-import { PgSandbox, type PgNode } from "./support/cluster";
-import { clientSql, isFenced, type ClientLogin } from "./support/clients";
-import type { CommandResult } from "./support/exec";
-import { freeLoopbackPort } from "./support/ports";
-import { createRepositories, DrHost, PRIMARY_REGION, waitFor } from "./support/pgbackrest";
-import { promotionEnv, runPromotion } from "./support/promotion";
+import { PgSandbox, type PgNode } from "../../tools/postgres/cluster";
+import { clientSql, isFenced, type ClientLogin } from "../../tools/postgres/clients";
+import type { CommandResult } from "../../tools/postgres/exec";
+import { freeLoopbackPort } from "../../tools/postgres/ports";
+import { createRepositories, DrHost, PRIMARY_REGION, waitFor } from "../../tools/postgres/pgbackrest";
+import { promotionEnv, runPromotion } from "../../tools/postgres/promotion";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
