@@ -175,9 +175,10 @@ describe.each([
     await standby.sql("CREATE TABLE after_failover (id int); INSERT INTO after_failover VALUES (1)");
   });
 
-  it(`takes the lease wait (${LEASE_WAIT_SECONDS} s) and at most two probes (${FENCE_TIMEOUT_SECONDS} s each) plus the promotion`, () => {
+  it(`waits the lease out (${LEASE_WAIT_SECONDS} s), and is not held up by a hung host: each probe is cut at ${FENCE_TIMEOUT_SECONDS} s`, () => {
     expect(result.durationMs).toBeGreaterThanOrEqual(LEASE_WAIT_SECONDS * 1000);
-    expect(result.durationMs).toBeLessThan((LEASE_WAIT_SECONDS + 2 * FENCE_TIMEOUT_SECONDS + 5) * 1000);
+    // Far below runPromotion's own 180 s kill: a probe that was not cut would reach it.
+    expect(result.durationMs).toBeLessThan((LEASE_WAIT_SECONDS + 2 * FENCE_TIMEOUT_SECONDS + 60) * 1000);
   });
 });
 
