@@ -5,12 +5,14 @@
 # active one, and by promote.sh through `COPY ... TO PROGRAM` on a planned flip (then with
 # --keep-pid, the promote session's backend, which must survive to read the final WAL position).
 #
-# The wall: a block at the top of pg_hba.conf (the first matching line wins, PostgreSQL docs
-# "The pg_hba.conf File") that rejects every TCP connection and every Unix-socket connection
+# The wall: a block at the top of pg_hba.conf (the first matching record is used, and the file
+# is read on start and on SIGHUP: https://www.postgresql.org/docs/15/auth-pg-hba-conf.html)
+# that rejects every TCP connection and every Unix-socket connection
 # but the postgres OS user's own (peer), then a reload and the end of every other client
 # session. A setting such as default_transaction_read_only is no wall: any session overrides
 # it (SET default_transaction_read_only = off, BEGIN READ WRITE). Physical replication
-# connections match only lines naming `replication`, never `all` (same docs page), so the
+# connections match only records naming `replication`, never `all` (same page; postgres
+# commit a2c3931 "replication connections only match records with database = replication"), so the
 # standby keeps streaming the last WAL. Last, the WAL is flushed and switched, so the standby
 # receives the last commit. Idempotent: a second run only ends sessions again.
 # Lifting the fence is no command: the server is rebuilt as a standby (docs/runbooks/failover-database.md).
