@@ -6,8 +6,11 @@
  */
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
-import { cloudWatchLogRetentionDays } from "./cloudWatchLogRetention";
-import { endpointPairProblem } from "../components/failoverRouting";
+import { cloudWatchLogRetentionDays } from "../domain/cloudWatchLogRetention";
+import { endpointPairProblem } from "../domain/failoverRouting";
+import { hostnameKeys, regionRoles, type DatabaseHostAddress, type Endpoint } from "../domain/topology";
+import { secretSettingPattern } from "../domain/secretSettings";
+import type { CatalogSettings } from "../domain/alarmCatalog";
 import {
   backups,
   healthCheckDefaults,
@@ -17,9 +20,10 @@ import {
   severities,
   type RollbackTriggerId,
   type RunbookSection,
-} from "./runbook";
+} from "../domain/runbook";
 
 export const projectName = "crazy-gary-dr";
+
 
 /** Region codes AWS accepts, from the provider's own enum. */
 export const awsRegionCodes: readonly string[] = Object.freeze(Object.values(Region));
@@ -29,12 +33,6 @@ export const healthCheckerRegions = Object.freeze([
   "us-east-1", "us-west-1", "us-west-2", "eu-west-1",
   "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1",
 ] as const);
-
-export const regionRoles = Object.freeze(["primary", "secondary"] as const);
-export type RegionRole = (typeof regionRoles)[number];
-
-export const hostnameKeys = Object.freeze(["api", "app"] as const);
-export type HostnameKey = (typeof hostnameKeys)[number];
 
 /** Top-level keys that must be set as Pulumi secrets (`pulumi config set --secret --path ...`). */
 export const secretConfigKeys = Object.freeze(["databaseSecrets"] as const);
@@ -141,7 +139,6 @@ export const appSettingValue = z.union([z.string(), z.number(), z.boolean()]);
 export const settingKey = z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "is not an application setting name; use UPPER_SNAKE_CASE" });
 
 /** Names that hold secrets; such settings go to Secrets Manager, never to the synced settings. */
-export const secretSettingPattern = /SECRET|PASSWORD|TOKEN|PRIVATE|CREDENTIAL|(^|_)KEY($|_)/;
 
 export const stackConfigSchema = z
   .strictObject({
@@ -265,8 +262,15 @@ export const stackConfigSchema = z
   });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type DatabaseHostConfig = StackConfig["databases"]["primary"];
-export type Endpoint = StackConfig["endpoints"]["api"]["primary"];
 export type Subscription = StackConfig["alerts"]["P0"][number];
+
+// The schema parses into the domain's types: a change to either that breaks this fails typecheck.
+type Assignable<T, U extends T> = U;
+export type SchemaMatchesDomain = [
+  Assignable<DatabaseHostAddress, DatabaseHostConfig>,
+  Assignable<Endpoint, StackConfig["endpoints"]["api"]["primary"]>,
+  Assignable<CatalogSettings, Pick<StackConfig, "thresholds" | "recovery">>,
+];
 
 /** Where raw config came from, so errors can say which keys are secret. */
 export interface ConfigSource {
@@ -368,6 +372,3 @@ function leafPaths(value: unknown, prefix: string[]): string[][] {
   if (value === null || typeof value !== "object") return [prefix];
   return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
 }
-
-/** The other region role. */
-export const otherRole = (role: RegionRole): RegionRole => (role === "primary" ? "secondary" : "primary");

@@ -8,13 +8,9 @@ import { diffPlans, type PlanDiff } from "../domain/planDiff";
 import { hasReplaceRule } from "../domain/replacement";
 import { dnsChangesOf } from "../domain/route53Plan";
 import { walkDnsChanges } from "../domain/route53Walk";
-import { planStack, type Plan } from "./harness";
+import { sharedPlan } from "./support/plans";
 
-// The mock engine is one per process: plans are evaluated one after another, never at once.
-const plans: Record<string, Promise<Plan>> = {};
-let lastPlan: Promise<unknown> = Promise.resolve();
-const planOf = (stack: string, activeRegion: "primary" | "secondary") =>
-  (plans[`${stack} ${activeRegion}`] ??= (lastPlan = lastPlan.catch(() => undefined).then(() => planStack(stack, { set: [`activeRegion=${activeRegion}`] }))) as Promise<Plan>);
+const planOf = (stack: string, activeRegion: "primary" | "secondary") => sharedPlan(stack, [`activeRegion=${activeRegion}`]);
 
 const commandReplacements = [
   ["command:remote:Command", "database-host-primary-configure", ["triggers"]],
