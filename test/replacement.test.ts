@@ -2,6 +2,9 @@
  * The replacement rules (domain/replacement.ts), one case per rule: the operation and the
  * properties `pulumi preview --diff` would show for a changed registration.
  */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { changedKeys, decideOperation, providerConfigRules, regionOf, replaceRules, type ProviderView, type Registration } from "../domain/replacement";
 import { statefulTypeEntries, statefulTypes } from "../domain/stateful";
@@ -96,5 +99,13 @@ describe("the rule tables", () => {
       "aws:sns/topic:Topic",
     ]);
     for (const entry of statefulTypeEntries) expect(replaceRules[entry.type]).toBeDefined();
+  });
+
+  it("cover every option the program sets that changes an operation: none sets ignoreChanges or replaceOnChanges (the offline plan does not record them)", () => {
+    const root = join(__dirname, "..");
+    const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "components/*.ts", "components/**/*.ts", "infra/*.ts", "infra/**/*.ts"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+    expect(files.length).toBeGreaterThan(10);
+    const uses = files.filter((f) => /\b(ignoreChanges|replaceOnChanges)\s*:/.test(readFileSync(join(root, f), "utf8")));
+    expect(uses).toEqual([]);
   });
 });
