@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { isHealthy, validateZoneState, type HealthCheckModel, type RecordModel, type ZoneState } from "../domain/route53Rules";
 import { walkDnsChanges, type DnsChange, type DnsObject } from "../domain/route53Walk";
+import { diffPlans, type DiffableResource } from "../domain/planDiff";
+import { dnsChangesOf, healthCheckType, recordType } from "../domain/route53Plan";
 
 const rec = (key: string, setIdentifier: string, failover: "PRIMARY" | "SECONDARY" | undefined, extra: Partial<RecordModel> = {}): RecordModel => ({
   key,
@@ -134,5 +136,59 @@ describe("walkDnsChanges", () => {
   it("stops on steps that wait for each other in a cycle", () => {
     const { initial, changes } = recordSwap("west");
     expect(() => walkDnsChanges(initial, changes.map((c) => ({ ...c, dependsOn: [c.key === "r-east" ? "r-west" : "r-east"] })))).toThrow("the steps wait for each other in a cycle");
+  });
+});
+
+describe("dnsChangesOf: the fixed-role design as two plans", () => {
+  const stack = "urn:pulumi:prod::crazy-gary-dr::crazygary:dr:FailoverDns$";
+  const awsEast = { urn: "urn:pulumi:prod::crazy-gary-dr::pulumi:providers:aws::aws-route53", type: "pulumi:providers:aws", name: "aws-route53", custom: true, provider: null, inputs: { region: "us-east-1" }, options: { dependsOn: [] } };
+  const res = (type: string, name: string, inputs: Record<string, unknown>, propertyDependencies: Record<string, string[]> = {}, dependsOn: string[] = []): DiffableResource => ({
+    urn: `${stack}${type}::${name}`,
+    type,
+    name,
+    custom: true,
+    provider: `${awsEast.urn}::id`,
+    inputs,
+    options: { dependsOn },
+    propertyDependencies,
+  });
+  const endpoint = (side: string) => res(healthCheckType, `api-${side}`, { type: "HTTPS", fqdn: `api-${side}.example.test`, requestInterval: 10 });
+  const routing = (side: string, forcedDown: boolean) =>
+    res(healthCheckType, `routing-${side}`, { type: "CALCULATED", childHealthThreshold: 1, childHealthchecks: [`hc-api-${side}`], ...(forcedDown ? { disabled: true, invertHealthcheck: true } : {}) }, { childHealthchecks: [endpoint(side).urn] });
+  const promotion = res("command:local:Command", "promotion-promote", { triggers: ["primary"] });
+  const record = (side: string, failover: string) =>
+    res(recordType, `api-${side}`, { zoneId: "Z1", name: "api.example.test", type: "A", setIdentifier: side, failoverRoutingPolicies: [{ type: failover }], aliases: [{ name: `lb-${side}`, zoneId: "Z2", evaluateTargetHealth: true }], healthCheckId: `hc-routing-${side}` }, { healthCheckId: [routing(side, false).urn] });
+  const planWithActive = (active: "east" | "west") => [
+    awsEast,
+    endpoint("east"),
+    endpoint("west"),
+    { ...routing("east", active !== "east"), options: { dependsOn: [promotion.urn] } },
+    { ...routing("west", active !== "west"), options: { dependsOn: [promotion.urn] } },
+    { ...promotion, inputs: { triggers: [active] } },
+    record("east", "PRIMARY"),
+    record("west", "SECONDARY"),
+  ];
+
+  it.each([
+    ["east", "west"],
+    ["west", "east"],
+  ] as const)("flipping %s -> %s updates only the two routing checks, after the promotion, and Route 53 accepts every state", (from, to) => {
+    const [before, after] = [planWithActive(from), planWithActive(to)];
+    const diff = diffPlans(before, after);
+    expect(diff.operations.map((o) => [o.op, o.name, o.properties])).toEqual([
+      ["replace", "promotion-promote", ["triggers"]],
+      ["update", "routing-east", ["disabled", "invertHealthcheck"]],
+      ["update", "routing-west", ["disabled", "invertHealthcheck"]],
+    ]);
+    const { initial, changes } = dnsChangesOf(before, after, diff);
+    expect(initial.size).toBe(6);
+    expect(changes.map((c) => [c.op, c.key.split("::").pop(), c.dependsOn])).toEqual([
+      ["update", "routing-east", []],
+      ["update", "routing-west", []],
+    ]);
+    const walk = walkDnsChanges(initial, changes);
+    expect([walk.statesChecked, walk.violations]).toEqual([4, []]);
+    const state = initial.get(`${stack}${recordType}::api-east`);
+    expect(state).toEqual({ kind: "record", record: { key: `${stack}${recordType}::api-east`, zoneId: "Z1", name: "api.example.test", type: "A", setIdentifier: "east", failover: "PRIMARY", healthCheck: routing("east", false).urn, alias: { evaluateTargetHealth: true } } });
   });
 });
