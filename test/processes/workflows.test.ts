@@ -219,12 +219,21 @@ describe("failover.yml's guard on a saved `pulumi preview --json`", () => {
     expect(result.summary).toContain(allowedCommands.join("\n"));
   });
 
+  const step = (op: string, parentType: string, type: string, name: string, extra: object = {}) => ({ op, urn: urn(parentType, type, name), ...extra });
   it.each([
-    ["a deleted failover record", [{ op: "delete", urn: urn("crazygary:dr:FailoverDns", "aws:route53/record:Record", "failover-dns-api-primary") }], 1, "- delete aws:route53/record:Record failover-dns-api-primary (replace reasons: )"],
-    ["a health check replaced in split steps (--show-replacement-steps)", [{ op: "create-replacement", urn: urn("crazygary:dr:FailoverDns", "aws:route53/healthCheck:HealthCheck", "failover-dns-api-primary"), replaceReasons: ["requestInterval"] }, { op: "delete-replaced", urn: urn("crazygary:dr:FailoverDns", "aws:route53/healthCheck:HealthCheck", "failover-dns-api-primary") }], 1, "- create-replacement aws:route53/healthCheck:HealthCheck failover-dns-api-primary (replace reasons: requestInterval)"],
-    ["a replaced alarm (not stateful)", [{ op: "replace", urn: urn("crazygary:dr:AlarmSet", "aws:cloudwatch/compositeAlarm:CompositeAlarm", "alarms-rollback"), replaceReasons: ["region"] }], 0, "- replace aws:cloudwatch/compositeAlarm:CompositeAlarm alarms-rollback (replace reasons: region)"],
-    ["only updates", [{ op: "update", urn: urn("crazygary:dr:AlarmSet", "aws:cloudwatch/metricAlarm:MetricAlarm", "alarms-api-health-primary"), diffReasons: ["alarmActions"] }], 0, "Replacements and deletions allowed (no stateful resource): 0"],
-  ] as const)("%s: exit %s", (_what, steps, code, line) => {
+    ["a deleted failover record", 1, "- delete aws:route53/record:Record failover-dns-api-primary (replace reasons: )", [step("delete", "crazygary:dr:FailoverDns", "aws:route53/record:Record", "failover-dns-api-primary")]],
+    [
+      "a health check replaced in split steps (--show-replacement-steps)",
+      1,
+      "- create-replacement aws:route53/healthCheck:HealthCheck failover-dns-api-primary (replace reasons: requestInterval)",
+      [
+        step("create-replacement", "crazygary:dr:FailoverDns", "aws:route53/healthCheck:HealthCheck", "failover-dns-api-primary", { replaceReasons: ["requestInterval"] }),
+        step("delete-replaced", "crazygary:dr:FailoverDns", "aws:route53/healthCheck:HealthCheck", "failover-dns-api-primary"),
+      ],
+    ],
+    ["a replaced alarm (not stateful)", 0, "- replace aws:cloudwatch/compositeAlarm:CompositeAlarm alarms-rollback (replace reasons: region)", [step("replace", "crazygary:dr:AlarmSet", "aws:cloudwatch/compositeAlarm:CompositeAlarm", "alarms-rollback", { replaceReasons: ["region"] })]],
+    ["only updates", 0, "Replacements and deletions allowed (no stateful resource): 0", [step("update", "crazygary:dr:AlarmSet", "aws:cloudwatch/metricAlarm:MetricAlarm", "alarms-api-health-primary", { diffReasons: ["alarmActions"] })]],
+  ] as const)("%s: exit %i", (_what, code, line, steps) => {
     const result = runGuard({ steps: [{ op: "same", urn: "urn:pulumi:prod::crazy-gary-dr::pulumi:pulumi:Stack::crazy-gary-dr-prod" }, ...steps], changeSummary: {} });
     expect(result.code).toBe(code);
     expect(result.summary).toContain(line);
