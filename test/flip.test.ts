@@ -15,7 +15,7 @@ const planOf = (stack: string, activeRegion: "primary" | "secondary") =>
   (plans[`${stack} ${activeRegion}`] ??= (lastPlan = lastPlan.catch(() => undefined).then(() => planStack(stack, { set: [`activeRegion=${activeRegion}`] }))) as Promise<Plan>);
 
 /**
- * Stateful resource types (DESIGN.md invariant 3) and, per type, the inputs whose change makes
+ * Stateful resource types (docs/architecture/README.md#invariants, invariant 3) and, per type, the inputs whose change makes
  * the AWS provider replace the resource (Terraform ForceNew). A stateful type without an entry
  * is compared on all its inputs, so a type another component adds later is covered too.
  */
