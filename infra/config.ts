@@ -117,7 +117,7 @@ const thresholdOverrides = z
             : atLeast(row.threshold!, row.unit ?? "", row.source)
           )
             .optional()
-            .describe(`${row.text} (runbook: ${row.threshold} ${row.unit ?? ""}); a tighter threshold, in ${row.unit}.`),
+            .describe(`${row.text} (runbook: ${row.threshold} ${row.unit}${row.sustainedMinutes ? ` over ${row.sustainedMinutes} min` : ""}); a tighter threshold, in ${row.unit}.`),
         ]),
     ) as Record<Exclude<RollbackTriggerId, "api-health" | "payment-failures" | "suspicious-usage" | "data-breach-indicators">, z.ZodOptional<z.ZodNumber>>,
   )

@@ -4,7 +4,7 @@
  * renders now is stale. Also checks what the renderers read out of the code, so a reference
  * cannot silently lose a key, an alarm or a policy.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -105,5 +105,63 @@ describe("alarm and policy references", () => {
 
   it("escapes pipes inside table cells", () => {
     expect(markdownTable(["a"], [["x | y"], ["already \\| escaped"]])).toBe("| a |\n| --- |\n| x \\| y |\n| already \\| escaped |");
+  });
+});
+
+/** Written by another change and merged separately; linked from the README already. */
+const pendingFiles = new Set(["docs/runbooks/failover.md"]);
+
+/** GitHub's heading anchor: lower case, punctuation dropped, spaces to dashes. */
+const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-");
+
+function markdownFiles(): string[] {
+  const files = readdirSync(path.join(repositoryRoot, "docs"), { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => path.posix.join("docs", f.split(path.sep).join("/")));
+  return ["README.md", ...files.sort()];
+}
+
+/** Relative links of a markdown file, resolved against the repository root: [target, anchor]. */
+function linksOf(file: string): [string, string | undefined][] {
+  const text = committed(file).replace(/```[\s\S]*?```/g, "");
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1])
+    .filter((href) => !/^[a-z]+:/.test(href))
+    .map((href) => {
+      const [target, anchor] = href.split("#");
+      return [target ? path.posix.normalize(path.posix.join(path.posix.dirname(file), target)) : file, anchor];
+    });
+}
+
+describe("README and docs/ links", () => {
+  const files = markdownFiles();
+
+  it.each(files)("every relative link in %s points at a file (and heading) that exists", (file) => {
+    const broken = linksOf(file).filter(([target, anchor]) => {
+      if (pendingFiles.has(target)) return false;
+      if (!existsSync(path.join(repositoryRoot, target))) return true;
+      if (!anchor || !target.endsWith(".md")) return false;
+      const headings = committed(target).replace(/```[\s\S]*?```/g, "").match(/^#{1,6} .+$/gm) ?? [];
+      return !headings.map((h) => anchorOf(h.replace(/^#+ /, ""))).includes(anchor);
+    });
+    expect(broken).toEqual([]);
+  });
+
+  it("reaches every docs/ file from the README", () => {
+    const reached = new Set(["README.md"]);
+    const queue = ["README.md"];
+    while (queue.length > 0) {
+      for (const [target] of linksOf(queue.shift()!)) {
+        if (target.endsWith(".md") && !reached.has(target) && existsSync(path.join(repositoryRoot, target))) {
+          reached.add(target);
+          queue.push(target);
+        }
+      }
+    }
+    expect(files.filter((f) => !reached.has(f))).toEqual([]);
+  });
+
+  it("keeps the README within about 200 lines", () => {
+    expect(committed("README.md").split("\n").length).toBeLessThanOrEqual(200);
   });
 });
