@@ -9,7 +9,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { alarmCatalog } from "../domain/alarmCatalog";
-import { parseStackConfig } from "../infra/config";
+import { parseStackConfig } from "../infra/parseConfig";
 import { createPolicies } from "../policies/policies";
 import { renderAlarmReference } from "../tools/docs/alarmReference";
 import { markdownTable } from "../tools/docs/markdown";

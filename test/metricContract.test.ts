@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { alarmCatalog, renderMetricContract } from "../domain/alarmCatalog";
-import { parseStackConfig } from "../infra/config";
+import { parseStackConfig } from "../infra/parseConfig";
 import { metricContractEnd, metricContractStart } from "../tools/docs/alarmReference";
 import { loadStackConfig, repositoryRoot } from "../tools/offline";
 

@@ -50,7 +50,7 @@ beforeAll(async () => {
   firstConfigure = (await east.runScriptChecked("configure-postgres.sh")).stdout;
   standby = await sandbox.createStandby(primary, { name: "usw2" });
   west = await DrHost.install(sandbox, { name: "host-usw2", node: standby, hostRegion: SECONDARY_REGION, side: "passive", repositories });
-}, 300_000);
+});
 afterAll(() => sandbox?.destroy());
 
 describe("configure-postgres.sh", () => {
@@ -310,7 +310,7 @@ describe("monitor.sh and heartbeat.sh", () => {
       const after = (await east.info(2)).archive[0]!.max!;
       return after > before;
     });
-  }, 180_000);
+  });
 });
 
 describe("rebuilding the standby from the secondary repository alone", () => {

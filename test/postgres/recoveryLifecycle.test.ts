@@ -96,7 +96,7 @@ beforeAll(async () => {
     labels[repo] = { old, within30Days, incremental, recent };
   }
   for (const repo of [repositories.primary, repositories.secondary]) await ageFiles(repo, phases, nowMs);
-}, 600_000);
+});
 afterAll(() => sandbox?.destroy());
 
 /** Copies of both repositories with `rulesFor(region)` applied; returns their paths and the deleted keys. */
@@ -145,7 +145,7 @@ describe("the declared lifecycle rules (prod plan)", () => {
   let expired: Awaited<ReturnType<typeof expireCopies>>;
   beforeAll(async () => {
     expired = await expireCopies("lc-declared", (region) => planned.get(region)!);
-  }, 120_000);
+  });
 
   it("exist for both buckets and expire archive/ and backup/ after the same horizon in each region", () => {
     expect([...planned.keys()].sort()).toEqual([PRIMARY_REGION, SECONDARY_REGION]);

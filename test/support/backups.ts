@@ -1,20 +1,15 @@
 /**
- * Shared by the backups tests: plans evaluated one at a time (the mock engine is one per
- * process) and cached per stack and settings, resource lookups, and a reader for the files a
+ * Shared by the backups tests: plans (see ./plans.ts), resource lookups, and a reader for the files a
  * `DatabaseHost` install script writes.
  */
-import { parseStackConfig, type StackConfig } from "../../infra/config";
-import { planStack, type CapturedResource, type Plan } from "../../tools/offline";
+import { type StackConfig } from "../../infra/config";
+import { parseStackConfig } from "../../infra/parseConfig";
+import type { CapturedResource, Plan } from "../../tools/offline";
+import { sharedPlan } from "./plans";
 import { loadStackConfig } from "../../tools/offline/stackFiles";
 
-const plans: Record<string, Promise<Plan>> = {};
-let lastPlan: Promise<unknown> = Promise.resolve();
-
-/** The plan of `stack` with `--set` settings; evaluated after any plan already asked for. */
-export function planOf(stack: string, set: string[] = []): Promise<Plan> {
-  const key = `${stack} ${set.join(" ")}`;
-  return (plans[key] ??= (lastPlan = lastPlan.catch(() => undefined).then(() => planStack(stack, { set }))) as Promise<Plan>);
-}
+/** The plan of `stack` with `--set` settings, shared by every test file of the worker. */
+export const planOf: (stack: string, set?: readonly string[]) => Promise<Plan> = sharedPlan;
 
 /** The parsed, effective config of `stack` (with `--set` settings), as the program sees it. */
 export const configOf = (stack: string, set: string[] = []): StackConfig => parseStackConfig(loadStackConfig(stack, { set }));

@@ -2,7 +2,7 @@
  * `npm run plan -- --stack prod [--set key=value ...] [--json]`: what the stack would create,
  * evaluated offline with the Pulumi SDK's mock engine (no cloud, no CLI, no credentials).
  */
-import { StackConfigError } from "../../infra/config";
+import { StackConfigError } from "../../infra/parseConfig";
 import { requireStack, StackFileError } from "../offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";
 

@@ -326,7 +326,7 @@ export class PgNode {
    * Waits until this standby has replayed everything `upstream` has written so far
    * (its current WAL insert position). Throws after `timeoutMs`.
    */
-  async waitForReplay(upstream: PgNode, timeoutMs = 60_000): Promise<void> {
+  async waitForReplay(upstream: PgNode, timeoutMs = 300_000): Promise<void> {
     const target = await upstream.sqlValue("SELECT pg_current_wal_insert_lsn()");
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { compareStacks, loadStackView, renderConfigDiff, type ConfigDiff } from "../tools/cli/configDiffReport";
-import { placeholderMark, repositoryRoot } from "../tools/offline";
+import { compareStacks, loadStackView, renderConfigDiff, type ConfigDiff } from "../../tools/cli/configDiffReport";
+import { placeholderMark, repositoryRoot } from "../../tools/offline";
 
 const fixtures: string[] = [];
 afterAll(() => {
@@ -95,7 +95,7 @@ describe("drift in a key that must be shared", () => {
 
 describe("npm run config:diff", () => {
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, ["-r", "./tools/cli/register.js", "tools/cli/configDiff.ts", ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 60_000 });
+    spawnSync(process.execPath, ["-r", "./tools/cli/register.js", "tools/cli/configDiff.ts", ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 600_000 });
 
   it("exit 0 and the report for the committed stacks", () => {
     const result = cli(["prod", "dr"]);

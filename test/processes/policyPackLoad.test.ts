@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { expect, it } from "vitest";
-import { repositoryRoot } from "../tools/offline";
+import { repositoryRoot } from "../../tools/offline";
 
 /**
  * The pack compiles and type-checks as `pulumi preview --policy-pack policies` loads it: from
@@ -11,7 +11,7 @@ it("the policy pack's modules load through ts-node from policies/, as the policy
   const result = spawnSync(process.execPath, [path.join(repositoryRoot, "test/support/policyAnalyzerLoad.js")], {
     cwd: path.join(repositoryRoot, "policies"),
     encoding: "utf8",
-    timeout: 120_000,
+    timeout: 600_000,
   });
   expect(result.stderr).not.toMatch(/TSError|error TS\d+/);
   expect(result.status).toBe(0);

@@ -7,15 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { planStack, toPlanJson } from "../tools/offline/plan";
-import { byName, compliantPlan } from "./policies/fixtures";
+import { planStack, toPlanJson } from "../../tools/offline/plan";
+import { byName, compliantPlan } from "../policies/fixtures";
 
-const root = join(__dirname, "..");
+const root = join(__dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "policy-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runPolicy(args: string[]) {
-  const result = spawnSync(process.execPath, ["-r", "./tools/cli/register.js", "tools/cli/policy.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const result = spawnSync(process.execPath, ["-r", "./tools/cli/register.js", "tools/cli/policy.ts", ...args], { cwd: root, encoding: "utf8", timeout: 600_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-const root = join(__dirname, "..");
+const root = join(__dirname, "../..");
 const dir = join(root, ".github", "workflows");
 
 interface Step {

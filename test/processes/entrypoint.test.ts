@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { expect, it } from "vitest";
-import { repositoryRoot } from "../tools/offline";
+import { repositoryRoot } from "../../tools/offline";
 
 /**
  * `pulumi up` loads `main` through ts-node (CommonJS, type-checked, the project's tsconfig
@@ -14,7 +14,7 @@ it("the entry point loads through ts-node with type checking, as pulumi up loads
     cwd: repositoryRoot,
     encoding: "utf8",
     env: { ...process.env, CRAZY_GARY_STACK: "prod" },
-    timeout: 120_000,
+    timeout: 600_000,
   });
   expect(result.stderr).not.toMatch(/TSError|error TS\d+/);
   expect(result.status).toBe(0);
