@@ -161,6 +161,13 @@ describe("README and docs/ links", () => {
     expect(files.filter((f) => !reached.has(f))).toEqual([]);
   });
 
+  it.each(files)("every repository path %s names in backticks exists", (file) => {
+    const mentioned = [...committed(file).matchAll(/`((?:domain|components|infra|policies|tools|test|docs|\.github|\.ci)\/[^`\s*<>]*)`/g)]
+      .map((m) => m[1].replace(/[:,]$/, ""))
+      .filter((p) => !p.includes("..."));
+    expect(mentioned.filter((p) => !existsSync(path.join(repositoryRoot, p)))).toEqual([]);
+  });
+
   it("keeps the README within about 200 lines", () => {
     expect(committed("README.md").split("\n").length).toBeLessThanOrEqual(200);
   });
