@@ -100,7 +100,7 @@ describe("alarm and policy references", () => {
   it("lists every policy of the pack with its enforcement level", () => {
     const text = rendered["docs/reference/policies.md"];
     for (const policy of createPolicies()) expect(text).toContain(`| \`${policy.name}\` | ${policy.enforcementLevel} |`);
-    expect(text).toContain("| `retention-log-groups` | mandatory | resource | Log groups keep logs at least 90 days (or forever). | `logRetentionDays` = 90, at least 90 (shortest log retention, in days) |");
+    expect(text).toContain("| `retention-log-groups` | mandatory | resource policy (one resource at a time) | Log groups keep logs at least 90 days (or forever). | `logRetentionDays` = 90, at least 90 (shortest log retention, in days) |");
   });
 
   it("escapes pipes inside table cells", () => {

@@ -22,7 +22,7 @@ export function renderPolicyReference(policies: Policies, packName: string): str
   const rows = policies.map((policy) => [
     `\`${policy.name}\``,
     policy.enforcementLevel ?? "advisory",
-    "validateStack" in policy ? "stack" : "resource",
+    "validateStack" in policy ? "stack policy (sees every resource)" : "resource policy (one resource at a time)",
     policy.description,
     settingsText(policy.configSchema),
   ]);
@@ -36,7 +36,7 @@ export function renderPolicyReference(policies: Policies, packName: string): str
     "with their runbook defaults; a pack config (`--policy-pack-config`) may tighten them, never loosen",
     "them. How to run the pack and read its report: [guides/policy-pack.md](../guides/policy-pack.md).",
     "",
-    markdownTable(["policy", "enforcement", "checks a", "description", "settings"], rows),
+    markdownTable(["policy", "enforcement", "kind", "description", "settings (default, bound)"], rows),
     "",
   ].join("\n");
 }

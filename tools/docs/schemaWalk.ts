@@ -169,17 +169,19 @@ function rowsOf(schema: ZodLike, prefix: string[]): SchemaRow[] {
       type: inner.def.type === "object" ? "map" : typeText(inner),
       defaultValue: hasDefault ? defaultText(defaultValue, inner) : undefined,
       optional: hasDefault || optional,
-      constraints: [...constraints, ...checkTexts(inner.def), ...(inner.def.type === "union" || inner.def.type === "enum" ? errorOf(inner.def) : [])],
+      constraints: [...constraints, ...constraintsOf(inner.def)],
       description,
     };
-    if (inner.def.type === "array") row.constraints.push(...elementConstraints(inner.def.element!));
-    if (inner.def.type === "record") row.constraints.push(...[...checkTexts(inner.def.keyType!.def)].map((c) => `each key: ${c}`));
     return [row, ...(nested.length > 0 ? rowsOf(inner, path) : [])];
   });
 }
 
-function elementConstraints(element: ZodLike): string[] {
-  return [...checkTexts(element.def), ...errorOf(element.def)].map((c) => `each: ${c}`);
+/** A schema's own checks and message, and those of its list elements or map keys. */
+function constraintsOf(def: ZodDef): string[] {
+  const own = [...checkTexts(def), ...(def.type === "union" || def.type === "enum" ? errorOf(def) : [])];
+  if (def.type === "array") return [...own, ...constraintsOf(def.element!.def).map((c) => `each: ${c}`)];
+  if (def.type === "record") return [...own, ...checkTexts(def.keyType!.def).map((c) => `each key: ${c}`)];
+  return own;
 }
 
 /** A union's or enum's own message (`z.union([...], { message })`). */
