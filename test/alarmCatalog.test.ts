@@ -10,7 +10,7 @@ import {
   windowFor,
   type AlarmDefinition,
 } from "../domain/alarmCatalog";
-import { parseStackConfig } from "../infra/config";
+import { parseStackConfig } from "../infra/parseConfig";
 import { rollbackTriggers } from "../domain/runbook";
 import { loadStackConfig } from "../tools/offline";
 

@@ -2,7 +2,7 @@ import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alarmSites, rollbackAlarmRule, siteOf } from "../components/alarmSet";
 import { validateLogRetentionDays } from "../components/applicationLogs";
-import { StackConfigError } from "../infra/config";
+import { StackConfigError } from "../infra/parseConfig";
 import { mockAccountId, planStack, type CapturedResource, type Plan } from "../tools/offline";
 
 const alarmType = "aws:cloudwatch/metricAlarm:MetricAlarm";

@@ -1,7 +1,7 @@
 import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertKeyPolicy, emptyTopicWarning, subscriptionKey, topicName } from "../components/alertRouting";
-import { StackConfigError } from "../infra/config";
+import { StackConfigError } from "../infra/parseConfig";
 import { mockAccountId, planStack, type CapturedResource, type Plan } from "../tools/offline";
 
 const severities = ["P0", "P1", "P2", "P3"] as const;

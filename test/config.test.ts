@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, StackConfigError } from "../infra/config";
+import { parseStackConfig, StackConfigError } from "../infra/parseConfig";
 import { listStacks, loadStackConfig, placeholderMark } from "../tools/offline/stackFiles";
 
 function problemsFor(stack: string, set: string[]): string[] {

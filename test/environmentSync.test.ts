@@ -2,7 +2,7 @@ import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parameterValue, replicaArn } from "../components/environmentSync";
 import { parseSchemaVersion, readSchemaSyncScript, schemaSyncSettings } from "../components/schemaSync";
-import { parseStackConfig } from "../infra/config";
+import { parseStackConfig } from "../infra/parseConfig";
 import {
   applySync,
   effectiveSettings,
@@ -15,7 +15,7 @@ import {
 import { secretValuePatterns } from "../domain/secretSettings";
 import { schemaReaderRole } from "../infra/environmentSync";
 import { program } from "../infra/program";
-import { StackConfigError } from "../infra/config";
+import { StackConfigError } from "../infra/parseConfig";
 import { resolveSyncedConfig } from "../infra/syncSource";
 import { evaluate, loadStackConfig, placeholderMark, secretMarker, type CapturedResource, type Plan } from "../tools/offline";
 

@@ -13,7 +13,7 @@ import {
   worstCaseDnsFailover,
 } from "../domain/failoverRouting";
 import { type Endpoint } from "../domain/topology";
-import { parseStackConfig, StackConfigError } from "../infra/config";
+import { parseStackConfig, StackConfigError } from "../infra/parseConfig";
 import { recoveryObjectives } from "../domain/runbook";
 import { evaluate, planStack, type CapturedResource, type Plan } from "../tools/offline";
 import { loadStackConfig } from "../tools/offline/stackFiles";

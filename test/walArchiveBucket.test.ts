@@ -8,7 +8,7 @@ import {
   type BackupCadence,
   type WalArchiveRetention,
 } from "../domain/walArchiveLifecycle";
-import { StackConfigError } from "../infra/config";
+import { StackConfigError } from "../infra/parseConfig";
 import { backups } from "../domain/runbook";
 import { stackLifecycleDays } from "../infra/backups";
 import { configOf, filesOfInstallScript, ofType, parentName, planOf, providerName, resource } from "./support/backups";

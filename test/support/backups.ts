@@ -2,7 +2,8 @@
  * Shared by the backups tests: plans (see ./plans.ts), resource lookups, and a reader for the files a
  * `DatabaseHost` install script writes.
  */
-import { parseStackConfig, type StackConfig } from "../../infra/config";
+import { type StackConfig } from "../../infra/config";
+import { parseStackConfig } from "../../infra/parseConfig";
 import type { CapturedResource, Plan } from "../../tools/offline";
 import { sharedPlan } from "./plans";
 import { loadStackConfig } from "../../tools/offline/stackFiles";

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { StackConfigError } from "../../infra/config";
+import { StackConfigError } from "../../infra/parseConfig";
 import { EnvironmentSyncError } from "../../infra/environment";
 import { listStacks, StackFileError } from "../offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";

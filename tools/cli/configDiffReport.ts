@@ -5,7 +5,8 @@
  * Reads the stack files only (no cloud): a stack that follows another (`sync.source`) takes
  * that stack's synced settings as `pulumi up` would, from its environment output.
  */
-import { parseStackConfig, type StackConfig } from "../../infra/config";
+import { type StackConfig } from "../../infra/config";
+import { parseStackConfig } from "../../infra/parseConfig";
 import type { EffectiveSetting } from "../../domain/secretSettings";
 import { applySync, effectiveSettings, environmentOutput, syncedSettings } from "../../infra/environment";
 import { listStacks, loadStackConfig, StackFileError, type LoadOptions } from "../offline/stackFiles";

@@ -9,7 +9,7 @@
  * Exit 0 whenever the plans were built (the failover workflow's guard decides on the real
  * preview); 2 on a usage or configuration error; 1 on anything else.
  */
-import { StackConfigError } from "../../infra/config";
+import { StackConfigError } from "../../infra/parseConfig";
 import { requireStack, StackFileError } from "../offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";
 

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { StackConfigError } from "../../infra/config";
+import { StackConfigError } from "../../infra/parseConfig";
 import { StackFileError } from "../offline/stackFiles";
 import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";

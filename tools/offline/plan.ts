@@ -2,7 +2,7 @@
  * The offline plan: the program evaluated for one stack from its stack files, under mocks.
  * Shared by `npm run plan`, the policy evaluator, the config diff and the tests.
  */
-import { parseStackConfig } from "../../infra/config";
+import { parseStackConfig } from "../../infra/parseConfig";
 import { program } from "../../infra/program";
 import type { PlannedResource } from "../../policies/engine";
 import { evaluate, type Evaluation } from "./evaluate";

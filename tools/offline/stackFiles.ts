@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { regionRoles } from "../../domain/topology";
-import { projectName, secretConfigKeys, type ConfigSource } from "../../infra/config";
+import { projectName, secretConfigKeys } from "../../infra/config";
+import { type ConfigSource } from "../../infra/parseConfig";
 
 export const repositoryRoot = path.resolve(__dirname, "../..");
 
