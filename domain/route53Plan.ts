@@ -18,11 +18,14 @@ function reference(resource: DiffableResource, key: string): string | undefined 
   return typeof value === "string" ? value : undefined;
 }
 
+const firstOf = (value: unknown): Record<string, unknown> | undefined =>
+  Array.isArray(value) && value.length > 0 && typeof value[0] === "object" && value[0] !== null ? (value[0] as Record<string, unknown>) : undefined;
+
 /** A plan's record or health check as the Route 53 model sees it. */
 export function toDnsObject(resource: DiffableResource): DnsObject {
-  const inputs = resource.inputs as Record<string, any>;
+  const inputs = resource.inputs;
   if (resource.type === healthCheckType) {
-    const children = resource.propertyDependencies?.childHealthchecks ?? (Array.isArray(inputs.childHealthchecks) ? inputs.childHealthchecks : []);
+    const listed = Array.isArray(inputs.childHealthchecks) ? inputs.childHealthchecks.map(String) : [];
     return {
       kind: "healthCheck",
       healthCheck: {
@@ -30,13 +33,13 @@ export function toDnsObject(resource: DiffableResource): DnsObject {
         type: String(inputs.type),
         disabled: inputs.disabled === true,
         inverted: inputs.invertHealthcheck === true,
-        children: [...children],
+        children: [...(resource.propertyDependencies?.childHealthchecks ?? listed)],
         ...(typeof inputs.childHealthThreshold === "number" ? { childHealthThreshold: inputs.childHealthThreshold } : {}),
       },
     };
   }
-  const failover = Array.isArray(inputs.failoverRoutingPolicies) ? (inputs.failoverRoutingPolicies[0]?.type as FailoverType | undefined) : undefined;
-  const alias = Array.isArray(inputs.aliases) && inputs.aliases.length > 0 ? { evaluateTargetHealth: inputs.aliases[0].evaluateTargetHealth === true } : undefined;
+  const failover = firstOf(inputs.failoverRoutingPolicies)?.type as FailoverType | undefined;
+  const alias = firstOf(inputs.aliases);
   return {
     kind: "record",
     record: {
@@ -47,7 +50,7 @@ export function toDnsObject(resource: DiffableResource): DnsObject {
       ...(typeof inputs.setIdentifier === "string" ? { setIdentifier: inputs.setIdentifier } : {}),
       ...(failover ? { failover } : {}),
       ...(inputs.healthCheckId !== undefined ? { healthCheck: reference(resource, "healthCheckId") } : {}),
-      ...(alias ? { alias } : {}),
+      ...(alias ? { alias: { evaluateTargetHealth: alias.evaluateTargetHealth === true } } : {}),
     },
   };
 }
