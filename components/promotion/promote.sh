@@ -54,7 +54,7 @@
 # not catch up in time (nothing promoted; the old side stays fenced), 64 bad input.
 set -euo pipefail
 
-readonly REBUILD_STEP="Failover > Fail back: rebuild the old primary as a standby (docs/runbooks/failover-database.md)"
+readonly REBUILD_STEP="Fail back: rebuild the old primary as a standby (docs/runbooks/failback.md)"
 
 say() { printf 'promote: %s\n' "$*"; }
 warn() { printf 'promote: WARNING: %s\n' "$*" >&2; }

@@ -14,7 +14,7 @@ import { freeLoopbackPort } from "../../tools/postgres/ports";
 import { currentTimeline, flipAndMeasure, promotionEnv, runPromotion, type MeasuredFlip, type PromotionSide } from "../../tools/postgres/promotion";
 
 const PASSWORD = "Pw-7f3c9e-not-for-output";
-const REBUILD_STEP = "Failover > Fail back: rebuild the old primary as a standby (docs/runbooks/failover-database.md)";
+const REBUILD_STEP = "Fail back: rebuild the old primary as a standby (docs/runbooks/failback.md)";
 /** A client reaching a fenced server over TCP (fence.sh's pg_hba.conf block). */
 const FENCED_ERROR = /pg_hba\.conf rejects connection for host "127\.0\.0\.1", user "postgres"/;
 
