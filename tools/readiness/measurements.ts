@@ -79,7 +79,7 @@ export function machineDescription(): string {
 
 /** Replaces one figure in the measurements file (the others stay). */
 export function recordFigure(id: FigureId, measurement: Omit<Measurement, "when" | "machine"> & Partial<Pick<Measurement, "when" | "machine">>, path = measurementsPath): Measurement {
-  const full: Measurement = { when: new Date().toISOString(), machine: machineDescription(), ...measurement };
+  const full: Measurement = { when: new Date().toISOString(), machine: machineDescription(), ...measurement, seconds: Math.round(measurement.seconds * 1000) / 1000 };
   validateMeasurements({ figures: { [id]: full } }, `figure ${id}`);
   const current = readMeasurements(path);
   write(path, { ...current, figures: { ...current.figures, [id]: full } });
