@@ -118,3 +118,44 @@ export function monthsBetweenCalendarRuns(onCalendar: string): number | undefine
   const months = cronFieldValues(asCron, 1, 12);
   return months && months.length > 0 ? longestCyclicGap(months, 12) : undefined;
 }
+
+/** The drill a scheduled run's cron belongs to (`github.event.schedule`), or undefined. */
+export function drillForCron(cron: string): DrillId | undefined {
+  const normal = cron.trim().replace(/\s+/g, " ");
+  return drillIds.find((id) => cronFor(drills[id]) === normal);
+}
+
+/** What a person types to run a drill against prod (the semi-annual multi-region test). */
+export const prodConfirmation = "drill prod";
+
+/** Which drill runs on which stack; a scheduled run always drills its scheduled stack. */
+export interface DrillRequest {
+  /** `github.event.schedule` of a scheduled run; empty when started by hand. */
+  schedule?: string;
+  /** The drill chosen by hand. */
+  drill?: string;
+  /** The stack chosen by hand. */
+  stack?: string;
+  /** The confirmation typed by hand; must be `prodConfirmation` for prod. */
+  confirm?: string;
+}
+
+/**
+ * The drill and stack of a run. Throws, naming the input, the value and what is allowed, for
+ * an unknown cron or drill, a stack other than dr and prod, and prod without the confirmation.
+ */
+export function drillTarget(request: DrillRequest): { drill: DrillId; stack: "dr" | "prod" } {
+  if (request.schedule) {
+    const drill = drillForCron(request.schedule);
+    if (!drill) throw new Error(`schedule: "${request.schedule}" is not a drill's cron; allowed: ${drillIds.map((id) => cronFor(drills[id])).join(", ")}`);
+    return { drill, stack: drills[drill].scheduledStack };
+  }
+  const drill = request.drill as DrillId;
+  if (!drillIds.includes(drill)) throw new Error(`drill: "${request.drill ?? ""}" is not a drill; allowed: ${drillIds.join(", ")}`);
+  const stack = request.stack || "dr";
+  if (stack !== "dr" && stack !== "prod") throw new Error(`stack: "${stack}" is not allowed; use dr (or prod with the confirmation)`);
+  if (stack === "prod" && request.confirm !== prodConfirmation) {
+    throw new Error(`confirm: "${request.confirm ?? ""}" does not confirm a drill against prod; type "${prodConfirmation}" to run it there, or drill dr`);
+  }
+  return { drill, stack };
+}
