@@ -4,10 +4,11 @@
  * within GitHub's comment limit, and old and new margins against a base report.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { backups, recoveryObjectives } from "../../domain/runbook";
 import { drillIds, drills, monthlyRestoreTestText } from "../../domain/testingSchedule";
 import { repositoryRoot } from "../../tools/offline";
@@ -107,5 +108,26 @@ describe("npm run readiness", () => {
     const result = readiness("--stack", "prod", "--measurements", measurements);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('figures.promotionSeconds.seconds: "fast" is not a number of seconds >= 0');
+  });
+});
+
+describe("the pull-request preview", () => {
+  const preview = parse(readFileSync(path.join(repositoryRoot, ".github/workflows/preview.yml"), "utf8"));
+  const steps: { name?: string; if?: string; run?: string; env?: Record<string, string> }[] = preview.jobs.preview.steps;
+  const step = steps.find((s) => s.run?.includes("npm run -s readiness"))!;
+
+  it("posts the readiness report in its own step beside the policy report, even when the policy step failed", () => {
+    expect(step.if).toBe("${{ !cancelled() }}");
+    expect(step.env).toEqual({ STACK: "${{ matrix.stack }}", BASE_REF: "${{ github.base_ref }}" });
+    expect(steps.indexOf(step)).toBeGreaterThan(steps.findIndex((s) => s.run?.includes("npm run -s policy")));
+    expect(steps.indexOf(step)).toBeLessThan(steps.findIndex((s) => s.name === "Keep the full plan and policy report"));
+  });
+
+  it("compares with the base branch's --json report and stays under the summary limit, failing the check when an objective is not met", () => {
+    expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --json > "$GITHUB_WORKSPACE/reports/readiness-base-$STACK.json"');
+    expect(step.run).toContain('base=(--base "reports/readiness-base-$STACK.json")');
+    expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --markdown "${base[@]}" > "reports/readiness-$STACK.md"');
+    expect(step.run).toContain('head -c "$SUMMARY_MAX_CHARS" "reports/readiness-$STACK.md" >> "$GITHUB_STEP_SUMMARY"');
+    expect(step.run).toMatch(/exit "\$status"\s*$/);
   });
 });
