@@ -18,7 +18,7 @@ describe("measurements file", () => {
     recordDrill("quarterly-dr-simulation", { when: "2026-11-15T06:30:00.000Z", outcome: "passed", stack: "dr", where: "https://example.com/run/1" }, path);
     const read = readMeasurements(path);
     expect(read.figures.promotionSeconds).toEqual({ when: "2026-12-01T20:00:00.000Z", machine: "2 cores", seconds: 4.554, measuredBy: "npm run bench:promotion", where: "loopback", detail: "slowest of 3" });
-    expect(read.figures.walPushSeconds?.machine).toMatch(/^\d+ cores \(.*\), \d+ GiB RAM, Node v\d+/);
+    expect(read.figures.walPushSeconds?.machine).toMatch(/^\d+ cores \(.*\), \d+ GiB RAM, Node v[\d.]+, load average \d+\.\d$/);
     expect(Object.keys(JSON.parse(readFileSync(path, "utf8")).figures)).toEqual(["promotionSeconds", "walPushSeconds"]);
     expect(read.drills["quarterly-dr-simulation"]?.outcome).toBe("passed");
   });

@@ -6,7 +6,7 @@
  * is "not measured".
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { figureIds, noMeasurements, type DrillRecord, type FigureId, type Measurement, type Measurements } from "../../domain/readiness";
 import { drillIds, type DrillId } from "../../domain/testingSchedule";
@@ -72,9 +72,9 @@ function write(path: string, measurements: Measurements): void {
   writeFileSync(path, `${JSON.stringify({ figures: sorted(measurements.figures), drills: sorted(measurements.drills) }, null, 2)}\n`);
 }
 
-/** This machine, as the measurements record it. */
+/** This machine, as the measurements record it (with the load: figures from a busy machine are slower). */
 export function machineDescription(): string {
-  return `${cpus().length} cores (${cpus()[0]?.model?.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
+  return `${cpus().length} cores (${cpus()[0]?.model?.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, load average ${loadavg()[0].toFixed(1)}`;
 }
 
 /** Replaces one figure in the measurements file (the others stay). */
