@@ -11,6 +11,8 @@ import { endpointPairProblem } from "../domain/failoverRouting";
 import { hostnameKeys, regionRoles, type DatabaseHostAddress, type Endpoint } from "../domain/topology";
 import { secretSettingPattern } from "../domain/secretSettings";
 import type { CatalogSettings } from "../domain/alarmCatalog";
+import { awsBackupLimits, backupCopyProblems, type BackupCopySettings } from "../domain/immutableBackupCopy";
+import { isSlackWebhook, slackWebhookFix, subscriptionIdentity, type AlertSubscription } from "../domain/alertDelivery";
 import {
   backups,
   healthCheckDefaults,
@@ -101,12 +103,25 @@ const databaseSecret = z.strictObject({
   sshPrivateKey: z.string().includes("PRIVATE KEY", { message: "is not a PEM private key" }),
 });
 
-const subscription = z.union(
+const slackId = (what: string, example: string) =>
+  z.string().regex(/^[A-Z0-9]{9,}$/, { message: `is not a Slack ${what} id; use the upper-case id such as ${example}` });
+
+const subscription = z.discriminatedUnion(
+  "protocol",
   [
-    z.strictObject({ protocol: z.literal("https"), endpoint: z.url({ protocol: /^https$/, message: "is not an https:// URL" }) }),
+    z.strictObject({
+      protocol: z.literal("pagerduty"),
+      /** Integration key of the PagerDuty service's "Amazon CloudWatch" integration. */
+      integrationKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: "is not a PagerDuty integration key; use the key of the service's Amazon CloudWatch integration (8-64 letters, digits, - or _)" }),
+    }),
+    z.strictObject({ protocol: z.literal("slack"), teamId: slackId("workspace (team)", "T0123ABCD"), channelId: slackId("channel", "C0123ABCD") }),
+    z.strictObject({
+      protocol: z.literal("https"),
+      endpoint: z.url({ protocol: /^https$/, message: "is not an https:// URL" }).refine((url) => !isSlackWebhook(url), { message: slackWebhookFix }),
+    }),
     z.strictObject({ protocol: z.literal("email"), endpoint: z.email({ message: "is not an e-mail address" }) }),
   ],
-  { message: "is not a subscription; use {protocol: https, endpoint: https://...} or {protocol: email, endpoint: someone@example.com}" },
+  { message: "is not a subscription; use {protocol: pagerduty, integrationKey: ...}, {protocol: slack, teamId: T..., channelId: C...}, {protocol: https, endpoint: https://...} or {protocol: email, endpoint: someone@example.com}" },
 );
 
 const thresholdOverrides = z
@@ -125,11 +140,12 @@ const thresholdOverrides = z
   )
   .default({});
 
-/** Each endpoint once per severity: a repeated one would page twice (and collide in the plan). */
-function uniqueEndpoints(list: readonly { protocol: string; endpoint: string }[], ctx: z.RefinementCtx): void {
+/** Each subscriber once per severity: a repeated one would page twice (and collide in the plan). */
+function uniqueEndpoints(list: readonly AlertSubscription[], ctx: z.RefinementCtx): void {
   list.forEach((entry, i) => {
-    if (list.findIndex((other) => other.protocol === entry.protocol && other.endpoint === entry.endpoint) !== i) {
-      ctx.addIssue({ code: "custom", path: [i, "endpoint"], message: "is listed twice for this severity; list each endpoint once" });
+    if (list.findIndex((other) => subscriptionIdentity(other) === subscriptionIdentity(entry)) !== i) {
+      const key = entry.protocol === "pagerduty" ? "integrationKey" : entry.protocol === "slack" ? "channelId" : "endpoint";
+      ctx.addIssue({ code: "custom", path: [i, key], message: "is listed twice for this severity; list each subscriber once" });
     }
   });
 }
@@ -229,6 +245,27 @@ export const stackConfigSchema = z
         restoreTestDayOfMonth: backups.restoreTest.dayOfMonth,
         restoreTestTimeUtc: backups.restoreTest.timeUtc,
       }),
+    /** The locked AWS Backup copy of both repository buckets (see domain/immutableBackupCopy.ts). */
+    backupCopy: z
+      .strictObject({
+        lockMode: z.enum(["compliance", "governance"], { message: "is not a vault lock mode; use compliance (immutable) or governance" }).default("compliance"),
+        minRetentionDays: z.number().int().positive().default(backups.full.retentionDays),
+        maxRetentionDays: z.number().int().positive().max(3650, { message: "is more than 10 years; bound the locked copy's retention to 3650 d or less" }).default(365),
+        snapshotRetentionDays: z.number().int().positive().default(35),
+        continuousRetentionDays: z.number().int().positive().default(awsBackupLimits.continuousMaxDays),
+        changeableForDays: z.number().int().positive().default(awsBackupLimits.minChangeableForDays),
+      })
+      .superRefine((settings, ctx) => {
+        for (const { key, message } of backupCopyProblems(settings, backups.full.retentionDays)) ctx.addIssue({ code: "custom", path: [key], message });
+      })
+      .default({
+        lockMode: "compliance",
+        minRetentionDays: backups.full.retentionDays,
+        maxRetentionDays: 365,
+        snapshotRetentionDays: 35,
+        continuousRetentionDays: awsBackupLimits.continuousMaxDays,
+        changeableForDays: awsBackupLimits.minChangeableForDays,
+      }),
     thresholds: thresholdOverrides,
     /** Application settings that are not environment-specific; synced to SSM for the apps. */
     app: z
@@ -270,4 +307,6 @@ export type SchemaMatchesDomain = [
   Assignable<DatabaseHostAddress, DatabaseHostConfig>,
   Assignable<Endpoint, StackConfig["endpoints"]["api"]["primary"]>,
   Assignable<CatalogSettings, Pick<StackConfig, "thresholds" | "recovery">>,
+  Assignable<AlertSubscription, Subscription>,
+  Assignable<BackupCopySettings, StackConfig["backupCopy"]>,
 ];
