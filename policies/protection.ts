@@ -35,6 +35,7 @@ export const statefulTypes = [
   "aws:cloudwatch/logGroup:LogGroup",
   "aws:route53/healthCheck:HealthCheck",
   "aws:sns/topic:Topic",
+  "aws:backup/vault:Vault",
 ] as const;
 
 export const publicAccessBlockFlags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
