@@ -92,11 +92,15 @@ export function describeSubscription(subscription: AlertSubscription): string {
   }
 }
 
-/** The identity of a subscription, for "listed twice" checks and content-derived child names. */
+/**
+ * The identity of a subscription, for "listed twice" checks and content-derived child names.
+ * PagerDuty is identified by its SNS endpoint, so moving from `{protocol: https, endpoint:
+ * <PagerDuty URL>}` to `{protocol: pagerduty}` keeps the subscription's name (no replacement).
+ */
 export function subscriptionIdentity(subscription: AlertSubscription): string {
   switch (subscription.protocol) {
     case "pagerduty":
-      return `pagerduty:${subscription.integrationKey}`;
+      return `https:${pagerDutyEventsEndpoint(subscription.integrationKey)}`;
     case "slack":
       return `slack:${subscription.teamId}:${subscription.channelId}`;
     default:
