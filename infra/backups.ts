@@ -118,7 +118,9 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
     roles,
     copy,
     outputs: {
+      /** The locked AWS Backup vaults, per region role, and the role AWS Backup restores with (docs/runbooks/security-breach.md). */
       backupVaults: copy.vaultNames,
+      backupRoleArn: copy.roleArn,
       walArchiveBuckets: Object.fromEntries(regionRoles.map((role) => [role, buckets[role].bucketName])) as Record<RegionRole, pulumi.Output<string>>,
       walArchiveLifecycleDays: stackLifecycleDays(config),
       databaseHostInstanceProfiles: Object.fromEntries(regionRoles.map((role) => [role, iam[role].instanceProfileName])) as Record<RegionRole, pulumi.Output<string>>,

@@ -77,7 +77,7 @@ describe("the rules bite on the real rendered prod plan (one change each)", () =
     ],
     [
       "paging-p0-p1-reach-someone",
-      (plan: Planned) => {
+      (plan: Planned): void => {
         for (const r of [...plan]) {
           const pagerDutyP0 = r.type === "aws:sns/topicSubscription:TopicSubscription" && String(r.inputs.endpoint).includes("crazy-gary-p0");
           if (pagerDutyP0 || r.type === "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration") plan.splice(plan.indexOf(r), 1);
@@ -87,7 +87,7 @@ describe("the rules bite on the real rendered prod plan (one change each)", () =
     ],
     [
       "least-privilege-data-services",
-      (plan: Planned) => {
+      (plan: Planned): void => {
         const policy = plan.find((r) => r.name === "database-host-iam-primary-policy")!;
         policy.inputs.policy = String(policy.inputs.policy).replace('"Action":["s3:DeleteObject","s3:GetObject","s3:PutObject"]', '"Action":"s3:*"');
       },
@@ -95,14 +95,14 @@ describe("the rules bite on the real rendered prod plan (one change each)", () =
     ],
     [
       "backup-copy-every-repository",
-      (plan: Planned) => plan.splice(plan.findIndex((r) => r.name === "backup-copy-primary-selection"), 1),
+      (plan: Planned): void => void plan.splice(plan.findIndex((r) => r.name === "backup-copy-primary-selection"), 1),
       /^WAL archive bucket wal-archive-primary-bucket \(us-east-1\) is in no AWS Backup selection/,
     ],
-    ["backup-vault-locked", (plan: Planned) => (plan.find((r) => r.name === "backup-copy-secondary-lock")!.inputs.minRetentionDays = 14), /locked with minRetentionDays 14: shorter than the runbook's 30 d/],
-    ["backup-vault-compliance-mode-on-prod", (plan: Planned) => delete plan.find((r) => r.name === "backup-copy-primary-lock")!.inputs.changeableForDays, /\(prod\) is locked in governance mode/],
+    ["backup-vault-locked", (plan: Planned): void => void (plan.find((r) => r.name === "backup-copy-secondary-lock")!.inputs.minRetentionDays = 14), /locked with minRetentionDays 14: shorter than the runbook's 30 d/],
+    ["backup-vault-compliance-mode-on-prod", (plan: Planned): void => void delete plan.find((r) => r.name === "backup-copy-primary-lock")!.inputs.changeableForDays, /\(prod\) is locked in governance mode/],
     [
       "protection-stateful-resources-protected",
-      (plan: Planned) => (plan.find((r) => r.name === "backup-copy-secondary-vault")!.options.protect = false),
+      (plan: Planned): void => void (plan.find((r) => r.name === "backup-copy-secondary-vault")!.options.protect = false),
       /backup-copy-secondary-vault/,
     ],
   ] as const)("%s", async (name, mutate, message) => {
