@@ -10,7 +10,8 @@ import { alarmCatalog } from "../domain/alarmCatalog";
 import type { Severity } from "../domain/runbook";
 import { parseStackConfig } from "../infra/parseConfig";
 import { chatbotRegion } from "../infra/regions";
-import { loadStackConfig, mockAccountId, type Plan } from "../tools/offline";
+import { StackConfigError } from "../infra/parseConfig";
+import { loadStackConfig, mockAccountId, planStack, type Plan } from "../tools/offline";
 import { sharedPlan } from "./support/plans";
 
 let prod: Plan;
@@ -80,5 +81,16 @@ describe("the plan says which subscriptions wait for a click", () => {
     expect(chat.inputs.guardrailPolicyArns).toEqual(["arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"]);
     const role = prod.resources.find((r) => r.name === "chat-role")!;
     expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal).toEqual({ Service: "chatbot.amazonaws.com" });
+  });
+});
+
+describe("bad subscriptions are refused when the config is read, naming the key", () => {
+  it.each([
+    ["alerts.P0=[{protocol: slack, teamId: workspace, channelId: C0INCIDENTS}]", 'crazy-gary-dr:alerts.P0.0.teamId: "workspace" is not a Slack workspace (team) id; use the upper-case id such as T0123ABCD'],
+    ["alerts.P0=[{protocol: pagerduty, integrationKey: 'a b'}]", 'crazy-gary-dr:alerts.P0.0.integrationKey: "a b" is not a PagerDuty integration key; use the key of the service\'s Amazon CloudWatch integration (8-64 letters, digits, - or _)'],
+  ])("%s", async (setting, problem) => {
+    const error = await planStack("dr", { set: [setting] }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect((error as StackConfigError).problems).toEqual([problem]);
   });
 });
