@@ -9,6 +9,7 @@
 import { recoveryObjectives } from "../../domain/runbook";
 import { PgSandbox } from "../postgres/cluster";
 import { flipAndMeasure } from "../postgres/promotion";
+import { recordPromotion } from "./measurements";
 
 const FLIPS = 3;
 const PASSWORD = "bench-password";
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       `promotion flip (${FLIPS} runs): median ${median(figures).toFixed(0)} ms, max ${Math.max(...figures).toFixed(0)} ms` +
         ` (database RTO ${rtoMs} ms)\n`,
     );
+    recordPromotion(figures);
   } finally {
     await sandbox.destroy();
   }
