@@ -1,6 +1,6 @@
 /**
- * The `activeRegion` flip's wiring (called by `stack.ts`): the promotion
- * of the newly active database, the failover records that wait for it, and the SSM
+ * The `activeRegion` flip's wiring (called by `stack.ts`): the promotion of the newly active
+ * database, the DNS routing checks that wait for it (the records never change), and the SSM
  * parameter that tells the applications which region is active.
  */
 import { ActiveRegionParameter } from "../components/activeRegionParameter";
@@ -32,7 +32,8 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
     regions: config.regions,
     activeRole: sites.active.role,
     healthCheck: config.healthCheck,
-    recordsDependOn: [promotion.command],
+    // DNS moves only after the promotion: the newly active side's routing checks wait for it.
+    routingDependsOn: [promotion.command],
   });
 
   const activeRegionParameter = new ActiveRegionParameter("active-region", {
@@ -50,7 +51,11 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
       activeRegionParameter: activeRegionParameter.parameterName,
       failoverRecords: dns.failoverRecords,
       healthCheckIds: dns.healthCheckIds,
-      worstCaseDnsFailoverSeconds: dns.worstCaseFailover.totalSeconds,
+      routingHealthCheckIds: dns.routingHealthCheckIds,
+      /** Per hostname: detection (interval × threshold) + cache (TTL), in seconds. */
+      worstCaseDnsFailover: dns.worstCaseFailover,
+      /** The slowest hostname's worst case (the failover workflow's wait), in seconds. */
+      worstCaseDnsFailoverSeconds: dns.worstCaseFailoverSeconds,
     },
   };
 }
