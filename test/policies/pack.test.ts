@@ -21,7 +21,10 @@ const expectedNames = [
   "protection-sns-encrypted",
   "protection-stateful-resources-protected",
   "failover-record-health-check",
+  "failover-routing-check",
   "failover-primary-secondary-pair",
+  "failover-fixed-roles",
+  "failover-one-side-forced-unhealthy",
   "failover-detection-within-rto",
   "coverage-rollback-alarms",
 ];
