@@ -20,8 +20,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { forcedUnhealthyRole, routingCheckState, routingUpdateOrder } from "../domain/routingHealth";
-import { hostnameKeys, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../infra/config";
-import { healthCheckDefaults } from "../infra/runbook";
+import { hostnameKeys, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../domain/topology";
+import { healthCheckDefaults } from "../domain/runbook";
 import {
   failoverTypeOf,
   healthCheckFqdn,
@@ -33,7 +33,7 @@ import {
   worstCaseDnsFailover,
   type FailoverTimeBreakdown,
   type FailoverType,
-} from "./failoverRouting";
+} from "../domain/failoverRouting";
 
 export const failoverDnsType = "crazygary:dr:FailoverDns";
 
@@ -41,17 +41,17 @@ export const failoverDnsType = "crazygary:dr:FailoverDns";
 export interface FailoverHealthCheckArgs {
   /**
    * Seconds between checks from each checker region; Route53 allows 10 or 30.
-   * @default 10 (infra/runbook.ts healthCheckDefaults)
+   * @default 10 (domain/runbook.ts healthCheckDefaults)
    */
   requestIntervalSeconds?: 10 | 30;
   /**
    * Consecutive failed (or passed) checks before an endpoint's status changes, 1 to 10.
-   * @default 2 (infra/runbook.ts healthCheckDefaults)
+   * @default 2 (domain/runbook.ts healthCheckDefaults)
    */
   failureThreshold?: number;
   /**
    * TTL of the CNAME failover records, in seconds (alias records have none of their own).
-   * @default 30 (infra/runbook.ts healthCheckDefaults)
+   * @default 30 (domain/runbook.ts healthCheckDefaults)
    */
   ttlSeconds?: number;
   /**

@@ -27,19 +27,16 @@
  * Pure: imports nothing outside `domain/`.
  */
 
-/** A region role: `primary` and `secondary` name regions, never which one is active. */
-export type RegionRole = "primary" | "secondary";
+import { otherRole, regionRoles, type RegionRole } from "./topology";
+
+export type { RegionRole };
 
 /** Route53's failover record types. */
 export type FailoverType = "PRIMARY" | "SECONDARY";
 
-const roles: readonly RegionRole[] = ["primary", "secondary"];
-
-const other = (role: RegionRole): RegionRole => (role === "primary" ? "secondary" : "primary");
-
 /** Throws on anything but a region role, naming the argument, the value and what is allowed. */
 function checkRole(name: string, value: string): asserts value is RegionRole {
-  if (!roles.includes(value as RegionRole)) throw new Error(`${name}: ${JSON.stringify(value)} is not a region role; use primary or secondary`);
+  if (!regionRoles.includes(value as RegionRole)) throw new Error(`${name}: ${JSON.stringify(value)} is not a region role; use primary or secondary`);
 }
 
 /**
@@ -70,7 +67,7 @@ export function routingCheckState(role: RegionRole, activeRole: RegionRole): Rou
 /** The region role whose routing check is forced unhealthy: the passive one. */
 export function forcedUnhealthyRole(activeRole: RegionRole): RegionRole {
   checkRole("activeRole", activeRole);
-  return other(activeRole);
+  return otherRole(activeRole);
 }
 
 /** Whether a routing check is forced unhealthy (disabled and inverted: Route53 always reports it unhealthy). */
@@ -113,5 +110,5 @@ export function answeringRole(states: Record<RegionRole, RoutingCheckState>, end
  */
 export function routingUpdateOrder(activeRole: RegionRole): [RegionRole, RegionRole] {
   checkRole("activeRole", activeRole);
-  return [activeRole, other(activeRole)];
+  return [activeRole, otherRole(activeRole)];
 }
