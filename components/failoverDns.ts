@@ -175,8 +175,10 @@ export class FailoverDns extends pulumi.ComponentResource {
 
     // Routing checks, written in `routingUpdateOrder`: the newly active side's first (after the
     // promotion), the newly passive side's after it, so both are never forced unhealthy at once.
-    // A resource registers only once its dependsOn resources have finished their own step (the
-    // SDK awaits their URNs, which the engine resolves after the step), so the order holds on `up`.
+    // The order holds on `up`: the SDK registers a resource only after awaiting the URNs of its
+    // dependsOn resources (@pulumi/pulumi 3.248 runtime/resource.js prepareResource ->
+    // dependsOn.js getAllTransitivelyReferencedResourceURNs: `r.urn.promise()`), and a custom
+    // resource's URN comes back in the engine's RegisterResource response, sent after its step ran.
     const [activeRole, passiveRole] = routingUpdateOrder(args.activeRole);
     const routingChecks = perHostname((host) => {
       const declare = (role: RegionRole, after: pulumi.Resource[]) =>
