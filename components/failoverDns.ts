@@ -179,6 +179,8 @@ export class FailoverDns extends pulumi.ComponentResource {
     // dependsOn resources (@pulumi/pulumi 3.248 runtime/resource.js prepareResource ->
     // dependsOn.js getAllTransitivelyReferencedResourceURNs: `r.urn.promise()`), and a custom
     // resource's URN comes back in the engine's RegisterResource response, sent after its step ran.
+    // This one edge follows activeRegion; it is an option, not an input, so it changes no
+    // property of either check (the plan's diff of a flip shows only disabled/invertHealthcheck).
     const [activeRole, passiveRole] = routingUpdateOrder(args.activeRole);
     const routingChecks = perHostname((host) => {
       const declare = (role: RegionRole, after: pulumi.Resource[]) =>
