@@ -1,6 +1,6 @@
 import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
-import { alarmSites, rollbackAlarmRule, siteOf } from "../components/alarmSet";
+import { alarmSites, rollbackAlarmRule, siteOf } from "../domain/alarmSites";
 import { validateLogRetentionDays } from "../components/applicationLogs";
 import { StackConfigError } from "../infra/parseConfig";
 import { mockAccountId, planStack, type CapturedResource, type Plan } from "../tools/offline";
