@@ -11,11 +11,11 @@
  * - a failover record: the primary region's is always PRIMARY, the secondary's always SECONDARY,
  *   each with its region code as set identifier.
  *
- * A flip changes only `disabled`/`invertHealthcheck` of the two routing checks of each hostname
- * (in place: neither input forces a new health check; hashicorp/terraform-provider-aws
- * `internal/service/route53/health_check.go` marks only `type`, `measure_latency`,
- * `request_interval`, `reference_name`, `routing_control_arn`, `ip_address` ForceNew). No record
- * is written on a flip, so Route53 never sees two PRIMARY records of one name (boto/boto3 #1347).
+ * A flip changes only `disabled`/`invertHealthcheck` of the two routing checks of each hostname,
+ * in place, both fields of one check in one `UpdateHealthCheck` call (hashicorp/terraform-provider-aws
+ * `internal/service/route53/health_check.go`: only `type`, `measure_latency`, `request_interval`,
+ * `reference_name` and `routing_control_arn` are ForceNew). No record is written on a flip, so
+ * Route53 never sees two PRIMARY records of one name (boto/boto3 #1347).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
