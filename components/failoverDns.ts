@@ -218,7 +218,8 @@ export class FailoverDns extends pulumi.ComponentResource {
             failoverRoutingPolicies: [{ type: failoverTypeOf(role) }],
             healthCheckId: routingChecks[host][role].id,
           },
-          childOpts,
+          // Protected: a deleted record leaves the hostname without an answer (policy protection-stateful-resources-protected).
+          { ...childOpts, protect: true },
         );
       }),
     );

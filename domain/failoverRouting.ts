@@ -114,7 +114,7 @@ export interface FailoverTimeBreakdown {
  * Route53 takes to push a status change to its name servers, and the time before the flip
  * reaches the routing checks (deciding, the database promotion). A routing check switching
  * between forced-unhealthy and following its endpoint adds no detection of its own: its child,
- * the endpoint check, has been checking all along.
+ * the endpoint check, has been checking all along (docs/runbooks/failover.md, "How fast DNS moves").
  */
 export function worstCaseDnsFailover(timing: HealthCheckTiming, shapes: readonly RecordShape[]): FailoverTimeBreakdown {
   if (shapes.length === 0) throw new Error("worstCaseDnsFailover: no records given; pass the shape of every failover record of the hostname");

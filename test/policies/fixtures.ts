@@ -230,7 +230,7 @@ function failoverDns(): PlannedResource[] {
             failoverRoutingPolicies: [{ type: role === "primary" ? "PRIMARY" : "SECONDARY" }],
             healthCheckId: `hc-${routing.name}`,
           },
-          { region: regions.primary, propertyDependencies: { healthCheckId: [routing.urn] } },
+          { region: regions.primary, protect: true, propertyDependencies: { healthCheckId: [routing.urn] } },
         ),
       );
     }
