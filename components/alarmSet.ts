@@ -6,20 +6,22 @@
  * arrival counts the freshness alarms watch (`WalArchiveEvents`), the composite rollback alarms
  * for the deploy pipeline, and the stack's dashboard (`alarmDashboard.ts`).
  *
- * Names follow region ROLES, never active/passive: flipping `activeRegion` changes severities,
- * actions and the composites' rules, but no URN.
+ * Names follow region ROLES, never active/passive, and every alarm stays on its region's provider:
+ * flipping `activeRegion` changes severities, actions and `actionsEnabled`/`treatMissingData` of
+ * the one-sided rows, but no URN, region or provider.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  actionsEnabledFor,
   customMetricDimensions,
   severityFor,
   treatMissingDataFor,
   type AlarmDefinition,
-  type AlarmId,
   type CustomMetric,
   type WatchedMetric,
 } from "../domain/alarmCatalog";
+import { alarmName, alarmSites, rollbackAlarmRule, rollbackGroups, siteOf, type AlarmSite, type AlarmSiteKey } from "../domain/alarmSites";
 import { regionRoles, type RegionRole } from "../domain/topology";
 import type { Severity } from "../domain/runbook";
 import { renderDashboardBody } from "./alarmDashboard";
@@ -62,69 +64,6 @@ export interface AlarmSetArgs {
    * @default none: the stack passes `route53MetricsRegion` ("us-east-1") from infra/regions.ts
    */
   route53MetricsRegion: string;
-}
-
-/** Where alarms live: a region role's region, or Route53's metrics region when no role has it. */
-export type AlarmSiteKey = RegionRole | "route53-metrics";
-
-export interface AlarmSite {
-  key: AlarmSiteKey;
-  region: string;
-}
-
-/**
- * The regions that hold alarms, hence need alert topics: each role's, plus Route53's metrics
- * region when neither role is there (the dr stack: us-east-2 and us-west-1).
- */
-export function alarmSites(regions: Record<RegionRole, string>, route53MetricsRegion: string): AlarmSite[] {
-  const sites: AlarmSite[] = regionRoles.map((role) => ({ key: role, region: regions[role] }));
-  if (!sites.some((s) => s.region === route53MetricsRegion)) sites.push({ key: "route53-metrics", region: route53MetricsRegion });
-  return sites;
-}
-
-/**
- * The site whose region holds `alarm`'s metric for `role`: the role's own, or for Route53
- * metrics the first site in Route53's metrics region (a role's site when one is there).
- */
-export function siteOf(alarm: Pick<AlarmDefinition, "metricRegion">, role: RegionRole, sites: readonly AlarmSite[], route53MetricsRegion: string): AlarmSite {
-  const site = alarm.metricRegion === "route53-metrics" ? sites.find((s) => s.region === route53MetricsRegion) : sites.find((s) => s.key === role);
-  if (!site) throw new Error(`no alarm site for ${alarm.metricRegion} of ${role}; sites: ${sites.map((s) => `${s.key}=${s.region}`).join(", ")}`);
-  return site;
-}
-
-/** The alarm's name in AWS: `crazy-gary-<environment>-<alarm id>-<role>`. */
-export const alarmName = (environment: string, id: AlarmId, role: RegionRole) => `crazy-gary-${environment}-${id}-${role}`;
-
-/** The rollback composite's rule: ANY of the named alarms. */
-export function rollbackAlarmRule(alarmNames: readonly string[]): string {
-  if (alarmNames.length === 0) throw new Error("a rollback composite needs at least one alarm");
-  return alarmNames.map((n) => `ALARM("${n}")`).join(" OR ");
-}
-
-/** A composite rollback alarm: which alarms of the active region it joins, and where it lives. */
-export interface RollbackGroup {
-  /** `rollback` (the active region's alarms) or `rollback-health` (its Route53 health alarm, in us-east-1). */
-  key: "rollback" | "rollback-health";
-  /** Where the joined alarms' metrics live. */
-  metricRegion: AlarmDefinition["metricRegion"];
-  region: string;
-  site: AlarmSite;
-  alarmNames: string[];
-}
-
-/**
- * The rollback composites: ANY of the rollback-trigger alarms of the active role. A composite can
- * only join alarms of its own region, so the Route53 health alarm (us-east-1) gets its own
- * composite; there are always two, so flipping `activeRegion` changes no URN.
- */
-export function rollbackGroups(environment: string, alarms: readonly AlarmDefinition[], activeRegion: RegionRole, sites: readonly AlarmSite[], route53MetricsRegion: string): RollbackGroup[] {
-  const triggers = alarms.filter((a) => a.rollbackTrigger);
-  const group = (key: RollbackGroup["key"], metricRegion: AlarmDefinition["metricRegion"]): RollbackGroup => {
-    const site = siteOf({ metricRegion }, activeRegion, sites, route53MetricsRegion);
-    const members = triggers.filter((a) => a.metricRegion === metricRegion);
-    return { key, metricRegion, region: site.region, site, alarmNames: members.map((a) => alarmName(environment, a.id, activeRegion)) };
-  };
-  return [group("rollback", "own-region"), group("rollback-health", "route53-metrics")];
 }
 
 /** Values an alarm's metric dimensions need, per role. */
@@ -185,13 +124,16 @@ export interface RollbackAlarmOutput {
   name: pulumi.Output<string>;
   arn: pulumi.Output<string>;
   region: string;
+  role: RegionRole;
 }
 
 export class AlarmSet extends pulumi.ComponentResource {
   /** Every metric alarm's ARN, by `<alarm id>-<role>`. */
   readonly alarmArns: Record<string, pulumi.Output<string>>;
-  /** The rollback composites (the active region's alarms, and its health alarm in us-east-1): roll back while any is in ALARM. */
+  /** The active role's rollback composites (its alarms, and its health alarm in us-east-1): roll back while any is in ALARM. */
   readonly rollbackAlarms: RollbackAlarmOutput[];
+  /** Every rollback composite, both roles, in both roles' regions (they never move). */
+  readonly allRollbackAlarms: RollbackAlarmOutput[];
   /** Alert topic ARNs per site and severity. */
   readonly topicArns: Record<string, Record<Severity, pulumi.Output<string>>>;
   readonly dashboardName: pulumi.Output<string>;
@@ -239,6 +181,8 @@ export class AlarmSet extends pulumi.ComponentResource {
       for (const alarm of args.alarms) {
         const site = siteOf(alarm, role, sites, args.route53MetricsRegion);
         const severity = severityFor(alarm, role, args.activeRegion);
+        // Side-limited metrics (the standby's lag, the active side's restore test): the alarm
+        // exists in both regions permanently; it pages only where the metric is published.
         const topic = routing.get(site.key)!.topicArns[severity];
         const resource = new aws.cloudwatch.MetricAlarm(
           `${name}-${alarm.id}-${role}`,
@@ -250,7 +194,7 @@ export class AlarmSet extends pulumi.ComponentResource {
             evaluationPeriods: alarm.evaluationPeriods,
             datapointsToAlarm: alarm.datapointsToAlarm,
             treatMissingData: treatMissingDataFor(alarm, role, args.activeRegion),
-            actionsEnabled: true,
+            actionsEnabled: actionsEnabledFor(alarm, role, args.activeRegion),
             alarmActions: [topic],
             okActions: [topic],
             tags: { Severity: severity, RegionRole: role, AlarmId: alarm.id },
@@ -263,19 +207,21 @@ export class AlarmSet extends pulumi.ComponentResource {
       }
     }
 
-    this.rollbackAlarms = rollbackGroups(args.environment, args.alarms, args.activeRegion, sites, args.route53MetricsRegion).map((group) => {
+    this.allRollbackAlarms = rollbackGroups(args.environment, args.alarms, sites, args.route53MetricsRegion).map((group) => {
       const composite = new aws.cloudwatch.CompositeAlarm(
         `${name}-${group.key}`,
         {
           alarmName: `crazy-gary-${args.environment}-${group.key}`,
-          alarmDescription: `Automated Rollback Triggers (runbook): ANY of the active region's rollback-trigger alarms${group.key === "rollback-health" ? " on Route53 health (us-east-1 only)" : ""}. The deploy pipeline rolls back while this is in ALARM.`,
+          alarmDescription: `Automated Rollback Triggers (runbook): ANY of the ${group.role} region's rollback-trigger alarms${group.metricRegion === "route53-metrics" ? " on Route53 health (us-east-1 only)" : ""}. The deploy pipeline rolls back while the active role's composites are in ALARM.`,
           alarmRule: rollbackAlarmRule(group.alarmNames),
           actionsEnabled: true,
+          tags: { RegionRole: group.role },
         },
         { parent: this, provider: alarmProvider(group.metricRegion, group.site), dependsOn: group.alarmNames.map((n) => alarmResources.get(n)!) },
       );
-      return { name: composite.alarmName, arn: composite.arn, region: group.region };
+      return { name: composite.alarmName, arn: composite.arn, region: group.region, role: group.role };
     });
+    this.rollbackAlarms = this.allRollbackAlarms.filter((a) => a.role === args.activeRegion);
 
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
@@ -299,6 +245,6 @@ export class AlarmSet extends pulumi.ComponentResource {
     this.alarmArns = alarmArns;
     this.topicArns = Object.fromEntries([...routing].map(([key, r]) => [key, r.topicArns]));
     this.dashboardName = dashboard.dashboardName;
-    this.registerOutputs({ alarmArns, rollbackAlarms: this.rollbackAlarms, topicArns: this.topicArns, dashboardName: this.dashboardName });
+    this.registerOutputs({ alarmArns, rollbackAlarms: this.rollbackAlarms, allRollbackAlarms: this.allRollbackAlarms, topicArns: this.topicArns, dashboardName: this.dashboardName });
   }
 }

@@ -1,22 +1,34 @@
 /**
- * `FailoverDns`: Route53 HTTPS health checks on each region's `/health`, and per hostname
- * (`api`, `app`) a pair of failover records: PRIMARY for the active region, SECONDARY for
- * the other (runbook "Multi-Region Failover": "Update DNS to point to secondary region").
+ * `FailoverDns`: Route53 failover for the `api` and `app` hostnames with records whose roles never
+ * change (runbook "Multi-Region Failover": "Update DNS to point to secondary region").
  *
- * Every child is named by hostname and region ROLE and every set identifier is a region
- * code, so flipping `activeRegion` changes only the records' failover types (and the order
- * in which they are updated), never a name or a health check.
+ * Per hostname and region role:
+ * - an HTTPS endpoint check on the region's `/health` (`<name>-<host>-<role>`), always on: the
+ *   `api-health` alarms and the dashboard read its `HealthCheckStatus`;
+ * - a routing check (`<name>-<host>-<role>-routing`), CALCULATED over that endpoint check, which
+ *   the record uses as its `healthCheckId`. The passive region's is disabled + inverted: Route53
+ *   treats it as always unhealthy (`domain/routingHealth.ts` cites the rules);
+ * - a failover record: the primary region's is always PRIMARY, the secondary's always SECONDARY,
+ *   each with its region code as set identifier.
+ *
+ * A flip changes only `disabled`/`invertHealthcheck` of the two routing checks of each hostname,
+ * in place, both fields of one check in one `UpdateHealthCheck` call (hashicorp/terraform-provider-aws
+ * `internal/service/route53/health_check.go`: only `type`, `measure_latency`, `request_interval`,
+ * `reference_name` and `routing_control_arn` are ForceNew). No record is written on a flip, so
+ * Route53 never sees two PRIMARY records of one name (boto/boto3 #1347).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { hostnameKeys, otherRole, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../domain/topology";
+import { forcedUnhealthyRole, routingCheckState, routingUpdateOrder } from "../domain/routingHealth";
+import { hostnameKeys, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../domain/topology";
 import { healthCheckDefaults } from "../domain/runbook";
 import {
-  failoverTypeFor,
+  failoverTypeOf,
   healthCheckFqdn,
   recordFqdn,
   recordShape,
   setIdentifierFor,
+  slowestFailover,
   validateEndpointPairs,
   worstCaseDnsFailover,
   type FailoverTimeBreakdown,
@@ -29,17 +41,17 @@ export const failoverDnsType = "crazygary:dr:FailoverDns";
 export interface FailoverHealthCheckArgs {
   /**
    * Seconds between checks from each checker region; Route53 allows 10 or 30.
-   * @default 10 (domain/runbook.ts healthCheckDefaults, chosen for the API's 10-minute RTO)
+   * @default 10 (domain/runbook.ts healthCheckDefaults)
    */
   requestIntervalSeconds?: 10 | 30;
   /**
-   * Consecutive failed checks before an endpoint is unhealthy, 1 to 10.
-   * @default 3 (domain/runbook.ts healthCheckDefaults)
+   * Consecutive failed (or passed) checks before an endpoint's status changes, 1 to 10.
+   * @default 2 (domain/runbook.ts healthCheckDefaults)
    */
   failureThreshold?: number;
   /**
    * TTL of the CNAME failover records, in seconds (alias records have none of their own).
-   * @default 60 (domain/runbook.ts healthCheckDefaults)
+   * @default 30 (domain/runbook.ts healthCheckDefaults)
    */
   ttlSeconds?: number;
   /**
@@ -71,36 +83,52 @@ export interface FailoverDnsArgs {
   endpoints: Record<HostnameKey, Record<RegionRole, Endpoint>>;
   /** Region code per role; each record's set identifier is its region's code. */
   regions: Record<RegionRole, string>;
-  /** The role whose records are PRIMARY (the stack's `activeRegion`). */
+  /**
+   * The role that serves traffic (the stack's `activeRegion`): its routing checks follow its
+   * endpoints; the other role's are forced unhealthy. It decides no record's failover type.
+   */
   activeRole: RegionRole;
   /** Health-check and TTL settings. */
   healthCheck: FailoverHealthCheckArgs;
   /**
-   * Resources every failover record waits for, e.g. the `Promotion` of the newly active
-   * database, so DNS moves only after the database accepts writes.
+   * Resources the routing checks wait for, e.g. the `Promotion` of the newly active database,
+   * so DNS moves only after the database accepts writes.
    * @default [] (no extra dependencies)
    */
-  recordsDependOn?: pulumi.Resource[];
+  routingDependsOn?: pulumi.Resource[];
 }
 
 /** One failover record as the stack exports it. */
 export interface FailoverRecordSummary {
   setIdentifier: string;
+  /** Fixed by the region role: primary's record PRIMARY, secondary's SECONDARY. */
   failoverType: FailoverType;
+  /** The region's HTTPS endpoint check (what `aws route53 get-health-check-status` reads). */
   healthCheckId: pulumi.Output<string>;
+  /** The record's own health check: the region's CALCULATED routing check. */
+  routingHealthCheckId: pulumi.Output<string>;
+  /** Whether the routing check is disabled + inverted, so Route53 never answers with this record's region. */
+  forcedUnhealthy: boolean;
 }
+
+/** One hostname's failover as the stack exports it. */
+export type FailoverHostnameSummary = { fqdn: string; forcedUnhealthyRole: RegionRole } & Record<RegionRole, FailoverRecordSummary>;
 
 export class FailoverDns extends pulumi.ComponentResource {
   /** The hosted zone's id. */
   readonly zoneId: pulumi.Output<string>;
-  /** Health-check id per hostname and region role (for alarms on `HealthCheckStatus`). */
+  /** Endpoint health-check id per hostname and region role (for alarms on `HealthCheckStatus`). */
   readonly healthCheckIds: Record<HostnameKey, Record<RegionRole, pulumi.Output<string>>>;
+  /** Routing health-check id per hostname and region role (the records' `healthCheckId`). */
+  readonly routingHealthCheckIds: Record<HostnameKey, Record<RegionRole, pulumi.Output<string>>>;
   /** The failover records per hostname and region role. */
   readonly records: Record<HostnameKey, Record<RegionRole, aws.route53.Record>>;
-  /** Per hostname: its name and both records' set identifier, failover type and health check. */
-  readonly failoverRecords: Record<HostnameKey, { fqdn: string } & Record<RegionRole, FailoverRecordSummary>>;
-  /** Worst-case DNS failover time the declared health checks and TTLs imply, in seconds. */
-  readonly worstCaseFailover: FailoverTimeBreakdown;
+  /** Per hostname: its name, the region forced unhealthy, and both records' fixed role and checks. */
+  readonly failoverRecords: Record<HostnameKey, FailoverHostnameSummary>;
+  /** Worst-case DNS failover per hostname, in seconds, by term. */
+  readonly worstCaseFailover: Record<HostnameKey, FailoverTimeBreakdown>;
+  /** The slowest hostname's worst case, in seconds. */
+  readonly worstCaseFailoverSeconds: number;
 
   constructor(name: string, args: FailoverDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(failoverDnsType, name, {}, opts);
@@ -111,7 +139,7 @@ export class FailoverDns extends pulumi.ComponentResource {
     const requestInterval = args.healthCheck.requestIntervalSeconds ?? healthCheckDefaults.requestIntervalSeconds;
     const failureThreshold = args.healthCheck.failureThreshold ?? healthCheckDefaults.failureThreshold;
     const ttlSeconds = args.healthCheck.ttlSeconds ?? healthCheckDefaults.ttlSeconds;
-    const recordsDependOn = args.recordsDependOn ?? [];
+    const routingDependsOn = args.routingDependsOn ?? [];
     const childOpts = { parent: this, provider: args.provider };
 
     this.zoneId = args.zone.id
@@ -121,7 +149,8 @@ export class FailoverDns extends pulumi.ComponentResource {
     const perHostname = <T>(make: (host: HostnameKey) => T) => Object.fromEntries(hostnameKeys.map((h) => [h, make(h)])) as Record<HostnameKey, T>;
     const perRole = <T>(make: (role: RegionRole) => T) => Object.fromEntries(regionRoles.map((r) => [r, make(r)])) as Record<RegionRole, T>;
 
-    const healthChecks = perHostname((host) =>
+    // Endpoint checks: unchanged by any flip (names and inputs), so alarms and dashboard keep them.
+    const endpointChecks = perHostname((host) =>
       perRole(
         (role) =>
           new aws.route53.HealthCheck(
@@ -142,53 +171,85 @@ export class FailoverDns extends pulumi.ComponentResource {
           ),
       ),
     );
-    this.healthCheckIds = perHostname((host) => perRole((role) => healthChecks[host][role].id));
+    this.healthCheckIds = perHostname((host) => perRole((role) => endpointChecks[host][role].id));
 
-    const declareRecord = (host: HostnameKey, role: RegionRole, writtenAfter: pulumi.Resource[]) => {
-      const shape = recordShape(args.endpoints[host][role], ttlSeconds);
-      return new aws.route53.Record(
-        `${name}-${host}-${role}`,
-        {
-          zoneId: this.zoneId,
-          name: recordFqdn(host, args.zone.name),
-          type: shape.type,
-          ...(shape.kind === "cname" ? { ttl: shape.ttl, records: shape.records } : { aliases: shape.aliases }),
-          setIdentifier: setIdentifierFor(args.regions[role]),
-          failoverRoutingPolicies: [{ type: failoverTypeFor(role, args.activeRole) }],
-          healthCheckId: healthChecks[host][role].id,
-        },
-        // Protected: a deleted record leaves the hostname without an answer (policy protection-stateful-resources-protected).
-        { ...childOpts, protect: true, dependsOn: [...recordsDependOn, ...writtenAfter] },
-      );
-    };
-    // The record that becomes PRIMARY is written after the one that becomes SECONDARY, so a
-    // flip never has two PRIMARY records for one name, even for a moment.
-    const passiveRole = otherRole(args.activeRole);
-    const records = perHostname((host) => {
-      const secondary = declareRecord(host, passiveRole, []);
-      const primary = declareRecord(host, args.activeRole, [secondary]);
-      return { [passiveRole]: secondary, [args.activeRole]: primary } as Record<RegionRole, aws.route53.Record>;
+    // Routing checks, written in `routingUpdateOrder`: the newly active side's first (after the
+    // promotion), the newly passive side's after it, so both are never forced unhealthy at once.
+    // The order holds on `up`: the SDK registers a resource only after awaiting the URNs of its
+    // dependsOn resources (@pulumi/pulumi 3.248 runtime/resource.js prepareResource ->
+    // dependsOn.js getAllTransitivelyReferencedResourceURNs: `r.urn.promise()`), and a custom
+    // resource's URN comes back in the engine's RegisterResource response, sent after its step ran.
+    // This one edge follows activeRegion; it is an option, not an input, so it changes no
+    // property of either check (the plan's diff of a flip shows only disabled/invertHealthcheck).
+    const [activeRole, passiveRole] = routingUpdateOrder(args.activeRole);
+    const routingChecks = perHostname((host) => {
+      const declare = (role: RegionRole, after: pulumi.Resource[]) =>
+        new aws.route53.HealthCheck(
+          `${name}-${host}-${role}-routing`,
+          {
+            type: "CALCULATED",
+            childHealthchecks: [endpointChecks[host][role].id],
+            childHealthThreshold: 1,
+            ...routingCheckState(role, args.activeRole),
+            tags: { Name: `${name}-${host}-${role}-routing`, Hostname: host, RegionRole: role, Purpose: "failover-routing" },
+          },
+          { ...childOpts, protect: true, dependsOn: [...routingDependsOn, ...after] },
+        );
+      const active = declare(activeRole, []);
+      const passive = declare(passiveRole, [active]);
+      return { [activeRole]: active, [passiveRole]: passive } as Record<RegionRole, aws.route53.HealthCheck>;
     });
-    this.records = records;
+    this.routingHealthCheckIds = perHostname((host) => perRole((role) => routingChecks[host][role].id));
+
+    // Records: nothing here depends on activeRegion, so a flip writes none of them. Both carry a
+    // health check (a non-alias PRIMARY must; an alias with evaluateTargetHealth also needs the
+    // routing check, or the passive side could not be forced unhealthy).
+    this.records = perHostname((host) =>
+      perRole((role) => {
+        const shape = recordShape(args.endpoints[host][role], ttlSeconds);
+        return new aws.route53.Record(
+          `${name}-${host}-${role}`,
+          {
+            zoneId: this.zoneId,
+            name: recordFqdn(host, args.zone.name),
+            type: shape.type,
+            ...(shape.kind === "cname" ? { ttl: shape.ttl, records: shape.records } : { aliases: shape.aliases }),
+            setIdentifier: setIdentifierFor(args.regions[role]),
+            failoverRoutingPolicies: [{ type: failoverTypeOf(role) }],
+            healthCheckId: routingChecks[host][role].id,
+          },
+          // Protected: a deleted record leaves the hostname without an answer (policy protection-stateful-resources-protected).
+          { ...childOpts, protect: true },
+        );
+      }),
+    );
 
     this.failoverRecords = perHostname((host) => ({
       fqdn: recordFqdn(host, args.zone.name),
+      forcedUnhealthyRole: forcedUnhealthyRole(args.activeRole),
       ...perRole((role) => ({
         setIdentifier: setIdentifierFor(args.regions[role]),
-        failoverType: failoverTypeFor(role, args.activeRole),
+        failoverType: failoverTypeOf(role),
         healthCheckId: this.healthCheckIds[host][role],
+        routingHealthCheckId: this.routingHealthCheckIds[host][role],
+        forcedUnhealthy: role === forcedUnhealthyRole(args.activeRole),
       })),
     }));
-    this.worstCaseFailover = worstCaseDnsFailover(
-      { requestIntervalSeconds: requestInterval, failureThreshold },
-      hostnameKeys.flatMap((host) => regionRoles.map((role) => recordShape(args.endpoints[host][role], ttlSeconds))),
+    this.worstCaseFailover = perHostname((host) =>
+      worstCaseDnsFailover(
+        { requestIntervalSeconds: requestInterval, failureThreshold },
+        regionRoles.map((role) => recordShape(args.endpoints[host][role], ttlSeconds)),
+      ),
     );
+    this.worstCaseFailoverSeconds = slowestFailover(this.worstCaseFailover);
 
     this.registerOutputs({
       zoneId: this.zoneId,
       healthCheckIds: this.healthCheckIds,
+      routingHealthCheckIds: this.routingHealthCheckIds,
       failoverRecords: this.failoverRecords,
-      worstCaseFailoverSeconds: this.worstCaseFailover.totalSeconds,
+      worstCaseFailover: this.worstCaseFailover,
+      worstCaseFailoverSeconds: this.worstCaseFailoverSeconds,
     });
   }
 }

@@ -425,7 +425,10 @@ export function alarmCatalog(settings: CatalogSettings): AlarmDefinition[] {
       datapointsToAlarm: 1,
       treatMissingData: "breaching",
       missingDataReason: "a standby that stops reporting its lag may have stopped replicating; only the standby's region expects the metric",
-      severity: { kind: "follows-active-region", active: "P0" },
+      // P0 (runbook "data loss") where it can fire: only the standby publishes the metric, so the
+      // alarm pages from the standby's (passive) region; the active region's copy is silent
+      // (actionsEnabledFor, treatMissingDataFor). A fixed severity keeps the topic unchanged on a flip.
+      severity: { kind: "fixed", severity: "P0" },
       metricRegion: "own-region",
       rollbackTrigger: false,
     },
@@ -539,6 +542,16 @@ export function expectsMetric(alarm: AlarmDefinition, role: RegionRole, activeRe
   const side = publishedMetric(alarm)?.side ?? "both";
   if (side === "both") return true;
   return side === "active" ? role === activeRegion : role !== activeRegion;
+}
+
+/**
+ * Whether the alarm in `role`'s region pages: only where its metric is published. The standby's
+ * replica lag pages (P0) in the standby's region; the copy in the active region has no data,
+ * treats missing data as not breaching, and its actions are off. On a flip the two swap settings;
+ * neither moves.
+ */
+export function actionsEnabledFor(alarm: AlarmDefinition, role: RegionRole, activeRegion: RegionRole): boolean {
+  return expectsMetric(alarm, role, activeRegion);
 }
 
 /**

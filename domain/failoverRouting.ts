@@ -1,25 +1,17 @@
 /**
- * Pure decisions behind `FailoverDns`: which failover type a region's record gets, what a
- * record looks like for a hostname endpoint (CNAME) or a load balancer (alias), what the
- * health checks probe, and how long DNS failover can take in the worst case. No resources
- * are created here; every function is unit-tested directly (test/failoverDns.test.ts).
- *
- * Only types are imported from `infra/config.ts`, so `config.ts` may use these functions
- * in its schema without a runtime import cycle.
+ * Pure decisions behind `FailoverDns`: what a record looks like for a hostname endpoint (CNAME)
+ * or a load balancer (alias), what the endpoint health checks probe, and how long DNS failover
+ * can take in the worst case. The records' fixed roles and the routing checks' flip live in
+ * `domain/routingHealth.ts`. No resources are created here; every function is unit-tested
+ * directly (test/failoverDns.test.ts).
  */
 import type { Endpoint, HostnameKey, RegionRole } from "./topology";
 
-/** Route53's failover types. */
-export type FailoverType = "PRIMARY" | "SECONDARY";
-
-/** The active region's record answers while its health check passes; the other is the fallback. */
-export function failoverTypeFor(role: RegionRole, activeRole: RegionRole): FailoverType {
-  return role === activeRole ? "PRIMARY" : "SECONDARY";
-}
+export { failoverTypeOf, type FailoverType } from "./routingHealth";
 
 /**
- * A failover record's set identifier: the region code of the endpoint it points at. It never
- * follows `activeRegion`, so a flip updates the records in place and replaces none.
+ * A failover record's set identifier: the region code of the endpoint it points at. Like the
+ * record's failover type, it never follows `activeRegion`: a flip does not touch the records.
  */
 export const setIdentifierFor = (regionCode: string): string => regionCode;
 
@@ -93,32 +85,47 @@ export const cacheSecondsFor = (shape: RecordShape): number => (shape.kind === "
 export interface HealthCheckTiming {
   /** Seconds between checks from each checker region (10 or 30). */
   requestIntervalSeconds: number;
-  /** Consecutive failed checks before Route53 marks the endpoint unhealthy. */
+  /** Consecutive failed (or passed) checks before Route53 changes the endpoint's status. */
   failureThreshold: number;
 }
 
-/** Each term of the worst-case DNS failover time, in seconds. */
+/** Each term of one hostname's worst-case DNS failover time, in seconds. */
 export interface FailoverTimeBreakdown {
   /**
-   * Failure to "unhealthy": the first failed check comes at most one interval after the
-   * failure, the threshold-th one (threshold - 1) intervals later: interval × threshold.
+   * An endpoint's status change: "the number of consecutive health checks that an endpoint must
+   * pass or fail for Route 53 to change the current status of the endpoint from unhealthy to
+   * healthy or vice versa" (Route53 API reference, HealthCheckConfig `FailureThreshold`). The first
+   * check after the change comes at most one interval later, the threshold-th (threshold - 1)
+   * intervals after that: interval × threshold. It bounds both the outage alarm (`api-health`, the
+   * routing check of the active side) and a newly active endpoint that was not yet seen healthy.
    */
   detectionSeconds: number;
-  /** Resolvers drop their cached answer within one TTL (the record's, or the load balancer's for an alias). */
+  /** Resolvers drop their cached answer within one TTL: the record's (CNAME), or the load balancer's 60 s (alias). */
   cacheSeconds: number;
   /** detection + cache. */
   totalSeconds: number;
 }
 
 /**
- * Worst-case time from the active endpoint failing to clients resolving the other region:
- * request interval × failure threshold + the longest cache time of the records. Route53
- * publishes no bound for pushing a health status to its name servers, so none is added; the
- * failover runbook states that caveat (docs/runbooks/failover.old.md, "How fast DNS fails over").
+ * Worst-case time for one hostname, from the moment traffic should move (the active endpoint
+ * fails, or a flip's `pulumi up` writes the routing checks) to every client resolving the region
+ * that should answer: request interval × failure threshold + the longest cache time of the
+ * hostname's records. Not counted, because no bound is published or it is not DNS: the time
+ * Route53 takes to push a status change to its name servers, and the time before the flip
+ * reaches the routing checks (deciding, the database promotion). A routing check switching
+ * between forced-unhealthy and following its endpoint adds no detection of its own: its child,
+ * the endpoint check, has been checking all along (docs/runbooks/failover.md, "How fast DNS moves").
  */
 export function worstCaseDnsFailover(timing: HealthCheckTiming, shapes: readonly RecordShape[]): FailoverTimeBreakdown {
-  if (shapes.length === 0) throw new Error("worstCaseDnsFailover: no records given; pass the shape of every failover record");
+  if (shapes.length === 0) throw new Error("worstCaseDnsFailover: no records given; pass the shape of every failover record of the hostname");
   const detectionSeconds = timing.requestIntervalSeconds * timing.failureThreshold;
   const cacheSeconds = Math.max(...shapes.map(cacheSecondsFor));
   return { detectionSeconds, cacheSeconds, totalSeconds: detectionSeconds + cacheSeconds };
+}
+
+/** The worst case over every hostname: the one number a caller that waits for DNS needs. */
+export function slowestFailover(perHostname: Readonly<Record<string, FailoverTimeBreakdown>>): number {
+  const totals = Object.values(perHostname).map((b) => b.totalSeconds);
+  if (totals.length === 0) throw new Error("slowestFailover: no hostnames given");
+  return Math.max(...totals);
 }

@@ -227,14 +227,19 @@ export const rollbackTriggers: Readonly<Record<RollbackTriggerId, Readonly<Rollb
 export const certExpiryUrgentDays = 7;
 
 /**
- * Route53 health-check defaults, chosen for the API's 10-minute RTO: detection takes at most
- * interval × threshold (30 s), DNS caches expire within the TTL (60 s).
+ * Route53 health-check defaults, chosen to bring DNS failover close to its floor (docs/runbooks/failover.md):
+ * an endpoint's status changes after interval × threshold = 20 s; resolvers drop a CNAME answer
+ * within its TTL (30 s). Worst case: api 20 s + 60 s (its alias TTL is the load balancer's, fixed
+ * by AWS) = 80 s; app 20 s + 30 s = 50 s. Two consecutive failures, not one: Route53 marks an
+ * endpoint unhealthy only when 18 % or fewer of its checkers see it healthy ("How Amazon Route 53
+ * determines whether a health check is healthy"), so a blip must last two checks at every checker
+ * region to count; the trade-off against false failovers is written out in docs/runbooks/failover.md.
  */
 export const healthCheckDefaults = deepFreeze({
   /** Seconds between checks from each checker region (Route53 allows 10 or 30). */
   requestIntervalSeconds: 10 as 10 | 30,
-  /** Consecutive failures before an endpoint is unhealthy. */
-  failureThreshold: 3,
-  /** Record TTL, in seconds. */
-  ttlSeconds: 60,
+  /** Consecutive failed (or passed) checks before an endpoint's status changes. */
+  failureThreshold: 2,
+  /** TTL of the CNAME failover records (the web app), in seconds; alias records (the API) have none of their own. */
+  ttlSeconds: 30,
 });

@@ -1,8 +1,8 @@
 /**
  * The `activeRegion` flip's wiring (called by `stack.ts`): the SSM parameter that tells the
  * applications and the database hosts' leases which region is active, the promotion of the
- * newly active database (after the previous region's parameter), and the failover records
- * that wait for it.
+ * newly active database (after the previous region's parameter), and the DNS routing checks
+ * that wait for it (the records never change).
  */
 import { ActiveRegionParameter } from "../components/activeRegionParameter";
 import { FailoverDns } from "../components/failoverDns";
@@ -42,7 +42,8 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
     regions: config.regions,
     activeRole: sites.active.role,
     healthCheck: config.healthCheck,
-    recordsDependOn: [promotion.command],
+    // DNS moves only after the promotion: the newly active side's routing checks wait for it.
+    routingDependsOn: [promotion.command],
   });
 
   return {
@@ -54,7 +55,11 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
       activeRegionParameter: activeRegionParameter.parameterName,
       failoverRecords: dns.failoverRecords,
       healthCheckIds: dns.healthCheckIds,
-      worstCaseDnsFailoverSeconds: dns.worstCaseFailover.totalSeconds,
+      routingHealthCheckIds: dns.routingHealthCheckIds,
+      /** Per hostname: detection (interval × threshold) + cache (TTL), in seconds. */
+      worstCaseDnsFailover: dns.worstCaseFailover,
+      /** The slowest hostname's worst case (the failover workflow's wait), in seconds. */
+      worstCaseDnsFailoverSeconds: dns.worstCaseFailoverSeconds,
     },
   };
 }

@@ -1,18 +1,25 @@
 /**
- * Failover rules: DNS can fail over on its own, fast enough. Every failover record has a
- * health check; each name has exactly one PRIMARY and one SECONDARY, each with its own check;
- * and the worst case from an outage to clients reaching the other region (detection:
- * request interval × failure threshold, then the DNS answer's TTL) fits in the RTO of the
- * service behind the name.
+ * Failover rules: DNS fails over by health checks alone, never by rewriting a record. Each
+ * failover name has exactly one PRIMARY and one SECONDARY record, each with its own ROUTING
+ * check: a CALCULATED check over its own region's endpoint check. The records' roles are fixed to
+ * region roles (the primary region's record is PRIMARY). Exactly one region's routing check is
+ * forced unhealthy (disabled + inverted: the passive side); the other follows its endpoint. The
+ * worst case from an endpoint's status change to clients reaching the right region (detection:
+ * request interval × failure threshold of the endpoint check, then the answer's TTL) fits in the
+ * RTO of the service behind the name. `domain/routingHealth.ts` cites the Route53 rules.
  */
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
+import { failoverTypeOf, isForcedUnhealthy, type RegionRole } from "../domain/routingHealth";
 import { stackPolicy } from "./define";
 import { resolveSettings, type RecoverySettings } from "./settings";
 import { knownString, peek, refersTo } from "./stackView";
 
 export const failoverPolicyNames = {
   recordHealthCheck: "failover-record-health-check",
+  routingCheck: "failover-routing-check",
   primarySecondaryPair: "failover-primary-secondary-pair",
+  fixedRoles: "failover-fixed-roles",
+  oneSideForcedUnhealthy: "failover-one-side-forced-unhealthy",
   detectionWithinRto: "failover-detection-within-rto",
 } as const;
 
@@ -32,58 +39,150 @@ export function failoverRecords(resources: readonly PolicyResource[]): PolicyRes
   return resources.filter((r) => r.type === recordType && Array.isArray(r.props.failoverRoutingPolicies) && r.props.failoverRoutingPolicies.length > 0);
 }
 
-export const failoverTypeOf = (record: PolicyResource): string | undefined => record.props.failoverRoutingPolicies?.[0]?.type;
+export const failoverTypeOfRecord = (record: PolicyResource): string | undefined => record.props.failoverRoutingPolicies?.[0]?.type;
+
+const checkIdOf = (check: PolicyResource) => knownString(peek(() => check.props.id));
+
+/** The declared health check `resource.<property>` names, "pending" (declared, id not known yet), "external", or none. */
+function referencedCheck(resources: readonly PolicyResource[], resource: PolicyResource, property: string, value: unknown): PolicyResource | "pending" | "external" | undefined {
+  const checks = resources.filter((r) => r.type === healthCheckType);
+  const declared = checks.find((check) => refersTo(resource, property, check, checkIdOf(check)));
+  if (declared) return declared;
+  if ((resource.propertyDependencies?.[property] ?? []).length > 0) return "pending";
+  return knownString(value) ? "external" : undefined;
+}
 
 /** The health check a record uses: the declared resource, "external" (an id not declared here), or none. */
 export function healthCheckOf(resources: readonly PolicyResource[], record: PolicyResource): PolicyResource | "pending" | "external" | undefined {
-  const checks = resources.filter((r) => r.type === healthCheckType);
-  const declared = checks.find((check) => refersTo(record, "healthCheckId", check, knownString(peek(() => check.props.id))));
-  if (declared) return declared;
-  if ((record.propertyDependencies?.healthCheckId ?? []).length > 0) return "pending";
-  return knownString(peek(() => record.props.healthCheckId)) ? "external" : undefined;
+  return referencedCheck(resources, record, "healthCheckId", peek(() => record.props.healthCheckId));
 }
 
+/** The declared endpoint checks a CALCULATED check aggregates. */
+export function childChecksOf(resources: readonly PolicyResource[], check: PolicyResource): PolicyResource[] {
+  const ids: unknown[] = peek(() => check.props.childHealthchecks) ?? [];
+  const byDependency = (check.propertyDependencies?.childHealthchecks ?? []).map((d) => d.urn);
+  return resources.filter((r) => r.type === healthCheckType && (byDependency.includes(r.urn) || ids.includes(checkIdOf(r))));
+}
+
+/** Where a record sends clients: its CNAME target or its alias's DNS name. */
+const recordTarget = (record: PolicyResource): string | undefined =>
+  knownString(peek(() => record.props.records?.[0])) ?? knownString(peek(() => record.props.aliases?.[0]?.name));
+
 const nameKey = (record: PolicyResource) => `${record.props.zoneId ?? "?"}|${record.props.name}|${record.props.type}`;
+const label = (record: PolicyResource) => `failover record ${record.props.name} (${failoverTypeOfRecord(record)}, set ${record.props.setIdentifier})`;
 
 /** The RTO of the service a record name serves, in minutes: `api`, `app` (the web app), else the stricter of the two. */
 export function rtoMinutesFor(name: string, settings: RecoverySettings): { minutes: number; service: string } {
-  const label = String(name).split(".")[0];
-  if (label === "api") return { minutes: settings.apiRtoMinutes, service: "API" };
-  if (label === "app") return { minutes: settings.webRtoMinutes, service: "web app" };
+  const first = String(name).split(".")[0];
+  if (first === "api") return { minutes: settings.apiRtoMinutes, service: "API" };
+  if (first === "app") return { minutes: settings.webRtoMinutes, service: "web app" };
   return { minutes: Math.min(settings.apiRtoMinutes, settings.webRtoMinutes), service: "unknown service (strictest RTO)" };
 }
 
-/** Worst-case seconds from an endpoint failing to clients receiving the other one. */
-export function worstCaseFailoverSeconds(healthCheck: PolicyResource, record: PolicyResource): { seconds: number; detection: number; ttl: number } {
-  const interval = healthCheck.props.requestInterval ?? route53Defaults.requestIntervalSeconds;
-  const threshold = healthCheck.props.failureThreshold ?? route53Defaults.failureThreshold;
+/**
+ * Worst-case seconds from an endpoint's status change to clients receiving the right region:
+ * the slowest endpoint check behind the record's check (itself, or a CALCULATED check's children)
+ * interval × threshold, plus the answer's TTL.
+ */
+export function worstCaseFailoverSeconds(endpointChecks: readonly PolicyResource[], record: PolicyResource): { seconds: number; detection: number; ttl: number } {
+  const detection = Math.max(
+    0,
+    ...endpointChecks.map((c) => (c.props.requestInterval ?? route53Defaults.requestIntervalSeconds) * (c.props.failureThreshold ?? route53Defaults.failureThreshold)),
+  );
   const ttl = record.props.ttl ?? (Array.isArray(record.props.aliases) && record.props.aliases.length > 0 ? aliasAnswerTtlSeconds : 0);
-  return { seconds: interval * threshold + ttl, detection: interval * threshold, ttl };
+  return { seconds: detection + ttl, detection, ttl };
+}
+
+/** The failover records grouped by name and type. */
+function pairs(resources: readonly PolicyResource[]): PolicyResource[][] {
+  const byName = new Map<string, PolicyResource[]>();
+  for (const record of failoverRecords(resources)) byName.set(nameKey(record), [...(byName.get(nameKey(record)) ?? []), record]);
+  return [...byName.values()];
 }
 
 function checkHealthChecks(resources: readonly PolicyResource[], report: ReportViolation): void {
   for (const record of failoverRecords(resources)) {
-    if (healthCheckOf(resources, record) === undefined) {
-      report(`failover record ${record.props.name} (${failoverTypeOf(record)}, set ${record.props.setIdentifier}) has no health check; Route53 would never fail over from it: set healthCheckId`, record.urn);
+    if (healthCheckOf(resources, record) === undefined) report(`${label(record)} has no health check; Route53 would never fail over from it: set healthCheckId`, record.urn);
+  }
+}
+
+function checkRoutingChecks(resources: readonly PolicyResource[], report: ReportViolation): void {
+  for (const record of failoverRecords(resources)) {
+    const check = healthCheckOf(resources, record);
+    if (typeof check !== "object") continue;
+    if (check.props.type !== "CALCULATED") {
+      report(
+        `${label(record)} uses ${check.name} (type ${check.props.type}) as its health check; it needs a CALCULATED routing check over its region's endpoint check, so a flip can force the passive side unhealthy without rewriting the record`,
+        record.urn,
+      );
+      continue;
+    }
+    const children = childChecksOf(resources, check);
+    const target = recordTarget(record);
+    const own = children.filter((c) => target === undefined || knownString(c.props.fqdn) === undefined || c.props.fqdn === target);
+    if (children.length === 0 || own.length !== children.length) {
+      report(
+        `routing check ${check.name} of ${label(record)} aggregates ${children.map((c) => `${c.name} (${c.props.fqdn})`).join(", ") || "no declared endpoint check"}; it must aggregate the endpoint check of the record's own target ${target ?? ""}`.trimEnd(),
+        check.urn,
+      );
     }
   }
 }
 
 function checkPairs(resources: readonly PolicyResource[], report: ReportViolation): void {
-  const byName = new Map<string, PolicyResource[]>();
   if (failoverRecords(resources).length === 0) report("the stack declares no Route53 failover records; DNS cannot move clients to the other region (declare FailoverDns)");
-  for (const record of failoverRecords(resources)) byName.set(nameKey(record), [...(byName.get(nameKey(record)) ?? []), record]);
-  for (const records of byName.values()) {
+  for (const records of pairs(resources)) {
     const { name, type } = records[0].props;
-    const primaries = records.filter((r) => failoverTypeOf(r) === "PRIMARY");
-    const secondaries = records.filter((r) => failoverTypeOf(r) === "SECONDARY");
+    const primaries = records.filter((r) => failoverTypeOfRecord(r) === "PRIMARY");
+    const secondaries = records.filter((r) => failoverTypeOfRecord(r) === "SECONDARY");
     if (primaries.length !== 1 || secondaries.length !== 1) {
       report(`${name} (${type}) has ${primaries.length} PRIMARY and ${secondaries.length} SECONDARY failover records; it needs exactly one of each`, records[0].urn);
       continue;
     }
     const [primaryCheck, secondaryCheck] = [primaries[0], secondaries[0]].map((r) => healthCheckOf(resources, r));
     if (typeof primaryCheck === "object" && primaryCheck === secondaryCheck) {
-      report(`${name} (${type}): PRIMARY and SECONDARY share health check ${primaryCheck.name}; each record needs the health check of its own region's endpoint`, secondaries[0].urn);
+      report(`${name} (${type}): PRIMARY and SECONDARY share health check ${primaryCheck.name}; each record needs the routing check of its own region`, secondaries[0].urn);
+    }
+  }
+}
+
+function checkFixedRoles(resources: readonly PolicyResource[], report: ReportViolation): void {
+  for (const record of failoverRecords(resources)) {
+    const check = healthCheckOf(resources, record);
+    if (typeof check !== "object") continue;
+    const role = knownString(peek(() => check.props.tags?.RegionRole));
+    if (role !== "primary" && role !== "secondary") {
+      report(`health check ${check.name} of ${label(record)} has no RegionRole tag (primary or secondary); the record's failover role cannot be checked against its region`, check.urn);
+      continue;
+    }
+    const expected = failoverTypeOf(role as RegionRole);
+    if (failoverTypeOfRecord(record) !== expected) {
+      report(
+        `${label(record)} points at the ${role} region (health check ${check.name}) but is ${failoverTypeOfRecord(record)}; the ${role} region's record must always be ${expected}: flip activeRegion through the routing checks, never by rewriting failover types (Route53 refuses the swap)`,
+        record.urn,
+      );
+    }
+  }
+}
+
+function checkOneSideForced(resources: readonly PolicyResource[], report: ReportViolation): void {
+  for (const records of pairs(resources)) {
+    const checks = records.map((r) => healthCheckOf(resources, r)).filter((c): c is PolicyResource => typeof c === "object");
+    if (checks.length !== 2) continue;
+    const state = (c: PolicyResource) => ({ disabled: c.props.disabled === true, invertHealthcheck: c.props.invertHealthcheck === true });
+    const forced = checks.filter((c) => isForcedUnhealthy(state(c)));
+    const odd = checks.filter((c) => !isForcedUnhealthy(state(c)) && (state(c).disabled || state(c).invertHealthcheck));
+    for (const c of odd) {
+      report(
+        `routing check ${c.name} of ${records[0].props.name} is ${state(c).disabled ? "disabled but not inverted (Route53 then counts it healthy and keeps routing to it)" : "inverted but not disabled (healthy only while its endpoint is down)"}; set both (the passive side) or neither (the active side)`,
+        c.urn,
+      );
+    }
+    if (forced.length !== 1) {
+      report(
+        `${records[0].props.name} (${records[0].props.type}) has ${forced.length} routing checks forced unhealthy (disabled + inverted); exactly one, the passive region's, must be: ${forced.length === 0 ? "with none, a failing active endpoint sends clients to the standby region" : "with both, Route53 answers with the PRIMARY record whatever its health"}`,
+        records[0].urn,
+      );
     }
   }
 }
@@ -92,11 +191,12 @@ function checkDetection(resources: readonly PolicyResource[], settings: Recovery
   for (const record of failoverRecords(resources)) {
     const check = healthCheckOf(resources, record);
     if (typeof check !== "object") continue;
-    const { seconds, detection, ttl } = worstCaseFailoverSeconds(check, record);
+    const endpoints = check.props.type === "CALCULATED" ? childChecksOf(resources, check) : [check];
+    const { seconds, detection, ttl } = worstCaseFailoverSeconds(endpoints, record);
     const rto = rtoMinutesFor(record.props.name, settings);
     if (seconds > rto.minutes * 60) {
       report(
-        `failover record ${record.props.name} (${failoverTypeOf(record)}) fails over in up to ${seconds} s (detection ${detection} s = request interval × failure threshold of ${check.name}, plus TTL ${ttl} s), more than the ${rto.service} RTO of ${rto.minutes} min; shorten the interval, the threshold or the TTL`,
+        `${label(record)} fails over in up to ${seconds} s (detection ${detection} s = request interval × failure threshold of ${endpoints.map((e) => e.name).join(", ")}, plus TTL ${ttl} s), more than the ${rto.service} RTO of ${rto.minutes} min; shorten the interval, the threshold or the TTL`,
         record.urn,
       );
     }
@@ -106,15 +206,16 @@ function checkDetection(resources: readonly PolicyResource[], settings: Recovery
 /** The failover policies, with the runbook's RTOs tightened by `overrides` (validated). */
 export function createFailoverPolicies(overrides: Readonly<Record<string, unknown>> = {}) {
   const settings = resolveSettings(overrides);
+  const plain = (name: string, description: string, check: (r: readonly PolicyResource[], report: ReportViolation) => void) =>
+    stackPolicy({ name, description, settings: [] }, settings, (r, _s, report) => check(r, report));
   return [
-    stackPolicy({ name: failoverPolicyNames.recordHealthCheck, description: "Every Route53 failover record has a health check.", settings: [] }, settings, (r, _s, report) => checkHealthChecks(r, report)),
+    plain(failoverPolicyNames.recordHealthCheck, "Every Route53 failover record has a health check.", checkHealthChecks),
+    plain(failoverPolicyNames.routingCheck, "Every failover record's health check is a CALCULATED routing check over its own region's endpoint check.", checkRoutingChecks),
+    plain(failoverPolicyNames.primarySecondaryPair, "Each failover name has exactly one PRIMARY and one SECONDARY record, each with its own routing check.", checkPairs),
+    plain(failoverPolicyNames.fixedRoles, "The primary region's record is always PRIMARY and the secondary's always SECONDARY (by the routing check's RegionRole tag).", checkFixedRoles),
+    plain(failoverPolicyNames.oneSideForcedUnhealthy, "Exactly one routing check per failover name is forced unhealthy (disabled + inverted); the other is neither.", checkOneSideForced),
     stackPolicy(
-      { name: failoverPolicyNames.primarySecondaryPair, description: "Each failover name has exactly one PRIMARY and one SECONDARY record, each with its own health check.", settings: [] },
-      settings,
-      (r, _s, report) => checkPairs(r, report),
-    ),
-    stackPolicy(
-      { name: failoverPolicyNames.detectionWithinRto, description: "Worst-case DNS failover (interval × failure threshold + TTL) fits in the RTO of the service behind each name.", settings: ["apiRtoMinutes", "webRtoMinutes"] },
+      { name: failoverPolicyNames.detectionWithinRto, description: "Worst-case DNS failover (endpoint check interval × failure threshold + TTL) fits in the RTO of the service behind each name.", settings: ["apiRtoMinutes", "webRtoMinutes"] },
       settings,
       checkDetection,
     ),

@@ -4,12 +4,12 @@
  * arriving or the standby lags, and the backup timers must run as often as the runbook says.
  */
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
-import { alarmName, alarmWindowSeconds, metricAlarmType, watches } from "./alarms";
+import { alarmName, alarmWindowSeconds, hasAlarmActions, metricAlarmType, watches } from "./alarms";
 import { stackPolicy } from "./define";
 import { findPgbackrestConfigs, s3Repositories } from "./pgbackrest";
 import { archivesWithPgbackrest, archiveTimeoutsSeconds } from "./postgresSettings";
 import { resolveSettings, type RecoverySettings } from "./settings";
-import { bucketNameOf, databaseHosts, describe, regionOf, walArchiveBuckets } from "./stackView";
+import { bucketNameOf, databaseHosts, describe, knownString, peek, regionOf, walArchiveBuckets } from "./stackView";
 import { findBackupTimers, maxGapHours } from "./systemdCalendar";
 
 /**
@@ -32,6 +32,14 @@ export function isWalFreshnessAlarm(alarm: PolicyResource): boolean {
 }
 
 export const replicationLagMetric = { namespace: "CrazyGary/Database", metricName: "ReplicationLagSeconds" } as const;
+
+/**
+ * Replica lag beyond the RPO risks losing data on a failover: the runbook's P0 ("data loss").
+ * Only the standby publishes the metric, and either region may hold the standby, so the alarm
+ * lives in every database region permanently and pages P0 (tag `Severity`, as `AlarmSet` sets it)
+ * where it has actions.
+ */
+export const replicaLagSeverity = "P0";
 
 function checkWalPushed(resources: readonly PolicyResource[], report: ReportViolation): void {
   const buckets = walArchiveBuckets(resources);
@@ -117,6 +125,13 @@ function checkReplicaLagAlarms(resources: readonly PolicyResource[], settings: R
   const rpoSeconds = settings.databaseRpoMinutes * 60;
   if (alarms.length === 0) {
     report(`no alarm watches ${replicationLagMetric.namespace} ${replicationLagMetric.metricName}; declare a replica-lag alarm with a threshold of at most ${rpoSeconds} s`);
+    return;
+  }
+  for (const bucket of walArchiveBuckets(resources)) {
+    const region = regionOf(bucket);
+    if (!alarms.some((a) => regionOf(a) === region)) {
+      report(`no replica-lag alarm in ${region ?? "the region"} of ${describe(bucket)}; the standby may run in any database region, so declare the alarm in every one (treat missing data as notBreaching where the standby is not)`, bucket.urn);
+    }
   }
   for (const alarm of alarms) {
     const { threshold, comparisonOperator } = alarm.props;
@@ -126,6 +141,16 @@ function checkReplicaLagAlarms(resources: readonly PolicyResource[], settings: R
     if (!/^GreaterThan/.test(String(comparisonOperator))) {
       report(`replica-lag alarm ${alarmName(alarm)} compares with ${comparisonOperator}; it must fire when the lag rises (GreaterThanThreshold)`, alarm.urn);
     }
+    const severity = knownString(peek(() => alarm.props.tags?.Severity));
+    if (hasAlarmActions(alarm.props) && severity !== replicaLagSeverity) {
+      report(`replica-lag alarm ${alarmName(alarm)} pages ${severity ?? "no severity (tag Severity)"}; lag beyond the RPO risks data loss and must page ${replicaLagSeverity}`, alarm.urn);
+    }
+  }
+  if (!alarms.some((a) => hasAlarmActions(a.props) && a.props.treatMissingData === "breaching")) {
+    report(
+      `no replica-lag alarm can page: none has actions enabled with treatMissingData "breaching"; the standby's region must page ${replicaLagSeverity} when the lag passes the RPO or the standby stops reporting`,
+      alarms[0].urn,
+    );
   }
 }
 
@@ -169,7 +194,7 @@ export function createRpoPolicies(overrides: Readonly<Record<string, unknown>> =
       checkWalFreshnessAlarms,
     ),
     stackPolicy(
-      { name: rpoPolicyNames.replicaLagAlarm, description: "A replica-lag alarm exists and fires at a lag of at most the database RPO.", settings: ["databaseRpoMinutes"] },
+      { name: rpoPolicyNames.replicaLagAlarm, description: "A replica-lag alarm in every database region fires at a lag of at most the database RPO, and the one with actions pages P0, breaching on missing data.", settings: ["databaseRpoMinutes"] },
       settings,
       checkReplicaLagAlarms,
     ),

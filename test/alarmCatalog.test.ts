@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  actionsEnabledFor,
   alarmCatalog,
   contractMetrics,
   effectiveThreshold,
@@ -54,7 +55,8 @@ describe("severityFor", () => {
     ["api-health", "secondary", "primary", "P1"],
     ["api-health", "secondary", "secondary", "P0"],
     ["wal-archive-freshness", "primary", "secondary", "P1"],
-    ["replica-lag", "secondary", "primary", "P1"],
+    ["replica-lag", "secondary", "primary", "P0"],
+    ["replica-lag", "primary", "secondary", "P0"],
     ["db-connect-time", "primary", "primary", "P0"],
     ["api-latency-p95", "secondary", "primary", "P1"],
     ["cpu", "primary", "primary", "P2"],
@@ -79,6 +81,23 @@ describe("treatMissingDataFor", () => {
     ["api-error-rate", "primary", "primary", "notBreaching"],
   ] as const)("%s in %s while %s is active: %s", (id, role, active, missing) => {
     expect(treatMissingDataFor(byId(id), role, active)).toBe(missing);
+  });
+});
+
+describe("actionsEnabledFor: an alarm pages only where its metric is published", () => {
+  it.each([
+    ["replica-lag", "secondary", "primary", true],
+    ["replica-lag", "primary", "primary", false],
+    ["replica-lag", "primary", "secondary", true],
+    ["restore-test-missed", "primary", "primary", true],
+    ["restore-test-missed", "secondary", "primary", false],
+    ["api-error-rate", "secondary", "primary", true],
+  ] as const)("%s in %s while %s is active: %s", (id, role, active, enabled) => {
+    expect(actionsEnabledFor(byId(id), role, active)).toBe(enabled);
+  });
+
+  it("replica lag is P0 at the 300 s RPO: the catalog row the rpo-replica-lag-alarm policy checks", () => {
+    expect(byId("replica-lag")).toMatchObject({ severity: { kind: "fixed", severity: "P0" }, threshold: 300, comparison: "GreaterThanThreshold", treatMissingData: "breaching", metricRegion: "own-region" });
   });
 });
 

@@ -1,6 +1,6 @@
 import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
-import { alarmSites, rollbackAlarmRule, siteOf } from "../components/alarmSet";
+import { alarmSites, rollbackAlarmRule, siteOf } from "../domain/alarmSites";
 import { validateLogRetentionDays } from "../components/applicationLogs";
 import { StackConfigError } from "../infra/parseConfig";
 import { mockAccountId, planStack, type CapturedResource, type Plan } from "../tools/offline";
@@ -29,6 +29,8 @@ interface ExpectedAlarm {
   inRoute53Region: boolean;
   /** Severity in the active region and in the passive one. */
   severity: { active: string; passive: string };
+  /** actionsEnabled by role while primary is active (one-sided rows page only where their metric is published). */
+  actions?: Record<Role, boolean>;
 }
 
 const m = (namespace: string, name: string, statistic: string): Metric => ({ kind: "metric", namespace, name, statistic });
@@ -57,10 +59,10 @@ const expected: ExpectedAlarm[] = [
   { id: "cert-expiry-urgent", metric: m("CrazyGary/TLS", "DaysToExpiry", "Minimum"), comparison: "LessThanThreshold", threshold: 7, ...window(86400, 1), missing: both("notBreaching"), inRoute53Region: false, severity: fixed("P1") },
   { id: "wal-archive-freshness", metric: m("AWS/Events", "MatchedEvents", "Sum"), comparison: "LessThanThreshold", threshold: 1, ...window(300, 1), missing: both("breaching"), inRoute53Region: false, severity: follows },
   // The standby publishes its lag (every 5 min, monitor.sh): one period per datum; missing data breaches only in the passive region.
-  { id: "replica-lag", metric: m("CrazyGary/Database", "ReplicationLagSeconds", "Maximum"), comparison: "GreaterThanThreshold", threshold: 300, ...window(300, 1), missing: { primary: "notBreaching", secondary: "breaching" }, inRoute53Region: false, severity: follows },
+  { id: "replica-lag", metric: m("CrazyGary/Database", "ReplicationLagSeconds", "Maximum"), comparison: "GreaterThanThreshold", threshold: 300, ...window(300, 1), missing: { primary: "notBreaching", secondary: "breaching" }, inRoute53Region: false, severity: fixed("P0"), actions: { primary: false, secondary: true } },
   { id: "backup-missed", metric: m("CrazyGary/Backup", "FullBackupAgeHours", "Maximum"), comparison: "GreaterThanThreshold", threshold: 26, ...window(300, 1), missing: both("breaching"), inRoute53Region: false, severity: fixed("P1") },
   // The active side runs the restore test: missing data breaches only in the active region.
-  { id: "restore-test-missed", metric: m("CrazyGary/Backup", "RestoreTestAgeDays", "Maximum"), comparison: "GreaterThanThreshold", threshold: 32, ...window(300, 1), missing: { primary: "breaching", secondary: "notBreaching" }, inRoute53Region: false, severity: fixed("P2") },
+  { id: "restore-test-missed", metric: m("CrazyGary/Backup", "RestoreTestAgeDays", "Maximum"), comparison: "GreaterThanThreshold", threshold: 32, ...window(300, 1), missing: { primary: "breaching", secondary: "notBreaching" }, inRoute53Region: false, severity: fixed("P2"), actions: { primary: true, secondary: false } },
 ];
 
 const roles: Role[] = ["primary", "secondary"];
@@ -146,7 +148,7 @@ describe("every catalog row is one alarm per region role", () => {
         comparisonOperator: row.comparison,
         evaluationPeriods: row.evaluationPeriods,
         datapointsToAlarm: row.datapointsToAlarm,
-        actionsEnabled: true,
+        actionsEnabled: row.actions?.[role] ?? true,
       });
       expect(resource.inputs.threshold).toBe(row.threshold);
       // An alarm with a unit ignores data published with another; the contract states units, alarms match any.
@@ -168,8 +170,9 @@ describe("every catalog row is one alarm per region role", () => {
     it("treats missing data as the row says, and follows activeRegion", () => {
       const other: Role = role === "primary" ? "secondary" : "primary";
       expect(alarm(prod, row.id, role).inputs.treatMissingData).toBe(row.missing[role]);
-      // One-sided rows swap with the flip; the others do not change.
+      // One-sided rows swap with the flip (missing data and actions); the others do not change.
       expect(alarm(prodFlipped, row.id, role).inputs.treatMissingData).toBe(row.missing[other]);
+      expect(alarm(prodFlipped, row.id, role).inputs.actionsEnabled).toBe(row.actions?.[other] ?? true);
     });
 
     it("pages P0 in the active region and one level lower in the passive one, or a fixed severity", () => {
@@ -266,23 +269,51 @@ describe("WAL arrival events are delivered, so the rule publishes MatchedEvents"
   });
 });
 
+describe("replica lag pages P0 where the standby publishes it", () => {
+  it.each([
+    ["primary", () => prod, "secondary"],
+    ["secondary", () => prodFlipped, "primary"],
+  ] as const)("with %s active, the %s region's alarm pages P0 above the 300 s RPO, breaching when the standby falls silent", (_active, plan, standby) => {
+    const active: Role = standby === "primary" ? "secondary" : "primary";
+    const paging = alarm(plan(), "replica-lag", standby);
+    expect([paging.region, paging.inputs.threshold, paging.inputs.comparisonOperator, paging.inputs.treatMissingData, paging.inputs.actionsEnabled]).toEqual([
+      prodRegions[standby],
+      300,
+      "GreaterThanThreshold",
+      "breaching",
+      true,
+    ]);
+    expect(paging.inputs.tags).toMatchObject({ Severity: "P0" });
+    expect(paging.inputs.alarmActions).toEqual([topicArn(plan(), prodRegions[standby], "P0")]);
+    // The active region's copy exists permanently (nothing moves on a flip) but has no data and no actions.
+    const silent = alarm(plan(), "replica-lag", active);
+    expect([silent.region, silent.inputs.treatMissingData, silent.inputs.actionsEnabled]).toEqual([prodRegions[active], "notBreaching", false]);
+  });
+});
+
 describe("rollback composites for the deploy pipeline", () => {
   const triggerIds = expected.map((r) => r.id).filter((id) => !["wal-archive-freshness", "replica-lag", "backup-missed", "restore-test-missed", "cert-expiry-warning", "api-health"].includes(id));
   const composite = (plan: Plan, name: string) => plan.resources.find((r) => r.type === "aws:cloudwatch/compositeAlarm:CompositeAlarm" && r.name === name)!;
 
+  it.each(roles)("declares the %s role's composites in its own region and us-east-1, the same whichever region is active", (role) => {
+    for (const plan of [prod, prodFlipped]) {
+      const main = composite(plan, `alarms-rollback-${role}`);
+      expect([main.region, main.provider]).toEqual([prodRegions[role], expect.stringContaining(`::aws-${role}::`)]);
+      expect(main.inputs.alarmName).toBe(`crazy-gary-prod-rollback-${role}`);
+      expect(main.inputs.alarmRule).toBe(triggerIds.map((id) => `ALARM("crazy-gary-prod-${id}-${role}")`).join(" OR "));
+      const health = composite(plan, `alarms-rollback-health-${role}`);
+      expect([health.region, health.provider]).toEqual(["us-east-1", expect.stringContaining("::aws-route53-metrics::")]);
+      expect(health.inputs.alarmRule).toBe(`ALARM("crazy-gary-prod-api-health-${role}")`);
+    }
+  });
+
   it.each([
     ["primary", () => prod, "us-east-1"],
     ["secondary", () => prodFlipped, "us-west-2"],
-  ] as const)("joins ANY rollback-trigger alarm of the active region (%s active)", (active, plan, region) => {
-    const main = composite(plan(), "alarms-rollback");
-    expect(main.region).toBe(region);
-    expect(main.inputs.alarmRule).toBe(triggerIds.map((id) => `ALARM("crazy-gary-prod-${id}-${active}")`).join(" OR "));
-    const health = composite(plan(), "alarms-rollback-health");
-    expect(health.region).toBe("us-east-1");
-    expect(health.inputs.alarmRule).toBe(`ALARM("crazy-gary-prod-api-health-${active}")`);
+  ] as const)("names the active role's two composites in the rollbackAlarm output (%s active)", (active, plan, region) => {
     expect(plan().outputs.rollbackAlarm).toEqual([
-      { name: "crazy-gary-prod-rollback", arn: `arn:aws:cloudwatch:${region}:${mockAccountId}:alarms-rollback`, region },
-      { name: "crazy-gary-prod-rollback-health", arn: `arn:aws:cloudwatch:us-east-1:${mockAccountId}:alarms-rollback-health`, region: "us-east-1" },
+      { name: `crazy-gary-prod-rollback-${active}`, arn: `arn:aws:cloudwatch:${region}:${mockAccountId}:alarms-rollback-${active}`, region, role: active },
+      { name: `crazy-gary-prod-rollback-health-${active}`, arn: `arn:aws:cloudwatch:us-east-1:${mockAccountId}:alarms-rollback-health-${active}`, region: "us-east-1", role: active },
     ]);
   });
 });

@@ -91,7 +91,7 @@ describe("alarm and policy references", () => {
     const text = renderAlarmReference(alarms, "prod");
     expect(text.split("\n").filter((l) => l.startsWith("| `"))).toHaveLength(alarms.length);
     expect(text).toContain(
-      "| `replica-lag` | Maximum of CrazyGary/Database ReplicationLagSeconds | > 300 Seconds | 1 of 1 × 5 min | P0 in the active region, one level lower in the passive one | one per region role, in that region | no |",
+      "| `replica-lag` | Maximum of CrazyGary/Database ReplicationLagSeconds | > 300 Seconds | 1 of 1 × 5 min | P0 | one per region role, in that region | no |",
     );
     expect(text).toContain("| `api-health` | Minimum of AWS/Route53 HealthCheckStatus | < 1 (1 = healthy) | 1 of 1 × 1 min |");
     expect(text).toContain("| `cert-expiry-warning` | Minimum of CrazyGary/TLS DaysToExpiry | < 30 | 1 of 1 × 1 d | P3 |");

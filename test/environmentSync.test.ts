@@ -114,11 +114,12 @@ describe("dr follows prod", () => {
     environment.settings["retention.walHours"] = 96;
     environment.settings["app.MODEL_TIMEOUT_SECONDS"] = 45;
     environment.settings["app.LOG_LEVEL"] = "warning";
-    environment.settings["healthCheck.failureThreshold"] = 2;
+    environment.settings["healthCheck.failureThreshold"] = 3;
     const plan = await evaluateDr({ ...prod.outputs, environment });
-    const healthChecks = plan.resources.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck");
-    expect(healthChecks.length).toBeGreaterThan(0);
-    for (const check of healthChecks) expect(check.inputs.failureThreshold, check.name).toBe(2);
+    // The HTTPS endpoint checks carry the threshold; the CALCULATED routing checks have none.
+    const healthChecks = plan.resources.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck" && r.inputs.type === "HTTPS");
+    expect(healthChecks.length).toBe(4);
+    for (const check of healthChecks) expect(check.inputs.failureThreshold, check.name).toBe(3);
     const settings = (plan.outputs.environment as EnvironmentOutput).settings;
     expect(settings["retention.walHours"]).toBe(96);
     expect(settings["app.MODEL_TIMEOUT_SECONDS"]).toBe(45);

@@ -4,11 +4,11 @@ import { FailoverDns } from "../components/failoverDns";
 import {
   cacheSecondsFor,
   endpointPairProblem,
-  failoverTypeFor,
   healthCheckFqdn,
   loadBalancerAliasTtlSeconds,
   recordFqdn,
   recordShape,
+  slowestFailover,
   validateEndpointPairs,
   worstCaseDnsFailover,
 } from "../domain/failoverRouting";
@@ -23,7 +23,10 @@ const planOf = (stack: string, set: string[] = []) => (plans[`${stack} ${set.joi
 
 const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
 const records = (plan: Plan) => ofType(plan, "aws:route53/record:Record");
-const healthChecks = (plan: Plan) => ofType(plan, "aws:route53/healthCheck:HealthCheck");
+const allChecks = (plan: Plan) => ofType(plan, "aws:route53/healthCheck:HealthCheck");
+/** The HTTPS endpoint checks (the routing checks are CALCULATED). */
+const healthChecks = (plan: Plan) => allChecks(plan).filter((c) => c.inputs.type === "HTTPS");
+const routingChecks = (plan: Plan) => allChecks(plan).filter((c) => c.inputs.type === "CALCULATED");
 const failoverType = (record: CapturedResource) => (record.inputs.failoverRoutingPolicies as { type: string }[])[0].type;
 /** Where a record sends clients: the CNAME target or the alias's DNS name. */
 const recordTarget = (record: CapturedResource) =>
@@ -34,15 +37,6 @@ const lb: Endpoint = { loadBalancer: { dnsName: "api-use1-1.us-east-1.elb.amazon
 const host: Endpoint = { hostname: "web-use1.up.railway.app" };
 
 describe("failover routing decisions", () => {
-  it.each([
-    ["primary", "primary", "PRIMARY"],
-    ["secondary", "primary", "SECONDARY"],
-    ["primary", "secondary", "SECONDARY"],
-    ["secondary", "secondary", "PRIMARY"],
-  ] as const)("the %s region's record is %s-active: %s", (role, active, expected) => {
-    expect(failoverTypeFor(role, active)).toBe(expected);
-  });
-
   it("a hostname endpoint is a CNAME with the configured TTL", () => {
     expect(recordShape(host, 45)).toEqual({ kind: "cname", type: "CNAME", ttl: 45, records: ["web-use1.up.railway.app"] });
   });
@@ -85,6 +79,7 @@ describe("failover routing decisions", () => {
 
   it.each([
     // interval, threshold, shapes' TTLs -> detection, cache, total
+    [10, 2, [30], 20, 30, 50],
     [10, 3, [60], 30, 60, 90],
     [30, 3, [60], 90, 60, 150],
     [10, 1, [5], 10, 5, 15],
@@ -107,6 +102,12 @@ describe("failover routing decisions", () => {
   it("refuses to compute a worst case over no records", () => {
     expect(() => worstCaseDnsFailover({ requestIntervalSeconds: 10, failureThreshold: 3 }, [])).toThrow("no records given");
   });
+
+  it("the slowest hostname decides the stack's one number", () => {
+    const timing = { requestIntervalSeconds: 10, failureThreshold: 2 };
+    expect(slowestFailover({ api: worstCaseDnsFailover(timing, [recordShape(lb, 30)]), app: worstCaseDnsFailover(timing, [recordShape(host, 30)]) })).toBe(80);
+    expect(() => slowestFailover({})).toThrow("no hostnames given");
+  });
 });
 
 describe.each([
@@ -125,7 +126,7 @@ describe.each([
         enableSni: true,
         measureLatency: true,
         requestInterval: 10,
-        failureThreshold: 3,
+        failureThreshold: 2,
         regions: ["us-east-1", "us-west-2", "eu-west-1"],
       });
       expect(check.options.protect).toBe(true);
@@ -148,14 +149,30 @@ describe.each([
     expect(records(plan)).toHaveLength(4);
   });
 
-  it("gives every record the health check of its own region's endpoint", async () => {
+  it("gives every record its region's routing check: CALCULATED over that region's endpoint check, protected", async () => {
     const plan = await planOf(stack, [...set]);
-    const checkById = new Map(healthChecks(plan).map((c) => [`hc-${c.name}`, c]));
+    const checkById = new Map(allChecks(plan).map((c) => [`hc-${c.name}`, c]));
     for (const record of records(plan)) {
-      const check = checkById.get(record.inputs.healthCheckId as string);
-      expect(check?.name).toBe(record.name);
-      expect(check?.inputs.fqdn).toBe(recordTarget(record));
+      const routing = checkById.get(record.inputs.healthCheckId as string)!;
+      expect(routing.name).toBe(`${record.name}-routing`);
+      expect(routing.inputs).toMatchObject({ type: "CALCULATED", childHealthThreshold: 1 });
+      expect([routing.region, routing.options.protect]).toEqual(["us-east-1", true]);
+      const [child] = (routing.inputs.childHealthchecks as string[]).map((id) => checkById.get(id)!);
+      expect((routing.inputs.childHealthchecks as string[]).length).toBe(1);
+      expect(child.name).toBe(record.name);
+      expect(child.inputs.fqdn).toBe(recordTarget(record));
     }
+    expect(routingChecks(plan)).toHaveLength(4);
+  });
+
+  it("forces the passive (secondary) side unhealthy: disabled + inverted; the active side follows its endpoint", async () => {
+    const plan = await planOf(stack, [...set]);
+    expect(Object.fromEntries(routingChecks(plan).map((c) => [c.name, [c.inputs.disabled, c.inputs.invertHealthcheck]]))).toEqual({
+      "failover-dns-api-primary-routing": [false, false],
+      "failover-dns-api-secondary-routing": [true, true],
+      "failover-dns-app-primary-routing": [false, false],
+      "failover-dns-app-secondary-routing": [true, true],
+    });
   });
 });
 
@@ -171,26 +188,30 @@ describe("record shapes", () => {
     expect(api.inputs).not.toHaveProperty("records");
   });
 
-  it.each(["prod", "dr"])("%s's app (hostnames) are CNAMEs with the configured 60 s TTL", async (stack) => {
+  it.each(["prod", "dr"])("%s's app (hostnames) are CNAMEs with the configured 30 s TTL", async (stack) => {
     const plan = await planOf(stack);
     const app = byName(records(plan))["failover-dns-app-primary"];
-    expect(app.inputs).toMatchObject({ type: "CNAME", ttl: 60, records: [stack === "prod" ? "web-use1.up.railway.app" : "web-use2.dr.crazy-gary.app"] });
+    expect(app.inputs).toMatchObject({ type: "CNAME", ttl: 30, records: [stack === "prod" ? "web-use1.up.railway.app" : "web-use2.dr.crazy-gary.app"] });
     expect(app.inputs).not.toHaveProperty("aliases");
   });
 
   it("takes interval, threshold and TTL from config", async () => {
     // prod: dr's shared settings (healthCheck among them) follow prod through environment sync.
-    const plan = await planOf("prod", ["healthCheck.requestIntervalSeconds=30", "healthCheck.failureThreshold=2", "healthCheck.ttlSeconds=30"]);
-    expect(healthChecks(plan).map((c) => [c.inputs.requestInterval, c.inputs.failureThreshold])).toEqual(Array(4).fill([30, 2]));
+    const plan = await planOf("prod", ["healthCheck.requestIntervalSeconds=30", "healthCheck.failureThreshold=3", "healthCheck.ttlSeconds=45"]);
+    expect(healthChecks(plan).map((c) => [c.inputs.requestInterval, c.inputs.failureThreshold])).toEqual(Array(4).fill([30, 3]));
     // Only the CNAME records (app) carry a TTL; prod's api records are aliases.
     expect(records(plan).map((r) => [r.name, r.inputs.ttl])).toEqual([
       ["failover-dns-api-primary", undefined],
       ["failover-dns-api-secondary", undefined],
-      ["failover-dns-app-primary", 30],
-      ["failover-dns-app-secondary", 30],
+      ["failover-dns-app-primary", 45],
+      ["failover-dns-app-secondary", 45],
     ]);
-    // The api aliases are cached for the load balancer's 60 s, longer than the 30 s TTL.
-    expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(30 * 2 + 60);
+    // The api aliases are cached for the load balancer's 60 s, whatever the TTL.
+    expect(plan.outputs.worstCaseDnsFailover).toEqual({
+      api: { detectionSeconds: 90, cacheSeconds: 60, totalSeconds: 150 },
+      app: { detectionSeconds: 90, cacheSeconds: 45, totalSeconds: 135 },
+    });
+    expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(150);
   });
 
   it("uses the configured zone id instead of looking the zone up", async () => {
@@ -200,30 +221,46 @@ describe("record shapes", () => {
 });
 
 describe("ordering and outputs", () => {
-  it("every record waits for the promotion; the PRIMARY one also for its SECONDARY partner", async () => {
+  it("the routing checks wait for the promotion; the passive side's also for the active side's; the records for nothing that flips", async () => {
     const plan = await planOf("prod");
     const promotion = plan.resources.find((r) => r.type === "command:local:Command" && r.name === "promotion-promote")!;
-    const recordByName = byName(records(plan));
-    for (const record of records(plan)) expect(record.options.dependsOn).toContain(promotion.urn);
-    expect(recordByName["failover-dns-api-primary"].options.dependsOn).toContain(recordByName["failover-dns-api-secondary"].urn);
-    expect(recordByName["failover-dns-api-secondary"].options.dependsOn).not.toContain(recordByName["failover-dns-api-primary"].urn);
+    const checks = byName(routingChecks(plan));
+    for (const check of Object.values(checks)) expect(check.options.dependsOn).toContain(promotion.urn);
+    for (const hostname of ["api", "app"]) {
+      const [active, passive] = [checks[`failover-dns-${hostname}-primary-routing`], checks[`failover-dns-${hostname}-secondary-routing`]];
+      expect(passive.options.dependsOn).toContain(active.urn);
+      expect(active.options.dependsOn).not.toContain(passive.urn);
+    }
+    for (const record of records(plan)) expect(record.options.dependsOn).not.toContain(promotion.urn);
   });
 
-  it("exports the health-check ids per hostname and role, and the records' failover types", async () => {
+  it("exports the endpoint and routing check ids, the records' fixed roles and the region forced unhealthy", async () => {
     const plan = await planOf("prod");
     expect(plan.outputs.healthCheckIds).toEqual({
       api: { primary: "hc-failover-dns-api-primary", secondary: "hc-failover-dns-api-secondary" },
       app: { primary: "hc-failover-dns-app-primary", secondary: "hc-failover-dns-app-secondary" },
     });
-    expect(plan.outputs.failoverRecords).toMatchObject({
-      api: { fqdn: "api.crazy-gary.app", primary: { setIdentifier: "us-east-1", failoverType: "PRIMARY" }, secondary: { setIdentifier: "us-west-2", failoverType: "SECONDARY" } },
+    expect(plan.outputs.routingHealthCheckIds).toEqual({
+      api: { primary: "hc-failover-dns-api-primary-routing", secondary: "hc-failover-dns-api-secondary-routing" },
+      app: { primary: "hc-failover-dns-app-primary-routing", secondary: "hc-failover-dns-app-secondary-routing" },
+    });
+    expect((plan.outputs.failoverRecords as Record<string, unknown>).api).toEqual({
+      fqdn: "api.crazy-gary.app",
+      forcedUnhealthyRole: "secondary",
+      primary: { setIdentifier: "us-east-1", failoverType: "PRIMARY", healthCheckId: "hc-failover-dns-api-primary", routingHealthCheckId: "hc-failover-dns-api-primary-routing", forcedUnhealthy: false },
+      secondary: { setIdentifier: "us-west-2", failoverType: "SECONDARY", healthCheckId: "hc-failover-dns-api-secondary", routingHealthCheckId: "hc-failover-dns-api-secondary-routing", forcedUnhealthy: true },
     });
   });
 
-  it("declares a worst-case DNS failover of 10 s × 3 + 60 s = 90 s, well inside the API's 10-minute RTO", async () => {
+  it("declares a worst-case DNS failover of api 10 s × 2 + 60 s = 80 s and app 10 s × 2 + 30 s = 50 s, inside each RTO", async () => {
     const plan = await planOf("prod");
-    expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(90);
-    expect(plan.outputs.worstCaseDnsFailoverSeconds as number).toBeLessThanOrEqual(recoveryObjectives.api.rtoMinutes * 60);
+    expect(plan.outputs.worstCaseDnsFailover).toEqual({
+      api: { detectionSeconds: 20, cacheSeconds: 60, totalSeconds: 80 },
+      app: { detectionSeconds: 20, cacheSeconds: 30, totalSeconds: 50 },
+    });
+    expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(80);
+    expect(80).toBeLessThanOrEqual(recoveryObjectives.api.rtoMinutes * 60);
+    expect(50).toBeLessThanOrEqual(recoveryObjectives.web.rtoMinutes * 60);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * The `activeRegion` flip, as two plans compared: what must change (record failover types,
- * the promotion's direction, the active-region parameter) and what must not (any URN, any
+ * The `activeRegion` flip, as two plans compared: what must change (the routing checks'
+ * disabled/inverted fields, the promotion's direction, the active-region parameter, the
+ * one-sided alarms' settings) and what must not (any URN, region or provider, any record, any
  * replacement-triggering input of a stateful resource).
  */
 import { describe, expect, it } from "vitest";
@@ -33,7 +34,10 @@ const find = (plan: Plan, type: string, name: string) => {
   return found;
 };
 const failoverType = (r: CapturedResource) => (r.inputs.failoverRoutingPolicies as { type: string }[])[0].type;
-const withoutFailoverType = (r: CapturedResource) => ({ ...r.inputs, failoverRoutingPolicies: undefined });
+const routingState = (r: CapturedResource) => [r.inputs.disabled, r.inputs.invertHealthcheck];
+const withoutRoutingState = (r: CapturedResource) => ({ ...r.inputs, disabled: undefined, invertHealthcheck: undefined });
+/** Where each resource lands: its provider (URN) and region, by URN. */
+const placement = (plan: Plan) => plan.resources.map((r) => [r.urn, r.provider ?? null, r.region ?? null]);
 
 describe.each([
   ["prod", { primary: "us-east-1", secondary: "us-west-2" }],
@@ -43,6 +47,20 @@ describe.each([
     const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
     expect(before.resources.length).toBeGreaterThan(10);
     expect(after.resources.map((r) => r.urn)).toEqual(before.resources.map((r) => r.urn));
+  });
+
+  it("moves nothing: every resource keeps its provider and region, in both directions", async () => {
+    const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
+    expect(placement(after)).toEqual(placement(before));
+    // Per-region things exist in both regions permanently, named by region role.
+    const composites = (plan: Plan) => plan.resources.filter((r) => r.type === "aws:cloudwatch/compositeAlarm:CompositeAlarm").map((r) => [r.name, r.region, r.inputs.alarmRule]);
+    expect(composites(after)).toEqual(composites(before));
+    expect(Object.fromEntries(composites(before).map(([name, region]) => [name, region]))).toEqual({
+      "alarms-rollback-primary": regions.primary,
+      "alarms-rollback-health-primary": "us-east-1",
+      "alarms-rollback-secondary": regions.secondary,
+      "alarms-rollback-health-secondary": "us-east-1",
+    });
   });
 
   it("changes no replacement-triggering input, nor protection, of any stateful resource", async () => {
@@ -69,24 +87,27 @@ describe.each([
     expect(retriggered.filter((r) => r.inputs.delete !== undefined).map((r) => r.name)).toEqual([]);
   });
 
-  it("leaves the health checks exactly as they were (every input)", async () => {
+  it("leaves the endpoint health checks and every record exactly as they were (every input)", async () => {
     const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
-    const checks = (plan: Plan) => plan.resources.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck").map((r) => [r.urn, r.inputs]);
-    expect(checks(after)).toEqual(checks(before));
+    const unchanged = (plan: Plan) =>
+      plan.resources
+        .filter((r) => r.type === "aws:route53/record:Record" || (r.type === "aws:route53/healthCheck:HealthCheck" && r.inputs.type === "HTTPS"))
+        .map((r) => [r.urn, r.inputs, r.options.dependsOn]);
+    expect(unchanged(before)).toHaveLength(8);
+    expect(unchanged(after)).toEqual(unchanged(before));
+    for (const record of after.resources.filter((r) => r.type === "aws:route53/record:Record")) {
+      expect([record.name, failoverType(record)]).toEqual([record.name, record.name.endsWith("-primary") ? "PRIMARY" : "SECONDARY"]);
+    }
   });
 
-  it.each(["api", "app"])("swaps only the failover types of %s's records; set identifiers and targets stay", async (hostname) => {
+  it.each(["api", "app"])("changes only disabled/invertHealthcheck of %s's routing checks: the new passive side is forced unhealthy", async (hostname) => {
     const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
-    for (const [role, typeBefore, typeAfter] of [
-      ["primary", "PRIMARY", "SECONDARY"],
-      ["secondary", "SECONDARY", "PRIMARY"],
-    ] as const) {
-      const name = `failover-dns-${hostname}-${role}`;
-      const [r0, r1] = [find(before, "aws:route53/record:Record", name), find(after, "aws:route53/record:Record", name)];
-      expect([failoverType(r0), failoverType(r1)]).toEqual([typeBefore, typeAfter]);
-      expect([r0.inputs.setIdentifier, r1.inputs.setIdentifier]).toEqual([regions[role], regions[role]]);
-      expect(withoutFailoverType(r1)).toEqual(withoutFailoverType(r0));
-    }
+    const check = (plan: Plan, role: string) => find(plan, "aws:route53/healthCheck:HealthCheck", `failover-dns-${hostname}-${role}-routing`);
+    expect(["primary", "secondary"].map((role) => [routingState(check(before, role)), routingState(check(after, role))])).toEqual([
+      [[false, false], [true, true]],
+      [[true, true], [false, false]],
+    ]);
+    for (const role of ["primary", "secondary"]) expect(withoutRoutingState(check(after, role))).toEqual(withoutRoutingState(check(before, role)));
   });
 
   it("runs the promotion the other way round, from the same script, under the same name", async () => {
@@ -104,16 +125,15 @@ describe.each([
     expect(c1.inputs.create).toBe(c0.inputs.create);
   });
 
-  it("points the records at the promotion, so DNS moves only after the database accepts writes", async () => {
+  it("moves DNS only after the promotion: the newly active side's routing checks wait for it, the newly passive side's for them", async () => {
     const after = await planOf(stack, "secondary");
     const promotion = find(after, "command:local:Command", "promotion-promote");
-    const records = after.resources.filter((r) => r.type === "aws:route53/record:Record");
-    expect(records).toHaveLength(4);
-    for (const record of records) expect(record.options.dependsOn).toContain(promotion.urn);
-    // After the flip the secondary's record is PRIMARY, so it is the one written last.
-    expect(find(after, "aws:route53/record:Record", "failover-dns-api-secondary").options.dependsOn).toContain(
-      find(after, "aws:route53/record:Record", "failover-dns-api-primary").urn,
-    );
+    for (const hostname of ["api", "app"]) {
+      const [active, passive] = ["secondary", "primary"].map((role) => find(after, "aws:route53/healthCheck:HealthCheck", `failover-dns-${hostname}-${role}-routing`));
+      expect(active.options.dependsOn).toContain(promotion.urn);
+      expect(passive.options.dependsOn).toEqual(expect.arrayContaining([promotion.urn, active.urn]));
+      expect(active.options.dependsOn).not.toContain(passive.urn);
+    }
   });
 
   it("writes the active region's code to /crazy-gary/<env>/active-region in both regions", async () => {
@@ -141,15 +161,9 @@ describe.each([
     }
   });
 
-  it("reports the active region and the records' failover types in the outputs", async () => {
+  it("reports the active region, the records' fixed roles and the region forced unhealthy in the outputs", async () => {
     const after = await planOf(stack, "secondary");
-    expect(after.outputs).toMatchObject({
-      activeRegion: regions.secondary,
-      activeRegionRole: "secondary",
-      failoverRecords: {
-        api: { primary: { failoverType: "SECONDARY" }, secondary: { failoverType: "PRIMARY" } },
-        app: { primary: { failoverType: "SECONDARY" }, secondary: { failoverType: "PRIMARY" } },
-      },
-    });
+    const hostname = { forcedUnhealthyRole: "primary", primary: { failoverType: "PRIMARY", forcedUnhealthy: true }, secondary: { failoverType: "SECONDARY", forcedUnhealthy: false } };
+    expect(after.outputs).toMatchObject({ activeRegion: regions.secondary, activeRegionRole: "secondary", failoverRecords: { api: hostname, app: hostname } });
   });
 });

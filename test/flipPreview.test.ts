@@ -41,13 +41,17 @@ describe.each([
     expect(custom.filter((type) => !hasReplaceRule(type))).toEqual([]);
   });
 
-  it("replaces the five re-run commands (their triggers) and, until the dns-flip redesign lands, the rollback composite (its region)", async () => {
+  it("replaces only the five re-run commands (their triggers): every alarm stays in its region", async () => {
     const { diff } = await flip();
-    // TODAY (issue 11, item 2): `alarms-rollback` moves to the other region's provider on a flip,
-    // and a regional resource that changes region is replaced. When the alarms are declared in
-    // both regions permanently (branch dns-flip), delete this entry: only the commands remain.
-    const movesRegionToday = ["aws:cloudwatch/compositeAlarm:CompositeAlarm", "alarms-rollback", ["region"]];
-    expect(replacements(diff)).toEqual([movesRegionToday, ...commandReplacements]);
+    expect(replacements(diff)).toEqual(commandReplacements);
+  });
+
+  it("updates, among DNS resources, only the four routing checks' disabled/invertHealthcheck", async () => {
+    const { diff } = await flip();
+    const dns = diff.operations.filter((o) => o.type.startsWith("aws:route53/"));
+    expect(dns.map((o) => [o.op, o.name, o.properties])).toEqual(
+      ["api-primary", "api-secondary", "app-primary", "app-secondary"].map((n) => ["update", `failover-dns-${n}-routing`, ["disabled", "invertHealthcheck"]]),
+    );
   });
 
   it("changes no provider of anything but the PostgreSQL provider's host (it follows the writable database)", async () => {
@@ -56,18 +60,13 @@ describe.each([
     expect(providerUpdates.map((o) => [o.op, o.name, o.properties])).toEqual([["update", "postgres-writable", ["host"]]]);
   });
 
-  it("walks Route 53 through every state the engine may take; today's record swap is refused (issue 11, item 1)", async () => {
+  it("walks Route 53 through every state the engine may take and finds none it refuses (the fixed-role design)", async () => {
     const { before, after, diff } = await flip();
     const { initial, changes } = dnsChangesOf(before.resources, after.resources, diff);
     const walk = walkDnsChanges(initial, changes);
-    // TODAY: every record changes its failover type as its own update, so the first update of each
-    // hostname leaves two SECONDARY records, which Route 53 refuses (boto/boto3#1347). When the
-    // fixed-role design lands (branch dns-flip), records keep their roles, only routing health
-    // checks change, and this becomes `expect(walk.violations).toEqual([])` (the fixture in
-    // route53Walk.test.ts shows that design passing).
-    expect(walk.violations.map((v) => [v.rule, v.message.replace(/:.*$/, "")])).toEqual(
-      ["api", "app"].map((host) => ["one-primary-one-secondary", `2 SECONDARY records for ${host}.${stack === "prod" ? "" : "dr."}crazy-gary.app ${host === "api" && stack === "prod" ? "A" : "CNAME"}`]),
-    );
+    // Records keep their roles; only the routing checks change (the old record swap is kept as a
+    // refused case in route53Walk.test.ts).
+    expect(walk.violations).toEqual([]);
     expect(walk.statesChecked).toBe(9);
   });
 });

@@ -4,6 +4,7 @@ import { byName, compliantPlan, violationsOf, type ViolationCase, describeViolat
 type Plan = ReturnType<typeof compliantPlan>;
 
 const record = (plan: Plan, name: string) => byName(plan, name);
+const routing = (plan: Plan, hostname: string, role: string) => byName(plan, `dns-${hostname}-${role}-routing`);
 
 const cases: ViolationCase[] = [
   {
@@ -18,6 +19,28 @@ const cases: ViolationCase[] = [
     message: /^failover record api.example.test \(SECONDARY, set us-west-2\) has no health check; Route53 would never fail over from it: set healthCheckId/,
   },
   {
+    policy: "failover-routing-check",
+    change: "the api PRIMARY record uses the HTTPS endpoint check directly (today's design)",
+    mutate: (plan) => {
+      const r = record(plan, "dns-api-primary");
+      r.inputs.healthCheckId = "hc-dns-api-primary-health";
+      r.propertyDependencies = { healthCheckId: [byName(plan, "dns-api-primary-health").urn] };
+      return r.urn;
+    },
+    message: /^failover record api.example.test \(PRIMARY, set us-east-1\) uses dns-api-primary-health \(type HTTPS\) as its health check; it needs a CALCULATED routing check/,
+  },
+  {
+    policy: "failover-routing-check",
+    change: "the app secondary routing check aggregates the primary region's endpoint",
+    mutate: (plan) => {
+      const check = routing(plan, "app", "secondary");
+      check.inputs.childHealthchecks = ["hc-dns-app-primary-health"];
+      check.propertyDependencies = { childHealthchecks: [byName(plan, "dns-app-primary-health").urn] };
+      return check.urn;
+    },
+    message: /^routing check dns-app-secondary-routing of failover record app.example.test \(SECONDARY, set us-west-2\) aggregates dns-app-primary-health \(app-primary.example.test\); it must aggregate the endpoint check of the record's own target app-secondary.example.test/,
+  },
+  {
     policy: "failover-primary-secondary-pair",
     change: "both app records PRIMARY",
     mutate: (plan) => {
@@ -28,14 +51,14 @@ const cases: ViolationCase[] = [
   },
   {
     policy: "failover-primary-secondary-pair",
-    change: "PRIMARY and SECONDARY share one health check",
+    change: "PRIMARY and SECONDARY share one routing check",
     mutate: (plan) => {
       const secondary = record(plan, "dns-api-secondary");
       secondary.inputs.healthCheckId = record(plan, "dns-api-primary").inputs.healthCheckId;
-      secondary.propertyDependencies = { healthCheckId: [byName(plan, "dns-api-primary-health").urn] };
+      secondary.propertyDependencies = { healthCheckId: [routing(plan, "api", "primary").urn] };
       return secondary.urn;
     },
-    message: /^api.example.test \(CNAME\): PRIMARY and SECONDARY share health check dns-api-primary-health/,
+    message: /^api.example.test \(CNAME\): PRIMARY and SECONDARY share health check dns-api-primary-routing/,
   },
   {
     policy: "failover-primary-secondary-pair",
@@ -47,6 +70,54 @@ const cases: ViolationCase[] = [
     message: /^the stack declares no Route53 failover records/,
   },
   {
+    policy: "failover-fixed-roles",
+    change: "the flip done the old way: failover types follow activeRegion (secondary record PRIMARY, primary SECONDARY)",
+    mutate: (plan) => {
+      record(plan, "dns-api-secondary").inputs.failoverRoutingPolicies = [{ type: "PRIMARY" }];
+      record(plan, "dns-api-primary").inputs.failoverRoutingPolicies = [{ type: "SECONDARY" }];
+      return record(plan, "dns-api-secondary").urn;
+    },
+    message: /^failover record api.example.test \(PRIMARY, set us-west-2\) points at the secondary region \(health check dns-api-secondary-routing\) but is PRIMARY; the secondary region's record must always be SECONDARY/,
+  },
+  {
+    policy: "failover-fixed-roles",
+    change: "a routing check without its RegionRole tag",
+    mutate: (plan) => {
+      const check = routing(plan, "app", "primary");
+      check.inputs.tags = {};
+      return check.urn;
+    },
+    message: /^health check dns-app-primary-routing of failover record app.example.test \(PRIMARY, set us-east-1\) has no RegionRole tag/,
+  },
+  {
+    policy: "failover-one-side-forced-unhealthy",
+    change: "neither api side forced unhealthy",
+    mutate: (plan) => {
+      Object.assign(routing(plan, "api", "secondary").inputs, { disabled: false, invertHealthcheck: false });
+      return record(plan, "dns-api-primary").urn;
+    },
+    message: /^api.example.test \(CNAME\) has 0 routing checks forced unhealthy \(disabled \+ inverted\); exactly one, the passive region's, must be: with none, a failing active endpoint sends clients to the standby region/,
+  },
+  {
+    policy: "failover-one-side-forced-unhealthy",
+    change: "both app sides forced unhealthy (a half-done flip in the wrong order)",
+    mutate: (plan) => {
+      Object.assign(routing(plan, "app", "primary").inputs, { disabled: true, invertHealthcheck: true });
+      return record(plan, "dns-app-primary").urn;
+    },
+    message: /^app.example.test \(CNAME\) has 2 routing checks forced unhealthy .* with both, Route53 answers with the PRIMARY record whatever its health/,
+  },
+  {
+    policy: "failover-one-side-forced-unhealthy",
+    change: "the passive side only disabled, not inverted (counts as healthy)",
+    mutate: (plan) => {
+      const check = routing(plan, "api", "secondary");
+      check.inputs.invertHealthcheck = false;
+      return check.urn;
+    },
+    message: /^routing check dns-api-secondary-routing of api.example.test is disabled but not inverted \(Route53 then counts it healthy and keeps routing to it\); set both/,
+  },
+  {
     policy: "failover-detection-within-rto",
     change: "TTL of one hour on the api PRIMARY record",
     mutate: (plan) => {
@@ -55,37 +126,53 @@ const cases: ViolationCase[] = [
       return r.urn;
     },
     message:
-      /^failover record api.example.test \(PRIMARY\) fails over in up to 3630 s \(detection 30 s = request interval × failure threshold of dns-api-primary-health, plus TTL 3600 s\), more than the API RTO of 10 min/,
+      /^failover record api.example.test \(PRIMARY, set us-east-1\) fails over in up to 3620 s \(detection 20 s = request interval × failure threshold of dns-api-primary-health, plus TTL 3600 s\), more than the API RTO of 10 min/,
   },
   {
     policy: "failover-detection-within-rto",
-    change: "slow health checks against a tightened 2-minute web RTO",
+    change: "slow endpoint checks (behind the routing check) against a tightened 2-minute web RTO",
     overrides: { webRtoMinutes: 2 },
     mutate: (plan) => {
-      Object.assign(byName(plan, "dns-app-secondary-health").inputs, { requestInterval: 30, failureThreshold: 3 });
+      Object.assign(byName(plan, "dns-app-secondary-health").inputs, { requestInterval: 30, failureThreshold: 4 });
       return record(plan, "dns-app-secondary").urn;
     },
-    message: /^failover record app.example.test \(SECONDARY\) fails over in up to 150 s \(detection 90 s .* plus TTL 60 s\), more than the web app RTO of 2 min/,
+    message: /^failover record app.example.test \(SECONDARY, set us-west-2\) fails over in up to 150 s \(detection 120 s .* plus TTL 30 s\), more than the web app RTO of 2 min/,
   },
 ];
 
 describeViolationCases(cases);
 
 describe("failover joins", () => {
-  it("finds the health check by its id when the plan has no property dependencies (an older plan file)", async () => {
+  it("finds the routing and endpoint checks by their ids when the plan has no property dependencies (an older plan file)", async () => {
     const plan = compliantPlan();
     for (const r of plan) r.propertyDependencies = undefined;
     for (const check of plan.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck")) check.inputs.id = `hc-${check.name}`;
-    expect(await violationsOf("failover-detection-within-rto", plan)).toEqual([]);
-    expect(await violationsOf("failover-record-health-check", plan)).toEqual([]);
+    for (const policy of ["failover-detection-within-rto", "failover-record-health-check", "failover-routing-check", "failover-fixed-roles", "failover-one-side-forced-unhealthy"]) {
+      expect(await violationsOf(policy, plan), policy).toEqual([]);
+    }
+    Object.assign(byName(plan, "dns-api-primary-health").inputs, { requestInterval: 30, failureThreshold: 10 });
+    expect((await violationsOf("failover-detection-within-rto", plan, { apiRtoMinutes: 5 })).map((v) => v.message)).toEqual([
+      expect.stringContaining("fails over in up to 330 s (detection 300 s"),
+    ]);
   });
 
   it("counts an alias record's answer as cached for 60 s", async () => {
     const plan = compliantPlan();
     const r = record(plan, "dns-api-primary");
     delete r.inputs.ttl;
-    r.inputs.aliases = [{ name: "lb.example.test", zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: true }];
+    r.inputs.aliases = [{ name: "api-primary.example.test", zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: true }];
     const violations = await violationsOf("failover-detection-within-rto", plan, { apiRtoMinutes: 1 });
-    expect(violations.map((v) => v.message)).toContainEqual(expect.stringContaining("fails over in up to 90 s (detection 30 s"));
+    expect(violations.map((v) => v.message)).toContainEqual(expect.stringContaining("fails over in up to 80 s (detection 20 s"));
+  });
+
+  it("accepts the flipped stack: the primary side forced unhealthy, roles unchanged", async () => {
+    const plan = compliantPlan();
+    for (const hostname of ["api", "app"]) {
+      Object.assign(routing(plan, hostname, "primary").inputs, { disabled: true, invertHealthcheck: true });
+      Object.assign(routing(plan, hostname, "secondary").inputs, { disabled: false, invertHealthcheck: false });
+    }
+    for (const policy of ["failover-fixed-roles", "failover-one-side-forced-unhealthy", "failover-primary-secondary-pair"]) {
+      expect(await violationsOf(policy, plan), policy).toEqual([]);
+    }
   });
 });

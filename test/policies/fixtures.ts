@@ -193,6 +193,11 @@ function rollbackAlarms(): PlannedResource[] {
   );
 }
 
+/**
+ * Failover DNS as FailoverDns declares it with primary active: per hostname and region an HTTPS
+ * endpoint check, a CALCULATED routing check over it (the secondary's disabled + inverted), and
+ * a record with a fixed role whose health check is the routing check.
+ */
 function failoverDns(): PlannedResource[] {
   const out: PlannedResource[] = [];
   for (const hostname of ["api", "app"]) {
@@ -200,11 +205,19 @@ function failoverDns(): PlannedResource[] {
       const check = resource(
         "aws:route53/healthCheck:HealthCheck",
         `dns-${hostname}-${role}-health`,
-        { fqdn: `${hostname}-${role}.example.test`, port: 443, type: "HTTPS", resourcePath: "/health", requestInterval: 10, failureThreshold: 3, measureLatency: true, enableSni: true, regions: ["us-east-1", "us-west-2", "eu-west-1"] },
+        { fqdn: `${hostname}-${role}.example.test`, port: 443, type: "HTTPS", resourcePath: "/health", requestInterval: 10, failureThreshold: 2, measureLatency: true, enableSni: true, regions: ["us-east-1", "us-west-2", "eu-west-1"], tags: { RegionRole: role } },
         { region: regions.primary, protect: true },
+      );
+      const passive = role === "secondary";
+      const routing = resource(
+        "aws:route53/healthCheck:HealthCheck",
+        `dns-${hostname}-${role}-routing`,
+        { type: "CALCULATED", childHealthchecks: [`hc-${check.name}`], childHealthThreshold: 1, disabled: passive, invertHealthcheck: passive, tags: { RegionRole: role } },
+        { region: regions.primary, protect: true, propertyDependencies: { childHealthchecks: [check.urn] } },
       );
       out.push(
         check,
+        routing,
         resource(
           "aws:route53/record:Record",
           `dns-${hostname}-${role}`,
@@ -212,13 +225,13 @@ function failoverDns(): PlannedResource[] {
             zoneId: "Z0TESTZONE",
             name: `${hostname}.example.test`,
             type: "CNAME",
-            ttl: 60,
+            ttl: 30,
             records: [`${hostname}-${role}.example.test`],
             setIdentifier: regions[role],
             failoverRoutingPolicies: [{ type: role === "primary" ? "PRIMARY" : "SECONDARY" }],
-            healthCheckId: `hc-${check.name}`,
+            healthCheckId: `hc-${routing.name}`,
           },
-          { region: regions.primary, protect: true, propertyDependencies: { healthCheckId: [check.urn] } },
+          { region: regions.primary, protect: true, propertyDependencies: { healthCheckId: [routing.urn] } },
         ),
       );
     }
@@ -236,21 +249,27 @@ export function compliantPlan(): PlannedResource[] {
     ...databaseHost("primary"),
     ...databaseHost("secondary"),
     ...rollbackAlarms(),
-    resource(
-      "aws:cloudwatch/metricAlarm:MetricAlarm",
-      "alarm-replica-lag-secondary",
-      {
-        name: "test-replica-lag-us-west-2",
-        namespace: "CrazyGary/Database",
-        metricName: "ReplicationLagSeconds",
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 1,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 300,
-        alarmActions: ["arn:aws:sns:us-west-2:123456789012:p1"],
-      },
-      { region: regions.secondary },
+    ...(["primary", "secondary"] as const).map((role) =>
+      resource(
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        `alarm-replica-lag-${role}`,
+        {
+          name: `test-replica-lag-${regions[role]}`,
+          namespace: "CrazyGary/Database",
+          metricName: "ReplicationLagSeconds",
+          statistic: "Maximum",
+          period: 60,
+          evaluationPeriods: 1,
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: 300,
+          // The standby (secondary while primary is active) pages; the active side's copy is silent.
+          treatMissingData: role === "secondary" ? "breaching" : "notBreaching",
+          actionsEnabled: role === "secondary",
+          alarmActions: [`arn:aws:sns:${regions[role]}:123456789012:p0`],
+          tags: { Severity: "P0", RegionRole: role },
+        },
+        { region: regions[role] },
+      ),
     ),
     resource("aws:sns/topic:Topic", "alerts-p0-primary", { kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/alerts" }, { region: regions.primary, protect: true }),
     resource("aws:cloudwatch/logGroup:LogGroup", "backup-logs-primary", { retentionInDays: 90 }, { region: regions.primary, protect: true }),

@@ -77,6 +77,34 @@ const cases: ViolationCase[] = [
     message: /^replica-lag alarm test-replica-lag-us-west-2 fires above 600 s; the threshold must be at most the database RPO, 300 s/,
   },
   {
+    policy: "rpo-replica-lag-alarm",
+    change: "the standby's replica-lag alarm pages P1 (today's bug: the alarm that can fire pages one level lower)",
+    mutate: (plan) => {
+      const alarm = byName(plan, "alarm-replica-lag-secondary");
+      alarm.inputs.tags = { Severity: "P1", RegionRole: "secondary" };
+      return alarm.urn;
+    },
+    message: /^replica-lag alarm test-replica-lag-us-west-2 pages P1; lag beyond the RPO risks data loss and must page P0/,
+  },
+  {
+    policy: "rpo-replica-lag-alarm",
+    change: "only the active region has a replica-lag alarm (silent: the metric is published by the standby)",
+    mutate: (plan) => {
+      plan.splice(plan.indexOf(byName(plan, "alarm-replica-lag-secondary")), 1);
+      return byName(plan, "wal-secondary-bucket").urn;
+    },
+    message: /^no replica-lag alarm in us-west-2 of wal-secondary-bucket \(us-west-2\); the standby may run in any database region/,
+  },
+  {
+    policy: "rpo-replica-lag-alarm",
+    change: "the standby's alarm has its actions off",
+    mutate: (plan) => {
+      byName(plan, "alarm-replica-lag-secondary").inputs.actionsEnabled = false;
+      return byName(plan, "alarm-replica-lag-primary").urn;
+    },
+    message: /^no replica-lag alarm can page: none has actions enabled with treatMissingData "breaching"/,
+  },
+  {
     policy: "rpo-backup-schedule",
     change: "full backups moved to weekly",
     mutate: setFile("primary", "/etc/systemd/system/crazy-gary-backup-full.timer", timerText("crazy-gary-backup-full", "Sun *-*-* 02:00:00 UTC")),

@@ -8,8 +8,8 @@ const keyInputs: Record<string, readonly string[]> = {
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["rules"],
   "aws:kms/key:Key": ["enableKeyRotation", "deletionWindowInDays"],
   "aws:route53/record:Record": ["name", "type", "setIdentifier", "failoverRoutingPolicies", "healthCheckId", "ttl"],
-  "aws:route53/healthCheck:HealthCheck": ["fqdn", "resourcePath", "requestInterval", "failureThreshold", "regions"],
-  "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "namespace", "statistic", "comparisonOperator", "threshold", "period", "evaluationPeriods", "treatMissingData"],
+  "aws:route53/healthCheck:HealthCheck": ["type", "fqdn", "resourcePath", "requestInterval", "failureThreshold", "regions", "childHealthchecks", "disabled", "invertHealthcheck"],
+  "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "namespace", "statistic", "comparisonOperator", "threshold", "period", "evaluationPeriods", "treatMissingData", "actionsEnabled"],
   "aws:ssm/parameter:Parameter": ["name", "type", "insecureValue"],
 };
 

@@ -11,7 +11,7 @@ import type { DeclaredFailover, DeclaredRecovery } from "../../domain/readinessR
 import { cronFor, drillIds, drills, monthsBetweenCalendarRuns, monthsBetweenCronRuns, type DrillId } from "../../domain/testingSchedule";
 import { alarmName, metricAlarmType, watches } from "../../policies/alarms";
 import { toPolicyResources, type PlannedResource } from "../../policies/engine";
-import { failoverRecords, healthCheckOf, route53Defaults, worstCaseFailoverSeconds } from "../../policies/failover";
+import { childChecksOf, failoverRecords, healthCheckOf, route53Defaults, worstCaseFailoverSeconds } from "../../policies/failover";
 import { archiveTimeoutsSeconds } from "../../policies/postgresSettings";
 import { replicationLagMetric } from "../../policies/rpo";
 import { ancestorOfType, databaseHosts } from "../../policies/stackView";
@@ -24,12 +24,19 @@ export interface PlanView {
   outputs: Record<string, unknown>;
 }
 
+const timing = (check: PolicyResource): number =>
+  (check.props.requestInterval ?? route53Defaults.requestIntervalSeconds) * (check.props.failureThreshold ?? route53Defaults.failureThreshold);
+
 function failover(resources: readonly PolicyResource[]): DeclaredFailover[] {
   const found = failoverRecords(resources).flatMap((record) => {
     const label = String(record.props.name).split(".")[0];
     const check = healthCheckOf(resources, record);
     if ((label !== "api" && label !== "app") || typeof check !== "object") return [];
-    return [{ label: label as "api" | "app", record, check, worst: worstCaseFailoverSeconds(check, record) }];
+    // A record's routing check is CALCULATED over the endpoint checks that detect the failure.
+    const children = childChecksOf(resources, check);
+    const endpointChecks = children.length > 0 ? children : [check];
+    const slowest = endpointChecks.reduce((a, b) => (timing(b) > timing(a) ? b : a));
+    return [{ label: label as "api" | "app", record, check: slowest, worst: worstCaseFailoverSeconds(endpointChecks, record) }];
   });
   return (["api", "app"] as const).flatMap((hostname) => {
     const mine = found.filter((f) => f.label === hostname);
