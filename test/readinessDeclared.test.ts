@@ -18,8 +18,8 @@ describe("declaredRecovery of prod", async () => {
 
   it("reads each failover name's worst record: interval × threshold + the alias answer's 60 s (api) or the TTL (app)", () => {
     expect(declared.failover).toEqual([
-      { hostname: "api", records: ["failover-dns-api-primary", "failover-dns-api-secondary"], healthChecks: ["failover-dns-api-primary", "failover-dns-api-secondary"], requestIntervalSeconds: 10, failureThreshold: 3, cacheSeconds: 60, totalSeconds: 90 },
-      { hostname: "app", records: ["failover-dns-app-primary", "failover-dns-app-secondary"], healthChecks: ["failover-dns-app-primary", "failover-dns-app-secondary"], requestIntervalSeconds: 10, failureThreshold: 3, cacheSeconds: 60, totalSeconds: 90 },
+      { hostname: "api", records: ["failover-dns-api-primary", "failover-dns-api-secondary"], healthChecks: ["failover-dns-api-primary", "failover-dns-api-secondary"], requestIntervalSeconds: 10, failureThreshold: 2, cacheSeconds: 60, totalSeconds: 80 },
+      { hostname: "app", records: ["failover-dns-app-primary", "failover-dns-app-secondary"], healthChecks: ["failover-dns-app-primary", "failover-dns-app-secondary"], requestIntervalSeconds: 10, failureThreshold: 2, cacheSeconds: 30, totalSeconds: 50 },
     ]);
   });
 

@@ -61,13 +61,13 @@ describe("npm run readiness", () => {
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
     const api = report.rows.find((r: { id: string }) => r.id === "rto-api");
-    // prod's api records are aliases of load balancers: 10 s × 3 + 60 s, plus the 5 s promotion.
-    expect(api).toMatchObject({ value: 95, limit: 600, margin: 505, verdict: "met", measured: [{ figure: "promotion", measurement: figure(5) }] });
+    // prod's api records are aliases of load balancers: 10 s × 2 + 60 s, plus the 5 s promotion.
+    expect(api).toMatchObject({ value: 85, limit: 600, margin: 515, verdict: "met", measured: [{ figure: "promotion", measurement: figure(5) }] });
     const base = tempFile("base.json", { ...report, rows: report.rows.map((r: { id: string; margin: number }) => (r.id === "rto-api" ? { ...r, margin: 550 } : r)) });
     const markdown = readiness("--stack", "prod", "--markdown", "--measurements", measurements, "--base", base);
     expect(markdown.code).toBe(0);
     expect(markdown.stdout.length).toBeLessThan(60_000);
-    expect(markdown.stdout).toContain("#### 1 objective(s) worse than in the base report\n- **API Service (Flask) RTO 10 min: margin 550 s → 505 s, met → met**");
+    expect(markdown.stdout).toContain("#### 1 objective(s) worse than in the base report\n- **API Service (Flask) RTO 10 min: margin 550 s → 515 s, met → met**");
     expect(markdown.stdout).toContain("| ✓ met | API Service (Flask) RTO 10 min<br><sub>Recovery Time Objectives (RTO) & Recovery Point Objectives (RPO)</sub> |");
     expect(markdown.stdout).toContain("- promotion: fixture, fixture, 2026-12-01T20:00:00Z, fixture; fixture");
   });
