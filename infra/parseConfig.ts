@@ -4,6 +4,7 @@
  * secrets shown as `[secret]`. Runs before any resource is declared (DESIGN invariant 5).
  */
 import { z } from "zod";
+import { didYouMean, wrapList } from "../domain/nearest";
 import { projectName, secretConfigKeys, stackConfigSchema, type StackConfig } from "./config";
 
 /** Where raw config came from, so errors can say which keys are secret. */
@@ -44,7 +45,7 @@ function explainIssue(issue: z.core.$ZodIssue, source: ConfigSource): string[] {
     const allowed = allowedKeysAt(issue.path);
     return issue.keys.map((key) => {
       const path = [...issue.path, key].map(String);
-      return `${projectName}:${path.join(".")}: is not a known key${allowed ? `; allowed here: ${allowed.join(", ")}` : ""}`;
+      return `${projectName}:${path.join(".")}: is not a known key${allowed ? `;${didYouMean(String(key), allowed)} allowed here: ${wrapList(allowed, 88, "      ")}` : ""}`;
     });
   }
   const key = `${projectName}:${issue.path.map(String).join(".")}`;

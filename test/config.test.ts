@@ -41,7 +41,11 @@ describe("bad config is refused with the key, the value and what is allowed", ()
   it.each([
     ["missing region", ["regions={primary: us-east-1}"], "crazy-gary-dr:regions.secondary: missing; expected a string"],
     ["same region twice", ["regions.secondary=us-east-1"], 'crazy-gary-dr:regions.secondary: "us-east-1" is the same as regions.primary'],
-    ["unknown region code", ["regions.primary=us-east-9"], 'crazy-gary-dr:regions.primary: "us-east-9" is not an AWS region code; use one of'],
+    ["unknown region code", ["regions.primary=us-east-9"], 'crazy-gary-dr:regions.primary: "us-east-9" is not an AWS region code; did you mean us-east-1 or us-east-2? (46 region codes in all)'],
+    ["mistyped region code", ["regions.secondary=us-west2"], 'crazy-gary-dr:regions.secondary: "us-west2" is not an AWS region code; did you mean us-west-2? (46 region codes in all)'],
+    ["region code like none", ["regions.secondary=mars"], 'crazy-gary-dr:regions.secondary: "mars" is not an AWS region code; use one of these 46:\n      af-south-1, ap-east-1,'],
+    ["mistyped checker region", ["healthCheck.checkerRegions=[us-east-1, us-west-2, euwest-1]"], 'crazy-gary-dr:healthCheck.checkerRegions.2: "euwest-1" is not a Route53 checker region; did you mean eu-west-1? (8 checker regions in all)'],
+    ["mistyped key", ["retention.walHour=72"], "crazy-gary-dr:retention.walHour: is not a known key; did you mean walHours? allowed here: fullDays, incrementalDays, walHours,"],
     ["bad activeRegion", ["activeRegion=east"], 'crazy-gary-dr:activeRegion: "east" is not a region role; use primary or secondary'],
     ["threshold looser than the runbook", ["thresholds.api-latency-p95=2500"], "crazy-gary-dr:thresholds.api-latency-p95: 2500 is looser than the runbook's 2000 ms (Automated Rollback Triggers); use a value <= 2000"],
     ["cert warning later than the runbook", ["thresholds.cert-expiry=14"], "crazy-gary-dr:thresholds.cert-expiry: 14 is looser than the runbook's 30 days (Automated Rollback Triggers); use a value >= 30"],

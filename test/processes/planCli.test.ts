@@ -47,7 +47,11 @@ describe("npm run plan", () => {
   it.each([
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
     [[], "--stack: required; e.g. npm run plan -- --stack prod"],
-    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --json"],
+    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --out, --json (--help shows each with an example)"],
+    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack?"],
+    [["--stack", "prdo"], '--stack "prdo": no Pulumi.prdo.yaml; did you mean prod? stacks found: dr, prod'],
+    [["prod"], "prod: unexpected argument; did you mean --stack prod?"],
+    [["--stack", "prod", "--set", "regions.secondary=us-west2"], 'crazy-gary-dr:regions.secondary: "us-west2" is not an AWS region code; did you mean us-west-2? (46 region codes in all)'],
     [["--stack", "prod", "--set", "retention.walHours=12"], "crazy-gary-dr:retention.walHours: 12 is looser than the runbook's 48 h (Backup Types & Retention); use a value >= 48"],
     [["--stack", "prod", "--set", "activeRegion"], '--set "activeRegion": expected key=value, e.g. --set activeRegion=secondary'],
   ])("%j exits 2 with a clear message and no stack trace", (args, message) => {

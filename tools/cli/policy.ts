@@ -13,7 +13,8 @@ import { StackConfigError } from "../../infra/parseConfig";
 import { StackFileError } from "../offline/stackFiles";
 import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";
-import { parseFlags, runCli, UsageError } from "./args";
+import { parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
+import { policyCommand } from "./commands";
 
 const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `npm run plan -- --stack <name> --json`)";
 
@@ -45,10 +46,10 @@ function readPackConfig(path: string | undefined): PolicyPackConfig {
 
 runCli(
   async () => {
-    const flags = parseFlags(process.argv.slice(2), { values: ["stack", "set", "plan", "format", "max-chars", "config"], repeatable: ["set"], switches: [] });
+    const flags = parseFlags(process.argv.slice(2), policyCommand);
     const stack = flags.values.stack?.[0];
     const planFile = flags.values.plan?.[0];
-    if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; ${usage}`);
+    if (flags.positional.length > 0) throw new UsageError(`${positionalHint(flags.positional[0], "stack", "policy", process.env)} (${usage})`);
     if ((stack === undefined) === (planFile === undefined)) throw new UsageError(`--stack/--plan: give exactly one; ${usage}`);
     if (planFile && flags.values.set) throw new UsageError("--set: only with --stack (a saved plan is already evaluated)");
     const format = flags.values.format?.[0] ?? "text";
@@ -64,8 +65,9 @@ runCli(
     const { renderReport } = require("../../policies/report") as typeof import("../../policies/report");
     const plan = planFile ? readPlanFile(planFile) : toPlanJson(await planStack(stack!, { set: flags.values.set ?? [] }));
     const outcomes = await evaluatePolicies(createPolicies(), plan.resources, readPackConfig(flags.values.config?.[0]));
-    process.stdout.write(`${renderReport(outcomes, { format, maxChars, title: `stack ${plan.stack}` })}\n`);
+    writeOutput(`${renderReport(outcomes, { format, maxChars, title: `stack ${plan.stack}` })}\n`, flags.values.out?.[0]);
     return hasMandatoryViolations(outcomes) ? 1 : 0;
   },
   (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof PolicySettingsError,
+  policyCommand,
 );

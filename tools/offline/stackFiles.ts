@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { didYouMean } from "../../domain/nearest";
 import { regionRoles } from "../../domain/topology";
 import { projectName, secretConfigKeys } from "../../infra/config";
 import { type ConfigSource } from "../../infra/parseConfig";
@@ -132,7 +133,7 @@ function leaves(value: unknown, at: string[]): string[][] {
 export function requireStack(stack: string, dir = repositoryRoot): void {
   const stacks = listStacks(dir);
   if (!stacks.includes(stack)) {
-    throw new StackFileError(`--stack ${JSON.stringify(stack)}: no Pulumi.${stack}.yaml; stacks found: ${stacks.join(", ") || "none"}`);
+    throw new StackFileError(`--stack ${JSON.stringify(stack)}: no Pulumi.${stack}.yaml;${didYouMean(stack, stacks)} stacks found: ${stacks.join(", ") || "none"}`);
   }
 }
 
