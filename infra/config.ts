@@ -10,7 +10,7 @@ import { cloudWatchLogRetentionDays } from "../domain/cloudWatchLogRetention";
 import { endpointPairProblem } from "../domain/failoverRouting";
 import { suggestFrom } from "../domain/nearest";
 import { hostnameKeys, regionRoles, type DatabaseHostAddress, type Endpoint } from "../domain/topology";
-import { secretSettingPattern } from "../domain/secretSettings";
+import { secretLookingReason } from "../domain/secretSettings";
 import type { CatalogSettings } from "../domain/alarmCatalog";
 import {
   backups,
@@ -239,8 +239,9 @@ export const stackConfigSchema = z
     app: z
       .record(settingKey, appSettingValue)
       .superRefine((settings, ctx) => {
-        for (const name of Object.keys(settings).filter((n) => secretSettingPattern.test(n))) {
-          ctx.addIssue({ code: "custom", path: [name], message: "looks like a secret and would be synced in plain text; list its name under appSecrets and keep the value in Secrets Manager" });
+        for (const [name, value] of Object.entries(settings)) {
+          const reason = secretLookingReason(`app.${name}`, value);
+          if (reason) ctx.addIssue({ code: "custom", path: [name], message: `looks like a secret (${reason}) and would be synced in plain text; list its name under appSecrets and keep the value in Secrets Manager` });
         }
       })
       .default({}),

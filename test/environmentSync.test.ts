@@ -1,4 +1,5 @@
 import { sharedPlan } from "./support/plans";
+import { planStack, StackFileError } from "../tools/offline";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parameterValue, replicaArn } from "../components/environmentSync";
 import { parseSchemaVersion, readSchemaSyncScript, schemaSyncSettings } from "../components/schemaSync";
@@ -56,10 +57,12 @@ async function drRefusal(prodOutputs: Record<string, unknown>): Promise<string> 
 
 /** Why prod's config resolution refuses its config with `set` applied. */
 async function prodRefusal(set: string[]): Promise<string> {
-  return resolveSyncedConfig(parseStackConfig(loadStackConfig("prod", { set }))).then(
-    () => "accepted",
-    (err: Error) => err.message,
-  );
+  return Promise.resolve()
+    .then(() => resolveSyncedConfig(parseStackConfig(loadStackConfig("prod", { set }))))
+    .then(
+      () => "accepted",
+      (err: Error) => err.message,
+    );
 }
 
 describe("dr follows prod", () => {
@@ -103,10 +106,18 @@ describe("dr follows prod", () => {
     expect(describe("/crazy-gary/dr/retention/walHours")).toContain("shared by every environment");
   });
 
-  it("a value dr's own config sets for a synced key is ignored: prod's value wins", async () => {
-    const plan = await sharedPlan("dr", ["retention.walHours=72", "app.MODEL_PROVIDER=openrouter"]);
-    expect(settingsOf(plan)["retention.walHours"]).toBe(48);
-    expect(parameterValueOf(plan, "/crazy-gary/dr/app/MODEL_PROVIDER", "us-east-2")).toBe("huggingface");
+  it("a --set on a synced key of dr, which prod's value would override, is refused with the two forms that work", async () => {
+    const error = (await planStack("dr", { set: ["retention.walHours=72", "app.MODEL_PROVIDER=openrouter"] }).catch((err: unknown) => err)) as Error;
+    expect(error).toBeInstanceOf(StackFileError);
+    expect(error.message.split("\n")).toEqual([
+      `--set retention.walHours=72: dr takes its synced settings from prod (sync.source ${drSource}), so this value would be ignored. For dr only: --set 'sync.overrides["retention.walHours"]={value: 72, reason: "<why dr differs>"}'; for both: --stack prod --set retention.walHours=72`,
+      `--set app.MODEL_PROVIDER=openrouter: dr takes its synced settings from prod (sync.source ${drSource}), so this value would be ignored. For dr only: --set 'sync.overrides["app.MODEL_PROVIDER"]={value: openrouter, reason: "<why dr differs>"}'; for both: --stack prod --set app.MODEL_PROVIDER=openrouter`,
+    ]);
+  });
+
+  it("the override form the refusal suggests takes effect in dr", async () => {
+    const plan = await sharedPlan("dr", ['sync.overrides["retention.walHours"]={value: 72, reason: "drills replay three days of WAL"}']);
+    expect(settingsOf(plan)["retention.walHours"]).toBe(72);
   });
 
   it("a change in prod's output reaches dr's effective config, its components and its parameters", async () => {
@@ -190,9 +201,9 @@ describe("a stale or malformed prod output is refused, naming the key", () => {
 
 describe("secrets are never synced", () => {
   it.each([
-    ["a URL with a password", "app.DATABASE_URL=postgres://app:hunter22@db.internal/crazy_gary", "crazy-gary-dr:app.DATABASE_URL: its value looks like a URL with a password"],
-    ["an API token", "app.UPSTREAM=sk-abcdefghijklmnopqrstuvwx", "crazy-gary-dr:app.UPSTREAM: its value looks like an API token"],
-    ["a redacted value (the runbook's jq)", "app.SENTRY='***REDACTED***'", "crazy-gary-dr:app.SENTRY: its value looks like a redacted secret"],
+    ["a URL with a password", "app.DATABASE_URL=postgres://app:hunter22@db.internal/crazy_gary", "crazy-gary-dr:app.DATABASE_URL: [secret] looks like a secret (its value looks like a URL with a password)"],
+    ["an API token", "app.UPSTREAM=sk-abcdefghijklmnopqrstuvwx", "crazy-gary-dr:app.UPSTREAM: [secret] looks like a secret (its value looks like an API token)"],
+    ["a redacted value (the runbook's jq)", "app.SENTRY='***REDACTED***'", "crazy-gary-dr:app.SENTRY: [secret] looks like a secret (its value looks like a redacted secret"],
   ])("a shared key holding %s is refused with its key named", async (_case, setting, expected) => {
     const message = await prodRefusal([setting]);
     expect(message).toContain(expected);

@@ -13,6 +13,7 @@ import { StackConfigError } from "../../infra/parseConfig";
 import { StackFileError } from "../offline/stackFiles";
 import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";
+import { didYouMean, wrapList } from "../../domain/nearest";
 import { parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
 import { policyCommand } from "./commands";
 
@@ -33,6 +34,16 @@ function readPlanFile(path: string): { stack: string; resources: PlannedResource
     plan.resources.every((r) => r && typeof r.urn === "string" && typeof r.type === "string" && typeof r.inputs === "object" && typeof r.options === "object");
   if (!valid) throw new UsageError(`--plan: ${path} is not a plan file (expected {stack, resources: [{urn, type, inputs, options, ...}]}); ${usage}`);
   return plan as { stack: string; resources: PlannedResource[] };
+}
+
+/**
+ * Every entry of a pack config must name a policy of the pack (or be `all`, the pack-wide
+ * enforcement level): a misspelt name would otherwise leave its policy at the defaults.
+ */
+function unknownPolicyEntries(config: PolicyPackConfig, policyNames: readonly string[], file: string): string[] {
+  return Object.keys(config)
+    .filter((name) => name !== "all" && !policyNames.includes(name))
+    .map((name) => `--config ${file}: ${JSON.stringify(name)} names no policy of this pack;${didYouMean(name, policyNames)} the pack's policies: ${wrapList([...policyNames].sort(), 88, "    ")}`);
 }
 
 function readPackConfig(path: string | undefined): PolicyPackConfig {
@@ -63,8 +74,12 @@ runCli(
     const { evaluatePolicies, hasMandatoryViolations } = require("../../policies/engine") as typeof import("../../policies/engine");
     const { createPolicies } = require("../../policies/policies") as typeof import("../../policies/policies");
     const { renderReport } = require("../../policies/report") as typeof import("../../policies/report");
+    const policies = createPolicies();
+    const packConfig = readPackConfig(flags.values.config?.[0]);
+    const unknown = unknownPolicyEntries(packConfig, policies.map((p) => p.name), flags.values.config?.[0] ?? "");
+    if (unknown.length > 0) throw new UsageError(unknown.join("\n"));
     const plan = planFile ? readPlanFile(planFile) : toPlanJson(await planStack(stack!, { set: flags.values.set ?? [] }));
-    const outcomes = await evaluatePolicies(createPolicies(), plan.resources, readPackConfig(flags.values.config?.[0]));
+    const outcomes = await evaluatePolicies(policies, plan.resources, packConfig);
     writeOutput(`${renderReport(outcomes, { format, maxChars, title: `stack ${plan.stack}` })}\n`, flags.values.out?.[0]);
     return hasMandatoryViolations(outcomes) ? 1 : 0;
   },
