@@ -14,7 +14,7 @@ import {
   type EnvironmentOutput,
 } from "../infra/environment";
 import { secretValuePatterns } from "../domain/secretSettings";
-import { schemaReaderRole } from "../infra/environmentSync";
+import { deploymentRunId, schemaReaderRole } from "../infra/environmentSync";
 import { program } from "../infra/program";
 import { StackConfigError } from "../infra/parseConfig";
 import { resolveSyncedConfig } from "../infra/syncSource";
@@ -315,6 +315,7 @@ describe("schema sync", () => {
       SOURCE_PORT: "5432",
       SOURCE_DATABASE: "crazy_gary",
       SOURCE_USER: schemaReaderRole,
+      SOURCE_PASSWORD_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:database-roles-schema_reader-secret-AbCdEf",
       TARGET_HOST: "db-use2.dr.ops.crazy-gary.app",
       TARGET_PORT: "5432",
       TARGET_DATABASE: "crazy_gary",
@@ -323,7 +324,34 @@ describe("schema sync", () => {
       CONNECT_TIMEOUT_SECONDS: "10",
       PGSSLMODE: "require",
     });
-    expect(prod.outputs.schemaSource).toEqual({ host: "db-use1.ops.crazy-gary.app", port: 5432, database: "crazy_gary" });
+    expect(prod.outputs.schemaSource).toEqual({
+      host: "db-use1.ops.crazy-gary.app",
+      port: 5432,
+      database: "crazy_gary",
+      user: schemaReaderRole,
+      passwordSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:database-roles-schema_reader-secret-AbCdEf",
+    });
+    // Never a password file in a home directory: the source's password comes from its role's secret.
+    expect(Object.keys(schemaSync(dr)[0].inputs.environment as object)).not.toContain("PGPASSFILE");
+  });
+
+  it("the schema version is a command run by pulumi up (never an invoke, which every preview would run), triggered by the run id", () => {
+    for (const plan of [prod, dr]) {
+      const [read] = ofType(plan, "command:local:Command").filter((r) => r.name === "schema-version-read");
+      expect(read.inputs.triggers).toEqual(["offline-plan"]);
+      expect(read.inputs.create).toBe(readSchemaSyncScript());
+      expect((read.inputs.environment as Record<string, string>).SCHEMA_SYNC_MODE).toBe("version");
+      expect((read.inputs.environment as Record<string, string>).SOURCE_PASSWORD).toBe(secretMarker);
+    }
+    expect(deploymentRunId({ CRAZY_GARY_RUN_ID: "9142-1" })).toBe("9142-1");
+    expect(deploymentRunId({})).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it("dr refuses a source that exports no schema reader secret, naming the output", async () => {
+    const { host, port, database } = prod.outputs.schemaSource as Record<string, unknown>;
+    expect(await drRefusal({ ...prod.outputs, schemaSource: { host, port, database } })).toContain(
+      "is not {host, port, database, user, passwordSecretArn: arn:aws:secretsmanager:...}; run `pulumi up` on crazy-gary/crazy-gary-dr/prod so it exports its database address and its schema reader's secret",
+    );
   });
 
   it("its command line is the script's text and nothing else; it deletes nothing", () => {
