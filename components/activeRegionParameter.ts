@@ -4,7 +4,7 @@
  * can tell whether they are the active side without reading stack config. One parameter per
  * region role (named by role, never by active/passive): a flip changes only their value.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { regionRoles, type RegionRole } from "../domain/topology";
 

@@ -9,7 +9,7 @@
  * Names follow region ROLES, never active/passive: flipping `activeRegion` changes severities,
  * actions and the composites' rules, but no URN.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   customMetricDimensions,

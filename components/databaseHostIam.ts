@@ -4,7 +4,7 @@
  * the repositories in both regions' buckets, use the two buckets' KMS keys through S3, and
  * publish the backup and replication metrics. The policy document is built by a pure function.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { repositoryKeyPrefix } from "../domain/walArchiveLifecycle";
 import type { PolicyDocument } from "./walArchiveBucket";

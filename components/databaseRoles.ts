@@ -11,7 +11,7 @@
  * changed host is no reason to replace a role). Their secrets live in one fixed home region
  * (the primary region role), replicated to the other, so the flip changes nothing there.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";

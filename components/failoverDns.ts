@@ -7,7 +7,7 @@
  * code, so flipping `activeRegion` changes only the records' failover types (and the order
  * in which they are updated), never a name or a health check.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { hostnameKeys, otherRole, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../domain/topology";
 import { healthCheckDefaults } from "../domain/runbook";
