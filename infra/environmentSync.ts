@@ -16,7 +16,8 @@ import type { SchemaSourceAddress, SyncSource } from "./syncSource";
 /**
  * The role the schema sync reads the source database as: a login role on the source granted
  * `pg_read_all_data` (pg_dump locks every table it dumps), kept by the source stack's
- * `DatabaseRoles` with its password in Secrets Manager.
+ * `DatabaseRoles` with its password in Secrets Manager
+ * (docs/guides/ci-network-reach.md; docs/guides/schema-sync.md describes the older password-file way).
  */
 export const schemaReaderRole = "schema_reader";
 

@@ -21,11 +21,16 @@ export const planCommand: CommandSpec = {
     stackFlag("the stack to plan (a Pulumi.NAME.yaml beside Pulumi.yaml); required"),
     setFlag,
     { name: "json", help: "print the plan as JSON (resources with inputs and options, outputs; secrets as [secret]) instead of the table" },
-    outFlag("the JSON plan (implies --json)"),
+    {
+      name: "diff",
+      help: "compare the plan from the stack files with the plan under the --set overrides: each resource to update, replace, create or delete, and the Route 53 check of every DNS state on the way",
+    },
+    outFlag("the JSON plan or diff (implies --json)"),
   ],
   examples: [
     "npm run -s plan -- --stack prod",
     "npm run -s plan -- --stack prod --set activeRegion=secondary",
+    "npm run -s plan -- --stack prod --set activeRegion=secondary --diff",
     "npm run -s plan -- --stack dr --out dr.json",
     "npm run -s plan -- --stack dr --json > dr.json",
   ],
