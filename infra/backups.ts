@@ -37,6 +37,8 @@ export const hostSchedules = (config: Pick<StackConfig, "schedules">) =>
 export interface BackupsOptions {
   /** Resources the hosts' commands wait for (the flip's promotion). */
   hostsAfter?: pulumi.Resource[];
+  /** ARN of the active-region parameter per region role, which that region's host (lease.sh) reads. */
+  activeRegionParameterArns?: Record<RegionRole, pulumi.Input<string>>;
 }
 
 export function declareBackups(config: StackConfig, providers: RegionProviders, options: BackupsOptions = {}) {
@@ -61,6 +63,7 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
       new DatabaseHostIam(`database-host-iam-${role}`, {
         provider: providers.aws[role],
         repositories: ordered.map((b) => ({ bucketArn: b.bucketArn, keyArn: b.keyArn, region: b.region, repositoryPath: b.repositoryPath })),
+        activeRegionParameterArn: options.activeRegionParameterArns?.[role],
       }),
     ]),
   ) as Record<RegionRole, DatabaseHostIam>;
