@@ -6,7 +6,7 @@
  * names fences itself. One parameter per
  * region role (named by role, never by active/passive): a flip changes only their value.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { activeRegionParameterName } from "../domain/activeRegionParameter";
 import { regionRoles, type RegionRole } from "../domain/topology";

@@ -10,7 +10,7 @@
  * flipping `activeRegion` changes severities, actions and `actionsEnabled`/`treatMissingData` of
  * the one-sided rows, but no URN, region or provider.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   actionsEnabledFor,

@@ -7,7 +7,7 @@
  * itself to the topics (`ChatNotifications`). A severity without subscriptions still gets its
  * topic (alarms need a target), and the plan warns that nobody is paged for it.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { severities, type Severity } from "../domain/runbook";

@@ -3,7 +3,7 @@
  * database hosts, kept as long as the runbook's SLA promises ("90 days for logs"; config may
  * only lengthen it). Log groups hold history, so they are protected.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudWatchLogRetentionDays } from "../domain/cloudWatchLogRetention";
 

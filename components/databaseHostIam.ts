@@ -5,7 +5,7 @@
  * publish the backup and replication metrics, and read the active-region parameter of its own
  * region (lease.sh). The policy document is built by a pure function.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { repositoryKeyPrefix } from "../domain/walArchiveLifecycle";
 import type { PolicyDocument } from "./walArchiveBucket";

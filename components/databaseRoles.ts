@@ -11,14 +11,14 @@
  * changed host is no reason to replace a role). Their secrets live in one fixed home region
  * (the primary region role), replicated to the other, so the flip changes nothing there.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 export const databaseRolesType = "crazygary:dr:DatabaseRoles";
 
-export type DatabaseRoleName = "pgbackrest" | "replicator" | "monitor";
+export type DatabaseRoleName = "pgbackrest" | "replicator" | "monitor" | "schema_reader";
 
 /** What one role may do. */
 export interface DatabaseRoleSpec {
@@ -42,6 +42,10 @@ export interface DatabaseRoleSpec {
  *   superuser, no table access: it copies files as the OS user, never reads data over SQL.
  * - `replicator`: the standby's streaming connection: `REPLICATION` and nothing else.
  * - `monitor`: lag and health queries: `pg_monitor` (read-only statistics and settings).
+ * - `schema_reader`: what a following stack's schema sync reads this database as. pg_dump
+ *   takes an ACCESS SHARE lock on every table it dumps, which needs SELECT: PostgreSQL 14+'s
+ *   predefined `pg_read_all_data` gives SELECT on everything and no write (PostgreSQL docs,
+ *   "Predefined Roles"). The following stack reads its password from this role's secret.
  */
 export const databaseRoleSpecs: Readonly<Record<DatabaseRoleName, DatabaseRoleSpec>> = Object.freeze({
   pgbackrest: {
@@ -52,6 +56,12 @@ export const databaseRoleSpecs: Readonly<Record<DatabaseRoleName, DatabaseRoleSp
   },
   replicator: { purpose: "streaming replication from the primary to the standby", replication: true, memberOf: [], executeFunctions: [] },
   monitor: { purpose: "replication lag and health monitoring (pg_monitor)", replication: false, memberOf: ["pg_monitor"], executeFunctions: [] },
+  schema_reader: {
+    purpose: "schema sync: a following stack's pg_dump --schema-only of this database (read-only, pg_read_all_data)",
+    replication: false,
+    memberOf: ["pg_read_all_data"],
+    executeFunctions: [],
+  },
 });
 
 export const databaseRoleNames = Object.freeze(Object.keys(databaseRoleSpecs) as DatabaseRoleName[]);

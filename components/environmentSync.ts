@@ -5,7 +5,7 @@
  * this environment's own Secrets Manager secret (replicated to the secondary region); its value
  * is set out of band and never copied between environments, and only its ARN is published.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { regionRoles, type RegionRole } from "../domain/topology";
 import { secretLookingReason, type EffectiveSetting } from "../domain/secretSettings";

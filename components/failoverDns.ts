@@ -17,7 +17,7 @@
  * `reference_name` and `routing_control_arn` are ForceNew). No record is written on a flip, so
  * Route53 never sees two PRIMARY records of one name (boto/boto3 #1347).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { forcedUnhealthyRole, routingCheckState, routingUpdateOrder } from "../domain/routingHealth";
 import { hostnameKeys, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../domain/topology";

@@ -3,14 +3,19 @@
  * never its data, to dr's active database by running `components/schemaSync/schema-sync.sh`
  * from where `pulumi up` runs (see the script's header for what it does and refuses).
  *
- * - `readSchemaVersion`: the version every stack exports as `schemaVersion`: the sha256 of its
+ * - `SchemaVersion`: the version every stack exports as `schemaVersion`: the sha256 of its
  *   active database's normalized `pg_dump --schema-only`, computed by the same script in
- *   `SCHEMA_SYNC_MODE=version` through a `command.local.run` invoke, so it is current on every
- *   preview and `pulumi up` (not only when a resource changes).
+ *   `SCHEMA_SYNC_MODE=version` by a `command.local.Command` whose trigger is the deployment's
+ *   run id. A Command runs only during `pulumi up`, never on preview (pulumi/pulumi-command#49),
+ *   so a preview needs no database reach and shows the version unknown (the command is to be
+ *   replaced, its stdout unknown: pulumi/pulumi-command#321). An invoke (`command.local.run`)
+ *   would run on every preview too (pulumi/pulumi-command#751), from wherever preview runs.
  * - `SchemaSync`: a `command.local.Command` whose `triggers` hold the source's schema version:
  *   when prod's schema changes (and prod has been deployed), the next `pulumi up` of dr runs
  *   the script again. A change of the target (an `activeRegion` flip) or of the script reruns
- *   it as an update. It never deletes anything (no `delete` command).
+ *   it as an update. It never deletes anything (no `delete` command). It reads the source as
+ *   the source's `schema_reader` role, whose password the script fetches from that role's
+ *   Secrets Manager secret at run time (never from a home directory, never into this stack's state).
  *
  * Passwords reach the script only through its environment (as Pulumi secrets), never the
  * command line, whose only content is the script's text.
@@ -81,6 +86,8 @@ export function parseSchemaVersion(stdout: string): string {
   return match[1];
 }
 
+export const schemaVersionType = "crazygary:dr:SchemaVersion";
+
 export interface SchemaVersionArgs {
   /** The `@pulumi/command` provider. */
   provider: command.Provider;
@@ -88,6 +95,12 @@ export interface SchemaVersionArgs {
   database: DatabaseAddress;
   /** Its user's password; passed only through the script's environment, as a secret. */
   password: pulumi.Input<string>;
+  /**
+   * What makes `pulumi up` read the version again: a value new on every deployment (the CI
+   * run id). Unchanged, the command does not run and the exported version stays as it was.
+   * @example "run-9142-1"
+   */
+  runId: pulumi.Input<string>;
   /** libpq `sslmode`. @default "require" (the same as the stack's PostgreSQL providers) */
   sslMode?: SslMode;
   /** libpq connect timeout, in seconds, 2 to 600. @default 10 (schema-sync.sh's default) */
@@ -95,23 +108,33 @@ export interface SchemaVersionArgs {
 }
 
 /**
- * The database's schema version, `sha256:<hex>`, read on every preview and update. Not a
- * secret (a hash of the schema), so it is exported in plain text.
+ * The database's schema version, `sha256:<hex>`, read during `pulumi up` only. Not a secret
+ * (a hash of the schema), so it is exported in plain text.
  */
-export function readSchemaVersion(args: SchemaVersionArgs): pulumi.Output<string> {
-  const result = command.local.runOutput(
-    {
-      command: readSchemaSyncScript(),
-      interpreter: [...schemaSyncInterpreter],
-      environment: pulumi.output({
-        ...schemaVersionSettings(args.database, args.sslMode ?? "require", args.connectTimeoutSeconds ?? 10),
-        SOURCE_PASSWORD: pulumi.secret(args.password),
-      }),
-      addPreviousOutputInEnv: false,
-    },
-    { provider: args.provider },
-  );
-  return pulumi.unsecret(result.stdout.apply(parseSchemaVersion));
+export class SchemaVersion extends pulumi.ComponentResource {
+  readonly command: command.local.Command;
+  /** `sha256:<hex>`; unknown in a preview. */
+  readonly version: pulumi.Output<string>;
+
+  constructor(name: string, args: SchemaVersionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(schemaVersionType, name, {}, opts);
+    this.command = new command.local.Command(
+      `${name}-read`,
+      {
+        create: readSchemaSyncScript(),
+        interpreter: [...schemaSyncInterpreter],
+        environment: {
+          ...schemaVersionSettings(args.database, args.sslMode ?? "require", args.connectTimeoutSeconds ?? 10),
+          SOURCE_PASSWORD: pulumi.secret(args.password),
+        },
+        triggers: [args.runId],
+        addPreviousOutputInEnv: false,
+      },
+      { parent: this, provider: args.provider },
+    );
+    this.version = pulumi.unsecret(this.command.stdout.apply(parseSchemaVersion));
+    this.registerOutputs({ version: this.version });
+  }
 }
 
 export interface SchemaSyncArgs {
@@ -129,12 +152,13 @@ export interface SchemaSyncArgs {
   /** The target user's password; passed only through the script's environment, as a secret. */
   targetPassword: pulumi.Input<string>;
   /**
-   * The source user's password. This stack holds no credential of another environment, so by
-   * default none is passed and libpq reads it from the operator's password file
-   * (`~/.pgpass` or `PGPASSFILE`) on the machine that runs `pulumi up`.
-   * @default undefined (libpq password file)
+   * ARN of the Secrets Manager secret (`{"username", "password"}`) of the source's read-only
+   * role, from the source's `schemaSource` output. The script reads it with the AWS CLI when
+   * it runs (during `pulumi up` only), with the deploying job's credentials: the password never
+   * enters this stack's state, a command line or a home directory.
+   * @example "arn:aws:secretsmanager:us-east-1:123456789012:secret:crazy-gary/prod/postgres/schema_reader-AbCdEf"
    */
-  sourcePassword?: pulumi.Input<string>;
+  sourcePasswordSecretArn: pulumi.Input<string>;
   /** libpq `sslmode` for both connections. @default "require" (the same as the stack's PostgreSQL providers) */
   sslMode?: SslMode;
   /** libpq connect timeout, in seconds, 2 to 600. @default 10 (schema-sync.sh's default) */
@@ -150,8 +174,7 @@ export class SchemaSync extends pulumi.ComponentResource {
   constructor(name: string, args: SchemaSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super(schemaSyncType, name, {}, opts);
     const settings = schemaSyncSettings(args.source, args.target, args.sslMode ?? "require", args.connectTimeoutSeconds ?? 10);
-    const passwords: Record<string, pulumi.Input<string>> = { TARGET_PASSWORD: pulumi.secret(args.targetPassword) };
-    if (args.sourcePassword !== undefined) passwords.SOURCE_PASSWORD = pulumi.secret(args.sourcePassword);
+    const passwords: Record<string, pulumi.Input<string>> = { TARGET_PASSWORD: pulumi.secret(args.targetPassword), SOURCE_PASSWORD_SECRET_ARN: args.sourcePasswordSecretArn };
 
     this.command = new command.local.Command(
       `${name}-apply`,

@@ -5,7 +5,7 @@
  * retention; see `walArchiveLifecycle.ts` for how the two divide the work. EventBridge
  * notifications are on, so alarms can count the WAL objects that arrive.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   defaultRepositoryPath,

@@ -6,7 +6,7 @@
  * The rule delivers to a log group, so it is a delivering rule whose metric is certain, and the
  * log keeps when every segment reached the region.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegionRole } from "../domain/topology";
 import { defaultRepositoryPath, repositoryKeyPrefix } from "../domain/walArchiveLifecycle";

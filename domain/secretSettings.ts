@@ -25,10 +25,22 @@ export function leafTexts(value: unknown): string[] {
   return [String(value)];
 }
 
-/** Why a synced key or its value looks secret, or `undefined` when it does not. */
+/**
+ * A value no secret takes: a number, a boolean, or text that is only digits or true/false.
+ * `FEATURE_TOKEN_LIMIT=500` has a secret-like name but a limit for a value.
+ */
+export const isPlainCount = (value: unknown): boolean =>
+  typeof value === "number" || typeof value === "boolean" || (typeof value === "string" && /^(\d{1,9}|true|false)$/i.test(value.trim()));
+
+/**
+ * Why a synced key or its value looks secret, naming the rule that matched, or `undefined`.
+ * A secret-like name counts only when its value could be a secret (not a count or a switch);
+ * a secret-like value counts under any name.
+ */
 export function secretLookingReason(key: string, value: unknown): string | undefined {
   const leaf = key.split(".").pop()!;
-  if (key !== appSecretsKey && secretSettingPattern.test(leaf)) return `its name looks like a secret's (${secretSettingPattern})`;
+  const word = key === appSecretsKey ? null : secretSettingPattern.exec(leaf);
+  if (word && !isPlainCount(value)) return `its name contains ${word[0].replace(/_/g, "")} and its value is text, not a number or true/false`;
   if (key === appSecretsKey) return undefined; // a list of names, not values
   const texts = leafTexts(value);
   const hit = secretValuePatterns.find(({ pattern }) => texts.some((t) => pattern.test(t)));

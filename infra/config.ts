@@ -9,8 +9,9 @@ import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
 import { cloudWatchLogRetentionDays } from "../domain/cloudWatchLogRetention";
 import { endpointPairProblem } from "../domain/failoverRouting";
+import { suggestFrom } from "../domain/nearest";
 import { hostnameKeys, regionRoles, type DatabaseHostAddress, type Endpoint } from "../domain/topology";
-import { secretSettingPattern } from "../domain/secretSettings";
+import { secretLookingReason } from "../domain/secretSettings";
 import type { CatalogSettings } from "../domain/alarmCatalog";
 import { awsBackupLimits, backupCopyProblems, type BackupCopySettings } from "../domain/immutableBackupCopy";
 import { isSlackWebhook, slackWebhookFix, subscriptionIdentity, type AlertSubscription } from "../domain/alertDelivery";
@@ -42,9 +43,13 @@ export const secretConfigKeys = Object.freeze(["databaseSecrets"] as const);
 
 const list = (values: readonly (string | number)[]) => values.join(", ");
 
-const regionCode = z.string().refine((v) => awsRegionCodes.includes(v), {
-  message: `is not an AWS region code; use one of ${list(awsRegionCodes)}`,
-});
+/** A value from a fixed list; a mistyped one gets the nearest names (`us-west2` -> `us-west-2`), never a 30-item line. */
+const oneOf = (allowed: readonly string[], what: string, plural: string) =>
+  z.string().superRefine((v, ctx) => {
+    if (!allowed.includes(v)) ctx.addIssue({ code: "custom", message: `is not ${what}; ${suggestFrom(v, allowed, plural)}` });
+  });
+
+const regionCode = oneOf(awsRegionCodes, "an AWS region code", "region codes");
 
 /** A number that may be raised above the runbook's value, never lowered below it. */
 function atLeast(runbookValue: number, unit: string, section: RunbookSection) {
@@ -209,7 +214,7 @@ export const stackConfigSchema = z
         failureThreshold: z.number().int().min(1).max(10).default(healthCheckDefaults.failureThreshold).describe("Failed checks in a row before Route53 marks the endpoint unhealthy."),
         ttlSeconds: z.number().int().min(5).max(300).default(healthCheckDefaults.ttlSeconds).describe("TTL of the failover CNAME records, in seconds."),
         checkerRegions: z
-          .array(z.enum(healthCheckerRegions, { message: `is not a Route53 checker region; use one of ${list(healthCheckerRegions)}` }))
+          .array(oneOf(healthCheckerRegions, "a Route53 checker region", "checker regions").pipe(z.enum(healthCheckerRegions)))
           .min(3, { message: "has fewer than 3 checker regions; Route53 needs at least 3" })
           .default(["us-east-1", "us-west-2", "eu-west-1"])
           .describe("Route53 regions that run the checks."),
@@ -294,8 +299,9 @@ export const stackConfigSchema = z
     app: z
       .record(settingKey, appSettingValue)
       .superRefine((settings, ctx) => {
-        for (const name of Object.keys(settings).filter((n) => secretSettingPattern.test(n))) {
-          ctx.addIssue({ code: "custom", path: [name], message: "looks like a secret and would be synced in plain text; list its name under appSecrets and keep the value in Secrets Manager" });
+        for (const [name, value] of Object.entries(settings)) {
+          const reason = secretLookingReason(`app.${name}`, value);
+          if (reason) ctx.addIssue({ code: "custom", path: [name], message: `looks like a secret (${reason}) and would be synced in plain text; list its name under appSecrets and keep the value in Secrets Manager` });
         }
       })
       .default({})

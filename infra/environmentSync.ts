@@ -4,8 +4,9 @@
  * `schemaSource` outputs a following stack reads, and, in a stack that follows another
  * (`sync.source`), the schema sync from the source's database.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentSync } from "../components/environmentSync";
-import { readSchemaVersion, SchemaSync, type DatabaseAddress } from "../components/schemaSync";
+import { SchemaSync, SchemaVersion, type DatabaseAddress } from "../components/schemaSync";
 import type { RegionAssignment } from "../domain/activeRegion";
 import type { StackConfig } from "./config";
 import { effectiveSettings, environmentOutput } from "./environment";
@@ -14,13 +15,24 @@ import type { SchemaSourceAddress, SyncSource } from "./syncSource";
 
 /**
  * The role the schema sync reads the source database as: a login role on the source granted
- * `pg_read_all_data` (pg_dump locks every table it dumps). Its password is in the operator's
- * libpq password file, never in this stack (docs/guides/schema-sync.md).
+ * `pg_read_all_data` (pg_dump locks every table it dumps), kept by the source stack's
+ * `DatabaseRoles` with its password in Secrets Manager
+ * (docs/guides/ci-network-reach.md; docs/guides/schema-sync.md describes the older password-file way).
  */
 export const schemaReaderRole = "schema_reader";
 
-/** `config` is the effective config (after `applySync`); `source` is set in a stack that follows another. */
-export function declareEnvironmentSync(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, source?: SyncSource) {
+/**
+ * What makes `pulumi up` read the schema version again: `CRAZY_GARY_RUN_ID` (the deploy
+ * workflow sets the GitHub run id and attempt; the offline plan a fixed value), else the time.
+ */
+export const deploymentRunId = (env: Readonly<Record<string, string | undefined>> = process.env): string => env.CRAZY_GARY_RUN_ID || new Date().toISOString();
+
+/**
+ * `config` is the effective config (after `applySync`); `source` is set in a stack that follows
+ * another; `schemaReaderSecretArn` is this stack's own schema reader's secret, exported for the
+ * stacks that follow this one.
+ */
+export function declareEnvironmentSync(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, schemaReaderSecretArn: pulumi.Output<string>, source?: SyncSource) {
   // Origins come from this stack's overrides; the values are already the effective ones.
   const settings = effectiveSettings(config, undefined);
   const environment = environmentOutput(config);
@@ -36,13 +48,20 @@ export function declareEnvironmentSync(config: StackConfig, sites: RegionAssignm
   const active = config.databases[sites.active.role];
   const activeDatabase = (user: string): DatabaseAddress => ({ host: active.pgHost, port: active.pgPort, database: active.database, user });
   const adminPassword = config.databaseSecrets[sites.active.role].adminPassword;
-  const schemaSource: SchemaSourceAddress = { host: active.pgHost, port: active.pgPort, database: active.database };
-  const schemaVersion = readSchemaVersion({ provider: providers.command, database: activeDatabase(active.adminUser), password: adminPassword });
+  const schemaSource: Omit<SchemaSourceAddress, "passwordSecretArn"> & { passwordSecretArn: pulumi.Output<string> } = {
+    host: active.pgHost,
+    port: active.pgPort,
+    database: active.database,
+    user: schemaReaderRole,
+    passwordSecretArn: schemaReaderSecretArn,
+  };
+  const schemaVersion = new SchemaVersion("schema-version", { provider: providers.command, database: activeDatabase(active.adminUser), password: adminPassword, runId: deploymentRunId() });
 
   const schemaSync = source
     ? new SchemaSync("schema-sync", {
         provider: providers.command,
-        source: { ...source.schemaSource, user: schemaReaderRole },
+        source: { host: source.schemaSource.host, port: source.schemaSource.port, database: source.schemaSource.database, user: source.schemaSource.user },
+        sourcePasswordSecretArn: source.schemaSource.passwordSecretArn,
         sourceSchemaVersion: source.schemaVersion,
         target: activeDatabase(active.adminUser),
         targetPassword: adminPassword,
@@ -54,7 +73,7 @@ export function declareEnvironmentSync(config: StackConfig, sites: RegionAssignm
     schemaSync,
     outputs: {
       environment,
-      schemaVersion,
+      schemaVersion: schemaVersion.version,
       schemaSource,
       environmentParameters: sync.parameterNames,
       appSecretArnParameters: sync.secretArnParameterNames,

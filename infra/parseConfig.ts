@@ -4,6 +4,8 @@
  * secrets shown as `[secret]`. Runs before any resource is declared (DESIGN invariant 5).
  */
 import { z } from "zod";
+import { didYouMean, wrapList } from "../domain/nearest";
+import { secretLookingReason } from "../domain/secretSettings";
 import { projectName, secretConfigKeys, stackConfigSchema, type StackConfig } from "./config";
 
 /** Where raw config came from, so errors can say which keys are secret. */
@@ -44,12 +46,14 @@ function explainIssue(issue: z.core.$ZodIssue, source: ConfigSource): string[] {
     const allowed = allowedKeysAt(issue.path);
     return issue.keys.map((key) => {
       const path = [...issue.path, key].map(String);
-      return `${projectName}:${path.join(".")}: is not a known key${allowed ? `; allowed here: ${allowed.join(", ")}` : ""}`;
+      return `${projectName}:${path.join(".")}: is not a known key${allowed ? `;${didYouMean(String(key), allowed)} allowed here: ${wrapList(allowed, 88, "      ")}` : ""}`;
     });
   }
   const key = `${projectName}:${issue.path.map(String).join(".")}`;
   const value = valueAt(source.values, issue.path);
-  const secret = isUnderSecretKey(issue.path) || source.isSecret(issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)));
+  // A value that looks secret is never echoed (error messages land in CI logs).
+  const secret =
+    isUnderSecretKey(issue.path) || source.isSecret(issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))) || secretLookingReason(issue.path.map(String).join("."), value) !== undefined;
   if (value === undefined) {
     return [`${key}: missing; ${issue.code === "invalid_type" ? `expected ${issue.expected === "object" ? "a map" : `a ${issue.expected}`}` : issue.message}`];
   }

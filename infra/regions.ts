@@ -3,7 +3,7 @@
  * explicitly; `Pulumi.yaml` disables default providers so nothing lands in a region by
  * accident.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../components/aws";
 import * as command from "@pulumi/command";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";

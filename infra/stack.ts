@@ -26,7 +26,7 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
     healthCheckIds: failover.dns.healthCheckIds.api,
     walArchives: backups.buckets,
   });
-  const environmentSync = declareEnvironmentSync(config, sites, providers, syncSource);
+  const environmentSync = declareEnvironmentSync(config, sites, providers, backups.roles.roles.schema_reader.secretArn, syncSource);
 
   return {
     environmentName: config.environment,

@@ -13,6 +13,10 @@ export interface SchemaSourceAddress {
   host: string;
   port: number;
   database: string;
+  /** The read-only role a following stack reads the schema as. */
+  user: string;
+  /** ARN of that role's Secrets Manager secret (`{"username", "password"}`); the ARN only, never the password. */
+  passwordSecretArn: string;
 }
 
 /** What a following stack reads from its source stack. */
@@ -45,11 +49,22 @@ function schemaFields(sourceName: string, schemaVersion: unknown, schemaSource: 
     problems.push(`schemaVersion: ${JSON.stringify(schemaVersion) ?? "missing"} is not sha256:<64 hex digits>; run \`pulumi up\` on ${sourceName} so it exports its schema version`);
   }
   const address = schemaSource as Partial<SchemaSourceAddress> | undefined;
-  if (!address || typeof address.host !== "string" || typeof address.port !== "number" || typeof address.database !== "string") {
-    problems.push(`schemaSource: ${JSON.stringify(schemaSource) ?? "missing"} is not {host, port, database}; run \`pulumi up\` on ${sourceName} so it exports its database address`);
+  const valid =
+    address &&
+    typeof address.host === "string" &&
+    typeof address.port === "number" &&
+    typeof address.database === "string" &&
+    typeof address.user === "string" &&
+    typeof address.passwordSecretArn === "string" &&
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(address.passwordSecretArn);
+  if (!valid) {
+    problems.push(
+      `schemaSource: ${JSON.stringify(schemaSource) ?? "missing"} is not {host, port, database, user, passwordSecretArn: arn:aws:secretsmanager:...}; run \`pulumi up\` on ${sourceName} so it exports its database address and its schema reader's secret`,
+    );
   }
   if (problems.length > 0) throw new EnvironmentSyncError(problems, `outputs of ${sourceName} refused`);
-  return { schemaVersion: schemaVersion as string, schemaSource: { host: address!.host!, port: address!.port!, database: address!.database! } };
+  const { host, port, database, user, passwordSecretArn } = address as SchemaSourceAddress;
+  return { schemaVersion: schemaVersion as string, schemaSource: { host, port, database, user, passwordSecretArn } };
 }
 
 /**

@@ -39,9 +39,13 @@ describe("stack files", () => {
 
 describe("bad config is refused with the key, the value and what is allowed", () => {
   it.each([
-    ["missing region", ["regions={primary: us-east-1}"], "crazy-gary-dr:regions.secondary: missing; expected a string"],
+    ["empty region", ["regions.secondary=null"], "crazy-gary-dr:regions.secondary: null is not a string"],
     ["same region twice", ["regions.secondary=us-east-1"], 'crazy-gary-dr:regions.secondary: "us-east-1" is the same as regions.primary'],
-    ["unknown region code", ["regions.primary=us-east-9"], 'crazy-gary-dr:regions.primary: "us-east-9" is not an AWS region code; use one of'],
+    ["unknown region code", ["regions.primary=us-east-9"], 'crazy-gary-dr:regions.primary: "us-east-9" is not an AWS region code; did you mean us-east-1 or us-east-2? (46 region codes in all)'],
+    ["mistyped region code", ["regions.secondary=us-west2"], 'crazy-gary-dr:regions.secondary: "us-west2" is not an AWS region code; did you mean us-west-2? (46 region codes in all)'],
+    ["region code like none", ["regions.secondary=mars"], 'crazy-gary-dr:regions.secondary: "mars" is not an AWS region code; use one of these 46:\n      af-south-1, ap-east-1,'],
+    ["mistyped checker region", ["healthCheck.checkerRegions=[us-east-1, us-west-2, euwest-1]"], 'crazy-gary-dr:healthCheck.checkerRegions.2: "euwest-1" is not a Route53 checker region; did you mean eu-west-1? (8 checker regions in all)'],
+    ["mistyped key", ["retention.walHour=72"], "crazy-gary-dr:retention.walHour: is not a known key; did you mean walHours? allowed here: fullDays, incrementalDays, walHours,"],
     ["bad activeRegion", ["activeRegion=east"], 'crazy-gary-dr:activeRegion: "east" is not a region role; use primary or secondary'],
     ["threshold looser than the runbook", ["thresholds.api-latency-p95=2500"], "crazy-gary-dr:thresholds.api-latency-p95: 2500 is looser than the runbook's 2000 ms (Automated Rollback Triggers); use a value <= 2000"],
     ["cert warning later than the runbook", ["thresholds.cert-expiry=14"], "crazy-gary-dr:thresholds.cert-expiry: 14 is looser than the runbook's 30 days (Automated Rollback Triggers); use a value >= 30"],
@@ -52,7 +56,8 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     ["incremental schedule not dividing a day", ["schedules.incrementalEveryHours=5"], "crazy-gary-dr:schedules.incrementalEveryHours: 5 does not divide a day; use 1, 2, 3, 4 or 6"],
     ["incremental schedule looser", ["schedules.incrementalEveryHours=12"], "crazy-gary-dr:schedules.incrementalEveryHours: 12 is looser than the runbook's 6 h (Backup Types & Retention); use a value <= 6"],
     ["plaintext where a secret is required", ["databaseSecrets.primary.adminPassword=correct-horse-battery"], "crazy-gary-dr:databaseSecrets.primary.adminPassword: [secret] was given in plain text; set it with `pulumi config set --secret --path 'databaseSecrets.primary.adminPassword' ...`"],
-    ["secret-looking app setting", ["app.STRIPE_SECRET=sk_live_1"], 'crazy-gary-dr:app.STRIPE_SECRET: "sk_live_1" looks like a secret and would be synced in plain text'],
+    ["secret-looking app setting, never echoed", ["app.STRIPE_SECRET=sk_live_1"], "crazy-gary-dr:app.STRIPE_SECRET: [secret] looks like a secret (its name contains SECRET and its value is text, not a number or true/false) and would be synced in plain text"],
+    ["secret-looking value under a plain name", ["app.WELCOME_BANNER=sk_live_abcdef12"], "crazy-gary-dr:app.WELCOME_BANNER: [secret] looks like a secret (its value looks like an API token) and would be synced"],
     ["unknown key", ["retention.walDays=3"], "crazy-gary-dr:retention.walDays: is not a known key; allowed here: fullDays, incrementalDays, walHours, pitrHours, logDays, noncurrentVersionDays"],
     ["too few health checkers", ["healthCheck.checkerRegions=[us-east-1, eu-west-1]"], "crazy-gary-dr:healthCheck.checkerRegions: [\"us-east-1\",\"eu-west-1\"] has fewer than 3 checker regions; Route53 needs at least 3"],
     ["bad subscription", ["alerts.P0=[{protocol: https, endpoint: http://example.com/hook}]"], "crazy-gary-dr:alerts.P0.0.endpoint: \"http://example.com/hook\" is not an https:// URL"],

@@ -8,7 +8,7 @@ import { ofType, parentName, planOf, providerName, resource } from "./support/ba
 import { evaluate, secretMarker, type Plan } from "../tools/offline";
 
 describe("role specs", () => {
-  it("give pgbackrest exactly what pgBackRest needs on PostgreSQL 15, replicator REPLICATION, monitor pg_monitor", () => {
+  it("give pgbackrest exactly what pgBackRest needs on PostgreSQL 15, replicator REPLICATION, monitor pg_monitor, schema_reader pg_read_all_data", () => {
     expect(databaseRoleSpecs).toEqual({
       pgbackrest: {
         purpose: expect.any(String),
@@ -18,6 +18,7 @@ describe("role specs", () => {
       },
       replicator: { purpose: expect.any(String), replication: true, memberOf: [], executeFunctions: [] },
       monitor: { purpose: expect.any(String), replication: false, memberOf: ["pg_monitor"], executeFunctions: [] },
+      schema_reader: { purpose: expect.any(String), replication: false, memberOf: ["pg_read_all_data"], executeFunctions: [] },
     });
   });
 
@@ -83,7 +84,8 @@ describe.each([
   it.each(["primary", "secondary"] as const)("declares the roles through the one writable-database provider, connected to the active region (activeRegion=%s)", async (active) => {
     const plan = await planOf(stack, active === "primary" ? [] : ["activeRegion=secondary"]);
     const postgresResources = plan.resources.filter((r) => r.type.startsWith("postgresql:index/") && parentName(r) === "database-roles");
-    expect(postgresResources).toHaveLength(4);
+    // 4 roles and the pgbackrest role's function grant.
+    expect(postgresResources).toHaveLength(5);
     for (const r of postgresResources) expect([r.name, providerName(r)]).toEqual([r.name, "postgres-writable"]);
     const provider = plan.resources.find((r) => r.type === "pulumi:providers:postgresql")!;
     expect([provider.name, provider.inputs.host, provider.inputs.password]).toEqual(["postgres-writable", databaseHosts[active], "[secret]"]);

@@ -1,4 +1,5 @@
 import { sharedPlan } from "./support/plans";
+import { planStack, StackFileError } from "../tools/offline";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parameterValue, replicaArn } from "../components/environmentSync";
 import { parseSchemaVersion, readSchemaSyncScript, schemaSyncSettings } from "../components/schemaSync";
@@ -13,7 +14,7 @@ import {
   type EnvironmentOutput,
 } from "../infra/environment";
 import { secretValuePatterns } from "../domain/secretSettings";
-import { schemaReaderRole } from "../infra/environmentSync";
+import { deploymentRunId, schemaReaderRole } from "../infra/environmentSync";
 import { program } from "../infra/program";
 import { StackConfigError } from "../infra/parseConfig";
 import { resolveSyncedConfig } from "../infra/syncSource";
@@ -56,10 +57,12 @@ async function drRefusal(prodOutputs: Record<string, unknown>): Promise<string> 
 
 /** Why prod's config resolution refuses its config with `set` applied. */
 async function prodRefusal(set: string[]): Promise<string> {
-  return resolveSyncedConfig(parseStackConfig(loadStackConfig("prod", { set }))).then(
-    () => "accepted",
-    (err: Error) => err.message,
-  );
+  return Promise.resolve()
+    .then(() => resolveSyncedConfig(parseStackConfig(loadStackConfig("prod", { set }))))
+    .then(
+      () => "accepted",
+      (err: Error) => err.message,
+    );
 }
 
 describe("dr follows prod", () => {
@@ -103,10 +106,18 @@ describe("dr follows prod", () => {
     expect(describe("/crazy-gary/dr/retention/walHours")).toContain("shared by every environment");
   });
 
-  it("a value dr's own config sets for a synced key is ignored: prod's value wins", async () => {
-    const plan = await sharedPlan("dr", ["retention.walHours=72", "app.MODEL_PROVIDER=openrouter"]);
-    expect(settingsOf(plan)["retention.walHours"]).toBe(48);
-    expect(parameterValueOf(plan, "/crazy-gary/dr/app/MODEL_PROVIDER", "us-east-2")).toBe("huggingface");
+  it("a --set on a synced key of dr, which prod's value would override, is refused with the two forms that work", async () => {
+    const error = (await planStack("dr", { set: ["retention.walHours=72", "app.MODEL_PROVIDER=openrouter"] }).catch((err: unknown) => err)) as Error;
+    expect(error).toBeInstanceOf(StackFileError);
+    expect(error.message.split("\n")).toEqual([
+      `--set retention.walHours=72: dr takes its synced settings from prod (sync.source ${drSource}), so this value would be ignored. For dr only: --set 'sync.overrides["retention.walHours"]={value: 72, reason: "<why dr differs>"}'; for both: --stack prod --set retention.walHours=72`,
+      `--set app.MODEL_PROVIDER=openrouter: dr takes its synced settings from prod (sync.source ${drSource}), so this value would be ignored. For dr only: --set 'sync.overrides["app.MODEL_PROVIDER"]={value: openrouter, reason: "<why dr differs>"}'; for both: --stack prod --set app.MODEL_PROVIDER=openrouter`,
+    ]);
+  });
+
+  it("the override form the refusal suggests takes effect in dr", async () => {
+    const plan = await sharedPlan("dr", ['sync.overrides["retention.walHours"]={value: 72, reason: "drills replay three days of WAL"}']);
+    expect(settingsOf(plan)["retention.walHours"]).toBe(72);
   });
 
   it("a change in prod's output reaches dr's effective config, its components and its parameters", async () => {
@@ -191,9 +202,9 @@ describe("a stale or malformed prod output is refused, naming the key", () => {
 
 describe("secrets are never synced", () => {
   it.each([
-    ["a URL with a password", "app.DATABASE_URL=postgres://app:hunter22@db.internal/crazy_gary", "crazy-gary-dr:app.DATABASE_URL: its value looks like a URL with a password"],
-    ["an API token", "app.UPSTREAM=sk-abcdefghijklmnopqrstuvwx", "crazy-gary-dr:app.UPSTREAM: its value looks like an API token"],
-    ["a redacted value (the runbook's jq)", "app.SENTRY='***REDACTED***'", "crazy-gary-dr:app.SENTRY: its value looks like a redacted secret"],
+    ["a URL with a password", "app.DATABASE_URL=postgres://app:hunter22@db.internal/crazy_gary", "crazy-gary-dr:app.DATABASE_URL: [secret] looks like a secret (its value looks like a URL with a password)"],
+    ["an API token", "app.UPSTREAM=sk-abcdefghijklmnopqrstuvwx", "crazy-gary-dr:app.UPSTREAM: [secret] looks like a secret (its value looks like an API token)"],
+    ["a redacted value (the runbook's jq)", "app.SENTRY='***REDACTED***'", "crazy-gary-dr:app.SENTRY: [secret] looks like a secret (its value looks like a redacted secret"],
   ])("a shared key holding %s is refused with its key named", async (_case, setting, expected) => {
     const message = await prodRefusal([setting]);
     expect(message).toContain(expected);
@@ -305,6 +316,7 @@ describe("schema sync", () => {
       SOURCE_PORT: "5432",
       SOURCE_DATABASE: "crazy_gary",
       SOURCE_USER: schemaReaderRole,
+      SOURCE_PASSWORD_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:database-roles-schema_reader-secret-AbCdEf",
       TARGET_HOST: "db-use2.dr.ops.crazy-gary.app",
       TARGET_PORT: "5432",
       TARGET_DATABASE: "crazy_gary",
@@ -313,7 +325,34 @@ describe("schema sync", () => {
       CONNECT_TIMEOUT_SECONDS: "10",
       PGSSLMODE: "require",
     });
-    expect(prod.outputs.schemaSource).toEqual({ host: "db-use1.ops.crazy-gary.app", port: 5432, database: "crazy_gary" });
+    expect(prod.outputs.schemaSource).toEqual({
+      host: "db-use1.ops.crazy-gary.app",
+      port: 5432,
+      database: "crazy_gary",
+      user: schemaReaderRole,
+      passwordSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:database-roles-schema_reader-secret-AbCdEf",
+    });
+    // Never a password file in a home directory: the source's password comes from its role's secret.
+    expect(Object.keys(schemaSync(dr)[0].inputs.environment as object)).not.toContain("PGPASSFILE");
+  });
+
+  it("the schema version is a command run by pulumi up (never an invoke, which every preview would run), triggered by the run id", () => {
+    for (const plan of [prod, dr]) {
+      const [read] = ofType(plan, "command:local:Command").filter((r) => r.name === "schema-version-read");
+      expect(read.inputs.triggers).toEqual(["offline-plan"]);
+      expect(read.inputs.create).toBe(readSchemaSyncScript());
+      expect((read.inputs.environment as Record<string, string>).SCHEMA_SYNC_MODE).toBe("version");
+      expect((read.inputs.environment as Record<string, string>).SOURCE_PASSWORD).toBe(secretMarker);
+    }
+    expect(deploymentRunId({ CRAZY_GARY_RUN_ID: "9142-1" })).toBe("9142-1");
+    expect(deploymentRunId({})).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it("dr refuses a source that exports no schema reader secret, naming the output", async () => {
+    const { host, port, database } = prod.outputs.schemaSource as Record<string, unknown>;
+    expect(await drRefusal({ ...prod.outputs, schemaSource: { host, port, database } })).toContain(
+      "is not {host, port, database, user, passwordSecretArn: arn:aws:secretsmanager:...}; run `pulumi up` on crazy-gary/crazy-gary-dr/prod so it exports its database address and its schema reader's secret",
+    );
   });
 
   it("its command line is the script's text and nothing else; it deletes nothing", () => {

@@ -7,6 +7,9 @@
 # secrets stay off command lines, out of `ps` and out of this script's output.
 #   SOURCE_HOST, SOURCE_PORT, SOURCE_DATABASE, SOURCE_USER   required (prod)
 #   SOURCE_PASSWORD                                          optional
+#   SOURCE_PASSWORD_SECRET_ARN  optional, when SOURCE_PASSWORD is unset: a Secrets Manager
+#                             secret {"username","password"} read with the AWS CLI (and jq)
+#                             using the caller's AWS credentials; its region comes from the ARN
 #   TARGET_HOST, TARGET_PORT, TARGET_DATABASE, TARGET_USER   required (dr)
 #   TARGET_PASSWORD                                          optional
 #   CONNECT_TIMEOUT_SECONDS   libpq connect timeout, 2-600; default 10
@@ -34,7 +37,8 @@
 #      that exists on both sides differs, e.g. a column added on prod): print the differing
 #      lines and exit 5; such drift needs the application's migrations, not a schema copy.
 # Exit codes: 0 synced or nothing to do, 3 refused (extra tables), 4 restore failed and was
-# rolled back, 5 schema drift remains, 64 bad input, other: a connection or dump failure.
+# rolled back, 5 schema drift remains, 64 bad input, 65 the password secret could not be read,
+# other: a connection or dump failure.
 set -euo pipefail
 
 say() { printf 'schema-sync: %s\n' "$*"; }
@@ -66,6 +70,23 @@ done
 CONNECT_TIMEOUT_SECONDS="${CONNECT_TIMEOUT_SECONDS:-10}"
 if ! [[ "$CONNECT_TIMEOUT_SECONDS" =~ ^[0-9]+$ ]] || ((10#$CONNECT_TIMEOUT_SECONDS < 2 || 10#$CONNECT_TIMEOUT_SECONDS > 600)); then
   fail 64 "CONNECT_TIMEOUT_SECONDS='${CONNECT_TIMEOUT_SECONDS}' is not allowed; allowed: whole seconds from 2 to 600"
+fi
+
+# The source's password from Secrets Manager (the dr deploy on a CI runner): fetched here, at
+# run time, so it never sits in a stack's state, a command line or a home directory.
+if [[ -z "${SOURCE_PASSWORD:-}" && -n "${SOURCE_PASSWORD_SECRET_ARN:-}" ]]; then
+  if ! [[ "$SOURCE_PASSWORD_SECRET_ARN" =~ ^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):[0-9]{12}:secret:.+$ ]]; then
+    fail 64 "SOURCE_PASSWORD_SECRET_ARN='${SOURCE_PASSWORD_SECRET_ARN}' is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)"
+  fi
+  secret_region="${BASH_REMATCH[1]}"
+  for tool in aws jq; do
+    command -v "$tool" >/dev/null || fail 64 "SOURCE_PASSWORD_SECRET_ARN is set but '${tool}' is not on PATH; install the AWS CLI and jq where pulumi up runs (GitHub's ubuntu runners have both)"
+  done
+  secret_json=$(aws secretsmanager get-secret-value --region "$secret_region" --secret-id "$SOURCE_PASSWORD_SECRET_ARN" --query SecretString --output text) ||
+    fail 65 "could not read ${SOURCE_PASSWORD_SECRET_ARN} (the deploy role needs secretsmanager:GetSecretValue on it, and kms:Decrypt on its key)"
+  SOURCE_PASSWORD=$(jq -er .password <<<"$secret_json") || fail 65 "${SOURCE_PASSWORD_SECRET_ARN} holds no \"password\" field"
+  unset secret_json
+  export SOURCE_PASSWORD
 fi
 
 work=$(mktemp -d)

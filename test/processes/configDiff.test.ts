@@ -97,8 +97,8 @@ describe("npm run config:diff", () => {
   const cli = (args: string[]) =>
     spawnSync(process.execPath, ["-r", "./tools/cli/register.js", "tools/cli/configDiff.ts", ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 600_000 });
 
-  it("exit 0 and the report for the committed stacks", () => {
-    const result = cli(["prod", "dr"]);
+  it("exit 0 and the report for the committed stacks; --base defaults to the stack dr follows", () => {
+    const result = cli(["--stack", "dr"]);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^app\.LOG_LEVEL\s+info\s+debug\s+overridden$/m);
@@ -110,15 +110,25 @@ describe("npm run config:diff", () => {
 
   it("exit 1 when a key that must be shared differs without an override", () => {
     const dir = fixture({ dr: (c) => (c["crazy-gary-dr:app"] = { LOG_LEVEL: "info", RATE_LIMIT_PER_MINUTE: 600 }) });
-    const result = cli(["prod", "dr", "--dir", dir]);
+    const result = cli(["--stack", "dr", "--base", "prod", "--dir", dir]);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/^retention\.walHours\s+48\s+48\s+shared$/m);
     expect(result.stdout).toContain("drift in keys that must be shared: app.MODEL_FALLBACK_PROVIDER, app.MODEL_PROVIDER, app.MODEL_TIMEOUT_SECONDS, app.RATE_LIMIT_PER_MINUTE, app.REDIS_ENABLED, app.SESSION_TIMEOUT_MINUTES");
   });
 
+  it("still takes two positional stacks (base, then stack), with a hint to the flags", () => {
+    const result = cli(["prod", "dr"]);
+    expect(result.status).toBe(0);
+    expect(result.stderr.trim()).toBe("hint: positional stacks still work; the documented form is npm run -s config:diff -- --stack dr --base prod");
+    expect(result.stdout).toBe(cli(["--stack", "dr", "--base", "prod"]).stdout);
+  });
+
   it.each([
-    ["an unknown stack", ["prod", "staging"], 'config:diff: unknown stack "staging" (no Pulumi.staging.yaml); stacks found: dr, prod'],
-    ["one stack only", ["prod"], "config:diff: needs two stack names, got 1 (prod); e.g. npm run config:diff -- prod dr"],
+    ["an unknown stack", ["--stack", "staging", "--base", "prod"], 'config:diff: unknown stack "staging" (no Pulumi.staging.yaml); stacks found: dr, prod'],
+    ["a mistyped stack", ["--stack", "dr", "--base", "prdo"], 'config:diff: unknown stack "prdo" (no Pulumi.prdo.yaml); did you mean prod? stacks found: dr, prod'],
+    ["one positional stack", ["dr"], "dr: unexpected argument; did you mean --stack dr?"],
+    ["a stack that follows none, without --base", ["--stack", "prod"], "--base: required for prod, which follows no stack (no sync.source); e.g. npm run -s config:diff -- --stack prod --base dr"],
+    ["a mistyped flag", ["--stakc", "dr"], "--stakc: unknown flag; did you mean --stack? allowed: --stack, --base, --dir, --out (--help shows each with an example)"],
   ])("exit 2 on %s", (_case, args, message) => {
     const result = cli(args);
     expect(result.status).toBe(2);

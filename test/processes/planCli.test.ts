@@ -47,7 +47,11 @@ describe("npm run plan", () => {
   it.each([
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
     [[], "--stack: required; e.g. npm run plan -- --stack prod"],
-    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --json, --diff"],
+    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --out, --json, --diff (--help shows each with an example)"],
+    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack?"],
+    [["--stack", "prdo"], '--stack "prdo": no Pulumi.prdo.yaml; did you mean prod? stacks found: dr, prod'],
+    [["prod"], "prod: unexpected argument; did you mean --stack prod?"],
+    [["--stack", "prod", "--set", "regions.secondary=us-west2"], 'crazy-gary-dr:regions.secondary: "us-west2" is not an AWS region code; did you mean us-west-2? (46 region codes in all)'],
     [["--stack", "prod", "--set", "retention.walHours=12"], "crazy-gary-dr:retention.walHours: 12 is looser than the runbook's 48 h (Backup Types & Retention); use a value >= 48"],
     [["--stack", "prod", "--set", "activeRegion"], '--set "activeRegion": expected key=value, e.g. --set activeRegion=secondary'],
     [["--stack", "prod", "--diff"], "--diff: compares the stack files with the same stack under --set overrides; give at least one, e.g. --set activeRegion=secondary"],
@@ -63,7 +67,9 @@ describe("npm run plan", () => {
     const result = plan("--stack", "prod", "--set", "activeRegion=secondary", "--diff");
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines.at(-1)).toBe("17 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
+    expect(lines.at(-1)).toBe("18 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
+    // The schema version is read from the newly active database at the next up (an update, not a replace).
+    expect(lines).toContain("~  command:local:Command schema-version-read update [diff: ~environment]");
     expect(lines).toContain("+- command:local:Command promotion-promote replace [replace: triggers] [diff: ~environment,~triggers] [rule 2]");
     expect(lines).toContain("~  aws:ssm/parameter:Parameter active-region-primary update [diff: ~insecureValue]");
     expect(lines).toContain('      ~ insecureValue: "us-east-1" => "us-west-2"');
@@ -81,7 +87,7 @@ describe("npm run plan", () => {
     const json = JSON.parse(result.stdout);
     expect(Object.keys(json)).toEqual(["stack", "set", "operations", "summary", "typesWithoutRule", "route53"]);
     expect(json.set).toEqual(["activeRegion=secondary"]);
-    expect(json.summary).toEqual({ update: 18, replace: 5, create: 0, delete: 0, statefulReplacedOrDeleted: 0 });
+    expect(json.summary).toEqual({ update: 19, replace: 5, create: 0, delete: 0, statefulReplacedOrDeleted: 0 });
     const promote = json.operations.find((o: { name: string }) => o.name === "promotion-promote");
     expect(promote).toMatchObject({ urn: "urn:pulumi:dr::crazy-gary-dr::crazygary:dr:Promotion$command:local:Command::promotion-promote", type: "command:local:Command", op: "replace", properties: ["triggers"], stateful: false });
     expect(json.route53.statesChecked).toBe(9);

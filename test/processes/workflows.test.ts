@@ -110,21 +110,32 @@ describe("preview.yml", () => {
 
 describe("deploy.yml", () => {
   const workflow = load("deploy.yml");
-  const job = workflow.jobs.up;
 
-  it("runs pulumi up with the policy pack on pushes to main: prod (protected) before dr, one at a time", () => {
+  it("runs pulumi up on pushes to main: tests, then prod (protected), then dr by needs:, not by max-parallel", () => {
     expect(workflow.on).toEqual({ push: { branches: ["main"] } });
     expect(workflow.permissions).toEqual({ "id-token": "write", contents: "read" });
-    expect(job.needs).toBe("test");
-    expect(job.strategy).toMatchObject({
-      "max-parallel": 1,
-      "fail-fast": true,
-      matrix: { include: [{ stack: "prod", environment: "production" }, { stack: "dr", environment: "dr" }] },
+    expect(workflow.jobs).toEqual({
+      test: { uses: "./.github/workflows/test.yml" },
+      "up-prod": { needs: "test", uses: "./.github/workflows/pulumi-up.yml", with: { stack: "prod", environment: "production" } },
+      "up-dr": { needs: "up-prod", uses: "./.github/workflows/pulumi-up.yml", with: { stack: "dr", environment: "dr" } },
     });
-    expect(job.environment).toBe("${{ matrix.environment }}");
-    expect(job.concurrency).toEqual({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
-    expect(stepUsing(job, "pulumi/actions")?.with).toMatchObject({ command: "up", "stack-name": "${{ env.PULUMI_ORG }}/${{ matrix.stack }}", policyPacks: "policies" });
+  });
+});
+
+describe("pulumi-up.yml (called by deploy.yml per stack)", () => {
+  const workflow = load("pulumi-up.yml");
+  const job = workflow.jobs.up;
+
+  it("updates one stack with the policy pack and OIDC credentials, one operation per stack, never cancelled", () => {
+    expect(Object.keys(workflow.on)).toEqual(["workflow_call"]);
+    expect(job.environment).toBe("${{ inputs.environment }}");
+    expect(job.concurrency).toEqual({ group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
     expect(stepUsing(job, "aws-actions/configure-aws-credentials")?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_ROLE_ARN }}" });
+    expect(stepUsing(job, "pulumi/actions")?.with).toMatchObject({ command: "up", "stack-name": "${{ env.PULUMI_ORG }}/${{ inputs.stack }}", policyPacks: "policies" });
+  });
+
+  it("gives every run a new CRAZY_GARY_RUN_ID, so up (never preview) reads the schema version again", () => {
+    expect(stepUsing(job, "pulumi/actions")?.env).toEqual({ CRAZY_GARY_RUN_ID: "${{ github.run_id }}-${{ github.run_attempt }}" });
   });
 });
 
@@ -140,9 +151,10 @@ describe("failover.yml", () => {
 
   it("is never cancelled by a deploy: its own concurrency group, never cancelling a running failover", () => {
     expect(workflow.concurrency).toEqual({ group: "failover-${{ inputs.stack }}", "cancel-in-progress": false });
-    const deployGroups = Object.values(load("deploy.yml").jobs).map((job) => job.concurrency?.group);
-    expect(deployGroups).toContain("pulumi-${{ matrix.stack }}");
-    expect(deployGroups).not.toContain(workflow.concurrency!.group.replace("inputs.stack", "matrix.stack"));
+    // deploy.yml runs each stack's update in pulumi-up.yml, whose group is per stack.
+    const deployGroups = Object.values(load("pulumi-up.yml").jobs).map((job) => job.concurrency?.group);
+    expect(deployGroups).toEqual(["pulumi-${{ inputs.stack }}"]);
+    expect(deployGroups).not.toContain(workflow.concurrency!.group);
   });
 
   it("previews the flip offline (--diff) and with the policy pack, then runs the guard on the preview", () => {

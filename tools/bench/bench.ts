@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import { parseFlags, runCli, UsageError } from "../cli/args";
+import { benchCommand } from "../cli/commands";
 import { repositoryRoot } from "../offline/stackFiles";
 
 function timeCommand(command: string, args: string[]): number {
@@ -17,15 +18,23 @@ function timeCommand(command: string, args: string[]): number {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 runCli(async () => {
-  const flags = parseFlags(process.argv.slice(2), { values: ["runs"], switches: ["skip-tests"] });
+  const flags = parseFlags(process.argv.slice(2), benchCommand);
+  if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; bench takes flags only (npm run -s bench -- --help)`);
   const runs = Number(flags.values.runs?.[0] ?? 5);
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${flags.values.runs?.[0]}: not a whole number >= 1`);
+  const skipTests = flags.switches.has("skip-tests");
+  process.stdout.write(
+    `bench will run: ${runs} cold plan(s) per stack (prod, dr)${skipTests ? "" : ", then typecheck, lint and the three vitest projects (several minutes; --skip-tests for the plans alone)"}\n`,
+  );
   process.stdout.write(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
   for (const stack of ["prod", "dr"]) {
-    const times = Array.from({ length: runs }, () => timeCommand("npm", ["run", "-s", "plan", "--", "--stack", stack]));
-    process.stdout.write(`plan --stack ${stack}: median ${median(times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s over ${runs} cold runs (target < 3 s)\n`);
+    const times = Array.from({ length: runs }, (_, i) => {
+      process.stderr.write(`  plan --stack ${stack}: run ${i + 1}/${runs}\r`);
+      return timeCommand("npm", ["run", "-s", "plan", "--", "--stack", stack]);
+    });
+    process.stdout.write(`plan --stack ${stack}: median ${median(times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s over ${runs} cold runs (target < 1.5 s)\n`);
   }
-  if (!flags.switches.has("skip-tests")) {
+  if (!skipTests) {
     const parts: [string, string, string[]][] = [
       ["typecheck", "npm", ["run", "-s", "typecheck"]],
       ["lint", "npm", ["run", "-s", "lint"]],
@@ -35,6 +44,7 @@ runCli(async () => {
     ];
     let total = 0;
     for (const [label, command, args] of parts) {
+      process.stderr.write(`  running ${command} ${args.join(" ")} ...\n`);
       const seconds = timeCommand(command, args);
       total += seconds;
       process.stdout.write(`${label}: ${seconds.toFixed(1)} s\n`);
@@ -43,4 +53,4 @@ runCli(async () => {
   }
   process.stdout.write(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (figures are wall time: compare runs at a similar load)\n`);
   return 0;
-}, () => false);
+}, () => false, benchCommand);

@@ -1,4 +1,10 @@
-/** Minimal flag parsing for the command-line tools: known flags only, clear errors. */
+/**
+ * Argument parsing shared by the command-line tools: known flags only, `--help`/`-h` from the
+ * same table the parser reads, the nearest flag suggested for a typo, and clear errors.
+ * Pure except `runCli` and `writeOutput`, which do the process's I/O.
+ */
+import * as fs from "node:fs";
+import { didYouMean } from "../../domain/nearest";
 
 export class UsageError extends Error {}
 
@@ -11,23 +17,67 @@ export interface FlagSpec {
   switches?: readonly string[];
 }
 
+/** One flag of a command, as `--help` shows it. */
+export interface FlagHelp {
+  name: string;
+  /** The value's placeholder (`NAME`, `FILE`); absent for a switch. */
+  value?: string;
+  repeatable?: boolean;
+  /** One line: what it does, with the default. */
+  help: string;
+}
+
+/** A command as its `--help` shows it; the parser reads its flags from the same table. */
+export interface CommandSpec {
+  /** `npm run <command>`. */
+  command: string;
+  summary: string;
+  flags: readonly FlagHelp[];
+  /** Full command lines, each as a user types it. */
+  examples: readonly string[];
+  /** Exit codes and what each means. */
+  exitCodes: readonly string[];
+}
+
 export interface ParsedFlags {
   values: Record<string, string[]>;
   switches: Set<string>;
   positional: string[];
 }
 
-export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags {
+/** The parser's view of a command's table. */
+export function flagSpecOf(command: CommandSpec): FlagSpec {
+  return {
+    values: command.flags.filter((f) => f.value).map((f) => f.name),
+    repeatable: command.flags.filter((f) => f.repeatable).map((f) => f.name),
+    switches: command.flags.filter((f) => !f.value).map((f) => f.name),
+  };
+}
+
+const isCommand = (spec: FlagSpec | CommandSpec): spec is CommandSpec => "command" in spec;
+
+/** True when the user asked for help (`--help` or `-h`, anywhere). */
+export const wantsHelp = (argv: readonly string[]): boolean => argv.some((a) => a === "--help" || a === "-h");
+
+export function parseFlags(argv: readonly string[], specOrCommand: FlagSpec | CommandSpec): ParsedFlags {
+  const spec = isCommand(specOrCommand) ? flagSpecOf(specOrCommand) : specOrCommand;
   const parsed: ParsedFlags = { values: {}, switches: new Set(), positional: [] };
-  const allowed = [...spec.values, ...(spec.switches ?? [])].map((f) => `--${f}`).join(", ");
+  const known = [...spec.values, ...(spec.switches ?? [])];
+  const allowed = `allowed: ${known.map((f) => `--${f}`).join(", ")} (--help shows each with an example)`;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (/^-[^-]/.test(arg) && arg !== "-") {
+      const bare = arg.replace(/^-+/, "").split("=")[0];
+      const hint = known.includes(bare) ? ` did you mean --${bare}?` : didYouMean(bare, known, (f) => `--${f}`);
+      throw new UsageError(`${arg}: unknown flag; flags take two dashes (only -h is short);${hint} ${allowed}`);
+    }
     if (!arg.startsWith("--")) {
       parsed.positional.push(arg);
       continue;
     }
     const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2);
     if (spec.switches?.includes(flag)) {
+      if (inline !== undefined) throw new UsageError(`--${flag}: takes no value (got ${JSON.stringify(inline)}); give --${flag} alone`);
       parsed.switches.add(flag);
     } else if (spec.values.includes(flag)) {
       const value = inline ?? argv[++i];
@@ -35,14 +85,70 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
       if ((parsed.values[flag]?.length ?? 0) > 0 && !spec.repeatable?.includes(flag)) throw new UsageError(`--${flag}: given twice; give it once`);
       (parsed.values[flag] ??= []).push(value);
     } else {
-      throw new UsageError(`--${flag}: unknown flag; allowed: ${allowed}`);
+      const hint = didYouMean(flag, known, (f) => `--${f}`);
+      throw new UsageError(`--${flag}: unknown flag;${hint ? `${hint}` : ""} ${allowed}`);
     }
   }
   return parsed;
 }
 
-/** Runs a CLI body: usage and config errors exit 2 with their message, no stack trace. */
-export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean): void {
+/** `--help` text: summary, one line per flag, examples, exit codes. */
+export function renderHelp(command: CommandSpec): string {
+  const label = (f: FlagHelp) => `--${f.name}${f.value ? ` ${f.value}` : ""}${f.repeatable ? " (repeatable)" : ""}`;
+  const width = Math.max(...command.flags.map((f) => label(f).length), "-h, --help".length);
+  return [
+    `npm run -s ${command.command} -- [flags]`,
+    "",
+    command.summary,
+    "",
+    "Flags:",
+    ...command.flags.map((f) => `  ${label(f).padEnd(width)}  ${f.help}`),
+    `  ${"-h, --help".padEnd(width)}  this text`,
+    "",
+    "Examples:",
+    ...command.examples.map((e) => `  ${e}`),
+    "",
+    "Exit codes:",
+    ...command.exitCodes.map((e) => `  ${e}`),
+    "",
+    "Flags go after `--` (npm keeps flags before it for itself); -s drops npm's banner from the output.",
+  ].join("\n");
+}
+
+/**
+ * The hint for a word where a flag was expected. `npm run plan --stack prod` (no `--`) hands
+ * the tool only `prod`: npm keeps `--stack` as its own setting `npm_config_stack`.
+ */
+export function positionalHint(word: string, flag: string, command: string, env: Readonly<Record<string, string | undefined>>): string {
+  if (env[`npm_config_${flag.replace(/-/g, "_")}`] === word) {
+    return `${word}: npm kept --${flag} for itself because it came before \`--\`; run npm run -s ${command} -- --${flag} ${word}`;
+  }
+  return `${word}: unexpected argument; did you mean --${flag} ${word}?`;
+}
+
+/** Writes a tool's output to `--out FILE` (saying so on stderr) or to stdout. */
+export function writeOutput(text: string, out: string | undefined): void {
+  if (out === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    fs.writeFileSync(out, text);
+  } catch (err) {
+    throw new UsageError(`--out ${JSON.stringify(out)}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a file in a folder that exists`);
+  }
+  process.stderr.write(`wrote ${out} (${Buffer.byteLength(text)} bytes)\n`);
+}
+
+/**
+ * Runs a CLI body: `--help`/`-h` prints the command's help and exits 0 before anything loads;
+ * usage and config errors exit 2 with their message, no stack trace.
+ */
+export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean, command?: CommandSpec): void {
+  if (command && wantsHelp(process.argv.slice(2))) {
+    process.stdout.write(`${renderHelp(command)}\n`, () => process.exit(0));
+    return;
+  }
   body().then(
     // Exit only once stdout has drained: process.exit() right after a large write into a pipe
     // cuts the output short (a plan's JSON is a few hundred kB).

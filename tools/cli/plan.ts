@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --stack prod [--set key=value ...] [--json] [--diff]`: what the stack would
+ * `npm run plan -- --stack prod [--set key=value ...] [--json] [--diff] [--out FILE]`: what the stack would
  * create, evaluated offline with the Pulumi SDK's mock engine (no cloud, no CLI, no credentials).
  *
  * With `--diff`: the plan from the stack files against the plan with the `--set` overrides,
@@ -8,13 +8,16 @@
  * `N to update, N to replace, N to create, N to delete; stateful replaced or deleted: N`.
  * Exit 0 whenever the plans were built (the failover workflow's guard decides on the real
  * preview); 2 on a usage or configuration error; 1 on anything else.
+ * Flags and help: `planCommand` in ./commands.ts.
  */
 import { StackConfigError } from "../../infra/parseConfig";
 import { requireStack, StackFileError } from "../offline/stackFiles";
-import { parseFlags, runCli, UsageError } from "./args";
+import { parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
+import { planCommand } from "./commands";
 
 runCli(async () => {
-  const flags = parseFlags(process.argv.slice(2), { values: ["stack", "set"], repeatable: ["set"], switches: ["json", "diff"] });
+  const flags = parseFlags(process.argv.slice(2), planCommand);
+  if (flags.positional.length > 0) throw new UsageError(positionalHint(flags.positional[0], "stack", "plan", process.env));
   const stack = flags.values.stack?.[0];
   if (!stack) throw new UsageError("--stack: required; e.g. npm run plan -- --stack prod");
   requireStack(stack);
@@ -28,11 +31,13 @@ runCli(async () => {
     const before = await planStack(stack);
     const after = await planStack(stack, { set });
     const preview = previewChange(stack, set, before.resources, after.resources);
-    process.stdout.write(flags.switches.has("json") ? `${JSON.stringify(flipPreviewJson(preview), null, 2)}\n` : `${renderFlipPreview(preview, before.resources, after.resources)}\n`);
+    const out = flags.values.out?.[0];
+    writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(flipPreviewJson(preview), null, 2)}\n` : `${renderFlipPreview(preview, before.resources, after.resources)}\n`, out);
     return 0;
   }
   const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
   const plan = await planStack(stack, { set });
-  process.stdout.write(flags.switches.has("json") ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan)}\n`);
+  const out = flags.values.out?.[0];
+  writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan)}\n`, out);
   return 0;
-}, (err) => err instanceof StackConfigError || err instanceof StackFileError);
+}, (err) => err instanceof StackConfigError || err instanceof StackFileError, planCommand);

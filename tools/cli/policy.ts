@@ -13,7 +13,9 @@ import { StackConfigError } from "../../infra/parseConfig";
 import { StackFileError } from "../offline/stackFiles";
 import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";
-import { parseFlags, runCli, UsageError } from "./args";
+import { didYouMean, wrapList } from "../../domain/nearest";
+import { parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
+import { policyCommand } from "./commands";
 
 const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `npm run plan -- --stack <name> --json`)";
 
@@ -34,6 +36,16 @@ function readPlanFile(path: string): { stack: string; resources: PlannedResource
   return plan as { stack: string; resources: PlannedResource[] };
 }
 
+/**
+ * Every entry of a pack config must name a policy of the pack (or be `all`, the pack-wide
+ * enforcement level): a misspelt name would otherwise leave its policy at the defaults.
+ */
+function unknownPolicyEntries(config: PolicyPackConfig, policyNames: readonly string[], file: string): string[] {
+  return Object.keys(config)
+    .filter((name) => name !== "all" && !policyNames.includes(name))
+    .map((name) => `--config ${file}: ${JSON.stringify(name)} names no policy of this pack;${didYouMean(name, policyNames)} the pack's policies: ${wrapList([...policyNames].sort(), 88, "    ")}`);
+}
+
 function readPackConfig(path: string | undefined): PolicyPackConfig {
   if (!path) return {};
   try {
@@ -45,10 +57,10 @@ function readPackConfig(path: string | undefined): PolicyPackConfig {
 
 runCli(
   async () => {
-    const flags = parseFlags(process.argv.slice(2), { values: ["stack", "set", "plan", "format", "max-chars", "config"], repeatable: ["set"], switches: [] });
+    const flags = parseFlags(process.argv.slice(2), policyCommand);
     const stack = flags.values.stack?.[0];
     const planFile = flags.values.plan?.[0];
-    if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; ${usage}`);
+    if (flags.positional.length > 0) throw new UsageError(`${positionalHint(flags.positional[0], "stack", "policy", process.env)} (${usage})`);
     if ((stack === undefined) === (planFile === undefined)) throw new UsageError(`--stack/--plan: give exactly one; ${usage}`);
     if (planFile && flags.values.set) throw new UsageError("--set: only with --stack (a saved plan is already evaluated)");
     const format = flags.values.format?.[0] ?? "text";
@@ -62,10 +74,15 @@ runCli(
     const { evaluatePolicies, hasMandatoryViolations } = require("../../policies/engine") as typeof import("../../policies/engine");
     const { createPolicies } = require("../../policies/policies") as typeof import("../../policies/policies");
     const { renderReport } = require("../../policies/report") as typeof import("../../policies/report");
+    const policies = createPolicies();
+    const packConfig = readPackConfig(flags.values.config?.[0]);
+    const unknown = unknownPolicyEntries(packConfig, policies.map((p) => p.name), flags.values.config?.[0] ?? "");
+    if (unknown.length > 0) throw new UsageError(unknown.join("\n"));
     const plan = planFile ? readPlanFile(planFile) : toPlanJson(await planStack(stack!, { set: flags.values.set ?? [] }));
-    const outcomes = await evaluatePolicies(createPolicies(), plan.resources, readPackConfig(flags.values.config?.[0]));
-    process.stdout.write(`${renderReport(outcomes, { format, maxChars, title: `stack ${plan.stack}` })}\n`);
+    const outcomes = await evaluatePolicies(policies, plan.resources, packConfig);
+    writeOutput(`${renderReport(outcomes, { format, maxChars, title: `stack ${plan.stack}` })}\n`, flags.values.out?.[0]);
     return hasMandatoryViolations(outcomes) ? 1 : 0;
   },
   (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof PolicySettingsError,
+  policyCommand,
 );

@@ -66,6 +66,8 @@ export async function evaluate(program: () => Promise<unknown>, options: Evaluat
     const region = provider?.inputs.region;
     return typeof region === "string" ? region : undefined;
   };
+  // The schema version's trigger (infra/environmentSync.ts deploymentRunId): fixed offline, so a plan is the same on every run.
+  process.env.CRAZY_GARY_RUN_ID ||= "offline-plan";
   await pulumi.runtime.setMocks(createMocks(options.stackReferences ?? {}, regionOfProvider), projectName, options.stack, false);
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
   resources = captureRegistrations();

@@ -50,6 +50,10 @@ function awsState(type: string, name: string, inputs: State, region: string): St
   }
 }
 
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+const unwrapSecret = (value: unknown): unknown =>
+  value !== null && typeof value === "object" && (value as State)["4dabf18193072939515e22adb298388d"] === secretSig ? (value as State).value : value;
+
 function otherState(type: string, name: string, inputs: State, stackReferences: StackReferenceOutputs): { id: string; state: State } {
   if (type === "pulumi:pulumi:StackReference") {
     const stackName = inputs.name as string;
@@ -59,6 +63,13 @@ function otherState(type: string, name: string, inputs: State, stackReferences: 
   }
   if (type === "random:index/randomPassword:RandomPassword") {
     return { id: `${name}-id`, state: { result: `mock-password-${name}`, bcryptHash: `$2a$10$mock${name}` } };
+  }
+  // A map holding a secret may reach the mock as one secret envelope ({<sig>, value}).
+  const env = unwrapSecret(inputs.environment) as State | undefined;
+  if (type === "command:local:Command" && env?.SCHEMA_SYNC_MODE === "version") {
+    // schema-sync.sh in SCHEMA_SYNC_MODE=version: a stable hash per database address, in the script's own words.
+    const hash = createHash("sha256").update(`${String(env.SOURCE_HOST)}:${String(env.SOURCE_PORT)}/${String(env.SOURCE_DATABASE)}`).digest("hex");
+    return { id: `${name}-id`, state: { stdout: `schema-sync: schema version sha256:${hash}\n`, stderr: "" } };
   }
   if (type.startsWith("command:")) return { id: `${name}-id`, state: { stdout: "", stderr: "" } };
   return { id: `${name}-id`, state: {} };
@@ -75,13 +86,6 @@ function invoke(token: string, inputs: State): State {
       return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/mock`, userId: "AIDAMOCK", id: mockAccountId };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-    case "command:local:run": {
-      // schema-sync.sh in SCHEMA_SYNC_MODE=version: a stable hash per database address, in the script's own words.
-      const env = (inputs.environment ?? {}) as Record<string, unknown>;
-      if (env.SCHEMA_SYNC_MODE !== "version") throw new Error(`mock: command:local:run is only expected for schema versions; got ${JSON.stringify(Object.keys(env))}`);
-      const hash = createHash("sha256").update(`${String(env.SOURCE_HOST)}:${String(env.SOURCE_PORT)}/${String(env.SOURCE_DATABASE)}`).digest("hex");
-      return { command: inputs.command, stdout: `schema-sync: schema version sha256:${hash}\n`, stderr: "" };
-    }
     default:
       throw new Error(`mock: unexpected invoke ${token}(${JSON.stringify(inputs)}); add it to tools/offline/mocks.ts if the program really needs it`);
   }

@@ -8,6 +8,7 @@ import type { PlannedResource } from "../../policies/engine";
 import { evaluate, type Evaluation } from "./evaluate";
 import type { StackReferenceOutputs } from "./mocks";
 import { loadStackConfig, type LoadOptions } from "./stackFiles";
+import { refuseSetsIgnoredBySync } from "./syncedSets";
 
 export interface Plan extends Evaluation {
   /** Config keys stood in by placeholders (secrets the stack file does not hold). */
@@ -37,6 +38,7 @@ async function standInSyncSource(sourceName: string | undefined, seen: readonly 
 async function planStackInternal(stack: string, options: LoadOptions, seen: readonly string[]): Promise<Plan> {
   const loaded = loadStackConfig(stack, options);
   const config = parseStackConfig(loaded);
+  refuseSetsIgnoredBySync(stack, config, options.set ?? []);
   const stackReferences = await standInSyncSource(config.sync?.source, [...seen, stack]);
   const evaluation = await evaluate(program, {
     stack,

@@ -7,8 +7,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { didYouMean } from "../../domain/nearest";
+import { settingPath, sharedIdentityProblems, stackFileKeyProblems, wholeMapProblem, type RawStackFile } from "../../domain/stackFileRules";
 import { regionRoles } from "../../domain/topology";
-import { projectName, secretConfigKeys } from "../../infra/config";
+import { projectName, secretConfigKeys, stackConfigSchema } from "../../infra/config";
 import { type ConfigSource } from "../../infra/parseConfig";
 
 export const repositoryRoot = path.resolve(__dirname, "../..");
@@ -101,8 +103,12 @@ function projectConfig(dir: string): Record<string, unknown> {
 export function applySetting(values: Record<string, unknown>, setting: string): void {
   const eq = setting.indexOf("=");
   if (eq <= 0) throw new StackFileError(`--set ${JSON.stringify(setting)}: expected key=value, e.g. --set activeRegion=secondary`);
-  const keyPath = setting.slice(0, eq).replace(new RegExp(`^${projectName}:`), "").split(".");
+  const keyText = setting.slice(0, eq).replace(new RegExp(`^${projectName}:`), "");
+  const keyPath = settingPath(keyText);
   const value = parseYaml(setting.slice(eq + 1));
+  const existing = keyPath.reduce<unknown>((n, k) => (n !== null && typeof n === "object" ? (n as Record<string, unknown>)[k] : undefined), values);
+  const dropping = wholeMapProblem(keyText, existing, value);
+  if (dropping) throw new StackFileError(dropping);
   let node = values;
   for (const key of keyPath.slice(0, -1)) {
     const next = node[key];
@@ -132,7 +138,7 @@ function leaves(value: unknown, at: string[]): string[][] {
 export function requireStack(stack: string, dir = repositoryRoot): void {
   const stacks = listStacks(dir);
   if (!stacks.includes(stack)) {
-    throw new StackFileError(`--stack ${JSON.stringify(stack)}: no Pulumi.${stack}.yaml; stacks found: ${stacks.join(", ") || "none"}`);
+    throw new StackFileError(`--stack ${JSON.stringify(stack)}: no Pulumi.${stack}.yaml;${didYouMean(stack, stacks)} stacks found: ${stacks.join(", ") || "none"}`);
   }
 }
 
@@ -142,10 +148,21 @@ export interface LoadOptions {
   set?: readonly string[];
 }
 
+/** Refuses a stack file whose keys the program would never read, or that reuses another stack's zone, endpoints or hosts. */
+function checkStackFile(stack: string, dir: string, stackFile: Record<string, unknown>): void {
+  const file: RawStackFile = { stack, config: (stackFile.config ?? {}) as Record<string, unknown> };
+  const others = listStacks(dir)
+    .filter((other) => other !== stack)
+    .map((other) => ({ stack: other, config: (readYaml(path.join(dir, `Pulumi.${other}.yaml`)).config ?? {}) as Record<string, unknown> }));
+  const problems = [...stackFileKeyProblems(file, projectName, Object.keys(stackConfigSchema.shape)), ...sharedIdentityProblems(file, others, projectName)];
+  if (problems.length > 0) throw new StackFileError(`stack file refused (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+}
+
 export function loadStackConfig(stack: string, options: LoadOptions = {}): LoadedStackConfig {
   const dir = options.dir ?? repositoryRoot;
   requireStack(stack, dir);
   const stackFile = readYaml(path.join(dir, `Pulumi.${stack}.yaml`));
+  checkStackFile(stack, dir, stackFile);
   const merged: Record<string, unknown> = { ...projectConfig(dir), ...((stackFile.config ?? {}) as Record<string, unknown>) };
 
   const secretPaths = new Set<string>();
@@ -165,7 +182,7 @@ export function loadStackConfig(stack: string, options: LoadOptions = {}): Loade
     }
   }
   for (const setting of options.set ?? []) {
-    markPlain(setting.slice(0, setting.indexOf("=")).replace(`${prefix}`, ""), values, secretPaths);
+    markPlain(settingPath(setting.slice(0, Math.max(0, setting.indexOf("="))).replace(`${prefix}`, "")).join("."), values, secretPaths);
     applySetting(values, setting);
   }
 

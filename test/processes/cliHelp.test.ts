@@ -1,0 +1,51 @@
+/**
+ * The tools as a user runs them through npm: `--help`/`-h` on each (exit 0, every flag and an
+ * example), and `--out FILE`, which keeps JSON clean of npm's banner.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { commands } from "../../tools/cli/commands";
+import { repositoryRoot } from "../../tools/offline";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-help-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const npm = (...args: string[]) => spawnSync("npm", args, { cwd: repositoryRoot, encoding: "utf8", timeout: 600_000 });
+
+describe.each(commands.map((c) => [c.command, c] as const))("npm run -s %s -- --help", (name, command) => {
+  it.each([["--help"], ["-h"]])("%s exits 0 and lists every flag with an example, loading no program", (flag) => {
+    const result = npm("run", "-s", name, "--", flag);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout.startsWith(`npm run -s ${name} -- [flags]\n`)).toBe(true);
+    for (const f of command.flags) expect(result.stdout).toMatch(new RegExp(`^  --${f.name}\\b`, "m"));
+    expect(result.stdout).toContain(`Examples:\n  ${command.examples[0]}\n`);
+  });
+});
+
+describe("npm run plan with --out", () => {
+  it("writes the JSON plan to the file (stdout stays empty), the same JSON --json prints", () => {
+    const file = path.join(dir, "dr.json");
+    const written = npm("run", "plan", "--", "--stack", "dr", "--out", file);
+    expect(written.status).toBe(0);
+    expect(written.stderr).toMatch(new RegExp(`^wrote ${file.replace(/[.]/g, "\\.")} \\(\\d+ bytes\\)$`, "m"));
+    const plan = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(plan.stack).toBe("dr");
+    const printed = npm("run", "-s", "plan", "--", "--stack", "dr", "--json");
+    expect(JSON.parse(printed.stdout)).toEqual(plan);
+  });
+
+  it("without -s, npm's banner precedes the output on stdout: the reason for --out and -s", () => {
+    const banner = npm("run", "plan", "--", "--help");
+    expect(banner.stdout).toMatch(/^\n> crazy-gary-dr@0\.1\.0 plan\n/);
+  });
+
+  it("a folder that does not exist is a usage error naming the flag", () => {
+    const result = npm("run", "-s", "plan", "--", "--stack", "dr", "--out", path.join(dir, "missing", "x.json"));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`--out "${path.join(dir, "missing", "x.json")}": cannot write (ENOENT); give a file in a folder that exists`);
+  });
+});
