@@ -177,6 +177,12 @@ export const stackConfigSchema = z
     activeRegion: z
       .enum(regionRoles, { message: "is not a region role; use primary or secondary" })
       .describe("The region role that serves traffic and holds the writable database. Flipping it is the failover."),
+    regionDown: z
+      .enum(regionRoles, { message: "is not a region role; use primary or secondary" })
+      .optional()
+      .describe(
+        "Set only while failing over FROM a region whose AWS APIs are down: the promotion then stops waiting for that region's active-region parameter (which cannot be written) and relies on the old primary's lease to fence it (docs/runbooks/failover-database.md). Remove it once the region is back.",
+      ),
     dnsZone: z
       .strictObject({
         name: hostname.describe("Hosted zone's domain name; the `api` and `app` failover records are created under it."),
@@ -331,6 +337,15 @@ export const stackConfigSchema = z
       })
       .optional()
       .describe("dr only: the stack this one follows (its synced settings are read by StackReference)."),
+  })
+  .superRefine((config, ctx) => {
+    if (config.regionDown !== undefined && config.regionDown === config.activeRegion) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["regionDown"],
+        message: `is the active region (activeRegion: ${config.activeRegion}); name the region you are failing over from, or remove regionDown`,
+      });
+    }
   });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type DatabaseHostConfig = StackConfig["databases"]["primary"];

@@ -8,8 +8,20 @@ import { ActiveRegionParameter } from "../components/activeRegionParameter";
 import { FailoverDns } from "../components/failoverDns";
 import { Promotion, type PromotionSite } from "../components/promotion";
 import type { RegionAssignment, RegionSite } from "../domain/activeRegion";
+import type { RegionRole } from "../domain/topology";
 import type { StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
+
+/**
+ * The regions whose active-region parameter the promotion waits for. The old primary's lease
+ * reads the parameter in its own region, so the promotion starts only once that copy names the
+ * new region. When the operator declares that region down (`regionDown`), its parameter cannot
+ * be written and the promotion does not wait for it: promote.sh then waits out the lease bound
+ * before promoting, so an old primary that is alive but cut off has fenced itself.
+ */
+export function promotionWaitsFor(config: Pick<StackConfig, "regionDown">, sites: RegionAssignment): RegionRole[] {
+  return config.regionDown === sites.passive.role ? [] : [sites.passive.role];
+}
 
 export function declareFailover(config: StackConfig, sites: RegionAssignment, providers: RegionProviders) {
   const promotionSite = (site: RegionSite): PromotionSite => ({
@@ -25,13 +37,11 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
     providers: providers.aws,
   });
 
-  // The old primary's lease reads the parameter in its own region: the promotion starts only
-  // once that copy names the new region (see Promotion's `after`).
   const promotion = new Promotion("promotion", {
     provider: providers.command,
     target: promotionSite(sites.active),
     previous: promotionSite(sites.passive),
-    after: [activeRegionParameter.parameters[sites.passive.role]],
+    after: promotionWaitsFor(config, sites).map((role) => activeRegionParameter.parameters[role]),
   });
 
   // Route53 is global; its health-check metrics (and alarms on them) live in us-east-1.

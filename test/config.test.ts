@@ -46,6 +46,7 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     ["region code like none", ["regions.secondary=mars"], 'crazy-gary-dr:regions.secondary: "mars" is not an AWS region code; use one of these 46:\n      af-south-1, ap-east-1,'],
     ["mistyped checker region", ["healthCheck.checkerRegions=[us-east-1, us-west-2, euwest-1]"], 'crazy-gary-dr:healthCheck.checkerRegions.2: "euwest-1" is not a Route53 checker region; did you mean eu-west-1? (8 checker regions in all)'],
     ["mistyped key", ["retention.walHour=72"], "crazy-gary-dr:retention.walHour: is not a known key; did you mean walHours? allowed here: fullDays, incrementalDays, walHours,"],
+    ["regionDown naming the active region", ["regionDown=primary"], 'crazy-gary-dr:regionDown: "primary" is the active region (activeRegion: primary); name the region you are failing over from, or remove regionDown'],
     ["bad activeRegion", ["activeRegion=east"], 'crazy-gary-dr:activeRegion: "east" is not a region role; use primary or secondary'],
     ["threshold looser than the runbook", ["thresholds.api-latency-p95=2500"], "crazy-gary-dr:thresholds.api-latency-p95: 2500 is looser than the runbook's 2000 ms (Automated Rollback Triggers); use a value <= 2000"],
     ["cert warning later than the runbook", ["thresholds.cert-expiry=14"], "crazy-gary-dr:thresholds.cert-expiry: 14 is looser than the runbook's 30 days (Automated Rollback Triggers); use a value >= 30"],

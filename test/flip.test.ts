@@ -10,6 +10,7 @@ import { planStack, type CapturedResource, type Plan } from "../tools/offline";
 import { readFileSync } from "node:fs";
 import { replaceRules } from "../domain/replacement";
 import { isStatefulType } from "../domain/stateful";
+import { sharedPlan } from "./support/plans";
 
 // The mock engine is one per process: plans are evaluated one after another, never at once.
 const plans: Record<string, Promise<Plan>> = {};
@@ -159,6 +160,14 @@ describe.each([
       expect([parameter.region, parameter.inputs.insecureValue]).toEqual([regions[previous], regions[active]]);
       expect(promotion.options.dependsOn).toEqual([parameter.urn]);
     }
+  });
+
+  it("with the old region declared down (regionDown), promotes without waiting for that region's parameter, which cannot be written", async () => {
+    const plan = await sharedPlan(stack, ["activeRegion=secondary", "regionDown=primary"]);
+    expect(find(plan, "command:local:Command", "promotion-promote").options.dependsOn).toEqual([]);
+    const flippedOnly = await planOf(stack, "secondary");
+    const parameter = find(flippedOnly, "aws:ssm/parameter:Parameter", "active-region-primary");
+    expect(find(flippedOnly, "command:local:Command", "promotion-promote").options.dependsOn).toEqual([parameter.urn]);
   });
 
   it("reports the active region, the records' fixed roles and the region forced unhealthy in the outputs", async () => {
