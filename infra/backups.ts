@@ -14,6 +14,7 @@ import { allSites, isActive } from "./activeRegion";
 import { regionRoles, type RegionRole, type StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
 import { backups } from "./runbook";
+import { walQueueMaxMiB } from "./walQueue";
 
 /** Backup frequency from config: the full backup is daily (runbook), the incremental interval may be tightened. */
 export const backupCadence = (config: Pick<StackConfig, "schedules">): BackupCadence => ({
@@ -79,6 +80,7 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           repositories: ordered.map((b) => ({ bucket: b.bucketName, region: b.region, path: b.repositoryPath })),
           fullRetentionDays: config.retention.fullDays,
           archiveTimeoutSeconds: config.recovery.archiveTimeoutSeconds,
+          archivePushQueueMaxMiB: walQueueMaxMiB(config),
           schedules,
           postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
           after: options.hostsAfter,

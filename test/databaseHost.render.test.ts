@@ -26,6 +26,7 @@ const prodPrimary: DatabaseHostFilesParams = {
   ],
   fullRetentionDays: backups.full.retentionDays,
   archiveTimeoutSeconds: maxArchiveTimeoutSeconds,
+  archivePushQueueMaxMiB: 2560,
   schedules: schedulesFromRunbook(backups),
 };
 const prodStandby: DatabaseHostFilesParams = { ...prodPrimary, hostRegion: "us-west-2", side: "passive" };
