@@ -9,7 +9,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { WAL_SEGMENT_MIB } from "../../../domain/walArchive";
 import { PgSandbox, type PgNode } from "./cluster";
-import { createRepositories, DrHost, PRIMARY_REGION, SECONDARY_REGION, waitFor } from "./pgbackrest";
+import { createRepositories, DrHost, PRIMARY_REGION, processesMentioning, SECONDARY_REGION, waitFor } from "./pgbackrest";
 import { S3Region, selfSignedCertificate } from "./s3rver";
 
 export const MIB = 1024 * 1024;
@@ -55,8 +55,16 @@ export async function startOutageWorld(label: string, archivePushQueueMaxMiB: nu
   return { sandbox, east, west, primary, host };
 }
 
-/** Stops both servers (by pid) and the sandbox. */
+/**
+ * Stops PostgreSQL, waits for pgBackRest's async archive-push (which outlives its parent and
+ * would write into the removed folder) to finish, then both servers (by pid) and the sandbox.
+ */
 export async function stopOutageWorld(world: Partial<OutageWorld>): Promise<void> {
+  if (world.primary && world.host) {
+    await world.primary.stop();
+    const root = world.host.root;
+    await waitFor("pgBackRest processes of the host to end", 300_000, async () => (await processesMentioning(root)).length === 0);
+  }
   await world.east?.stop();
   await world.west?.stop();
   await world.sandbox?.destroy();
