@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { regionRoles, type RegionRole } from "../infra/config";
+import { regionRoles, type RegionRole } from "../domain/topology";
 
 export const activeRegionParameterType = "crazygary:dr:ActiveRegionParameter";
 

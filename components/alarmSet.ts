@@ -19,9 +19,9 @@ import {
   type AlarmId,
   type CustomMetric,
   type WatchedMetric,
-} from "../infra/alarmCatalog";
-import { regionRoles, type RegionRole } from "../infra/config";
-import type { Severity } from "../infra/runbook";
+} from "../domain/alarmCatalog";
+import { regionRoles, type RegionRole } from "../domain/topology";
+import type { Severity } from "../domain/runbook";
 import { renderDashboardBody } from "./alarmDashboard";
 import { AlertRouting, type AlertSubscription } from "./alertRouting";
 import { WalArchiveEvents, type WalArchiveEventsArgs } from "./walArchiveEvents";

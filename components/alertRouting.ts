@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { severities, type Severity } from "../infra/runbook";
+import { severities, type Severity } from "../domain/runbook";
 
 export const alertRoutingType = "crazygary:dr:AlertRouting";
 

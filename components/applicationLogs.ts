@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cloudWatchLogRetentionDays } from "../infra/cloudWatchLogRetention";
+import { cloudWatchLogRetentionDays } from "../domain/cloudWatchLogRetention";
 
 export const applicationLogsType = "crazygary:dr:ApplicationLogs";
 

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { repositoryKeyPrefix } from "./walArchiveLifecycle";
+import { repositoryKeyPrefix } from "../domain/walArchiveLifecycle";
 import type { PolicyDocument } from "./walArchiveBucket";
 
 export const databaseHostIamType = "crazygary:dr:DatabaseHostIam";

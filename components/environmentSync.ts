@@ -7,8 +7,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { regionRoles, type RegionRole } from "../infra/config";
-import { secretLookingReason, type EffectiveSetting } from "../infra/environment";
+import { regionRoles, type RegionRole } from "../domain/topology";
+import { secretLookingReason, type EffectiveSetting } from "../domain/secretSettings";
 
 export const environmentSyncType = "crazygary:dr:EnvironmentSync";
 

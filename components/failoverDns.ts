@@ -9,8 +9,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { hostnameKeys, otherRole, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../infra/config";
-import { healthCheckDefaults } from "../infra/runbook";
+import { hostnameKeys, otherRole, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../domain/topology";
+import { healthCheckDefaults } from "../domain/runbook";
 import {
   failoverTypeFor,
   healthCheckFqdn,
@@ -21,7 +21,7 @@ import {
   worstCaseDnsFailover,
   type FailoverTimeBreakdown,
   type FailoverType,
-} from "./failoverRouting";
+} from "../domain/failoverRouting";
 
 export const failoverDnsType = "crazygary:dr:FailoverDns";
 
@@ -29,17 +29,17 @@ export const failoverDnsType = "crazygary:dr:FailoverDns";
 export interface FailoverHealthCheckArgs {
   /**
    * Seconds between checks from each checker region; Route53 allows 10 or 30.
-   * @default 10 (infra/runbook.ts healthCheckDefaults, chosen for the API's 10-minute RTO)
+   * @default 10 (domain/runbook.ts healthCheckDefaults, chosen for the API's 10-minute RTO)
    */
   requestIntervalSeconds?: 10 | 30;
   /**
    * Consecutive failed checks before an endpoint is unhealthy, 1 to 10.
-   * @default 3 (infra/runbook.ts healthCheckDefaults)
+   * @default 3 (domain/runbook.ts healthCheckDefaults)
    */
   failureThreshold?: number;
   /**
    * TTL of the CNAME failover records, in seconds (alias records have none of their own).
-   * @default 60 (infra/runbook.ts healthCheckDefaults)
+   * @default 60 (domain/runbook.ts healthCheckDefaults)
    */
   ttlSeconds?: number;
   /**

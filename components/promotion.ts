@@ -13,7 +13,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { DatabaseHostConfig, RegionRole } from "../infra/config";
+import type { DatabaseHostAddress, RegionRole } from "../domain/topology";
 
 export const promotionType = "crazygary:dr:Promotion";
 
@@ -36,7 +36,7 @@ export interface PromotionSite {
   /** The region code, used in the script's messages. */
   region: string;
   /** How to reach the site's PostgreSQL from where `pulumi up` runs. */
-  database: Pick<DatabaseHostConfig, "pgHost" | "pgPort" | "database" | "adminUser">;
+  database: Pick<DatabaseHostAddress, "pgHost" | "pgPort" | "database" | "adminUser">;
   /** The admin user's password; passed to the script only through its environment, as a secret. */
   adminPassword: pulumi.Input<string>;
 }

@@ -15,7 +15,7 @@ import {
   type BackupCadence,
   type WalArchiveLifecycleDays,
   type WalArchiveRetention,
-} from "./walArchiveLifecycle";
+} from "../domain/walArchiveLifecycle";
 
 export const walArchiveBucketType = "crazygary:dr:WalArchiveBucket";
 

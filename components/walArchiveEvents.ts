@@ -8,8 +8,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegionRole } from "../infra/config";
-import { defaultRepositoryPath, repositoryKeyPrefix } from "./walArchiveLifecycle";
+import type { RegionRole } from "../domain/topology";
+import { defaultRepositoryPath, repositoryKeyPrefix } from "../domain/walArchiveLifecycle";
 
 export const walArchiveEventsType = "crazygary:dr:WalArchiveEvents";
 

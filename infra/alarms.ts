@@ -5,9 +5,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AlarmSet, type WalArchiveSource } from "../components/alarmSet";
 import { ApplicationLogs } from "../components/applicationLogs";
-import type { RegionAssignment } from "./activeRegion";
-import { alarmCatalog } from "./alarmCatalog";
-import { regionRoles, type RegionRole, type StackConfig } from "./config";
+import type { RegionAssignment } from "../domain/activeRegion";
+import { alarmCatalog } from "../domain/alarmCatalog";
+import { regionRoles, type RegionRole } from "../domain/topology";
+import { type StackConfig } from "./config";
 import { route53MetricsRegion, type RegionProviders } from "./regions";
 
 /** What the alarms take from the other areas of the stack. */

@@ -5,16 +5,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseHost } from "../components/databaseHost";
-import { schedulesFromRunbook } from "../components/databaseHost/render";
+import { schedulesFromRunbook } from "../domain/hostSchedules";
 import { DatabaseHostIam } from "../components/databaseHostIam";
 import { DatabaseRoles } from "../components/databaseRoles";
 import { WalArchiveBucket } from "../components/walArchiveBucket";
-import { walArchiveLifecycleDaysFromConfig, type BackupCadence } from "../components/walArchiveLifecycle";
-import { allSites, isActive } from "./activeRegion";
-import { regionRoles, type RegionRole, type StackConfig } from "./config";
+import { walArchiveLifecycleDaysFromConfig, type BackupCadence } from "../domain/walArchiveLifecycle";
+import { allSites, isActive } from "../domain/activeRegion";
+import { regionRoles, type RegionRole } from "../domain/topology";
+import { type StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
-import { backups } from "./runbook";
-import { walQueueMaxMiB } from "./walQueue";
+import { backups } from "../domain/runbook";
+import { walQueueMaxMiB } from "../domain/walQueue";
 
 /** Backup frequency from config: the full backup is daily (runbook), the incremental interval may be tightened. */
 export const backupCadence = (config: Pick<StackConfig, "schedules">): BackupCadence => ({

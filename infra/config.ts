@@ -6,8 +6,11 @@
  */
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
-import { cloudWatchLogRetentionDays } from "./cloudWatchLogRetention";
-import { endpointPairProblem } from "../components/failoverRouting";
+import { cloudWatchLogRetentionDays } from "../domain/cloudWatchLogRetention";
+import { endpointPairProblem } from "../domain/failoverRouting";
+import { hostnameKeys, regionRoles, type DatabaseHostAddress, type Endpoint } from "../domain/topology";
+import { secretSettingPattern } from "../domain/secretSettings";
+import type { CatalogSettings } from "../domain/alarmCatalog";
 import {
   backups,
   healthCheckDefaults,
@@ -17,9 +20,10 @@ import {
   severities,
   type RollbackTriggerId,
   type RunbookSection,
-} from "./runbook";
+} from "../domain/runbook";
 
 export const projectName = "crazy-gary-dr";
+
 
 /** Region codes AWS accepts, from the provider's own enum. */
 export const awsRegionCodes: readonly string[] = Object.freeze(Object.values(Region));
@@ -29,12 +33,6 @@ export const healthCheckerRegions = Object.freeze([
   "us-east-1", "us-west-1", "us-west-2", "eu-west-1",
   "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1",
 ] as const);
-
-export const regionRoles = Object.freeze(["primary", "secondary"] as const);
-export type RegionRole = (typeof regionRoles)[number];
-
-export const hostnameKeys = Object.freeze(["api", "app"] as const);
-export type HostnameKey = (typeof hostnameKeys)[number];
 
 /** Top-level keys that must be set as Pulumi secrets (`pulumi config set --secret --path ...`). */
 export const secretConfigKeys = Object.freeze(["databaseSecrets"] as const);
@@ -141,7 +139,6 @@ export const appSettingValue = z.union([z.string(), z.number(), z.boolean()]);
 export const settingKey = z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "is not an application setting name; use UPPER_SNAKE_CASE" });
 
 /** Names that hold secrets; such settings go to Secrets Manager, never to the synced settings. */
-export const secretSettingPattern = /SECRET|PASSWORD|TOKEN|PRIVATE|CREDENTIAL|(^|_)KEY($|_)/;
 
 export const stackConfigSchema = z
   .strictObject({
@@ -265,109 +262,12 @@ export const stackConfigSchema = z
   });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type DatabaseHostConfig = StackConfig["databases"]["primary"];
-export type Endpoint = StackConfig["endpoints"]["api"]["primary"];
 export type Subscription = StackConfig["alerts"]["P0"][number];
 
-/** Where raw config came from, so errors can say which keys are secret. */
-export interface ConfigSource {
-  /** Config values by key without the project prefix, parsed from YAML/JSON. */
-  values: Record<string, unknown>;
-  /** Whether the value at this key path was provided as a Pulumi secret. */
-  isSecret(path: readonly (string | number)[]): boolean;
-}
-
-/** Thrown with every configuration problem at once; the CLI tools print `message` and exit 2. */
-export class StackConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
-    this.name = "StackConfigError";
-  }
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return "missing";
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-const isUnderSecretKey = (path: readonly PropertyKey[]) => (secretConfigKeys as readonly PropertyKey[]).includes(path[0]);
-
-function explainIssue(issue: z.core.$ZodIssue, source: ConfigSource): string[] {
-  if (issue.code === "unrecognized_keys") {
-    const allowed = allowedKeysAt(issue.path);
-    return issue.keys.map((key) => {
-      const path = [...issue.path, key].map(String);
-      return `${projectName}:${path.join(".")}: is not a known key${allowed ? `; allowed here: ${allowed.join(", ")}` : ""}`;
-    });
-  }
-  const key = `${projectName}:${issue.path.map(String).join(".")}`;
-  const value = valueAt(source.values, issue.path);
-  const secret = isUnderSecretKey(issue.path) || source.isSecret(issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)));
-  if (value === undefined) {
-    return [`${key}: missing; ${issue.code === "invalid_type" ? `expected ${issue.expected === "object" ? "a map" : `a ${issue.expected}`}` : issue.message}`];
-  }
-  const shown = secret ? "[secret]" : describeValue(value);
-  const message = issue.code === "invalid_type" ? `is not a ${issue.expected}` : issue.message;
-  return [`${key}: ${shown} ${message}`];
-}
-
-function allowedKeysAt(path: readonly PropertyKey[]): string[] | undefined {
-  let schema: z.ZodType = stackConfigSchema;
-  for (const key of path) {
-    const shape = objectShape(schema);
-    if (!shape || !(String(key) in shape)) return undefined;
-    schema = shape[String(key)] as z.ZodType;
-  }
-  const shape = objectShape(schema);
-  return shape ? Object.keys(shape) : undefined;
-}
-
-function objectShape(schema: z.ZodType): Record<string, unknown> | undefined {
-  let inner: unknown = schema;
-  for (let i = 0; i < 5 && inner; i++) {
-    const def = (inner as { def?: { type?: string; shape?: Record<string, unknown>; innerType?: unknown; in?: unknown } }).def;
-    if (!def) return undefined;
-    if (def.type === "object") return def.shape;
-    inner = def.innerType ?? def.in;
-  }
-  return undefined;
-}
-
-/**
- * Parses and validates stack config, or throws one `StackConfigError` listing every problem,
- * each as `crazy-gary-dr:<key.path>: <value> <what is wrong>; <what is allowed>`. Secret
- * values are shown as `[secret]`.
- */
-export function parseStackConfig(source: ConfigSource): StackConfig {
-  const problems: string[] = [];
-  for (const key of secretConfigKeys) {
-    const value = source.values[key];
-    if (value === undefined) continue;
-    for (const leaf of leafPaths(value, [key])) {
-      if (!source.isSecret(leaf)) {
-        problems.push(`${projectName}:${leaf.join(".")}: [secret] was given in plain text; set it with \`pulumi config set --secret --path '${leaf.join(".")}' ...\``);
-      }
-    }
-  }
-  const parsed = stackConfigSchema.safeParse(source.values);
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => explainIssue(issue, source)));
-  if (problems.length > 0 || !parsed.success) throw new StackConfigError(problems);
-  return parsed.data;
-}
-
-function leafPaths(value: unknown, prefix: string[]): string[][] {
-  if (value === null || typeof value !== "object") return [prefix];
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
-}
-
-/** The other region role. */
-export const otherRole = (role: RegionRole): RegionRole => (role === "primary" ? "secondary" : "primary");
+// The schema parses into the domain's types: a change to either that breaks this fails typecheck.
+type Assignable<T, U extends T> = U;
+export type SchemaMatchesDomain = [
+  Assignable<DatabaseHostAddress, DatabaseHostConfig>,
+  Assignable<Endpoint, StackConfig["endpoints"]["api"]["primary"]>,
+  Assignable<CatalogSettings, Pick<StackConfig, "thresholds" | "recovery">>,
+];

@@ -1,6 +1,7 @@
 /** Reads the stack's config from the Pulumi runtime (the CLI or the mock engine), as `parseStackConfig` expects it. */
 import * as pulumi from "@pulumi/pulumi";
-import { projectName, type ConfigSource } from "./config";
+import { projectName } from "./config";
+import { type ConfigSource } from "./parseConfig";
 
 // `isConfigSecret` is exported by the runtime but missing from its type declarations.
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };

@@ -8,17 +8,10 @@
  * stay in each environment's own Secrets Manager secrets and only their names travel.
  */
 import { z } from "zod";
-import {
-  appSettingValue,
-  projectName,
-  secretConfigKeys,
-  secretSettingPattern,
-  settingKey,
-  StackConfigError,
-  stackConfigSchema,
-  type StackConfig,
-} from "./config";
-import { rollbackTriggers, type RollbackTriggerId } from "./runbook";
+import { appSettingValue, projectName, secretConfigKeys, settingKey, stackConfigSchema, type StackConfig } from "./config";
+import { StackConfigError } from "./parseConfig";
+import { appSecretsKey, leafTexts, secretLookingReason, secretSettingPattern, secretValuePatterns, type EffectiveSetting } from "../domain/secretSettings";
+import { rollbackTriggers, type RollbackTriggerId } from "../domain/runbook";
 
 /** The shape version of the `environment` output; bump it when a synced key changes meaning. */
 export const environmentOutputVersion = 1;
@@ -29,7 +22,6 @@ export type SyncedGroup = (typeof syncedGroups)[number];
 
 /** Application settings are synced as `app.<NAME>`; the list of secret names as `appSecrets`. */
 export const appKeyPrefix = "app.";
-export const appSecretsKey = "appSecrets";
 
 /** Top-level config keys that are synced; every other key (regions, endpoints, hosts, subscriptions) is environment-only. */
 export const syncedTopLevelKeys: readonly string[] = Object.freeze([...syncedGroups, "app", appSecretsKey]);
@@ -43,12 +35,6 @@ export interface EnvironmentOutput {
   settings: SyncedSettings;
 }
 
-/** How a key got its effective value in one stack. */
-export type EffectiveSetting =
-  | { value: unknown; origin: "shared" }
-  | { value: unknown; origin: "overridden"; reason: string }
-  | { value: unknown; origin: "environment-only" };
-
 /** Every sync problem at once, each naming its key; a configuration error (the CLI tools print it and exit 2). */
 export class EnvironmentSyncError extends StackConfigError {
   constructor(problems: readonly string[], context: string) {
@@ -58,38 +44,12 @@ export class EnvironmentSyncError extends StackConfigError {
   }
 }
 
-/** What a secret value looks like; such a value must never sit in a synced (plain-text) key. */
-export const secretValuePatterns: readonly { pattern: RegExp; what: string }[] = Object.freeze([
-  { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, what: "a PEM private key" },
-  { pattern: /\[secret\]/, what: "a masked secret ([secret])" },
-  { pattern: /\*{3}REDACTED\*{3}/, what: "a redacted secret (***REDACTED***)" },
-  { pattern: /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, what: "a URL with a password" },
-  { pattern: /\b(sk|rk)_(live|test)_[A-Za-z0-9]{4,}|\bsk-[A-Za-z0-9_-]{16,}|\bhf_[A-Za-z0-9]{20,}|\bgh[pousr]_[A-Za-z0-9]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b/, what: "an API token" },
-]);
-
-/** Every scalar inside a value, as text (a secret may hide in a list or a map). */
-function leafTexts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(leafTexts);
-  if (value !== null && typeof value === "object") return Object.values(value).flatMap(leafTexts);
-  return [String(value)];
-}
-
 /** A value as an error message shows it: short, and `[secret]` when it looks secret. */
 function shown(value: unknown, key = ""): string {
   if (secretValuePatterns.some(({ pattern }) => leafTexts(value).some((text) => pattern.test(text)))) return "[secret]";
   if (key && secretSettingPattern.test(key.split(".").pop()!)) return "[secret]";
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** Why a synced key or its value looks secret, or `undefined` when it does not. */
-export function secretLookingReason(key: string, value: unknown): string | undefined {
-  const leaf = key.split(".").pop()!;
-  if (key !== appSecretsKey && secretSettingPattern.test(leaf)) return `its name looks like a secret's (${secretSettingPattern})`;
-  if (key === appSecretsKey) return undefined; // a list of names, not values
-  const texts = leafTexts(value);
-  const hit = secretValuePatterns.find(({ pattern }) => texts.some((t) => pattern.test(t)));
-  return hit ? `its value looks like ${hit.what}` : undefined;
 }
 
 function refuseSecrets(settings: Record<string, unknown>, label: (key: string) => string): string[] {

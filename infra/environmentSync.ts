@@ -6,7 +6,7 @@
  */
 import { EnvironmentSync } from "../components/environmentSync";
 import { readSchemaVersion, SchemaSync, type DatabaseAddress } from "../components/schemaSync";
-import type { RegionAssignment } from "./activeRegion";
+import type { RegionAssignment } from "../domain/activeRegion";
 import type { StackConfig } from "./config";
 import { effectiveSettings, environmentOutput } from "./environment";
 import type { RegionProviders } from "./regions";

@@ -6,7 +6,7 @@
 import { ActiveRegionParameter } from "../components/activeRegionParameter";
 import { FailoverDns } from "../components/failoverDns";
 import { Promotion, type PromotionSite } from "../components/promotion";
-import type { RegionAssignment, RegionSite } from "./activeRegion";
+import type { RegionAssignment, RegionSite } from "../domain/activeRegion";
 import type { StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
 

@@ -1,4 +1,4 @@
-import { parseStackConfig } from "./config";
+import { parseStackConfig } from "./parseConfig";
 import { runtimeConfigSource } from "./configSource";
 import { declareStack } from "./stack";
 import { resolveSyncedConfig } from "./syncSource";

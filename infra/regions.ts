@@ -8,7 +8,8 @@ import * as command from "@pulumi/command";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { regionRoles, type RegionRole, type StackConfig } from "./config";
+import { regionRoles, type RegionRole } from "../domain/topology";
+import { type StackConfig } from "./config";
 
 /** Route53 publishes health-check metrics only in us-east-1. */
 export const route53MetricsRegion = "us-east-1";

@@ -3,7 +3,7 @@
  * small pure modules (`activeRegion.ts`, the runbook data); this file only connects them.
  */
 import type { StackConfig } from "./config";
-import { assignRegions } from "./activeRegion";
+import { assignRegions } from "../domain/activeRegion";
 import { createProviders } from "./regions";
 import { declareEnvironmentSync } from "./environmentSync";
 import type { SyncSource } from "./syncSource";

@@ -5,7 +5,7 @@
  * its name, its logical name or a tag value (`api-error-rate`).
  */
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
-import { rollbackTriggers, type RollbackTrigger, type RollbackTriggerId } from "../infra/runbook";
+import { rollbackTriggers, type RollbackTrigger, type RollbackTriggerId } from "../domain/runbook";
 import { alarmName, hasAlarmActions, metricAlarmType } from "./alarms";
 import { stackPolicy } from "./define";
 import { resolveSettings } from "./settings";
@@ -37,7 +37,7 @@ function checkCoverage(resources: readonly PolicyResource[], report: ReportViola
   for (const [id, row] of alarmedRows) {
     const mine = alarms.filter((a) => isAlarmFor(a, id));
     if (mine.length === 0) {
-      report(`runbook rollback trigger "${id}" (${row.text}) has no alarm; declare one in AlarmSet, or give the row a noAlarmReason in infra/runbook.ts`);
+      report(`runbook rollback trigger "${id}" (${row.text}) has no alarm; declare one in AlarmSet, or give the row a noAlarmReason in domain/runbook.ts`);
       continue;
     }
     for (const alarm of mine.filter((a) => !hasAlarmActions(a.props))) {

@@ -1,12 +1,12 @@
 /**
  * The numbers the policy pack enforces. Every default is the runbook's own number, read from
- * `infra/runbook.ts`, and NOT from stack config: a change to `Pulumi.<stack>.yaml` cannot loosen
+ * `domain/runbook.ts`, and NOT from stack config: a change to `Pulumi.<stack>.yaml` cannot loosen
  * what the pack checks. The pack's own config (`pulumi preview --policy-pack-config`) or a
  * factory argument may tighten a number; loosening one is refused with an error that names the
  * key, the value and what is allowed.
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
-import { backups, recoveryObjectives } from "../infra/runbook";
+import { backups, recoveryObjectives } from "../domain/runbook";
 
 /** Whether a stricter value is lower (an RPO, an interval) or higher (a retention). */
 type Stricter = "lower" | "higher";

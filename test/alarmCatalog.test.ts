@@ -9,10 +9,10 @@ import {
   treatMissingDataFor,
   windowFor,
   type AlarmDefinition,
-} from "../infra/alarmCatalog";
-import { parseStackConfig } from "../infra/config";
-import { rollbackTriggers } from "../infra/runbook";
-import { loadStackConfig } from "./harness";
+} from "../domain/alarmCatalog";
+import { parseStackConfig } from "../infra/parseConfig";
+import { rollbackTriggers } from "../domain/runbook";
+import { loadStackConfig } from "../tools/offline";
 
 const defaults = parseStackConfig(loadStackConfig("prod"));
 const catalog = alarmCatalog(defaults);

@@ -1,8 +1,9 @@
+import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alarmSites, rollbackAlarmRule, siteOf } from "../components/alarmSet";
 import { validateLogRetentionDays } from "../components/applicationLogs";
-import { StackConfigError } from "../infra/config";
-import { mockAccountId, planStack, type CapturedResource, type Plan } from "./harness";
+import { StackConfigError } from "../infra/parseConfig";
+import { mockAccountId, planStack, type CapturedResource, type Plan } from "../tools/offline";
 
 const alarmType = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const topicType = "aws:sns/topic:Topic";
@@ -135,9 +136,9 @@ let dr: Plan;
 
 beforeAll(async () => {
   // One evaluation at a time: the mock engine is per process.
-  prod = await planStack("prod");
-  prodFlipped = await planStack("prod", { set: ["activeRegion=secondary"] });
-  dr = await planStack("dr");
+  prod = await sharedPlan("prod");
+  prodFlipped = await sharedPlan("prod", ["activeRegion=secondary"]);
+  dr = await sharedPlan("dr");
 });
 
 describe("every catalog row is one alarm per region role", () => {
@@ -211,19 +212,19 @@ describe("the dr stack (neither region is us-east-1)", () => {
 
 describe("thresholds come from the runbook, tightened by config", () => {
   it("a tightened threshold reaches both regions' alarms", async () => {
-    const plan = await planStack("prod", { set: ["thresholds.api-latency-p95=1500"] });
+    const plan = await sharedPlan("prod", ["thresholds.api-latency-p95=1500"]);
     for (const role of roles) expect(alarm(plan, "api-latency-p95", role).inputs.threshold).toBe(1500);
     expect(alarm(plan, "api-error-rate", "primary").inputs.threshold).toBe(10);
   });
 
   it("a longer certificate warning reaches the P3 alarm; the P1 stays at 7 days", async () => {
-    const plan = await planStack("prod", { set: ["thresholds.cert-expiry=45"] });
+    const plan = await sharedPlan("prod", ["thresholds.cert-expiry=45"]);
     expect(alarm(plan, "cert-expiry-warning", "primary").inputs.threshold).toBe(45);
     expect(alarm(plan, "cert-expiry-urgent", "primary").inputs.threshold).toBe(7);
   });
 
   it("a shorter RPO shortens the WAL window and the replica-lag threshold", async () => {
-    const plan = await planStack("prod", { set: ["recovery.databaseRpoMinutes=3", "recovery.archiveTimeoutSeconds=36"] });
+    const plan = await sharedPlan("prod", ["recovery.databaseRpoMinutes=3", "recovery.archiveTimeoutSeconds=36"]);
     expect(alarm(plan, "wal-archive-freshness", "secondary").inputs).toMatchObject({ period: 180, evaluationPeriods: 1, threshold: 1 });
     expect(alarm(plan, "replica-lag", "secondary").inputs.threshold).toBe(180);
     for (const id of ["repository-wal-age-primary", "repository-wal-age-secondary"]) expect(alarm(plan, id, "primary").inputs.threshold).toBe(180);
@@ -339,7 +340,7 @@ describe("dashboard and log groups", () => {
 
 describe("log retention from config", () => {
   it("a longer retention reaches every log group", async () => {
-    const plan = await planStack("prod", { set: ["retention.logDays=365"] });
+    const plan = await sharedPlan("prod", ["retention.logDays=365"]);
     const groups = plan.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && /^(logs-|alarms-)/.test(r.name));
     expect(groups.map((g) => g.inputs.retentionInDays)).toEqual(Array(8).fill(365));
   });

@@ -1,7 +1,8 @@
+import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertKeyPolicy, emptyTopicWarning, subscriptionKey, topicName } from "../components/alertRouting";
-import { StackConfigError } from "../infra/config";
-import { mockAccountId, planStack, type CapturedResource, type Plan } from "./harness";
+import { StackConfigError } from "../infra/parseConfig";
+import { mockAccountId, planStack, type CapturedResource, type Plan } from "../tools/offline";
 
 const severities = ["P0", "P1", "P2", "P3"] as const;
 
@@ -9,8 +10,8 @@ let prod: Plan;
 let dr: Plan;
 
 beforeAll(async () => {
-  prod = await planStack("prod");
-  dr = await planStack("dr");
+  prod = await sharedPlan("prod");
+  dr = await sharedPlan("dr");
 });
 
 const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, StackConfigError } from "../infra/config";
-import { listStacks, loadStackConfig, placeholderMark } from "./harness/stackFiles";
+import { parseStackConfig, StackConfigError } from "../infra/parseConfig";
+import { listStacks, loadStackConfig, placeholderMark } from "../tools/offline/stackFiles";
 
 function problemsFor(stack: string, set: string[]): string[] {
   try {

@@ -1,19 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  archiveCommand,
-  dailyAtUtc,
-  everyHoursUtc,
-  everyMinutesUtc,
-  fillTemplate,
-  monthlyAtUtc,
-  renderEnvFile,
-  renderHostFiles,
-  renderPgbackrestConf,
-  renderSystemdUnits,
-  schedulesFromRunbook,
-  type DatabaseHostFilesParams,
-} from "../components/databaseHost/render";
-import { backups, maxArchiveTimeoutSeconds } from "../infra/runbook";
+import { dailyAtUtc, everyHoursUtc, everyMinutesUtc, monthlyAtUtc, schedulesFromRunbook } from "../domain/hostSchedules";
+import { archiveCommand, fillTemplate, renderEnvFile, renderHostFiles, renderPgbackrestConf, renderSystemdUnits, type DatabaseHostFilesParams } from "../components/databaseHost/render";
+import { backups, maxArchiveTimeoutSeconds } from "../domain/runbook";
 
 /** Realistic prod values: the primary host in us-east-1, buckets in both regions. */
 const prodPrimary: DatabaseHostFilesParams = {

@@ -8,9 +8,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DatabaseHost, databaseHostType, disableTimersCommand, enableTimersScript, installFilesScript, sha256, timerUnits } from "../components/databaseHost";
 import { renderHostFiles, renderPgbackrestConf, type DatabaseHostFilesParams } from "../components/databaseHost/render";
 import { hostSchedules } from "../infra/backups";
-import { walQueueMaxMiB } from "../infra/walQueue";
-import { configOf, filesOfInstallScript, ofType, parentName, planOf, resource } from "./backupsSupport";
-import { evaluate, secretMarker, type Plan } from "./harness";
+import { walQueueMaxMiB } from "../domain/walQueue";
+import { configOf, filesOfInstallScript, ofType, parentName, planOf, resource } from "./support/backups";
+import { evaluate, secretMarker, type Plan } from "../tools/offline";
 
 const installed = (plan: Plan, role: string) => filesOfInstallScript(resource(plan, "command:remote:Command", `database-host-${role}-files`).inputs.stdin as string);
 

@@ -7,8 +7,8 @@ import {
   repositoryObjectsArn,
   type RepositoryAccess,
 } from "../components/databaseHostIam";
-import { HOST_METRICS } from "../components/databaseHost/render";
-import { parentName, planOf, providerName, resource } from "./backupsSupport";
+import { HOST_METRICS } from "../domain/hostMetrics";
+import { parentName, planOf, providerName, resource } from "./support/backups";
 
 const repositories: RepositoryAccess[] = [
   { bucketArn: "arn:aws:s3:::wal-a", keyArn: "arn:aws:kms:us-east-1:123456789012:key/a", region: "us-east-1", repositoryPath: "/" },

@@ -4,8 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { describe, expect, it } from "vitest";
 import { DatabaseRoles, databaseRoleNames, databaseRoleSecretName, databaseRoleSpecs, databaseRolesType } from "../components/databaseRoles";
-import { ofType, parentName, planOf, providerName, resource } from "./backupsSupport";
-import { evaluate, secretMarker, type Plan } from "./harness";
+import { ofType, parentName, planOf, providerName, resource } from "./support/backups";
+import { evaluate, secretMarker, type Plan } from "../tools/offline";
 
 describe("role specs", () => {
   it("give pgbackrest exactly what pgBackRest needs on PostgreSQL 15, replicator REPLICATION, monitor pg_monitor", () => {

@@ -1,7 +1,8 @@
+import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parameterValue, replicaArn } from "../components/environmentSync";
 import { parseSchemaVersion, readSchemaSyncScript, schemaSyncSettings } from "../components/schemaSync";
-import { parseStackConfig } from "../infra/config";
+import { parseStackConfig } from "../infra/parseConfig";
 import {
   applySync,
   effectiveSettings,
@@ -9,22 +10,22 @@ import {
   EnvironmentSyncError,
   fixedSyncedKeys,
   parseEnvironmentOutput,
-  secretValuePatterns,
   type EnvironmentOutput,
 } from "../infra/environment";
+import { secretValuePatterns } from "../domain/secretSettings";
 import { schemaReaderRole } from "../infra/environmentSync";
 import { program } from "../infra/program";
-import { StackConfigError } from "../infra/config";
+import { StackConfigError } from "../infra/parseConfig";
 import { resolveSyncedConfig } from "../infra/syncSource";
-import { evaluate, loadStackConfig, placeholderMark, planStack, secretMarker, type CapturedResource, type Plan } from "./harness";
+import { evaluate, loadStackConfig, placeholderMark, secretMarker, type CapturedResource, type Plan } from "../tools/offline";
 
 const drSource = "crazy-gary/crazy-gary-dr/prod";
 let prod: Plan;
 let dr: Plan;
 
 beforeAll(async () => {
-  prod = await planStack("prod");
-  dr = await planStack("dr");
+  prod = await sharedPlan("prod");
+  dr = await sharedPlan("dr");
 });
 
 const prodConfig = () => parseStackConfig(loadStackConfig("prod"));
@@ -103,7 +104,7 @@ describe("dr follows prod", () => {
   });
 
   it("a value dr's own config sets for a synced key is ignored: prod's value wins", async () => {
-    const plan = await planStack("dr", { set: ["retention.walHours=72", "app.MODEL_PROVIDER=openrouter"] });
+    const plan = await sharedPlan("dr", ["retention.walHours=72", "app.MODEL_PROVIDER=openrouter"]);
     expect(settingsOf(plan)["retention.walHours"]).toBe(48);
     expect(parameterValueOf(plan, "/crazy-gary/dr/app/MODEL_PROVIDER", "us-east-2")).toBe("huggingface");
   });
@@ -276,7 +277,7 @@ describe("secrets are never synced", () => {
 
 describe("names do not follow the active region", () => {
   it("flipping activeRegion changes no URN of the environment sync", async () => {
-    const flipped = await planStack("prod", { set: ["activeRegion=secondary"] });
+    const flipped = await sharedPlan("prod", ["activeRegion=secondary"]);
     const urns = (plan: Plan) => plan.resources.filter((r) => r.urn.includes("environment-sync")).map((r) => r.urn).sort();
     expect(urns(flipped)).toEqual(urns(prod));
     for (const urn of urns(prod)) expect(urn).not.toMatch(/active|passive/);
@@ -323,7 +324,7 @@ describe("schema sync", () => {
   });
 
   it("follows dr's active region after a flip, under the same URN", async () => {
-    const flipped = await planStack("dr", { set: ["activeRegion=secondary"] });
+    const flipped = await sharedPlan("dr", ["activeRegion=secondary"]);
     const [before, after] = [schemaSync(dr)[0], schemaSync(flipped)[0]];
     expect(after.urn).toBe(before.urn);
     expect((after.inputs.environment as Record<string, string>).TARGET_HOST).toBe("db-usw1.dr.ops.crazy-gary.app");

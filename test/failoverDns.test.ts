@@ -11,11 +11,12 @@ import {
   recordShape,
   validateEndpointPairs,
   worstCaseDnsFailover,
-} from "../components/failoverRouting";
-import { parseStackConfig, StackConfigError, type Endpoint } from "../infra/config";
-import { recoveryObjectives } from "../infra/runbook";
-import { evaluate, planStack, type CapturedResource, type Plan } from "./harness";
-import { loadStackConfig } from "./harness/stackFiles";
+} from "../domain/failoverRouting";
+import { type Endpoint } from "../domain/topology";
+import { parseStackConfig, StackConfigError } from "../infra/parseConfig";
+import { recoveryObjectives } from "../domain/runbook";
+import { evaluate, planStack, type CapturedResource, type Plan } from "../tools/offline";
+import { loadStackConfig } from "../tools/offline/stackFiles";
 
 const plans: Record<string, Promise<Plan>> = {};
 const planOf = (stack: string, set: string[] = []) => (plans[`${stack} ${set.join(" ")}`] ??= planStack(stack, { set }));

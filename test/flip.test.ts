@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { promoteScriptPath } from "../components/promotion";
-import { planStack, type CapturedResource, type Plan } from "./harness";
+import { planStack, type CapturedResource, type Plan } from "../tools/offline";
 import { readFileSync } from "node:fs";
 
 // The mock engine is one per process: plans are evaluated one after another, never at once.

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { alarmCatalog, renderMetricContract } from "../infra/alarmCatalog";
-import { parseStackConfig } from "../infra/config";
-import { loadStackConfig, repositoryRoot } from "./harness";
+import { alarmCatalog, renderMetricContract } from "../domain/alarmCatalog";
+import { parseStackConfig } from "../infra/parseConfig";
+import { loadStackConfig, repositoryRoot } from "../tools/offline";
 
 const startMarker = "<!-- metric-contract:start -->";
 const endMarker = "<!-- metric-contract:end -->";

@@ -7,7 +7,7 @@ import * as command from "@pulumi/command";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Promotion, promoteInterpreter, promoteScriptPath, promotionSettings, promotionTriggers, type PromotionSite } from "../components/promotion";
-import { evaluate, secretMarker, type Evaluation } from "./harness";
+import { evaluate, secretMarker, type Evaluation } from "../tools/offline";
 
 const site = (role: "primary" | "secondary", host: string, password: string): PromotionSite => ({
   role,

@@ -2,10 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
-import { planStack, repositoryRoot, type Plan } from "./harness";
-
-const plans: Record<string, Promise<Plan>> = {};
-const planOf = (stack: string, set: string[] = []) => (plans[`${stack} ${set.join(" ")}`] ??= planStack(stack, { set }));
+import { repositoryRoot } from "../tools/offline";
+import { sharedPlan as planOf } from "./support/plans";
 
 describe("providers", () => {
   it("Pulumi.yaml disables every default provider", () => {

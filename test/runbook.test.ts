@@ -8,9 +8,9 @@ import {
   rollbackTriggers,
   severityLevels,
   sla,
-} from "../infra/runbook";
+} from "../domain/runbook";
 
-const runbookText = fs.readFileSync(path.resolve(__dirname, "../infra/runbook.md"), "utf8");
+const runbookText = fs.readFileSync(path.resolve(__dirname, "../domain/runbook.md"), "utf8");
 
 describe("the runbook as data", () => {
   it("holds all seven RTO/RPO rows with their tiers, in minutes", () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { projectName } from "../infra/config";
 import { syncedTopLevelKeys } from "../infra/environment";
-import { listStacks, repositoryRoot } from "./harness";
+import { listStacks, repositoryRoot } from "../tools/offline";
 
 type ConfigMap = Record<string, unknown>;
 

@@ -8,10 +8,10 @@ import {
   walVolumeFreeMiB,
   WAL_SEGMENT_MIB,
 } from "../domain/walArchive";
-import { parseStackConfig } from "../infra/config";
-import { maxArchiveTimeoutSeconds } from "../infra/runbook";
-import { walQueueMaxMiB, walQueueResponseMinutes } from "../infra/walQueue";
-import { loadStackConfig } from "./harness/stackFiles";
+import { parseStackConfig } from "../infra/parseConfig";
+import { maxArchiveTimeoutSeconds } from "../domain/runbook";
+import { walQueueMaxMiB, walQueueResponseMinutes } from "../domain/walQueue";
+import { loadStackConfig } from "../tools/offline/stackFiles";
 
 const prod = parseStackConfig(loadStackConfig("prod"));
 

@@ -7,12 +7,12 @@ import {
   walArchiveLifecycleRules,
   type BackupCadence,
   type WalArchiveRetention,
-} from "../components/walArchiveLifecycle";
-import { StackConfigError } from "../infra/config";
-import { backups } from "../infra/runbook";
+} from "../domain/walArchiveLifecycle";
+import { StackConfigError } from "../infra/parseConfig";
+import { backups } from "../domain/runbook";
 import { stackLifecycleDays } from "../infra/backups";
-import { configOf, filesOfInstallScript, ofType, parentName, planOf, providerName, resource } from "./backupsSupport";
-import type { Plan } from "./harness";
+import { configOf, filesOfInstallScript, ofType, parentName, planOf, providerName, resource } from "./support/backups";
+import type { Plan } from "../tools/offline";
 
 const runbookRetention: WalArchiveRetention = {
   fullDays: backups.full.retentionDays,

@@ -19,17 +19,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import {
-  UNIT_NAMES,
-  defaultHostPaths,
-  renderHostFiles,
-  resolveParams,
-  type DatabaseHostFilesParams,
-  type HostFile,
-  type HostPaths,
-  type HostPostgres,
-  type HostSchedules,
-} from "./render";
+import { type HostSchedules } from "../../domain/hostSchedules";
+import { UNIT_NAMES, defaultHostPaths, renderHostFiles, resolveParams, type DatabaseHostFilesParams, type HostFile, type HostPaths, type HostPostgres } from "./render";
 
 export const databaseHostType = "crazygary:dr:DatabaseHost";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backups, recoveryObjectives } from "../../infra/runbook";
+import { backups, recoveryObjectives } from "../../domain/runbook";
 import { evaluatePolicies } from "../../policies/engine";
 import { createPolicies } from "../../policies/policies";
 import { createRpoPolicies } from "../../policies/rpo";

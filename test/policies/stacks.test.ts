@@ -2,6 +2,7 @@
  * Both stacks, as the program declares them, pass every policy of the pack: before and after
  * the flip. The pack must also have found what it checks (a pass over nothing proves nothing).
  */
+import { sharedPlan } from "../support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluatePolicies, toPolicyResources } from "../../policies/engine";
 import { failoverRecords } from "../../policies/failover";
@@ -10,7 +11,7 @@ import { findPgbackrestConfigs, s3Repositories } from "../../policies/pgbackrest
 import { archiveTimeoutsSeconds } from "../../policies/postgresSettings";
 import { databaseHosts, regionOf, walArchiveBuckets } from "../../policies/stackView";
 import { findBackupTimers } from "../../policies/systemdCalendar";
-import { planStack, toPlanJson } from "../harness/plan";
+import { toPlanJson } from "../../tools/offline/plan";
 
 describe.each([
   ["prod", []],
@@ -18,7 +19,7 @@ describe.each([
   ["prod", ["activeRegion=secondary"]],
 ])("stack %s %j", (stack, set) => {
   it("passes every policy with zero violations, over the resources each rule checks", async () => {
-    const { resources } = toPlanJson(await planStack(stack, { set }));
+    const { resources } = toPlanJson(await sharedPlan(stack, set));
     const outcomes = await evaluatePolicies(createPolicies(), resources);
     expect(outcomes.flatMap((o) => o.violations)).toEqual([]);
 
@@ -42,7 +43,7 @@ describe("the rules bite on the real rendered prod plan (one change each)", () =
   type Planned = ReturnType<typeof toPlanJson>["resources"];
   let base: Planned;
   beforeAll(async () => {
-    base = toPlanJson(await planStack("prod")).resources;
+    base = toPlanJson(await sharedPlan("prod")).resources;
   });
   const copy = (): Planned => structuredClone(base);
   const editHostFiles = (plan: Planned, edit: (text: string) => string) => {

@@ -5,11 +5,11 @@
  */
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recoveryObjectives } from "../../infra/runbook";
-import { LOOPBACK, PgSandbox, type PgNode } from "./support/cluster";
-import { runCommand, type CommandResult } from "./support/exec";
-import { freeLoopbackPort } from "./support/ports";
-import { currentTimeline, flipAndMeasure, promotionEnv, runPromotion, type MeasuredFlip, type PromotionSide } from "./support/promotion";
+import { recoveryObjectives } from "../../domain/runbook";
+import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
+import { runCommand, type CommandResult } from "../../tools/postgres/exec";
+import { freeLoopbackPort } from "../../tools/postgres/ports";
+import { currentTimeline, flipAndMeasure, promotionEnv, runPromotion, type MeasuredFlip, type PromotionSide } from "../../tools/postgres/promotion";
 
 const PASSWORD = "Pw-7f3c9e-not-for-output";
 const REBUILD_STEP = "Failover > Fail back: rebuild the old primary as a standby (README 'Failover' section)";

@@ -10,9 +10,9 @@ import { access, readdir, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveCommand } from "../../components/databaseHost/render";
-import { maxArchiveTimeoutSeconds } from "../../infra/runbook";
-import { LOOPBACK, PgSandbox, type PgNode } from "./support/cluster";
-import { runCommand } from "./support/exec";
+import { maxArchiveTimeoutSeconds } from "../../domain/runbook";
+import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
+import { runCommand } from "../../tools/postgres/exec";
 import {
   APPLICATION_SCHEMA,
   createRepositories,
@@ -25,7 +25,7 @@ import {
   seedSql,
   waitFor,
   type Repositories,
-} from "./support/pgbackrest";
+} from "../../tools/postgres/pgbackrest";
 
 
 const DATABASE = "crazy_gary";
@@ -50,7 +50,7 @@ beforeAll(async () => {
   firstConfigure = (await east.runScriptChecked("configure-postgres.sh")).stdout;
   standby = await sandbox.createStandby(primary, { name: "usw2" });
   west = await DrHost.install(sandbox, { name: "host-usw2", node: standby, hostRegion: SECONDARY_REGION, side: "passive", repositories });
-}, 300_000);
+});
 afterAll(() => sandbox?.destroy());
 
 describe("configure-postgres.sh", () => {
@@ -310,7 +310,7 @@ describe("monitor.sh and heartbeat.sh", () => {
       const after = (await east.info(2)).archive[0]!.max!;
       return after > before;
     });
-  }, 180_000);
+  });
 });
 
 describe("rebuilding the standby from the secondary repository alone", () => {

@@ -13,8 +13,8 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backups } from "../../infra/runbook";
-import { PgSandbox, type PgNode } from "./support/cluster";
+import { backups } from "../../domain/runbook";
+import { PgSandbox, type PgNode } from "../../tools/postgres/cluster";
 import {
   APPLICATION_SCHEMA,
   createRepositories,
@@ -23,8 +23,8 @@ import {
   restoreNode,
   SECONDARY_REGION,
   type Repositories,
-} from "./support/pgbackrest";
-import { ageFiles, applyLifecycle, plannedLifecycleRules, type HistoryPhase, type PlannedLifecycleRule } from "./support/s3Lifecycle";
+} from "../../tools/postgres/pgbackrest";
+import { ageFiles, applyLifecycle, plannedLifecycleRules, type HistoryPhase, type PlannedLifecycleRule } from "../../tools/postgres/s3Lifecycle";
 
 const DATABASE = "crazy_gary";
 const REPOSITORY_ROOT = join(__dirname, "..", "..");
@@ -96,7 +96,7 @@ beforeAll(async () => {
     labels[repo] = { old, within30Days, incremental, recent };
   }
   for (const repo of [repositories.primary, repositories.secondary]) await ageFiles(repo, phases, nowMs);
-}, 600_000);
+});
 afterAll(() => sandbox?.destroy());
 
 /** Copies of both repositories with `rulesFor(region)` applied; returns their paths and the deleted keys. */
@@ -145,7 +145,7 @@ describe("the declared lifecycle rules (prod plan)", () => {
   let expired: Awaited<ReturnType<typeof expireCopies>>;
   beforeAll(async () => {
     expired = await expireCopies("lc-declared", (region) => planned.get(region)!);
-  }, 120_000);
+  });
 
   it("exist for both buckets and expire archive/ and backup/ after the same horizon in each region", () => {
     expect([...planned.keys()].sort()).toEqual([PRIMARY_REGION, SECONDARY_REGION]);

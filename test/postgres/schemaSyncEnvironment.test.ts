@@ -16,8 +16,8 @@ import {
   schemaVersionSettings,
   type DatabaseAddress,
 } from "../../components/schemaSync";
-import { LOOPBACK, PgSandbox, type PgNode } from "./support/cluster";
-import { runCommand, type CommandResult } from "./support/exec";
+import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
+import { runCommand, type CommandResult } from "../../tools/postgres/exec";
 
 const PROD_PASSWORD = "prod-Only-Secret-4d1f";
 const DR_PASSWORD = "dr-Only-Secret-77ab";

@@ -8,12 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderPgbackrestConf } from "../../components/databaseHost/render";
-import { alarmCatalog, type AlarmDefinition } from "../../infra/alarmCatalog";
-import { parseStackConfig } from "../../infra/config";
-import { maxArchiveTimeoutSeconds } from "../../infra/runbook";
-import { loadStackConfig } from "../harness/stackFiles";
-import { writeOwnedFile } from "./support/cluster";
-import { decodeMetricCall, PRIMARY_REGION, restoreNode, SECONDARY_REGION, waitFor } from "./support/pgbackrest";
+import { alarmCatalog, type AlarmDefinition } from "../../domain/alarmCatalog";
+import { parseStackConfig } from "../../infra/parseConfig";
+import { maxArchiveTimeoutSeconds } from "../../domain/runbook";
+import { loadStackConfig } from "../../tools/offline/stackFiles";
+import { writeOwnedFile } from "../../tools/postgres/cluster";
+import { decodeMetricCall, PRIMARY_REGION, restoreNode, SECONDARY_REGION, waitFor } from "../../tools/postgres/pgbackrest";
 import {
   droppedSegments,
   MIB,
@@ -24,7 +24,7 @@ import {
   walQueue,
   writeAndSwitch,
   type OutageWorld,
-} from "./support/walOutage";
+} from "../../tools/postgres/walOutage";
 
 /**
  * The bound while us-east-1 is first down (short outage: nothing may be dropped) and the small

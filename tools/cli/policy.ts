@@ -1,0 +1,71 @@
+/**
+ * `npm run policy -- --stack prod [--set key=value ...]` or `npm run policy -- --plan FILE`:
+ * runs the policy pack's own policy objects over the offline plan (or a saved
+ * `npm run plan -- --json` file), in-process, without the Pulumi CLI.
+ *
+ * Prints violations grouped by policy with the resource URN and message. Exit 0 when no
+ * mandatory policy is violated, 1 when one is, 2 on a usage or config error.
+ * `--format markdown --max-chars N` writes a CI job summary cut to N characters.
+ */
+import { readFileSync } from "node:fs";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { StackConfigError } from "../../infra/parseConfig";
+import { StackFileError } from "../offline/stackFiles";
+import type { PlannedResource } from "../../policies/engine";
+import { PolicySettingsError } from "../../policies/settings";
+import { parseFlags, runCli, UsageError } from "./args";
+
+const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `npm run plan -- --stack <name> --json`)";
+
+/** Reads a saved plan; a file that is not one is a usage error naming the file. */
+function readPlanFile(path: string): { stack: string; resources: PlannedResource[] } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new UsageError(`--plan: ${path} cannot be read as JSON (${(err as Error).message}); ${usage}`);
+  }
+  const plan = parsed as { stack?: unknown; resources?: unknown };
+  const valid =
+    typeof plan?.stack === "string" &&
+    Array.isArray(plan.resources) &&
+    plan.resources.every((r) => r && typeof r.urn === "string" && typeof r.type === "string" && typeof r.inputs === "object" && typeof r.options === "object");
+  if (!valid) throw new UsageError(`--plan: ${path} is not a plan file (expected {stack, resources: [{urn, type, inputs, options, ...}]}); ${usage}`);
+  return plan as { stack: string; resources: PlannedResource[] };
+}
+
+function readPackConfig(path: string | undefined): PolicyPackConfig {
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as PolicyPackConfig;
+  } catch (err) {
+    throw new UsageError(`--config: ${path} cannot be read as JSON (${(err as Error).message}); give a policy pack config file as pulumi --policy-pack-config takes`);
+  }
+}
+
+runCli(
+  async () => {
+    const flags = parseFlags(process.argv.slice(2), { values: ["stack", "set", "plan", "format", "max-chars", "config"], repeatable: ["set"], switches: [] });
+    const stack = flags.values.stack?.[0];
+    const planFile = flags.values.plan?.[0];
+    if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; ${usage}`);
+    if ((stack === undefined) === (planFile === undefined)) throw new UsageError(`--stack/--plan: give exactly one; ${usage}`);
+    if (planFile && flags.values.set) throw new UsageError("--set: only with --stack (a saved plan is already evaluated)");
+    const format = flags.values.format?.[0] ?? "text";
+    if (format !== "text" && format !== "markdown") throw new UsageError(`--format: "${format}" is not allowed; use text or markdown`);
+    const maxCharsText = flags.values["max-chars"]?.[0];
+    const maxChars = maxCharsText === undefined ? undefined : Number(maxCharsText);
+    if (maxChars !== undefined && (!Number.isInteger(maxChars) || maxChars < 500)) throw new UsageError(`--max-chars: "${maxCharsText}" is not allowed; use a whole number of characters >= 500`);
+
+    // The program and the policies (all of @pulumi/aws) load only once the flags are known to be good.
+    const { planStack, toPlanJson } = require("../offline/plan") as typeof import("../offline/plan");
+    const { evaluatePolicies, hasMandatoryViolations } = require("../../policies/engine") as typeof import("../../policies/engine");
+    const { createPolicies } = require("../../policies/policies") as typeof import("../../policies/policies");
+    const { renderReport } = require("../../policies/report") as typeof import("../../policies/report");
+    const plan = planFile ? readPlanFile(planFile) : toPlanJson(await planStack(stack!, { set: flags.values.set ?? [] }));
+    const outcomes = await evaluatePolicies(createPolicies(), plan.resources, readPackConfig(flags.values.config?.[0]));
+    process.stdout.write(`${renderReport(outcomes, { format, maxChars, title: `stack ${plan.stack}` })}\n`);
+    return hasMandatoryViolations(outcomes) ? 1 : 0;
+  },
+  (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof PolicySettingsError,
+);

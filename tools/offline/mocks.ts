@@ -1,0 +1,102 @@
+/**
+ * Mock engine state for the offline plan and the tests: realistic per-type state (ids and
+ * ARNs from the logical name and region), invokes answered only for tokens we know.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const mockAccountId = "123456789012";
+
+/** Stack outputs that `StackReference`s see, keyed by fully qualified stack name. */
+export type StackReferenceOutputs = Record<string, Record<string, unknown>>;
+
+type State = Record<string, unknown>;
+
+/** The AWS service part of an ARN for a resource type token (`aws:s3/bucket:Bucket` -> `s3`). */
+const arnService = (type: string) => type.split(":")[1]?.split("/")[0] ?? "unknown";
+
+function awsState(type: string, name: string, inputs: State, region: string): State {
+  const id = `${name}-id`;
+  const arn = `arn:aws:${arnService(type)}:${region}:${mockAccountId}:${name}`;
+  switch (type) {
+    case "aws:s3/bucket:Bucket": {
+      const bucket = (inputs.bucket as string | undefined) ?? `${name}-0a1b2c3`;
+      return { id: bucket, state: { bucket, arn: `arn:aws:s3:::${bucket}`, region, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com` } };
+    }
+    case "aws:kms/key:Key":
+      return { id, state: { keyId: id, arn: `arn:aws:kms:${region}:${mockAccountId}:key/${id}` } };
+    case "aws:iam/role:Role":
+    case "aws:iam/instanceProfile:InstanceProfile":
+    case "aws:iam/policy:Policy":
+      return { id: name, state: { name: (inputs.name as string | undefined) ?? name, arn: `arn:aws:iam::${mockAccountId}:${type.includes("role") ? "role" : type.includes("Profile") ? "instance-profile" : "policy"}/${name}` } };
+    case "aws:sns/topic:Topic":
+      return { id: `arn:aws:sns:${region}:${mockAccountId}:${name}`, state: { arn: `arn:aws:sns:${region}:${mockAccountId}:${name}`, name } };
+    case "aws:secretsmanager/secret:Secret":
+      return { id: `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:${name}-AbCdEf`, state: { arn: `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:${name}-AbCdEf` } };
+    case "aws:route53/healthCheck:HealthCheck":
+      return { id: `hc-${name}`, state: { arn: `arn:aws:route53:::healthcheck/hc-${name}` } };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { id: (inputs.name as string | undefined) ?? name, state: { arn: `arn:aws:logs:${region}:${mockAccountId}:log-group:${(inputs.name as string | undefined) ?? name}` } };
+    case "aws:cloudwatch/eventRule:EventRule":
+      return { id: (inputs.name as string | undefined) ?? name, state: { name: (inputs.name as string | undefined) ?? name, arn: `arn:aws:events:${region}:${mockAccountId}:rule/${name}` } };
+    default:
+      return { id, state: { arn } };
+  }
+}
+
+function otherState(type: string, name: string, inputs: State, stackReferences: StackReferenceOutputs): { id: string; state: State } {
+  if (type === "pulumi:pulumi:StackReference") {
+    const stackName = inputs.name as string;
+    const outputs = stackReferences[stackName];
+    if (!outputs) throw new Error(`mock: no outputs stood in for StackReference ${stackName}; known: ${Object.keys(stackReferences).join(", ") || "none"}`);
+    return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
+  }
+  if (type === "random:index/randomPassword:RandomPassword") {
+    return { id: `${name}-id`, state: { result: `mock-password-${name}`, bcryptHash: `$2a$10$mock${name}` } };
+  }
+  if (type.startsWith("command:")) return { id: `${name}-id`, state: { stdout: "", stderr: "" } };
+  return { id: `${name}-id`, state: {} };
+}
+
+/** Answers for the invokes the program makes; any other token fails loudly. */
+function invoke(token: string, inputs: State): State {
+  switch (token) {
+    case "aws:route53/getZone:getZone": {
+      const zoneName = String(inputs.name ?? "crazy-gary.app").replace(/\.$/, "");
+      return { id: "Z0MOCKZONE12345", zoneId: "Z0MOCKZONE12345", name: zoneName, arn: "arn:aws:route53:::hostedzone/Z0MOCKZONE12345" };
+    }
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/mock`, userId: "AIDAMOCK", id: mockAccountId };
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "command:local:run": {
+      // schema-sync.sh in SCHEMA_SYNC_MODE=version: a stable hash per database address, in the script's own words.
+      const env = (inputs.environment ?? {}) as Record<string, unknown>;
+      if (env.SCHEMA_SYNC_MODE !== "version") throw new Error(`mock: command:local:run is only expected for schema versions; got ${JSON.stringify(Object.keys(env))}`);
+      const hash = createHash("sha256").update(`${String(env.SOURCE_HOST)}:${String(env.SOURCE_PORT)}/${String(env.SOURCE_DATABASE)}`).digest("hex");
+      return { command: inputs.command, stdout: `schema-sync: schema version sha256:${hash}\n`, stderr: "" };
+    }
+    default:
+      throw new Error(`mock: unexpected invoke ${token}(${JSON.stringify(inputs)}); add it to tools/offline/mocks.ts if the program really needs it`);
+  }
+}
+
+/** Creates the mocks; `regionOfProvider` maps a provider reference (`urn::id`) to its region. */
+export function createMocks(stackReferences: StackReferenceOutputs, regionOfProvider: (ref: string) => string | undefined): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      const inputs = args.inputs as State;
+      if (args.type.startsWith("pulumi:providers:")) return { id: `${args.name}-provider-id`, state: inputs };
+      if (args.type.startsWith("aws:")) {
+        const region = regionOfProvider(args.provider ?? "") ?? "unknown-region";
+        const { id, state } = awsState(args.type, args.name, inputs, region) as { id: string; state: State };
+        return { id, state: { ...inputs, ...state } };
+      }
+      const { id, state } = otherState(args.type, args.name, inputs, stackReferences);
+      return { id, state: { ...inputs, ...state } };
+    },
+    call(args) {
+      return invoke(args.token, args.inputs as State);
+    },
+  };
+}

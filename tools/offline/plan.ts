@@ -1,0 +1,62 @@
+/**
+ * The offline plan: the program evaluated for one stack from its stack files, under mocks.
+ * Shared by `npm run plan`, the policy evaluator, the config diff and the tests.
+ */
+import { parseStackConfig } from "../../infra/parseConfig";
+import { program } from "../../infra/program";
+import type { PlannedResource } from "../../policies/engine";
+import { evaluate, type Evaluation } from "./evaluate";
+import type { StackReferenceOutputs } from "./mocks";
+import { loadStackConfig, type LoadOptions } from "./stackFiles";
+
+export interface Plan extends Evaluation {
+  /** Config keys stood in by placeholders (secrets the stack file does not hold). */
+  placeholders: string[];
+}
+
+/** A plan as `npm run plan -- --json` prints it: stable order, secrets as `[secret]`. */
+export interface PlanJson {
+  stack: string;
+  /** The shape the policy engine reads, with the engine's property dependencies always present. */
+  resources: (PlannedResource & Required<Pick<PlannedResource, "propertyDependencies">>)[];
+  outputs: Record<string, unknown>;
+}
+
+/**
+ * Outputs of the stack named by `sync.source`, stood in by planning that stack from its own
+ * stack file (the stack name is the last part of the fully qualified name).
+ */
+async function standInSyncSource(sourceName: string | undefined, seen: readonly string[]): Promise<StackReferenceOutputs> {
+  if (!sourceName) return {};
+  const sourceStack = sourceName.split("/").pop()!;
+  if (seen.includes(sourceStack)) throw new Error(`sync.source forms a cycle: ${[...seen, sourceStack].join(" -> ")}`);
+  const source = await planStackInternal(sourceStack, {}, seen);
+  return { [sourceName]: source.outputs };
+}
+
+async function planStackInternal(stack: string, options: LoadOptions, seen: readonly string[]): Promise<Plan> {
+  const loaded = loadStackConfig(stack, options);
+  const config = parseStackConfig(loaded);
+  const stackReferences = await standInSyncSource(config.sync?.source, [...seen, stack]);
+  const evaluation = await evaluate(program, {
+    stack,
+    config: loaded.engineConfig,
+    secretKeys: loaded.engineSecretKeys,
+    stackReferences,
+  });
+  return { ...evaluation, placeholders: loaded.placeholders };
+}
+
+/** Plans `stack` from `Pulumi.yaml` + `Pulumi.<stack>.yaml` (+ `--set` overrides). Throws `StackConfigError` on bad config. */
+export function planStack(stack: string, options: LoadOptions = {}): Promise<Plan> {
+  return planStackInternal(stack, options, []);
+}
+
+export function toPlanJson(plan: Evaluation): PlanJson {
+  return {
+    stack: plan.stack,
+    resources: plan.resources.map(({ urn, type, name, region, parent, inputs, options, propertyDependencies }) => ({ urn, type, name, region, parent, inputs, options, propertyDependencies })),
+    outputs: plan.outputs,
+  };
+}
+

@@ -1,0 +1,412 @@
+/**
+ * Database hosts as the stack configures them, on this machine: the files rendered by
+ * `components/databaseHost/render.ts` installed into a {@link PgSandbox}, with two posix
+ * pgBackRest repositories standing in for the two regions' buckets. The rendered
+ * pgBackRest config differs from production only in the repository type and path (see
+ * test/databaseHost.render.test.ts); every script runs as written, as `postgres`, with the
+ * AWS CLI replaced at the PATH boundary by a recorder.
+ */
+import { readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { schedulesFromRunbook } from "../../domain/hostSchedules";
+import { renderHostFiles, type DatabaseHostFilesParams, type ScriptName } from "../../components/databaseHost/render";
+import { backups, maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
+import { walQueueMaxMiB } from "../../domain/walQueue";
+import { PG_BIN, writeOwnedFile, type PgNode, type PgSandbox } from "./cluster";
+import { runCommand, type CommandResult } from "./exec";
+import { freeLoopbackPort } from "./ports";
+
+/** The regions the two repositories stand in for (prod's primary and secondary). */
+export const PRIMARY_REGION = "us-east-1";
+export const SECONDARY_REGION = "us-west-2";
+
+/** The two repositories of one test "deployment": folders standing in for the buckets. */
+export interface Repositories {
+  /** repo1: the primary region's bucket. */
+  primary: string;
+  /** repo2: the secondary region's bucket. */
+  secondary: string;
+}
+
+/** Creates the two repository folders in the sandbox. */
+export async function createRepositories(sandbox: PgSandbox): Promise<Repositories> {
+  return { primary: await sandbox.makeDir("bucket-use1"), secondary: await sandbox.makeDir("bucket-usw2") };
+}
+
+/** Records every `aws` call the scripts make, one file per call with one argument per line. */
+export class FakeAws {
+  private constructor(
+    /** Folder put first on the scripts' PATH; holds the fake `aws`. */
+    readonly binDir: string,
+    private readonly callsDir: string,
+  ) {}
+
+  static async install(sandbox: PgSandbox, name: string): Promise<FakeAws> {
+    const binDir = await sandbox.makeDir(`${name}/fake-aws-bin`);
+    const callsDir = await sandbox.makeDir(`${name}/fake-aws-calls`);
+    const script = [
+      "#!/bin/sh",
+      "# Test stand-in for the AWS CLI: records its arguments and succeeds.",
+      `file="${callsDir}/$(date +%s%N)-$$"`,
+      `printf '%s\\n' "$@" > "$file"`,
+      "",
+    ].join("\n");
+    await writeOwnedFile(join(binDir, "aws"), script, 0o755);
+    return new FakeAws(binDir, callsDir);
+  }
+
+  /** Every call so far, oldest first, each as its argument list. */
+  async calls(): Promise<string[][]> {
+    const names = (await readdir(this.callsDir)).sort();
+    return Promise.all(names.map(async (name) => (await readFile(join(this.callsDir, name), "utf8")).replace(/\n$/, "").split("\n")));
+  }
+
+  /** Forgets the calls so far. */
+  async clear(): Promise<void> {
+    for (const name of await readdir(this.callsDir)) await rm(join(this.callsDir, name));
+  }
+}
+
+/** A `put-metric-data` call, decoded. */
+export interface MetricCall {
+  region: string;
+  namespace: string;
+  data: { MetricName: string; Dimensions: { Name: string; Value: string }[]; Value: number; Unit: string }[];
+}
+
+/** Decodes `aws cloudwatch put-metric-data --region R --namespace N --metric-data JSON`; throws on any other call. */
+export function decodeMetricCall(args: readonly string[]): MetricCall {
+  const [service, operation, ...rest] = args;
+  if (service !== "cloudwatch" || operation !== "put-metric-data" || rest.length !== 6) {
+    throw new Error(`unexpected aws call: aws ${args.join(" ")}`);
+  }
+  const option = (flag: string) => {
+    const at = rest.indexOf(flag);
+    if (at < 0 || at % 2 !== 0) throw new Error(`aws call without ${flag}: aws ${args.join(" ")}`);
+    return rest[at + 1]!;
+  };
+  return { region: option("--region"), namespace: option("--namespace"), data: JSON.parse(option("--metric-data")) };
+}
+
+/** Options for {@link DrHost.install}. */
+export interface DrHostOptions {
+  /** Folder name of the host's files in the sandbox. */
+  name: string;
+  node: PgNode;
+  /** The region this host stands in for. */
+  hostRegion: string;
+  side: "active" | "passive";
+  /** Posix folders standing in for the buckets; ignored when `s3Buckets` is given. */
+  repositories: Repositories;
+  /**
+   * Use S3 repositories (the production template) with these bucket names instead of the
+   * posix folders; the endpoints come from `PGBACKREST_*` variables (see support/s3rver.ts).
+   * @default undefined (posix)
+   */
+  s3Buckets?: Repositories;
+  /** `archive_timeout`, in seconds. @default maxArchiveTimeoutSeconds (runbook: 60) */
+  archiveTimeoutSeconds?: number;
+  /** pgBackRest `archive-push-queue-max`, in MiB. @default the prod stack's (`walQueueMaxMiB`, infra/backups.ts) */
+  archivePushQueueMaxMiB?: number;
+  /** The application's database. @default "crazy_gary" */
+  database?: string;
+}
+
+/** One database host: a PostgreSQL node plus the files the stack installs next to it. */
+export class DrHost {
+  private constructor(
+    readonly name: string,
+    readonly node: PgNode,
+    /** The params the files were rendered with (posix repositories, sandbox paths). */
+    readonly params: DatabaseHostFilesParams,
+    readonly root: string,
+    readonly aws: FakeAws,
+  ) {}
+
+  /** Renders every host file with {@link renderHostFiles} and writes it under the sandbox. */
+  static async install(sandbox: PgSandbox, options: DrHostOptions): Promise<DrHost> {
+    const root = await sandbox.makeDir(options.name);
+    const dir = async (relative: string) => sandbox.makeDir(`${options.name}/${relative}`);
+    const params: DatabaseHostFilesParams = {
+      environment: "prod",
+      hostRegion: options.hostRegion,
+      side: options.side,
+      repositories: options.s3Buckets
+        ? [
+            { type: "s3", bucket: options.s3Buckets.primary, region: PRIMARY_REGION },
+            { type: "s3", bucket: options.s3Buckets.secondary, region: SECONDARY_REGION },
+          ]
+        : [
+            { type: "posix", path: options.repositories.primary, region: PRIMARY_REGION },
+            { type: "posix", path: options.repositories.secondary, region: SECONDARY_REGION },
+          ],
+      fullRetentionDays: backups.full.retentionDays,
+      archiveTimeoutSeconds: options.archiveTimeoutSeconds ?? maxArchiveTimeoutSeconds,
+      archivePushQueueMaxMiB: options.archivePushQueueMaxMiB ?? walQueueMaxMiB({ recovery: { databaseRpoMinutes: recoveryObjectives.database.rpoMinutes!, archiveTimeoutSeconds: maxArchiveTimeoutSeconds } }),
+      schedules: schedulesFromRunbook(backups),
+      postgres: {
+        dataDir: options.node.dataDir,
+        port: options.node.port,
+        socketDir: options.node.socketDir,
+        binDir: PG_BIN,
+        database: options.database ?? "crazy_gary",
+        service: "",
+      },
+      restoreTestPort: await freeLoopbackPort(),
+      paths: {
+        pgbackrestConfig: join(await dir("etc"), "pgbackrest.conf"),
+        envFile: join(root, "etc", "dr.env"),
+        binDir: await dir("bin"),
+        systemdDir: await dir("systemd"),
+        stateDir: join(root, "state"),
+        spoolPath: await dir("spool"),
+        logPath: await dir("log"),
+        lockPath: await dir("lock"),
+        restoreTestDir: join(root, "restore-test"),
+      },
+    };
+    for (const file of renderHostFiles(params)) {
+      await writeOwnedFile(file.path, file.content, Number.parseInt(file.mode, 8));
+    }
+    return new DrHost(options.name, options.node, params, root, await FakeAws.install(sandbox, options.name));
+  }
+
+  /** Path of an installed file by its production path's role. */
+  get envFile(): string {
+    return this.params.paths!.envFile!;
+  }
+
+  get configFile(): string {
+    return this.params.paths!.pgbackrestConfig!;
+  }
+
+  get stateDir(): string {
+    return this.params.paths!.stateDir!;
+  }
+
+  get restoreTestDir(): string {
+    return this.params.paths!.restoreTestDir!;
+  }
+
+  get restoreTestPort(): number {
+    return this.params.restoreTestPort!;
+  }
+
+  /** Runs an installed script as `postgres`, as its systemd unit would (settings from the rendered dr.env). */
+  runScript(script: ScriptName, args: readonly string[] = [], timeoutMs = 600_000): Promise<CommandResult> {
+    return runCommand("bash", [join(this.params.paths!.binDir!, script), ...args], {
+      asPostgres: true,
+      cwd: this.root,
+      timeoutMs,
+      env: {
+        CRAZY_GARY_DR_ENV: this.envFile,
+        PATH: `${this.aws.binDir}:${PG_BIN}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`,
+      },
+    });
+  }
+
+  /** Like {@link runScript}, throwing with the script's output unless it exits 0. */
+  async runScriptChecked(script: ScriptName, args: readonly string[] = [], timeoutMs = 600_000): Promise<CommandResult> {
+    const result = await this.runScript(script, args, timeoutMs);
+    if (result.code !== 0) {
+      throw new Error(`${script} ${args.join(" ")} exited with ${result.code ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
+    }
+    return result;
+  }
+
+  /** Runs pgBackRest with this host's rendered config, as `postgres`. */
+  pgbackrest(args: readonly string[], timeoutMs = 600_000): Promise<CommandResult> {
+    return runCommand("pgbackrest", [`--config=${this.configFile}`, "--stanza=crazy-gary", ...args], {
+      asPostgres: true,
+      cwd: this.root,
+      timeoutMs,
+    });
+  }
+
+  /** Like {@link pgbackrest}, throwing with its output unless it exits 0. */
+  async pgbackrestChecked(args: readonly string[], timeoutMs = 600_000): Promise<string> {
+    const result = await this.pgbackrest(args, timeoutMs);
+    if (result.code !== 0) {
+      throw new Error(`pgbackrest ${args.join(" ")} exited with ${result.code ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
+    }
+    return result.stdout;
+  }
+
+  /** `pgbackrest info --output=json` for one repository: its backups (oldest first) and archive range. */
+  async info(repo: 1 | 2): Promise<PgbackrestInfo> {
+    const [stanza] = JSON.parse(await this.pgbackrestChecked([`--repo=${repo}`, "--output=json", "info"])) as PgbackrestInfo[];
+    return stanza!;
+  }
+}
+
+/** The parts of `pgbackrest info --output=json` the tests read. */
+export interface PgbackrestInfo {
+  name: string;
+  status: { code: number; message: string };
+  backup: {
+    label: string;
+    type: "full" | "diff" | "incr";
+    prior: string | null;
+    timestamp: { start: number; stop: number };
+    archive: { start: string; stop: string };
+    database: { id: number; "repo-key": number };
+  }[];
+  archive: { id: string; min: string | null; max: string | null; database: { id: number; "repo-key": number } }[];
+}
+
+/** The application's tables, as the runbook's monthly test counts them. */
+export const APPLICATION_SCHEMA = `
+CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, created_at timestamptz NOT NULL DEFAULT clock_timestamp());
+CREATE TABLE tasks (id bigserial PRIMARY KEY, user_id bigint NOT NULL REFERENCES users, title text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT clock_timestamp());
+`;
+
+/** Inserts `users` users with `tasksPerUser` tasks each, in one statement per table. */
+export function seedSql(users: number, tasksPerUser: number, tag: string): string {
+  return `
+INSERT INTO users (email) SELECT '${tag}-' || g || '@example.com' FROM generate_series(1, ${users}) AS g;
+INSERT INTO tasks (user_id, title)
+  SELECT u.id, '${tag} task ' || t FROM users AS u, generate_series(1, ${tasksPerUser}) AS t WHERE u.email LIKE '${tag}-%';
+`;
+}
+
+/** Polls `check` every 250 ms until it returns true; throws naming `what` after `timeoutMs`. */
+export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Options for {@link restoreNode}. */
+export interface RestoreNodeOptions {
+  /** Wait until the restored server has left recovery (a PITR with target-action=promote). @default true */
+  waitForPromotion?: boolean;
+  /** Give up waiting for promotion after this many milliseconds. @default 300000 */
+  timeoutMs?: number;
+}
+
+/**
+ * `pgbackrest restore` with `host`'s rendered config into a new node of the sandbox, then
+ * starts it on its own port. Archiving is turned off in the restored copy
+ * (`--archive-mode=off`) so it never pushes into the repositories it came from.
+ */
+export async function restoreNode(
+  sandbox: PgSandbox,
+  host: DrHost,
+  name: string,
+  restoreArgs: readonly string[],
+  options: RestoreNodeOptions = {},
+): Promise<PgNode> {
+  const node = await sandbox.prepareNode(name);
+  await host.pgbackrestChecked([`--pg1-path=${node.dataDir}`, "--archive-mode=off", ...restoreArgs, "restore"]);
+  await node.configure({});
+  await node.start();
+  if (options.waitForPromotion ?? true) {
+    await waitFor(`${name} to finish recovery`, options.timeoutMs ?? 300_000, async () => !(await node.isInRecovery()));
+  }
+  return node;
+}
+
+/** Pids of running processes whose command line mentions `path` (e.g. a leftover scratch server). */
+export async function processesMentioning(path: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const commandLine = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (commandLine.split("\0").some((arg) => arg.includes(path))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** What a crash of the primary under a steady write load lost, measured on a restore from the archive. */
+export interface CrashLoss {
+  /** Rows committed on the primary before the crash (what its own crash recovery finds). */
+  committedRows: number;
+  /** Rows the restore from the repository has: always the first `restoredRows` commits. */
+  restoredRows: number;
+  /** Whether the restored rows are exactly commits 1..restoredRows (no gap, nothing later). */
+  restoredIsPrefix: boolean;
+  /** Seconds from the last commit the restore has to the crash: the loss window (the measured RPO). */
+  lossWindowSeconds: number;
+  /** Seconds between the first and the last lost commit (0 when nothing was lost). */
+  lostCommitSpanSeconds: number;
+  /** Seconds the write load ran before the crash. */
+  loadSeconds: number;
+}
+
+/** Options for {@link measureCrashLoss}. */
+export interface CrashLossOptions {
+  /** How long the write load runs before the primary is killed, in seconds. */
+  loadSeconds: number;
+  /** Pause between two commits of the load, in seconds. @default 0.05 (about 20 commits per second) */
+  commitIntervalSeconds?: number;
+  /** Repository to restore from (the surviving region's). @default 2 */
+  repo?: 1 | 2;
+  /** The application's database. @default "crazy_gary" */
+  database?: string;
+  /** Node name of the restored copy. @default "crash-restored" */
+  restoredName?: string;
+}
+
+/**
+ * Runs a steady write load on `host`'s primary (one row per commit, ids 1, 2, 3, ...), kills
+ * the primary (SIGKILL to every process: a lost host), restores the newest backup plus all
+ * archived WAL from the surviving repository into a new node, and compares it with what the
+ * primary had committed (read after the primary's own crash recovery). The primary is left
+ * running again; the restored node is stopped.
+ */
+export async function measureCrashLoss(sandbox: PgSandbox, host: DrHost, options: CrashLossOptions): Promise<CrashLoss> {
+  const database = options.database ?? "crazy_gary";
+  const primary = host.node;
+  await primary.sql(
+    `DROP TABLE IF EXISTS rpo_load;
+     CREATE TABLE rpo_load (id bigint PRIMARY KEY, committed_at timestamptz NOT NULL);
+     CREATE OR REPLACE PROCEDURE rpo_load_run(pause double precision) LANGUAGE plpgsql AS $$
+     DECLARE i bigint := 0;
+     BEGIN
+       LOOP
+         i := i + 1;
+         INSERT INTO rpo_load VALUES (i, clock_timestamp());
+         COMMIT;
+         PERFORM pg_sleep(pause);
+       END LOOP;
+     END $$;`,
+    { database },
+  );
+  // The empty table reaches the archive before the load starts (check switches WAL and waits).
+  await host.pgbackrestChecked(["check"]);
+  const load = runCommand(
+    join(PG_BIN, "psql"),
+    ["--no-psqlrc", "--host", primary.socketDir, "--port", String(primary.port), "--username", "postgres", "--dbname", database,
+      "--command", `CALL rpo_load_run(${options.commitIntervalSeconds ?? 0.05})`],
+    { ...primary.postgresRun(), timeoutMs: (options.loadSeconds + 120) * 1000 },
+  );
+  await waitFor("the write load to commit", 30_000, async () => Number(await primary.sqlValue("SELECT count(*) FROM rpo_load", { database })) > 0);
+  await new Promise((resolve) => setTimeout(resolve, options.loadSeconds * 1000));
+  const crashedAt = Date.now() / 1000;
+  await primary.crash();
+  await load;
+
+  const restored = await restoreNode(sandbox, host, options.restoredName ?? "crash-restored", [`--repo=${options.repo ?? 2}`]);
+  const [restoredRows, restoredMax, restoredLastAt] = (await restored.sql(
+    "SELECT count(*), coalesce(max(id), 0), coalesce(extract(epoch FROM max(committed_at)), 0) FROM rpo_load",
+    { database },
+  ))[0]!;
+  await restored.stop();
+  await primary.start();
+  const [committedRows, lostSpan] = (await primary.sql(
+    `SELECT count(*), coalesce(extract(epoch FROM max(committed_at) - min(committed_at) FILTER (WHERE id > ${Number(restoredMax)})), 0)
+     FROM rpo_load`,
+    { database },
+  ))[0]!;
+  return {
+    committedRows: Number(committedRows),
+    restoredRows: Number(restoredRows),
+    restoredIsPrefix: restoredRows === restoredMax,
+    lossWindowSeconds: crashedAt - Number(restoredLastAt),
+    lostCommitSpanSeconds: Number(lostSpan),
+    loadSeconds: options.loadSeconds,
+  };
+}
