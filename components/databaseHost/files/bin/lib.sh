@@ -101,13 +101,13 @@ repo_indexes() {
   done
 }
 
-# repo_reachable N: whether repository N answers (a listing of its root succeeds) within about
+# repo_reachable N: whether repository N answers (a listing of its repo-path succeeds) within about
 # 2 x DR_REPO_IO_TIMEOUT_SECONDS. pgBackRest retries a refused or silent endpoint until its
 # io-timeout (connects inside requests); at the default 60 s one probe of a region that is
 # down would take minutes.
 repo_reachable() {
   as_postgres pgbackrest --config="$DR_PGBACKREST_CONFIG" --repo="$1" \
-    --io-timeout="$DR_REPO_IO_TIMEOUT_SECONDS" repo-ls / >/dev/null 2>&1
+    --io-timeout="$DR_REPO_IO_TIMEOUT_SECONDS" repo-ls >/dev/null 2>&1
 }
 
 # config_without_repos FILE N...: writes to FILE the pgBackRest config without the lines of
