@@ -32,15 +32,17 @@ export const WAL_SEGMENT_MIB = 16;
  * The WAL rate the queue is sized for, in MiB per minute: four segments a minute, four times
  * the floor `archive_timeout` (60 s) forces on an idle database. An assumption until the
  * database's own rate is measured (`pg_stat_archiver.archived_count` per minute times 16 MiB);
- * a busier database needs a larger queue (`DatabaseHost` arg `walQueue.peakMiBPerMinute`).
+ * a busier database needs a larger queue: raise this number (the hosts' config follows).
  */
 export const DEFAULT_PEAK_WAL_MIB_PER_MINUTE = 64;
 
 /**
  * pgBackRest `io-timeout` for archive-push (and the scripts' probes of a repository that may be
  * down), in seconds. An async run against an unreachable S3 endpoint costs about 8 x io-timeout
- * (connect retries inside request retries, for archive.info and archive.info.copy, then once
- * more on the job retry: 481 s measured at the default 60 s), and the WAL that became ready
+ * (pgBackRest 2.45 retries a connect until io-timeout inside an HTTP request it also retries
+ * until io-timeout: `src/common/io/socket/client.c`, `src/common/io/http/request.c`; for
+ * archive.info and archive.info.copy, then once more on the job retry: 481 s measured at the
+ * default 60 s), and the WAL that became ready
  * during a run reaches the surviving region only in the next run. At 5 s a run costs 44 s
  * (measured), so the surviving region stays within archive_timeout (60 s) plus one run of the
  * primary, inside the 5-minute RPO; a healthy S3 answers in well under a second, and a

@@ -112,7 +112,8 @@ repo_reachable() {
 
 # config_without_repos FILE N...: writes to FILE the pgBackRest config without the lines of
 # repositories N... (pgBackRest has no option to leave a configured repository out of a
-# command, and `check` takes no --repo in 2.45), readable by postgres.
+# command, and `check` takes no --repo in 2.45: option `repo` lists check only for the remote
+# role in src/build/config/config.yaml), readable by postgres.
 config_without_repos() {
   local file="$1" pattern=""
   shift
