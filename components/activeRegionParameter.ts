@@ -42,7 +42,7 @@ export class ActiveRegionParameter extends pulumi.ComponentResource {
             // `insecureValue`: a region code is no secret, and the flip's preview must show it
             // (`value` is always stored as a secret).
             insecureValue: args.activeRegion,
-            description: "Region code of the active Crazy-Gary region; changed by the stack's activeRegion flip (README 'Failover').",
+            description: "Region code of the active Crazy-Gary region; changed by the stack's activeRegion flip (docs/runbooks/failover.md).",
           },
           { parent: this, provider: args.providers[role] },
         ),

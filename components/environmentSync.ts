@@ -81,7 +81,7 @@ export interface EnvironmentSyncArgs {
   secretRecoveryWindowDays?: number;
   /**
    * Root of the parameter paths and secret names.
-   * @default "/crazy-gary" (DESIGN.md: `/crazy-gary/<environment>/`)
+   * @default "/crazy-gary" (docs/architecture/README.md#components: `/crazy-gary/<environment>/`)
    */
   pathPrefix?: string;
 }

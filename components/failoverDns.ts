@@ -157,7 +157,8 @@ export class FailoverDns extends pulumi.ComponentResource {
           failoverRoutingPolicies: [{ type: failoverTypeFor(role, args.activeRole) }],
           healthCheckId: healthChecks[host][role].id,
         },
-        { ...childOpts, dependsOn: [...recordsDependOn, ...writtenAfter] },
+        // Protected: a deleted record leaves the hostname without an answer (policy protection-stateful-resources-protected).
+        { ...childOpts, protect: true, dependsOn: [...recordsDependOn, ...writtenAfter] },
       );
     };
     // The record that becomes PRIMARY is written after the one that becomes SECONDARY, so a

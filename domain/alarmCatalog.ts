@@ -1,9 +1,10 @@
 /**
  * The alarm catalog: every alarm the stack declares, as typed data built from the runbook
  * (`domain/runbook.ts`) and the effective, possibly tightened, stack settings. `AlarmSet`
- * turns each definition into one CloudWatch alarm per region role; the README's metric
- * contract is rendered from the same definitions (`renderMetricContract`), so the metrics the
- * hosts must publish and the metrics the alarms watch cannot drift apart.
+ * turns each definition into one CloudWatch alarm per region role; the metric contract
+ * (docs/reference/metric-contract.md, by `npm run docs`) is rendered from the same definitions
+ * (`renderMetricContract`), so the metrics the hosts must publish and the metrics the alarms
+ * watch cannot drift apart.
  *
  * Pure data and pure functions only: no resources here.
  */
@@ -585,7 +586,7 @@ const every = (seconds: number) => (seconds % DAY === 0 ? `${seconds / DAY} d` :
 const sideNote = (side: PublishingSide) => (side === "standby" ? " (standby only)" : side === "active" ? " (active side only)" : "");
 
 /**
- * The README's metric contract: the custom metrics the API, web app and database hosts must
+ * The metric contract (docs/reference/metric-contract.md): the custom metrics the API, web app and database hosts must
  * publish, one markdown table row per metric, rendered from the alarm catalog.
  */
 export function renderMetricContract(alarms: readonly AlarmDefinition[]): string {

@@ -114,7 +114,7 @@ export interface FailoverTimeBreakdown {
  * Worst-case time from the active endpoint failing to clients resolving the other region:
  * request interval × failure threshold + the longest cache time of the records. Route53
  * publishes no bound for pushing a health status to its name servers, so none is added; the
- * README states that caveat.
+ * failover runbook states that caveat (docs/runbooks/failover.old.md, "How fast DNS fails over").
  */
 export function worstCaseDnsFailover(timing: HealthCheckTiming, shapes: readonly RecordShape[]): FailoverTimeBreakdown {
   if (shapes.length === 0) throw new Error("worstCaseDnsFailover: no records given; pass the shape of every failover record");

@@ -2,7 +2,8 @@
  * The stack's configuration: one zod schema for every key, parsed once before any resource
  * is declared. Shared keys (runbook overrides, schedules, health checks, app settings) live
  * in `Pulumi.yaml`; per-stack keys (regions, endpoints, hosts, subscriptions) in
- * `Pulumi.<stack>.yaml`. See the README's config reference.
+ * `Pulumi.<stack>.yaml`. Every key with its type, default and constraints:
+ * docs/reference/config.md, generated from this schema (`.describe()` texts, checks) by `npm run docs`.
  */
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
@@ -70,10 +71,8 @@ const endpoint = z.union(
     z.strictObject({ hostname }),
     z.strictObject({
       loadBalancer: z.strictObject({
-        /** The load balancer's DNS name. */
-        dnsName: hostname,
-        /** The load balancer's canonical hosted-zone id. */
-        zoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z35SXDOTRQ7X7K" }),
+        dnsName: hostname.describe("The load balancer's DNS name."),
+        zoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z35SXDOTRQ7X7K" }).describe("The load balancer's canonical hosted-zone id."),
       }),
     }),
   ],
@@ -83,22 +82,19 @@ const endpoint = z.union(
 const perRegion = <T extends z.ZodType>(schema: T) => z.strictObject({ primary: schema, secondary: schema });
 
 const databaseHost = z.strictObject({
-  /** SSH address of the host, where `pulumi up` connects to configure it. */
-  sshHost: z.string().min(1, { message: "is empty; use the host's SSH address" }),
-  sshUser: z.string().min(1).default("admin"),
-  sshPort: z.number().int().min(1).max(65535).default(22),
-  /** PostgreSQL address as seen from where `pulumi up` runs. */
-  pgHost: z.string().min(1, { message: "is empty; use the PostgreSQL host name" }),
-  pgPort: z.number().int().min(1).max(65535).default(5432),
-  database: z.string().min(1).default("crazy_gary"),
-  adminUser: z.string().min(1).default("postgres"),
-  /** PostgreSQL data directory on the host. */
-  dataDirectory: z.string().startsWith("/").default("/var/lib/postgresql/15/main"),
+  sshHost: z.string().min(1, { message: "is empty; use the host's SSH address" }).describe("SSH address of the host, where `pulumi up` connects to configure it."),
+  sshUser: z.string().min(1).default("admin").describe("SSH user; needs password-less `sudo`."),
+  sshPort: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
+  pgHost: z.string().min(1, { message: "is empty; use the PostgreSQL host name" }).describe("PostgreSQL address as seen from where `pulumi up` runs."),
+  pgPort: z.number().int().min(1).max(65535).default(5432).describe("PostgreSQL port."),
+  database: z.string().min(1).default("crazy_gary").describe("The application's database."),
+  adminUser: z.string().min(1).default("postgres").describe("PostgreSQL superuser the stack connects as."),
+  dataDirectory: z.string().startsWith("/").default("/var/lib/postgresql/15/main").describe("PostgreSQL data directory on the host."),
 });
 
 const databaseSecret = z.strictObject({
-  adminPassword: z.string().min(12, { message: "is too short; use at least 12 characters" }),
-  sshPrivateKey: z.string().includes("PRIVATE KEY", { message: "is not a PEM private key" }),
+  adminPassword: z.string().min(12, { message: "is too short; use at least 12 characters" }).describe("Password of `adminUser`."),
+  sshPrivateKey: z.string().includes("PRIVATE KEY", { message: "is not a PEM private key" }).describe("PEM private key of `sshUser` on the host."),
 });
 
 const subscription = z.union(
@@ -119,11 +115,14 @@ const thresholdOverrides = z
           (row.breachWhen === "above"
             ? atMost(row.threshold!, row.unit ?? "", row.source)
             : atLeast(row.threshold!, row.unit ?? "", row.source)
-          ).optional(),
+          )
+            .optional()
+            .describe(`${row.text} (runbook: ${row.threshold} ${row.unit}${row.sustainedMinutes ? ` over ${row.sustainedMinutes} min` : ""}); a tighter threshold, in ${row.unit}.`),
         ]),
     ) as Record<Exclude<RollbackTriggerId, "api-health" | "payment-failures" | "suspicious-usage" | "data-breach-indicators">, z.ZodOptional<z.ZodNumber>>,
   )
-  .default({});
+  .default({})
+  .describe("Tighter rollback-trigger thresholds, by row id (`api-latency-p95: 1500`); a looser one is refused.");
 
 /** Each endpoint once per severity: a repeated one would page twice (and collide in the plan). */
 function uniqueEndpoints(list: readonly { protocol: string; endpoint: string }[], ctx: z.RefinementCtx): void {
@@ -142,69 +141,88 @@ export const settingKey = z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "is n
 
 export const stackConfigSchema = z
   .strictObject({
-    /** Environment name, used in resource names and the SSM path `/crazy-gary/<environment>/`. */
-    environment: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, { message: "is not an environment name; use lower-case letters, digits and dashes, e.g. prod" }),
-    regions: z.strictObject({ primary: regionCode, secondary: regionCode }).superRefine((regions, ctx) => {
-      if (regions.primary === regions.secondary) {
-        ctx.addIssue({ code: "custom", path: ["secondary"], message: "is the same as regions.primary; use a different region so one outage cannot take both" });
-      }
-    }),
-    activeRegion: z.enum(regionRoles, { message: "is not a region role; use primary or secondary" }),
-    dnsZone: z.strictObject({
-      /** Hosted zone's domain name; `api` and `app` records are created under it. */
-      name: hostname,
-      /** Hosted zone id; looked up by name when absent. */
-      id: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z0123456789ABCDEFGHIJ" }).optional(),
-    }),
-    endpoints: z.strictObject({ api: perRegion(endpoint), app: perRegion(endpoint) }).superRefine((endpoints, ctx) => {
-      for (const key of hostnameKeys) {
-        const problem = endpointPairProblem(key, endpoints[key]);
-        if (problem) ctx.addIssue({ code: "custom", path: [key, "secondary"], message: problem });
-      }
-    }),
-    databases: perRegion(databaseHost),
-    databaseSecrets: perRegion(databaseSecret),
+    environment: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,20}$/, { message: "is not an environment name; use lower-case letters, digits and dashes, e.g. prod" })
+      .describe("Environment name (`prod`, `dr`), used in resource names and the SSM path `/crazy-gary/<environment>/`."),
+    regions: z
+      .strictObject({ primary: regionCode, secondary: regionCode })
+      .superRefine((regions, ctx) => {
+        if (regions.primary === regions.secondary) {
+          ctx.addIssue({ code: "custom", path: ["secondary"], message: "is the same as regions.primary; use a different region so one outage cannot take both" });
+        }
+      })
+      .describe("AWS region codes of the two region roles, different from each other (prod: us-east-1 / us-west-2; dr: us-east-2 / us-west-1)."),
+    activeRegion: z
+      .enum(regionRoles, { message: "is not a region role; use primary or secondary" })
+      .describe("The region role that serves traffic and holds the writable database. Flipping it is the failover."),
+    dnsZone: z
+      .strictObject({
+        name: hostname.describe("Hosted zone's domain name; the `api` and `app` failover records are created under it."),
+        id: z
+          .string()
+          .regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z0123456789ABCDEFGHIJ" })
+          .optional()
+          .describe("Hosted zone id; looked up by name when absent."),
+      })
+      .describe("The Route53 hosted zone of `api.<zone>` and `app.<zone>`."),
+    endpoints: z
+      .strictObject({ api: perRegion(endpoint), app: perRegion(endpoint) })
+      .superRefine((endpoints, ctx) => {
+        for (const key of hostnameKeys) {
+          const problem = endpointPairProblem(key, endpoints[key]);
+          if (problem) ctx.addIssue({ code: "custom", path: [key, "secondary"], message: problem });
+        }
+      })
+      .describe("Per hostname and region role: `{hostname: ...}` (CNAME) or `{loadBalancer: {dnsName, zoneId}}` (alias, evaluate target health)."),
+    databases: perRegion(databaseHost).describe("Each region role's PostgreSQL host (this stack configures it over SSH; it does not create it)."),
+    databaseSecrets: perRegion(databaseSecret).describe(
+      "Secret: set with `pulumi config set --secret --path 'databaseSecrets.<role>.<key>'`; refused when given in plain text.",
+    ),
     alerts: z.strictObject(
       Object.fromEntries(severities.map((s) => [s, z.array(subscription).superRefine(uniqueEndpoints).default([])])) as Record<
         "P0" | "P1" | "P2" | "P3",
         z.ZodDefault<z.ZodArray<typeof subscription>>
       >,
-    ),
+    ).describe("Subscriptions per severity: `{protocol: https, endpoint: https://...}` or `{protocol: email, endpoint: ...}`."),
     healthCheck: z
       .strictObject({
-        requestIntervalSeconds: z.union([z.literal(10), z.literal(30)], { message: "is not a Route53 request interval; use 10 or 30" }).default(healthCheckDefaults.requestIntervalSeconds),
-        failureThreshold: z.number().int().min(1).max(10).default(healthCheckDefaults.failureThreshold),
-        ttlSeconds: z.number().int().min(5).max(300).default(healthCheckDefaults.ttlSeconds),
+        requestIntervalSeconds: z.union([z.literal(10), z.literal(30)], { message: "is not a Route53 request interval; use 10 or 30" }).default(healthCheckDefaults.requestIntervalSeconds).describe("Seconds between two checks from each checker region."),
+        failureThreshold: z.number().int().min(1).max(10).default(healthCheckDefaults.failureThreshold).describe("Failed checks in a row before Route53 marks the endpoint unhealthy."),
+        ttlSeconds: z.number().int().min(5).max(300).default(healthCheckDefaults.ttlSeconds).describe("TTL of the failover CNAME records, in seconds."),
         checkerRegions: z
           .array(z.enum(healthCheckerRegions, { message: `is not a Route53 checker region; use one of ${list(healthCheckerRegions)}` }))
           .min(3, { message: "has fewer than 3 checker regions; Route53 needs at least 3" })
-          .default(["us-east-1", "us-west-2", "eu-west-1"]),
+          .default(["us-east-1", "us-west-2", "eu-west-1"])
+          .describe("Route53 regions that run the checks."),
       })
       .default({
         requestIntervalSeconds: healthCheckDefaults.requestIntervalSeconds,
         failureThreshold: healthCheckDefaults.failureThreshold,
         ttlSeconds: healthCheckDefaults.ttlSeconds,
         checkerRegions: ["us-east-1", "us-west-2", "eu-west-1"],
-      }),
+      })
+      .describe("Route53 health checks on each region's `/health` (HTTPS, port 443): worst-case DNS failover = requestIntervalSeconds x failureThreshold + ttlSeconds."),
     recovery: z
       .strictObject({
-        databaseRpoMinutes: atMost(recoveryObjectives.database.rpoMinutes!, "min", "Recovery Time Objectives (RTO) & Recovery Point Objectives (RPO)").default(recoveryObjectives.database.rpoMinutes!),
-        archiveTimeoutSeconds: atMost(maxArchiveTimeoutSeconds, "s (RPO/5)", "Backup Types & Retention").default(maxArchiveTimeoutSeconds),
+        databaseRpoMinutes: atMost(recoveryObjectives.database.rpoMinutes!, "min", "Recovery Time Objectives (RTO) & Recovery Point Objectives (RPO)").default(recoveryObjectives.database.rpoMinutes!).describe("Database recovery point objective, in minutes."),
+        archiveTimeoutSeconds: atMost(maxArchiveTimeoutSeconds, "s (RPO/5)", "Backup Types & Retention").default(maxArchiveTimeoutSeconds).describe("PostgreSQL `archive_timeout`, in seconds: WAL is switched and archived at least this often."),
       })
-      .default({ databaseRpoMinutes: recoveryObjectives.database.rpoMinutes!, archiveTimeoutSeconds: maxArchiveTimeoutSeconds }),
+      .default({ databaseRpoMinutes: recoveryObjectives.database.rpoMinutes!, archiveTimeoutSeconds: maxArchiveTimeoutSeconds })
+      .describe("The runbook's recovery objectives; may only be tightened."),
     retention: z
       .strictObject({
-        fullDays: atLeast(backups.full.retentionDays, "d", backups.full.source).default(backups.full.retentionDays),
-        incrementalDays: atLeast(backups.incremental.retentionDays, "d", backups.incremental.source).default(backups.incremental.retentionDays),
-        walHours: atLeast(backups.transactionLogs.retentionHours, "h", backups.transactionLogs.source).default(backups.transactionLogs.retentionHours),
-        pitrHours: atLeast(backups.pointInTimeRecovery.windowHours, "h", backups.pointInTimeRecovery.source).default(backups.pointInTimeRecovery.windowHours),
+        fullDays: atLeast(backups.full.retentionDays, "d", backups.full.source).default(backups.full.retentionDays).describe("Days every full backup stays restorable (pgBackRest `repo-retention-full`, by time)."),
+        incrementalDays: atLeast(backups.incremental.retentionDays, "d", backups.incremental.source).default(backups.incremental.retentionDays).describe("Days incremental backups are kept."),
+        walHours: atLeast(backups.transactionLogs.retentionHours, "h", backups.transactionLogs.source).default(backups.transactionLogs.retentionHours).describe("Hours of WAL (transaction logs) kept."),
+        pitrHours: atLeast(backups.pointInTimeRecovery.windowHours, "h", backups.pointInTimeRecovery.source).default(backups.pointInTimeRecovery.windowHours).describe("Point-in-time recovery window, in hours."),
         logDays: atLeast(backups.logs.retentionDays, "d", backups.logs.source)
           .refine((days) => cloudWatchLogRetentionDays.includes(days), {
             message: `is not a retention CloudWatch Logs accepts; use one of ${list(cloudWatchLogRetentionDays.filter((d) => d >= backups.logs.retentionDays))}`,
           })
-          .default(backups.logs.retentionDays),
-        /** Days a replaced or deleted object version is kept in a WAL archive bucket. */
-        noncurrentVersionDays: z.number().int().min(1).max(365).default(7),
+          .default(backups.logs.retentionDays)
+          .describe("Days the CloudWatch log groups keep events."),
+        noncurrentVersionDays: z.number().int().min(1).max(365).default(7).describe("Days a replaced or deleted object version is kept in a WAL archive bucket."),
       })
       .default({
         fullDays: backups.full.retentionDays,
@@ -213,24 +231,26 @@ export const stackConfigSchema = z
         pitrHours: backups.pointInTimeRecovery.windowHours,
         logDays: backups.logs.retentionDays,
         noncurrentVersionDays: 7,
-      }),
+      })
+      .describe("Backup and log retention; may only be lengthened."),
     schedules: z
       .strictObject({
-        fullBackupTimeUtc: timeOfDayUtc.default(backups.full.timeUtc),
+        fullBackupTimeUtc: timeOfDayUtc.default(backups.full.timeUtc).describe("Time of the daily full backup, UTC (`HH:MM`)."),
         incrementalEveryHours: atMost(backups.incremental.intervalHours, "h", backups.incremental.source)
           .refine((h) => 24 % h === 0, { message: "does not divide a day; use 1, 2, 3, 4 or 6" })
-          .default(backups.incremental.intervalHours),
-        restoreTestDayOfMonth: z.number().int().min(1).max(28, { message: "is past the 28th, a day some months lack; use 1 to 28" }).default(backups.restoreTest.dayOfMonth),
-        restoreTestTimeUtc: timeOfDayUtc.default(backups.restoreTest.timeUtc),
+          .default(backups.incremental.intervalHours)
+          .describe("Hours between incremental backups."),
+        restoreTestDayOfMonth: z.number().int().min(1).max(28, { message: "is past the 28th, a day some months lack; use 1 to 28" }).default(backups.restoreTest.dayOfMonth).describe("Day of the month of the restore test."),
+        restoreTestTimeUtc: timeOfDayUtc.default(backups.restoreTest.timeUtc).describe("Time of the restore test, UTC (`HH:MM`)."),
       })
       .default({
         fullBackupTimeUtc: backups.full.timeUtc,
         incrementalEveryHours: backups.incremental.intervalHours,
         restoreTestDayOfMonth: backups.restoreTest.dayOfMonth,
         restoreTestTimeUtc: backups.restoreTest.timeUtc,
-      }),
+      })
+      .describe("When the database hosts' systemd timers run the backups and the restore test."),
     thresholds: thresholdOverrides,
-    /** Application settings that are not environment-specific; synced to SSM for the apps. */
     app: z
       .record(settingKey, appSettingValue)
       .superRefine((settings, ctx) => {
@@ -238,27 +258,33 @@ export const stackConfigSchema = z
           ctx.addIssue({ code: "custom", path: [name], message: "looks like a secret and would be synced in plain text; list its name under appSecrets and keep the value in Secrets Manager" });
         }
       })
-      .default({}),
-    /** Names of the application's secrets; each environment keeps its own values in Secrets Manager. */
-    appSecrets: z.array(settingKey).default([]),
+      .default({})
+      .describe("Application settings that are not environment-specific (`UPPER_SNAKE_CASE`), synced to SSM for the apps. A secret-looking name is refused."),
+    appSecrets: z
+      .array(settingKey)
+      .default([])
+      .describe("Names of the application's secrets; each environment keeps its own values in Secrets Manager."),
     sync: z
       .strictObject({
-        /** Fully qualified name of the stack whose settings this one follows: `<org>/<project>/<stack>`. */
-        source: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
-          message: "is not a fully qualified stack name; use <org>/<project>/<stack>, e.g. organization/crazy-gary-dr/prod",
-        }),
-        /** Synced keys (e.g. `app.LOG_LEVEL`) this stack sets itself, each with its value and the reason. */
+        source: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+            message: "is not a fully qualified stack name; use <org>/<project>/<stack>, e.g. organization/crazy-gary-dr/prod",
+          })
+          .describe("Fully qualified name of the stack whose settings this one follows: `<org>/<project>/<stack>`."),
         overrides: z
           .record(
             z.string(),
             z.strictObject({
-              value: z.unknown(),
-              reason: z.string().min(8, { message: "is not a reason; say why this key differs (8 characters or more)" }),
+              value: z.unknown().describe("The value this stack uses instead of the source's."),
+              reason: z.string().min(8, { message: "is not a reason; say why this key differs (8 characters or more)" }).describe("Why this key differs."),
             }),
           )
-          .default({}),
+          .default({})
+          .describe("Synced keys (e.g. `app.LOG_LEVEL`) this stack sets itself, each with its value and the reason."),
       })
-      .optional(),
+      .optional()
+      .describe("dr only: the stack this one follows (its synced settings are read by StackReference)."),
   });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type DatabaseHostConfig = StackConfig["databases"]["primary"];

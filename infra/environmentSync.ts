@@ -15,7 +15,7 @@ import type { SchemaSourceAddress, SyncSource } from "./syncSource";
 /**
  * The role the schema sync reads the source database as: a login role on the source granted
  * `pg_read_all_data` (pg_dump locks every table it dumps). Its password is in the operator's
- * libpq password file, never in this stack (README "Schema sync").
+ * libpq password file, never in this stack (docs/guides/schema-sync.md).
  */
 export const schemaReaderRole = "schema_reader";
 

@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
+import { statefulTypes } from "../domain/stateful";
 import { resourcePolicy, resourcesPolicy, stackPolicy } from "./define";
 import { resolveSettings } from "./settings";
 import { describe, knownString, peek, settingsOfBucket, walArchiveBuckets } from "./stackView";
@@ -27,15 +28,8 @@ export const s3SettingTypes = {
   policy: "aws:s3/bucketPolicy:BucketPolicy",
 } as const;
 
-/** Types whose loss loses data or history: they must be `protect`ed (or `retainOnDelete`). */
-export const statefulTypes = [
-  "aws:s3/bucket:Bucket",
-  "aws:kms/key:Key",
-  "aws:secretsmanager/secret:Secret",
-  "aws:cloudwatch/logGroup:LogGroup",
-  "aws:route53/healthCheck:HealthCheck",
-  "aws:sns/topic:Topic",
-] as const;
+/** Types whose loss loses data, history or the DNS answer: they must be `protect`ed (or `retainOnDelete`). One list with the flip preview and the failover workflow's guard. */
+export { statefulTypes };
 
 export const publicAccessBlockFlags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 
@@ -156,7 +150,7 @@ export function createProtectionPolicies(overrides: Readonly<Record<string, unkn
       if (!knownString(props.kmsMasterKeyId)) report("SNS topic is not encrypted; set kmsMasterKeyId to a KMS key SNS and CloudWatch may use");
     }),
     resourcesPolicy(
-      { name: protectionPolicyNames.statefulProtected, description: "Stateful resources (buckets, keys, secrets, log groups, health checks, topics) are protected from deletion.", settings: [] },
+      { name: protectionPolicyNames.statefulProtected, description: "Stateful resources (buckets, keys, secrets, log groups, health checks, failover records, topics) are protected from deletion.", settings: [] },
       settings,
       statefulTypes,
       (args, _s, report) => {

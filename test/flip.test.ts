@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { promoteScriptPath } from "../components/promotion";
 import { planStack, type CapturedResource, type Plan } from "../tools/offline";
 import { readFileSync } from "node:fs";
+import { replaceRules } from "../domain/replacement";
+import { isStatefulType } from "../domain/stateful";
 
 // The mock engine is one per process: plans are evaluated one after another, never at once.
 const plans: Record<string, Promise<Plan>> = {};
@@ -14,26 +16,13 @@ let lastPlan: Promise<unknown> = Promise.resolve();
 const planOf = (stack: string, activeRegion: "primary" | "secondary") =>
   (plans[`${stack} ${activeRegion}`] ??= (lastPlan = lastPlan.catch(() => undefined).then(() => planStack(stack, { set: [`activeRegion=${activeRegion}`] }))) as Promise<Plan>);
 
-/**
- * Stateful resource types (DESIGN.md invariant 3) and, per type, the inputs whose change makes
- * the AWS provider replace the resource (Terraform ForceNew). A stateful type without an entry
- * is compared on all its inputs, so a type another component adds later is covered too.
- */
-const replacementInputs: Record<string, readonly string[] | "all"> = {
-  "aws:s3/bucket:Bucket": ["bucket", "bucketPrefix", "objectLockEnabled"],
-  "aws:kms/key:Key": ["customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"],
-  "aws:secretsmanager/secret:Secret": ["name", "namePrefix"],
-  "aws:cloudwatch/logGroup:LogGroup": ["name", "namePrefix", "logGroupClass"],
-  "aws:route53/healthCheck:HealthCheck": ["type", "referenceName", "measureLatency", "requestInterval", "routingControlArn"],
-  "aws:sns/topic:Topic": ["name", "namePrefix", "fifoTopic"],
-};
+/** Stateful: a type in the shared list (domain/statefulTypes.json), or anything a component protects. */
+const isStateful = (r: CapturedResource) => isStatefulType(r.type) || r.options.protect || r.options.retainOnDelete;
 
-/** Stateful: a type listed above, or anything a component protects. */
-const isStateful = (r: CapturedResource) => r.type in replacementInputs || r.options.protect || r.options.retainOnDelete;
-
+/** The inputs whose change replaces the resource (domain/replacement.ts); all of them for a type without a rule. */
 function replacementView(r: CapturedResource): Record<string, unknown> {
-  const keys = replacementInputs[r.type];
-  if (keys === undefined || keys === "all") return r.inputs;
+  const keys = replaceRules[r.type]?.properties;
+  if (keys === undefined || keys === "*") return r.inputs;
   return Object.fromEntries(keys.map((k) => [k, r.inputs[k]]));
 }
 

@@ -1,5 +1,5 @@
 /**
- * One direction for dependencies (docs/architecture/README.md, "Layers"): domain <- components
+ * One direction for dependencies (docs/architecture/README.md#layers): domain <- components
  * <- infra, domain <- policies, and tools on top; tests may use anything. Reads every import
  * and require of the product code and fails on one that points against that direction.
  */

@@ -3,26 +3,26 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { alarmCatalog, renderMetricContract } from "../domain/alarmCatalog";
 import { parseStackConfig } from "../infra/parseConfig";
+import { metricContractEnd, metricContractStart } from "../tools/docs/alarmReference";
 import { loadStackConfig, repositoryRoot } from "../tools/offline";
 
-const startMarker = "<!-- metric-contract:start -->";
-const endMarker = "<!-- metric-contract:end -->";
+const contractFile = "docs/reference/metric-contract.md";
 
-/** The README's metric contract: the text between the markers, trimmed. */
-function readmeContract(): string {
-  const readme = readFileSync(join(repositoryRoot, "README.md"), "utf8");
-  const start = readme.indexOf(startMarker);
-  const end = readme.indexOf(endMarker);
+/** The published metric contract: the table between the markers, trimmed. */
+function publishedContract(): string {
+  const text = readFileSync(join(repositoryRoot, contractFile), "utf8");
+  const start = text.indexOf(metricContractStart);
+  const end = text.indexOf(metricContractEnd);
   if (start < 0 || end < start) {
-    throw new Error(`README.md has no metric contract between ${startMarker} and ${endMarker}; paste the table renderMetricContract() renders (infra/alarmCatalog.ts)`);
+    throw new Error(`${contractFile} has no metric contract between ${metricContractStart} and ${metricContractEnd}; run npm run docs`);
   }
-  return readme.slice(start + startMarker.length, end).trim();
+  return text.slice(start + metricContractStart.length, end).trim();
 }
 
-describe("README metric contract", () => {
+describe("metric contract (docs/reference/metric-contract.md)", () => {
   it("is exactly the table rendered from the alarm catalog", () => {
     const rendered = renderMetricContract(alarmCatalog(parseStackConfig(loadStackConfig("prod"))));
-    expect(readmeContract()).toBe(rendered);
+    expect(publishedContract()).toBe(rendered);
   });
 
   it("does not depend on the stack: both stacks' catalogs publish the same metrics", () => {

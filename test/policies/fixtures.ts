@@ -217,7 +217,7 @@ function failoverDns(): PlannedResource[] {
             failoverRoutingPolicies: [{ type: role === "primary" ? "PRIMARY" : "SECONDARY" }],
             healthCheckId: `hc-${check.name}`,
           },
-          { region: regions.primary, propertyDependencies: { healthCheckId: [check.urn] } },
+          { region: regions.primary, protect: true, propertyDependencies: { healthCheckId: [check.urn] } },
         ),
       );
     }

@@ -47,9 +47,10 @@ describe("npm run plan", () => {
   it.each([
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
     [[], "--stack: required; e.g. npm run plan -- --stack prod"],
-    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --json"],
+    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --json, --diff"],
     [["--stack", "prod", "--set", "retention.walHours=12"], "crazy-gary-dr:retention.walHours: 12 is looser than the runbook's 48 h (Backup Types & Retention); use a value >= 48"],
     [["--stack", "prod", "--set", "activeRegion"], '--set "activeRegion": expected key=value, e.g. --set activeRegion=secondary'],
+    [["--stack", "prod", "--diff"], "--diff: compares the stack files with the same stack under --set overrides; give at least one, e.g. --set activeRegion=secondary"],
   ])("%j exits 2 with a clear message and no stack trace", (args, message) => {
     const result = plan(...args);
     expect(result.code).toBe(2);
@@ -57,4 +58,31 @@ describe("npm run plan", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stdout).toBe("");
   });
+
+  it("--diff prints each changed resource with its operation and causes, the Route 53 check, and the summary line last", () => {
+    const result = plan("--stack", "prod", "--set", "activeRegion=secondary", "--diff");
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe("18 to update, 6 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
+    expect(lines).toContain("+- command:local:Command promotion-promote replace [replace: triggers] [diff: ~environment,~triggers] [rule 3]");
+    expect(lines).toContain("~  aws:ssm/parameter:Parameter active-region-primary update [diff: ~insecureValue]");
+    expect(lines).toContain('      ~ insecureValue: "us-east-1" => "us-west-2"');
+    expect(lines).toContain("~  aws:route53/record:Record failover-dns-api-secondary update [diff: ~failoverRoutingPolicies]");
+    expect(lines.some((l) => l.startsWith("  [rule 1] terraform-provider-aws guides/enhanced-region-support"))).toBe(true);
+    expect(lines).toContain("Route 53 during the update: 4 DNS steps, 9 states checked (every order the dependencies allow), 2 refused or unsafe");
+    expect(result.stdout).not.toContain("PLACEHOLDER");
+  });
+
+  it("--diff --json gives the same operations as JSON", () => {
+    const result = plan("--stack", "dr", "--set", "activeRegion=secondary", "--diff", "--json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(Object.keys(json)).toEqual(["stack", "set", "operations", "summary", "typesWithoutRule", "route53"]);
+    expect(json.set).toEqual(["activeRegion=secondary"]);
+    expect(json.summary).toEqual({ update: 19, replace: 6, create: 0, delete: 0, statefulReplacedOrDeleted: 0 });
+    const promote = json.operations.find((o: { name: string }) => o.name === "promotion-promote");
+    expect(promote).toMatchObject({ urn: "urn:pulumi:dr::crazy-gary-dr::crazygary:dr:Promotion$command:local:Command::promotion-promote", type: "command:local:Command", op: "replace", properties: ["triggers"], stateful: false });
+    expect(json.route53.statesChecked).toBe(9);
+  });
 });
+

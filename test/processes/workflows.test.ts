@@ -4,7 +4,8 @@
  * summary limit; every `run:` block passes shellcheck and every file passes actionlint.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -22,6 +23,7 @@ interface Step {
 }
 interface Job {
   uses?: string;
+  if?: string;
   needs?: string | string[];
   environment?: string;
   container?: string;
@@ -134,32 +136,113 @@ describe("failover.yml", () => {
     const inputs = workflow.on.workflow_dispatch.inputs;
     expect(inputs.stack).toMatchObject({ type: "choice", options: ["prod", "dr"], required: true });
     expect(inputs.target).toMatchObject({ type: "choice", options: ["primary", "secondary"], required: true });
-    expect(workflow.concurrency).toEqual({ group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
   });
 
-  it("previews the flip with the policy pack and refuses any replace or delete", () => {
-    const step = preview.steps!.find(runs("pulumi config set activeRegion"))!;
-    const script = step.run!;
+  it("is never cancelled by a deploy: its own concurrency group, never cancelling a running failover", () => {
+    expect(workflow.concurrency).toEqual({ group: "failover-${{ inputs.stack }}", "cancel-in-progress": false });
+    const deployGroups = Object.values(load("deploy.yml").jobs).map((job) => job.concurrency?.group);
+    expect(deployGroups).toContain("pulumi-${{ matrix.stack }}");
+    expect(deployGroups).not.toContain(workflow.concurrency!.group.replace("inputs.stack", "matrix.stack"));
+  });
+
+  it("previews the flip offline (--diff) and with the policy pack, then runs the guard on the preview", () => {
+    const offline = preview.steps!.find(runs("npm run -s policy"))!.run!;
+    expect(offline).toContain('npm run -s plan -- --stack "$STACK" --set "activeRegion=$TARGET" --diff > "reports/flip-$STACK-$TARGET.txt"');
+    const script = preview.steps!.find(runs("pulumi config set activeRegion"))!.run!;
     expect(script.indexOf('pulumi config set activeRegion "$TARGET"')).toBeLessThan(script.indexOf("pulumi preview --policy-pack policies"));
-    expect(script).toContain('select(.op | test("replace|delete"))');
-    expect(preview.steps!.some(runs('npm run -s policy -- --stack "$STACK" --set "activeRegion=$TARGET"'))).toBe(true);
+    expect(script).toContain('--json > "reports/preview-$STACK-$TARGET.json"');
+    const guard = indexOf(preview, runs("--slurpfile stateful domain/statefulTypes.json"));
+    expect(guard).toBeGreaterThan(indexOf(preview, runs("pulumi preview --policy-pack policies")));
   });
 
-  it("waits for approval in a protected environment, then runs up and commits the flip", () => {
+  it("runs up with --continue-on-error, waits for a deploy holding the stack, and commits only what the stack reports", () => {
     expect(up.needs).toBe("preview");
     expect(up.environment).toBe("${{ inputs.stack == 'prod' && 'production' || 'dr' }}");
     expect(up.permissions).toEqual({ "id-token": "write", contents: "write" });
     const script = up.steps!.find(runs("pulumi up"))!.run!;
-    expect(script.indexOf('pulumi config set activeRegion "$TARGET"')).toBeLessThan(script.indexOf("pulumi up --yes --policy-pack policies"));
-    expect(up.steps!.some(runs('git add "Pulumi.$STACK.yaml"'))).toBe(true);
+    expect(script.indexOf('pulumi config set activeRegion "$TARGET"')).toBeLessThan(script.indexOf("pulumi up --yes --policy-pack policies --diff --continue-on-error"));
+    expect(script).toContain("grep -q '\\[409\\] Conflict' reports/up.log");
+    const commit = up.steps!.find(runs('git add "Pulumi.$STACK.yaml"'))!;
+    expect(commit.if).toBe("${{ !cancelled() }}");
+    expect(commit.run).toContain('deployed=$(pulumi stack output activeRegionRole --stack "$PULUMI_ORG/$STACK"');
+    expect(commit.run).toContain('if [ "$deployed" != "$TARGET" ]; then');
   });
 
-  it("then checks the /health endpoints behind both failover names", () => {
+  it("then checks the /health endpoints behind both failover names, whatever happened to the commit", () => {
     expect(verify.needs).toBe("up");
+    expect(verify.if).toBe("${{ !cancelled() && needs.up.result != 'skipped' }}");
     const script = verify.steps!.find(runs("/health"))!.run!;
     expect(script).toContain("for name in api app; do");
     expect(script).toContain('curl -fsS --max-time 10 -o /dev/null "https://$fqdn/health"');
     expect(script).toContain("pulumi stack output worstCaseDnsFailoverSeconds");
+  });
+});
+
+describe("failover.yml's guard on a saved `pulumi preview --json`", () => {
+  const guard = load("failover.yml").jobs.preview.steps!.find(runs("--slurpfile stateful domain/statefulTypes.json"))!.run!;
+  const urn = (parentType: string, type: string, name: string) => `urn:pulumi:prod::crazy-gary-dr::${parentType}$${type}::${name}`;
+
+  /** Runs the guard step as the runner does: bash, the checkout as working directory, the preview in reports/. */
+  function runGuard(preview: unknown) {
+    const dir = mkdtempSync(join(tmpdir(), "failover-guard-"));
+    mkdirSync(join(dir, "reports"));
+    mkdirSync(join(dir, "domain"));
+    copyFileSync(join(root, "domain/statefulTypes.json"), join(dir, "domain/statefulTypes.json"));
+    writeFileSync(join(dir, "reports/preview-prod-secondary.json"), typeof preview === "string" ? preview : JSON.stringify(preview));
+    const summary = join(dir, "summary.md");
+    const result = spawnSync("bash", ["-c", guard], { cwd: dir, encoding: "utf8", env: { ...process.env, STACK: "prod", TARGET: "secondary", GITHUB_STEP_SUMMARY: summary } });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr, summary: existsSync(summary) ? readFileSync(summary, "utf8") : "" };
+  }
+  const allowedCommands = [
+    "- replace command:remote:Command database-host-primary-configure (replace reasons: triggers)",
+    "- replace command:remote:Command database-host-primary-files (replace reasons: triggers)",
+    "- replace command:remote:Command database-host-secondary-configure (replace reasons: triggers)",
+    "- replace command:remote:Command database-host-secondary-files (replace reasons: triggers)",
+    "- replace command:local:Command promotion-promote (replace reasons: triggers)",
+  ];
+
+  it("passes the flip's preview and lists the five command replacements it allowed", () => {
+    const result = runGuard(readFileSync(join(root, "test/fixtures/preview-flip-commands.json"), "utf8"));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(["Allowed (not stateful):", ...allowedCommands, ""].join("\n"));
+    expect(result.summary).toContain("- replace: 5\n");
+    expect(result.summary).toContain("- update: 17\n");
+    expect(result.summary).toContain(["Replacements and deletions allowed (no stateful resource): 5", ...allowedCommands].join("\n"));
+  });
+
+  it("fails a preview that replaces a bucket, naming it, and still lists what it allowed", () => {
+    const result = runGuard(readFileSync(join(root, "test/fixtures/preview-bucket-replace.json"), "utf8"));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("::error::the flip would replace or delete stateful resources");
+    expect(result.stdout).toContain("Refused (stateful):\n- replace aws:s3/bucket:Bucket wal-archive-primary-bucket (replace reasons: bucket)\n");
+    expect(result.summary).toContain("**Refused (stateful):**\n- replace aws:s3/bucket:Bucket wal-archive-primary-bucket (replace reasons: bucket)");
+    expect(result.summary).toContain(allowedCommands.join("\n"));
+  });
+
+  const step = (op: string, parentType: string, type: string, name: string, extra: object = {}) => ({ op, urn: urn(parentType, type, name), ...extra });
+  it.each([
+    ["a deleted failover record", 1, "- delete aws:route53/record:Record failover-dns-api-primary (replace reasons: )", [step("delete", "crazygary:dr:FailoverDns", "aws:route53/record:Record", "failover-dns-api-primary")]],
+    [
+      "a health check replaced in split steps (--show-replacement-steps)",
+      1,
+      "- create-replacement aws:route53/healthCheck:HealthCheck failover-dns-api-primary (replace reasons: requestInterval)",
+      [
+        step("create-replacement", "crazygary:dr:FailoverDns", "aws:route53/healthCheck:HealthCheck", "failover-dns-api-primary", { replaceReasons: ["requestInterval"] }),
+        step("delete-replaced", "crazygary:dr:FailoverDns", "aws:route53/healthCheck:HealthCheck", "failover-dns-api-primary"),
+      ],
+    ],
+    ["a replaced alarm (not stateful)", 0, "- replace aws:cloudwatch/compositeAlarm:CompositeAlarm alarms-rollback (replace reasons: region)", [step("replace", "crazygary:dr:AlarmSet", "aws:cloudwatch/compositeAlarm:CompositeAlarm", "alarms-rollback", { replaceReasons: ["region"] })]],
+    ["only updates", 0, "Replacements and deletions allowed (no stateful resource): 0", [step("update", "crazygary:dr:AlarmSet", "aws:cloudwatch/metricAlarm:MetricAlarm", "alarms-api-health-primary", { diffReasons: ["alarmActions"] })]],
+  ] as const)("%s: exit %i", (_what, code, line, steps) => {
+    const result = runGuard({ steps: [{ op: "same", urn: "urn:pulumi:prod::crazy-gary-dr::pulumi:pulumi:Stack::crazy-gary-dr-prod" }, ...steps], changeSummary: {} });
+    expect(result.code).toBe(code);
+    expect(result.summary).toContain(line);
+  });
+
+  it("fails when the preview is not JSON (a preview that broke)", () => {
+    const result = runGuard("error: [409] Conflict");
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("parse error");
   });
 });
 

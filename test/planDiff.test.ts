@@ -1,0 +1,50 @@
+/**
+ * Two plans compared (domain/planDiff.ts): resources matched by URN; creates, deletes, updates
+ * and replacements counted the way the closing line of `npm run plan -- --diff` shows them.
+ */
+import { describe, expect, it } from "vitest";
+import { diffPlans, summaryLine, type DiffableResource } from "../domain/planDiff";
+
+const stack = "urn:pulumi:prod::crazy-gary-dr::";
+const awsEast = { urn: `${stack}pulumi:providers:aws::aws-primary`, type: "pulumi:providers:aws", name: "aws-primary", custom: true, provider: null, inputs: { region: "us-east-1" }, options: { dependsOn: [] } };
+const awsWest = { ...awsEast, urn: `${stack}pulumi:providers:aws::aws-secondary`, name: "aws-secondary", inputs: { region: "us-west-2" } };
+const command = { urn: `${stack}pulumi:providers:command::command`, type: "pulumi:providers:command", name: "command", custom: true, provider: null, inputs: {}, options: { dependsOn: [] } };
+
+function resource(type: string, name: string, inputs: Record<string, unknown>, provider: DiffableResource | null = awsEast): DiffableResource {
+  return { urn: `${stack}${type}::${name}`, type, name, custom: true, provider: provider ? `${provider.urn}::id-${provider.name}` : null, inputs, options: { dependsOn: [] } };
+}
+const bucket = resource("aws:s3/bucket:Bucket", "wal-primary-bucket", { bucket: "wal-a", forceDestroy: false });
+const parameter = resource("aws:ssm/parameter:Parameter", "active-region-primary", { name: "/x", type: "String", insecureValue: "us-east-1" });
+const promote = resource("command:local:Command", "promotion-promote", { create: "promote.sh", triggers: ["primary"] }, command);
+const component = { ...resource("crazygary:dr:Promotion", "promotion", {}, null), custom: false };
+const base = [awsEast, awsWest, command, component, bucket, parameter, promote];
+
+const replaceIn = (plan: DiffableResource[], next: DiffableResource) => plan.map((r) => (r.urn === next.urn ? next : r));
+
+describe("diffPlans", () => {
+  it.each([
+    ["nothing changed", base, "0 to update, 0 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", []],
+    ["a parameter's value", replaceIn(base, { ...parameter, inputs: { ...parameter.inputs, insecureValue: "us-west-2" } }), "1 to update, 0 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", [["update", "active-region-primary", ["insecureValue"], false]]],
+    ["a command's triggers", replaceIn(base, { ...promote, inputs: { ...promote.inputs, triggers: ["secondary"] } }), "0 to update, 1 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", [["replace", "promotion-promote", ["triggers"], false]]],
+    ["a bucket's name", replaceIn(base, { ...bucket, inputs: { ...bucket.inputs, bucket: "wal-b" } }), "0 to update, 1 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 1", [["replace", "wal-primary-bucket", ["bucket"], true]]],
+    ["a bucket moved to the other region", replaceIn(base, { ...bucket, provider: `${awsWest.urn}::id-aws-secondary` }), "0 to update, 1 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 1", [["replace", "wal-primary-bucket", ["region"], true]]],
+    ["a deleted bucket and a new parameter", [...base.filter((r) => r !== bucket), resource("aws:ssm/parameter:Parameter", "new", { name: "/n" })], "0 to update, 0 to replace, 1 to create, 1 to delete; stateful replaced or deleted: 1", [["delete", "wal-primary-bucket", [], true], ["create", "new", [], false]]],
+    ["the command provider's config", replaceIn(base, { ...command, inputs: { version: "1.3.0" } }), "0 to update, 2 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", [["replace", "promotion-promote", ["provider"], false], ["replace", "command", ["version"], false]]],
+  ] as const)("%s", (_what, after, line, operations) => {
+    const diff = diffPlans(base, after as DiffableResource[]);
+    expect(summaryLine(diff.summary)).toBe(line);
+    expect(diff.operations.map((o) => [o.op, o.name, o.properties, o.stateful])).toEqual(operations);
+    expect(diff.typesWithoutRule).toEqual([]);
+  });
+
+  it("never reports a component (the engine creates nothing for it)", () => {
+    expect(diffPlans(base, base.filter((r) => r !== component)).operations).toEqual([]);
+  });
+
+  it("names changed types it has no rule for, and shows them as updates", () => {
+    const widget = resource("acme:index:Widget", "w", { size: 1 }, null);
+    const diff = diffPlans([...base, widget], [...base, { ...widget, inputs: { size: 2 } }]);
+    expect(diff.typesWithoutRule).toEqual(["acme:index:Widget"]);
+    expect(diff.operations.map((o) => [o.op, o.name])).toEqual([["update", "w"]]);
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * `npm run docs`: writes docs/reference/ (config, alarms, metric contract, policies) from the
+ * code. Deterministic: the same code gives byte-identical files, which `test/docs.test.ts`
+ * compares with the committed ones.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { repositoryRoot } from "../offline/stackFiles";
+import { runCli } from "../cli/args";
+import { renderReferenceDocs } from "./reference";
+
+runCli(async () => {
+  for (const [file, content] of Object.entries(renderReferenceDocs())) {
+    const target = path.join(repositoryRoot, file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, content);
+    process.stdout.write(`wrote ${file}\n`);
+  }
+  return 0;
+}, () => false);
