@@ -1,17 +1,19 @@
 /**
  * `ActiveRegionParameter`: an SSM String parameter `/crazy-gary/<environment>/active-region`
  * in every region, holding the active region's code, so the applications in either region
- * can tell whether they are the active side without reading stack config. One parameter per
+ * can tell whether they are the active side without reading stack config, and each database
+ * host's lease (lease.sh) reads it in its own region: a primary whose region it no longer
+ * names fences itself. One parameter per
  * region role (named by role, never by active/passive): a flip changes only their value.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { activeRegionParameterName } from "../domain/activeRegionParameter";
 import { regionRoles, type RegionRole } from "../domain/topology";
 
-export const activeRegionParameterType = "crazygary:dr:ActiveRegionParameter";
+export { activeRegionParameterName };
 
-/** The parameter's name for an environment. */
-export const activeRegionParameterName = (environment: string): string => `/crazy-gary/${environment}/active-region`;
+export const activeRegionParameterType = "crazygary:dr:ActiveRegionParameter";
 
 export interface ActiveRegionParameterArgs {
   /** Environment name; the parameter is `/crazy-gary/<environment>/active-region`. */

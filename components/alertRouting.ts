@@ -1,23 +1,21 @@
 /**
  * `AlertRouting`: where one region's alarms page. One SNS topic per runbook severity (P0-P3),
  * encrypted with the region's own KMS key (rotation on; the key policy lets CloudWatch publish
- * to the encrypted topics), with the subscriptions the stack config lists per severity.
- * A severity without subscriptions still gets its topic (alarms need a target), and the plan
- * warns that nobody is paged for it.
+ * to the encrypted topics), with the SNS subscriptions the stack config lists per severity
+ * (PagerDuty as an auto-confirming https subscription; e-mail and other https endpoints as given;
+ * see `domain/alertDelivery.ts`). Slack entries are not SNS subscriptions: AWS Chatbot subscribes
+ * itself to the topics (`ChatNotifications`). A severity without subscriptions still gets its
+ * topic (alarms need a target), and the plan warns that nobody is paged for it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { severities, type Severity } from "../domain/runbook";
+import { describeSubscription, snsSubscriptionOf, subscriptionIdentity, type AlertSubscription } from "../domain/alertDelivery";
 
 export const alertRoutingType = "crazygary:dr:AlertRouting";
 
-/** One subscription of a severity's topic. */
-export interface AlertSubscription {
-  protocol: "https" | "email";
-  /** An https:// URL (paging service, chat webhook) or an e-mail address. */
-  endpoint: string;
-}
+export type { AlertSubscription };
 
 export interface AlertRoutingArgs {
   /**
@@ -40,8 +38,7 @@ export interface AlertRoutingArgs {
 export const topicName = (environment: string, severity: Severity) => `crazy-gary-${environment}-alerts-${severity}`;
 
 /** A short, stable id for a subscription, from its content (reordering the list replaces nothing). */
-export const subscriptionKey = (subscription: AlertSubscription) =>
-  createHash("sha256").update(`${subscription.protocol}:${subscription.endpoint}`).digest("hex").slice(0, 8);
+export const subscriptionKey = (subscription: AlertSubscription) => createHash("sha256").update(subscriptionIdentity(subscription)).digest("hex").slice(0, 8);
 
 /** The warning the plan shows for a severity nobody is subscribed to. */
 export function emptyTopicWarning(environment: string, region: string, severity: Severity): string {
@@ -109,15 +106,15 @@ export class AlertRouting extends pulumi.ComponentResource {
       const list = subscriptions[severity] ?? [];
       const duplicate = list.find((s, i) => list.findIndex((o) => subscriptionKey(o) === subscriptionKey(s)) !== i);
       if (duplicate) {
-        throw new Error(`subscriptions.${severity}: ${duplicate.protocol} ${duplicate.endpoint} is listed twice; list each endpoint once per severity`);
+        throw new Error(`subscriptions.${severity}: ${describeSubscription(duplicate)} is listed twice; list each subscriber once per severity`);
       }
       if (list.length === 0) void pulumi.log.warn(emptyTopicWarning(args.environment, args.region, severity), this);
       for (const subscription of list) {
-        new aws.sns.TopicSubscription(
-          `${name}-${severity}-${subscriptionKey(subscription)}`,
-          { topic: topic.arn, protocol: subscription.protocol, endpoint: subscription.endpoint },
-          child,
-        );
+        const sns = snsSubscriptionOf(subscription);
+        if (!sns) continue; // Slack: AWS Chatbot subscribes itself (ChatNotifications)
+        // endpointAutoConfirms: the endpoint confirms the subscription itself (PagerDuty), so the
+        // provider does not wait for a confirmation (`@pulumi/aws` sns.TopicSubscription docs).
+        new aws.sns.TopicSubscription(`${name}-${severity}-${subscriptionKey(subscription)}`, { topic: topic.arn, ...sns }, child);
       }
     }
     this.topicArns = topicArns;

@@ -1,8 +1,9 @@
 /**
  * `DatabaseHostIam`: the IAM role (and instance profile) a database host runs with. It may do
  * exactly what pgBackRest and the host's scripts do: read, write, list and delete objects of
- * the repositories in both regions' buckets, use the two buckets' KMS keys through S3, and
- * publish the backup and replication metrics. The policy document is built by a pure function.
+ * the repositories in both regions' buckets, use the two buckets' KMS keys through S3,
+ * publish the backup and replication metrics, and read the active-region parameter of its own
+ * region (lease.sh). The policy document is built by a pure function.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -55,9 +56,11 @@ export function databaseHostTrustPolicy(): PolicyDocument {
  *   never used for objects;
  * - `cloudwatch:PutMetricData` in the two regions, only into {@link hostMetricNamespaces}.
  *   PutMetricData has no resource-level permissions: AWS requires `Resource: "*"` for it,
- *   the namespace condition is how it is narrowed.
+ *   the namespace condition is how it is narrowed;
+ * - `ssm:GetParameter` on the active-region parameter of the host's region, when given (the
+ *   lease's one call, `aws ssm get-parameter`; a String parameter needs no KMS right).
  */
-export function databaseHostPolicy(repositories: readonly RepositoryAccess[]): PolicyDocument {
+export function databaseHostPolicy(repositories: readonly RepositoryAccess[], activeRegionParameterArn?: string): PolicyDocument {
   if (repositories.length === 0) throw new Error("databaseHostPolicy: repositories is empty; give every region's repository");
   const regions = [...new Set(repositories.map((r) => r.region))];
   return {
@@ -85,6 +88,9 @@ export function databaseHostPolicy(repositories: readonly RepositoryAccess[]): P
         Resource: "*",
         Condition: { StringEquals: { "cloudwatch:namespace": [...hostMetricNamespaces], "aws:RequestedRegion": regions } },
       },
+      ...(activeRegionParameterArn === undefined
+        ? []
+        : [{ Sid: "ReadActiveRegionParameter", Effect: "Allow" as const, Action: ["ssm:GetParameter"], Resource: [activeRegionParameterArn] }]),
     ],
   };
 }
@@ -104,6 +110,11 @@ export interface DatabaseHostIamArgs {
   provider: aws.Provider;
   /** Every region's repository, primary region's first. */
   repositories: RepositoryAccessInput[];
+  /**
+   * ARN of the active-region SSM parameter in the hosts' region, which their lease reads.
+   * @default none: no SSM right (a host without the lease)
+   */
+  activeRegionParameterArn?: pulumi.Input<string>;
 }
 
 export class DatabaseHostIam extends pulumi.ComponentResource {
@@ -126,8 +137,10 @@ export class DatabaseHostIam extends pulumi.ComponentResource {
     );
 
     const policy = pulumi
-      .all(repositories.map((r) => pulumi.all([r.bucketArn, r.keyArn])))
-      .apply((arns) => JSON.stringify(databaseHostPolicy(repositories.map((r, i) => ({ ...r, bucketArn: arns[i]![0], keyArn: arns[i]![1] })))));
+      .all([pulumi.all(repositories.map((r) => pulumi.all([r.bucketArn, r.keyArn]))), args.activeRegionParameterArn])
+      .apply(([arns, parameterArn]) =>
+        JSON.stringify(databaseHostPolicy(repositories.map((r, i) => ({ ...r, bucketArn: arns[i]![0], keyArn: arns[i]![1] })), parameterArn)),
+      );
     new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy }, child);
 
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, child);

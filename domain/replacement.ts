@@ -104,6 +104,18 @@ export const replaceRules: Readonly<Record<string, ReplaceRule>> = {
   "aws:iam/role:Role": { properties: ["name", "namePrefix", "path"], source: tf("iam/role.go", "name, name_prefix, path") },
   "aws:iam/rolePolicy:RolePolicy": { properties: ["name", "namePrefix", "role"], source: tf("iam/role_policy.go", "name, name_prefix, role") },
   "aws:iam/instanceProfile:InstanceProfile": { properties: ["name", "namePrefix", "path"], source: tf("iam/instance_profile.go", "name, name_prefix, path") },
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { properties: ["role", "policyArn"], source: tf("iam/role_policy_attachment.go", "role, policy_arn") },
+  "aws:backup/vault:Vault": { properties: ["name", "kmsKeyArn"], source: tf("backup/vault.go", "name, kms_key_arn") },
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration": {
+    properties: "*",
+    source: `${tf("backup/vault_lock_configuration.go", "backup_vault_name, changeable_for_days, max_retention_days, min_retention_days")} (no Update): a changed bound is a new lock, which a compliance-mode lock past its lock date refuses`,
+  },
+  "aws:backup/plan:Plan": { properties: ["name"], source: `${tf("backup/plan.go", "name")}; rules update in place (UpdateBackupPlan)` },
+  "aws:backup/selection:Selection": { properties: "*", source: `${tf("backup/selection.go", "name, plan_id, iam_role_arn, resources, conditions, not_resources, selection_tag")} (no Update)` },
+  "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": {
+    properties: ["configurationName", "slackTeamId"],
+    source: "terraform-provider-aws internal/service/chatbot/slack_channel_configuration.go: configuration_name, slack_team_id RequiresReplace; channel, topics, role and guardrails update in place (UpdateSlackChannelConfiguration)",
+  },
   "aws:secretsmanager/secret:Secret": { properties: ["name", "namePrefix"], source: tf("secretsmanager/secret.go", "name, name_prefix") },
   "aws:secretsmanager/secretVersion:SecretVersion": {
     properties: ["secretId", "secretString", "secretBinary"],

@@ -2,9 +2,12 @@
  * The alarms' wiring (called by `stack.ts`): the catalog from the runbook and
  * the effective config, the alarm set with its alert routing, and each region's log groups.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import { AlarmSet, type WalArchiveSource } from "../components/alarmSet";
 import { ApplicationLogs } from "../components/applicationLogs";
+import { ChatNotifications } from "../components/chatNotifications";
+import { alertDelivery, deliveryOf, pendingConfirmationWarning, slackChannels } from "../domain/alertDelivery";
+import { severities } from "../domain/runbook";
+import * as pulumi from "@pulumi/pulumi";
 import type { RegionAssignment } from "../domain/activeRegion";
 import { alarmCatalog } from "../domain/alarmCatalog";
 import { regionRoles, type RegionRole } from "../domain/topology";
@@ -35,6 +38,20 @@ export function declareAlarms(config: StackConfig, sites: RegionAssignment, prov
     route53MetricsRegion,
   });
 
+  // Slack through AWS Chatbot: one configuration per channel, on every region's topics.
+  const chat = new ChatNotifications("chat", {
+    environment: config.environment,
+    channels: slackChannels(config.alerts),
+    topicArns: alarms.topicArns,
+    provider: providers.chatbot,
+  });
+  // E-mail (and any https endpoint other than PagerDuty) delivers nothing until confirmed: say so in the plan.
+  for (const severity of severities) {
+    for (const subscription of config.alerts[severity].filter((s) => deliveryOf(s) === "pending-until-confirmed")) {
+      void pulumi.log.warn(pendingConfirmationWarning(config.environment, severity, subscription));
+    }
+  }
+
   const logs = Object.fromEntries(
     regionRoles.map((role) => [
       role,
@@ -44,11 +61,14 @@ export function declareAlarms(config: StackConfig, sites: RegionAssignment, prov
 
   return {
     alarms,
+    chat,
     logs,
     outputs: {
       /** The deploy pipeline rolls back while any of these composites is in ALARM. */
       rollbackAlarm: alarms.rollbackAlarms,
       alarmDashboard: alarms.dashboardName,
+      /** Per severity: who is reached once the stack is up, and who only after confirming (e-mail). */
+      alertDelivery: alertDelivery(config.alerts),
     },
   };
 }

@@ -9,6 +9,8 @@ import { schedulesFromRunbook } from "../domain/hostSchedules";
 import { DatabaseHostIam } from "../components/databaseHostIam";
 import { DatabaseRoles } from "../components/databaseRoles";
 import { WalArchiveBucket } from "../components/walArchiveBucket";
+import { ImmutableBackupCopy } from "../components/immutableBackupCopy";
+import { dailySnapshotSchedule } from "../domain/immutableBackupCopy";
 import { walArchiveLifecycleDaysFromConfig, type BackupCadence } from "../domain/walArchiveLifecycle";
 import { allSites, isActive } from "../domain/activeRegion";
 import { regionRoles, type RegionRole } from "../domain/topology";
@@ -38,6 +40,8 @@ export const hostSchedules = (config: Pick<StackConfig, "schedules">) =>
 export interface BackupsOptions {
   /** Resources the hosts' commands wait for (the flip's promotion). */
   hostsAfter?: pulumi.Resource[];
+  /** ARN of the active-region parameter per region role, which that region's host (lease.sh) reads. */
+  activeRegionParameterArns?: Record<RegionRole, pulumi.Input<string>>;
 }
 
 export function declareBackups(config: StackConfig, providers: RegionProviders, options: BackupsOptions = {}) {
@@ -53,6 +57,17 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
       }),
     ]),
   ) as Record<RegionRole, WalArchiveBucket>;
+  // The locked copy nobody reachable from a host can delete: each region's bucket backed up into
+  // a locked vault there and copied to the other region's (the stack's own two regions, so one
+  // regional outage never takes a bucket and its only copy; see docs/runbooks/security-breach.md).
+  const copy = new ImmutableBackupCopy("backup-copy", {
+    environment: config.environment,
+    regions: config.regions,
+    bucketArns: Object.fromEntries(regionRoles.map((role) => [role, buckets[role].bucketArn])) as Record<RegionRole, pulumi.Output<string>>,
+    settings: config.backupCopy,
+    snapshotSchedule: dailySnapshotSchedule(config.schedules.fullBackupTimeUtc),
+    providers: providers.aws,
+  });
   // repo1 = primary region's bucket, repo2 = secondary's, on every host.
   const ordered = regionRoles.map((role) => buckets[role]);
 
@@ -62,6 +77,7 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
       new DatabaseHostIam(`database-host-iam-${role}`, {
         provider: providers.aws[role],
         repositories: ordered.map((b) => ({ bucketArn: b.bucketArn, keyArn: b.keyArn, region: b.region, repositoryPath: b.repositoryPath })),
+        activeRegionParameterArn: options.activeRegionParameterArns?.[role],
       }),
     ]),
   ) as Record<RegionRole, DatabaseHostIam>;
@@ -105,7 +121,11 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
     iam,
     hosts,
     roles,
+    copy,
     outputs: {
+      /** The locked AWS Backup vaults, per region role, and the role AWS Backup restores with (docs/runbooks/security-breach.md). */
+      backupVaults: copy.vaultNames,
+      backupRoleArn: copy.roleArn,
       walArchiveBuckets: Object.fromEntries(regionRoles.map((role) => [role, buckets[role].bucketName])) as Record<RegionRole, pulumi.Output<string>>,
       walArchiveLifecycleDays: stackLifecycleDays(config),
       databaseHostInstanceProfiles: Object.fromEntries(regionRoles.map((role) => [role, iam[role].instanceProfileName])) as Record<RegionRole, pulumi.Output<string>>,

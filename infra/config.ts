@@ -12,6 +12,8 @@ import { endpointPairProblem } from "../domain/failoverRouting";
 import { hostnameKeys, regionRoles, type DatabaseHostAddress, type Endpoint } from "../domain/topology";
 import { secretSettingPattern } from "../domain/secretSettings";
 import type { CatalogSettings } from "../domain/alarmCatalog";
+import { awsBackupLimits, backupCopyProblems, type BackupCopySettings } from "../domain/immutableBackupCopy";
+import { isSlackWebhook, slackWebhookFix, subscriptionIdentity, type AlertSubscription } from "../domain/alertDelivery";
 import {
   backups,
   healthCheckDefaults,
@@ -97,12 +99,25 @@ const databaseSecret = z.strictObject({
   sshPrivateKey: z.string().includes("PRIVATE KEY", { message: "is not a PEM private key" }).describe("PEM private key of `sshUser` on the host."),
 });
 
-const subscription = z.union(
+const slackId = (what: string, example: string) =>
+  z.string().regex(/^[A-Z0-9]{9,}$/, { message: `is not a Slack ${what} id; use the upper-case id such as ${example}` });
+
+const subscription = z.discriminatedUnion(
+  "protocol",
   [
-    z.strictObject({ protocol: z.literal("https"), endpoint: z.url({ protocol: /^https$/, message: "is not an https:// URL" }) }),
+    z.strictObject({
+      protocol: z.literal("pagerduty"),
+      /** Integration key of the PagerDuty service's "Amazon CloudWatch" integration. */
+      integrationKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: "is not a PagerDuty integration key; use the key of the service's Amazon CloudWatch integration (8-64 letters, digits, - or _)" }),
+    }),
+    z.strictObject({ protocol: z.literal("slack"), teamId: slackId("workspace (team)", "T0123ABCD"), channelId: slackId("channel", "C0123ABCD") }),
+    z.strictObject({
+      protocol: z.literal("https"),
+      endpoint: z.url({ protocol: /^https$/, message: "is not an https:// URL" }).refine((url) => !isSlackWebhook(url), { message: slackWebhookFix }),
+    }),
     z.strictObject({ protocol: z.literal("email"), endpoint: z.email({ message: "is not an e-mail address" }) }),
   ],
-  { message: "is not a subscription; use {protocol: https, endpoint: https://...} or {protocol: email, endpoint: someone@example.com}" },
+  { message: "is not a subscription; use {protocol: pagerduty, integrationKey: ...}, {protocol: slack, teamId: T..., channelId: C...}, {protocol: https, endpoint: https://...} or {protocol: email, endpoint: someone@example.com}" },
 );
 
 const thresholdOverrides = z
@@ -124,11 +139,12 @@ const thresholdOverrides = z
   .default({})
   .describe("Tighter rollback-trigger thresholds, by row id (`api-latency-p95: 1500`); a looser one is refused.");
 
-/** Each endpoint once per severity: a repeated one would page twice (and collide in the plan). */
-function uniqueEndpoints(list: readonly { protocol: string; endpoint: string }[], ctx: z.RefinementCtx): void {
+/** Each subscriber once per severity: a repeated one would page twice (and collide in the plan). */
+function uniqueEndpoints(list: readonly AlertSubscription[], ctx: z.RefinementCtx): void {
   list.forEach((entry, i) => {
-    if (list.findIndex((other) => other.protocol === entry.protocol && other.endpoint === entry.endpoint) !== i) {
-      ctx.addIssue({ code: "custom", path: [i, "endpoint"], message: "is listed twice for this severity; list each endpoint once" });
+    if (list.findIndex((other) => subscriptionIdentity(other) === subscriptionIdentity(entry)) !== i) {
+      const key = entry.protocol === "pagerduty" ? "integrationKey" : entry.protocol === "slack" ? "channelId" : "endpoint";
+      ctx.addIssue({ code: "custom", path: [i, key], message: "is listed twice for this severity; list each subscriber once" });
     }
   });
 }
@@ -184,7 +200,9 @@ export const stackConfigSchema = z
         "P0" | "P1" | "P2" | "P3",
         z.ZodDefault<z.ZodArray<typeof subscription>>
       >,
-    ).describe("Subscriptions per severity: `{protocol: https, endpoint: https://...}` or `{protocol: email, endpoint: ...}`."),
+    ).describe(
+      "Subscribers per severity (docs/guides/paging.md): `{protocol: pagerduty, integrationKey}` and `{protocol: slack, teamId, channelId}` (AWS Chatbot) deliver once created; `{protocol: email, endpoint}` and other `{protocol: https, endpoint}` only once confirmed. A Slack webhook URL is refused.",
+    ),
     healthCheck: z
       .strictObject({
         requestIntervalSeconds: z.union([z.literal(10), z.literal(30)], { message: "is not a Route53 request interval; use 10 or 30" }).default(healthCheckDefaults.requestIntervalSeconds).describe("Seconds between two checks from each checker region."),
@@ -250,6 +268,28 @@ export const stackConfigSchema = z
         restoreTestTimeUtc: backups.restoreTest.timeUtc,
       })
       .describe("When the database hosts' systemd timers run the backups and the restore test."),
+    /** The locked AWS Backup copy of both repository buckets (see domain/immutableBackupCopy.ts). */
+    backupCopy: z
+      .strictObject({
+        lockMode: z.enum(["compliance", "governance"], { message: "is not a vault lock mode; use compliance (immutable) or governance" }).default("compliance").describe("compliance: nobody (root included) can shorten or remove the lock after `changeableForDays`; governance: an administrator can. The pack refuses governance on prod."),
+        minRetentionDays: z.number().int().positive().default(backups.full.retentionDays).describe("No recovery point can be deleted sooner, in days; at least the runbook's 30 d full-backup retention."),
+        maxRetentionDays: z.number().int().positive().max(3650, { message: "is more than 10 years; bound the locked copy's retention to 3650 d or less" }).default(365).describe("Longest retention the lock allows, in days."),
+        snapshotRetentionDays: z.number().int().positive().default(35).describe("How long each daily snapshot (05:00 UTC, 3 h after the full backup) and its copy in the other region are kept, in days."),
+        continuousRetentionDays: z.number().int().positive().default(awsBackupLimits.continuousMaxDays).describe("How far back a point-in-time restore of a bucket reaches, in days (AWS Backup's maximum for S3: 35)."),
+        changeableForDays: z.number().int().positive().default(awsBackupLimits.minChangeableForDays).describe("Days after the first `pulumi up` before a compliance lock becomes immutable (AWS minimum: 3)."),
+      })
+      .superRefine((settings, ctx) => {
+        for (const { key, message } of backupCopyProblems(settings, backups.full.retentionDays)) ctx.addIssue({ code: "custom", path: [key], message });
+      })
+      .default({
+        lockMode: "compliance",
+        minRetentionDays: backups.full.retentionDays,
+        maxRetentionDays: 365,
+        snapshotRetentionDays: 35,
+        continuousRetentionDays: awsBackupLimits.continuousMaxDays,
+        changeableForDays: awsBackupLimits.minChangeableForDays,
+      })
+      .describe("The locked AWS Backup copy of both repository buckets: vault lock mode and retention bounds, in days (docs/runbooks/security-breach.md)."),
     thresholds: thresholdOverrides,
     app: z
       .record(settingKey, appSettingValue)
@@ -296,4 +336,6 @@ export type SchemaMatchesDomain = [
   Assignable<DatabaseHostAddress, DatabaseHostConfig>,
   Assignable<Endpoint, StackConfig["endpoints"]["api"]["primary"]>,
   Assignable<CatalogSettings, Pick<StackConfig, "thresholds" | "recovery">>,
+  Assignable<AlertSubscription, Subscription>,
+  Assignable<BackupCopySettings, StackConfig["backupCopy"]>,
 ];

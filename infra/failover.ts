@@ -1,7 +1,8 @@
 /**
- * The `activeRegion` flip's wiring (called by `stack.ts`): the promotion
- * of the newly active database, the failover records that wait for it, and the SSM
- * parameter that tells the applications which region is active.
+ * The `activeRegion` flip's wiring (called by `stack.ts`): the SSM parameter that tells the
+ * applications and the database hosts' leases which region is active, the promotion of the
+ * newly active database (after the previous region's parameter), and the failover records
+ * that wait for it.
  */
 import { ActiveRegionParameter } from "../components/activeRegionParameter";
 import { FailoverDns } from "../components/failoverDns";
@@ -18,10 +19,19 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
     adminPassword: config.databaseSecrets[site.role].adminPassword,
   });
 
+  const activeRegionParameter = new ActiveRegionParameter("active-region", {
+    environment: config.environment,
+    activeRegion: sites.active.region,
+    providers: providers.aws,
+  });
+
+  // The old primary's lease reads the parameter in its own region: the promotion starts only
+  // once that copy names the new region (see Promotion's `after`).
   const promotion = new Promotion("promotion", {
     provider: providers.command,
     target: promotionSite(sites.active),
     previous: promotionSite(sites.passive),
+    after: [activeRegionParameter.parameters[sites.passive.role]],
   });
 
   // Route53 is global; its health-check metrics (and alarms on them) live in us-east-1.
@@ -33,12 +43,6 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
     activeRole: sites.active.role,
     healthCheck: config.healthCheck,
     recordsDependOn: [promotion.command],
-  });
-
-  const activeRegionParameter = new ActiveRegionParameter("active-region", {
-    environment: config.environment,
-    activeRegion: sites.active.region,
-    providers: providers.aws,
   });
 
   return {

@@ -14,11 +14,20 @@ import { type StackConfig } from "./config";
 /** Route53 publishes health-check metrics only in us-east-1. */
 export const route53MetricsRegion = "us-east-1";
 
+/**
+ * Where the stack declares its AWS Chatbot configurations. Chatbot is a global service whose API
+ * has endpoints in a few regions only (none in us-east-1: aws/aws-cli#8658; it runs from us-east-2:
+ * trussworks/terraform-aws-ou-scp#50, aws/aws-cdk#24675); a configuration may list topics of any region.
+ */
+export const chatbotRegion = "us-east-2";
+
 export interface RegionProviders {
   /** One AWS provider per region role. */
   aws: Record<RegionRole, aws.Provider>;
   /** AWS provider in us-east-1, where Route53 health-check metrics and their alarms live. */
   route53Metrics: aws.Provider;
+  /** AWS provider in {@link chatbotRegion}, for the Slack channel configurations. */
+  chatbot: aws.Provider;
   /**
    * PostgreSQL provider connected to the active region's (writable) database. One provider
    * whose host follows `activeRegion`, not one per region: a flip then changes the provider's
@@ -53,6 +62,7 @@ export function createProviders(config: StackConfig): RegionProviders {
   return {
     aws: awsProviders,
     route53Metrics: new aws.Provider("aws-route53-metrics", { region: route53MetricsRegion, defaultTags: tags }),
+    chatbot: new aws.Provider("aws-chatbot", { region: chatbotRegion, defaultTags: tags }),
     postgres,
     random: new random.Provider("random"),
     command: new command.Provider("command"),

@@ -18,7 +18,10 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
 
   const failover = declareFailover(config, sites, providers);
   // A flip's promotion runs before the database hosts are reconfigured for their new sides.
-  const backups = declareBackups(config, providers, { hostsAfter: [failover.promotion.command] });
+  const backups = declareBackups(config, providers, {
+    hostsAfter: [failover.promotion.command],
+    activeRegionParameterArns: { primary: failover.activeRegionParameter.parameters.primary.arn, secondary: failover.activeRegionParameter.parameters.secondary.arn },
+  });
   const alarms = declareAlarms(config, sites, providers, {
     healthCheckIds: failover.dns.healthCheckIds.api,
     walArchives: backups.buckets,

@@ -8,6 +8,12 @@ import { createFailoverPolicies } from "./failover";
 import { createProtectionPolicies } from "./protection";
 import { createRetentionPolicies } from "./retention";
 import { createRpoPolicies } from "./rpo";
+import { createPagingUrgentPolicies } from "./pagingUrgent";
+import { createPagingLowPolicies } from "./pagingLow";
+import { createIamWildcardPolicies } from "./iamWildcards";
+import { createBackupCopyCoveragePolicies } from "./backupCopyCoverage";
+import { createBackupVaultLockPolicies } from "./backupVaultLock";
+import { createBackupLockModePolicies } from "./backupLockMode";
 
 export const packName = "crazy-gary-dr-recovery";
 
@@ -19,5 +25,11 @@ export function createPolicies(overrides: Readonly<Record<string, unknown>> = {}
     ...createProtectionPolicies(overrides),
     ...createFailoverPolicies(overrides),
     ...createCoveragePolicies(overrides),
+    ...createPagingUrgentPolicies(overrides),
+    ...createPagingLowPolicies(overrides),
+    ...createIamWildcardPolicies(overrides),
+    ...createBackupCopyCoveragePolicies(overrides),
+    ...createBackupVaultLockPolicies(overrides),
+    ...createBackupLockModePolicies(overrides),
   ];
 }

@@ -18,17 +18,17 @@ const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type
 const routingNamed = (plan: Plan, site: string) => plan.resources.find((r) => r.type === "crazygary:dr:AlertRouting" && r.name === `alarms-routing-${site}`);
 const childrenOf = (plan: Plan, parent: CapturedResource, type: string) => ofType(plan, type).filter((r) => r.parent === parent.urn);
 
-/** The subscriptions each stack file lists, per severity. */
+/** The SNS subscriptions each stack file leads to, per severity (Slack goes through AWS Chatbot: test/paging.test.ts). */
 const configured: Record<string, Record<(typeof severities)[number], [string, string][]>> = {
   prod: {
-    P0: [["https", "https://events.pagerduty.com/integration/crazy-gary-p0/enqueue"], ["https", "https://hooks.slack.com/services/crazy-gary/incidents"]],
-    P1: [["https", "https://events.pagerduty.com/integration/crazy-gary-p1/enqueue"], ["https", "https://hooks.slack.com/services/crazy-gary/incidents"]],
-    P2: [["https", "https://hooks.slack.com/services/crazy-gary/incidents"], ["email", "devops@crazy-gary.app"]],
+    P0: [["https", "https://events.pagerduty.com/integration/crazy-gary-p0/enqueue"]],
+    P1: [["https", "https://events.pagerduty.com/integration/crazy-gary-p1/enqueue"]],
+    P2: [["email", "devops@crazy-gary.app"]],
     P3: [["email", "devops@crazy-gary.app"]],
   },
   dr: {
-    P0: [["https", "https://hooks.slack.com/services/crazy-gary/dr-drills"]],
-    P1: [["https", "https://hooks.slack.com/services/crazy-gary/dr-drills"]],
+    P0: [],
+    P1: [],
     P2: [["email", "dr-drills@crazy-gary.app"]],
     P3: [["email", "dr-drills@crazy-gary.app"]],
   },
@@ -99,13 +99,19 @@ describe("a severity nobody is subscribed to", () => {
     );
   });
 
-  it("refuses the same endpoint twice for one severity, before anything is declared", async () => {
-    const slack = "{protocol: https, endpoint: 'https://hooks.slack.com/services/crazy-gary/dr-drills'}";
+  it("refuses the same subscriber twice for one severity, before anything is declared", async () => {
+    const slack = "{protocol: slack, teamId: T0CRAZYGARY, channelId: C0DRDRILLS}";
     const error = await planStack("dr", { set: [`alerts.P0=[${slack}, ${slack}]`] }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(StackConfigError);
-    expect((error as StackConfigError).problems).toContain(
-      'crazy-gary-dr:alerts.P0.1.endpoint: "https://hooks.slack.com/services/crazy-gary/dr-drills" is listed twice for this severity; list each endpoint once',
-    );
+    expect((error as StackConfigError).problems).toContain('crazy-gary-dr:alerts.P0.1.channelId: "C0DRDRILLS" is listed twice for this severity; list each subscriber once');
+  });
+
+  it("refuses a Slack webhook as an https subscription, with the fix", async () => {
+    const error = await planStack("dr", { set: ["alerts.P1=[{protocol: https, endpoint: 'https://hooks.slack.com/services/T0/B0/x'}]"] }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect((error as StackConfigError).problems).toEqual([
+      'crazy-gary-dr:alerts.P1.0.endpoint: "https://hooks.slack.com/services/T0/B0/x" is a Slack webhook: SNS first sends a SubscriptionConfirmation that a Slack webhook cannot confirm, so it would never receive an alert; use {protocol: slack, teamId: T..., channelId: C...} (delivered through AWS Chatbot)',
+    ]);
   });
 });
 
@@ -116,8 +122,10 @@ describe("pure parts", () => {
 
   it("keys subscriptions by content, so reordering replaces nothing", () => {
     const a = { protocol: "email" as const, endpoint: "devops@crazy-gary.app" };
-    const b = { protocol: "https" as const, endpoint: "https://hooks.slack.com/services/crazy-gary/incidents" };
+    const b = { protocol: "pagerduty" as const, integrationKey: "crazy-gary-p0" };
     expect(subscriptionKey(a)).toMatch(/^[0-9a-f]{8}$/);
+    // PagerDuty keeps the key it had as a plain https subscription: moving to {protocol: pagerduty} replaces nothing.
+    expect(subscriptionKey(b)).toBe(subscriptionKey({ protocol: "https", endpoint: "https://events.pagerduty.com/integration/crazy-gary-p0/enqueue" }));
     expect(subscriptionKey(a)).toBe(subscriptionKey({ ...a }));
     expect(subscriptionKey(a)).not.toBe(subscriptionKey(b));
   });

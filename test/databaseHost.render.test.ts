@@ -123,6 +123,7 @@ describe("timers", () => {
     ["crazy-gary-restore-test.timer", "*-*-01 04:00:00 UTC", "true", "crazy-gary-restore-test.service"],
     ["crazy-gary-monitor.timer", "*-*-* *:00/5:00 UTC", "false", "crazy-gary-monitor.service"],
     ["crazy-gary-heartbeat.timer", "*-*-* *:*:00 UTC", "false", "crazy-gary-heartbeat.service"],
+    ["crazy-gary-lease.timer", "*-*-* *:*:00/10 UTC", "false", "crazy-gary-lease.service"],
   ])("%s fires at %s (Persistent=%s)", (name, onCalendar, persistent, service) => {
     expect(timerSettings(name)).toEqual([`OnCalendar=${onCalendar}`, `Persistent=${persistent}`, `Unit=${service}`]);
   });
@@ -133,6 +134,7 @@ describe("timers", () => {
     ["crazy-gary-restore-test.service", "/opt/crazy-gary/dr/bin/restore-test.sh"],
     ["crazy-gary-monitor.service", "/opt/crazy-gary/dr/bin/monitor.sh"],
     ["crazy-gary-heartbeat.service", "/opt/crazy-gary/dr/bin/heartbeat.sh"],
+    ["crazy-gary-lease.service", "/opt/crazy-gary/dr/bin/lease.sh"],
   ])("%s runs %s as postgres with the rendered settings", (name, execStart) => {
     expect(settingLines(unit(name))).toEqual(
       expect.arrayContaining(["Type=oneshot", "User=postgres", "Environment=CRAZY_GARY_DR_ENV=/etc/crazy-gary/dr.env", `ExecStart=${execStart}`]),
@@ -167,6 +169,29 @@ describe("dr.env", () => {
     );
   });
 
+  it("gives the lease its parameter (read in the host's own region), 60 s lease, a check every 10 s, fence within 10 s", () => {
+    expect(settingLines(renderEnvFile(prodPrimary))).toEqual(
+      expect.arrayContaining([
+        "DR_ACTIVE_REGION_PARAMETER='/crazy-gary/prod/active-region'",
+        "DR_LEASE_SECONDS='60'",
+        "DR_LEASE_CHECK_SECONDS='10'",
+        "DR_FENCE_TIMEOUT_SECONDS='10'",
+      ]),
+    );
+    expect(settingLines(renderEnvFile({ ...prodPrimary, lease: { leaseSeconds: 30, checkIntervalSeconds: 5, fenceTimeoutSeconds: 3 } }))).toEqual(
+      expect.arrayContaining(["DR_LEASE_SECONDS='30'", "DR_LEASE_CHECK_SECONDS='5'", "DR_FENCE_TIMEOUT_SECONDS='3'"]),
+    );
+  });
+
+  it.each([
+    [{ activeRegionParameter: "crazy-gary/prod" }, 'databaseHost files: activeRegionParameter is "crazy-gary/prod"; use an SSM parameter path such as /crazy-gary/prod/active-region'],
+    [{ lease: { leaseSeconds: 60, checkIntervalSeconds: 9, fenceTimeoutSeconds: 10 } }, "lease checkIntervalSeconds: 9 is not allowed; use a whole divisor of 60"],
+    [{ lease: { leaseSeconds: 15, checkIntervalSeconds: 10, fenceTimeoutSeconds: 10 } }, "lease leaseSeconds: 15 is not allowed; use at least twice checkIntervalSeconds (20)"],
+    [{ lease: { leaseSeconds: 60, checkIntervalSeconds: 10, fenceTimeoutSeconds: 0 } }, "lease fenceTimeoutSeconds: 0 is not allowed; use whole seconds from 1 to 600"],
+  ])("refuses %j, naming the key", (change, message) => {
+    expect(() => renderEnvFile({ ...prodPrimary, ...change })).toThrow(message);
+  });
+
   it("points the standby at the bucket in its own region", () => {
     expect(settingLines(renderEnvFile(prodStandby))).toEqual(
       expect.arrayContaining(["DR_REGION='us-west-2'", "DR_SIDE='passive'", "DR_LOCAL_REPO='2'"]),
@@ -179,9 +204,9 @@ describe("dr.env", () => {
 });
 
 describe("renderHostFiles", () => {
-  it("writes the config, the settings, six scripts and ten units, each once", () => {
+  it("writes the config, the settings, eight scripts and twelve units, each once", () => {
     const files = renderHostFiles(prodPrimary);
-    expect(files).toHaveLength(2 + 6 + 10);
+    expect(files).toHaveLength(2 + 8 + 12);
     expect(new Set(files.map((file) => file.path)).size).toBe(files.length);
     expect(files.filter((file) => file.mode === "0755").map((file) => file.path)).toEqual([
       "/opt/crazy-gary/dr/bin/lib.sh",
@@ -190,6 +215,8 @@ describe("renderHostFiles", () => {
       "/opt/crazy-gary/dr/bin/monitor.sh",
       "/opt/crazy-gary/dr/bin/heartbeat.sh",
       "/opt/crazy-gary/dr/bin/configure-postgres.sh",
+      "/opt/crazy-gary/dr/bin/fence.sh",
+      "/opt/crazy-gary/dr/bin/lease.sh",
     ]);
     expect(files.every((file) => !/\{\{/.test(file.content))).toBe(true);
   });

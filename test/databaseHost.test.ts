@@ -91,8 +91,8 @@ describe("the install script", () => {
 });
 
 describe("the timer commands", () => {
-  it("enable and start all five timers after a daemon-reload, and disable them on delete", () => {
-    const timers = ["crazy-gary-backup-full.timer", "crazy-gary-backup-incr.timer", "crazy-gary-restore-test.timer", "crazy-gary-monitor.timer", "crazy-gary-heartbeat.timer"];
+  it("enable and start all six timers after a daemon-reload, and disable them on delete", () => {
+    const timers = ["crazy-gary-backup-full.timer", "crazy-gary-backup-incr.timer", "crazy-gary-restore-test.timer", "crazy-gary-monitor.timer", "crazy-gary-heartbeat.timer", "crazy-gary-lease.timer"];
     expect(timerUnits()).toEqual(timers);
     expect(enableTimersScript()).toBe(`set -euo pipefail\nsystemctl daemon-reload\nsystemctl enable --now ${timers.join(" ")}\n`);
     expect(disableTimersCommand()).toBe(`sudo -n systemctl disable --now ${timers.join(" ")}`);

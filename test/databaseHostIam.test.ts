@@ -16,7 +16,7 @@ const repositories: RepositoryAccess[] = [
 ];
 
 /** The document for two repositories in us-east-1 and us-west-2, written out in full. */
-const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string], regions: [string, string]) => ({
+const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string], regions: [string, string], parameterArn?: string) => ({
   Version: "2012-10-17",
   Statement: [
     { Sid: "ListRepositoryBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArns },
@@ -35,6 +35,7 @@ const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string],
       Resource: "*",
       Condition: { StringEquals: { "cloudwatch:namespace": ["CrazyGary/Backup", "CrazyGary/Database"], "aws:RequestedRegion": regions } },
     },
+    ...(parameterArn === undefined ? [] : [{ Sid: "ReadActiveRegionParameter", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [parameterArn] }]),
   ],
 });
 
@@ -95,7 +96,7 @@ describe.each([
       expect(resource(plan, "aws:iam/instanceProfile:InstanceProfile", `${name}-profile`).inputs).toEqual({ role: `${name}-role` });
     });
 
-    it("allows exactly the two buckets and keys of the stack, in their regions", async () => {
+    it("allows exactly the two buckets and keys of the stack, in their regions, and reading the active-region parameter of its own region", async () => {
       const plan = await planOf(stack);
       const policy = resource(plan, "aws:iam/rolePolicy:RolePolicy", `${name}-policy`);
       expect(policy.inputs.role).toBe(`${name}-role`);
@@ -104,6 +105,7 @@ describe.each([
           ["arn:aws:s3:::wal-archive-primary-bucket-0a1b2c3", "arn:aws:s3:::wal-archive-secondary-bucket-0a1b2c3"],
           [`arn:aws:kms:${regions.primary}:123456789012:key/wal-archive-primary-key-id`, `arn:aws:kms:${regions.secondary}:123456789012:key/wal-archive-secondary-key-id`],
           [regions.primary, regions.secondary],
+          `arn:aws:ssm:${regions[role]}:123456789012:parameter/crazy-gary/${stack}/active-region`,
         ),
       );
     });

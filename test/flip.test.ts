@@ -129,6 +129,18 @@ describe.each([
     }
   });
 
+  it("starts the promotion only once the previous region's active-region parameter names the new region (the old primary's lease reads that copy)", async () => {
+    for (const [active, previous, plan] of [
+      ["primary", "secondary", await planOf(stack, "primary")],
+      ["secondary", "primary", await planOf(stack, "secondary")],
+    ] as const) {
+      const promotion = find(plan, "command:local:Command", "promotion-promote");
+      const parameter = find(plan, "aws:ssm/parameter:Parameter", `active-region-${previous}`);
+      expect([parameter.region, parameter.inputs.insecureValue]).toEqual([regions[previous], regions[active]]);
+      expect(promotion.options.dependsOn).toEqual([parameter.urn]);
+    }
+  });
+
   it("reports the active region and the records' failover types in the outputs", async () => {
     const after = await planOf(stack, "secondary");
     expect(after.outputs).toMatchObject({

@@ -6,7 +6,9 @@
 import * as command from "@pulumi/command";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Promotion, promoteInterpreter, promoteScriptPath, promotionSettings, promotionTriggers, type PromotionSite } from "../components/promotion";
+import { defaultPromotionTimings, Promotion, promoteInterpreter, promoteScriptPath, promotionSettings, promotionTriggers, type PromotionSite } from "../components/promotion";
+import { defaultHostPaths } from "../components/databaseHost/render";
+import { defaultLeaseTimings, leaseWaitSeconds } from "../domain/lease";
 import { evaluate, secretMarker, type Evaluation } from "../tools/offline";
 
 const site = (role: "primary" | "secondary", host: string, password: string): PromotionSite => ({
@@ -62,6 +64,9 @@ describe("Promotion", () => {
       OLD_PRIMARY_USER: "postgres",
       OLD_PRIMARY_PASSWORD: secretMarker,
       FENCE_TIMEOUT_SECONDS: "15",
+      CATCH_UP_TIMEOUT_SECONDS: "300",
+      LEASE_WAIT_SECONDS: "90",
+      FENCE_COMMAND: "/opt/crazy-gary/dr/bin/fence.sh",
       TARGET_REGION: "secondary (us-west-2)",
       OLD_REGION: "primary (us-east-1)",
       PGSSLMODE: "require",
@@ -82,16 +87,29 @@ describe("Promotion", () => {
     expect(promotionTriggers({ role: "primary", region: "us-east-1" })).toEqual(["primary", "us-east-1"]);
   });
 
+  it("waits for the catch-up up to the runbook's database RPO, and waits out the hosts' default lease: 60 + 2 x 10 + 10 s", () => {
+    expect(defaultPromotionTimings.catchUpTimeoutSeconds).toBe(5 * 60);
+    expect(defaultPromotionTimings.lease).toBe(defaultLeaseTimings);
+    expect(leaseWaitSeconds(defaultLeaseTimings)).toBe(90);
+    expect(defaultPromotionTimings.fenceCommand).toBe(`${defaultHostPaths.binDir}/fence.sh`);
+    const shorter = promotionSettings(target, previous, { ...defaultPromotionTimings, lease: { leaseSeconds: 30, checkIntervalSeconds: 5, fenceTimeoutSeconds: 5 } }, "require");
+    expect(shorter.LEASE_WAIT_SECONDS).toBe("45");
+  });
+
   it.each([
-    [0, "Promotion fenceTimeoutSeconds: 0 is not allowed; use whole seconds from 1 to 600"],
-    [601, "Promotion fenceTimeoutSeconds: 601 is not allowed; use whole seconds from 1 to 600"],
-    [2.5, "Promotion fenceTimeoutSeconds: 2.5 is not allowed; use whole seconds from 1 to 600"],
-  ])("refuses fenceTimeoutSeconds %s", (seconds, message) => {
-    expect(() => promotionSettings(target, previous, seconds, "require")).toThrow(message);
+    [{ fenceTimeoutSeconds: 0 }, "Promotion fenceTimeoutSeconds: 0 is not allowed; use whole seconds from 1 to 600"],
+    [{ fenceTimeoutSeconds: 601 }, "Promotion fenceTimeoutSeconds: 601 is not allowed; use whole seconds from 1 to 600"],
+    [{ fenceTimeoutSeconds: 2.5 }, "Promotion fenceTimeoutSeconds: 2.5 is not allowed; use whole seconds from 1 to 600"],
+    [{ catchUpTimeoutSeconds: 0 }, "Promotion catchUpTimeoutSeconds: 0 is not allowed; use whole seconds from 1 to 3600"],
+    [{ lease: { leaseSeconds: 10, checkIntervalSeconds: 7, fenceTimeoutSeconds: 10 } }, "lease checkIntervalSeconds: 7 is not allowed; use a whole divisor of 60"],
+    [{ lease: { leaseSeconds: 10, checkIntervalSeconds: 10, fenceTimeoutSeconds: 10 } }, "lease leaseSeconds: 10 is not allowed; use at least twice checkIntervalSeconds (20)"],
+    [{ fenceCommand: "" }, 'Promotion fenceCommand: "" is not allowed'],
+  ])("refuses %j", (change, message) => {
+    expect(() => promotionSettings(target, previous, { ...defaultPromotionTimings, ...change }, "require")).toThrow(message);
   });
 
   it("refuses a target and previous site of the same role", () => {
-    expect(() => promotionSettings(target, target, 10, "require")).toThrow(
+    expect(() => promotionSettings(target, target, defaultPromotionTimings, "require")).toThrow(
       'Promotion target.role and previous.role: both are "secondary"; the previous site must be the other region role',
     );
   });

@@ -23,9 +23,9 @@ describe("providers", () => {
   });
 
   it.each([
-    ["prod", { "aws-primary": "us-east-1", "aws-secondary": "us-west-2", "aws-route53-metrics": "us-east-1" }],
-    ["dr", { "aws-primary": "us-east-2", "aws-secondary": "us-west-1", "aws-route53-metrics": "us-east-1" }],
-  ])("%s has one AWS provider per region role", async (stack, expected) => {
+    ["prod", { "aws-primary": "us-east-1", "aws-secondary": "us-west-2", "aws-route53-metrics": "us-east-1", "aws-chatbot": "us-east-2" }],
+    ["dr", { "aws-primary": "us-east-2", "aws-secondary": "us-west-1", "aws-route53-metrics": "us-east-1", "aws-chatbot": "us-east-2" }],
+  ])("%s has one AWS provider per region role, plus Route53's metrics region and Chatbot's", async (stack, expected) => {
     const plan = await planOf(stack);
     const aws = plan.resources.filter((r) => r.type === "pulumi:providers:aws");
     expect(Object.fromEntries(aws.map((p) => [p.name, p.region]))).toEqual(expected);

@@ -97,6 +97,7 @@ describe("the rule tables", () => {
       "aws:route53/healthCheck:HealthCheck",
       "aws:route53/record:Record",
       "aws:sns/topic:Topic",
+      "aws:backup/vault:Vault",
     ]);
     for (const entry of statefulTypeEntries) expect(replaceRules[entry.type]).toBeDefined();
   });

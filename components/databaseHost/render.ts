@@ -7,7 +7,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { activeRegionParameterName } from "../../domain/activeRegionParameter";
 import type { HostSchedules } from "../../domain/hostSchedules";
+import { defaultLeaseTimings, everySecondsUtc, validateLeaseTimings, type LeaseTimings } from "../../domain/lease";
 import { ARCHIVE_PUSH_IO_TIMEOUT_SECONDS, REPOSITORY_WAL_AGE_METRIC } from "../../domain/walArchive";
 
 /** Folder of the templates and scripts rendered here. */
@@ -137,6 +139,16 @@ export interface DatabaseHostFilesParams {
   heartbeatTable?: string;
   /** Host paths. @default {@link defaultHostPaths} */
   paths?: Partial<HostPaths>;
+  /**
+   * Name of the active-region SSM parameter that lease.sh reads in `hostRegion`.
+   * @default `/crazy-gary/<environment>/active-region` (components/activeRegionParameter.ts)
+   */
+  activeRegionParameter?: string;
+  /**
+   * The primary's lease on that parameter and the fence's bound, in seconds (lease.sh, fence.sh).
+   * @default {@link defaultLeaseTimings}: lease 60, check every 10, fence within 10
+   */
+  lease?: LeaseTimings;
 }
 
 /** A file to write on the host. */
@@ -148,6 +160,9 @@ export interface HostFile {
   mode: "0644" | "0640" | "0755";
 }
 
+/** The host's timer jobs: one per schedule, and the lease (its period comes from {@link LeaseTimings}). */
+export type HostJob = keyof HostSchedules | "lease";
+
 /** Names of the systemd units (each a `.service` started by a `.timer`). */
 export const UNIT_NAMES = Object.freeze({
   fullBackup: "crazy-gary-backup-full",
@@ -155,7 +170,8 @@ export const UNIT_NAMES = Object.freeze({
   restoreTest: "crazy-gary-restore-test",
   monitor: "crazy-gary-monitor",
   heartbeat: "crazy-gary-heartbeat",
-} as const satisfies Record<keyof HostSchedules, string>);
+  lease: "crazy-gary-lease",
+} as const satisfies Record<HostJob, string>);
 
 /** The scripts installed in {@link HostPaths.binDir}. */
 export const SCRIPT_NAMES = Object.freeze([
@@ -165,6 +181,8 @@ export const SCRIPT_NAMES = Object.freeze([
   "monitor.sh",
   "heartbeat.sh",
   "configure-postgres.sh",
+  "fence.sh",
+  "lease.sh",
 ] as const);
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -187,6 +205,8 @@ interface ResolvedParams {
   verifyTables: readonly string[];
   heartbeatTable: string;
   paths: HostPaths;
+  activeRegionParameter: string;
+  lease: LeaseTimings;
 }
 
 const STANZA = /^[A-Za-z0-9_-]{1,64}$/;
@@ -198,6 +218,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const QUALIFIED_TABLE = /^([a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,62}$/;
 const SCHEMA_TABLE = /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/;
 const SERVICE = /^[A-Za-z0-9@._-]*$/;
+const SSM_PARAMETER = /^(\/[A-Za-z0-9_.-]+)+$/;
 const ON_CALENDAR_UTC = /^[0-9*/,.:~ -]+ UTC$/;
 
 function fail(key: string, value: unknown, allowed: string): never {
@@ -287,6 +308,13 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
     verifyTables,
     heartbeatTable: requireMatch("heartbeatTable", params.heartbeatTable ?? "crazy_gary_dr.heartbeat", SCHEMA_TABLE, "use schema.table in lower case"),
     paths,
+    activeRegionParameter: requireMatch(
+      "activeRegionParameter",
+      params.activeRegionParameter ?? activeRegionParameterName(params.environment),
+      SSM_PARAMETER,
+      "use an SSM parameter path such as /crazy-gary/prod/active-region",
+    ),
+    lease: validateLeaseTimings({ ...defaultLeaseTimings, ...params.lease }),
   };
 }
 
@@ -379,24 +407,30 @@ export function renderEnvFile(params: DatabaseHostFilesParams): string {
     restoreTestPort: quoted(p.restoreTestPort),
     verifyTables: quoted(p.verifyTables.join(" ")),
     stateDir: quoted(p.paths.stateDir),
+    activeRegionParameter: quoted(p.activeRegionParameter),
+    leaseSeconds: quoted(p.lease.leaseSeconds),
+    leaseCheckSeconds: quoted(p.lease.checkIntervalSeconds),
+    fenceTimeoutSeconds: quoted(p.lease.fenceTimeoutSeconds),
   });
 }
 
 /** What each timer runs, and whether a run missed while the host was down is made up at boot. */
-const JOBS: Readonly<Record<keyof HostSchedules, { description: string; script: ScriptName; args: string; persistent: boolean; persistentReason: string }>> = {
+const JOBS: Readonly<Record<HostJob, { description: string; script: ScriptName; args: string; persistent: boolean; persistentReason: string }>> = {
   fullBackup: { description: "Crazy-Gary full backup into every repository", script: "backup.sh", args: " full", persistent: true, persistentReason: "a backup missed while the host was down runs at boot." },
   incrementalBackup: { description: "Crazy-Gary incremental backup into every repository", script: "backup.sh", args: " incr", persistent: true, persistentReason: "a backup missed while the host was down runs at boot." },
   restoreTest: { description: "Crazy-Gary monthly restore test", script: "restore-test.sh", args: "", persistent: true, persistentReason: "a test missed while the host was down runs at boot." },
   monitor: { description: "Crazy-Gary backup freshness and replication lag metrics", script: "monitor.sh", args: "", persistent: false, persistentReason: "a missed run has nothing to make up; the next one reports." },
   heartbeat: { description: "Crazy-Gary heartbeat row on the primary", script: "heartbeat.sh", args: "", persistent: false, persistentReason: "a missed beat has nothing to make up; the next one writes." },
+  lease: { description: "Crazy-Gary primary lease on the active-region parameter", script: "lease.sh", args: "", persistent: false, persistentReason: "a missed check has nothing to make up; the next one reads." },
 };
 
-/** The systemd `.service` and `.timer` files, five of each. */
+/** The systemd `.service` and `.timer` files, six of each. */
 export function renderSystemdUnits(params: DatabaseHostFilesParams): HostFile[] {
   const p = resolveParams(params);
   const service = readFileText("systemd/job.service");
   const timer = readFileText("systemd/job.timer");
-  return (Object.keys(UNIT_NAMES) as (keyof HostSchedules)[]).flatMap((job) => {
+  const onCalendar: Record<HostJob, string> = { ...p.schedules, lease: everySecondsUtc(p.lease.checkIntervalSeconds) };
+  return (Object.keys(UNIT_NAMES) as HostJob[]).flatMap((job) => {
     const unit = UNIT_NAMES[job];
     const { description, script, args, persistent, persistentReason } = JOBS[job];
     return [
@@ -416,7 +450,7 @@ export function renderSystemdUnits(params: DatabaseHostFilesParams): HostFile[] 
         content: fillTemplate("systemd/job.timer", timer, {
           unit,
           description,
-          onCalendar: p.schedules[job],
+          onCalendar: onCalendar[job],
           persistent: persistent ? "true" : "false",
           persistentReason,
         }),

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { alarmedRows } from "../../policies/coverage";
 import { evaluatePolicies, type PlannedResource } from "../../policies/engine";
 import { createPolicies } from "../../policies/policies";
+import { alertPaging, backupCopy } from "./securityFixtures";
 
 const project = "crazy-gary-dr";
 export const urnOf = (type: string, name: string) => `urn:pulumi:test::${project}::${type}::${name}`;
@@ -255,6 +256,8 @@ export function compliantPlan(): PlannedResource[] {
     resource("aws:cloudwatch/logGroup:LogGroup", "backup-logs-primary", { retentionInDays: 90 }, { region: regions.primary, protect: true }),
     resource("aws:secretsmanager/secret:Secret", "db-primary-pgbackrest", {}, { region: regions.primary, retainOnDelete: true }),
     ...failoverDns(),
+    ...alertPaging(),
+    ...backupCopy(),
   ];
 }
 

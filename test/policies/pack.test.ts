@@ -24,15 +24,24 @@ const expectedNames = [
   "failover-primary-secondary-pair",
   "failover-detection-within-rto",
   "coverage-rollback-alarms",
+  "paging-p0-p1-reach-someone",
+  "paging-p2-p3-subscribed",
+  "least-privilege-data-services",
+  "backup-copy-every-repository",
+  "backup-vault-locked",
+  "backup-vault-compliance-mode-on-prod",
 ];
 
+/** The one advisory rule, and why (beside it in policies/pagingLow.ts): P2/P3 are tickets, not pages. */
+const advisory = ["paging-p2-p3-subscribed"];
+
 describe("the policy pack", () => {
-  it("has every rule, each mandatory, with a description", () => {
+  it("has every rule, each mandatory but the advisory P2/P3 paging one, with a description", () => {
     const policies = createPolicies();
     expect(packName).toBe("crazy-gary-dr-recovery");
     expect(policies.map((p) => p.name)).toEqual(expectedNames);
     for (const policy of policies) {
-      expect(policy.enforcementLevel, policy.name).toBe("mandatory");
+      expect(policy.enforcementLevel, policy.name).toBe(advisory.includes(policy.name) ? "advisory" : "mandatory");
       expect(policy.description.length, policy.name).toBeGreaterThan(20);
     }
   });

@@ -12,6 +12,8 @@ import { archiveTimeoutsSeconds } from "../../policies/postgresSettings";
 import { databaseHosts, regionOf, walArchiveBuckets } from "../../policies/stackView";
 import { findBackupTimers } from "../../policies/systemdCalendar";
 import { toPlanJson } from "../../tools/offline/plan";
+import { alertTopics, subscribersOf } from "../../policies/pagingView";
+import { locksOf, plansOfBucket, targetVaultsOf } from "../../policies/backupView";
 
 describe.each([
   ["prod", []],
@@ -28,6 +30,14 @@ describe.each([
     expect(databaseHosts(seen)).toHaveLength(2);
     expect(failoverRecords(seen)).toHaveLength(4);
     const bucketRegions = walArchiveBuckets(seen).map(regionOf).sort();
+    // The paging and backup-copy rules had something to check: every severity topic of every
+    // alarm region, every P0/P1 reached at once, both buckets in a locked vault's plan.
+    const topics = alertTopics(seen);
+    expect(topics).toHaveLength(stack === "dr" ? 12 : 8);
+    for (const { topic } of topics.filter((t) => t.severity === "P0" || t.severity === "P1")) expect(subscribersOf(seen, topic).immediate.length).toBeGreaterThan(0);
+    for (const bucket of walArchiveBuckets(seen)) {
+      expect(plansOfBucket(seen, bucket).flatMap((plan) => targetVaultsOf(seen, plan)).flatMap((vault) => locksOf(seen, vault))).toHaveLength(1);
+    }
     for (const { texts } of databaseHosts(seen)) {
       expect(findBackupTimers(texts).map((t) => [t.kind, t.maxGapHours])).toEqual([
         ["full", 24],
@@ -64,6 +74,36 @@ describe("the rules bite on the real rendered prod plan (one change each)", () =
       "coverage-rollback-alarms",
       (plan: Planned) => plan.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").forEach((r) => (r.inputs.alarmActions = [])),
       /for rollback trigger "api-health" notifies no one/,
+    ],
+    [
+      "paging-p0-p1-reach-someone",
+      (plan: Planned): void => {
+        for (const r of [...plan]) {
+          const pagerDutyP0 = r.type === "aws:sns/topicSubscription:TopicSubscription" && String(r.inputs.endpoint).includes("crazy-gary-p0");
+          if (pagerDutyP0 || r.type === "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration") plan.splice(plan.indexOf(r), 1);
+        }
+      },
+      /^P0 topic crazy-gary-prod-alerts-P0 in us-east-1 has no subscriber that delivers once created/,
+    ],
+    [
+      "least-privilege-data-services",
+      (plan: Planned): void => {
+        const policy = plan.find((r) => r.name === "database-host-iam-primary-policy")!;
+        policy.inputs.policy = String(policy.inputs.policy).replace('"Action":["s3:DeleteObject","s3:GetObject","s3:PutObject"]', '"Action":"s3:*"');
+      },
+      /^IAM policy database-host-iam-primary-policy \(us-east-1\) statement "ReadWriteRepositoryObjects" allows every action of s3:\*/,
+    ],
+    [
+      "backup-copy-every-repository",
+      (plan: Planned): void => void plan.splice(plan.findIndex((r) => r.name === "backup-copy-primary-selection"), 1),
+      /^WAL archive bucket wal-archive-primary-bucket \(us-east-1\) is in no AWS Backup selection/,
+    ],
+    ["backup-vault-locked", (plan: Planned): void => void (plan.find((r) => r.name === "backup-copy-secondary-lock")!.inputs.minRetentionDays = 14), /locked with minRetentionDays 14: shorter than the runbook's 30 d/],
+    ["backup-vault-compliance-mode-on-prod", (plan: Planned): void => void delete plan.find((r) => r.name === "backup-copy-primary-lock")!.inputs.changeableForDays, /\(prod\) is locked in governance mode/],
+    [
+      "protection-stateful-resources-protected",
+      (plan: Planned): void => void (plan.find((r) => r.name === "backup-copy-secondary-vault")!.options.protect = false),
+      /backup-copy-secondary-vault/,
     ],
   ] as const)("%s", async (name, mutate, message) => {
     const plan = copy();

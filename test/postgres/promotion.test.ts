@@ -6,14 +6,17 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recoveryObjectives } from "../../domain/runbook";
+import { isFenced, removeFence } from "../../tools/postgres/clients";
 import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
 import { runCommand, type CommandResult } from "../../tools/postgres/exec";
+import { createRepositories, DrHost, PRIMARY_REGION } from "../../tools/postgres/pgbackrest";
 import { freeLoopbackPort } from "../../tools/postgres/ports";
 import { currentTimeline, flipAndMeasure, promotionEnv, runPromotion, type MeasuredFlip, type PromotionSide } from "../../tools/postgres/promotion";
 
 const PASSWORD = "Pw-7f3c9e-not-for-output";
-const REBUILD_STEP = "Failover > Fail back: rebuild the old primary as a standby (README 'Failover' section)";
-const READ_ONLY_ERROR = /cannot execute INSERT in a read-only transaction/;
+const REBUILD_STEP = "Fail back: rebuild the old primary as a standby (docs/runbooks/failback.md)";
+/** A client reaching a fenced server over TCP (fence.sh's pg_hba.conf block). */
+const FENCED_ERROR = /pg_hba\.conf rejects connection for host "127\.0\.0\.1", user "postgres"/;
 
 /** Every script run of this file, to check that no password ever reached its output. */
 const outputs: CommandResult[] = [];
@@ -41,9 +44,12 @@ describe("promote.sh: flip from a writable primary to its streaming standby", ()
   let west: PgNode;
   let flip: MeasuredFlip;
   let clientSession: Promise<CommandResult>;
+  let fenceCommand: string;
 
   beforeAll(async () => {
     east = await sandbox.initPrimary({ name: "east", superuserPassword: PASSWORD });
+    const eastHost = await DrHost.install(sandbox, { name: "east-host", node: east, hostRegion: PRIMARY_REGION, side: "active", repositories: await createRepositories(sandbox), database: "postgres" });
+    fenceCommand = eastHost.commandLine("fence.sh");
     west = await sandbox.createStandby(east, { name: "west", slot: "west" });
     await east.sql("CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1)");
     await west.waitForReplay(east);
@@ -57,7 +63,7 @@ describe("promote.sh: flip from a writable primary to its streaming standby", ()
       if (tries > 100) throw new Error("client session on east never showed up in pg_stat_activity");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    flip = await flipAndMeasure({ ...side(west, "us-west-2"), target: west }, side(east, "us-east-1"));
+    flip = await flipAndMeasure({ ...side(west, "us-west-2"), target: west }, side(east, "us-east-1"), { fenceCommand });
     outputs.push(flip.result);
   });
 
@@ -74,11 +80,19 @@ describe("promote.sh: flip from a writable primary to its streaming standby", ()
     expect(flip.msToWritable).toBeLessThan(recoveryObjectives.database.rtoMinutes * 60_000);
   });
 
-  it("fences the old primary: new writes there fail as read-only", async () => {
-    expect(flip.result.stdout).toMatch(/fenced us-east-1 \(127\.0\.0\.1:\d+\): default_transaction_read_only = on, 1 other client session\(s\) terminated/);
-    expect(await east.isInRecovery()).toBe(false);
-    await expect(east.sql("INSERT INTO orders VALUES (3)")).rejects.toThrow(READ_ONLY_ERROR);
-    await expect(east.sql("INSERT INTO orders VALUES (3)", { password: PASSWORD })).rejects.toThrow(READ_ONLY_ERROR);
+  it("fences the old primary: its pg_hba.conf rejects client connections", async () => {
+    expect(flip.result.stdout).toMatch(
+      /fenced us-east-1 \(127\.0\.0\.1:\d+\): its pg_hba\.conf rejects client connections, other client sessions ended; final WAL position [0-9A-F]+\/[0-9A-F]+/,
+    );
+    expect(await isFenced(east)).toBe(true);
+    await expect(east.sql("INSERT INTO orders VALUES (3)", { password: PASSWORD })).rejects.toThrow(FENCED_ERROR);
+  });
+
+  it("waits until the standby has replayed the old primary's final WAL position, then promotes", () => {
+    const finalLsn = /final WAL position ([0-9A-F]+\/[0-9A-F]+)/.exec(flip.result.stdout)![1];
+    expect(flip.result.stdout).toMatch(new RegExp(`us-west-2 replayed us-east-1's final WAL position ${finalLsn.replace("/", "\\/")} \\(now at [0-9A-F]+/[0-9A-F]+\\) after \\d+ ms of waiting`));
+    expect(flip.msCatchingUp).toBeGreaterThanOrEqual(0);
+    expect(flip.result.stdout.indexOf("replayed")).toBeLessThan(flip.result.stdout.indexOf("promoting us-west-2"));
   });
 
   it("ends the other client sessions on the old primary", async () => {
@@ -91,7 +105,7 @@ describe("promote.sh: flip from a writable primary to its streaming standby", ()
     const timeline = await currentTimeline(west);
     const rerun = await promote(promotionEnv(side(west, "us-west-2"), side(east, "us-east-1")));
     expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toContain("promote: us-west-2 is already primary and us-east-1 is a fenced (read-only) primary; nothing to do");
+    expect(rerun.stdout).toContain("promote: us-west-2 is already primary and us-east-1 is fenced (its pg_hba.conf rejects client connections); nothing to do");
     expect(rerun.stdout).not.toContain("promoting");
     expect(await currentTimeline(west)).toBe(timeline);
   });
@@ -101,11 +115,11 @@ describe("promote.sh: flip from a writable primary to its streaming standby", ()
     expect(back.code).toBe(3);
     expect(back.stderr).toContain("fenced former primary");
     expect(back.stderr).toContain(REBUILD_STEP);
-    await expect(east.sql("INSERT INTO orders VALUES (3)")).rejects.toThrow(READ_ONLY_ERROR);
+    await expect(east.sql("INSERT INTO orders VALUES (3)", { password: PASSWORD })).rejects.toThrow(FENCED_ERROR);
   });
 
   it("refuses when both sides are writable primaries (split brain) and changes nothing", async () => {
-    await east.sql("ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf()");
+    await removeFence(east);
     const timeline = await currentTimeline(west);
     const result = await promote(promotionEnv(side(west, "us-west-2"), side(east, "us-east-1")));
     expect(result.code).toBe(2);
@@ -133,6 +147,9 @@ async function silentListener(): Promise<{ port: number }> {
 }
 
 const FENCE_TIMEOUT_SECONDS = 3;
+/** A short lease wait: these tests have no lease agent, only the wait's place in the order. */
+const LEASE_WAIT_SECONDS = 1;
+const shortWaits = { fenceTimeoutSeconds: FENCE_TIMEOUT_SECONDS, leaseWaitSeconds: LEASE_WAIT_SECONDS };
 
 describe.each([
   { name: "stopped", makeUnreachable: async (old: PgNode) => (await old.stop(), old), detail: "Connection refused" },
@@ -146,19 +163,22 @@ describe.each([
     const old = await sandbox.initPrimary({ name: `${name}-old`, superuserPassword: PASSWORD });
     standby = await sandbox.createStandby(old, { name: `${name}-new` });
     const unreachable = await makeUnreachable(old);
-    result = await promote(promotionEnv(side(standby, "us-west-2"), side(unreachable, "us-east-1"), FENCE_TIMEOUT_SECONDS));
+    result = await promote(promotionEnv(side(standby, "us-west-2"), side(unreachable, "us-east-1"), shortWaits));
   });
 
-  it("warns that the old primary is unreachable, promotes anyway and exits 0", async () => {
+  it("warns that the old primary is unreachable, waits out its lease, promotes and exits 0", async () => {
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(new RegExp(`promote: WARNING: old primary in us-east-1 \\(127\\.0\\.0\\.1:\\d+\\) is unreachable \\(.*${detail}`));
+    expect(result.stderr).toMatch(new RegExp(`promote: WARNING: old primary in us-east-1 \\(127\\.0\\.0\\.1:\\d+\\) is unreachable \\(.*${detail}.*\\); waiting ${LEASE_WAIT_SECONDS} s`));
+    expect(result.stderr).toContain("promote: WARNING: promoting without fencing us-east-1: the lease has run out");
     expect(result.stdout).toContain("promote: promoted us-west-2; it accepts writes");
     expect(await standby.isInRecovery()).toBe(false);
     await standby.sql("CREATE TABLE after_failover (id int); INSERT INTO after_failover VALUES (1)");
   });
 
-  it(`finishes within the fence timeout (${FENCE_TIMEOUT_SECONDS} s) plus the promotion`, () => {
-    expect(result.durationMs).toBeLessThan((FENCE_TIMEOUT_SECONDS + 5) * 1000);
+  it(`waits the lease out (${LEASE_WAIT_SECONDS} s), and is not held up by a hung host: each probe is cut at ${FENCE_TIMEOUT_SECONDS} s`, () => {
+    expect(result.durationMs).toBeGreaterThanOrEqual(LEASE_WAIT_SECONDS * 1000);
+    // Far below runPromotion's own 180 s kill: a probe that was not cut would reach it.
+    expect(result.durationMs).toBeLessThan((LEASE_WAIT_SECONDS + 2 * FENCE_TIMEOUT_SECONDS + 60) * 1000);
   });
 });
 
@@ -169,24 +189,24 @@ describe("promote.sh with a reachable old primary it cannot fence", () => {
 
   beforeAll(async () => {
     old = await sandbox.initPrimary({ name: "unfenceable-old", superuserPassword: PASSWORD });
-    // A role that can log in and read the server's state, but may not ALTER SYSTEM.
+    // A role that can log in and read the server's state, but may not run a program on the server.
     await old.sql(`CREATE ROLE app LOGIN PASSWORD '${PASSWORD}'`);
     standby = await sandbox.createStandby(old, { name: "unfenceable-new" });
-    result = await promote(promotionEnv(side(standby, "us-west-2"), { ...side(old, "us-east-1"), user: "app" }, FENCE_TIMEOUT_SECONDS));
+    result = await promote(promotionEnv(side(standby, "us-west-2"), { ...side(old, "us-east-1"), user: "app" }, shortWaits));
   });
 
   it("refuses with exit 5, names what to do, and promotes nothing: the old side still takes writes", async () => {
     expect(result.code).toBe(5);
     expect(result.stderr).toContain("promote: ERROR: could not fence us-east-1 (127.0.0.1:");
-    expect(result.stderr).toContain("permission denied to set parameter");
-    expect(result.stderr).toContain("Fence it by hand (ALTER SYSTEM SET default_transaction_read_only = on; SELECT pg_reload_conf();) or stop its PostgreSQL, then rerun pulumi up.");
+    expect(result.stderr).toContain("pg_execute_server_program");
+    expect(result.stderr).toContain("Fence it by hand (run fence.sh on its host as postgres) or stop its PostgreSQL, then rerun pulumi up.");
     expect(await standby.isInRecovery()).toBe(true);
     await old.sql("CREATE TABLE still_primary (id int); INSERT INTO still_primary VALUES (1)");
   });
 
   it("promotes on the rerun once the old primary is stopped", async () => {
     await old.stop();
-    const rerun = await promote(promotionEnv(side(standby, "us-west-2"), { ...side(old, "us-east-1"), user: "app" }, FENCE_TIMEOUT_SECONDS));
+    const rerun = await promote(promotionEnv(side(standby, "us-west-2"), { ...side(old, "us-east-1"), user: "app" }, shortWaits));
     expect(rerun.code).toBe(0);
     expect(rerun.stderr).toContain("is unreachable");
     expect(await standby.isInRecovery()).toBe(false);
@@ -205,6 +225,8 @@ describe("promote.sh input checks", () => {
     { change: { OLD_PRIMARY_PORT: "70000" }, message: "OLD_PRIMARY_PORT='70000' is not a TCP port" },
     { change: { FENCE_TIMEOUT_SECONDS: "0" }, message: "FENCE_TIMEOUT_SECONDS='0' is not allowed; allowed: whole seconds from 1 to 600" },
     { change: { FENCE_TIMEOUT_SECONDS: "soon" }, message: "FENCE_TIMEOUT_SECONDS='soon' is not allowed" },
+    { change: { CATCH_UP_TIMEOUT_SECONDS: "3601" }, message: "CATCH_UP_TIMEOUT_SECONDS='3601' is not allowed; allowed: whole seconds from 1 to 3600" },
+    { change: { LEASE_WAIT_SECONDS: "-5" }, message: "LEASE_WAIT_SECONDS='-5' is not allowed; allowed: whole seconds from 1 to 3600" },
   ])("exits 64 naming the key when $message", async ({ change, message }) => {
     const result = await promote({ ...base, ...change });
     expect(result.code).toBe(64);
@@ -213,7 +235,7 @@ describe("promote.sh input checks", () => {
 
   it("refuses when the newly active database is unreachable, changing nothing", async () => {
     const result = await promote(
-      promotionEnv({ target: { port: await freeLoopbackPort() }, region: "us-west-2" }, { target: { port: await freeLoopbackPort() }, region: "us-east-1" }, 2),
+      promotionEnv({ target: { port: await freeLoopbackPort() }, region: "us-west-2" }, { target: { port: await freeLoopbackPort() }, region: "us-east-1" }, { fenceTimeoutSeconds: 2 }),
     );
     expect(result.code).toBe(3);
     expect(result.stderr).toContain("cannot promote us-west-2: its database (127.0.0.1:");

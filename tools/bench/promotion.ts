@@ -1,49 +1,40 @@
 /**
- * Benchmark: time from invoking promote.sh to the new primary committing a client's write,
- * on real PostgreSQL 15 on loopback. Flips 3 times; before each flip a fresh streaming
- * standby is built from the current primary (the old primary is fenced by the flip and then
- * stopped, as the runbook rebuilds it). Prints each figure, the median and the max, in ms.
+ * Benchmark: a planned flip under a steady write load, on real PostgreSQL 15 on loopback.
+ * Two application writers (synchronous_commit on and off) commit numbered rows on the old
+ * primary; promote.sh fences it, waits for the standby to replay its final WAL position, and
+ * promotes. For each link delay (how late the standby receives WAL: 0 on loopback, 70 ms
+ * about us-east-1 to us-west-2) it prints the commits the old primary acknowledged, how many
+ * of them the new primary lacks (lost), the catch-up wait promote.sh added, and the time from
+ * invoking promote.sh to the new primary committing a client's write (recorded as the
+ * promotion figure).
  *
- * Run: node -r ./tools/cli/register.js tools/bench/promotion.ts
+ * Run: npm run bench:promotion
  */
 import { recoveryObjectives } from "../../domain/runbook";
 import { PgSandbox } from "../postgres/cluster";
-import { flipAndMeasure } from "../postgres/promotion";
+import { plannedFlipUnderLoad } from "../postgres/plannedFlip";
+import { recordPromotion } from "./measurements";
 
-const FLIPS = 3;
-const PASSWORD = "bench-password";
-const REGIONS = ["us-east-1", "us-west-2"] as const;
-
-/** Median of a non-empty list of numbers. */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
+const LINK_DELAYS_MS = [0, 70, 300];
 
 async function main(): Promise<void> {
   const sandbox = await PgSandbox.create("bench-promotion");
   try {
-    let primary = await sandbox.initPrimary({ name: "flip0", superuserPassword: PASSWORD });
-    await primary.sql("CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 10000)");
-    const figures: number[] = [];
-    for (let flip = 1; flip <= FLIPS; flip++) {
-      const standby = await sandbox.createStandby(primary, { name: `flip${flip}` });
-      await standby.waitForReplay(primary);
-      const { msToWritable } = await flipAndMeasure(
-        { target: standby, region: REGIONS[flip % 2], password: PASSWORD },
-        { target: primary, region: REGIONS[(flip + 1) % 2], password: PASSWORD },
+    const flipsMs: number[] = [];
+    for (const linkDelayMs of LINK_DELAYS_MS) {
+      const flip = await plannedFlipUnderLoad(sandbox, { prefix: `d${linkDelayMs}`, linkDelayMs });
+      const measured = flip.measured!;
+      if (measured.result.code !== 0) throw new Error(`promote.sh exited ${measured.result.code}:\n${measured.result.stdout}${measured.result.stderr}`);
+      const acked = flip.writers.sync.acked.length + flip.writers.async.acked.length;
+      const lost = flip.writers.sync.missing.length + flip.writers.async.missing.length;
+      flipsMs.push(measured.msToWritable);
+      process.stdout.write(
+        `planned flip, WAL link delay ${linkDelayMs} ms: ${acked} commits acknowledged (sync ${flip.writers.sync.acked.length}, async ${flip.writers.async.acked.length}), ` +
+          `${lost} lost; catch-up wait added ${measured.msCatchingUp ?? 0} ms; promote.sh to a committed write ${measured.msToWritable.toFixed(0)} ms ` +
+          `(database RTO ${recoveryObjectives.database.rtoMinutes * 60_000} ms)\n`,
       );
-      figures.push(msToWritable);
-      process.stdout.write(`flip ${flip}: ${msToWritable.toFixed(0)} ms from promote.sh to a committed write\n`);
-      await primary.stop();
-      primary = standby;
     }
-    const rtoMs = recoveryObjectives.database.rtoMinutes * 60_000;
-    process.stdout.write(
-      `promotion flip (${FLIPS} runs): median ${median(figures).toFixed(0)} ms, max ${Math.max(...figures).toFixed(0)} ms` +
-        ` (database RTO ${rtoMs} ms)\n`,
-    );
+    recordPromotion(flipsMs);
   } finally {
     await sandbox.destroy();
   }

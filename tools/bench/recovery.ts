@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
 import { PG_BIN, PgSandbox, type PgNode } from "../postgres/cluster";
 import { runChecked } from "../postgres/exec";
+import { recordRecovery } from "./measurements";
 import { APPLICATION_SCHEMA, createRepositories, DrHost, measureCrashLoss, PRIMARY_REGION, restoreNode } from "../postgres/pgbackrest";
 
 const DATABASE = "crazy_gary";
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     );
     await primary.sql("SELECT pg_create_restore_point('bench-point')");
     const walBytes = Number(await primary.sqlValue(`SELECT pg_current_wal_lsn() - '${walBefore}'::pg_lsn`));
-    await host.pgbackrestChecked(["check"]);
+    const walPush = await timed(() => host.pgbackrestChecked(["check"]));
     const sourceCounts = await rowCounts(primary, DATABASE);
 
     // (a) the runbook: pg_dump | gzip, then gunzip | psql into a new database on a fresh server.
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
 
     say(`(a) runbook: pg_dump | gzip ${seconds(dump.ms)} s, then gunzip | psql into a new database ${seconds(load.ms)} s (restore path; ${seconds(dump.ms + load.ms)} s with the dump)`);
     say(`(b) pgBackRest restore + WAL replay to the same point (${megabytes(walBytes)} MB of WAL after the backup), until promoted: ${seconds(restore.ms)} s`);
+    say(`WAL push (pgbackrest check: switch a segment, wait until it is in both repositories): ${seconds(walPush.ms)} s`);
     say(`ratio (a) restore / (b) restore: ${(load.ms / restore.ms).toFixed(1)}x; both restored users/tasks = ${sourceCounts}`);
 
     const loss = await measureCrashLoss(sandbox, host, { loadSeconds: options.loadSeconds, restoredName: "crash-target" });
@@ -158,6 +160,10 @@ async function main(): Promise<void> {
         `restored from repo2): ${loss.lossWindowSeconds.toFixed(1)} s (${loss.committedRows - loss.restoredRows} of ${loss.committedRows} commits lost; ` +
         `database RPO ${recoveryObjectives.database.rpoMinutes! * 60} s)`,
     );
+    recordRecovery({
+      restoreMs: restore.ms, databaseBytes, walBytes, walPushMs: walPush.ms, lossWindowSeconds: loss.lossWindowSeconds,
+      lossDetail: `newest commit lost after kill -9 of the primary under ${loss.loadSeconds} s of ~20 commits/s, archive_timeout ${maxArchiveTimeoutSeconds} s`,
+    });
   } finally {
     await sandbox.destroy();
   }

@@ -37,6 +37,12 @@ function awsState(type: string, name: string, inputs: State, region: string): St
       return { id: `hc-${name}`, state: { arn: `arn:aws:route53:::healthcheck/hc-${name}` } };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { id: (inputs.name as string | undefined) ?? name, state: { arn: `arn:aws:logs:${region}:${mockAccountId}:log-group:${(inputs.name as string | undefined) ?? name}` } };
+    case "aws:ssm/parameter:Parameter": {
+      // A path name's ARN is `parameter` followed by the name, its leading slash included
+      // (aws-cdk-lib aws-ssm/lib/util.js arnForParameterName).
+      const parameter = (inputs.name as string | undefined) ?? name;
+      return { id: parameter, state: { name: parameter, arn: `arn:aws:ssm:${region}:${mockAccountId}:parameter${parameter.startsWith("/") ? "" : "/"}${parameter}` } };
+    }
     case "aws:cloudwatch/eventRule:EventRule":
       return { id: (inputs.name as string | undefined) ?? name, state: { name: (inputs.name as string | undefined) ?? name, arn: `arn:aws:events:${region}:${mockAccountId}:rule/${name}` } };
     default:

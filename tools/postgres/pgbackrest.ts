@@ -9,6 +9,7 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { schedulesFromRunbook } from "../../domain/hostSchedules";
+import type { LeaseTimings } from "../../domain/lease";
 import { renderHostFiles, type DatabaseHostFilesParams, type ScriptName } from "../../components/databaseHost/render";
 import { backups, maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
 import { walQueueMaxMiB } from "../../domain/walQueue";
@@ -33,7 +34,11 @@ export async function createRepositories(sandbox: PgSandbox): Promise<Repositori
   return { primary: await sandbox.makeDir("bucket-use1"), secondary: await sandbox.makeDir("bucket-usw2") };
 }
 
-/** Records every `aws` call the scripts make, one file per call with one argument per line. */
+/**
+ * Records every `aws` call the scripts make, one file per call with one argument per line.
+ * `aws ssm ...` calls answer from a file the test sets with {@link FakeAws.answerSsm}: the
+ * value (as `--output text` prints it), or a failure as a partition or an outage gives.
+ */
 export class FakeAws {
   private constructor(
     /** Folder put first on the scripts' PATH; holds the fake `aws`. */
@@ -49,10 +54,24 @@ export class FakeAws {
       "# Test stand-in for the AWS CLI: records its arguments and succeeds.",
       `file="${callsDir}/$(date +%s%N)-$$"`,
       `printf '%s\\n' "$@" > "$file"`,
+      'if [ "$1" = ssm ]; then',
+      `  answer=$(cat "${callsDir}/../ssm-answer" 2>/dev/null || true)`,
+      '  case "$answer" in',
+      '    fail:*) printf \'%s\\n\' "${answer#fail:}" >&2; exit 255 ;;',
+      '    "") echo "An error occurred (ParameterNotFound) when calling the GetParameter operation" >&2; exit 254 ;;',
+      '    *) printf \'%s\\n\' "$answer" ;;',
+      '  esac',
+      "fi",
       "",
     ].join("\n");
     await writeOwnedFile(join(binDir, "aws"), script, 0o755);
     return new FakeAws(binDir, callsDir);
+  }
+
+  /** What the next `aws ssm get-parameter` calls print: a value, or `{ fail }` (exit 255 with that message). */
+  async answerSsm(answer: string | { fail: string }): Promise<void> {
+    const text = typeof answer === "string" ? answer : `fail:${answer.fail}`;
+    await writeOwnedFile(join(this.binDir, "..", "ssm-answer"), `${text}\n`, 0o644);
   }
 
   /** Every call so far, oldest first, each as its argument list. */
@@ -110,6 +129,8 @@ export interface DrHostOptions {
   archivePushQueueMaxMiB?: number;
   /** The application's database. @default "crazy_gary" */
   database?: string;
+  /** The lease's timings (lease.sh, fence.sh). @default defaultLeaseTimings (domain/lease.ts) */
+  lease?: LeaseTimings;
 }
 
 /** One database host: a PostgreSQL node plus the files the stack installs next to it. */
@@ -164,6 +185,7 @@ export class DrHost {
         lockPath: await dir("lock"),
         restoreTestDir: join(root, "restore-test"),
       },
+      lease: options.lease,
     };
     for (const file of renderHostFiles(params)) {
       await writeOwnedFile(file.path, file.content, Number.parseInt(file.mode, 8));
@@ -192,17 +214,29 @@ export class DrHost {
     return this.params.restoreTestPort!;
   }
 
+  /** The scripts' environment as their systemd units give it: the rendered dr.env, and the fake `aws` first on PATH. */
+  private get scriptEnv(): Record<string, string> {
+    return { CRAZY_GARY_DR_ENV: this.envFile, PATH: `${this.aws.binDir}:${PG_BIN}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin` };
+  }
+
   /** Runs an installed script as `postgres`, as its systemd unit would (settings from the rendered dr.env). */
   runScript(script: ScriptName, args: readonly string[] = [], timeoutMs = 600_000): Promise<CommandResult> {
     return runCommand("bash", [join(this.params.paths!.binDir!, script), ...args], {
       asPostgres: true,
       cwd: this.root,
       timeoutMs,
-      env: {
-        CRAZY_GARY_DR_ENV: this.envFile,
-        PATH: `${this.aws.binDir}:${PG_BIN}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`,
-      },
+      env: this.scriptEnv,
     });
+  }
+
+  /**
+   * The shell command that runs an installed script with this host's settings, for a caller
+   * that runs it through `sh -c` on the host (promote.sh's FENCE_COMMAND, run by the server).
+   */
+  commandLine(script: ScriptName): string {
+    const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+    const env = Object.entries(this.scriptEnv).map(([key, value]) => `${key}=${quote(value)}`);
+    return [...env, "bash", quote(join(this.params.paths!.binDir!, script))].join(" ");
   }
 
   /** Like {@link runScript}, throwing with the script's output unless it exits 0. */

@@ -14,4 +14,10 @@ fi
 if [[ "$(dr_in_recovery)" != "f" ]]; then
   die "DR_SIDE is active but PostgreSQL on this host is in recovery: no heartbeat written"
 fi
+# A fenced primary takes no write, not even this one: its last WAL is what the standby must
+# replay before promotion, and nothing may follow it.
+if dr_fenced "$(dr_hba_file)"; then
+  log "fenced (lease.sh or promote.sh): no heartbeat written"
+  exit 0
+fi
 dr_psql -c "UPDATE ${DR_HEARTBEAT_TABLE} SET beat_at = clock_timestamp() WHERE id = 1" >/dev/null

@@ -20,7 +20,8 @@ dr_load_env() {
     DR_PGBACKREST_CONFIG DR_REPO_IO_TIMEOUT_SECONDS DR_REPOSITORY_WAL_AGE_NAMESPACE \
     DR_REPOSITORY_WAL_AGE_METRIC DR_PGBACKREST_DIRS DR_PG_BIN DR_PGDATA DR_DATABASE PGHOST PGPORT \
     DR_ARCHIVE_TIMEOUT_SECONDS DR_HEARTBEAT_TABLE DR_RESTORE_TEST_DIR \
-    DR_RESTORE_TEST_PORT DR_VERIFY_TABLES DR_STATE_DIR; do
+    DR_RESTORE_TEST_PORT DR_VERIFY_TABLES DR_STATE_DIR DR_ACTIVE_REGION_PARAMETER \
+    DR_LEASE_SECONDS DR_LEASE_CHECK_SECONDS DR_FENCE_TIMEOUT_SECONDS; do
     if [[ -z "${!name:-}" ]]; then
       echo "setting $name is missing or empty in $env_file" >&2
       exit 2
@@ -136,6 +137,30 @@ config_without_repos() {
 # uses the instance profile, so no credential ever appears here.
 aws_cli() {
   aws "$@"
+}
+
+# aws_cli_bounded SECONDS ARGS...: the AWS CLI, killed after SECONDS (its own retries included),
+# so a hung endpoint cannot stall a timer past its bound.
+aws_cli_bounded() {
+  local seconds="$1"
+  shift
+  timeout --kill-after=2 "$seconds" aws "$@"
+}
+
+# The first line of the block fence.sh puts at the top of pg_hba.conf; its presence is the fence.
+readonly DR_FENCE_BEGIN="# BEGIN crazy-gary fence"
+# shellcheck disable=SC2034 # used by fence.sh
+readonly DR_FENCE_END="# END crazy-gary fence"
+
+# The pg_hba.conf file the running server reads.
+dr_hba_file() {
+  dr_psql -c "SHOW hba_file"
+}
+
+# dr_fenced HBA_FILE: succeeds when fence.sh's block is in HBA_FILE (give `$(dr_hba_file)`):
+# this host's PostgreSQL is fenced.
+dr_fenced() {
+  grep -qxF -- "$DR_FENCE_BEGIN" "$1"
 }
 
 # One CloudWatch datum as JSON: metric_datum NAME VALUE UNIT REGION [DIMENSION=VALUE ...].

@@ -1,0 +1,101 @@
+/**
+ * drills.yml, the runbook's testing schedule as scheduled drills: its crons are the ones
+ * computed from domain/testingSchedule.ts and run as often as the runbook says; a scheduled run
+ * drills dr; prod only by hand with the typed confirmation (through `npm run drill -- target`,
+ * run here as the workflow runs it); the run reports readiness, runs the restore bench and
+ * records the drill. (Shellcheck and actionlint run over it in workflows.test.ts.)
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { cronFor, drillIds, drills, monthsBetweenCronRuns, prodConfirmation } from "../../domain/testingSchedule";
+
+const root = join(__dirname, "../..");
+
+interface Step {
+  name?: string;
+  id?: string;
+  if?: string;
+  uses?: string;
+  run?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+}
+const workflow = parse(readFileSync(join(root, ".github/workflows/drills.yml"), "utf8")) as {
+  on: { schedule: { cron: string }[]; workflow_dispatch: { inputs: Record<string, { options?: string[]; default?: string; type: string }> } };
+  permissions: Record<string, string>;
+  concurrency: { group: string; "cancel-in-progress": boolean };
+  jobs: { drill: { steps: Step[]; container: string } };
+};
+const steps = workflow.jobs.drill.steps;
+const stepRunning = (text: string) => steps.find((s) => s.run?.includes(text));
+
+function drill(...args: string[]) {
+  const result = spawnSync(process.execPath, ["-r", join(root, "tools/cli/register.js"), join(root, "tools/cli/drill.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 600_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("drills.yml", () => {
+  const crons = workflow.on.schedule.map((s) => s.cron);
+
+  it("schedules exactly the crons computed from the runbook's testing schedule", () => {
+    expect(crons).toEqual(drillIds.map((id) => cronFor(drills[id])));
+  });
+
+  it.each(drillIds)("runs %s as often as the runbook says (months between runs read from the cron)", (id) => {
+    const cron = crons.find((c) => c === cronFor(drills[id]))!;
+    expect(monthsBetweenCronRuns(cron)).toBe(drills[id].everyMonths);
+  });
+
+  it("can be started by hand for any drill, on dr by default, one drill at a time", () => {
+    const inputs = workflow.on.workflow_dispatch.inputs;
+    expect(inputs.drill.options).toEqual([...drillIds]);
+    expect(inputs.stack).toMatchObject({ options: ["dr", "prod"], default: "dr" });
+    expect(inputs.confirm).toMatchObject({ type: "string", default: "" });
+    expect(workflow.concurrency).toEqual({ group: "drills", "cancel-in-progress": false });
+  });
+
+  it.each(drillIds)("maps the %s cron to its drill on dr, as the target step runs it", (id) => {
+    const result = drill("target", "--schedule", cronFor(drills[id]));
+    expect(result).toMatchObject({ code: 0, stdout: `drill=${id}\nstack=dr\n` });
+  });
+
+  it("refuses prod without the typed confirmation and drills it with", () => {
+    const refused = drill("target", "--drill", "semi-annual-failover-test", "--stack", "prod", "--confirm", "yes");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`--confirm: "yes" does not confirm a drill against prod; type "${prodConfirmation}"`);
+    expect(refused.stdout).toBe("");
+    expect(drill("target", "--drill", "semi-annual-failover-test", "--stack", "prod", "--confirm", prodConfirmation).stdout).toBe("drill=semi-annual-failover-test\nstack=prod\n");
+  });
+
+  it("takes the schedule and the inputs only through env, and writes the target to the step outputs", () => {
+    const target = steps.find((s) => s.id === "target")!;
+    expect(target.env).toEqual({ SCHEDULE: "${{ github.event.schedule }}", DRILL: "${{ inputs.drill }}", STACK: "${{ inputs.stack }}", CONFIRM: "${{ inputs.confirm }}" });
+    expect(target.run).toContain('npm run -s drill -- target --schedule "$SCHEDULE" >> "$GITHUB_OUTPUT"');
+    expect(target.run).toContain('npm run -s drill -- target --drill "$DRILL" --stack "$STACK" --confirm "$CONFIRM" >> "$GITHUB_OUTPUT"');
+  });
+
+  it("reports readiness for the target stack, runs the restore bench on real PostgreSQL, then records the drill even when a step failed", () => {
+    expect(workflow.jobs.drill.container).toBe("node:20-bookworm");
+    expect(stepRunning("apt-get install")?.run).toContain("postgresql-15 pgbackrest");
+    const order = ["npm run -s drill -- target", "npm run -s readiness -- --stack \"$STACK\" --json", "npm run -s bench:recovery", "npm run -s drill -- record"].map((t) => steps.indexOf(stepRunning(t)!));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    const readiness = stepRunning("npm run -s readiness")!;
+    expect(readiness.env).toEqual({ STACK: "${{ steps.target.outputs.stack }}" });
+    expect(readiness.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    const record = stepRunning("npm run -s drill -- record")!;
+    expect(record.if).toBe("always() && steps.target.outcome == 'success'");
+    expect(record.run).toContain('if [ "$READINESS" = "0" ] && [ "$RESTORE" = "success" ]; then outcome=passed; fi');
+  });
+
+  it("keeps the report and proposes the recorded measurements as a pull request", () => {
+    const artifact = steps.find((s) => s.uses === "actions/upload-artifact@v4")!;
+    expect(artifact).toMatchObject({ if: "always()", with: { path: "reports/\ndocs/measurements.json\n" } });
+    const proposal = steps.find((s) => s.uses === "peter-evans/create-pull-request@v7")!;
+    expect(proposal.with).toMatchObject({ "add-paths": "docs/measurements.json", branch: "drills/${{ steps.target.outputs.drill }}" });
+    expect(workflow.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The readiness report's decisions, on plain values: each verdict, the budgets built from what
+ * a stack declares and what was measured, the drills dated against a fixed clock, and the
+ * comparison with a base report.
+ */
+import { describe, expect, it } from "vitest";
+import { atRiskShare, exitCodeOf, verdictOf, worsenedSince, type Measurement, type Measurements } from "../domain/readiness";
+import { readinessRows, type DeclaredRecovery } from "../domain/readinessRows";
+import { recoveryObjectives } from "../domain/runbook";
+import { allowedDrillAgeDays, cronFor, drills } from "../domain/testingSchedule";
+
+describe.each([
+  // value, limit, direction, missing, band, verdict, margin
+  [100, 600, "atMost", [], true, "met", 500],
+  [590, 600, "atMost", [], true, "at risk", 10],
+  [600, 600, "atMost", [], false, "met", 0],
+  [601, 600, "atMost", [], true, "not met", -1],
+  [100, 600, "atMost", ["promotion"], true, "not measured", null],
+  [null, 600, "atMost", ["promotion"], true, "not measured", null],
+  [null, 600, "atMost", [], true, "not met", null],
+  [30, 30, "atLeast", [], false, "met", 0],
+  [29, 30, "atLeast", [], false, "not met", -1],
+] as const)("verdictOf(%s against %s, %s, missing %j, band %s)", (value, limit, direction, missing, atRiskBand, verdict, margin) => {
+  it(`is ${verdict} with margin ${margin}`, () => {
+    expect(verdictOf({ value, limit, direction, missing, atRiskBand })).toEqual({ verdict, margin });
+  });
+});
+
+const measurement = (seconds: number, extra: Partial<Measurement> = {}): Measurement => ({
+  seconds, measuredBy: "npm run bench", where: "loopback", when: "2026-12-01T20:00:00.000Z", machine: "2 cores", detail: "fixture", ...extra,
+});
+
+const declared: DeclaredRecovery = {
+  stack: "prod",
+  failover: [
+    { hostname: "api", records: ["failover-dns-api-primary", "failover-dns-api-secondary"], healthChecks: ["hc-api-p", "hc-api-s"], requestIntervalSeconds: 10, failureThreshold: 3, cacheSeconds: 60, totalSeconds: 90 },
+    { hostname: "app", records: ["failover-dns-app-primary"], healthChecks: ["hc-app-p"], requestIntervalSeconds: 30, failureThreshold: 10, cacheSeconds: 300, totalSeconds: 600 },
+  ],
+  promotion: ["promotion-promote"],
+  databaseHosts: ["database-host-primary", "database-host-secondary"],
+  archiveTimeoutSeconds: 60,
+  replicationLagAlarms: { names: ["lag-primary"], maxThresholdSeconds: 300 },
+  backups: { timers: ["crazy-gary-backup-full.timer"], fullGapHours: 24, anyGapHours: 6 },
+  restoreTest: { timers: ["crazy-gary-restore-test.timer"], monthsBetweenRuns: 1 },
+  retention: { fullDays: 30, incrementalDays: 7, walHours: 48, pitrHours: 24 },
+  lifecycle: { resources: ["lifecycle"], archiveDays: 33, backupDays: 33 },
+  logGroups: { names: ["/crazy-gary/prod/api"], minRetentionDays: 90 },
+  drillSchedules: {
+    "quarterly-dr-simulation": { source: "drills.yml", crons: [cronFor(drills["quarterly-dr-simulation"])], monthsBetweenRuns: 3 },
+    "semi-annual-failover-test": { source: "drills.yml", crons: ["0 6 15 2 *"], monthsBetweenRuns: 12 },
+    "annual-bc-test": { source: "drills.yml", crons: [cronFor(drills["annual-bc-test"])], monthsBetweenRuns: 12 },
+  },
+};
+
+const now = new Date("2026-12-01T21:00:00.000Z");
+const measured: Measurements = {
+  figures: {
+    promotionSeconds: measurement(4.5),
+    restoreSeconds: measurement(20, { databaseBytes: 2 ** 30 }),
+    walPushSeconds: measurement(2),
+    rpoLossWindowSeconds: measurement(61),
+  },
+  drills: {
+    "quarterly-dr-simulation": { when: "2026-11-15T06:30:00.000Z", outcome: "passed", stack: "dr", where: "https://example.com/run/1" },
+    "annual-bc-test": { when: "2025-03-15T06:30:00.000Z", outcome: "passed", stack: "dr", where: "https://example.com/run/2" },
+  },
+};
+const byId = (rows: ReturnType<typeof readinessRows>) => Object.fromEntries(rows.map((r) => [r.id, r]));
+
+describe("readinessRows", () => {
+  const rows = byId(readinessRows(declared, measured, now));
+
+  it("has one row per runbook objective, in runbook order", () => {
+    const components = Object.keys(recoveryObjectives);
+    const withRpo = components.filter((id) => recoveryObjectives[id as keyof typeof recoveryObjectives].rpoMinutes !== null);
+    expect(Object.keys(rows)).toEqual([
+      "rto-database", "rto-database-restore", ...components.filter((c) => c !== "database").map((c) => `rto-${c}`),
+      "rpo-database", "rpo-database-lag-alarm", "rpo-database-measured", ...withRpo.filter((c) => c !== "database").map((c) => `rpo-${c}`),
+      "backup-full-cadence", "backup-incremental-cadence", "retention-full", "retention-incremental", "retention-wal", "pitr-window", "retention-logs",
+      "test-monthly-restore", "drill-quarterly-dr-simulation", "drill-semi-annual-failover-test", "drill-annual-bc-test",
+    ]);
+  });
+
+  it("adds DNS failover (interval × threshold + cache) and the measured promotion for the API, with its provenance", () => {
+    const api = rows["rto-api"];
+    expect(api).toMatchObject({ value: 94.5, limit: 600, margin: 505.5, verdict: "met", budget: "DNS 10 s × 3 + 60 s cache + promotion 4.5 s (measured) = 94.5 s" });
+    expect(api.mechanism).toContain("failover-dns-api-primary, failover-dns-api-secondary");
+    expect(api.measured).toEqual([{ figure: "promotion", measurement: measured.figures.promotionSeconds }]);
+    expect(rows["rto-auth"].value).toBe(94.5);
+    expect(rows["rto-web"]).toMatchObject({ value: 600, limit: 1800, verdict: "met" });
+  });
+
+  it("puts the database RPO at archive_timeout + measured WAL push, and states the largest database restorable within the RTO", () => {
+    expect(rows["rpo-database"]).toMatchObject({ value: 62, limit: 300, margin: 238, verdict: "met" });
+    expect(rows["rpo-database-measured"]).toMatchObject({ value: 61, verdict: "met" });
+    expect(rows["rpo-database-lag-alarm"]).toMatchObject({ value: 300, margin: 0, verdict: "met" });
+    // 1 GiB in 20 s is 51.2 MiB/s; over the 900 s RTO that is 45 GiB.
+    expect(rows["rto-database-restore"].budget).toBe("restore 20 s (measured) = 20 s; at the measured 51 MiB/s, 45.0 GiB restores within the RTO");
+  });
+
+  it("says 'not measured', never a guess, where a measured term is missing", () => {
+    const scheduled = { ...declared.drillSchedules, "semi-annual-failover-test": { source: "drills.yml", crons: [cronFor(drills["semi-annual-failover-test"])], monthsBetweenRuns: 6 } };
+    const none = byId(readinessRows({ ...declared, drillSchedules: scheduled }, { figures: {}, drills: {} }, now));
+    expect(none["rto-api"]).toMatchObject({ verdict: "not measured", value: null, margin: null, budget: "DNS 10 s × 3 + 60 s cache + promotion not measured (run npm run bench:promotion)" });
+    expect(none["rpo-database"].verdict).toBe("not measured");
+    expect(none["rpo-analyticsLogging"].verdict).toBe("not measured");
+    expect(none["drill-semi-annual-failover-test"].verdict).toBe("not measured");
+    expect(exitCodeOf(Object.values(none))).toBe(0);
+  });
+
+  it("is at risk when the margin is under a tenth of the objective, and not met past it", () => {
+    const slowPromotion = (seconds: number) => byId(readinessRows(declared, { ...measured, figures: { ...measured.figures, promotionSeconds: measurement(seconds) } }, now))["rto-api"];
+    expect(slowPromotion(600 - 90 - atRiskShare * 600 + 1)).toMatchObject({ verdict: "at risk", margin: 59 });
+    expect(slowPromotion(511)).toMatchObject({ verdict: "not met", margin: -1 });
+  });
+
+  it("is not met where the stack declares no mechanism", () => {
+    const bare = byId(readinessRows({ ...declared, failover: [], replicationLagAlarms: null, logGroups: null }, measured, now));
+    expect(bare["rto-api"]).toMatchObject({ verdict: "not met", budget: "no mechanism declared", mechanism: expect.stringContaining("no failover records for api") });
+    expect(bare["rpo-database-lag-alarm"]).toMatchObject({ verdict: "not met", budget: "alarm threshold -: none declared" });
+    expect(bare["retention-logs"].verdict).toBe("not met");
+  });
+
+  it("dates drills against the clock: met when recent, not met when overdue or scheduled too rarely, not measured before the first", () => {
+    expect(rows["drill-quarterly-dr-simulation"]).toMatchObject({ verdict: "met", value: 16.6, limit: allowedDrillAgeDays(drills["quarterly-dr-simulation"]) });
+    expect(rows["drill-semi-annual-failover-test"]).toMatchObject({ verdict: "not met", budget: "needs a run at least every 6 months" });
+    expect(rows["drill-annual-bc-test"]).toMatchObject({ verdict: "not met", limit: 12 * 31 + 14 });
+    expect(rows["drill-annual-bc-test"].value).toBeGreaterThan(12 * 31 + 14);
+    const fresh = byId(readinessRows(declared, { ...measured, drills: {} }, now));
+    expect(fresh["drill-quarterly-dr-simulation"]).toMatchObject({ verdict: "not measured", budget: "no drill recorded yet" });
+  });
+
+  it("exits 1 when any objective is not met", () => {
+    expect(exitCodeOf(Object.values(rows))).toBe(1);
+  });
+});
+
+describe("worsenedSince", () => {
+  const rows = readinessRows(declared, measured, now);
+  const base = rows.map(({ id, margin, verdict }) => ({ id, margin, verdict }));
+
+  it("lists nothing for the same report", () => {
+    expect(worsenedSince(base, rows)).toEqual([]);
+  });
+
+  it("lists a shrunk margin and a worse verdict with old and new", () => {
+    const slower = readinessRows(declared, { ...measured, figures: { ...measured.figures, promotionSeconds: measurement(460) } }, now);
+    const worse = worsenedSince(base, slower);
+    expect(worse.map((w) => w.id)).toEqual(["rto-api", "rto-auth", "rto-mcpTools", "rto-backgroundTasks", "rto-analyticsLogging", "rto-database"].sort((a, b) => slower.findIndex((r) => r.id === a) - slower.findIndex((r) => r.id === b)));
+    expect(worse.find((w) => w.id === "rto-api")).toEqual({ id: "rto-api", objective: "API Service (Flask) RTO 10 min", old: { margin: 505.5, verdict: "met" }, new: { margin: 50, verdict: "at risk" }, unit: "s" });
+  });
+});

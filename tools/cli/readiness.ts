@@ -1,0 +1,66 @@
+/**
+ * `npm run readiness -- --stack prod [--set key=value ...] [--markdown | --json] [--base FILE]
+ * [--measurements FILE]`: before a deploy, whether what the stack declares meets each recovery
+ * objective of the runbook. Evaluates the stack offline exactly as `npm run plan` does, reads the
+ * measured figures from docs/measurements.json, and prints one row per objective with the
+ * mechanism, the budget, the margin and a verdict (met, at risk, not met, not measured).
+ *
+ * Exit 0 when no objective is "not met", 1 when one is (named on stderr), 2 on bad input.
+ * `--base FILE` (a previous `--json` output) shows every margin this change worsened.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { StackConfigError } from "../../infra/parseConfig";
+import { requireStack, StackFileError, repositoryRoot } from "../offline/stackFiles";
+import { MeasurementsError, measurementsPath, readMeasurements } from "../readiness/measurements";
+import { parseFlags, runCli, UsageError } from "./args";
+
+/** The drill workflow the report reads the testing schedule's crons from. */
+export const drillWorkflowPath = ".github/workflows/drills.yml";
+
+function readBase(path: string): { id: string; margin: number | null; verdict: "met" | "at risk" | "not met" | "not measured" }[] {
+  let parsed: { rows?: unknown };
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new UsageError(`--base: ${path} cannot be read as JSON (${(err as Error).message}); give a file written by npm run readiness -- --json`);
+  }
+  const rows = parsed?.rows;
+  if (!Array.isArray(rows) || !rows.every((r) => r && typeof r.id === "string" && (r.margin === null || typeof r.margin === "number") && typeof r.verdict === "string")) {
+    throw new UsageError(`--base: ${path} is not a readiness report (expected {rows: [{id, margin, verdict}, ...]}); give a file written by npm run readiness -- --json`);
+  }
+  return rows;
+}
+
+runCli(
+  async () => {
+    const flags = parseFlags(process.argv.slice(2), { values: ["stack", "set", "base", "measurements"], repeatable: ["set"], switches: ["markdown", "json"] });
+    const stack = flags.values.stack?.[0];
+    if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; use --stack <name>`);
+    if (!stack) throw new UsageError("--stack: required; e.g. npm run readiness -- --stack prod");
+    if (flags.switches.has("markdown") && flags.switches.has("json")) throw new UsageError("--markdown/--json: give at most one");
+    requireStack(stack);
+    const base = flags.values.base ? readBase(flags.values.base[0]) : undefined;
+    const measurements = readMeasurements(flags.values.measurements?.[0] ?? measurementsPath);
+
+    // The program (and all of @pulumi/aws) loads only once the flags are known to be good.
+    const { planStack, toPlanJson } = require("../offline/plan") as typeof import("../offline/plan");
+    const { declaredRecovery } = require("../readiness/declared") as typeof import("../readiness/declared");
+    const { readinessRows } = require("../../domain/readinessRows") as typeof import("../../domain/readinessRows");
+    const { exitCodeOf, worsenedSince } = require("../../domain/readiness") as typeof import("../../domain/readiness");
+    const { renderMarkdown, renderText } = require("../readiness/render") as typeof import("../readiness/render");
+
+    const plan = toPlanJson(await planStack(stack, { set: flags.values.set ?? [] }));
+    const workflowFile = join(repositoryRoot, drillWorkflowPath);
+    const declared = declaredRecovery(plan, { path: drillWorkflowPath, text: existsSync(workflowFile) ? readFileSync(workflowFile, "utf8") : undefined });
+    const now = new Date();
+    const rows = readinessRows(declared, measurements, now);
+    const report = { stack, generatedAt: now.toISOString(), rows, ...(base ? { worsened: worsenedSince(base, rows) } : {}) };
+    const format = flags.switches.has("json") ? "json" : flags.switches.has("markdown") ? "markdown" : "text";
+    process.stdout.write(`${format === "json" ? JSON.stringify(report, null, 2) : format === "markdown" ? renderMarkdown(report) : renderText(report)}\n`);
+    const code = exitCodeOf(rows);
+    if (code === 1) process.stderr.write(`not met: ${rows.filter((r) => r.verdict === "not met").map((r) => `${r.objective} (${r.id})`).join("; ")}\n`);
+    return code;
+  },
+  (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof MeasurementsError,
+);
