@@ -177,8 +177,13 @@ export class AlarmSet extends pulumi.ComponentResource {
     const alarmResources = new Map<string, aws.cloudwatch.MetricAlarm>();
     const dashboardAlarms: { id: string; role: RegionRole; region: string; tier: AlarmDefinition["tier"]; arn: pulumi.Output<string> }[] = [];
     for (const role of regionRoles) {
-      const values: DimensionValues = { environment: args.environment, region: args.regions[role], healthCheckId: args.healthCheckIds[role], walRuleName: walEvents[role].ruleName };
       for (const alarm of args.alarms) {
+        const values: DimensionValues = {
+          environment: args.environment,
+          region: args.regions[alarm.repository ?? role],
+          healthCheckId: args.healthCheckIds[role],
+          walRuleName: walEvents[role].ruleName,
+        };
         const site = siteOf(alarm, role, sites, args.route53MetricsRegion);
         const severity = severityFor(alarm, role, args.activeRegion);
         // Side-limited metrics (the standby's lag, the active side's restore test): the alarm

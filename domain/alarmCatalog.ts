@@ -8,6 +8,7 @@
  *
  * Pure data and pure functions only: no resources here.
  */
+import { repositoryWalAlarms } from "./alarmCatalogWal";
 import { MONITOR_INTERVAL_MINUTES } from "./hostMetrics";
 import type { RecoverySettings, RegionRole } from "./topology";
 import {
@@ -27,12 +28,16 @@ import {
 export type TriggerRowId = Exclude<RollbackTriggerId, "payment-failures" | "data-breach-indicators">;
 
 /** Rows the runbook implies through its RPO and backup promises but never wrote down as alarms. */
-export type RecoveryRowId = "wal-archive-freshness" | "replica-lag" | "backup-missed" | "restore-test-missed";
+export type RecoveryRowId = "wal-archive-freshness" | "repository-wal-age" | "replica-lag" | "backup-missed" | "restore-test-missed";
 
 export type AlarmRowId = TriggerRowId | RecoveryRowId;
 
-/** Alarm ids: one per row, except `cert-expiry`, which has a warning and an urgent alarm. */
-export type AlarmId = Exclude<AlarmRowId, "cert-expiry"> | "cert-expiry-warning" | "cert-expiry-urgent";
+/** Alarm ids: one per row, except `cert-expiry` (a warning and an urgent alarm) and `repository-wal-age` (one per repository). */
+export type AlarmId =
+  | Exclude<AlarmRowId, "cert-expiry" | "repository-wal-age">
+  | "cert-expiry-warning"
+  | "cert-expiry-urgent"
+  | `repository-wal-age-${RegionRole}`;
 
 /** CloudWatch units the contract asks publishers to use (CloudWatch has no hours or days unit). */
 export type MetricUnit = "Count" | "Milliseconds" | "Seconds" | "Percent" | "None";
@@ -131,6 +136,12 @@ export interface AlarmDefinition {
   missingDataReason: string;
   severity: SeverityRule;
   metricRegion: MetricRegion;
+  /**
+   * The region role whose region is the metric's `Region` dimension, when it is not the alarm's
+   * own: the per-repository WAL alarms watch every repository from every region.
+   * @default the alarm's own region role
+   */
+  repository?: RegionRole;
   /** Whether the deploy pipeline's rollback composite includes this alarm (active region only). */
   rollbackTrigger: boolean;
 }
@@ -408,6 +419,7 @@ export function alarmCatalog(settings: CatalogSettings): AlarmDefinition[] {
       metricRegion: "own-region",
       rollbackTrigger: false,
     },
+    ...repositoryWalAlarms({ rpoMinutes, publishEverySeconds: monitorEverySeconds, tier: database.tier, source: RPO }),
     {
       id: "replica-lag",
       row: "replica-lag",

@@ -17,6 +17,7 @@ import { regionRoles, type RegionRole } from "../domain/topology";
 import { type StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
 import { backups } from "../domain/runbook";
+import { walQueueMaxMiB } from "../domain/walQueue";
 
 /** Backup frequency from config: the full backup is daily (runbook), the incremental interval may be tightened. */
 export const backupCadence = (config: Pick<StackConfig, "schedules">): BackupCadence => ({
@@ -96,6 +97,7 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           repositories: ordered.map((b) => ({ bucket: b.bucketName, region: b.region, path: b.repositoryPath })),
           fullRetentionDays: config.retention.fullDays,
           archiveTimeoutSeconds: config.recovery.archiveTimeoutSeconds,
+          archivePushQueueMaxMiB: walQueueMaxMiB(config),
           schedules,
           postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
           after: options.hostsAfter,

@@ -45,7 +45,7 @@ describe("alarm catalog", () => {
   });
 
   it("puts only the rollback-trigger rows (not the RPO rows, not the 30-day certificate warning) in the rollback composite", () => {
-    expect(catalog.filter((a) => !a.rollbackTrigger).map((a) => a.id)).toEqual(["cert-expiry-warning", "wal-archive-freshness", "replica-lag", "backup-missed", "restore-test-missed"]);
+    expect(catalog.filter((a) => !a.rollbackTrigger).map((a) => a.id)).toEqual(["cert-expiry-warning", "wal-archive-freshness", "repository-wal-age-primary", "repository-wal-age-secondary", "replica-lag", "backup-missed", "restore-test-missed"]);
   });
 });
 

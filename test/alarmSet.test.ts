@@ -31,6 +31,8 @@ interface ExpectedAlarm {
   severity: { active: string; passive: string };
   /** actionsEnabled by role while primary is active (one-sided rows page only where their metric is published). */
   actions?: Record<Role, boolean>;
+  /** The role whose region is the `Region` dimension, when not the alarm's own (per-repository WAL alarms). */
+  repository?: Role;
 }
 
 const m = (namespace: string, name: string, statistic: string): Metric => ({ kind: "metric", namespace, name, statistic });
@@ -61,12 +63,19 @@ const expected: ExpectedAlarm[] = [
   // The standby publishes its lag (every 5 min, monitor.sh): one period per datum; missing data breaches only in the passive region.
   { id: "replica-lag", metric: m("CrazyGary/Database", "ReplicationLagSeconds", "Maximum"), comparison: "GreaterThanThreshold", threshold: 300, ...window(300, 1), missing: { primary: "notBreaching", secondary: "breaching" }, inRoute53Region: false, severity: fixed("P0"), actions: { primary: false, secondary: true } },
   { id: "backup-missed", metric: m("CrazyGary/Backup", "FullBackupAgeHours", "Maximum"), comparison: "GreaterThanThreshold", threshold: 26, ...window(300, 1), missing: both("breaching"), inRoute53Region: false, severity: fixed("P1") },
+  // The active primary measures every repository and publishes to its own region (Region = the repository's):
+  // each repository is watched from both regions; missing data breaches only where the primary is.
+  ...(["primary", "secondary"] as const).map((repository): ExpectedAlarm => ({
+    id: `repository-wal-age-${repository}`, metric: m("CrazyGary/Backup", "RepositoryWalAgeSeconds", "Maximum"), comparison: "GreaterThanThreshold", threshold: 300, ...window(300, 1),
+    missing: { primary: "breaching", secondary: "notBreaching" }, inRoute53Region: false, severity: fixed("P1"), repository, actions: { primary: true, secondary: false },
+  })),
   // The active side runs the restore test: missing data breaches only in the active region.
   { id: "restore-test-missed", metric: m("CrazyGary/Backup", "RestoreTestAgeDays", "Maximum"), comparison: "GreaterThanThreshold", threshold: 32, ...window(300, 1), missing: { primary: "breaching", secondary: "notBreaching" }, inRoute53Region: false, severity: fixed("P2"), actions: { primary: true, secondary: false } },
 ];
 
 const roles: Role[] = ["primary", "secondary"];
 const prodRegions: Record<Role, string> = { primary: "us-east-1", secondary: "us-west-2" };
+const drRegions: Record<Role, string> = { primary: "us-east-2", secondary: "us-west-1" };
 
 function alarmsOf(plan: Plan): CapturedResource[] {
   return plan.resources.filter((r) => r.type === alarmType);
@@ -88,7 +97,7 @@ function topicArn(plan: Plan, region: string, severity: string): string {
 function dimensionsFor(plan: Plan, row: ExpectedAlarm, role: Role, region: string): Record<string, string> {
   if (row.metric.namespace === "AWS/Route53") return { HealthCheckId: (plan.outputs.healthCheckIds as Record<string, Record<Role, string>>).api[role] };
   if (row.metric.namespace === "AWS/Events") return { RuleName: `crazy-gary-${plan.stack}-wal-archive-${role}` };
-  return { Environment: plan.stack, Region: region };
+  return { Environment: plan.stack, Region: row.repository ? (plan.stack === "prod" ? prodRegions : drRegions)[row.repository] : region };
 }
 
 function expectMetric(resource: CapturedResource, row: ExpectedAlarm, dimensions: Record<string, string>) {
@@ -221,6 +230,7 @@ describe("thresholds come from the runbook, tightened by config", () => {
     const plan = await sharedPlan("prod", ["recovery.databaseRpoMinutes=3", "recovery.archiveTimeoutSeconds=36"]);
     expect(alarm(plan, "wal-archive-freshness", "secondary").inputs).toMatchObject({ period: 180, evaluationPeriods: 1, threshold: 1 });
     expect(alarm(plan, "replica-lag", "secondary").inputs.threshold).toBe(180);
+    for (const id of ["repository-wal-age-primary", "repository-wal-age-secondary"]) expect(alarm(plan, id, "primary").inputs.threshold).toBe(180);
   });
 
   it.each([
@@ -231,6 +241,26 @@ describe("thresholds come from the runbook, tightened by config", () => {
     const error = await planStack("prod", { set: [setting] }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(StackConfigError);
     expect((error as StackConfigError).problems.join("\n")).toContain(message);
+  });
+});
+
+describe("a region's S3 down: its repository's WAL age pages from the surviving region", () => {
+  it("after a flip to us-west-2, the us-east-1 repository's alarm lives in us-west-2, watches Region us-east-1, breaches on silence and pages P1 there", () => {
+    const resource = alarm(prodFlipped, "repository-wal-age-primary", "secondary");
+    expect(resource.region).toBe("us-west-2");
+    expect(resource.inputs).toMatchObject({
+      namespace: "CrazyGary/Backup",
+      metricName: "RepositoryWalAgeSeconds",
+      dimensions: { Environment: "prod", Region: "us-east-1" },
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 300,
+      period: 300,
+      treatMissingData: "breaching",
+      tags: { Severity: "P1", RegionRole: "secondary", AlarmId: "repository-wal-age-primary" },
+      actionsEnabled: true,
+    });
+    expect(resource.inputs.alarmActions).toEqual([topicArn(prodFlipped, "us-west-2", "P1")]);
   });
 });
 
@@ -292,7 +322,7 @@ describe("replica lag pages P0 where the standby publishes it", () => {
 });
 
 describe("rollback composites for the deploy pipeline", () => {
-  const triggerIds = expected.map((r) => r.id).filter((id) => !["wal-archive-freshness", "replica-lag", "backup-missed", "restore-test-missed", "cert-expiry-warning", "api-health"].includes(id));
+  const triggerIds = expected.map((r) => r.id).filter((id) => !["wal-archive-freshness", "repository-wal-age-primary", "repository-wal-age-secondary", "replica-lag", "backup-missed", "restore-test-missed", "cert-expiry-warning", "api-health"].includes(id));
   const composite = (plan: Plan, name: string) => plan.resources.find((r) => r.type === "aws:cloudwatch/compositeAlarm:CompositeAlarm" && r.name === name)!;
 
   it.each(roles)("declares the %s role's composites in its own region and us-east-1, the same whichever region is active", (role) => {

@@ -14,6 +14,7 @@ const prodPrimary: DatabaseHostFilesParams = {
   ],
   fullRetentionDays: backups.full.retentionDays,
   archiveTimeoutSeconds: maxArchiveTimeoutSeconds,
+  archivePushQueueMaxMiB: 2560,
   schedules: schedulesFromRunbook(backups),
 };
 const prodStandby: DatabaseHostFilesParams = { ...prodPrimary, hostRegion: "us-west-2", side: "passive" };
@@ -70,6 +71,11 @@ describe("pgbackrest.conf for prod", () => {
         "process-max=2",
       ]),
     );
+  });
+
+  it("bounds the WAL queue and shortens archive-push's io-timeout, for archive-push only (a region's S3 down)", () => {
+    const section = lines(conf).slice(lines(conf).indexOf("[global:archive-push]"), lines(conf).indexOf("[crazy-gary]"));
+    expect(settingLines(section.join("\n"))).toEqual(["[global:archive-push]", "io-timeout=5", "archive-push-queue-max=2560MB"]);
   });
 
   it("names the stanza and the local PostgreSQL", () => {
@@ -156,6 +162,9 @@ describe("dr.env", () => {
         "DR_REPOS='1=us-east-1 2=us-west-2'",
         "DR_VERIFY_TABLES='users tasks'",
         "DR_PGBACKREST_DIRS='/var/spool/pgbackrest /var/log/pgbackrest /tmp/pgbackrest'",
+        "DR_REPO_IO_TIMEOUT_SECONDS='5'",
+        "DR_REPOSITORY_WAL_AGE_NAMESPACE='CrazyGary/Backup'",
+        "DR_REPOSITORY_WAL_AGE_METRIC='RepositoryWalAgeSeconds'",
       ]),
     );
   });
@@ -238,6 +247,8 @@ describe("bad params name the key, the value and what is allowed", () => {
   it.each<[string, Partial<DatabaseHostFilesParams>, string]>([
     ["stanza", { stanza: "crazy gary" }, 'stanza is "crazy gary"; use 1-64 letters, digits, - or _'],
     ["archiveTimeoutSeconds", { archiveTimeoutSeconds: 0 }, "archiveTimeoutSeconds is 0; use a whole number from 1 to 3600"],
+    ["archivePushQueueMaxMiB", { archivePushQueueMaxMiB: 8 }, "archivePushQueueMaxMiB is 8; use a whole number from 16 to 1048576"],
+    ["archivePushIoTimeoutSeconds", { archivePushIoTimeoutSeconds: 0 }, "archivePushIoTimeoutSeconds is 0; use a whole number from 1 to 3600"],
     ["fullRetentionDays", { fullRetentionDays: 1.5 }, "fullRetentionDays is 1.5; use a whole number"],
     ["side", { side: "primary" as "active" }, 'side is "primary"; use "active" or "passive"'],
     ["hostRegion", { hostRegion: "eu-west-1" }, 'hostRegion is "eu-west-1"; exactly one repository must be in the host\'s region'],

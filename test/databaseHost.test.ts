@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DatabaseHost, databaseHostType, disableTimersCommand, enableTimersScript, installFilesScript, sha256, timerUnits } from "../components/databaseHost";
 import { renderHostFiles, renderPgbackrestConf, type DatabaseHostFilesParams } from "../components/databaseHost/render";
 import { hostSchedules } from "../infra/backups";
+import { walQueueMaxMiB } from "../domain/walQueue";
 import { configOf, filesOfInstallScript, ofType, parentName, planOf, resource } from "./support/backups";
 import { evaluate, secretMarker, type Plan } from "../tools/offline";
 
@@ -59,6 +60,7 @@ describe("the install script", () => {
       ],
       fullRetentionDays: 30,
       archiveTimeoutSeconds: 60,
+      archivePushQueueMaxMiB: 2560,
       schedules: hostSchedules(configOf("prod")),
       paths,
     });
@@ -148,6 +150,7 @@ describe.each([
         repositories: (["primary", "secondary"] as const).map((r) => ({ type: "s3" as const, bucket: buckets[r], region: regions[r], path: "/" })),
         fullRetentionDays: 30,
         archiveTimeoutSeconds: 60,
+        archivePushQueueMaxMiB: walQueueMaxMiB(config),
         schedules: hostSchedules(config),
         postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
       };
@@ -232,6 +235,7 @@ describe("DatabaseHost arguments", () => {
     ],
     fullRetentionDays: 30,
     archiveTimeoutSeconds: 60,
+    archivePushQueueMaxMiB: 2560,
     schedules: hostSchedules(configOf("prod")),
   });
 

@@ -110,6 +110,12 @@ export interface DatabaseHostArgs {
   fullRetentionDays: number;
   /** `archive_timeout`, in seconds. @default none; the effective `recovery.archiveTimeoutSeconds` (runbook: RPO / 5 = 60) */
   archiveTimeoutSeconds: number;
+  /**
+   * pgBackRest `archive-push-queue-max`, in MiB: while a repository is unreachable, WAL queued
+   * in `pg_wal` beyond this is dropped (from every repository) so the disk never fills.
+   * @default none; the stack passes `walQueueMaxMiB(config)` (infra/backups.ts: 40 min x 64 MiB/min = 2560)
+   */
+  archivePushQueueMaxMiB: number;
   /** The timers' `OnCalendar` schedules (UTC), from `schedulesFromRunbook`. */
   schedules: HostSchedules;
   /** The PostgreSQL server on the host. @default see `HostPostgres` in render.ts */
@@ -148,6 +154,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
       repositories: args.repositories.map((repo, i) => ({ type: "s3", bucket: buckets[i]!, region: repo.region, path: repo.path })),
       fullRetentionDays: args.fullRetentionDays,
       archiveTimeoutSeconds: args.archiveTimeoutSeconds,
+      archivePushQueueMaxMiB: args.archivePushQueueMaxMiB,
       schedules: args.schedules,
       postgres: args.postgres,
       paths,

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { activeRegionParameterName } from "../../domain/activeRegionParameter";
 import type { HostSchedules } from "../../domain/hostSchedules";
 import { defaultLeaseTimings, everySecondsUtc, validateLeaseTimings, type LeaseTimings } from "../../domain/lease";
+import { ARCHIVE_PUSH_IO_TIMEOUT_SECONDS, REPOSITORY_WAL_AGE_METRIC } from "../../domain/walArchive";
 
 /** Folder of the templates and scripts rendered here. */
 export const FILES_DIR = join(__dirname, "files");
@@ -115,6 +116,17 @@ export interface DatabaseHostFilesParams {
   archiveTimeoutSeconds: number;
   /** pgBackRest parallel processes for backup, restore and async archiving. @default 2 */
   processMax?: number;
+  /**
+   * pgBackRest `archive-push-queue-max`, in MiB: WAL queued in `pg_wal` beyond this while a
+   * repository is unreachable is dropped (from every repository) so the disk never fills.
+   * @default none; the stack passes `archivePushQueueMaxMiB(...)` from domain/walArchive.ts
+   */
+  archivePushQueueMaxMiB: number;
+  /**
+   * pgBackRest `io-timeout` of archive-push and of the scripts' repository probes, in seconds.
+   * @default 5 (`ARCHIVE_PUSH_IO_TIMEOUT_SECONDS` in domain/walArchive.ts)
+   */
+  archivePushIoTimeoutSeconds?: number;
   /** Timer schedules (see {@link schedulesFromRunbook}). */
   schedules: HostSchedules;
   /** The PostgreSQL server. @default see {@link HostPostgres} */
@@ -185,6 +197,8 @@ interface ResolvedParams {
   fullRetentionDays: number;
   archiveTimeoutSeconds: number;
   processMax: number;
+  archivePushQueueMaxMiB: number;
+  archivePushIoTimeoutSeconds: number;
   schedules: HostSchedules;
   postgres: Required<HostPostgres>;
   restoreTestPort: number;
@@ -285,6 +299,9 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
     fullRetentionDays: requireInteger("fullRetentionDays", params.fullRetentionDays, 1, 9999),
     archiveTimeoutSeconds: requireInteger("archiveTimeoutSeconds", params.archiveTimeoutSeconds, 1, 3600),
     processMax: requireInteger("processMax", params.processMax ?? 2, 1, 64),
+    // At least one 16 MiB segment; at most 1 TiB (pgBackRest's own example value).
+    archivePushQueueMaxMiB: requireInteger("archivePushQueueMaxMiB", params.archivePushQueueMaxMiB, 16, 1024 * 1024),
+    archivePushIoTimeoutSeconds: requireInteger("archivePushIoTimeoutSeconds", params.archivePushIoTimeoutSeconds ?? ARCHIVE_PUSH_IO_TIMEOUT_SECONDS, 1, 3600),
     schedules: params.schedules,
     postgres,
     restoreTestPort,
@@ -347,6 +364,8 @@ export function renderPgbackrestConf(params: DatabaseHostFilesParams): string {
     repositories,
     spoolPath: p.paths.spoolPath,
     processMax: p.processMax,
+    archivePushIoTimeoutSeconds: p.archivePushIoTimeoutSeconds,
+    archivePushQueueMaxMiB: p.archivePushQueueMaxMiB,
     lockPath: p.paths.lockPath,
     logPath: p.paths.logPath,
     pgDataDir: p.postgres.dataDir,
@@ -372,6 +391,9 @@ export function renderEnvFile(params: DatabaseHostFilesParams): string {
     localRepo: quoted(p.localRepo),
     repos: quoted(p.repositories.map((repo, i) => `${i + 1}=${repo.region}`).join(" ")),
     pgbackrestConfigPath: quoted(p.paths.pgbackrestConfig),
+    repoIoTimeoutSeconds: quoted(p.archivePushIoTimeoutSeconds),
+    repositoryWalAgeNamespace: quoted(REPOSITORY_WAL_AGE_METRIC.namespace),
+    repositoryWalAgeMetric: quoted(REPOSITORY_WAL_AGE_METRIC.name),
     pgbackrestDirs: quoted([p.paths.spoolPath, p.paths.logPath, p.paths.lockPath].join(" ")),
     pgBinDir: quoted(p.postgres.binDir),
     pgDataDir: quoted(p.postgres.dataDir),

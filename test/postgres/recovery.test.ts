@@ -271,12 +271,18 @@ describe("restore-test.sh (the monthly restore test)", () => {
 });
 
 describe("monitor.sh and heartbeat.sh", () => {
-  it("on the primary publishes the freshness of the local repository's backups, WAL and restore test", async () => {
+  it("on the primary publishes the WAL age of every repository, and the freshness of the local repository's backups, WAL and restore test", async () => {
     await east.aws.clear();
     await east.runScriptChecked("monitor.sh");
     const calls = (await east.aws.calls()).map(decodeMetricCall);
-    expect(calls.map((call) => [call.region, call.namespace])).toEqual([[PRIMARY_REGION, "CrazyGary/Backup"]]);
-    const byName = Object.fromEntries(calls[0]!.data.map((datum) => [datum.MetricName, datum]));
+    expect(calls.map((call) => [call.region, call.namespace])).toEqual([[PRIMARY_REGION, "CrazyGary/Backup"], [PRIMARY_REGION, "CrazyGary/Backup"]]);
+    // First, the WAL age of every repository, measured here and published in this region (Region = the repository's).
+    expect(calls[0]!.data.map((d) => [d.MetricName, d.Dimensions.find((x) => x.Name === "Region")!.Value])).toEqual([
+      ["RepositoryWalAgeSeconds", PRIMARY_REGION],
+      ["RepositoryWalAgeSeconds", SECONDARY_REGION],
+    ]);
+    for (const datum of calls[0]!.data) expect(datum.Value).toBeLessThan(600);
+    const byName = Object.fromEntries(calls[1]!.data.map((datum) => [datum.MetricName, datum]));
     expect(Object.keys(byName)).toEqual(["FullBackupAgeHours", "WalArchiveAgeSeconds", "RestoreTestAgeDays"]);
     expect(byName.FullBackupAgeHours!.Value).toBeLessThan(0.5);
     expect(byName.WalArchiveAgeSeconds!.Value).toBeLessThan(600);

@@ -67,7 +67,9 @@ describe("npm run plan", () => {
     const result = plan("--stack", "prod", "--set", "activeRegion=secondary", "--diff");
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines.at(-1)).toBe("18 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
+    // 22 updates include the four repository-wal-age alarms: actions and breaching on silence only where the active primary publishes.
+    expect(lines.at(-1)).toBe("22 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
+    expect(lines).toContain("~  aws:cloudwatch/metricAlarm:MetricAlarm alarms-repository-wal-age-primary-primary update [diff: ~actionsEnabled,~treatMissingData]");
     // The schema version is read from the newly active database at the next up (an update, not a replace).
     expect(lines).toContain("~  command:local:Command schema-version-read update [diff: ~environment]");
     expect(lines).toContain("+- command:local:Command promotion-promote replace [replace: triggers] [diff: ~environment,~triggers] [rule 2]");
@@ -87,7 +89,7 @@ describe("npm run plan", () => {
     const json = JSON.parse(result.stdout);
     expect(Object.keys(json)).toEqual(["stack", "set", "operations", "summary", "typesWithoutRule", "route53"]);
     expect(json.set).toEqual(["activeRegion=secondary"]);
-    expect(json.summary).toEqual({ update: 19, replace: 5, create: 0, delete: 0, statefulReplacedOrDeleted: 0 });
+    expect(json.summary).toEqual({ update: 23, replace: 5, create: 0, delete: 0, statefulReplacedOrDeleted: 0 });
     const promote = json.operations.find((o: { name: string }) => o.name === "promotion-promote");
     expect(promote).toMatchObject({ urn: "urn:pulumi:dr::crazy-gary-dr::crazygary:dr:Promotion$command:local:Command::promotion-promote", type: "command:local:Command", op: "replace", properties: ["triggers"], stateful: false });
     expect(json.route53.statesChecked).toBe(9);

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { schedulesFromRunbook } from "../../domain/hostSchedules";
 import type { LeaseTimings } from "../../domain/lease";
 import { renderHostFiles, type DatabaseHostFilesParams, type ScriptName } from "../../components/databaseHost/render";
-import { backups, maxArchiveTimeoutSeconds } from "../../domain/runbook";
+import { backups, maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
+import { walQueueMaxMiB } from "../../domain/walQueue";
 import { PG_BIN, writeOwnedFile, type PgNode, type PgSandbox } from "./cluster";
 import { runCommand, type CommandResult } from "./exec";
 import { freeLoopbackPort } from "./ports";
@@ -114,9 +115,18 @@ export interface DrHostOptions {
   /** The region this host stands in for. */
   hostRegion: string;
   side: "active" | "passive";
+  /** Posix folders standing in for the buckets; ignored when `s3Buckets` is given. */
   repositories: Repositories;
+  /**
+   * Use S3 repositories (the production template) with these bucket names instead of the
+   * posix folders; the endpoints come from `PGBACKREST_*` variables (see support/s3rver.ts).
+   * @default undefined (posix)
+   */
+  s3Buckets?: Repositories;
   /** `archive_timeout`, in seconds. @default maxArchiveTimeoutSeconds (runbook: 60) */
   archiveTimeoutSeconds?: number;
+  /** pgBackRest `archive-push-queue-max`, in MiB. @default the prod stack's (`walQueueMaxMiB`, infra/backups.ts) */
+  archivePushQueueMaxMiB?: number;
   /** The application's database. @default "crazy_gary" */
   database?: string;
   /** The lease's timings (lease.sh, fence.sh). @default defaultLeaseTimings (domain/lease.ts) */
@@ -142,12 +152,18 @@ export class DrHost {
       environment: "prod",
       hostRegion: options.hostRegion,
       side: options.side,
-      repositories: [
-        { type: "posix", path: options.repositories.primary, region: PRIMARY_REGION },
-        { type: "posix", path: options.repositories.secondary, region: SECONDARY_REGION },
-      ],
+      repositories: options.s3Buckets
+        ? [
+            { type: "s3", bucket: options.s3Buckets.primary, region: PRIMARY_REGION },
+            { type: "s3", bucket: options.s3Buckets.secondary, region: SECONDARY_REGION },
+          ]
+        : [
+            { type: "posix", path: options.repositories.primary, region: PRIMARY_REGION },
+            { type: "posix", path: options.repositories.secondary, region: SECONDARY_REGION },
+          ],
       fullRetentionDays: backups.full.retentionDays,
       archiveTimeoutSeconds: options.archiveTimeoutSeconds ?? maxArchiveTimeoutSeconds,
+      archivePushQueueMaxMiB: options.archivePushQueueMaxMiB ?? walQueueMaxMiB({ recovery: { databaseRpoMinutes: recoveryObjectives.database.rpoMinutes!, archiveTimeoutSeconds: maxArchiveTimeoutSeconds } }),
       schedules: schedulesFromRunbook(backups),
       postgres: {
         dataDir: options.node.dataDir,

@@ -8,7 +8,9 @@
 #     prints what changed;
 #   - on the active side: the heartbeat table and its single row, `pgbackrest stanza-create`
 #     (a no-op when the stanza exists) and `pgbackrest check` (a WAL segment reaches every
-#     repository);
+#     repository). A repository that does not answer (its region's S3 is down) is left out of
+#     stanza-create and check with a WARNING, so a flip during a region outage deploys; with
+#     no repository answering the script fails (docs/runbooks/region-outage-wal.md);
 #   - records the install time used by monitor.sh for jobs that never ran.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -33,11 +35,16 @@ report() {
   fi
 }
 
+# pgBackRest on the repositories that answer (a config without the others, written below).
+checked_pgbackrest() {
+  as_postgres pgbackrest --config="$checked_config" --stanza="$DR_STANZA" "$@"
+}
+
 # Repositories where the stanza is missing (pgbackrest info status 1 "missing stanza path" or
 # 3 "missing stanza data"), one index per line.
 repos_without_stanza() {
   local info
-  info=$(dr_pgbackrest --output=json info)
+  info=$(checked_pgbackrest --output=json info)
   json_sql "$info" "SELECT r->>'key' FROM doc, json_array_elements(doc.j) AS s, json_array_elements(s->'repo') AS r
 WHERE (r->'status'->>'code')::int IN (1, 3) ORDER BY 1;"
 }
@@ -55,7 +62,7 @@ ensure_stanza() {
   log "stanza $DR_STANZA missing in repo(s) $(echo "$missing" | tr '\n' ' ')- creating it"
   for attempt in 1 2 3 4 5 6; do
     status=0
-    dr_pgbackrest stanza-create || status=$?
+    checked_pgbackrest stanza-create || status=$?
     if ((status == 0)); then
       return 0
     fi
@@ -121,9 +128,31 @@ INSERT INTO ${DR_HEARTBEAT_TABLE} (id, beat_at) VALUES (1, clock_timestamp())
   ON CONFLICT (id) DO NOTHING;
 SQL
   log "heartbeat table ${DR_HEARTBEAT_TABLE} ready"
+  reachable=()
+  unreachable=()
+  for repo in $(repo_indexes); do
+    if repo_reachable "$repo"; then
+      reachable+=("$repo")
+    else
+      unreachable+=("$repo")
+      log "WARNING: repo$repo ($(repo_region "$repo")) does not answer within ${DR_REPO_IO_TIMEOUT_SECONDS} s: left out of stanza-create and check; WAL keeps reaching the other repositories, PostgreSQL queues it for this one (docs/runbooks/region-outage-wal.md)"
+    fi
+  done
+  if ((${#reachable[@]} == 0)); then
+    die "no repository answers (repos: $DR_REPOS): WAL cannot be archived anywhere; check the hosts' S3 access"
+  fi
+  checked_config="$DR_STATE_DIR/pgbackrest-reachable.conf"
+  config_without_repos "$checked_config" "${unreachable[@]}"
   ensure_stanza
-  dr_pgbackrest check
-  log "stanza $DR_STANZA ready and checked: WAL reaches every repository"
+  # While a repository is down each async archive-push run first waits out its io-timeout, so
+  # the switched segment may need two runs to reach the others: wait up to the RPO (5 x
+  # archive_timeout) rather than pgBackRest's default 60 s.
+  checked_pgbackrest --archive-timeout="$((DR_ARCHIVE_TIMEOUT_SECONDS * 5))" check
+  if ((${#unreachable[@]} == 0)); then
+    log "stanza $DR_STANZA ready and checked: WAL reaches every repository"
+  else
+    log "stanza $DR_STANZA ready and checked: WAL reaches repo(s) ${reachable[*]}; NOT repo(s) ${unreachable[*]}, which do not answer"
+  fi
 else
   log "passive side: stanza-create and check run on the active side"
 fi

@@ -17,7 +17,8 @@ dr_load_env() {
   source "$env_file"
   local name
   for name in DR_ENVIRONMENT DR_REGION DR_SIDE DR_STANZA DR_LOCAL_REPO DR_REPOS \
-    DR_PGBACKREST_CONFIG DR_PGBACKREST_DIRS DR_PG_BIN DR_PGDATA DR_DATABASE PGHOST PGPORT \
+    DR_PGBACKREST_CONFIG DR_REPO_IO_TIMEOUT_SECONDS DR_REPOSITORY_WAL_AGE_NAMESPACE \
+    DR_REPOSITORY_WAL_AGE_METRIC DR_PGBACKREST_DIRS DR_PG_BIN DR_PGDATA DR_DATABASE PGHOST PGPORT \
     DR_ARCHIVE_TIMEOUT_SECONDS DR_HEARTBEAT_TABLE DR_RESTORE_TEST_DIR \
     DR_RESTORE_TEST_PORT DR_VERIFY_TABLES DR_STATE_DIR DR_ACTIVE_REGION_PARAMETER \
     DR_LEASE_SECONDS DR_LEASE_CHECK_SECONDS DR_FENCE_TIMEOUT_SECONDS; do
@@ -99,6 +100,37 @@ repo_indexes() {
   for entry in $DR_REPOS; do
     printf '%s\n' "${entry%%=*}"
   done
+}
+
+# repo_reachable N: whether repository N answers (a listing of its repo-path succeeds) within about
+# 2 x DR_REPO_IO_TIMEOUT_SECONDS. pgBackRest retries a refused or silent endpoint until its
+# io-timeout (connects inside requests); at the default 60 s one probe of a region that is
+# down would take minutes.
+repo_reachable() {
+  as_postgres pgbackrest --config="$DR_PGBACKREST_CONFIG" --repo="$1" \
+    --io-timeout="$DR_REPO_IO_TIMEOUT_SECONDS" repo-ls >/dev/null 2>&1
+}
+
+# config_without_repos FILE N...: writes to FILE the pgBackRest config without the lines of
+# repositories N... (pgBackRest has no option to leave a configured repository out of a
+# command, and `check` takes no --repo in 2.45: option `repo` lists check only for the remote
+# role in src/build/config/config.yaml), readable by postgres.
+config_without_repos() {
+  local file="$1" pattern=""
+  shift
+  local repo
+  for repo in "$@"; do
+    pattern+="${pattern:+|}repo${repo}-"
+  done
+  if [[ -z "$pattern" ]]; then
+    cat "$DR_PGBACKREST_CONFIG" >"$file"
+  else
+    grep -Ev "^(${pattern})" "$DR_PGBACKREST_CONFIG" >"$file"
+  fi
+  chmod 0640 "$file"
+  if [[ "$(id -u)" == "0" ]]; then
+    chgrp postgres "$file"
+  fi
 }
 
 # The one place the AWS CLI is called. Tests put a recording `aws` first on PATH; the host

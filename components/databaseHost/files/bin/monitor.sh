@@ -7,7 +7,11 @@
 #   CrazyGary/Backup RestoreTestAgeDays    last successful restore test (active side only)
 #   CrazyGary/Database ReplicationLagSeconds  age of the replicated heartbeat row (standby
 #     only; overstates the lag by up to the heartbeat interval, 60 s, never understates it)
-# all with dimensions Environment and Region (this host's region).
+# all with dimensions Environment and Region (this host's region). On the active side also, for
+# EVERY repository, to CloudWatch in this host's region (a region that is down takes no metrics):
+#   $DR_REPOSITORY_WAL_AGE_NAMESPACE $DR_REPOSITORY_WAL_AGE_METRIC  seconds since the newest WAL
+#     segment reached the repository, Region = the repository's region. A repository that does
+#     not answer ages from the last segment seen in it (docs/runbooks/region-outage-wal.md).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -44,22 +48,62 @@ FROM doc, json_each(doc.j) AS f
 WHERE f.value->>'type' = 'file' AND starts_with(f.key, :'prefix');" -v prefix="$2"
 }
 
+# newest_wal_time INFO_JSON REPO: modification time (epoch) of the newest WAL segment of the
+# current archive in repository REPO, or empty when it has none.
+newest_wal_time() {
+  local wal_row archive_id newest_segment listing
+  wal_row=$(newest_wal "$1" "$2")
+  if [[ -n "$wal_row" ]]; then
+    read -r archive_id newest_segment <<<"$wal_row"
+    listing=$(as_postgres pgbackrest --config="$DR_PGBACKREST_CONFIG" --repo="$2" \
+      --io-timeout="$DR_REPO_IO_TIMEOUT_SECONDS" --output=json \
+      repo-ls "archive/$DR_STANZA/$archive_id/${newest_segment:0:16}")
+    file_time "$listing" "$newest_segment"
+  fi
+}
+
+# repository_wal_seen REPO: when the newest WAL segment reached REPO, as far as this host knows:
+# read from the repository when it answers (and remembered), else the last time remembered,
+# else the install time.
+repository_wal_seen() {
+  local repo="$1" seen="" repo_info
+  local memory="$DR_STATE_DIR/repository-wal-seen-repo$repo"
+  if repo_reachable "$repo"; then
+    repo_info=$(dr_pgbackrest --repo="$repo" --io-timeout="$DR_REPO_IO_TIMEOUT_SECONDS" --output=json info)
+    seen=$(newest_wal_time "$repo_info" "$repo")
+  else
+    log "repo$repo ($(repo_region "$repo")) does not answer; its WAL age counts from the last segment seen" >&2
+  fi
+  if [[ -n "$seen" ]]; then
+    printf '%s\n' "$seen" >"$memory"
+  elif [[ -r "$memory" ]]; then
+    seen=$(cat "$memory")
+  else
+    seen="$installed"
+  fi
+  printf '%s\n' "$seen"
+}
+
 now=$(now_epoch)
 installed=$(installed_at_epoch)
+
+if [[ "$DR_SIDE" == "active" ]]; then
+  repository_data=()
+  for repo in $(repo_indexes); do
+    seen=$(repository_wal_seen "$repo")
+    repository_data+=("$(metric_datum "$DR_REPOSITORY_WAL_AGE_METRIC" "$((now - seen))" Seconds "$(repo_region "$repo")")")
+  done
+  put_metric_data "$DR_REPOSITORY_WAL_AGE_NAMESPACE" "$DR_REGION" "${repository_data[@]}"
+  log "published the WAL age of every repository to $DR_REGION"
+fi
+
 info=$(dr_pgbackrest --repo="$DR_LOCAL_REPO" --output=json info)
 
 full_stop=$(newest_full_stop "$info" "$DR_LOCAL_REPO")
 full_stop="${full_stop:-$installed}"
 
-wal_time="$installed"
-wal_row=$(newest_wal "$info" "$DR_LOCAL_REPO")
-if [[ -n "$wal_row" ]]; then
-  read -r archive_id newest_segment <<<"$wal_row"
-  listing=$(as_postgres pgbackrest --config="$DR_PGBACKREST_CONFIG" --repo="$DR_LOCAL_REPO" \
-    --output=json repo-ls "archive/$DR_STANZA/$archive_id/${newest_segment:0:16}")
-  segment_time=$(file_time "$listing" "$newest_segment")
-  wal_time="${segment_time:-$installed}"
-fi
+wal_time=$(newest_wal_time "$info" "$DR_LOCAL_REPO")
+wal_time="${wal_time:-$installed}"
 
 data=(
   "$(metric_datum FullBackupAgeHours "$(ratio $((now - full_stop)) 3600)" None "$DR_REGION")"
