@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { defaultLeaseTimings, leaseWaitSeconds, type LeaseTimings } from "../domain/lease";
 import { recoveryObjectives } from "../domain/runbook";
 import type { DatabaseHostAddress, RegionRole } from "../domain/topology";
-import { defaultHostPaths } from "./databaseHost/render";
+import { defaultHostPaths } from "./databaseHost/hostFiles";
 
 export const promotionType = "crazygary:dr:Promotion";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dailyAtUtc, everyHoursUtc, everyMinutesUtc, monthlyAtUtc, schedulesFromRunbook } from "../domain/hostSchedules";
-import { archiveCommand, fillTemplate, renderEnvFile, renderHostFiles, renderPgbackrestConf, renderSystemdUnits, type DatabaseHostFilesParams } from "../components/databaseHost/render";
+import { type DatabaseHostFilesParams } from "../components/databaseHost/hostFiles";
+import { archiveCommand, fillTemplate, renderEnvFile, renderHostFiles, renderPgbackrestConf, renderSystemdUnits } from "../components/databaseHost/render";
 import { backups, maxArchiveTimeoutSeconds } from "../domain/runbook";
 
 /** Realistic prod values: the primary host in us-east-1, buckets in both regions. */

@@ -7,7 +7,7 @@ import * as command from "@pulumi/command";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { defaultPromotionTimings, Promotion, promoteInterpreter, promoteScriptPath, promotionSettings, promotionTriggers, type PromotionSite } from "../components/promotion";
-import { defaultHostPaths } from "../components/databaseHost/render";
+import { defaultHostPaths } from "../components/databaseHost/hostFiles";
 import { defaultLeaseTimings, leaseWaitSeconds } from "../domain/lease";
 import { evaluate, secretMarker, type Evaluation } from "../tools/offline";
 

@@ -20,7 +20,9 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { type HostSchedules } from "../../domain/hostSchedules";
-import { UNIT_NAMES, defaultHostPaths, renderHostFiles, resolveParams, type DatabaseHostFilesParams, type HostFile, type HostPaths, type HostPostgres } from "./render";
+import { UNIT_NAMES, defaultHostPaths, type DatabaseHostFilesParams, type HostFile, type HostPaths, type HostPostgres } from "./hostFiles";
+import { renderHostFiles } from "./render";
+import { resolveParams } from "./resolveParams";
 
 export const databaseHostType = "crazygary:dr:DatabaseHost";
 

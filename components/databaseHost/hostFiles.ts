@@ -1,0 +1,182 @@
+/**
+ * What the stack writes to a database host, as plain types: where its repositories live, the
+ * host's paths and PostgreSQL settings, the parameters of every rendered file, and the names
+ * of its scripts and systemd units. Rendering is in ./render.ts, validation in ./resolveParams.ts.
+ */
+import { join } from "node:path";
+import type { HostSchedules } from "../../domain/hostSchedules";
+import type { LeaseTimings } from "../../domain/lease";
+
+/** Folder of the templates and scripts rendered here. */
+export const FILES_DIR = join(__dirname, "files");
+
+/** Where a pgBackRest repository lives: an S3 bucket (production) or a local folder (tests). */
+export type RepositoryLocation =
+  | {
+      type: "s3";
+      /** Bucket name. */
+      bucket: string;
+      /** The bucket's region; also the region of the metrics about this repository. */
+      region: string;
+      /**
+       * Path of the repository inside the bucket. "/" puts pgBackRest's `archive/` and
+       * `backup/` prefixes at the bucket root, where the lifecycle rules expect them.
+       * @default "/"
+       */
+      path?: string;
+    }
+  | {
+      type: "posix";
+      /** Absolute path of the folder standing in for the bucket. */
+      path: string;
+      /** The region the folder stands in for. */
+      region: string;
+    };
+
+/** Role of a repository in the stack, by position: repo1 is the primary region's bucket. */
+export const REPOSITORY_ROLES = ["primary", "secondary"] as const;
+
+/** Where the rendered files and the scripts' working folders live on the host. */
+export interface HostPaths {
+  /** pgBackRest configuration file. @default "/etc/pgbackrest/pgbackrest.conf" */
+  pgbackrestConfig: string;
+  /** Settings file sourced by the scripts. @default "/etc/crazy-gary/dr.env" */
+  envFile: string;
+  /** Folder of the scripts. @default "/opt/crazy-gary/dr/bin" */
+  binDir: string;
+  /** Folder of the systemd units. @default "/etc/systemd/system" */
+  systemdDir: string;
+  /** The scripts' state (last restore test, install time, backup lock). @default "/var/lib/crazy-gary-dr" */
+  stateDir: string;
+  /** pgBackRest's asynchronous archiving spool. @default "/var/spool/pgbackrest" */
+  spoolPath: string;
+  /** pgBackRest's log folder. @default "/var/log/pgbackrest" */
+  logPath: string;
+  /** pgBackRest's lock folder. @default "/tmp/pgbackrest" */
+  lockPath: string;
+  /** Scratch folder of the monthly restore test (deleted after each run). @default "/var/lib/postgresql/restore-test" */
+  restoreTestDir: string;
+}
+
+/** Default host paths (Debian layout). */
+export const defaultHostPaths: Readonly<HostPaths> = Object.freeze({
+  pgbackrestConfig: "/etc/pgbackrest/pgbackrest.conf",
+  envFile: "/etc/crazy-gary/dr.env",
+  binDir: "/opt/crazy-gary/dr/bin",
+  systemdDir: "/etc/systemd/system",
+  stateDir: "/var/lib/crazy-gary-dr",
+  spoolPath: "/var/spool/pgbackrest",
+  logPath: "/var/log/pgbackrest",
+  lockPath: "/tmp/pgbackrest",
+  restoreTestDir: "/var/lib/postgresql/restore-test",
+});
+
+/** The PostgreSQL server on the host. */
+export interface HostPostgres {
+  /** Data directory (PGDATA). @default "/var/lib/postgresql/15/main" */
+  dataDir?: string;
+  /** Port. @default 5432 */
+  port?: number;
+  /** Unix socket folder. @default "/var/run/postgresql" */
+  socketDir?: string;
+  /** Folder of the server binaries. @default "/usr/lib/postgresql/15/bin" */
+  binDir?: string;
+  /** The application's database (heartbeat table, restore-test counts). @default "crazy_gary" */
+  database?: string;
+  /**
+   * systemd unit restarted when `archive_mode` changes; empty restarts with `pg_ctl`.
+   * @default "postgresql@15-main"
+   */
+  service?: string;
+}
+
+/** Everything that differs between hosts, stacks and tests. */
+export interface DatabaseHostFilesParams {
+  /** pgBackRest stanza name. @default "crazy-gary" */
+  stanza?: string;
+  /** Stack name, the CloudWatch `Environment` dimension. @example "prod" */
+  environment: string;
+  /** This host's region, the CloudWatch `Region` dimension. @example "us-east-1" */
+  hostRegion: string;
+  /** "active": the primary of the active region (backups, restore test, heartbeat run); "passive": the standby. */
+  side: "active" | "passive";
+  /**
+   * The repositories, primary region's first (repo1), secondary region's second (repo2).
+   * Exactly one must be in `hostRegion`: the host's monitor and restore test use it.
+   */
+  repositories: readonly RepositoryLocation[];
+  /** Full backups are kept this long, in days (runbook: 30). */
+  fullRetentionDays: number;
+  /** `archive_timeout`: WAL is switched and archived at least this often, in seconds (runbook: RPO / 5 = 60). */
+  archiveTimeoutSeconds: number;
+  /** pgBackRest parallel processes for backup, restore and async archiving. @default 2 */
+  processMax?: number;
+  /**
+   * pgBackRest `archive-push-queue-max`, in MiB: WAL queued in `pg_wal` beyond this while a
+   * repository is unreachable is dropped (from every repository) so the disk never fills.
+   * @default none; the stack passes `archivePushQueueMaxMiB(...)` from domain/walArchive.ts
+   */
+  archivePushQueueMaxMiB: number;
+  /**
+   * pgBackRest `io-timeout` of archive-push and of the scripts' repository probes, in seconds.
+   * @default 5 (`ARCHIVE_PUSH_IO_TIMEOUT_SECONDS` in domain/walArchive.ts)
+   */
+  archivePushIoTimeoutSeconds?: number;
+  /** Timer schedules (see {@link schedulesFromRunbook}). */
+  schedules: HostSchedules;
+  /** The PostgreSQL server. @default see {@link HostPostgres} */
+  postgres?: HostPostgres;
+  /** Port of the restore test's scratch server (Unix socket only). @default 5499 */
+  restoreTestPort?: number;
+  /** Tables whose row counts the restore test compares with the source. @default ["users", "tasks"] */
+  verifyTables?: readonly string[];
+  /** Schema-qualified heartbeat table. @default "crazy_gary_dr.heartbeat" */
+  heartbeatTable?: string;
+  /** Host paths. @default {@link defaultHostPaths} */
+  paths?: Partial<HostPaths>;
+  /**
+   * Name of the active-region SSM parameter that lease.sh reads in `hostRegion`.
+   * @default `/crazy-gary/<environment>/active-region` (components/activeRegionParameter.ts)
+   */
+  activeRegionParameter?: string;
+  /**
+   * The primary's lease on that parameter and the fence's bound, in seconds (lease.sh, fence.sh).
+   * @default {@link defaultLeaseTimings}: lease 60, check every 10, fence within 10
+   */
+  lease?: LeaseTimings;
+}
+
+/** A file to write on the host. */
+export interface HostFile {
+  /** Absolute path on the host. */
+  path: string;
+  content: string;
+  /** Octal permission bits. */
+  mode: "0644" | "0640" | "0755";
+}
+
+/** The host's timer jobs: one per schedule, and the lease (its period comes from {@link LeaseTimings}). */
+export type HostJob = keyof HostSchedules | "lease";
+
+/** Names of the systemd units (each a `.service` started by a `.timer`). */
+export const UNIT_NAMES = Object.freeze({
+  fullBackup: "crazy-gary-backup-full",
+  incrementalBackup: "crazy-gary-backup-incr",
+  restoreTest: "crazy-gary-restore-test",
+  monitor: "crazy-gary-monitor",
+  heartbeat: "crazy-gary-heartbeat",
+  lease: "crazy-gary-lease",
+} as const satisfies Record<HostJob, string>);
+
+/** The scripts installed in {@link HostPaths.binDir}. */
+export const SCRIPT_NAMES = Object.freeze([
+  "lib.sh",
+  "backup.sh",
+  "restore-test.sh",
+  "monitor.sh",
+  "heartbeat.sh",
+  "configure-postgres.sh",
+  "fence.sh",
+  "lease.sh",
+] as const);
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
