@@ -5,158 +5,29 @@
  * `Pulumi.<stack>.yaml`. Every key with its type, default and constraints:
  * docs/reference/config.md, generated from this schema (`.describe()` texts, checks) by `npm run docs`.
  */
-import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
 import { cloudWatchLogRetentionDays } from "../domain/cloudWatchLogRetention";
 import { endpointPairProblem } from "../domain/failoverRouting";
-import { suggestFrom } from "../domain/nearest";
 import { hostnameKeys, regionRoles, type DatabaseHostAddress, type Endpoint } from "../domain/topology";
 import { secretLookingReason } from "../domain/secretSettings";
 import type { CatalogSettings } from "../domain/alarmCatalog";
 import { awsBackupLimits, backupCopyProblems, type BackupCopySettings } from "../domain/immutableBackupCopy";
-import { isSlackWebhook, slackWebhookFix, subscriptionIdentity, type AlertSubscription } from "../domain/alertDelivery";
+import { type AlertSubscription } from "../domain/alertDelivery";
 import {
   backups,
   healthCheckDefaults,
   maxArchiveTimeoutSeconds,
   recoveryObjectives,
-  rollbackTriggers,
   severities,
-  type RollbackTriggerId,
-  type RunbookSection,
 } from "../domain/runbook";
+import { appSettingValue, atLeast, atMost, databaseHost, databaseSecret, endpoint, healthCheckerRegions, hostname, list, oneOf, perRegion, regionCode, settingKey, subscription, thresholdOverrides, timeOfDayUtc, uniqueEndpoints } from "./configFields";
+
 
 export const projectName = "crazy-gary-dr";
 
 
-/** Region codes AWS accepts, from the provider's own enum. */
-export const awsRegionCodes: readonly string[] = Object.freeze(Object.values(Region));
-
-/** Regions Route53 can run health checks from. */
-export const healthCheckerRegions = Object.freeze([
-  "us-east-1", "us-west-1", "us-west-2", "eu-west-1",
-  "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1",
-] as const);
-
 /** Top-level keys that must be set as Pulumi secrets (`pulumi config set --secret --path ...`). */
 export const secretConfigKeys = Object.freeze(["databaseSecrets"] as const);
-
-const list = (values: readonly (string | number)[]) => values.join(", ");
-
-/** A value from a fixed list; a mistyped one gets the nearest names (`us-west2` -> `us-west-2`), never a 30-item line. */
-const oneOf = (allowed: readonly string[], what: string, plural: string) =>
-  z.string().superRefine((v, ctx) => {
-    if (!allowed.includes(v)) ctx.addIssue({ code: "custom", message: `is not ${what}; ${suggestFrom(v, allowed, plural)}` });
-  });
-
-const regionCode = oneOf(awsRegionCodes, "an AWS region code", "region codes");
-
-/** A number that may be raised above the runbook's value, never lowered below it. */
-function atLeast(runbookValue: number, unit: string, section: RunbookSection) {
-  return z.number().int().refine((v) => v >= runbookValue, {
-    message: `is looser than the runbook's ${runbookValue} ${unit} (${section}); use a value >= ${runbookValue}`,
-  });
-}
-
-/** A number that may be lowered below the runbook's value, never raised above it. */
-function atMost(runbookValue: number, unit: string, section: RunbookSection) {
-  return z.number().int().positive().refine((v) => v <= runbookValue, {
-    message: `is looser than the runbook's ${runbookValue} ${unit} (${section}); use a value <= ${runbookValue}`,
-  });
-}
-
-const timeOfDayUtc = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, {
-  message: "is not a UTC time of day; use HH:MM from 00:00 to 23:59",
-});
-
-const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
-  message: "is not a DNS hostname; use lower-case labels such as api-use1.crazy-gary.app",
-});
-
-const endpoint = z.union(
-  [
-    z.strictObject({ hostname }),
-    z.strictObject({
-      loadBalancer: z.strictObject({
-        dnsName: hostname.describe("The load balancer's DNS name."),
-        zoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z35SXDOTRQ7X7K" }).describe("The load balancer's canonical hosted-zone id."),
-      }),
-    }),
-  ],
-  { message: "is not an endpoint; use {hostname: ...} or {loadBalancer: {dnsName, zoneId}}" },
-);
-
-const perRegion = <T extends z.ZodType>(schema: T) => z.strictObject({ primary: schema, secondary: schema });
-
-const databaseHost = z.strictObject({
-  sshHost: z.string().min(1, { message: "is empty; use the host's SSH address" }).describe("SSH address of the host, where `pulumi up` connects to configure it."),
-  sshUser: z.string().min(1).default("admin").describe("SSH user; needs password-less `sudo`."),
-  sshPort: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
-  pgHost: z.string().min(1, { message: "is empty; use the PostgreSQL host name" }).describe("PostgreSQL address as seen from where `pulumi up` runs."),
-  pgPort: z.number().int().min(1).max(65535).default(5432).describe("PostgreSQL port."),
-  database: z.string().min(1).default("crazy_gary").describe("The application's database."),
-  adminUser: z.string().min(1).default("postgres").describe("PostgreSQL superuser the stack connects as."),
-  dataDirectory: z.string().startsWith("/").default("/var/lib/postgresql/15/main").describe("PostgreSQL data directory on the host."),
-});
-
-const databaseSecret = z.strictObject({
-  adminPassword: z.string().min(12, { message: "is too short; use at least 12 characters" }).describe("Password of `adminUser`."),
-  sshPrivateKey: z.string().includes("PRIVATE KEY", { message: "is not a PEM private key" }).describe("PEM private key of `sshUser` on the host."),
-});
-
-const slackId = (what: string, example: string) =>
-  z.string().regex(/^[A-Z0-9]{9,}$/, { message: `is not a Slack ${what} id; use the upper-case id such as ${example}` });
-
-const subscription = z.discriminatedUnion(
-  "protocol",
-  [
-    z.strictObject({
-      protocol: z.literal("pagerduty"),
-      /** Integration key of the PagerDuty service's "Amazon CloudWatch" integration. */
-      integrationKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: "is not a PagerDuty integration key; use the key of the service's Amazon CloudWatch integration (8-64 letters, digits, - or _)" }),
-    }),
-    z.strictObject({ protocol: z.literal("slack"), teamId: slackId("workspace (team)", "T0123ABCD"), channelId: slackId("channel", "C0123ABCD") }),
-    z.strictObject({
-      protocol: z.literal("https"),
-      endpoint: z.url({ protocol: /^https$/, message: "is not an https:// URL" }).refine((url) => !isSlackWebhook(url), { message: slackWebhookFix }),
-    }),
-    z.strictObject({ protocol: z.literal("email"), endpoint: z.email({ message: "is not an e-mail address" }) }),
-  ],
-  { message: "is not a subscription; use {protocol: pagerduty, integrationKey: ...}, {protocol: slack, teamId: T..., channelId: C...}, {protocol: https, endpoint: https://...} or {protocol: email, endpoint: someone@example.com}" },
-);
-
-const thresholdOverrides = z
-  .strictObject(
-    Object.fromEntries(
-      Object.entries(rollbackTriggers)
-        .filter(([, row]) => row.threshold !== null && row.noAlarmReason === undefined)
-        .map(([id, row]) => [
-          id,
-          (row.breachWhen === "above"
-            ? atMost(row.threshold!, row.unit ?? "", row.source)
-            : atLeast(row.threshold!, row.unit ?? "", row.source)
-          )
-            .optional()
-            .describe(`${row.text} (runbook: ${row.threshold} ${row.unit}${row.sustainedMinutes ? ` over ${row.sustainedMinutes} min` : ""}); a tighter threshold, in ${row.unit}.`),
-        ]),
-    ) as Record<Exclude<RollbackTriggerId, "api-health" | "payment-failures" | "suspicious-usage" | "data-breach-indicators">, z.ZodOptional<z.ZodNumber>>,
-  )
-  .default({})
-  .describe("Tighter rollback-trigger thresholds, by row id (`api-latency-p95: 1500`); a looser one is refused.");
-
-/** Each subscriber once per severity: a repeated one would page twice (and collide in the plan). */
-function uniqueEndpoints(list: readonly AlertSubscription[], ctx: z.RefinementCtx): void {
-  list.forEach((entry, i) => {
-    if (list.findIndex((other) => subscriptionIdentity(other) === subscriptionIdentity(entry)) !== i) {
-      const key = entry.protocol === "pagerduty" ? "integrationKey" : entry.protocol === "slack" ? "channelId" : "endpoint";
-      ctx.addIssue({ code: "custom", path: [i, key], message: "is listed twice for this severity; list each subscriber once" });
-    }
-  });
-}
-
-export const appSettingValue = z.union([z.string(), z.number(), z.boolean()]);
-
-export const settingKey = z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "is not an application setting name; use UPPER_SNAKE_CASE" });
 
 /** Names that hold secrets; such settings go to Secrets Manager, never to the synced settings. */
 

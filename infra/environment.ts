@@ -8,7 +8,8 @@
  * stay in each environment's own Secrets Manager secrets and only their names travel.
  */
 import { z } from "zod";
-import { appSettingValue, projectName, secretConfigKeys, settingKey, stackConfigSchema, type StackConfig } from "./config";
+import { projectName, secretConfigKeys, stackConfigSchema, type StackConfig } from "./config";
+import { appSettingValue, settingKey } from "./configFields";
 import { StackConfigError } from "./parseConfig";
 import { appSecretsKey, leafTexts, secretLookingReason, secretSettingPattern, secretValuePatterns, type EffectiveSetting } from "../domain/secretSettings";
 import { rollbackTriggers, type RollbackTriggerId } from "../domain/runbook";
