@@ -15,11 +15,11 @@ import {
 import { type Endpoint } from "../domain/topology";
 import { parseStackConfig, StackConfigError } from "../infra/parseConfig";
 import { recoveryObjectives } from "../domain/runbook";
-import { evaluate, planStack, type CapturedResource, type Plan } from "../tools/offline";
+import { evaluate, type CapturedResource, type Plan } from "../tools/offline";
+import { sharedPlan } from "./support/plans";
 import { loadStackConfig } from "../tools/offline/stackFiles";
 
-const plans: Record<string, Promise<Plan>> = {};
-const planOf = (stack: string, set: string[] = []) => (plans[`${stack} ${set.join(" ")}`] ??= planStack(stack, { set }));
+const planOf = sharedPlan;
 
 const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
 const records = (plan: Plan) => ofType(plan, "aws:route53/record:Record");

@@ -6,17 +6,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { promoteScriptPath } from "../components/promotion";
-import { planStack, type CapturedResource, type Plan } from "../tools/offline";
+import type { CapturedResource, Plan } from "../tools/offline";
 import { readFileSync } from "node:fs";
 import { replaceRules } from "../domain/replacement";
 import { isStatefulType } from "../domain/stateful";
 import { sharedPlan } from "./support/plans";
 
-// The mock engine is one per process: plans are evaluated one after another, never at once.
-const plans: Record<string, Promise<Plan>> = {};
-let lastPlan: Promise<unknown> = Promise.resolve();
-const planOf = (stack: string, activeRegion: "primary" | "secondary") =>
-  (plans[`${stack} ${activeRegion}`] ??= (lastPlan = lastPlan.catch(() => undefined).then(() => planStack(stack, { set: [`activeRegion=${activeRegion}`] }))) as Promise<Plan>);
+const planOf = (stack: string, activeRegion: "primary" | "secondary") => sharedPlan(stack, [`activeRegion=${activeRegion}`]);
 
 /** Stateful: a type in the shared list (domain/statefulTypes.json), or anything a component protects. */
 const isStateful = (r: CapturedResource) => isStatefulType(r.type) || r.options.protect || r.options.retainOnDelete;
