@@ -47,7 +47,23 @@ export interface DrillRecord {
   stack: string;
   /** Where its report is (a workflow run URL). */
   where: string;
+  /** What the drill runner measured (tools/drill/runner.ts); absent when the drill flipped nothing. */
+  measured?: DrillMeasured;
 }
+
+/** A drill's measured times, in seconds from the start of the flip, and the data it lost. */
+export interface DrillMeasured {
+  /** Until the secondary's database left recovery. */
+  promotionSeconds: number;
+  /** Until every failover name answered with the secondary's endpoint. */
+  dnsSwitchSeconds: number;
+  /** Until the new primary committed a write (after DNS moved). */
+  firstWriteSeconds: number;
+  /** The heartbeat row's age on the secondary when it was promoted. */
+  dataLostSeconds: number;
+}
+
+export const drillMeasuredKeys: readonly (keyof DrillMeasured)[] = Object.freeze(["promotionSeconds", "dnsSwitchSeconds", "firstWriteSeconds", "dataLostSeconds"] as const);
 
 /** The committed measurements file (docs/measurements.json). */
 export interface Measurements {

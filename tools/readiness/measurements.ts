@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { figureIds, noMeasurements, type DrillRecord, type FigureId, type Measurement, type Measurements } from "../../domain/readiness";
+import { drillMeasuredKeys, figureIds, noMeasurements, type DrillRecord, type FigureId, type Measurement, type Measurements } from "../../domain/readiness";
 import { drillIds, type DrillId } from "../../domain/testingSchedule";
 import { repositoryRoot } from "../offline/stackFiles";
 
@@ -35,6 +35,12 @@ function problemsOfDrill(key: string, d: Record<string, unknown>): string[] {
   if (!isIso(d.when)) problems.push(`drills.${key}.when: ${JSON.stringify(d.when)} is not an ISO 8601 time`);
   if (d.outcome !== "passed" && d.outcome !== "failed") problems.push(`drills.${key}.outcome: ${JSON.stringify(d.outcome)} is not allowed; use passed or failed`);
   for (const field of ["stack", "where"]) if (typeof d[field] !== "string" || d[field] === "") problems.push(`drills.${key}.${field}: ${JSON.stringify(d[field])} is not a non-empty text`);
+  if (d.measured !== undefined) {
+    const measured = (d.measured ?? {}) as Record<string, unknown>;
+    for (const field of drillMeasuredKeys) {
+      if (typeof measured[field] !== "number" || !(measured[field] >= 0)) problems.push(`drills.${key}.measured.${field}: ${JSON.stringify(measured[field])} is not a number of seconds >= 0`);
+    }
+  }
   return problems;
 }
 

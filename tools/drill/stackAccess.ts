@@ -1,0 +1,95 @@
+/**
+ * How the drill runner reaches a stack: its settings through `pulumi config get` (the stack's
+ * own config, as the Pulumi CLI resolves it, secrets decrypted), its databases through psql,
+ * its DNS names through dig. Every outside program is called by name from PATH, so a test puts
+ * stand-ins first on PATH and the runner runs unchanged.
+ */
+import { databaseHost } from "../../infra/configFields";
+import type { RegionRole } from "../../domain/topology";
+import { runCommand, type CommandResult } from "../postgres/exec";
+
+/** One call of an outside program; throws with its output unless it exits 0. */
+export type Run = (command: string, args: readonly string[], options?: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number }) => Promise<CommandResult>;
+
+/** Runs with this process's environment plus `baseEnv` (the test's PATH); never throws for an exit code. */
+export const runner =
+  (baseEnv: Record<string, string | undefined>): Run =>
+  (command, args, options = {}) =>
+    runCommand(command, args, { env: { ...baseEnv, ...options.env }, input: options.input, timeoutMs: options.timeoutMs ?? 120_000 });
+
+export async function checked(run: Run, command: string, args: readonly string[], options?: Parameters<Run>[2]): Promise<string> {
+  const result = await run(command, args, options);
+  if (result.code !== 0) throw new Error(`${command} ${args[0] ?? ""} ${args[1] ?? ""} exited with ${result.code ?? result.signal}: ${(result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" | ")}`);
+  return result.stdout;
+}
+
+/** A region role's database as the runner connects to it. */
+export interface DrillDatabase {
+  pgHost: string;
+  pgPort: number;
+  database: string;
+  adminUser: string;
+  sshHost: string;
+  sshUser: string;
+  sshPort: number;
+  dataDirectory: string;
+  /** From `databaseSecrets.<role>.adminPassword`; only ever passed through PGPASSWORD. */
+  password: string;
+}
+
+/** What the drill needs of a stack, read once before it flips anything. */
+export interface DrillStack {
+  stack: string;
+  environment: string;
+  activeRegion: RegionRole;
+  regions: Record<RegionRole, string>;
+  databases: Record<RegionRole, DrillDatabase>;
+  /** Per failover name (`api.<zone>`): the name each region's endpoint answers with. */
+  names: { fqdn: string; targets: Record<RegionRole, string> }[];
+}
+
+const roles: readonly RegionRole[] = ["primary", "secondary"];
+
+/** Reads the stack's settings with `pulumi config get` (objects print as JSON). */
+export async function readDrillStack(run: Run, stack: string): Promise<DrillStack> {
+  const get = async (key: string, path = false) => (await checked(run, "pulumi", ["config", "get", ...(path ? ["--path"] : []), key, "--stack", stack])).trim();
+  const json = async (key: string) => JSON.parse(await get(key)) as Record<string, unknown>;
+  const activeRegion = (await get("activeRegion")) as RegionRole;
+  if (!roles.includes(activeRegion)) throw new Error(`activeRegion: "${activeRegion}" is not a region role; allowed: primary, secondary`);
+  const regions = (await json("regions")) as Record<RegionRole, string>;
+  const rawDatabases = await json("databases");
+  const endpoints = (await json("endpoints")) as Record<string, Record<RegionRole, { hostname?: string; loadBalancer?: { dnsName: string } }>>;
+  const zone = String((await json("dnsZone")).name).replace(/\.$/, "");
+  let environment = stack.split("/").pop()!;
+  const env = await run("pulumi", ["config", "get", "environment", "--stack", stack]);
+  if (env.code === 0 && env.stdout.trim() !== "") environment = env.stdout.trim();
+  const databases = {} as Record<RegionRole, DrillDatabase>;
+  for (const role of roles) {
+    // The schema's defaults (port 5432, user postgres, ...), the same the stack applies.
+    const parsed = databaseHost.parse(rawDatabases[role]);
+    databases[role] = { ...parsed, password: await get(`databaseSecrets.${role}.adminPassword`, true) };
+  }
+  const names = Object.entries(endpoints).map(([host, perRole]) => ({
+    fqdn: `${host}.${zone}`,
+    targets: Object.fromEntries(roles.map((role) => [role, perRole[role]?.hostname ?? perRole[role]?.loadBalancer?.dnsName ?? ""])) as Record<RegionRole, string>,
+  }));
+  return { stack, environment, activeRegion, regions, databases, names };
+}
+
+/** psql's connection string for a database (the password goes through PGPASSWORD). */
+const conninfo = (db: DrillDatabase) => `host=${db.pgHost} port=${db.pgPort} dbname=${db.database} user=${db.adminUser} connect_timeout=5`;
+
+/** Runs SQL on a database; rows as arrays of text, or throws with psql's error. */
+export async function sql(run: Run, db: DrillDatabase, query: string, sslMode: string): Promise<string[][]> {
+  const out = await checked(run, "psql", ["--no-psqlrc", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", conninfo(db), "-c", query], {
+    env: { PGPASSWORD: db.password, PGSSLMODE: sslMode },
+    timeoutMs: 30_000,
+  });
+  return out.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
+}
+
+/** `dig +short NAME`: the answer's lines (CNAME chain, then addresses). */
+export async function dig(run: Run, name: string): Promise<string[]> {
+  const out = await checked(run, "dig", ["+short", name], { timeoutMs: 30_000 });
+  return out.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+}
