@@ -9,6 +9,8 @@
  * Pure data and pure functions only: no resources here.
  */
 import { repositoryWalAlarms } from "./alarmCatalogWal";
+import { drillAgeAlarmDays, DRILL_METRICS } from "./drillRun";
+import { drills } from "./testingSchedule";
 import { MONITOR_INTERVAL_MINUTES } from "./hostMetrics";
 import type { RecoverySettings, RegionRole } from "./topology";
 import {
@@ -28,7 +30,7 @@ import {
 export type TriggerRowId = Exclude<RollbackTriggerId, "payment-failures" | "data-breach-indicators">;
 
 /** Rows the runbook implies through its RPO and backup promises but never wrote down as alarms. */
-export type RecoveryRowId = "wal-archive-freshness" | "repository-wal-age" | "replica-lag" | "backup-missed" | "restore-test-missed";
+export type RecoveryRowId = "wal-archive-freshness" | "repository-wal-age" | "replica-lag" | "backup-missed" | "restore-test-missed" | "drill-overdue";
 
 export type AlarmRowId = TriggerRowId | RecoveryRowId;
 
@@ -43,7 +45,7 @@ export type AlarmId =
 export type MetricUnit = "Count" | "Milliseconds" | "Seconds" | "Percent" | "None";
 
 /** Who puts a custom metric into CloudWatch. */
-export type Publisher = "API service" | "web app" | "every host" | "database host (monitor.sh)";
+export type Publisher = "API service" | "web app" | "every host" | "database host (monitor.sh)" | "drills workflow (npm run drill)";
 
 /** Which database side publishes a metric: both, only the writable primary, or only the standby. */
 export type PublishingSide = "both" | "active" | "standby";
@@ -221,6 +223,7 @@ export const customMetrics = {
   replicationLag: { kind: "custom", namespace: "CrazyGary/Database", name: "ReplicationLagSeconds", unit: "Seconds", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "standby", meaning: "age of the replicated heartbeat row on the standby" },
   fullBackupAge: { kind: "custom", namespace: "CrazyGary/Backup", name: "FullBackupAgeHours", unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "both", meaning: "hours since the newest full backup in the region's repository stopped" },
   restoreTestAge: { kind: "custom", namespace: "CrazyGary/Backup", name: "RestoreTestAgeDays", unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "active", meaning: "days since the last successful restore test" },
+  drillAge: { kind: "custom", namespace: DRILL_METRICS.namespace, name: DRILL_METRICS.ageDays, unit: "None", publishEverySeconds: DAY, publisher: "drills workflow (npm run drill)", side: "both", meaning: "days since the youngest passed drill of the testing schedule (0 after a passed drill; daily `npm run drill -- age` in between)" },
 } as const satisfies Record<string, CustomMetric>;
 
 const route53Health: HealthCheckMetric = { kind: "route53-health", namespace: "AWS/Route53", name: "HealthCheckStatus" };
@@ -481,6 +484,27 @@ export function alarmCatalog(settings: CatalogSettings): AlarmDefinition[] {
       treatMissingData: "breaching",
       missingDataReason: "a silent restore-test clock is an untested backup; only the active region expects the metric",
       // Overdue verification, nothing broken yet: an isolated failure.
+      severity: { kind: "fixed", severity: "P2" },
+      metricRegion: "own-region",
+      rollbackTrigger: false,
+    },
+    {
+      id: "drill-overdue",
+      row: "drill-overdue",
+      description: `No passed DR drill for ${drillAgeAlarmDays} days (quarterly: 3 × 31 d + ${drills["quarterly-dr-simulation"].graceDays} d grace)`,
+      source: "Regular Testing Schedule",
+      component: "database",
+      tier: database.tier,
+      expression: { kind: "metric", metric: customMetrics.drillAge, statistic: "Maximum" },
+      comparison: "GreaterThanThreshold",
+      threshold: drillAgeAlarmDays,
+      // One period per daily datum; CloudWatch cannot look back a quarter, so the workflow publishes the age every day.
+      periodSeconds: customMetrics.drillAge.publishEverySeconds,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: "breaching",
+      missingDataReason: "a silent drill clock is an unpractised failover until proven otherwise (no passed drill publishes nothing)",
+      // Overdue practice, nothing broken yet: an isolated failure, like the missed restore test.
       severity: { kind: "fixed", severity: "P2" },
       metricRegion: "own-region",
       rollbackTrigger: false,

@@ -76,7 +76,9 @@ runCli(
       const run = runner({});
       mkdirSync(reportDir, { recursive: true });
       const log = (line: string) => process.stderr.write(`drill: ${line}\n`);
-      const { report, stack } = await runDrill({
+      let drilled;
+      try {
+        drilled = await runDrill({
         drill: chosen.drill,
         pulumiStack: `${one("org") ?? "crazy-gary"}/${chosen.stack}`,
         where: one("where") ?? "run by hand",
@@ -87,6 +89,12 @@ runCli(
         run,
         log,
       });
+      } catch (err) {
+        // Thrown only before the flip started (settings, a stack not in its starting state): nothing changed.
+        process.stderr.write(`drill: not started: ${(err as Error).message}\n`);
+        return 1;
+      }
+      const { report, stack } = drilled;
       const files = await writeDrillReport(report, reportDir);
       try {
         await publishDrillMetrics(run, report, stack, previousAgeDays);

@@ -141,26 +141,36 @@ async function watchWrite(options: DrillRunOptions, stack: DrillStack, role: Reg
 
 const failedPhase = (err: unknown): PhaseResult => ({ seconds: null, at: null, error: (err as Error).message });
 
-/** Flips back the documented way; never throws. */
+/**
+ * Flips back the documented way; never throws. When the secondary was promoted: rebuild the old
+ * primary as its standby (failback.md steps 1-2), flip back, and rebuild the secondary as the
+ * primary's standby again (the same steps the other way), so the stack ends as it started.
+ */
 async function flipBack(options: DrillRunOptions, stack: DrillStack, deadlines: DrillDeadlines, pollMs: number, sslMode: string, promoted: boolean): Promise<FlipBack> {
   const started = Date.now();
   const deadlineMs = started + deadlines.flipBackSeconds * 1000;
   const log = options.log ?? (() => undefined);
   const keyDir = await mkdtemp(join(tmpdir(), "drill-ssh-"));
+  const rebuild = async (current: RegionRole, old: RegionRole) => {
+    for (const step of failbackSteps(stack, current, old)) {
+      log(`flip back: ${step.what} (${step.role})`);
+      const key = join(keyDir, `${step.role}.key`);
+      const pem = (await checked(options.run, "pulumi", ["config", "get", "--path", `databaseSecrets.${step.role}.sshPrivateKey`, "--stack", stack.stack])).trim();
+      await writeFile(key, `${pem}\n`, { mode: 0o600 });
+      await checked(options.run, "ssh", sshArgs(stack.databases[step.role], key), { input: `${step.command}\n`, timeoutMs: Math.max(1000, deadlineMs - Date.now()) });
+    }
+  };
   try {
     // A rebuild only when the secondary was promoted: otherwise the primary never stopped being one.
-    if (promoted) {
-      for (const step of failbackSteps(stack, "secondary", "primary")) {
-        log(`flip back: ${step.what}`);
-        const key = join(keyDir, `${step.role}.key`);
-        const pem = (await checked(options.run, "pulumi", ["config", "get", "--path", `databaseSecrets.${step.role}.sshPrivateKey`, "--stack", stack.stack])).trim();
-        await writeFile(key, `${pem}\n`, { mode: 0o600 });
-        await checked(options.run, "ssh", sshArgs(stack.databases[step.role], key), { input: `${step.command}\n`, timeoutMs: Math.max(1000, deadlineMs - Date.now()) });
-      }
-    }
+    if (promoted) await rebuild("secondary", "primary");
     log("flip back: pulumi config set activeRegion primary; pulumi up");
     await flipTo(options.run, stack.stack, "primary", Math.max(1000, deadlineMs - Date.now()));
     await watchWrite(options, stack, "primary", deadlineMs, pollMs, sslMode);
+    if (promoted) {
+      await rebuild("primary", "secondary");
+      await waitUntil("the secondary streaming again as the primary's standby", deadlineMs, pollMs, async () =>
+        (await sql(options.run, stack.databases.secondary, "SELECT pg_is_in_recovery()", sslMode))[0]?.[0] === "t" ? true : undefined);
+    }
     return { outcome: "done", seconds: secondsBetween(started, Date.now()) };
   } catch (err) {
     return { outcome: "failed", seconds: null, error: (err as Error).message };
