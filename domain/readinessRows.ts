@@ -177,6 +177,37 @@ function drillRow(id: DrillId, declared: DeclaredRecovery, measurements: Measure
   return { ...base, mechanism, budget: `last passed ${age} d ago (allowed ${drill.everyMonths} × 31 d + ${drill.graceDays} d grace)`, value: age, ...judged, measured: [{ figure: "last drill", measurement: last }] };
 }
 
+/** The youngest drill record that carries measured times (any drill of the schedule), if any. */
+function lastMeasuredDrill(measurements: Measurements): DrillRecord | undefined {
+  const measuredDrills = drillIds.flatMap((id) => (measurements.drills[id]?.measured ? [measurements.drills[id]!] : []));
+  return measuredDrills.sort((a, b) => Date.parse(b.when) - Date.parse(a.when))[0];
+}
+
+/**
+ * What the last drill measured against the objectives it exercises: the flip (promotion, DNS
+ * switch, first write) against the API RTO, and the data lost (the heartbeat's age at
+ * promotion) against the database RPO. "not measured" until a drill runner has measured a flip.
+ */
+function drillMeasuredRows(measurements: Measurements): ReadinessRow[] {
+  const last = lastMeasuredDrill(measurements);
+  const mechanism = "npm run drill -- run (drills.yml): flips activeRegion to the secondary and back, timed";
+  const row = (id: string, objective: string, limitSeconds: number, term: (m: NonNullable<DrillRecord["measured"]>) => Term): ReadinessRow => {
+    if (!last?.measured) return timeRow(id, objective, TESTING, mechanism, limitSeconds, [{ text: "not measured (no drill has timed a flip yet: run npm run drill -- run)", seconds: null, missing: "drill" }]);
+    const t = term(last.measured);
+    return timeRow(id, objective, TESTING, `${mechanism}; last on ${last.stack} (${last.outcome})`, limitSeconds, [{ ...t, measurement: { figure: "last timed drill", measurement: last } }]);
+  };
+  return [
+    row("drill-measured-failover", `DR drill: flip to the first write, within the ${recoveryObjectives.api.component} RTO ${recoveryObjectives.api.rtoMinutes} min`, recoveryObjectives.api.rtoMinutes * 60, (m) => ({
+      text: `promotion ${s(m.promotionSeconds)}, DNS switch ${s(m.dnsSwitchSeconds)}, first write ${s(m.firstWriteSeconds)} (measured by a drill)`,
+      seconds: m.firstWriteSeconds,
+    })),
+    row("drill-measured-data-lost", `DR drill: data lost at promotion, within the ${recoveryObjectives.database.component} RPO ${recoveryObjectives.database.rpoMinutes} min`, recoveryObjectives.database.rpoMinutes! * 60, (m) => ({
+      text: `heartbeat age at promotion ${s(m.dataLostSeconds)} (measured by a drill)`,
+      seconds: m.dataLostSeconds,
+    })),
+  ];
+}
+
 /** Every readiness row of a stack, in runbook order. `now` dates the drills. */
 export function readinessRows(declared: DeclaredRecovery, measurements: Measurements, now: Date): ReadinessRow[] {
   const restoreTest = settingRow(
@@ -190,5 +221,5 @@ export function readinessRows(declared: DeclaredRecovery, measurements: Measurem
     "months",
     "atMost",
   );
-  return [...rtoRows(declared, measurements), ...rpoRows(declared, measurements), ...backupRows(declared), restoreTest, ...drillIds.map((id) => drillRow(id, declared, measurements, now))];
+  return [...rtoRows(declared, measurements), ...rpoRows(declared, measurements), ...backupRows(declared), restoreTest, ...drillIds.map((id) => drillRow(id, declared, measurements, now)), ...drillMeasuredRows(measurements)];
 }

@@ -28,6 +28,9 @@ describe("alarm catalog", () => {
   it("derives the recovery rows: backup 24 h + 2 h grace, restore test 31 d + 1 d, WAL and lag at the RPO", () => {
     expect(byId("backup-missed").threshold).toBe(26);
     expect(byId("restore-test-missed").threshold).toBe(32);
+    // A quarter of 31-day months plus the quarterly drill's 14 days of grace (domain/testingSchedule.ts).
+    expect(byId("drill-overdue")).toMatchObject({ threshold: 3 * 31 + 14, periodSeconds: 86_400, treatMissingData: "breaching", source: "Regular Testing Schedule" });
+    expect(byId("drill-overdue").expression).toMatchObject({ metric: { namespace: "CrazyGary/Drills", name: "DrDrillAgeDays" } });
     expect(byId("wal-archive-freshness")).toMatchObject({ periodSeconds: 300, evaluationPeriods: 1, threshold: 1, treatMissingData: "breaching" });
     expect(byId("replica-lag").threshold).toBe(300);
   });
@@ -45,7 +48,7 @@ describe("alarm catalog", () => {
   });
 
   it("puts only the rollback-trigger rows (not the RPO rows, not the 30-day certificate warning) in the rollback composite", () => {
-    expect(catalog.filter((a) => !a.rollbackTrigger).map((a) => a.id)).toEqual(["cert-expiry-warning", "wal-archive-freshness", "repository-wal-age-primary", "repository-wal-age-secondary", "replica-lag", "backup-missed", "restore-test-missed"]);
+    expect(catalog.filter((a) => !a.rollbackTrigger).map((a) => a.id)).toEqual(["cert-expiry-warning", "wal-archive-freshness", "repository-wal-age-primary", "repository-wal-age-secondary", "replica-lag", "backup-missed", "restore-test-missed", "drill-overdue"]);
   });
 });
 

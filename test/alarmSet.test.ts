@@ -71,6 +71,7 @@ const expected: ExpectedAlarm[] = [
   })),
   // The active side runs the restore test: missing data breaches only in the active region.
   { id: "restore-test-missed", metric: m("CrazyGary/Backup", "RestoreTestAgeDays", "Maximum"), comparison: "GreaterThanThreshold", threshold: 32, ...window(300, 1), missing: { primary: "breaching", secondary: "notBreaching" }, inRoute53Region: false, severity: fixed("P2"), actions: { primary: true, secondary: false } },
+  { id: "drill-overdue", metric: m("CrazyGary/Drills", "DrDrillAgeDays", "Maximum"), comparison: "GreaterThanThreshold", threshold: 107, ...window(86400, 1), missing: { primary: "breaching", secondary: "breaching" }, inRoute53Region: false, severity: fixed("P2"), actions: { primary: true, secondary: true } },
 ];
 
 const roles: Role[] = ["primary", "secondary"];
@@ -322,7 +323,7 @@ describe("replica lag pages P0 where the standby publishes it", () => {
 });
 
 describe("rollback composites for the deploy pipeline", () => {
-  const triggerIds = expected.map((r) => r.id).filter((id) => !["wal-archive-freshness", "repository-wal-age-primary", "repository-wal-age-secondary", "replica-lag", "backup-missed", "restore-test-missed", "cert-expiry-warning", "api-health"].includes(id));
+  const triggerIds = expected.map((r) => r.id).filter((id) => !["wal-archive-freshness", "repository-wal-age-primary", "repository-wal-age-secondary", "replica-lag", "backup-missed", "restore-test-missed", "drill-overdue", "cert-expiry-warning", "api-health"].includes(id));
   const composite = (plan: Plan, name: string) => plan.resources.find((r) => r.type === "aws:cloudwatch/compositeAlarm:CompositeAlarm" && r.name === name)!;
 
   it.each(roles)("declares the %s role's composites in its own region and us-east-1, the same whichever region is active", (role) => {

@@ -78,6 +78,7 @@ describe("readinessRows", () => {
       "rpo-database", "rpo-database-lag-alarm", "rpo-database-measured", ...withRpo.filter((c) => c !== "database").map((c) => `rpo-${c}`),
       "backup-full-cadence", "backup-incremental-cadence", "retention-full", "retention-incremental", "retention-wal", "pitr-window", "retention-logs",
       "test-monthly-restore", "drill-quarterly-dr-simulation", "drill-semi-annual-failover-test", "drill-annual-bc-test",
+      "drill-measured-failover", "drill-measured-data-lost",
     ]);
   });
 
@@ -128,6 +129,20 @@ describe("readinessRows", () => {
     expect(rows["drill-annual-bc-test"].value).toBeGreaterThan(12 * 31 + 14);
     const fresh = byId(readinessRows(declared, { ...measured, drills: {} }, now));
     expect(fresh["drill-quarterly-dr-simulation"]).toMatchObject({ verdict: "not measured", budget: "no drill recorded yet" });
+  });
+
+  it("judges the last timed drill's flip against the API RTO and its data lost against the database RPO, with where and when; not measured before one", () => {
+    expect(rows["drill-measured-failover"]).toMatchObject({ verdict: "not measured", value: null, budget: "not measured (no drill has timed a flip yet: run npm run drill -- run)" });
+    expect(rows["drill-measured-data-lost"].verdict).toBe("not measured");
+    const timed = { when: "2026-11-20T06:30:00.000Z", outcome: "passed" as const, stack: "dr", where: "https://github.com/crazy-gary/dr/actions/runs/7", measured: { promotionSeconds: 4.2, dnsSwitchSeconds: 71.5, firstWriteSeconds: 72.1, dataLostSeconds: 38.4 } };
+    const older = { ...timed, when: "2026-08-20T06:30:00.000Z", measured: { ...timed.measured, firstWriteSeconds: 900 } };
+    const withDrill = byId(readinessRows(declared, { ...measured, drills: { "quarterly-dr-simulation": timed, "semi-annual-failover-test": older } }, now));
+    expect(withDrill["drill-measured-failover"]).toMatchObject({ verdict: "met", value: 72.1, limit: 600, margin: 527.9, budget: "promotion 4.2 s, DNS switch 71.5 s, first write 72.1 s (measured by a drill) = 72.1 s" });
+    expect(withDrill["drill-measured-failover"].measured).toEqual([{ figure: "last timed drill", measurement: timed }]);
+    expect(withDrill["drill-measured-failover"].mechanism).toContain("last on dr (passed)");
+    expect(withDrill["drill-measured-data-lost"]).toMatchObject({ verdict: "met", value: 38.4, limit: 300 });
+    const slow = byId(readinessRows(declared, { ...measured, drills: { "quarterly-dr-simulation": { ...timed, measured: { ...timed.measured, firstWriteSeconds: 601 } } } }, now));
+    expect(slow["drill-measured-failover"]).toMatchObject({ verdict: "not met", margin: -1 });
   });
 
   it("exits 1 when any objective is not met", () => {
