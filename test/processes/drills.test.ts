@@ -6,7 +6,8 @@
  * records the drill. (Shellcheck and actionlint run over it in workflows.test.ts.)
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -27,7 +28,7 @@ const workflow = parse(readFileSync(join(root, ".github/workflows/drills.yml"), 
   on: { schedule: { cron: string }[]; workflow_dispatch: { inputs: Record<string, { options?: string[]; default?: string; type: string }> } };
   permissions: Record<string, string>;
   concurrency: { group: string; "cancel-in-progress": boolean };
-  jobs: { drill: { steps: Step[]; container: string } };
+  jobs: { drill: { steps: Step[]; container: string; environment: string } };
 };
 const steps = workflow.jobs.drill.steps;
 const stepRunning = (text: string) => steps.find((s) => s.run?.includes(text));
@@ -80,7 +81,7 @@ describe("drills.yml", () => {
   it("reports readiness for the target stack, runs the restore bench on real PostgreSQL, then records the drill even when a step failed", () => {
     expect(workflow.jobs.drill.container).toBe("node:20-bookworm");
     expect(stepRunning("apt-get install")?.run).toContain("postgresql-15 pgbackrest");
-    const order = ["npm run -s drill -- target", "npm run -s readiness -- --stack \"$STACK\" --json", "npm run -s bench:recovery", "npm run -s drill -- record"].map((t) => steps.indexOf(stepRunning(t)!));
+    const order = ["npm run -s drill -- target", "npm run -s readiness -- --stack \"$STACK\" --json", "npm run -s bench:recovery", "npm run -s drill -- run", "npm run -s drill -- record"].map((t) => steps.indexOf(stepRunning(t)!));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order.every((i) => i >= 0)).toBe(true);
     const readiness = stepRunning("npm run -s readiness")!;
@@ -88,7 +89,31 @@ describe("drills.yml", () => {
     expect(readiness.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
     const record = stepRunning("npm run -s drill -- record")!;
     expect(record.if).toBe("always() && steps.target.outcome == 'success'");
-    expect(record.run).toContain('if [ "$READINESS" = "0" ] && [ "$RESTORE" = "success" ]; then outcome=passed; fi');
+    expect(record.run).toContain('if [ "$READINESS" = "0" ] && [ "$RESTORE" = "success" ] && [ "$FLIP" = "success" ]; then outcome=passed; fi');
+    expect(record.run).toContain('report=(--report "reports/drill-$DRILL.json")');
+    expect(record.env).toMatchObject({ FLIP: "${{ steps.flip.outcome }}" });
+  });
+
+  it("flips the target stack to its secondary and back with the drill runner, after OIDC credentials, even when the bench failed", () => {
+    const flip = steps.find((s) => s.id === "flip")!;
+    expect(flip.if).toBe("always() && steps.target.outcome == 'success'");
+    expect(flip.env).toMatchObject({ DRILL: "${{ steps.target.outputs.drill }}", STACK: "${{ steps.target.outputs.stack }}", CONFIRM: "${{ inputs.confirm }}" });
+    // The runner re-checks the confirmation itself: prod is refused there too.
+    expect(flip.run).toContain('npm run -s drill -- run --drill "$DRILL" --stack "$STACK" --confirm "$CONFIRM" --org "$PULUMI_ORG" --where "$RUN_URL" --report-dir reports');
+    expect(flip.run).toContain('cat "reports/drill-$DRILL.md" >> "$GITHUB_STEP_SUMMARY"');
+    const before = (uses: string) => steps.findIndex((s) => s.uses === uses);
+    for (const uses of ["aws-actions/configure-aws-credentials@v4", "pulumi/auth-actions@v1", "pulumi/actions@v6"]) {
+      expect(before(uses)).toBeGreaterThan(steps.indexOf(stepRunning("npm run -s drill -- target")!));
+      expect(before(uses)).toBeLessThan(steps.indexOf(flip));
+    }
+    expect(stepRunning("apt-get install")?.run).toContain("dnsutils openssh-client");
+    expect(workflow.jobs.drill.environment).toBe("${{ inputs.stack == 'prod' && 'production' || 'dr' }}");
+  });
+
+  it("refuses prod in the runner too: exit 2 before it calls any program", () => {
+    const refused = drill("run", "--drill", "semi-annual-failover-test", "--stack", "prod", "--confirm", "");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`--confirm: "" does not confirm a drill against prod; type "${prodConfirmation}"`);
   });
 
   it("keeps the report and proposes the recorded measurements as a pull request", () => {
@@ -96,6 +121,41 @@ describe("drills.yml", () => {
     expect(artifact).toMatchObject({ if: "always()", with: { path: "reports/\ndocs/measurements.json\n" } });
     const proposal = steps.find((s) => s.uses === "peter-evans/create-pull-request@v7")!;
     expect(proposal.with).toMatchObject({ "add-paths": "docs/measurements.json", branch: "drills/${{ steps.target.outputs.drill }}" });
-    expect(workflow.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+    expect(workflow.permissions).toEqual({ "id-token": "write", contents: "write", "pull-requests": "write" });
+  });
+});
+
+describe("drill-age.yml", () => {
+  const age = parse(readFileSync(join(root, ".github/workflows/drill-age.yml"), "utf8")) as {
+    on: { schedule: { cron: string }[] };
+    jobs: { publish: { strategy: { matrix: { stack: string[] } }; steps: Step[]; environment: string } };
+  };
+
+  it("publishes the drill age every day for both stacks, with OIDC credentials", () => {
+    expect(age.on.schedule).toEqual([{ cron: "30 5 * * *" }]);
+    expect(age.jobs.publish.strategy.matrix.stack).toEqual(["prod", "dr"]);
+    expect(age.jobs.publish.environment).toBe("${{ matrix.stack }}-preview");
+    expect(age.jobs.publish.steps.map((s) => s.uses ?? s.run?.trim().split("\n").pop())).toEqual([
+      "actions/checkout@v4", "actions/setup-node@v4", "npm ci", "aws-actions/configure-aws-credentials@v4", 'npm run -s drill -- age --stack "$STACK" | tee -a "$GITHUB_STEP_SUMMARY"',
+    ]);
+  });
+
+  it("npm run drill -- age puts DrDrillAgeDays in each of the stack's regions, from the measurements file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "drill-age-"));
+    try {
+      writeFileSync(join(dir, "aws"), `#!/bin/sh\nprintf '%s\\n' "$@" >> "${dir}/calls"\necho --- >> "${dir}/calls"\n`, { mode: 0o755 });
+      const when = new Date(Date.now() - 10 * 86_400_000).toISOString();
+      writeFileSync(join(dir, "measurements.json"), JSON.stringify({ figures: {}, drills: { "quarterly-dr-simulation": { when, outcome: "passed", stack: "dr", where: "https://ci.example/run/1" } } }));
+      const result = spawnSync(process.execPath, ["-r", join(root, "tools/cli/register.js"), join(root, "tools/cli/drill.ts"), "age", "--stack", "dr", "--measurements", join(dir, "measurements.json")], {
+        cwd: root, encoding: "utf8", timeout: 600_000, env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      });
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toBe("DrDrillAgeDays=10 published for dr\n");
+      const calls = readFileSync(join(dir, "calls"), "utf8").split("---\n").filter((c) => c !== "").map((c) => c.trim().split("\n"));
+      expect(calls.map((c) => c.slice(0, 6))).toEqual(["us-east-2", "us-west-1"].map((region) => ["cloudwatch", "put-metric-data", "--region", region, "--namespace", "CrazyGary/Drills"]));
+      expect(JSON.parse(calls[1][7])).toEqual([{ MetricName: "DrDrillAgeDays", Dimensions: [{ Name: "Environment", Value: "dr" }, { Name: "Region", Value: "us-west-1" }], Value: 10, Unit: "None" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
