@@ -498,7 +498,10 @@ export function alarmCatalog(settings: CatalogSettings): AlarmDefinition[] {
       expression: { kind: "metric", metric: customMetrics.drillAge, statistic: "Maximum" },
       comparison: "GreaterThanThreshold",
       threshold: drillAgeAlarmDays,
-      // One period per daily datum; CloudWatch cannot look back a quarter, so the workflow publishes the age every day.
+      // One period per daily datum. CloudWatch cannot look back a quarter: "An alarm's total current
+      // evaluation period can be no longer than seven days, so Period multiplied by EvaluationPeriods
+      // can't be more than 604,800 seconds" (PutMetricAlarm API reference, Period). So the age is
+      // published every day (drill-age.yml) and the alarm judges the latest datum.
       periodSeconds: customMetrics.drillAge.publishEverySeconds,
       evaluationPeriods: 1,
       datapointsToAlarm: 1,

@@ -79,16 +79,16 @@ runCli(
       let drilled;
       try {
         drilled = await runDrill({
-        drill: chosen.drill,
-        pulumiStack: `${one("org") ?? "crazy-gary"}/${chosen.stack}`,
-        where: one("where") ?? "run by hand",
-        deadlines,
-        pollMs,
-        sslMode: one("ssl-mode"),
-        previousAgeDays,
-        run,
-        log,
-      });
+          drill: chosen.drill,
+          pulumiStack: `${one("org") ?? "crazy-gary"}/${chosen.stack}`,
+          where: one("where") ?? "run by hand",
+          deadlines,
+          pollMs,
+          sslMode: one("ssl-mode"),
+          previousAgeDays,
+          run,
+          log,
+        });
       } catch (err) {
         // Thrown only before the flip started (settings, a stack not in its starting state): nothing changed.
         process.stderr.write(`drill: not started: ${(err as Error).message}\n`);

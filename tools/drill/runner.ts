@@ -105,7 +105,12 @@ interface Promotion {
   heartbeatAt: string | null;
 }
 
-/** Polls the secondary until it is out of recovery; its heartbeat row then is what it was promoted with. */
+/**
+ * Polls the secondary until it is out of recovery (`pg_is_in_recovery()`: "Returns true if recovery
+ * is still in progress", PostgreSQL 15 docs, 9.27.4 Recovery Control Functions); its heartbeat row
+ * then is what it was promoted with: the new host writes heartbeats only once `pulumi up` has
+ * reconfigured it as active, after the promotion (the host commands follow the promotion).
+ */
 async function watchPromotion(options: DrillRunOptions, stack: DrillStack, deadlineMs: number, pollMs: number, sslMode: string): Promise<Promotion> {
   const db = stack.databases.secondary;
   const query = `SELECT pg_is_in_recovery(), to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), (SELECT to_char(beat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM ${HEARTBEAT_TABLE} WHERE id = 1)`;
@@ -250,7 +255,11 @@ export async function writeDrillReport(report: DrillReport, dir: string): Promis
   return { json, markdown };
 }
 
-/** Publishes the report's metrics in each of the stack's regions (Region = that region). */
+/**
+ * Publishes the report's metrics in each of the stack's regions (Region = that region), as the
+ * hosts' scripts do: `aws cloudwatch put-metric-data --namespace N --metric-data JSON`, a JSON list
+ * of {MetricName, Dimensions, Value, Unit} (AWS CLI reference, cloudwatch put-metric-data).
+ */
 export async function publishDrillMetrics(run: Run, report: DrillReport, stack: DrillStack, previousAgeDays: number | null): Promise<void> {
   for (const region of new Set(Object.values(stack.regions))) {
     const data = drillMetricData(report, stack.environment, region, previousAgeDays);

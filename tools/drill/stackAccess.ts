@@ -50,7 +50,10 @@ export interface DrillStack {
 
 const roles: readonly RegionRole[] = ["primary", "secondary"];
 
-/** Reads the stack's settings with `pulumi config get` (objects print as JSON). */
+/**
+ * Reads the stack's settings with `pulumi config get` (objects print as JSON; `--path a.b` reads
+ * inside a map, and secrets print decrypted: pulumi.com/docs/iac/cli/commands/pulumi_config_get).
+ */
 export async function readDrillStack(run: Run, stack: string): Promise<DrillStack> {
   const get = async (key: string, path = false) => (await checked(run, "pulumi", ["config", "get", ...(path ? ["--path"] : []), key, "--stack", stack])).trim();
   const json = async (key: string) => JSON.parse(await get(key)) as Record<string, unknown>;
@@ -88,7 +91,11 @@ export async function sql(run: Run, db: DrillDatabase, query: string, sslMode: s
   return out.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
 }
 
-/** `dig +short NAME`: the answer's lines (CNAME chain, then addresses). */
+/**
+ * `dig +short NAME`: the answer's lines. `+short` prints the answer section's data only, one
+ * record a line: for a CNAME the target name (with its trailing dot), then the addresses it
+ * resolves to (dig(1), "+short: Provide a terse answer").
+ */
 export async function dig(run: Run, name: string): Promise<string[]> {
   const out = await checked(run, "dig", ["+short", name], { timeoutMs: 30_000 });
   return out.split("\n").map((l) => l.trim()).filter((l) => l !== "");
