@@ -83,4 +83,13 @@ export const benchCommand: CommandSpec = {
   exitCodes: ["0  figures printed (nothing is asserted)", "2  a usage mistake", "1  a timed command failed"],
 };
 
-export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand];
+export const policyPackCommand: CommandSpec = {
+  command: "policy:pack",
+  summary:
+    "Writes the policy pack as one self-contained folder for `pulumi policy publish`: the policies, the domain/ modules they import (imports rewritten), and a package.json with the pinned dependencies.",
+  flags: [{ name: "out", value: "DIR", help: "the folder to write (new or empty); required" }],
+  examples: ["npm run -s policy:pack -- --out dist/policy-pack", "cd dist/policy-pack && npm install && pulumi policy publish crazy-gary"],
+  exitCodes: ["0  the pack was written", "2  a usage mistake (the folder is not empty, --out missing); nothing was written"],
+};
+
+export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand];
