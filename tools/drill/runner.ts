@@ -78,8 +78,12 @@ const PROBE_TABLE = "crazy_gary_dr.drill_write";
 const iso = (ms: number) => new Date(ms).toISOString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` until it returns a value, or throws naming `what` once `deadlineMs` (epoch ms) passed. */
-export async function waitUntil<T>(what: string, deadlineMs: number, pollMs: number, check: () => Promise<T | undefined>): Promise<T> {
+/**
+ * Polls `check` until it returns a value, or throws naming `what` once the deadline (epoch ms; a
+ * function when it can move closer, e.g. after `pulumi up` failed) has passed.
+ */
+export async function waitUntil<T>(what: string, deadline: number | (() => number), pollMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadlineMs = typeof deadline === "number" ? () => deadline : deadline;
   let lastError = "";
   for (;;) {
     try {
@@ -88,10 +92,13 @@ export async function waitUntil<T>(what: string, deadlineMs: number, pollMs: num
     } catch (err) {
       lastError = `; last error: ${(err as Error).message.split("\n")[0]}`;
     }
-    if (Date.now() >= deadlineMs) throw new Error(`${what}: not seen within its deadline (${iso(deadlineMs)})${lastError}`);
+    if (Date.now() >= deadlineMs()) throw new Error(`${what}: not seen within its deadline (${iso(deadlineMs())})${lastError}`);
     await sleep(pollMs);
   }
 }
+
+/** How long the watchers keep looking after `pulumi up` of the flip failed: what it did may still land. */
+export const afterFailedFlipMs = 60_000;
 
 /** `pulumi config set activeRegion ROLE`, then `pulumi up` as the failover workflow runs it. */
 async function flipTo(run: Run, stack: string, role: RegionRole, timeoutMs: number): Promise<void> {
@@ -111,7 +118,7 @@ interface Promotion {
  * then is what it was promoted with: the new host writes heartbeats only once `pulumi up` has
  * reconfigured it as active, after the promotion (the host commands follow the promotion).
  */
-async function watchPromotion(options: DrillRunOptions, stack: DrillStack, deadlineMs: number, pollMs: number, sslMode: string): Promise<Promotion> {
+async function watchPromotion(options: DrillRunOptions, stack: DrillStack, deadlineMs: () => number, pollMs: number, sslMode: string): Promise<Promotion> {
   const db = stack.databases.secondary;
   const query = `SELECT pg_is_in_recovery(), to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), (SELECT to_char(beat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM ${HEARTBEAT_TABLE} WHERE id = 1)`;
   return waitUntil("promotion (the secondary's database out of recovery)", deadlineMs, pollMs, async () => {
@@ -122,7 +129,7 @@ async function watchPromotion(options: DrillRunOptions, stack: DrillStack, deadl
 }
 
 /** Polls every failover name until all answer with the secondary's endpoint. */
-async function watchDns(options: DrillRunOptions, stack: DrillStack, deadlineMs: number, pollMs: number): Promise<number> {
+async function watchDns(options: DrillRunOptions, stack: DrillStack, deadlineMs: () => number, pollMs: number): Promise<number> {
   return waitUntil("DNS switch (every failover name answering with the secondary's endpoint)", deadlineMs, pollMs, async () => {
     for (const name of stack.names) {
       const target = name.targets.secondary;
@@ -202,13 +209,19 @@ export async function runDrill(options: DrillRunOptions): Promise<{ report: Dril
   const phases: Record<DrillPhaseId, PhaseResult> = { promotion: failedPhase(new Error("not started")), dnsSwitch: failedPhase(new Error("not started")), firstWrite: failedPhase(new Error("not started")) };
   let promotion: Promotion | undefined;
   log(`flip ${stack.stack}: pulumi config set activeRegion secondary; pulumi up`);
+  let flipFailedAt: number | undefined;
   const flip = flipTo(options.run, stack.stack, "secondary", deadlines.flipSeconds * 1000).then(
     () => undefined,
-    (err: Error) => err,
+    (err: Error) => {
+      flipFailedAt = Date.now();
+      return err;
+    },
   );
+  // Each watcher's own deadline, brought closer once `pulumi up` failed.
+  const until = (seconds: number) => () => Math.min(startedMs + seconds * 1000, flipFailedAt === undefined ? Infinity : flipFailedAt + afterFailedFlipMs);
   const [promotionResult, dnsResult, flipError] = await Promise.allSettled([
-    watchPromotion(options, stack, startedMs + deadlines.flipSeconds * 1000, pollMs, sslMode),
-    watchDns(options, stack, startedMs + deadlines.dnsSeconds * 1000, pollMs),
+    watchPromotion(options, stack, until(deadlines.flipSeconds), pollMs, sslMode),
+    watchDns(options, stack, until(deadlines.dnsSeconds), pollMs),
     flip,
   ]);
   if (flipError.status === "fulfilled" && flipError.value) failures.push(`flip: ${flipError.value.message}`);
