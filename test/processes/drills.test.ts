@@ -106,7 +106,7 @@ describe("drills.yml", () => {
       expect(before(uses)).toBeGreaterThan(steps.indexOf(stepRunning("npm run -s drill -- target")!));
       expect(before(uses)).toBeLessThan(steps.indexOf(flip));
     }
-    expect(stepRunning("apt-get install")?.run).toContain("dnsutils openssh-client");
+    expect(stepRunning("apt-get install")?.run).toContain("dnsutils openssh-client awscli");
     expect(workflow.jobs.drill.environment).toBe("${{ inputs.stack == 'prod' && 'production' || 'dr' }}");
   });
 
