@@ -68,6 +68,8 @@ export interface DrillRunOptions {
   run: Run;
   /** Progress lines. @default ignored */
   log?: (line: string) => void;
+  /** How long the watchers keep looking after `pulumi up` of the flip failed, in ms. @default afterFailedFlipMs (60 s) */
+  afterFailedFlipMs?: number;
 }
 
 /** The heartbeat table the database hosts keep (components/databaseHost, heartbeatTable's default). */
@@ -218,7 +220,7 @@ export async function runDrill(options: DrillRunOptions): Promise<{ report: Dril
     },
   );
   // Each watcher's own deadline, brought closer once `pulumi up` failed.
-  const until = (seconds: number) => () => Math.min(startedMs + seconds * 1000, flipFailedAt === undefined ? Infinity : flipFailedAt + afterFailedFlipMs);
+  const until = (seconds: number) => () => Math.min(startedMs + seconds * 1000, flipFailedAt === undefined ? Infinity : flipFailedAt + (options.afterFailedFlipMs ?? afterFailedFlipMs));
   const [promotionResult, dnsResult, flipError] = await Promise.allSettled([
     watchPromotion(options, stack, until(deadlines.flipSeconds), pollMs, sslMode),
     watchDns(options, stack, until(deadlines.dnsSeconds), pollMs),
