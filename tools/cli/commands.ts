@@ -25,12 +25,18 @@ export const planCommand: CommandSpec = {
       name: "diff",
       help: "compare the plan from the stack files with the plan under the --set overrides: each resource to update, replace, create or delete, and the Route 53 check of every DNS state on the way",
     },
+    {
+      name: "base",
+      value: "FILE",
+      help: "with --diff: compare a saved plan (`--out FILE` of the base branch, e.g. made in a git worktree of main) with this checkout's plan, instead of the stack files",
+    },
     outFlag("the JSON plan or diff (implies --json)"),
   ],
   examples: [
     "npm run -s plan -- --stack prod",
     "npm run -s plan -- --stack prod --set activeRegion=secondary",
     "npm run -s plan -- --stack prod --set activeRegion=secondary --diff",
+    "npm run -s plan -- --stack prod --diff --base ../main-checkout/prod.json",
     "npm run -s plan -- --stack dr --out dr.json",
     "npm run -s plan -- --stack dr --json > dr.json",
   ],
