@@ -29,13 +29,14 @@ runCli(async () => {
   if (flags.switches.has("diff") && set.length === 0 && baseFile === undefined) {
     throw new UsageError("--diff: compares the stack files with the same stack under --set overrides, or a saved plan (--base FILE) with this checkout; give one, e.g. --set activeRegion=secondary");
   }
+  // A bad base plan is refused before anything loads.
+  const basePlan = baseFile === undefined ? undefined : (require("./basePlanFile") as typeof import("./basePlanFile")).readBasePlan(baseFile, stack);
   // The program (and all of @pulumi/aws) loads only once the flags are known to be good.
   const { planStack, toPlanJson } = require("../offline/plan") as typeof import("../offline/plan");
   if (flags.switches.has("diff")) {
     const { previewChange, renderFlipPreview, flipPreviewJson } = require("./planDiffReport") as typeof import("./planDiffReport");
-    const { readBasePlan } = require("./basePlanFile") as typeof import("./basePlanFile");
     // One plan after the other: the mock engine is one per process.
-    const before = baseFile === undefined ? (await planStack(stack)).resources : readBasePlan(baseFile, stack);
+    const before = basePlan ?? (await planStack(stack)).resources;
     const after = await planStack(stack, { set });
     const preview = previewChange(stack, set, before, after.resources, baseFile);
     const out = flags.values.out?.[0];
