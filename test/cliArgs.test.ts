@@ -61,7 +61,7 @@ describe("parseFlags", () => {
   });
 
   it.each([
-    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack? allowed: --stack, --set, --base, --out, --json, --diff (--help shows each with an example)"],
+    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack? allowed: --stack, --set, --base, --filter, --out, --json, --diff (--help shows each with an example)"],
     [["--jsno"], "--jsno: unknown flag; did you mean --json?"],
     [["-s", "prod"], "-s: unknown flag; flags take two dashes (only -h is short); allowed: --stack"],
     [["-stack", "prod"], "-stack: unknown flag; flags take two dashes (only -h is short); did you mean --stack?"],

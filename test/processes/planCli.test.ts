@@ -48,12 +48,16 @@ describe("npm run plan", () => {
     expect(table.stdout).toMatch(/^== us-west-1 \| /m);
     expect(table.stdout).toContain("Outputs:");
     expect(table.stdout).toContain("Secrets stood in by placeholders (set the real ones with `pulumi config set --secret --path <key> ...`): databaseSecrets");
+    // Fits a terminal: scripts as line count and hash, rows cut at 200 characters, a summary by type last.
+    expect(Math.max(...table.stdout.split("\n").filter((l) => l.startsWith("  ") && !l.startsWith('  "')).map((l) => l.length))).toBeLessThanOrEqual(200);
+    expect(table.stdout).toMatch(/ promotion-promote +addPreviousOutputInEnv=false {2}create=\[\d+ lines, sha256 [0-9a-f]{12}; full text in --json\]/);
+    expect(table.stdout).toMatch(/\n\d+ resources: \d+ Parameter, \d+ MetricAlarm, [^\n]*\n(  [^\n]*\n)*$/);
   });
 
   it.each([
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
     [[], "--stack: required; e.g. npm run plan -- --stack prod"],
-    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --base, --out, --json, --diff (--help shows each with an example)"],
+    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --base, --filter, --out, --json, --diff (--help shows each with an example)"],
     [["--stak", "prod"], "--stak: unknown flag; did you mean --stack?"],
     [["--stack", "prdo"], '--stack "prdo": no Pulumi.prdo.yaml; did you mean prod? stacks found: dr, prod'],
     [["prod"], "prod: unexpected argument; did you mean --stack prod?"],
@@ -61,6 +65,8 @@ describe("npm run plan", () => {
     [["--stack", "prod", "--set", "retention.walHours=12"], "crazy-gary-dr:retention.walHours: 12 is looser than the runbook's 48 h (Backup Types & Retention); use a value >= 48"],
     [["--stack", "prod", "--set", "activeRegion"], '--set "activeRegion": expected key=value, e.g. --set activeRegion=secondary'],
     [["--stack", "prod", "--diff"], "--diff: compares the stack files with the same stack under --set overrides, or a saved plan (--base FILE) with this checkout; give one, e.g. --set activeRegion=secondary"],
+    [["--stack", "prod", "--filter", "route53", "--json"], "--filter: narrows the text table only; with --json, --out or --diff keep the whole plan (filter the JSON with jq)"],
+    [["--stack", "prod", "--filter", "route35"], '--filter "route35": matches no resource type or name; did you mean route53?'],
     [["--stack", "prod", "--base", "main-prod.json"], "--base: only with --diff, e.g. npm run -s plan -- --stack prod --diff --base main-prod.json"],
     [["--stack", "prod", "--diff", "--base", "no-such-plan.json"], '--base "no-such-plan.json": cannot be read as JSON (ENOENT); make it with `npm run -s plan -- --stack NAME --out FILE` on the base branch'],
   ])("%j exits 2 with a clear message and no stack trace", (args, message) => {

@@ -30,10 +30,12 @@ export const planCommand: CommandSpec = {
       value: "FILE",
       help: "with --diff: compare a saved plan (`--out FILE` of the base branch, e.g. made in a git worktree of main) with this checkout's plan, instead of the stack files",
     },
+    { name: "filter", value: "TEXT", help: "show only the resources whose type or name contains TEXT (any case), e.g. MetricAlarm, route53 or alarms-api; the table only" },
     outFlag("the JSON plan or diff (implies --json)"),
   ],
   examples: [
     "npm run -s plan -- --stack prod",
+    "npm run -s plan -- --stack prod --filter route53",
     "npm run -s plan -- --stack prod --set activeRegion=secondary",
     "npm run -s plan -- --stack prod --set activeRegion=secondary --diff",
     "npm run -s plan -- --stack prod --diff --base ../main-checkout/prod.json",

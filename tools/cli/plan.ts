@@ -25,6 +25,10 @@ runCli(async () => {
   requireStack(stack);
   const set = flags.values.set ?? [];
   const baseFile = flags.values.base?.[0];
+  const filter = flags.values.filter?.[0];
+  if (filter !== undefined && (flags.switches.has("json") || flags.switches.has("diff") || flags.values.out)) {
+    throw new UsageError("--filter: narrows the text table only; with --json, --out or --diff keep the whole plan (filter the JSON with jq)");
+  }
   if (baseFile !== undefined && !flags.switches.has("diff")) throw new UsageError("--base: only with --diff, e.g. npm run -s plan -- --stack prod --diff --base main-prod.json");
   if (flags.switches.has("diff") && set.length === 0 && baseFile === undefined) {
     throw new UsageError("--diff: compares the stack files with the same stack under --set overrides, or a saved plan (--base FILE) with this checkout; give one, e.g. --set activeRegion=secondary");
@@ -46,6 +50,6 @@ runCli(async () => {
   const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
   const plan = await planStack(stack, { set });
   const out = flags.values.out?.[0];
-  writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan)}\n`, out);
+  writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan, filter)}\n`, out);
   return 0;
 }, (err) => err instanceof StackConfigError || err instanceof StackFileError, planCommand);
