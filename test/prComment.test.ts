@@ -67,6 +67,12 @@ describe("assembleComment", () => {
     expect(body).toContain("Read the run's artifacts (no link was given).");
   });
 
+  it("keeps a markdown report's own opening heading instead of adding a second one", () => {
+    const report: CommentSection = { title: "Policy report", kind: "markdown", body: "### Policy report: stack prod\n\n29 policies, 0 violations\n" };
+    const { body } = assembleComment([report], { marker: "m", heading: "Preview: prod" });
+    expect(body).toBe("<!-- m -->\n## Preview: prod\n\n### Policy report: stack prod\n\n29 policies, 0 violations\n");
+  });
+
   it("refuses a limit too small for the headings", () => {
     expect(() => assembleComment([policy], { marker: "m", heading: "h", maxChars: 200 })).toThrow("maxChars: 200 is too small; give at least 1000");
   });

@@ -13,7 +13,7 @@
 
 /** One report in the comment. */
 export interface CommentSection {
-  /** Shown as the section's heading. */
+  /** Shown as the section's heading, unless a markdown body opens with a heading of its own. */
   title: string;
   /** The report's text. */
   body: string;
@@ -77,7 +77,9 @@ function renderSection(section: CommentSection, keptLines: readonly string[], le
     return [`### ${section.title}`, "", f, ...keptLines, f, ...marker, ""].join("\n");
   }
   const closing = left > 0 ? closeOpenBlocks(keptLines) : [];
-  return [`### ${section.title}`, "", ...keptLines, ...closing, ...(marker.length > 0 ? ["", ...marker] : []), ""].join("\n");
+  // A markdown report that opens with its own heading keeps it instead of a second one.
+  const heading = /^#{1,6} /.test(section.body) ? [] : [`### ${section.title}`, ""];
+  return [...heading, ...keptLines, ...closing, ...(marker.length > 0 ? ["", ...marker] : []), ""].join("\n");
 }
 
 const linesOf = (body: string) => body.replace(/\n+$/, "").split("\n");
