@@ -176,7 +176,15 @@ async function timeDumpReload(target: PgNode, dumpFile: string, size: PreparedSi
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  let options: BenchOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    // Bad input: the message names the flag and what is allowed; nothing has run.
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const sandbox = await PgSandbox.create("bench-recovery");
   try {
     const pgVersion = (await runChecked(join(PG_BIN, "postgres"), ["--version"])).stdout.trim();
