@@ -210,13 +210,13 @@ async function main(): Promise<void> {
       for (let round = 1; round <= options.rounds; round++) {
         const restoreRun = async () => {
           const ms = await timeRestore(sandbox, size, `${size.label}-r${round}`);
-          runs.push(ms / 1000);
+          runs.push(Math.round(ms) / 1000);
           loads.push(load());
           say(`[${size.label}] round ${round}: (b) pgBackRest restore + replay of ${(size.walBytes / MIB).toFixed(0)} MiB WAL, until promoted: ${seconds(ms)} s (load ${load().toFixed(1)})`);
         };
         const baselineRun = async () => {
           const ms = await timeDumpReload(dump!.target, dump!.file, size);
-          baseline.push(ms / 1000);
+          baseline.push(Math.round(ms) / 1000);
           say(`[${size.label}] round ${round}: (a) runbook gunzip | psql into a new database: ${seconds(ms)} s (load ${load().toFixed(1)})`);
         };
         // Alternate which goes first, so a load that rises or falls during the run hits both alike.
