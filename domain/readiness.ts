@@ -5,6 +5,7 @@
  * The rows themselves are built in `readinessRows.ts` from what a stack declares.
  */
 import type { RunbookSection } from "./runbook";
+import type { RestoreSample } from "./restoreModel";
 import type { DrillId } from "./testingSchedule";
 
 export type Verdict = "met" | "at risk" | "not met" | "not measured";
@@ -36,6 +37,20 @@ export interface Measurement {
   detail: string;
   /** For a restore: the database size it restored, in bytes. */
   databaseBytes?: number;
+  /** For a restore: the restores timed at each database size in one run, smallest first. */
+  sizes?: RestoreSizeMeasurement[];
+}
+
+/** Restores of one database size timed by bench:recovery (the figure is the median run). */
+export interface RestoreSizeMeasurement extends RestoreSample {
+  /** WAL written after the backup and replayed by each restore, in bytes. */
+  walBytes: number;
+  /** Each timed restore (pgBackRest restore + WAL replay until promoted), in seconds. */
+  runsSeconds: number[];
+  /** The machine's 1-minute load average at the end of each run (same order). */
+  loadAverages: number[];
+  /** The runbook's `gunzip | psql` of the same database in the same run, interleaved, in seconds. */
+  baselineRunsSeconds?: number[];
 }
 
 /** The result of one drill from the testing schedule. */

@@ -74,6 +74,18 @@ describe("pgbackrest.conf for prod", () => {
     );
   });
 
+  it("restores with 8 processes (the database is down during a restore) while backups and archiving keep 2", () => {
+    const section = lines(conf).slice(lines(conf).indexOf("[global:restore]"), lines(conf).indexOf("[global:archive-push]"));
+    expect(settingLines(section.join("\n"))).toEqual(["[global:restore]", "process-max=8"]);
+    const global = lines(conf).slice(lines(conf).indexOf("[global]"), lines(conf).indexOf("[global:restore]"));
+    expect(settingLines(global.join("\n"))).toContain("process-max=2");
+    expect(settingLines(renderPgbackrestConf({ ...prodPrimary, restoreProcessMax: 4 }))).toContain("process-max=4");
+  });
+
+  it.each([0, 65, 2.5])("refuses restoreProcessMax %s, naming it and the range", (restoreProcessMax) => {
+    expect(() => renderPgbackrestConf({ ...prodPrimary, restoreProcessMax })).toThrow(/restoreProcessMax/);
+  });
+
   it("bounds the WAL queue and shortens archive-push's io-timeout, for archive-push only (a region's S3 down)", () => {
     const section = lines(conf).slice(lines(conf).indexOf("[global:archive-push]"), lines(conf).indexOf("[crazy-gary]"));
     expect(settingLines(section.join("\n"))).toEqual(["[global:archive-push]", "io-timeout=5", "archive-push-queue-max=2560MB"]);

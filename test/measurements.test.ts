@@ -41,6 +41,33 @@ describe("measurements file", () => {
     );
   });
 
+  it("keeps the restores by size with their runs, load averages and the interleaved gunzip | psql runs", () => {
+    const path = temp();
+    const sizes = [
+      { databaseBytes: 2 ** 30, seconds: 12.5, walBytes: 80 * 2 ** 20, runsSeconds: [12.5, 11.9, 13.0], loadAverages: [9.1, 9.8, 10.2], baselineRunsSeconds: [60.1, 58.2, 61.0] },
+      { databaseBytes: 4 * 2 ** 30, seconds: 40.2, walBytes: 320 * 2 ** 20, runsSeconds: [40.2], loadAverages: [8.7] },
+    ];
+    recordFigure("restoreSeconds", { seconds: 12.5, databaseBytes: 2 ** 30, sizes, measuredBy: "npm run bench:recovery", where: "loopback", detail: "two sizes" }, path);
+    expect(readMeasurements(path).figures.restoreSeconds?.sizes).toEqual(sizes);
+  });
+
+  it("refuses restores by size that are not, naming each key", () => {
+    const path = temp();
+    const restore = (sizes: unknown) => ({ seconds: 1, measuredBy: "x", where: "y", machine: "z", detail: "d", when: "2026-12-01T00:00:00Z", sizes });
+    writeFileSync(path, JSON.stringify({ figures: { restoreSeconds: restore([{ databaseBytes: 0, seconds: 2, walBytes: -1, runsSeconds: [], loadAverages: [1], baselineRunsSeconds: ["x"] }]) } }));
+    expect(() => readMeasurements(path)).toThrow(
+      [
+        `${path}:`,
+        "  figures.restoreSeconds.sizes[0].databaseBytes: 0 is not a positive number",
+        "  figures.restoreSeconds.sizes[0].walBytes: -1 is not a number of bytes >= 0",
+        "  figures.restoreSeconds.sizes[0].runsSeconds: [] is not a non-empty list of numbers >= 0",
+        '  figures.restoreSeconds.sizes[0].baselineRunsSeconds: ["x"] is not a non-empty list of numbers >= 0',
+      ].join("\n"),
+    );
+    writeFileSync(path, JSON.stringify({ figures: { restoreSeconds: restore([]) } }));
+    expect(() => readMeasurements(path)).toThrow("figures.restoreSeconds.sizes: [] is not a non-empty list of restores by size");
+  });
+
   it("the committed file is valid", () => {
     expect(() => readMeasurements(measurementsPath)).not.toThrow();
   });

@@ -95,8 +95,47 @@ describe("readinessRows", () => {
     expect(rows["rpo-database"]).toMatchObject({ value: 62, limit: 300, margin: 238, verdict: "met" });
     expect(rows["rpo-database-measured"]).toMatchObject({ value: 61, verdict: "met" });
     expect(rows["rpo-database-lag-alarm"]).toMatchObject({ value: 300, margin: 0, verdict: "met" });
-    // 1 GiB in 20 s is 51.2 MiB/s; over the 900 s RTO that is 45 GiB.
-    expect(rows["rto-database-restore"].budget).toBe("restore 20 s (measured) = 20 s; at the measured 51 MiB/s, 45.0 GiB restores within the RTO");
+    // One size measured: 1 GiB in 20 s is 51.2 MiB/s with no fixed part; over the 900 s RTO that is 45 GiB.
+    expect(rows["rto-database-restore"].budget).toBe(
+      "restore of 1.0 GiB 20 s (measured) = 20 s; no database size declared (readiness --database-size); " +
+        "largest database within the RTO 45.0 GiB (from 1.0 GiB in 20 s at the slowest measured 51 MiB/s and no fixed part (one size measured))",
+    );
+  });
+
+  describe("the restore row, from restores measured at two sizes", () => {
+    const sized = (restore: Measurement): Measurements => ({ ...measured, figures: { ...measured.figures, restoreSeconds: restore } });
+    const size = (gib: number, seconds: number) => ({ databaseBytes: gib * 2 ** 30, seconds, walBytes: 80 * 2 ** 20, runsSeconds: [seconds], loadAverages: [9.5] });
+    // 1 GiB in 10 s and 4 GiB in 25 s: 5 s fixed + size / 204.8 MiB/s; (900 - 5) × 204.8 MiB = 179 GiB.
+    const twoSizes = sized(measurement(10, { databaseBytes: 2 ** 30, sizes: [size(1, 10), size(4, 25)] }));
+
+    it("judges the largest measured restore when no database size is declared, and states the largest database within the RTO with the line it came from", () => {
+      const row = byId(readinessRows(declared, twoSizes, now))["rto-database-restore"];
+      expect(row).toMatchObject({ value: 25, margin: 875, verdict: "met" });
+      expect(row.budget).toBe(
+        "restore of 4.0 GiB 25 s (measured) = 25 s; no database size declared (readiness --database-size); " +
+          "largest database within the RTO 179.0 GiB (linear from 1.0 GiB in 10 s and 4.0 GiB in 25 s: 5 s fixed + size / 205 MiB/s)",
+      );
+      expect(row.measured).toEqual([{ figure: "restore", measurement: twoSizes.figures.restoreSeconds }]);
+    });
+
+    it("predicts the declared size's restore from the line, with its margin against the 15 min RTO", () => {
+      const row = byId(readinessRows({ ...declared, databaseBytes: 100 * 2 ** 30 }, twoSizes, now))["rto-database-restore"];
+      // 5 s + 100 GiB / 204.8 MiB/s = 5 + 500 = 505 s.
+      expect(row.value).toBeCloseTo(505, 9);
+      expect(row.margin).toBeCloseTo(395, 9);
+      expect(row.verdict).toBe("met");
+      expect(row.budget).toMatch(/^restore of the declared 100\.0 GiB: 5 s \+ 100\.0 GiB \/ 205 MiB\/s \(predicted from measurements\) = 505 s; largest database within the RTO 179\.0 GiB/);
+    });
+
+    it("is at risk within a tenth of the RTO and not met past it", () => {
+      const judged = (gib: number) => byId(readinessRows({ ...declared, databaseBytes: gib * 2 ** 30 }, twoSizes, now))["rto-database-restore"].verdict;
+      expect([judged(150), judged(170), judged(180)]).toEqual(["met", "at risk", "not met"]);
+    });
+
+    it("is not measured, never guessed, when no restore was measured", () => {
+      const row = byId(readinessRows({ ...declared, databaseBytes: 2 ** 30 }, { figures: {}, drills: {} }, now))["rto-database-restore"];
+      expect(row).toMatchObject({ verdict: "not measured", value: null, budget: "restore not measured (run npm run bench:recovery)" });
+    });
   });
 
   it("says 'not measured', never a guess, where a measured term is missing", () => {

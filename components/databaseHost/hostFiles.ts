@@ -109,8 +109,15 @@ export interface DatabaseHostFilesParams {
   fullRetentionDays: number;
   /** `archive_timeout`: WAL is switched and archived at least this often, in seconds (runbook: RPO / 5 = 60). */
   archiveTimeoutSeconds: number;
-  /** pgBackRest parallel processes for backup, restore and async archiving. @default 2 */
+  /** pgBackRest parallel processes for backups and async archiving (PostgreSQL keeps serving meanwhile). @default 2 */
   processMax?: number;
+  /**
+   * pgBackRest parallel processes for a restore (`[global:restore] process-max`): PostgreSQL is
+   * down while it runs, so it may take every CPU, and more processes than CPUs overlap the
+   * repository's latency (S3) with decompression and writes.
+   * @default 8 (bench:recovery on 2 cores: see docs/guides/recovery-tests.md)
+   */
+  restoreProcessMax?: number;
   /**
    * pgBackRest `archive-push-queue-max`, in MiB: WAL queued in `pg_wal` beyond this while a
    * repository is unreachable is dropped (from every repository) so the disk never fills.

@@ -58,6 +58,7 @@ export function renderPgbackrestConf(params: DatabaseHostFilesParams): string {
     repositories,
     spoolPath: p.paths.spoolPath,
     processMax: p.processMax,
+    restoreProcessMax: p.restoreProcessMax,
     archivePushIoTimeoutSeconds: p.archivePushIoTimeoutSeconds,
     archivePushQueueMaxMiB: p.archivePushQueueMaxMiB,
     lockPath: p.paths.lockPath,

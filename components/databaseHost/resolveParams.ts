@@ -19,6 +19,7 @@ interface ResolvedParams {
   fullRetentionDays: number;
   archiveTimeoutSeconds: number;
   processMax: number;
+  restoreProcessMax: number;
   archivePushQueueMaxMiB: number;
   archivePushIoTimeoutSeconds: number;
   schedules: HostSchedules;
@@ -121,6 +122,7 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
     fullRetentionDays: requireInteger("fullRetentionDays", params.fullRetentionDays, 1, 9999),
     archiveTimeoutSeconds: requireInteger("archiveTimeoutSeconds", params.archiveTimeoutSeconds, 1, 3600),
     processMax: requireInteger("processMax", params.processMax ?? 2, 1, 64),
+    restoreProcessMax: requireInteger("restoreProcessMax", params.restoreProcessMax ?? 8, 1, 64),
     // At least one 16 MiB segment; at most 1 TiB (pgBackRest's own example value).
     archivePushQueueMaxMiB: requireInteger("archivePushQueueMaxMiB", params.archivePushQueueMaxMiB, 16, 1024 * 1024),
     archivePushIoTimeoutSeconds: requireInteger("archivePushIoTimeoutSeconds", params.archivePushIoTimeoutSeconds ?? ARCHIVE_PUSH_IO_TIMEOUT_SECONDS, 1, 3600),

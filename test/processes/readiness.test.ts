@@ -89,7 +89,8 @@ describe("npm run readiness", () => {
   });
 
   it.each([
-    [["--stack", "prod", "--format", "html"], "--format: unknown flag; allowed: --stack, --set, --base, --measurements, --markdown, --json"],
+    [["--stack", "prod", "--format", "html"], "--format: unknown flag; allowed: --stack, --set, --base, --measurements, --database-size, --markdown, --json"],
+    [["--stack", "prod", "--database-size", "40G"], '--database-size is "40G"; use a number with KB, MB, GB or TB (binary multiples), e.g. 1GB or 200MB'],
     [["--stack", "prod", "--markdown", "--json"], "--markdown/--json: give at most one"],
     [[], "--stack: required; e.g. npm run readiness -- --stack prod"],
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
@@ -101,6 +102,19 @@ describe("npm run readiness", () => {
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stdout).toBe("");
+  });
+
+  it("--database-size: predicts that size's restore from the two measured sizes, and exits 1 naming the restore row once it no longer fits the RTO", () => {
+    const size = (gib: number, seconds: number) => ({ databaseBytes: gib * 2 ** 30, seconds, walBytes: 2 ** 26, runsSeconds: [seconds], loadAverages: [9] });
+    // 1 GiB in 10 s and 4 GiB in 25 s: 5 s fixed + size / 204.8 MiB/s, 179 GiB within 900 s.
+    const measurements = tempFile("m.json", { figures: { promotionSeconds: figure(5), restoreSeconds: { ...figure(10), sizes: [size(1, 10), size(4, 25)] } }, drills: {} });
+    const fits = readiness("--stack", "prod", "--measurements", measurements, "--database-size", "100GB");
+    expect(fits.code).toBe(0);
+    expect(fits.stdout).toContain("budget:    restore of the declared 100.0 GiB: 5 s + 100.0 GiB / 205 MiB/s (predicted from measurements) = 505 s; largest database within the RTO 179.0 GiB (linear from 1.0 GiB in 10 s and 4.0 GiB in 25 s: 5 s fixed + size / 205 MiB/s)");
+    const tooLarge = readiness("--stack", "prod", "--measurements", measurements, "--database-size", "200GB");
+    expect(tooLarge.code).toBe(1);
+    expect(tooLarge.stdout).toContain("✗ not met      Database (PostgreSQL) RTO 15 min (restore from backup)");
+    expect(tooLarge.stderr).toContain("not met: Database (PostgreSQL) RTO 15 min (restore from backup) (rto-database-restore)");
   });
 
   it("exits 2 on a measurements file that is not one, naming the key", () => {
@@ -118,16 +132,17 @@ describe("the pull-request preview", () => {
 
   it("posts the readiness report in its own step beside the policy report, even when the policy step failed", () => {
     expect(step.if).toBe("${{ !cancelled() }}");
-    expect(step.env).toEqual({ STACK: "${{ matrix.stack }}", BASE_REF: "${{ github.base_ref }}" });
+    expect(step.env).toEqual({ BASE_READY: "${{ steps.base.outputs.ready }}" });
     expect(steps.indexOf(step)).toBeGreaterThan(steps.findIndex((s) => s.run?.includes("npm run -s policy")));
     expect(steps.indexOf(step)).toBeLessThan(steps.findIndex((s) => s.name === "Keep the full plan and policy report"));
   });
 
-  it("compares with the base branch's --json report and stays under the summary limit, failing the check when an objective is not met", () => {
+  it("compares with the base branch's --json report, goes into the PR comment, and fails the check when an objective is not met", () => {
     expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --json > "$GITHUB_WORKSPACE/reports/readiness-base-$STACK.json"');
     expect(step.run).toContain('base=(--base "reports/readiness-base-$STACK.json")');
     expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --markdown "${base[@]}" > "reports/readiness-$STACK.md"');
-    expect(step.run).toContain('head -c "$SUMMARY_MAX_CHARS" "reports/readiness-$STACK.md" >> "$GITHUB_STEP_SUMMARY"');
-    expect(step.run).toMatch(/exit "\$status"\s*$/);
+    expect(step.run).toContain('echo "readiness=$status" >> "$GITHUB_OUTPUT"');
+    expect(steps.find((s) => s.run?.includes("npm run -s pr-comment"))!.run).toContain('--section "DR readiness=reports/readiness-$STACK.md"');
+    expect(steps.at(-1)!.env).toMatchObject({ READINESS: "${{ steps.readiness.outputs.readiness }}" });
   });
 });

@@ -3,6 +3,8 @@
  * figure with what measured it, where, when and on which machine. Kept apart from the benches'
  * own code so a bench only calls one function at its end.
  */
+import type { RestoreSizeMeasurement } from "../../domain/readiness";
+import { median } from "../../domain/restoreModel";
 import { recordFigure } from "../readiness/measurements";
 
 const LOOPBACK = "real PostgreSQL 15 and pgBackRest 2.45 on loopback";
@@ -19,12 +21,8 @@ export function recordPromotion(flipsMs: readonly number[]): void {
 }
 
 export interface RecoveryFigures {
-  /** pgBackRest restore + WAL replay to a named point, until promoted, in ms. */
-  restoreMs: number;
-  /** Size of the restored database, in bytes. */
-  databaseBytes: number;
-  /** WAL generated after the backup and replayed, in bytes. */
-  walBytes: number;
+  /** Restores timed at each database size, smallest first (the smallest also timed against gunzip | psql). */
+  sizes: RestoreSizeMeasurement[];
   /** `pgbackrest check` (switch a WAL segment, wait until it is in every repository), in ms. */
   walPushMs: number;
   /** Data lost after kill -9 under a steady write load, in seconds. */
@@ -32,16 +30,29 @@ export interface RecoveryFigures {
   lossDetail: string;
 }
 
-/** The restore time, the WAL push time and the RPO loss window measured by bench:recovery. */
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const list = (values: readonly number[]) => values.map((v) => `${v.toFixed(1)} s`).join(", ");
+const loads = (values: readonly number[]) => values.map((v) => v.toFixed(1)).join(", ");
+
+/** One size in words: its median, runs and load, and the dump reload beside it where timed. */
+function sizeDetail(size: RestoreSizeMeasurement): string {
+  const base = size.baselineRunsSeconds
+    ? `; gunzip | psql of the same database interleaved: ${list(size.baselineRunsSeconds)} (median ${median(size.baselineRunsSeconds).toFixed(1)} s, ${(median(size.baselineRunsSeconds) / size.seconds).toFixed(1)}x the restore)`
+    : "";
+  return `${mib(size.databaseBytes)}: ${size.seconds.toFixed(1)} s median of ${list(size.runsSeconds)} at load ${loads(size.loadAverages)} (${mib(size.databaseBytes / size.seconds)}/s, ${mib(size.walBytes)} of WAL replayed)${base}`;
+}
+
+/** The restore times by size, the WAL push time and the RPO loss window measured by bench:recovery. */
 export function recordRecovery(figures: RecoveryFigures): void {
   const measuredBy = "npm run bench:recovery";
-  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  const smallest = figures.sizes[0]!;
   recordFigure("restoreSeconds", {
-    seconds: figures.restoreMs / 1000,
-    databaseBytes: figures.databaseBytes,
+    seconds: smallest.seconds,
+    databaseBytes: smallest.databaseBytes,
+    sizes: figures.sizes,
     measuredBy,
-    where: `${LOOPBACK}, repositories on local disk`,
-    detail: `restore of the daily full backup of a ${mb(figures.databaseBytes)} database plus replay of ${mb(figures.walBytes)} of WAL, until promoted`,
+    where: `${LOOPBACK}, repositories on local disk, restored to local disk (not tmpfs)`,
+    detail: `restore of the daily full backup plus WAL replay to a named point, until promoted, with the rendered pgbackrest.conf; per size: ${figures.sizes.map(sizeDetail).join("; ")}`,
   });
   recordFigure("walPushSeconds", {
     seconds: figures.walPushMs / 1000,

@@ -1,47 +1,56 @@
 /**
- * Benchmark (not a timed test): recovering a database of a stated size
- *   (a) the runbook's way: `pg_dump | gzip`, then `gunzip | psql` into a new database on a
- *       fresh server, against
- *   (b) pgBackRest, with the files DatabaseHost renders: restore of the daily full backup
- *       into a fresh server plus WAL replay to the same point (a named restore point after
- *       further writes), until it is promoted;
- * prints both, their ratio, and the measured RPO loss window after a kill -9 of the primary
- * under a steady write load (archive_timeout from the rendered settings).
+ * Benchmark (not a timed test): recovering databases of stated sizes with the files
+ * DatabaseHost renders, in one run:
+ *   - at every size: pgBackRest restore of the daily full backup into a fresh server plus WAL
+ *     replay to a named restore point after further writes, until promoted, timed `--rounds`
+ *     times; the figures give the restore line (fixed cost + bytes / throughput) that
+ *     `npm run readiness` uses for the largest database restorable within the RTO;
+ *   - at the smallest size, interleaved with those restores (alternating which goes first): the
+ *     runbook's `gunzip | psql` of a `pg_dump | gzip` into a new database on a fresh server, so
+ *     the speed-up is a ratio measured in the same run under the same load;
+ *   - the RPO loss window after a kill -9 of the primary under a steady write load
+ *     (archive_timeout from the rendered settings).
+ * Prints every run with the machine's load average; writes docs/measurements.json.
  *
- * Run: npm run bench:recovery -- [--size 1GB] [--load-seconds 150]
+ * Run: npm run bench:recovery -- [--sizes 1GB,4GB] [--rounds 3] [--load-seconds 150]
+ * (`--size X` is `--sizes X`: one size, no line through two.)
  */
-import { cpus, totalmem } from "node:os";
+import { rm } from "node:fs/promises";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
+import { formatBytes, parseByteSize } from "../../domain/byteSize";
+import { fitRestoreModel, largestRestorableBytes, median } from "../../domain/restoreModel";
+import type { RestoreSizeMeasurement } from "../../domain/readiness";
 import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
 import { PG_BIN, PgSandbox, type PgNode } from "../postgres/cluster";
 import { runChecked } from "../postgres/exec";
 import { recordRecovery } from "./measurements";
-import { APPLICATION_SCHEMA, createRepositories, DrHost, measureCrashLoss, PRIMARY_REGION, restoreNode } from "../postgres/pgbackrest";
+import { APPLICATION_SCHEMA, DrHost, measureCrashLoss, PRIMARY_REGION, restoreNode } from "../postgres/pgbackrest";
 
 const DATABASE = "crazy_gary";
-const UNITS: Readonly<Record<string, number>> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
-
-/** Parses "1GB", "200MB", "512mb" into bytes; throws naming the flag otherwise. */
-export function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB)$/i.exec(text.trim());
-  if (!match) throw new Error(`--size is "${text}"; use a number with KB, MB or GB, e.g. 1GB or 200MB`);
-  const bytes = Number(match[1]) * UNITS[match[2]!.toUpperCase()]!;
-  if (bytes < 10 * UNITS.MB!) throw new Error(`--size is "${text}"; use at least 10MB`);
-  return bytes;
-}
+const MIB = 2 ** 20;
+/** Restores and dump reloads may take long on a loaded machine: two hours each at most. */
+const LONG_MS = 7_200_000;
 
 interface BenchOptions {
-  sizeBytes: number;
+  sizesBytes: number[];
+  rounds: number;
   loadSeconds: number;
 }
 
-function parseArgs(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { sizeBytes: parseSize("1GB"), loadSeconds: 2.5 * maxArchiveTimeoutSeconds };
+/** Parses the flags; throws naming the flag, the value and what is allowed. */
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const options: BenchOptions = { sizesBytes: ["1GB", "4GB"].map((s) => parseByteSize(s, "--sizes")), rounds: 3, loadSeconds: 2.5 * maxArchiveTimeoutSeconds };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
-    if (flag === "--size" && value !== undefined) {
-      options.sizeBytes = parseSize(value);
+    if ((flag === "--sizes" || flag === "--size") && value !== undefined) {
+      options.sizesBytes = value.split(",").map((s) => parseByteSize(s, flag, 10 * MIB)).sort((a, b) => a - b);
+      if (new Set(options.sizesBytes).size !== options.sizesBytes.length) throw new Error(`${flag} is "${value}"; give each size once, e.g. 1GB,4GB`);
+      i++;
+    } else if (flag === "--rounds" && value !== undefined) {
+      options.rounds = Number(value);
+      if (!Number.isInteger(options.rounds) || options.rounds < 1 || options.rounds > 20) throw new Error(`--rounds is "${value}"; use a whole number from 1 to 20`);
       i++;
     } else if (flag === "--load-seconds" && value !== undefined) {
       options.loadSeconds = Number(value);
@@ -50,14 +59,14 @@ function parseArgs(argv: readonly string[]): BenchOptions {
       }
       i++;
     } else {
-      throw new Error(`unknown argument "${flag}"; allowed: --size <1GB|200MB|...>, --load-seconds <seconds>`);
+      throw new Error(`unknown argument "${flag}"; allowed: --sizes <1GB,4GB|200MB|...>, --rounds <1-20>, --load-seconds <seconds>`);
     }
   }
   return options;
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
-const megabytes = (bytes: number) => (bytes / UNITS.MB!).toFixed(0);
+const load = () => loadavg()[0];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -77,11 +86,11 @@ async function generate(node: PgNode, sizeBytes: number): Promise<{ users: numbe
     await node.sql(
       `INSERT INTO tasks (user_id, title)
        SELECT 1 + (g % ${users}), 'task ' || g || ' ' || repeat(md5(g::text), 4) FROM generate_series(${tasks + 1}, ${tasks + batch}) AS g`,
-      { database: DATABASE, timeoutMs: 1_800_000 },
+      { database: DATABASE, timeoutMs: LONG_MS },
     );
     tasks += batch;
   }
-  await node.sql("VACUUM ANALYZE", { database: DATABASE, timeoutMs: 1_800_000 });
+  await node.sql("VACUUM ANALYZE", { database: DATABASE, timeoutMs: LONG_MS });
   return { users, tasks };
 }
 
@@ -92,84 +101,162 @@ async function rowCounts(node: PgNode, database: string): Promise<string> {
 
 /** Runs a shell pipeline as postgres (pipefail), throwing with its stderr on failure. */
 async function pipeline(node: PgNode, script: string): Promise<void> {
-  await runChecked("bash", ["-c", `set -euo pipefail; ${script}`], { ...node.postgresRun(), timeoutMs: 7_200_000, env: { PATH: `${PG_BIN}:/usr/bin:/bin:/usr/sbin:/sbin` } });
+  await runChecked("bash", ["-c", `set -euo pipefail; ${script}`], { ...node.postgresRun(), timeoutMs: LONG_MS, env: { PATH: `${PG_BIN}:/usr/bin:/bin:/usr/sbin:/sbin` } });
+}
+
+/** One database size made ready for timed restores. */
+interface PreparedSize {
+  label: string;
+  primary: PgNode;
+  host: DrHost;
+  databaseBytes: number;
+  /** WAL written after the backup (each restore replays it), in bytes. */
+  walBytes: number;
+  /** users/tasks at the restore point, which every restore must match. */
+  counts: string;
+}
+
+/**
+ * A primary filled to `sizeBytes` with the host files rendered for it (its own two
+ * repositories), a full backup (backup.sh full), then writes after the backup and the named
+ * restore point `bench-point` every restore of this size reaches.
+ */
+async function prepareSize(sandbox: PgSandbox, label: string, sizeBytes: number): Promise<PreparedSize> {
+  const repositories = { primary: await sandbox.makeDir(`${label}-bucket-use1`), secondary: await sandbox.makeDir(`${label}-bucket-usw2`) };
+  const primary = await sandbox.initPrimary({ name: `${label}-use1`, settings: { max_wal_size: "4GB", shared_buffers: "256MB" } });
+  await primary.createDatabase(DATABASE);
+  const generated = await timed(() => generate(primary, sizeBytes));
+  const databaseBytes = Number(await primary.sqlValue(`SELECT pg_database_size('${DATABASE}')`));
+  say(`[${label}] data set: ${formatBytes(databaseBytes)} (users ${generated.value.users} rows, tasks ${generated.value.tasks} rows; asked for ${formatBytes(sizeBytes)}), generated in ${seconds(generated.ms)} s`);
+
+  const host = await DrHost.install(sandbox, { name: `${label}-host`, node: primary, hostRegion: PRIMARY_REGION, side: "active", repositories });
+  await host.runScriptChecked("configure-postgres.sh");
+  const backup = await timed(() => host.runScriptChecked("backup.sh", ["full"], LONG_MS));
+  const repoBytes = Number((await runChecked("du", ["-sb", join(repositories.primary, "backup")])).stdout.split("\t")[0]);
+  say(`[${label}] pgBackRest full backup into both repositories (backup.sh full, the rendered pgbackrest.conf): ${seconds(backup.ms)} s; ${formatBytes(repoBytes)} per repository (load ${load().toFixed(1)})`);
+
+  // Writes after the backup, so a restore must replay WAL; then the point every restore reaches.
+  const walBefore = await primary.sqlValue("SELECT pg_current_wal_lsn()");
+  await primary.sql(
+    `INSERT INTO tasks (user_id, title) SELECT 1 + (g % 50000), 'late task ' || g || ' ' || repeat(md5(g::text), 4)
+     FROM generate_series(1, ${Math.max(10_000, Math.round(generated.value.tasks * 0.05))}) AS g;
+     UPDATE users SET email = 'changed-' || email WHERE id % 10 = 0;`,
+    { database: DATABASE, timeoutMs: LONG_MS },
+  );
+  await primary.sql("SELECT pg_create_restore_point('bench-point')");
+  const walBytes = Number(await primary.sqlValue(`SELECT pg_current_wal_lsn() - '${walBefore}'::pg_lsn`));
+  await host.pgbackrestChecked(["check"], LONG_MS);
+  return { label, primary, host, databaseBytes, walBytes, counts: await rowCounts(primary, DATABASE) };
+}
+
+/** (b) pgBackRest restore + WAL replay to `bench-point` until promoted, from repo1; checks the rows; deletes the copy. */
+async function timeRestore(sandbox: PgSandbox, size: PreparedSize, name: string): Promise<number> {
+  const restore = await timed(() =>
+    restoreNode(sandbox, size.host, name, ["--repo=1", "--type=name", "--target=bench-point", "--target-action=promote"], { timeoutMs: LONG_MS }),
+  );
+  const counts = await rowCounts(restore.value, DATABASE);
+  await restore.value.stop();
+  await rm(restore.value.dataDir, { recursive: true, force: true });
+  if (counts !== size.counts) throw new Error(`[${size.label}] pgBackRest restore has users/tasks ${counts}, the source had ${size.counts} at the restore point`);
+  return restore.ms;
+}
+
+/** (a) the runbook: `gunzip | psql` of the dump into a new database on `target`; checks the rows; drops it. */
+async function timeDumpReload(target: PgNode, dumpFile: string, size: PreparedSize): Promise<number> {
+  const database = "crazy_gary_restored";
+  await target.sql(`DROP DATABASE IF EXISTS ${database}`);
+  await target.createDatabase(database);
+  const reload = await timed(() =>
+    pipeline(target, `gunzip -c '${dumpFile}' | psql -X -q -v ON_ERROR_STOP=1 -h '${target.socketDir}' -p ${target.port} -U postgres -d ${database} >/dev/null`),
+  );
+  const counts = await rowCounts(target, database);
+  await target.sql(`DROP DATABASE ${database}`);
+  if (counts !== size.counts) throw new Error(`[${size.label}] gunzip | psql has users/tasks ${counts}, the source had ${size.counts}`);
+  return reload.ms;
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  let options: BenchOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    // Bad input: the message names the flag and what is allowed; nothing has run.
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const sandbox = await PgSandbox.create("bench-recovery");
   try {
     const pgVersion = (await runChecked(join(PG_BIN, "postgres"), ["--version"])).stdout.trim();
     const pgbackrestVersion = (await runChecked("pgbackrest", ["version"])).stdout.trim();
-    say(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / UNITS.GB!).toFixed(0)} GB RAM; ${pgVersion}; ${pgbackrestVersion}`);
+    say(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM; ${pgVersion}; ${pgbackrestVersion}; sandbox ${sandbox.root}`);
+    const sizes: RestoreSizeMeasurement[] = [];
+    let walPushMs = 0;
+    let loss: Awaited<ReturnType<typeof measureCrashLoss>> | undefined;
 
-    const repositories = await createRepositories(sandbox);
-    const primary = await sandbox.initPrimary({ name: "use1", settings: { max_wal_size: "4GB", shared_buffers: "256MB" } });
-    await primary.createDatabase(DATABASE);
-    const generated = await timed(() => generate(primary, options.sizeBytes));
-    const databaseBytes = Number(await primary.sqlValue(`SELECT pg_database_size('${DATABASE}')`));
-    say(`data set: ${megabytes(databaseBytes)} MB database (users ${generated.value.users} rows, tasks ${generated.value.tasks} rows; asked for ${megabytes(options.sizeBytes)} MB), generated in ${seconds(generated.ms)} s`);
-
-    const host = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, side: "active", repositories });
-    await host.runScriptChecked("configure-postgres.sh");
-    const backup = await timed(() => host.runScriptChecked("backup.sh", ["full"], 7_200_000));
-    say(`pgBackRest full backup into both repositories (backup.sh full, zst, process-max 2): ${seconds(backup.ms)} s`);
-
-    // Writes after the backup, so (b) must replay WAL; then the point both methods reach.
-    const walBefore = await primary.sqlValue("SELECT pg_current_wal_lsn()");
-    await primary.sql(
-      `INSERT INTO tasks (user_id, title) SELECT 1 + (g % 50000), 'late task ' || g || ' ' || repeat(md5(g::text), 4)
-       FROM generate_series(1, ${Math.max(10_000, Math.round(generated.value.tasks * 0.05))}) AS g;
-       UPDATE users SET email = 'changed-' || email WHERE id % 10 = 0;`,
-      { database: DATABASE, timeoutMs: 1_800_000 },
-    );
-    await primary.sql("SELECT pg_create_restore_point('bench-point')");
-    const walBytes = Number(await primary.sqlValue(`SELECT pg_current_wal_lsn() - '${walBefore}'::pg_lsn`));
-    const walPush = await timed(() => host.pgbackrestChecked(["check"]));
-    const sourceCounts = await rowCounts(primary, DATABASE);
-
-    // (a) the runbook: pg_dump | gzip, then gunzip | psql into a new database on a fresh server.
-    const dumpFile = join(sandbox.root, "crazy_gary.sql.gz");
-    const dump = await timed(() => pipeline(primary, `pg_dump -h '${primary.socketDir}' -p ${primary.port} -U postgres ${DATABASE} | gzip > '${dumpFile}'`));
-    const dumpTarget = await sandbox.initPrimary({ name: "dump-target", settings: { max_wal_size: "4GB", shared_buffers: "256MB" } });
-    await dumpTarget.createDatabase("crazy_gary_restored");
-    const load = await timed(() =>
-      pipeline(dumpTarget, `gunzip -c '${dumpFile}' | psql -X -q -v ON_ERROR_STOP=1 -h '${dumpTarget.socketDir}' -p ${dumpTarget.port} -U postgres -d crazy_gary_restored >/dev/null`),
-    );
-    const dumpCounts = await rowCounts(dumpTarget, "crazy_gary_restored");
-    await dumpTarget.stop();
-
-    // (b) pgBackRest: restore the full backup and replay WAL to the same point, until promoted.
-    const restore = await timed(() =>
-      restoreNode(sandbox, host, "pgbr-target", ["--repo=1", "--type=name", "--target=bench-point", "--target-action=promote"], { timeoutMs: 7_200_000 }),
-    );
-    const restoreCounts = await rowCounts(restore.value, DATABASE);
-    await restore.value.stop();
-    if (dumpCounts !== sourceCounts || restoreCounts !== sourceCounts) {
-      throw new Error(`row counts users/tasks differ: source ${sourceCounts}, dump restore ${dumpCounts}, pgBackRest restore ${restoreCounts}`);
+    for (const [index, sizeBytes] of options.sizesBytes.entries()) {
+      const size = await prepareSize(sandbox, `s${index + 1}`, sizeBytes);
+      const runs: number[] = [];
+      const loads: number[] = [];
+      const baseline: number[] = [];
+      let dump: { target: PgNode; file: string } | undefined;
+      if (index === 0) {
+        // The runbook's dump exists before the incident; only its reload counts as restore time.
+        const file = join(sandbox.root, "crazy_gary.sql.gz");
+        const made = await timed(() => pipeline(size.primary, `pg_dump -h '${size.primary.socketDir}' -p ${size.primary.port} -U postgres ${DATABASE} | gzip > '${file}'`));
+        say(`[${size.label}] runbook dump (pg_dump | gzip, not counted): ${seconds(made.ms)} s`);
+        dump = { target: await sandbox.initPrimary({ name: "dump-target", settings: { max_wal_size: "4GB", shared_buffers: "256MB" } }), file };
+      }
+      for (let round = 1; round <= options.rounds; round++) {
+        const restoreRun = async () => {
+          const ms = await timeRestore(sandbox, size, `${size.label}-r${round}`);
+          runs.push(Math.round(ms) / 1000);
+          loads.push(load());
+          say(`[${size.label}] round ${round}: (b) pgBackRest restore + replay of ${(size.walBytes / MIB).toFixed(0)} MiB WAL, until promoted: ${seconds(ms)} s (load ${load().toFixed(1)})`);
+        };
+        const baselineRun = async () => {
+          const ms = await timeDumpReload(dump!.target, dump!.file, size);
+          baseline.push(Math.round(ms) / 1000);
+          say(`[${size.label}] round ${round}: (a) runbook gunzip | psql into a new database: ${seconds(ms)} s (load ${load().toFixed(1)})`);
+        };
+        // Alternate which goes first, so a load that rises or falls during the run hits both alike.
+        const order = !dump ? [restoreRun] : round % 2 === 1 ? [baselineRun, restoreRun] : [restoreRun, baselineRun];
+        for (const run of order) await run();
+      }
+      sizes.push({ databaseBytes: size.databaseBytes, seconds: median(runs), walBytes: size.walBytes, runsSeconds: runs, loadAverages: loads, ...(dump ? { baselineRunsSeconds: baseline } : {}) });
+      say(`[${size.label}] median restore of ${formatBytes(size.databaseBytes)}: ${median(runs).toFixed(1)} s (${(size.databaseBytes / MIB / median(runs)).toFixed(0)} MiB/s overall)`);
+      if (dump) {
+        const perRound = baseline.map((a, i) => (a / runs[i]!).toFixed(1)).join(", ");
+        say(`[${size.label}] ratio (a) gunzip | psql / (b) pgBackRest, medians: ${(median(baseline) / median(runs)).toFixed(1)}x (${median(baseline).toFixed(1)} s / ${median(runs).toFixed(1)} s; per round ${perRound})`);
+        await dump.target.stop();
+        walPushMs = (await timed(() => size.host.pgbackrestChecked(["check"]))).ms;
+        say(`[${size.label}] WAL push (pgbackrest check: switch a segment, wait until it is in both repositories): ${seconds(walPushMs)} s`);
+        loss = await measureCrashLoss(sandbox, size.host, { loadSeconds: options.loadSeconds, restoredName: `${size.label}-crash` });
+        say(
+          `RPO loss window after kill -9 under a steady write load (${loss.loadSeconds} s at ~20 commits/s, archive_timeout ${maxArchiveTimeoutSeconds} s, ` +
+            `restored from repo2): ${loss.lossWindowSeconds.toFixed(1)} s (${loss.committedRows - loss.restoredRows} of ${loss.committedRows} commits lost; ` +
+            `database RPO ${recoveryObjectives.database.rpoMinutes! * 60} s)`,
+        );
+      }
+      await size.primary.stop();
     }
 
-    say(`(a) runbook: pg_dump | gzip ${seconds(dump.ms)} s, then gunzip | psql into a new database ${seconds(load.ms)} s (restore path; ${seconds(dump.ms + load.ms)} s with the dump)`);
-    say(`(b) pgBackRest restore + WAL replay to the same point (${megabytes(walBytes)} MB of WAL after the backup), until promoted: ${seconds(restore.ms)} s`);
-    say(`WAL push (pgbackrest check: switch a segment, wait until it is in both repositories): ${seconds(walPush.ms)} s`);
-    say(`ratio (a) restore / (b) restore: ${(load.ms / restore.ms).toFixed(1)}x; both restored users/tasks = ${sourceCounts}`);
-
-    const loss = await measureCrashLoss(sandbox, host, { loadSeconds: options.loadSeconds, restoredName: "crash-target" });
+    const model = fitRestoreModel(sizes);
+    const rto = recoveryObjectives.database.rtoMinutes * 60;
     say(
-      `RPO loss window after kill -9 under a steady write load (${loss.loadSeconds} s at ~20 commits/s, archive_timeout ${maxArchiveTimeoutSeconds} s, ` +
-        `restored from repo2): ${loss.lossWindowSeconds.toFixed(1)} s (${loss.committedRows - loss.restoredRows} of ${loss.committedRows} commits lost; ` +
-        `database RPO ${recoveryObjectives.database.rpoMinutes! * 60} s)`,
+      `restore line (${model.fit === "line" ? "through the smallest and largest size" : "one size or no slope: slowest throughput, no fixed part"}): ` +
+        `${model.fixedSeconds.toFixed(1)} s fixed + size / ${(model.bytesPerSecond / MIB).toFixed(0)} MiB/s; ` +
+        `largest database within the ${recoveryObjectives.database.rtoMinutes} min RTO: ${formatBytes(largestRestorableBytes(model, rto))}`,
     );
-    recordRecovery({
-      restoreMs: restore.ms, databaseBytes, walBytes, walPushMs: walPush.ms, lossWindowSeconds: loss.lossWindowSeconds,
-      lossDetail: `newest commit lost after kill -9 of the primary under ${loss.loadSeconds} s of ~20 commits/s, archive_timeout ${maxArchiveTimeoutSeconds} s`,
-    });
+    recordRecovery({ sizes, walPushMs, lossWindowSeconds: loss!.lossWindowSeconds, lossDetail: `newest commit lost after kill -9 of the primary under ${loss!.loadSeconds} s of ~20 commits/s, archive_timeout ${maxArchiveTimeoutSeconds} s` });
   } finally {
     await sandbox.destroy();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

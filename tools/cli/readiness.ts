@@ -1,17 +1,20 @@
 /**
  * `npm run readiness -- --stack prod [--set key=value ...] [--markdown | --json] [--base FILE]
- * [--measurements FILE]`: before a deploy, whether what the stack declares meets each recovery
+ * [--measurements FILE] [--database-size 40GB]`: before a deploy, whether what the stack declares meets each recovery
  * objective of the runbook. Evaluates the stack offline exactly as `npm run plan` does, reads the
  * measured figures from docs/measurements.json, and prints one row per objective with the
  * mechanism, the budget, the margin and a verdict (met, at risk, not met, not measured).
  *
  * Exit 0 when no objective is "not met", 1 when one is (named on stderr), 2 on bad input.
  * `--base FILE` (a previous `--json` output) shows every margin this change worsened.
+ * `--database-size` is the size of the database a restore from backup must bring back: its
+ * restore time is predicted from the restores bench:recovery measured at two sizes.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { StackConfigError } from "../../infra/parseConfig";
 import { requireStack, StackFileError, repositoryRoot } from "../offline/stackFiles";
+import { parseByteSize } from "../../domain/byteSize";
 import { MeasurementsError, measurementsPath, readMeasurements } from "../readiness/measurements";
 import { parseFlags, runCli, UsageError } from "./args";
 
@@ -34,13 +37,20 @@ function readBase(path: string): { id: string; margin: number | null; verdict: "
 
 runCli(
   async () => {
-    const flags = parseFlags(process.argv.slice(2), { values: ["stack", "set", "base", "measurements"], repeatable: ["set"], switches: ["markdown", "json"] });
+    const flags = parseFlags(process.argv.slice(2), { values: ["stack", "set", "base", "measurements", "database-size"], repeatable: ["set"], switches: ["markdown", "json"] });
     const stack = flags.values.stack?.[0];
     if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; use --stack <name>`);
     if (!stack) throw new UsageError("--stack: required; e.g. npm run readiness -- --stack prod");
     if (flags.switches.has("markdown") && flags.switches.has("json")) throw new UsageError("--markdown/--json: give at most one");
     requireStack(stack);
     const base = flags.values.base ? readBase(flags.values.base[0]) : undefined;
+    const sizeText = flags.values["database-size"]?.[0];
+    let databaseBytes: number | undefined;
+    try {
+      databaseBytes = sizeText === undefined ? undefined : parseByteSize(sizeText, "--database-size", 2 ** 20);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     const measurements = readMeasurements(flags.values.measurements?.[0] ?? measurementsPath);
 
     // The program (and all of @pulumi/aws) loads only once the flags are known to be good.
@@ -52,7 +62,10 @@ runCli(
 
     const plan = toPlanJson(await planStack(stack, { set: flags.values.set ?? [] }));
     const workflowFile = join(repositoryRoot, drillWorkflowPath);
-    const declared = declaredRecovery(plan, { path: drillWorkflowPath, text: existsSync(workflowFile) ? readFileSync(workflowFile, "utf8") : undefined });
+    const declared = {
+      ...declaredRecovery(plan, { path: drillWorkflowPath, text: existsSync(workflowFile) ? readFileSync(workflowFile, "utf8") : undefined }),
+      ...(databaseBytes !== undefined ? { databaseBytes } : {}),
+    };
     const now = new Date();
     const rows = readinessRows(declared, measurements, now);
     const report = { stack, generatedAt: now.toISOString(), rows, ...(base ? { worsened: worsenedSince(base, rows) } : {}) };

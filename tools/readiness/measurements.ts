@@ -27,6 +27,22 @@ function problemsOfFigure(key: string, m: Record<string, unknown>): string[] {
   }
   if (!isIso(m.when)) problems.push(`figures.${key}.when: ${JSON.stringify(m.when)} is not an ISO 8601 time such as 2026-12-01T21:00:00Z`);
   if (m.databaseBytes !== undefined && !(typeof m.databaseBytes === "number" && m.databaseBytes > 0)) problems.push(`figures.${key}.databaseBytes: ${JSON.stringify(m.databaseBytes)} is not a positive number of bytes`);
+  if (m.sizes !== undefined) {
+    if (!Array.isArray(m.sizes) || m.sizes.length === 0) problems.push(`figures.${key}.sizes: ${JSON.stringify(m.sizes)} is not a non-empty list of restores by size`);
+    else m.sizes.forEach((size: unknown, i: number) => problems.push(...problemsOfRestoreSize(`figures.${key}.sizes[${i}]`, (size ?? {}) as Record<string, unknown>)));
+  }
+  return problems;
+}
+
+const positive = (v: unknown) => typeof v === "number" && v > 0;
+const positiveList = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number" && x >= 0);
+
+function problemsOfRestoreSize(at: string, s: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const field of ["databaseBytes", "seconds"]) if (!positive(s[field])) problems.push(`${at}.${field}: ${JSON.stringify(s[field])} is not a positive number`);
+  if (!(typeof s.walBytes === "number" && s.walBytes >= 0)) problems.push(`${at}.walBytes: ${JSON.stringify(s.walBytes)} is not a number of bytes >= 0`);
+  for (const field of ["runsSeconds", "loadAverages"]) if (!positiveList(s[field])) problems.push(`${at}.${field}: ${JSON.stringify(s[field])} is not a non-empty list of numbers >= 0`);
+  if (s.baselineRunsSeconds !== undefined && !positiveList(s.baselineRunsSeconds)) problems.push(`${at}.baselineRunsSeconds: ${JSON.stringify(s.baselineRunsSeconds)} is not a non-empty list of numbers >= 0`);
   return problems;
 }
 

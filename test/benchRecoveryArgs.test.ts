@@ -1,0 +1,30 @@
+/**
+ * bench:recovery's flags: two sizes by default (1 GB and 4 GB, binary multiples), `--size` as a
+ * single size (the drill workflow's form), and bad values refused naming the flag.
+ */
+import { describe, expect, it } from "vitest";
+import { parseArgs } from "../tools/bench/recovery";
+
+const GiB = 2 ** 30;
+
+describe("bench:recovery flags", () => {
+  it("times 1 GB and 4 GB, 3 rounds each, and 2.5 archive timeouts of write load by default", () => {
+    expect(parseArgs([])).toEqual({ sizesBytes: [GiB, 4 * GiB], rounds: 3, loadSeconds: 150 });
+  });
+
+  it("takes sizes in any order (smallest first after) and --size as one size", () => {
+    expect(parseArgs(["--sizes", "2GB,500MB", "--rounds", "2"])).toMatchObject({ sizesBytes: [500 * 2 ** 20, 2 * GiB], rounds: 2 });
+    expect(parseArgs(["--size", "1GB"]).sizesBytes).toEqual([GiB]);
+  });
+
+  it.each([
+    [["--sizes", "1GB,1GB"], '--sizes is "1GB,1GB"; give each size once, e.g. 1GB,4GB'],
+    [["--sizes", "5MB"], '--sizes is "5MB"; use at least 10 MiB'],
+    [["--size", "big"], '--size is "big"; use a number with KB, MB, GB or TB (binary multiples), e.g. 1GB or 200MB'],
+    [["--rounds", "0"], '--rounds is "0"; use a whole number from 1 to 20'],
+    [["--load-seconds", "5"], '--load-seconds is "5"; use a number of seconds >= 10'],
+    [["--fast"], 'unknown argument "--fast"; allowed: --sizes <1GB,4GB|200MB|...>, --rounds <1-20>, --load-seconds <seconds>'],
+  ])("refuses %j naming the flag and what is allowed", (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
