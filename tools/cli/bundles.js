@@ -1,0 +1,124 @@
+// Where the command-line tools' prebuilt bundles live and when one may be used. A bundle is one
+// JavaScript file holding a CLI with everything it loads (tools/cli/buildBundles.js makes it
+// with esbuild), kept under node_modules/.cache/crazy-gary-cli/bundles/ beside a manifest that
+// fingerprints what it was built from. It is used only while every fingerprint still matches:
+// - each file of this repository that went into it, by content (sha256);
+// - the listing of each folder those files are in (a file added beside them could change what
+//   an import resolves to);
+// - the installed dependency tree, by the content of node_modules/.package-lock.json (npm
+//   rewrites it on every install, remove or update);
+// - the builder itself (this file, buildBundles.js, lazyModule.js) and the Node version.
+// Anything else means stale, and tools/cli/run.js rebuilds or falls back to loading the
+// TypeScript sources one by one (tools/cli/register.js). Files a CLI reads while it runs
+// (Pulumi.yaml, the stack files, host file templates) are read from disk as before.
+"use strict";
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "../..");
+const bundleDir = path.join(root, "node_modules", ".cache", "crazy-gary-cli", "bundles");
+const installedTree = path.join(root, "node_modules", ".package-lock.json");
+const builderFiles = ["bundles.js", "buildBundles.js", "lazyModule.js"].map((f) => path.join(__dirname, f));
+
+/** @param {string | Buffer} data */
+const sha256 = (data) => crypto.createHash("sha256").update(data).digest("hex");
+
+/** @param {string} file */
+function hashOfFile(file) {
+  try {
+    return sha256(fs.readFileSync(file));
+  } catch {
+    return "missing";
+  }
+}
+
+/** @param {string} dir */
+function hashOfListing(dir) {
+  try {
+    return sha256(fs.readdirSync(dir).sort().join("\n"));
+  } catch {
+    return "missing";
+  }
+}
+
+/** What the bundle of `entry` (a path relative to the repository, e.g. tools/cli/plan.ts) was built against, apart from its own inputs. */
+function environmentFingerprint() {
+  return {
+    node: process.version,
+    installedTree: hashOfFile(installedTree),
+    builder: sha256(builderFiles.map(hashOfFile).join("\n")),
+  };
+}
+
+/** @param {string} entry */
+function bundleFiles(entry) {
+  const base = path.join(bundleDir, entry.replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-"));
+  return { bundle: `${base}.js`, manifest: `${base}.manifest.json`, codeCache: `${base}.v8cache` };
+}
+
+/**
+ * The manifest to store beside a bundle built from `inputs` (repository-relative paths of this
+ * repository's files that went into it).
+ * @param {string} entry
+ * @param {string[]} inputs
+ * @param {string} bundleText
+ */
+function manifestOf(entry, inputs, bundleText) {
+  const folders = [...new Set(inputs.map((f) => path.dirname(f)))].sort();
+  return {
+    entry,
+    ...environmentFingerprint(),
+    // Its size: the inputs' fingerprints are what keep it fresh; this only catches a torn copy.
+    bundleBytes: Buffer.byteLength(bundleText),
+    // An ASCII bundle is read as Latin-1 (the same characters, without a UTF-8 decoder's cost).
+    ascii: !/[^\x00-\x7f]/.test(bundleText),
+    inputs: Object.fromEntries([...inputs].sort().map((f) => [f, hashOfFile(path.join(root, f))])),
+    folders: Object.fromEntries(folders.map((d) => [d, hashOfListing(path.join(root, d))])),
+  };
+}
+
+/**
+ * The bundle of `entry` when it exists and every fingerprint matches, with its text; otherwise
+ * `undefined` and why (for CRAZY_GARY_BUNDLE_DEBUG).
+ * @param {string} entry
+ * @returns {{ bundle: string, text: string, codeCache: string } | { stale: string }}
+ */
+function freshBundle(entry) {
+  const files = bundleFiles(entry);
+  let manifest;
+  let bytes;
+  try {
+    manifest = JSON.parse(fs.readFileSync(files.manifest, "utf8"));
+    bytes = fs.readFileSync(files.bundle);
+  } catch {
+    return { stale: "not built" };
+  }
+  const now = environmentFingerprint();
+  for (const key of /** @type {const} */ (["node", "installedTree", "builder"])) {
+    if (manifest[key] !== now[key]) return { stale: `${key} changed` };
+  }
+  if (manifest.entry !== entry || manifest.bundleBytes !== bytes.length) return { stale: "bundle file changed" };
+  for (const [file, hash] of Object.entries(manifest.inputs ?? {})) {
+    if (hashOfFile(path.join(root, file)) !== hash) return { stale: `${file} changed` };
+  }
+  for (const [dir, hash] of Object.entries(manifest.folders ?? {})) {
+    if (hashOfListing(path.join(root, dir)) !== hash) return { stale: `files added or removed in ${dir}/` };
+  }
+  return { bundle: files.bundle, text: bytes.toString(manifest.ascii ? "latin1" : "utf8"), codeCache: files.codeCache };
+}
+
+/**
+ * Writes `data` to `file` whole, through a temporary file renamed into place: a process
+ * starting at the same moment reads the old file or the new one, never half of one.
+ * @param {string} file
+ * @param {string | Buffer} data
+ */
+function writeWhole(file, data) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, data);
+  fs.renameSync(partial, file);
+}
+
+module.exports = { root, bundleDir, bundleFiles, manifestOf, freshBundle, writeWhole };
