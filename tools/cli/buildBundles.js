@@ -80,15 +80,17 @@ function ownPathsPlugin(esbuild, tsconfigRaw) {
 }
 
 /**
- * Builds the bundle of `entry` and its manifest; returns the bundle's text.
- * @param {string} entry a path relative to the repository, e.g. tools/cli/plan.ts
+ * Builds the bundles of `entries` (paths relative to the repository, e.g. tools/cli/plan.ts)
+ * in one esbuild run, and their manifests.
+ * @param {string[]} entries
  */
-async function buildBundle(entry) {
+async function buildBundles(entries) {
   const esbuild = require("esbuild");
   const tsconfigRaw = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.json"), "utf8"));
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: [path.join(root, entry)],
+    entryPoints: Object.fromEntries(entries.map((entry) => [entry.replace(/\.ts$/, ""), path.join(root, entry)])),
+    outdir: path.join(root, "node_modules", ".cache", "crazy-gary-cli", "esbuild-out"),
     bundle: true,
     platform: "node",
     format: "cjs",
@@ -103,19 +105,21 @@ async function buildBundle(entry) {
     charset: "ascii",
     plugins: [lazyPlugin, ownPathsPlugin(esbuild, tsconfigRaw)],
   });
-  const text = result.outputFiles[0].text;
-  // Every file of this repository that went in, node_modules apart (the installed tree's
-  // fingerprint covers those); namespaced inputs ("lazy:...") are made here, not read.
-  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes(":") && !f.split(/[\\/]/).includes("node_modules"));
-  const files = bundleFiles(entry);
-  writeWhole(files.bundle, text);
-  writeWhole(files.manifest, `${JSON.stringify(manifestOf(entry, inputs, text), null, 1)}\n`);
-  try {
-    fs.unlinkSync(files.codeCache);
-  } catch {
-    // none yet
+  for (const entry of entries) {
+    const [outputPath, output] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint === entry);
+    const text = result.outputFiles.find((f) => f.path === path.join(root, outputPath)).text;
+    // Every file of this repository that went in, node_modules apart (the installed tree's
+    // fingerprint covers those); namespaced inputs ("lazy:...") are made here, not read.
+    const inputs = Object.keys(output.inputs).filter((f) => !f.includes(":") && !f.split(/[\\/]/).includes("node_modules"));
+    const files = bundleFiles(entry);
+    writeWhole(files.bundle, text);
+    writeWhole(files.manifest, `${JSON.stringify(manifestOf(entry, inputs, text), null, 1)}\n`);
+    try {
+      fs.unlinkSync(files.codeCache);
+    } catch {
+      // none yet
+    }
   }
-  return text;
 }
 
 /** True when esbuild is installed (it is a devDependency). */
@@ -128,7 +132,7 @@ function canBuild() {
   }
 }
 
-module.exports = { bundledEntries, buildBundle, canBuild };
+module.exports = { bundledEntries, buildBundles, canBuild };
 
 if (require.main === module) {
   if (!canBuild()) {
@@ -136,7 +140,7 @@ if (require.main === module) {
     process.exit(0);
   }
   const started = Date.now();
-  Promise.all(bundledEntries.map(buildBundle)).then(
+  buildBundles(bundledEntries).then(
     () => process.stdout.write(`CLI bundles built in ${((Date.now() - started) / 1000).toFixed(1)} s (${bundledEntries.join(", ")})\n`),
     (err) => {
       // A failed build must not fail the install: the tools fall back to loading sources.

@@ -17,8 +17,19 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "../..");
-const bundleDir = path.join(root, "node_modules", ".cache", "crazy-gary-cli", "bundles");
-const installedTree = path.join(root, "node_modules", ".package-lock.json");
+
+/**
+ * Where a repository's bundles and installed tree are (a test points it at a scratch folder).
+ * @param {string} repository
+ */
+function locationsOf(repository) {
+  return {
+    root: repository,
+    bundleDir: path.join(repository, "node_modules", ".cache", "crazy-gary-cli", "bundles"),
+    installedTree: path.join(repository, "node_modules", ".package-lock.json"),
+  };
+}
+const here = locationsOf(root);
 const builderFiles = ["bundles.js", "buildBundles.js", "lazyModule.js"].map((f) => path.join(__dirname, f));
 
 /** @param {string | Buffer} data */
@@ -43,17 +54,20 @@ function hashOfListing(dir) {
 }
 
 /** What the bundle of `entry` (a path relative to the repository, e.g. tools/cli/plan.ts) was built against, apart from its own inputs. */
-function environmentFingerprint() {
+function environmentFingerprint(at) {
   return {
     node: process.version,
-    installedTree: hashOfFile(installedTree),
+    installedTree: hashOfFile(at.installedTree),
     builder: sha256(builderFiles.map(hashOfFile).join("\n")),
   };
 }
 
-/** @param {string} entry */
-function bundleFiles(entry) {
-  const base = path.join(bundleDir, entry.replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-"));
+/**
+ * @param {string} entry
+ * @param {{ bundleDir: string }} at
+ */
+function bundleFiles(entry, at = here) {
+  const base = path.join(at.bundleDir, entry.replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-"));
   return { bundle: `${base}.js`, manifest: `${base}.manifest.json`, codeCache: `${base}.v8cache` };
 }
 
@@ -64,17 +78,17 @@ function bundleFiles(entry) {
  * @param {string[]} inputs
  * @param {string} bundleText
  */
-function manifestOf(entry, inputs, bundleText) {
+function manifestOf(entry, inputs, bundleText, at = here) {
   const folders = [...new Set(inputs.map((f) => path.dirname(f)))].sort();
   return {
     entry,
-    ...environmentFingerprint(),
+    ...environmentFingerprint(at),
     // Its size: the inputs' fingerprints are what keep it fresh; this only catches a torn copy.
     bundleBytes: Buffer.byteLength(bundleText),
     // An ASCII bundle is read as Latin-1 (the same characters, without a UTF-8 decoder's cost).
     ascii: !/[^\x00-\x7f]/.test(bundleText),
-    inputs: Object.fromEntries([...inputs].sort().map((f) => [f, hashOfFile(path.join(root, f))])),
-    folders: Object.fromEntries(folders.map((d) => [d, hashOfListing(path.join(root, d))])),
+    inputs: Object.fromEntries([...inputs].sort().map((f) => [f, hashOfFile(path.join(at.root, f))])),
+    folders: Object.fromEntries(folders.map((d) => [d, hashOfListing(path.join(at.root, d))])),
   };
 }
 
@@ -84,8 +98,8 @@ function manifestOf(entry, inputs, bundleText) {
  * @param {string} entry
  * @returns {{ bundle: string, text: string, codeCache: string } | { stale: string }}
  */
-function freshBundle(entry) {
-  const files = bundleFiles(entry);
+function freshBundle(entry, at = here) {
+  const files = bundleFiles(entry, at);
   let manifest;
   let bytes;
   try {
@@ -94,16 +108,16 @@ function freshBundle(entry) {
   } catch {
     return { stale: "not built" };
   }
-  const now = environmentFingerprint();
+  const now = environmentFingerprint(at);
   for (const key of /** @type {const} */ (["node", "installedTree", "builder"])) {
     if (manifest[key] !== now[key]) return { stale: `${key} changed` };
   }
   if (manifest.entry !== entry || manifest.bundleBytes !== bytes.length) return { stale: "bundle file changed" };
   for (const [file, hash] of Object.entries(manifest.inputs ?? {})) {
-    if (hashOfFile(path.join(root, file)) !== hash) return { stale: `${file} changed` };
+    if (hashOfFile(path.join(at.root, file)) !== hash) return { stale: `${file} changed` };
   }
   for (const [dir, hash] of Object.entries(manifest.folders ?? {})) {
-    if (hashOfListing(path.join(root, dir)) !== hash) return { stale: `files added or removed in ${dir}/` };
+    if (hashOfListing(path.join(at.root, dir)) !== hash) return { stale: `files added or removed in ${dir}/` };
   }
   return { bundle: files.bundle, text: bytes.toString(manifest.ascii ? "latin1" : "utf8"), codeCache: files.codeCache };
 }
@@ -121,4 +135,4 @@ function writeWhole(file, data) {
   fs.renameSync(partial, file);
 }
 
-module.exports = { root, bundleDir, bundleFiles, manifestOf, freshBundle, writeWhole };
+module.exports = { root, locationsOf, bundleFiles, manifestOf, freshBundle, writeWhole };

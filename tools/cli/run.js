@@ -27,6 +27,15 @@ function runFromSources(entryPath) {
   require(entryPath);
 }
 
+/** Packages whose files were required from node_modules rather than from a bundle. */
+function packagesLoadedFromDisk() {
+  const names = Object.keys(require.cache).flatMap((file) => {
+    const match = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file);
+    return match && !file.includes(".cache") ? [match[1].replace("\\", "/")] : [];
+  });
+  return [...new Set(names)].sort();
+}
+
 /** Runs a bundle as the module `entryPath` would have run, with its code cache. */
 function runBundle(found, entryPath) {
   let cachedData;
@@ -55,7 +64,7 @@ function runBundle(found, entryPath) {
   process.argv[1] = entryPath;
   script.runInThisContext()(bundleModule.exports, Module.createRequire(found.bundle), bundleModule, found.bundle, path.dirname(found.bundle));
   debug("bundle's top level done");
-  process.once("exit", () => debug("exit"));
+  process.once("exit", () => debug(`exit; packages loaded outside the bundle: ${packagesLoadedFromDisk().join(", ") || "none"}`));
 }
 
 function main() {
@@ -67,7 +76,7 @@ function main() {
   process.argv.splice(2, 1);
   const entryPath = path.resolve(root, entry);
   const relative = path.relative(root, entryPath).split(path.sep).join("/");
-  const { bundledEntries, buildBundle, canBuild } = require("./buildBundles");
+  const { bundledEntries, buildBundles, canBuild } = require("./buildBundles");
   if (process.env.CRAZY_GARY_TRACES || process.env.CRAZY_GARY_NO_BUNDLE || !bundledEntries.includes(relative)) {
     debug(`sources: ${relative} (${bundledEntries.includes(relative) ? "bundle turned off by the environment" : "not a bundled tool"})`);
     return runFromSources(entryPath);
@@ -80,7 +89,7 @@ function main() {
     return runFromSources(entryPath);
   }
   debug(`rebuilding: bundle ${found.stale}`);
-  buildBundle(relative).then(
+  buildBundles([relative]).then(
     () => {
       const rebuilt = freshBundle(relative);
       if ("bundle" in rebuilt) return runBundle(rebuilt, entryPath);
