@@ -2,7 +2,8 @@
  * When a CLI bundle may be used (tools/cli/bundles.js) and what the lazy stand-ins
  * (tools/cli/lazyModule.js) do, on a scratch repository: a stale bundle is never run.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -17,13 +18,14 @@ type Fresh = { bundle: string; text: string; codeCache: string } | { stale: stri
 const load = createRequire(__filename);
 const bundles = load("../tools/cli/bundles.js") as {
   locationsOf(root: string): Locations;
-  bundleFiles(entry: string, at: Locations): { bundle: string; manifest: string; codeCache: string };
-  manifestOf(entry: string, inputs: string[], text: string, at: Locations): Record<string, unknown>;
+  bundleFiles(entry: string, at: Locations, sha?: string): { bundle: string; manifest: string; codeCache: string };
+  storeBundle(entry: string, inputs: string[], text: string, at: Locations): void;
   freshBundle(entry: string, at: Locations): Fresh;
 };
 const { lazyModule } = load("../tools/cli/lazyModule.js") as { lazyModule(load: () => unknown): Record<string, unknown> };
 
 const entry = "tools/cli/plan.ts";
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const bundleText = 'module.exports = "bundle";\n';
 
 describe("a CLI bundle is used only while everything it was built from is unchanged", () => {
@@ -42,16 +44,23 @@ describe("a CLI bundle is used only while everything it was built from is unchan
     write("node_modules/.package-lock.json", '{"packages":{"node_modules/zod":{"version":"4.6.7"}}}');
     write("tools/cli/plan.ts", 'import "../offline/plan";\n');
     write("tools/offline/plan.ts", "export const x = 1;\n");
-    const files = bundles.bundleFiles(entry, at);
-    mkdirSync(at.bundleDir, { recursive: true });
-    writeFileSync(files.bundle, bundleText);
-    writeFileSync(files.manifest, JSON.stringify(bundles.manifestOf(entry, ["tools/cli/plan.ts", "tools/offline/plan.ts"], bundleText, at)));
+    bundles.storeBundle(entry, ["tools/cli/plan.ts", "tools/offline/plan.ts"], bundleText, at);
   });
   afterEach(() => rmSync(at.root, { recursive: true, force: true }));
 
-  it("runs the bundle when nothing changed, with its text and the code cache beside it", () => {
+  it("runs the bundle when nothing changed, with its text and a code cache named by its content", () => {
     const found = bundles.freshBundle(entry, at);
-    expect(found).toEqual({ bundle: path.join(at.bundleDir, "tools-cli-plan.js"), text: bundleText, codeCache: path.join(at.bundleDir, "tools-cli-plan.v8cache") });
+    const name = path.join(at.bundleDir, `tools-cli-plan.${sha256(bundleText).slice(0, 16)}`);
+    expect(found).toEqual({ bundle: `${name}.js`, text: bundleText, codeCache: `${name}.v8cache` });
+  });
+
+  it("keeps only the newest build: a rebuild removes the older bundle and its code cache", () => {
+    const old = bundles.freshBundle(entry, at) as { bundle: string; codeCache: string };
+    writeFileSync(old.codeCache, "cache of the old build");
+    const newer = 'module.exports = "newer";\n';
+    bundles.storeBundle(entry, ["tools/cli/plan.ts", "tools/offline/plan.ts"], newer, at);
+    expect(readdirSync(at.bundleDir).sort()).toEqual([`tools-cli-plan.${sha256(newer).slice(0, 16)}.js`, "tools-cli-plan.manifest.json"]);
+    expect(bundles.freshBundle(entry, at)).toMatchObject({ text: newer });
   });
 
   it.each([
@@ -59,7 +68,7 @@ describe("a CLI bundle is used only while everything it was built from is unchan
     ["a source removed", () => rmSync(path.join(at.root, "tools/offline/plan.ts")), "tools/offline/plan.ts changed"],
     ["a file added beside a source (an import could resolve to it)", () => write("tools/offline/plan/index.ts", ""), "files added or removed in tools/offline/"],
     ["the installed dependencies (npm install, update or remove)", () => write("node_modules/.package-lock.json", '{"packages":{"node_modules/zod":{"version":"4.6.8"}}}'), "installedTree changed"],
-    ["the bundle file itself, torn", () => writeFileSync(bundles.bundleFiles(entry, at).bundle, "module.exports"), "bundle file changed"],
+    ["the bundle file itself, cut short", () => writeFileSync(bundles.bundleFiles(entry, at, sha256(bundleText)).bundle, "module.exports"), "bundle file changed"],
     ["no bundle built", () => rmSync(at.bundleDir, { recursive: true }), "not built"],
   ])("is stale after a change to %s", (_, change, expected) => {
     expect(reason()).toBe("fresh");
@@ -68,9 +77,8 @@ describe("a CLI bundle is used only while everything it was built from is unchan
   });
 
   it("is stale when built by another Node version (its code cache would be rejected)", () => {
-    const files = bundles.bundleFiles(entry, at);
-    const manifest = JSON.parse(JSON.stringify(bundles.manifestOf(entry, ["tools/cli/plan.ts"], bundleText, at)));
-    writeFileSync(files.manifest, JSON.stringify({ ...manifest, node: "v18.0.0" }));
+    const { manifest } = bundles.bundleFiles(entry, at);
+    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), node: "v18.0.0" }));
     expect(reason()).toBe("node changed");
   });
 });

@@ -18,7 +18,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const { root, bundleFiles, manifestOf, writeWhole } = require("./bundles");
+const { root, storeBundle } = require("./bundles");
 
 /** The CLIs that run from a bundle (tools/cli/run.js), as paths relative to the repository. */
 const bundledEntries = ["tools/cli/plan.ts", "tools/cli/policy.ts", "tools/cli/configDiff.ts", "tools/cli/readiness.ts", "tools/cli/drill.ts"];
@@ -111,14 +111,7 @@ async function buildBundles(entries) {
     // Every file of this repository that went in, node_modules apart (the installed tree's
     // fingerprint covers those); namespaced inputs ("lazy:...") are made here, not read.
     const inputs = Object.keys(output.inputs).filter((f) => !f.includes(":") && !f.split(/[\\/]/).includes("node_modules"));
-    const files = bundleFiles(entry);
-    writeWhole(files.bundle, text);
-    writeWhole(files.manifest, `${JSON.stringify(manifestOf(entry, inputs, text), null, 1)}\n`);
-    try {
-      fs.unlinkSync(files.codeCache);
-    } catch {
-      // none yet
-    }
+    storeBundle(entry, inputs, text);
   }
 }
 

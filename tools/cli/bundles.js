@@ -63,12 +63,17 @@ function environmentFingerprint(at) {
 }
 
 /**
+ * The files of the bundle of `entry`: its manifest, and, for the bundle text whose sha256 is
+ * `sha`, the bundle and its V8 code cache. Both are named by that content: a file once written
+ * is never rewritten with other content, so a process never pairs a manifest, a bundle and a
+ * code cache of different builds (V8 checks a code cache against the source's length only).
  * @param {string} entry
  * @param {{ bundleDir: string }} at
+ * @param {string} [sha]
  */
-function bundleFiles(entry, at = here) {
+function bundleFiles(entry, at = here, sha = "") {
   const base = path.join(at.bundleDir, entry.replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-"));
-  return { bundle: `${base}.js`, manifest: `${base}.manifest.json`, codeCache: `${base}.v8cache` };
+  return { base, manifest: `${base}.manifest.json`, bundle: `${base}.${sha.slice(0, 16)}.js`, codeCache: `${base}.${sha.slice(0, 16)}.v8cache` };
 }
 
 /**
@@ -83,7 +88,8 @@ function manifestOf(entry, inputs, bundleText, at = here) {
   return {
     entry,
     ...environmentFingerprint(at),
-    // Its size: the inputs' fingerprints are what keep it fresh; this only catches a torn copy.
+    bundleSha256: sha256(bundleText),
+    // Its size: catches a bundle file cut short.
     bundleBytes: Buffer.byteLength(bundleText),
     // An ASCII bundle is read as Latin-1 (the same characters, without a UTF-8 decoder's cost).
     ascii: !/[^\x00-\x7f]/.test(bundleText),
@@ -93,17 +99,37 @@ function manifestOf(entry, inputs, bundleText, at = here) {
 }
 
 /**
+ * Stores a freshly built bundle: the bundle first, then the manifest that names it (so a
+ * manifest never names a missing bundle), then removes the bundles and code caches of older builds.
+ * @param {string} entry
+ * @param {string[]} inputs
+ * @param {string} bundleText
+ */
+function storeBundle(entry, inputs, bundleText, at = here) {
+  const manifest = manifestOf(entry, inputs, bundleText, at);
+  const files = bundleFiles(entry, at, manifest.bundleSha256);
+  writeWhole(files.bundle, bundleText);
+  writeWhole(files.manifest, `${JSON.stringify(manifest, null, 1)}\n`);
+  const prefix = `${path.basename(files.base)}.`;
+  for (const file of fs.readdirSync(at.bundleDir)) {
+    const old = file.startsWith(prefix) && /^[0-9a-f]{16}\.(js|v8cache)$/.test(file.slice(prefix.length));
+    if (old && path.join(at.bundleDir, file) !== files.bundle) fs.rmSync(path.join(at.bundleDir, file), { force: true });
+  }
+}
+
+/**
  * The bundle of `entry` when it exists and every fingerprint matches, with its text; otherwise
- * `undefined` and why (for CRAZY_GARY_BUNDLE_DEBUG).
+ * why it is stale.
  * @param {string} entry
  * @returns {{ bundle: string, text: string, codeCache: string } | { stale: string }}
  */
 function freshBundle(entry, at = here) {
-  const files = bundleFiles(entry, at);
   let manifest;
   let bytes;
+  let files;
   try {
-    manifest = JSON.parse(fs.readFileSync(files.manifest, "utf8"));
+    manifest = JSON.parse(fs.readFileSync(bundleFiles(entry, at).manifest, "utf8"));
+    files = bundleFiles(entry, at, manifest.bundleSha256);
     bytes = fs.readFileSync(files.bundle);
   } catch {
     return { stale: "not built" };
@@ -135,4 +161,4 @@ function writeWhole(file, data) {
   fs.renameSync(partial, file);
 }
 
-module.exports = { root, locationsOf, bundleFiles, manifestOf, freshBundle, writeWhole };
+module.exports = { root, locationsOf, bundleFiles, storeBundle, freshBundle, writeWhole };
