@@ -10,7 +10,7 @@
  * each sees the same load.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseFlags, runCli, UsageError } from "../cli/args";
@@ -19,12 +19,34 @@ import { repositoryRoot } from "../offline/stackFiles";
 
 const cacheDir = path.join(repositoryRoot, "node_modules", ".cache", "crazy-gary-cli");
 
-function timeCommand(command: string, args: string[], env: Record<string, string> = {}): number {
+/**
+ * CPU seconds (user + system) of this process's finished children, from /proc/self/stat
+ * (`cutime` + `cstime`, fields 16 and 17, in clock ticks of 1/100 s on Linux: proc(5)); a child's
+ * own children count once it has waited for them. Less sensitive to load than wall time;
+ * `undefined` where /proc is not there.
+ */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
+    // After the name: state is field 3, so field n is at index n - 3.
+    return (Number(fields[16 - 3]) + Number(fields[17 - 3])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wall time of a command, and the CPU time it and its children used. */
+function runTimed(command: string, args: string[], env: Record<string, string> = {}): { seconds: number; cpu?: number } {
+  const cpuBefore = childrenCpuSeconds();
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, { cwd: repositoryRoot, stdio: "ignore", env: { ...process.env, CI: "true", ...env } });
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}`);
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = childrenCpuSeconds();
+  return { seconds, cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
 }
+
+const timeCommand = (command: string, args: string[], env: Record<string, string> = {}): number => runTimed(command, args, env).seconds;
 
 /** The state a fresh clone is in right after `npm ci`: bundles built, no code cache, no transpile cache. */
 function forgetCaches(): void {
@@ -38,6 +60,8 @@ const load1 = () => os.loadavg()[0];
 
 interface Sample {
   seconds: number;
+  /** CPU seconds of the run (npm and the plan), where /proc gives them. */
+  cpu?: number;
   /** One-minute load average when the run started. */
   load: number;
 }
@@ -45,7 +69,11 @@ interface Sample {
 const summary = (samples: Sample[]) => {
   const seconds = samples.map((s) => s.seconds);
   const loads = samples.map((s) => s.load);
-  return `median ${median(seconds).toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s over ${samples.length} (load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`;
+  const cpu = samples.flatMap((s) => (s.cpu === undefined ? [] : [s.cpu]));
+  return (
+    `median ${median(seconds).toFixed(2)} s, max ${Math.max(...seconds).toFixed(2)} s over ${samples.length}` +
+    `${cpu.length ? `, CPU median ${median(cpu).toFixed(2)} s` : ""} (load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`
+  );
 };
 
 runCli(async () => {
@@ -65,22 +93,25 @@ runCli(async () => {
   process.stderr.write("  building the CLI bundles (npm ci's prepare step) ...\n");
   const build = { seconds: timeCommand(process.execPath, [path.join(repositoryRoot, "tools/cli/buildBundles.js")]), load: load1() };
   process.stdout.write(`prepare (bundles for plan, policy, config:diff, readiness, drill): ${build.seconds.toFixed(1)} s at load ${build.load.toFixed(1)}, once per npm ci\n`);
-  const npmStart = { seconds: timeCommand("npm", ["--version"]), load: load1() };
+  const npmStart = { ...runTimed("npm", ["--version"]), load: load1() };
   const samples = Object.fromEntries(stacks.map((stack) => [stack, { cold: [] as Sample[], warm: [] as Sample[], sources: [] as Sample[] }]));
   for (let round = 1; round <= runs; round++) {
     for (const stack of stacks) {
       const plan = ["run", "-s", "plan", "--", "--stack", stack];
-      process.stderr.write(`  round ${round}/${runs}, plan --stack ${stack}: cold, warm, from sources ...\n`);
+      process.stderr.write(`  round ${round}/${runs}, plan --stack ${stack}:`);
       forgetCaches();
-      const measure = (env: Record<string, string> = {}): Sample => {
+      const measure = (kind: keyof (typeof samples)[string], env: Record<string, string> = {}) => {
         const load = load1();
-        return { seconds: timeCommand("npm", plan, env), load };
+        const { seconds, cpu } = runTimed("npm", plan, env);
+        samples[stack][kind].push({ seconds, cpu, load });
+        process.stderr.write(` ${kind} ${seconds.toFixed(2)} s (load ${load.toFixed(1)})`);
       };
-      samples[stack].cold.push(measure());
-      samples[stack].warm.push(measure());
+      measure("cold");
+      measure("warm");
       // Untimed first: the sources path with its transpile cache warm, as it ran before the bundles.
       if (round === 1) timeCommand("npm", plan, { CRAZY_GARY_NO_BUNDLE: "1" });
-      samples[stack].sources.push(measure({ CRAZY_GARY_NO_BUNDLE: "1" }));
+      measure("sources", { CRAZY_GARY_NO_BUNDLE: "1" });
+      process.stderr.write("\n");
     }
   }
   for (const stack of stacks) {
@@ -90,7 +121,9 @@ runCli(async () => {
         `plan --stack ${stack} from the sources (before the bundles): ${summary(sources)}\n`,
     );
   }
-  process.stdout.write(`each plan includes npm's own start: npm --version takes ${npmStart.seconds.toFixed(2)} s here (load ${npmStart.load.toFixed(1)})\n`);
+  process.stdout.write(
+    `each plan includes npm's own start: npm --version takes ${npmStart.seconds.toFixed(2)} s here${npmStart.cpu === undefined ? "" : `, CPU ${npmStart.cpu.toFixed(2)} s`} (load ${npmStart.load.toFixed(1)})\n`,
+  );
   if (!skipTests) {
     const parts: [string, string, string[]][] = [
       ["typecheck", "npm", ["run", "-s", "typecheck"]],
