@@ -61,7 +61,7 @@ describe("parseFlags", () => {
   });
 
   it.each([
-    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack? allowed: --stack, --set, --out, --json, --diff (--help shows each with an example)"],
+    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack? allowed: --stack, --set, --base, --filter, --out, --json, --diff (--help shows each with an example)"],
     [["--jsno"], "--jsno: unknown flag; did you mean --json?"],
     [["-s", "prod"], "-s: unknown flag; flags take two dashes (only -h is short); allowed: --stack"],
     [["-stack", "prod"], "-stack: unknown flag; flags take two dashes (only -h is short); did you mean --stack?"],
@@ -93,9 +93,15 @@ describe.each(commands.map((c) => [c.command, c] as const))("npm run %s -- --hel
     expect(help).toMatch(/^ {2}-h, --help {2,}this text$/m);
   });
   it("gives examples that the parser accepts and that use every flag", () => {
-    for (const example of command.examples) {
-      const argv = example.split(" -- ")[1].split(" > ")[0].split(" ");
+    // The examples that run this tool (others show what follows it, e.g. `pulumi policy publish`),
+    // split into words as a shell would: quotes group, a redirection ends the arguments.
+    const invocations = command.examples.filter((e) => e.startsWith(`npm run -s ${command.command} -- `));
+    expect(invocations.length).toBeGreaterThan(0);
+    for (const example of invocations) {
+      const words = [...example.slice(`npm run -s ${command.command} -- `.length).matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+      const argv = words.includes(">") ? words.slice(0, words.indexOf(">")) : words;
       expect(() => parseFlags(argv, command)).not.toThrow();
+      expect(parseFlags(argv, command).positional).toEqual([]);
     }
     const used = command.examples.join(" ");
     for (const flag of command.flags) expect(used).toMatch(new RegExp(`--${flag.name}( |$)`));

@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { repositoryRoot, secretMarker } from "../../tools/offline";
 
 function plan(...args: string[]) {
@@ -26,7 +28,11 @@ describe("npm run plan", () => {
     expect(urns).toEqual([...urns].sort((a: string, b: string) => a.localeCompare(b)));
     const postgres = json.resources.find((r: { name: string }) => r.name === "postgres-writable");
     expect(postgres.inputs.password).toBe(secretMarker);
-    expect(Object.keys(postgres)).toEqual(["urn", "type", "name", "region", "parent", "inputs", "options", "propertyDependencies"]);
+    expect(Object.keys(postgres)).toEqual(["urn", "type", "name", "region", "parent", "provider", "custom", "inputs", "options", "propertyDependencies"]);
+    // What a later --diff --base needs: the provider reference (its region) and whether the engine creates anything.
+    const bucket = json.resources.find((r: { name: string }) => r.name === "wal-archive-primary-bucket");
+    expect(bucket).toMatchObject({ custom: true, provider: "urn:pulumi:prod::crazy-gary-dr::pulumi:pulumi:Stack$pulumi:providers:aws::aws-primary::aws-primary-provider-id" });
+    expect(json.resources.find((r: { name: string }) => r.name === "wal-archive-primary")).toMatchObject({ type: "crazygary:dr:WalArchiveBucket", custom: false, provider: null });
     expect(Object.keys(postgres.options)).toEqual(["protect", "retainOnDelete", "dependsOn"]);
     expect(first.stdout).not.toContain("PLACEHOLDER");
   });
@@ -43,19 +49,27 @@ describe("npm run plan", () => {
     expect(table.stdout).toMatch(/^== us-west-1 \| /m);
     expect(table.stdout).toContain("Outputs:");
     expect(table.stdout).toContain("Secrets stood in by placeholders (set the real ones with `pulumi config set --secret --path <key> ...`): databaseSecrets");
+    // Fits a terminal: scripts as line count and hash, rows cut at 200 characters, a summary by type last.
+    expect(Math.max(...table.stdout.split("\n").filter((l) => l.startsWith("  ") && !l.startsWith('  "')).map((l) => l.length))).toBeLessThanOrEqual(200);
+    expect(table.stdout).toMatch(/ promotion-promote +addPreviousOutputInEnv=false {2}create=\[\d+ lines, sha256 [0-9a-f]{12}; full text in --json\]/);
+    expect(table.stdout).toMatch(/\n\d+ resources: \d+ Parameter, \d+ MetricAlarm, [^\n]*\n(  [^\n]*\n)*$/);
   });
 
   it.each([
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
     [[], "--stack: required; e.g. npm run plan -- --stack prod"],
-    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --out, --json, --diff (--help shows each with an example)"],
+    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --base, --filter, --out, --json, --diff (--help shows each with an example)"],
     [["--stak", "prod"], "--stak: unknown flag; did you mean --stack?"],
     [["--stack", "prdo"], '--stack "prdo": no Pulumi.prdo.yaml; did you mean prod? stacks found: dr, prod'],
     [["prod"], "prod: unexpected argument; did you mean --stack prod?"],
     [["--stack", "prod", "--set", "regions.secondary=us-west2"], 'crazy-gary-dr:regions.secondary: "us-west2" is not an AWS region code; did you mean us-west-2? (46 region codes in all)'],
     [["--stack", "prod", "--set", "retention.walHours=12"], "crazy-gary-dr:retention.walHours: 12 is looser than the runbook's 48 h (Backup Types & Retention); use a value >= 48"],
     [["--stack", "prod", "--set", "activeRegion"], '--set "activeRegion": expected key=value, e.g. --set activeRegion=secondary'],
-    [["--stack", "prod", "--diff"], "--diff: compares the stack files with the same stack under --set overrides; give at least one, e.g. --set activeRegion=secondary"],
+    [["--stack", "prod", "--diff"], "--diff: compares the stack files with the same stack under --set overrides, or a saved plan (--base FILE) with this checkout; give one, e.g. --set activeRegion=secondary"],
+    [["--stack", "prod", "--filter", "route53", "--json"], "--filter: narrows the text table only; with --json, --out or --diff keep the whole plan (filter the JSON with jq)"],
+    [["--stack", "prod", "--filter", "route35"], '--filter "route35": matches no resource type or name; did you mean route53?'],
+    [["--stack", "prod", "--base", "main-prod.json"], "--base: only with --diff, e.g. npm run -s plan -- --stack prod --diff --base main-prod.json"],
+    [["--stack", "prod", "--diff", "--base", "no-such-plan.json"], '--base "no-such-plan.json": cannot be read as JSON (ENOENT); make it with `npm run -s plan -- --stack NAME --out FILE` on the base branch'],
   ])("%j exits 2 with a clear message and no stack trace", (args, message) => {
     const result = plan(...args);
     expect(result.code).toBe(2);
@@ -97,3 +111,46 @@ describe("npm run plan", () => {
   });
 });
 
+describe("npm run plan -- --diff --base FILE (a pull request against its base branch)", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "plan-base-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const basePlan = path.join(dir, "base-prod.json");
+
+  it("against a base plan that had the other region active: the flip back, the same operations as --set, closing with the summary", () => {
+    // The base branch's plan, as preview.yml writes it from a worktree of the base branch.
+    expect(plan("--stack", "prod", "--set", "activeRegion=secondary", "--out", basePlan).code).toBe(0);
+    const result = plan("--stack", "prod", "--diff", "--base", basePlan);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe(`Stack prod: the base plan ${basePlan} -> this checkout (offline; the real \`pulumi preview --diff\` diffs against the stack's state)`);
+    expect(lines).toContain('      ~ insecureValue: "us-west-2" => "us-east-1"');
+    expect(lines).toContain("+- command:local:Command promotion-promote replace [replace: triggers] [diff: ~environment,~triggers] [rule 2]");
+    expect(lines.at(-1)).toBe("22 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
+  });
+
+  it("against the base plan of the same files: no changes", () => {
+    const same = path.join(dir, "same-prod.json");
+    expect(plan("--stack", "prod", "--out", same).code).toBe(0);
+    const result = plan("--stack", "prod", "--diff", "--base", same, "--json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ stack: "prod", set: [], base: same, operations: [], summary: { update: 0, replace: 0, create: 0, delete: 0, statefulReplacedOrDeleted: 0 } });
+  });
+
+  it.each([
+    ["another stack's plan", (p: { stack: string; resources: object[] }) => ({ ...p, stack: "dr" }), "is a plan of stack dr, not prod; give the base plan of the same stack"],
+    [
+      "a plan written before provider/custom were in the JSON",
+      (p: { stack: string; resources: Record<string, unknown>[] }) => ({ ...p, resources: p.resources.map(({ provider: _p, custom: _c, ...rest }) => rest) }),
+      "has no provider/custom (a plan written by an older version of this tool); make it with `npm run -s plan -- --stack NAME --out FILE` on the base branch",
+    ],
+  ] as const)("refuses %s with exit 2, naming the file", (_what, change, message) => {
+    const bad = path.join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify(change(JSON.parse(readFileSync(basePlan, "utf8")))));
+    const result = plan("--stack", "prod", "--diff", "--base", bad);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--base "${bad}": `);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe("");
+  });
+});

@@ -118,16 +118,17 @@ describe("the pull-request preview", () => {
 
   it("posts the readiness report in its own step beside the policy report, even when the policy step failed", () => {
     expect(step.if).toBe("${{ !cancelled() }}");
-    expect(step.env).toEqual({ STACK: "${{ matrix.stack }}", BASE_REF: "${{ github.base_ref }}" });
+    expect(step.env).toEqual({ BASE_READY: "${{ steps.base.outputs.ready }}" });
     expect(steps.indexOf(step)).toBeGreaterThan(steps.findIndex((s) => s.run?.includes("npm run -s policy")));
     expect(steps.indexOf(step)).toBeLessThan(steps.findIndex((s) => s.name === "Keep the full plan and policy report"));
   });
 
-  it("compares with the base branch's --json report and stays under the summary limit, failing the check when an objective is not met", () => {
+  it("compares with the base branch's --json report, goes into the PR comment, and fails the check when an objective is not met", () => {
     expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --json > "$GITHUB_WORKSPACE/reports/readiness-base-$STACK.json"');
     expect(step.run).toContain('base=(--base "reports/readiness-base-$STACK.json")');
     expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --markdown "${base[@]}" > "reports/readiness-$STACK.md"');
-    expect(step.run).toContain('head -c "$SUMMARY_MAX_CHARS" "reports/readiness-$STACK.md" >> "$GITHUB_STEP_SUMMARY"');
-    expect(step.run).toMatch(/exit "\$status"\s*$/);
+    expect(step.run).toContain('echo "readiness=$status" >> "$GITHUB_OUTPUT"');
+    expect(steps.find((s) => s.run?.includes("npm run -s pr-comment"))!.run).toContain('--section "DR readiness=reports/readiness-$STACK.md"');
+    expect(steps.at(-1)!.env).toMatchObject({ READINESS: "${{ steps.readiness.outputs.readiness }}" });
   });
 });

@@ -54,8 +54,8 @@ describe("test.yml (called by preview and deploy)", () => {
   it("runs npm ci then npm test on Node 20 with PostgreSQL 15, pgBackRest and shellcheck", () => {
     expect(Object.keys(workflow.on)).toEqual(["workflow_call"]);
     expect(job.container).toBe("node:20-bookworm");
-    expect(job.steps?.map((s) => s.uses ?? s.run?.trim())).toEqual([
-      "actions/checkout@v4",
+    expect(job.steps?.map((s) => s.uses?.split("@")[0] ?? s.run?.trim())).toEqual([
+      "actions/checkout",
       "apt-get update -qq\napt-get install -y -qq postgresql-15 pgbackrest shellcheck >/dev/null",
       "npm ci",
       "npm test",
@@ -66,58 +66,163 @@ describe("test.yml (called by preview and deploy)", () => {
 
 describe("preview.yml", () => {
   const workflow = load("preview.yml");
-  const job = workflow.jobs.preview;
+  const { preview, comment } = workflow.jobs;
+  const step = (text: string) => preview.steps!.find(runs(text))!;
 
-  it("runs on pull requests with exactly the permissions it needs", () => {
-    expect(Object.keys(workflow.on)).toEqual(["pull_request"]);
-    expect(workflow.permissions).toEqual({ "id-token": "write", contents: "read", "pull-requests": "write" });
+  it("runs on pull requests and in the merge queue; no job a pull request runs can get a cloud credential", () => {
+    expect(Object.keys(workflow.on)).toEqual(["pull_request", "merge_group"]);
+    expect(workflow.permissions).toEqual({ contents: "read" });
+    expect(preview.permissions).toEqual({ contents: "read" });
+    expect(comment.permissions).toEqual({ "pull-requests": "write" });
+    // Only the merge-queue job may request an OIDC token (for the real preview).
+    const withIdToken = Object.entries(workflow.jobs).filter(([, job]) => job.permissions?.["id-token"] === "write");
+    expect(withIdToken.map(([name, job]) => [name, job.if])).toEqual([["pulumi-preview", "${{ github.event_name == 'merge_group' }}"]]);
+    const prSteps = [...preview.steps!, ...comment.steps!];
+    expect(prSteps.filter((s) => /configure-aws-credentials|pulumi\/auth-actions|pulumi\/actions/.test(s.uses ?? ""))).toEqual([]);
+    expect(preview.environment).toBeUndefined();
   });
 
   it("tests first, then previews prod and dr, one preview per stack and pull request at a time", () => {
     expect(workflow.jobs.test.uses).toBe("./.github/workflows/test.yml");
-    expect(job.needs).toBe("test");
-    expect(job.strategy?.matrix).toEqual({ stack: ["prod", "dr"] });
-    expect(job.strategy?.["fail-fast"]).toBe(false);
-    expect(job.concurrency).toEqual({ group: "preview-${{ matrix.stack }}-${{ github.event.pull_request.number }}", "cancel-in-progress": true });
+    expect(preview.needs).toBe("test");
+    expect(preview.strategy?.matrix).toEqual({ stack: ["prod", "dr"] });
+    expect(preview.strategy?.["fail-fast"]).toBe(false);
+    expect(preview.concurrency).toEqual({ group: "preview-${{ matrix.stack }}-${{ github.event.pull_request.number || github.ref }}", "cancel-in-progress": true });
   });
 
-  it("puts the offline plan and policy report in the job summary, violations first, well under 65,536 characters, and keeps the full text", () => {
-    expect(Number(workflow.env?.SUMMARY_MAX_CHARS)).toBeLessThanOrEqual(60_000);
-    expect(stepUsing(job, "actions/setup-node")?.with).toMatchObject({ "node-version": 20 });
-    const report = job.steps!.find(runs("npm run -s policy"))!;
-    expect(report.env).toEqual({ STACK: "${{ matrix.stack }}" });
-    expect(report.run).toContain('npm run -s plan -- --stack "$STACK" --json > "reports/plan-$STACK.json"');
-    expect(report.run).toContain('npm run -s policy -- --plan "reports/plan-$STACK.json" --format markdown --max-chars "$SUMMARY_MAX_CHARS"');
-    expect(report.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
-    expect(report.run!.indexOf('cat "reports/policy-$STACK.md"')).toBeLessThan(report.run!.indexOf('head -c "$room" "reports/plan-$STACK.txt"'));
-    expect(report.run).toMatch(/exit "\$status"\s*$/);
-    const artifact = stepUsing(job, "actions/upload-artifact")!;
-    expect(artifact).toMatchObject({ if: "always()", with: { name: "policy-report-${{ matrix.stack }}", path: "reports/" } });
+  it("diffs the offline plan against the base branch's plan, made by the base branch's code in a worktree", () => {
+    expect((preview as Job & { env: Record<string, string> }).env.BASE_SHA).toBe("${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}");
+    expect(step("git worktree add -q ../base FETCH_HEAD").run).toContain('git fetch -q --depth=1 origin "$BASE_SHA"');
+    const offline = step("--diff --base").run!;
+    expect(offline).toContain('(cd ../base && npm run -s plan -- --stack "$STACK" --out "$GITHUB_WORKSPACE/reports/plan-base-$STACK.json")');
+    expect(offline).toContain('npm run -s plan -- --stack "$STACK" --diff --base "reports/plan-base-$STACK.json" > "reports/diff-$STACK.txt"');
+    expect(offline).toContain('npm run -s policy -- --plan "reports/plan-$STACK.json" --format markdown --max-chars "$SUMMARY_MAX_CHARS" > "reports/policy-$STACK.md"');
   });
 
-  it("previews with the official Pulumi action, the policy pack and a PR comment, with OIDC credentials", () => {
-    expect(stepUsing(job, "aws-actions/configure-aws-credentials")?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_ROLE_ARN }}" });
-    expect(stepUsing(job, "pulumi/auth-actions")?.with).toMatchObject({ "requested-token-type": "urn:pulumi:token-type:access_token:organization" });
-    expect(stepUsing(job, "pulumi/actions")).toMatchObject({
-      uses: "pulumi/actions@v6",
-      with: { command: "preview", "stack-name": "${{ env.PULUMI_ORG }}/${{ matrix.stack }}", policyPacks: "policies", "comment-on-pr": true },
+  it("assembles one comment per stack (diff, policy, readiness) under 65,536 characters, linking the full artifact, into the summary too", () => {
+    expect(Number(workflow.env?.COMMENT_MAX_CHARS)).toBe(65_536);
+    const full = preview.steps!.find((s) => s.uses?.startsWith("actions/upload-artifact@") && s.with?.path === "reports/")! as Step & { id?: string };
+    expect(full).toMatchObject({ id: "full", if: "${{ !cancelled() }}", with: { name: "policy-report-${{ matrix.stack }}" } });
+    const assemble = step("npm run -s pr-comment");
+    expect(assemble.env).toEqual({ ARTIFACT_URL: "${{ steps.full.outputs.artifact-url }}" });
+    expect(assemble.run).toContain('--marker "crazy-gary-preview:$STACK"');
+    expect(assemble.run).toContain('--section "Offline diff against the base branch=reports/diff-$STACK.txt"');
+    expect(assemble.run).toContain('--max-chars "$COMMENT_MAX_CHARS" --artifact-url "$ARTIFACT_URL" --out "comment/comment-$STACK.md"');
+    expect(assemble.run).toContain('cat "comment/comment-$STACK.md" >> "$GITHUB_STEP_SUMMARY"');
+    expect(preview.steps!.indexOf(full)).toBeLessThan(preview.steps!.indexOf(assemble));
+  });
+
+  it("fails the check on a mandatory violation or an unmet objective only after the comment is kept", () => {
+    const last = preview.steps!.at(-1)!;
+    expect(last).toMatchObject({ if: "${{ !cancelled() }}", env: { POLICY: "${{ steps.offline.outputs.policy }}", READINESS: "${{ steps.readiness.outputs.readiness }}" } });
+    expect(last.run).toContain('[ "$POLICY" = 0 ] && [ "$READINESS" = 0 ]');
+  });
+
+  it("posts from a separate job that runs none of the pull request's code, only for pull requests of this repository", () => {
+    expect(comment.needs).toBe("preview");
+    expect(comment.if).toBe("${{ !cancelled() && github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository }}");
+    expect(comment.steps!.map((s) => s.uses?.split("@")[0] ?? s.name)).toEqual(["actions/download-artifact", "Post the stack's comment, or update the one that carries its marker"]);
+  });
+
+  it("runs the real pulumi preview in the merge queue only, through pulumi-preview.yml", () => {
+    expect(workflow.jobs["pulumi-preview"]).toMatchObject({ needs: "preview", uses: "./.github/workflows/pulumi-preview.yml", with: { stack: "${{ matrix.stack }}" }, permissions: { "id-token": "write", contents: "read" } });
+  });
+});
+
+describe("preview.yml's comment step against a fake gh", () => {
+  const script = load("preview.yml").jobs.comment.steps!.find(runs("gh api"))!.run!;
+
+  /** Runs the step with `gh` on PATH answering from `existing` comments, recording each write. */
+  function post(existing: { id: number; user: { login: string }; body: string }[], body: string) {
+    const dir = mkdtempSync(join(tmpdir(), "pr-comment-"));
+    mkdirSync(join(dir, "bin"));
+    mkdirSync(join(dir, "comment"));
+    writeFileSync(join(dir, "comments.json"), JSON.stringify(existing));
+    writeFileSync(join(dir, "comment", "comment-prod.md"), body);
+    // GET: apply the --jq filter to the stored comments; a write: record the method, path and payload.
+    writeFileSync(
+      join(dir, "bin", "gh"),
+      `#!/bin/bash
+set -euo pipefail
+method=GET; path=""; filter=""; input=""
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    api|--paginate) ;;
+    --method) method="$2"; shift ;;
+    --jq) filter="$2"; shift ;;
+    --input) input="$2"; shift ;;
+    *) path="$1" ;;
+  esac
+  shift
+done
+if [ "$method" = GET ]; then jq -r "$filter" "${dir}/comments.json"; else echo "$method $path $(jq -c . "$input")" >> "${dir}/writes.log"; echo '{}'; fi
+`,
+      { mode: 0o755 },
+    );
+    const result = spawnSync("bash", ["-c", script], { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, REPO: "crazy-gary/dr", PR: "12", STACK: "prod", GH_TOKEN: "x" } });
+    const writes = existsSync(join(dir, "writes.log")) ? readFileSync(join(dir, "writes.log"), "utf8").trim().split("\n") : [];
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr, writes };
+  }
+  const body = "<!-- crazy-gary-preview:prod -->\n## Preview: prod\n\nno changes \"quoted\"\n";
+  const payload = JSON.stringify({ body });
+
+  it("posts a new comment when the pull request has none with the stack's marker", () => {
+    const result = post([{ id: 1, user: { login: "github-actions[bot]" }, body: "<!-- crazy-gary-preview:dr -->\n## Preview: dr" }], body);
+    expect(result.code).toBe(0);
+    expect(result.writes).toEqual([`POST repos/crazy-gary/dr/issues/12/comments ${payload}`]);
+  });
+
+  it("updates the bot's comment that starts with the marker, never a person's that quotes it", () => {
+    const result = post(
+      [
+        { id: 5, user: { login: "gary" }, body: "<!-- crazy-gary-preview:prod --> quoted by a person" },
+        { id: 7, user: { login: "github-actions[bot]" }, body: "<!-- crazy-gary-preview:prod -->\n## Preview: prod\n\nold" },
+      ],
+      body,
+    );
+    expect(result.code).toBe(0);
+    expect(result.writes).toEqual([`PATCH repos/crazy-gary/dr/issues/comments/7 ${payload}`]);
+    expect(result.stdout).toBe("updated comment 7\n");
+  });
+
+  it("refuses a body without the marker (it could never be found again)", () => {
+    const result = post([], "## Preview: prod\n");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("::error::comment/comment-prod.md does not start with <!-- crazy-gary-preview:prod -->");
+    expect(result.writes).toEqual([]);
+  });
+});
+
+describe("pulumi-preview.yml (the real preview, on reviewed code: the merge queue and before each up)", () => {
+  const workflow = load("pulumi-preview.yml");
+  const job = workflow.jobs.preview;
+
+  it("previews with the policy pack on read-only credentials: the preview role and a Stack Read team token", () => {
+    expect(Object.keys(workflow.on)).toEqual(["workflow_call"]);
+    expect(job.environment).toBe("${{ inputs.stack }}-preview");
+    expect(stepUsing(job, "aws-actions/configure-aws-credentials")?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_PREVIEW_ROLE_ARN }}" });
+    expect(stepUsing(job, "pulumi/auth-actions")?.with).toEqual({
+      organization: "${{ env.PULUMI_ORG }}",
+      "requested-token-type": "urn:pulumi:token-type:access_token:team",
+      scope: "team:${{ env.PULUMI_PREVIEW_TEAM }}",
     });
-    const order = ["npm ci", "npm run -s policy"].map((t) => indexOf(job, runs(t)));
-    expect(order[0]).toBeLessThan(order[1]);
-    expect(order[1]).toBeLessThan(indexOf(job, (s) => s.uses === "pulumi/actions@v6"));
+    expect(stepUsing(job, "pulumi/actions")?.with).toMatchObject({ command: "preview", "stack-name": "${{ env.PULUMI_ORG }}/${{ inputs.stack }}", policyPacks: "policies", "comment-on-summary": true });
+    expect(job.concurrency).toEqual({ group: "pulumi-preview-${{ inputs.stack }}-${{ github.ref }}", "cancel-in-progress": "${{ github.event_name == 'merge_group' }}" });
   });
 });
 
 describe("deploy.yml", () => {
   const workflow = load("deploy.yml");
 
-  it("runs pulumi up on pushes to main: tests, then prod (protected), then dr by needs:, not by max-parallel", () => {
+  it("runs on pushes to main: tests, then preview and up of prod (protected), then of dr, each by needs:, never max-parallel", () => {
     expect(workflow.on).toEqual({ push: { branches: ["main"] } });
     expect(workflow.permissions).toEqual({ "id-token": "write", contents: "read" });
     expect(workflow.jobs).toEqual({
       test: { uses: "./.github/workflows/test.yml" },
-      "up-prod": { needs: "test", uses: "./.github/workflows/pulumi-up.yml", with: { stack: "prod", environment: "production" } },
-      "up-dr": { needs: "up-prod", uses: "./.github/workflows/pulumi-up.yml", with: { stack: "dr", environment: "dr" } },
+      "preview-prod": { needs: "test", uses: "./.github/workflows/pulumi-preview.yml", with: { stack: "prod" } },
+      "up-prod": { needs: "preview-prod", uses: "./.github/workflows/pulumi-up.yml", with: { stack: "prod", environment: "production" } },
+      "preview-dr": { needs: "up-prod", uses: "./.github/workflows/pulumi-preview.yml", with: { stack: "dr" } },
+      "up-dr": { needs: "preview-dr", uses: "./.github/workflows/pulumi-up.yml", with: { stack: "dr", environment: "dr" } },
     });
   });
 });
@@ -158,6 +263,15 @@ describe("failover.yml", () => {
     const inputs = workflow.on.workflow_dispatch.inputs;
     expect(inputs.stack).toMatchObject({ type: "choice", options: ["prod", "dr"], required: true });
     expect(inputs.target).toMatchObject({ type: "choice", options: ["primary", "secondary"], required: true });
+  });
+
+  it("previews and checks on the read-only preview role and a Stack Read team token; only up holds the deploy role", () => {
+    for (const job of [preview, verify]) {
+      expect(stepUsing(job, "aws-actions/configure-aws-credentials")?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_PREVIEW_ROLE_ARN }}" });
+      expect(stepUsing(job, "pulumi/auth-actions")?.with).toMatchObject({ "requested-token-type": "urn:pulumi:token-type:access_token:team", scope: "team:${{ env.PULUMI_PREVIEW_TEAM }}" });
+      expect(job.environment).toBe("${{ inputs.stack }}-preview");
+    }
+    expect(stepUsing(up, "aws-actions/configure-aws-credentials")?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_ROLE_ARN }}" });
   });
 
   it("is never cancelled by a deploy: its own concurrency group, never cancelling a running failover", () => {
@@ -274,15 +388,48 @@ describe.each(files)("%s", (file) => {
   const steps = Object.values(workflow.jobs).flatMap((job) => job.steps ?? []);
   const text = readFileSync(join(dir, file), "utf8");
 
-  it("uses actions by major version and no long-lived cloud keys", () => {
-    for (const step of steps.filter((s) => s.uses)) expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
+  it("pins every third-party action by its full commit SHA with the release as a comment, and holds no long-lived cloud keys", () => {
+    const uses = text.split("\n").filter((line) => /^\s*(- )?uses: /.test(line));
+    for (const line of uses.filter((l) => !/uses: \.\//.test(l))) expect(line).toMatch(/uses: [\w-]+\/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    expect(uses.length).toBe(steps.filter((s) => s.uses).length + Object.values(workflow.jobs).filter((j) => j.uses).length);
     expect(text).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|PULUMI_ACCESS_TOKEN|secrets\.AWS/);
+  });
+
+  it("orders stacks by needs:, never by max-parallel", () => {
+    expect(Object.values(workflow.jobs).filter((job) => job.strategy?.["max-parallel"] !== undefined)).toEqual([]);
   });
 
   it.each(steps.filter((s) => s.run).map((s) => [s.name ?? s.run!.split("\n")[0], s.run!]))("run block %j passes shellcheck", (_name, script) => {
     const result = spawnSync("shellcheck", ["--shell=bash", "-"], { input: script, encoding: "utf8" });
     expect(result.stdout).toBe("");
     expect(result.status).toBe(0);
+  });
+});
+
+describe("every workflow together", () => {
+  const pins = new Map<string, Set<string>>();
+  for (const file of files) {
+    for (const [, action, sha] of readFileSync(join(dir, file), "utf8").matchAll(/uses: ([\w-]+\/[\w-]+)@([0-9a-f]{40})/g)) (pins.get(action) ?? pins.set(action, new Set()).get(action)!).add(sha);
+  }
+
+  it("pins each action to one commit everywhere", () => {
+    expect([...pins].filter(([, shas]) => shas.size > 1)).toEqual([]);
+    expect([...pins.keys()].sort()).toEqual([
+      "actions/checkout",
+      "actions/download-artifact",
+      "actions/setup-node",
+      "actions/upload-artifact",
+      "aws-actions/configure-aws-credentials",
+      "peter-evans/create-pull-request",
+      "pulumi/actions",
+      "pulumi/auth-actions",
+    ]);
+  });
+
+  it("never cancels a running deploy or failover: their groups keep cancel-in-progress false", () => {
+    expect(load("failover.yml").concurrency).toEqual({ group: "failover-${{ inputs.stack }}", "cancel-in-progress": false });
+    expect(load("pulumi-up.yml").jobs.up.concurrency?.["cancel-in-progress"]).toBe(false);
+    expect(load("deploy.yml").concurrency).toBeUndefined();
   });
 });
 

@@ -25,12 +25,20 @@ export const planCommand: CommandSpec = {
       name: "diff",
       help: "compare the plan from the stack files with the plan under the --set overrides: each resource to update, replace, create or delete, and the Route 53 check of every DNS state on the way",
     },
+    {
+      name: "base",
+      value: "FILE",
+      help: "with --diff: compare a saved plan (`--out FILE` of the base branch, e.g. made in a git worktree of main) with this checkout's plan, instead of the stack files",
+    },
+    { name: "filter", value: "TEXT", help: "show only the resources whose type or name contains TEXT (any case), e.g. MetricAlarm, route53 or alarms-api; the table only" },
     outFlag("the JSON plan or diff (implies --json)"),
   ],
   examples: [
     "npm run -s plan -- --stack prod",
+    "npm run -s plan -- --stack prod --filter route53",
     "npm run -s plan -- --stack prod --set activeRegion=secondary",
     "npm run -s plan -- --stack prod --set activeRegion=secondary --diff",
+    "npm run -s plan -- --stack prod --diff --base ../main-checkout/prod.json",
     "npm run -s plan -- --stack dr --out dr.json",
     "npm run -s plan -- --stack dr --json > dr.json",
   ],
@@ -84,6 +92,25 @@ export const benchCommand: CommandSpec = {
   exitCodes: ["0  figures printed (nothing is asserted)", "2  a usage mistake", "1  a timed command failed"],
 };
 
+export const prCommentCommand: CommandSpec = {
+  command: "pr-comment",
+  summary:
+    "Assembles one pull-request comment from report files (offline diff, policy report, readiness report) under GitHub's 65,536-character limit: whole when it fits, else each report cut to whole lines with a marker and a link to the full artifact.",
+  flags: [
+    { name: "section", value: "TITLE=FILE", repeatable: true, help: "a report, in the order given; FILE ending in .md is markdown, any other is shown as a code block; required" },
+    { name: "heading", value: "TEXT", help: "the comment's heading (default: Preview)" },
+    { name: "marker", value: "ID", help: "hidden first line <!-- ID --> that finds the comment again for an update (default: crazy-gary-preview)" },
+    { name: "max-chars", value: "N", help: "upper bound of the comment's length, >= 1000 (default 65536, GitHub's limit)" },
+    { name: "artifact-url", value: "URL", help: "where the full reports are (actions/upload-artifact's artifact-url output); linked when anything is cut" },
+    outFlag("the comment body"),
+  ],
+  examples: [
+    'npm run -s pr-comment -- --section "Offline diff against main=reports/diff-prod.txt" --section "Policy report=reports/policy-prod.md" --out comment.md',
+    'npm run -s pr-comment -- --marker crazy-gary-preview:prod --heading "Preview: prod" --section "Readiness=reports/readiness-prod.md" --max-chars 65536 --artifact-url https://github.com/o/r/actions/runs/1/artifacts/2',
+  ],
+  exitCodes: ["0  the comment was written", "2  a usage mistake (a missing file, a bad --max-chars); nothing was written"],
+};
+
 export const policyPackCommand: CommandSpec = {
   command: "policy:pack",
   summary:
@@ -105,4 +132,4 @@ export const deployGuardCommand: CommandSpec = {
   exitCodes: ["0  the deploy keeps the active region", "1  the deploy would change the active region (the message says how to rebase or fail over)", "2  a usage mistake"],
 };
 
-export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand];
+export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand, prCommentCommand];

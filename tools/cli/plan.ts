@@ -1,9 +1,11 @@
 /**
- * `npm run plan -- --stack prod [--set key=value ...] [--json] [--diff] [--out FILE]`: what the stack would
- * create, evaluated offline with the Pulumi SDK's mock engine (no cloud, no CLI, no credentials).
+ * `npm run plan -- --stack prod [--set key=value ...] [--json] [--diff [--base FILE]] [--out FILE]`: what
+ * the stack would create, evaluated offline with the Pulumi SDK's mock engine (no cloud, no CLI,
+ * no credentials).
  *
- * With `--diff`: the plan from the stack files against the plan with the `--set` overrides,
- * resource by resource (update, replace, create, delete and the properties that cause each), the
+ * With `--diff`: the plan from the stack files against the plan with the `--set` overrides (or,
+ * with `--base FILE`, a saved plan of the base branch against this checkout's plan), resource by
+ * resource (update, replace, create, delete and the properties that cause each), the
  * Route 53 check of every state the DNS changes pass through, and a closing line
  * `N to update, N to replace, N to create, N to delete; stateful replaced or deleted: N`.
  * Exit 0 whenever the plans were built (the failover workflow's guard decides on the real
@@ -22,22 +24,32 @@ runCli(async () => {
   if (!stack) throw new UsageError("--stack: required; e.g. npm run plan -- --stack prod");
   requireStack(stack);
   const set = flags.values.set ?? [];
-  if (flags.switches.has("diff") && set.length === 0) throw new UsageError("--diff: compares the stack files with the same stack under --set overrides; give at least one, e.g. --set activeRegion=secondary");
+  const baseFile = flags.values.base?.[0];
+  const filter = flags.values.filter?.[0];
+  if (filter !== undefined && (flags.switches.has("json") || flags.switches.has("diff") || flags.values.out)) {
+    throw new UsageError("--filter: narrows the text table only; with --json, --out or --diff keep the whole plan (filter the JSON with jq)");
+  }
+  if (baseFile !== undefined && !flags.switches.has("diff")) throw new UsageError("--base: only with --diff, e.g. npm run -s plan -- --stack prod --diff --base main-prod.json");
+  if (flags.switches.has("diff") && set.length === 0 && baseFile === undefined) {
+    throw new UsageError("--diff: compares the stack files with the same stack under --set overrides, or a saved plan (--base FILE) with this checkout; give one, e.g. --set activeRegion=secondary");
+  }
+  // A bad base plan is refused before anything loads.
+  const basePlan = baseFile === undefined ? undefined : (require("./basePlanFile") as typeof import("./basePlanFile")).readBasePlan(baseFile, stack);
   // The program (and all of @pulumi/aws) loads only once the flags are known to be good.
   const { planStack, toPlanJson } = require("../offline/plan") as typeof import("../offline/plan");
   if (flags.switches.has("diff")) {
     const { previewChange, renderFlipPreview, flipPreviewJson } = require("./planDiffReport") as typeof import("./planDiffReport");
     // One plan after the other: the mock engine is one per process.
-    const before = await planStack(stack);
+    const before = basePlan ?? (await planStack(stack)).resources;
     const after = await planStack(stack, { set });
-    const preview = previewChange(stack, set, before.resources, after.resources);
+    const preview = previewChange(stack, set, before, after.resources, baseFile);
     const out = flags.values.out?.[0];
-    writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(flipPreviewJson(preview), null, 2)}\n` : `${renderFlipPreview(preview, before.resources, after.resources)}\n`, out);
+    writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(flipPreviewJson(preview), null, 2)}\n` : `${renderFlipPreview(preview, before, after.resources)}\n`, out);
     return 0;
   }
   const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
   const plan = await planStack(stack, { set });
   const out = flags.values.out?.[0];
-  writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan)}\n`, out);
+  writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan, filter)}\n`, out);
   return 0;
 }, (err) => err instanceof StackConfigError || err instanceof StackFileError, planCommand);

@@ -1,6 +1,6 @@
 /**
- * `npm run plan -- --diff`: the stack's plan from its stack files against the plan with the
- * `--set` overrides, as `pulumi preview --diff` would show the change, with the operation the
+ * `npm run plan -- --diff`: the stack's plan from its stack files (or a saved base plan, `--base`)
+ * against the plan with the `--set` overrides, as `pulumi preview --diff` would show the change, with the operation the
  * replacement rules decide for each changed resource and the Route 53 check of every state the
  * DNS changes pass through.
  */
@@ -13,15 +13,17 @@ export interface FlipPreview {
   stack: string;
   /** The `--set` overrides the new plan applies to the stack files. */
   set: string[];
+  /** The saved base plan the change is diffed against (`--base`); absent: the stack files. */
+  base?: string;
   diff: PlanDiff;
   route53: WalkResult;
 }
 
 /** The diff of two plans of one stack and the Route 53 walk of its DNS changes. */
-export function previewChange(stack: string, set: readonly string[], before: readonly DiffableResource[], after: readonly DiffableResource[]): FlipPreview {
+export function previewChange(stack: string, set: readonly string[], before: readonly DiffableResource[], after: readonly DiffableResource[], base?: string): FlipPreview {
   const diff = diffPlans(before, after);
   const { initial, changes } = dnsChangesOf(before, after, diff);
-  return { stack, set: [...set], diff, route53: walkDnsChanges(initial, changes) };
+  return { stack, set: [...set], ...(base === undefined ? {} : { base }), diff, route53: walkDnsChanges(initial, changes) };
 }
 
 const symbols: Record<PlannedOp, string> = { create: "+ ", update: "~ ", replace: "+-", delete: "- " };
@@ -36,7 +38,10 @@ export function renderFlipPreview(preview: FlipPreview, before: readonly Diffabl
   const oldByUrn = new Map(before.map((r) => [r.urn, r]));
   const newByUrn = new Map(after.map((r) => [r.urn, r]));
   const sources = [...new Set(preview.diff.operations.flatMap((o) => o.sources))];
-  const lines = [`Stack ${preview.stack}: its stack files -> with ${preview.set.map((s) => `--set ${s}`).join(" ") || "no --set"} (offline; the real \`pulumi preview --diff\` diffs against the stack's state)`, ""];
+  const sets = preview.set.map((s) => `--set ${s}`).join(" ");
+  const from = preview.base === undefined ? "its stack files" : `the base plan ${preview.base}`;
+  const to = preview.base === undefined ? `with ${sets || "no --set"}` : `this checkout${sets ? ` with ${sets}` : ""}`;
+  const lines = [`Stack ${preview.stack}: ${from} -> ${to} (offline; the real \`pulumi preview --diff\` diffs against the stack's state)`, ""];
   for (const operation of preview.diff.operations) {
     const causes = operation.op === "replace" ? ` [replace: ${operation.properties.join(", ")}]` : "";
     const changed = operation.changed.length > 0 ? ` [diff: ${operation.changed.map((k) => `~${k}`).join(",")}]` : "";
@@ -67,6 +72,7 @@ export function renderFlipPreview(preview: FlipPreview, before: readonly Diffabl
 export const flipPreviewJson = (preview: FlipPreview) => ({
   stack: preview.stack,
   set: preview.set,
+  ...(preview.base === undefined ? {} : { base: preview.base }),
   operations: preview.diff.operations,
   summary: preview.diff.summary,
   typesWithoutRule: preview.diff.typesWithoutRule,

@@ -1,6 +1,14 @@
-/** Renders a plan as a readable table: resources grouped by region and component, then outputs. */
+/**
+ * Renders a plan as a readable table that fits a terminal: resources grouped by region and
+ * component, a multi-line value (a script, a rendered host file) as its line count and hash (the
+ * full text is in `--json`), long values cut with a marker, then outputs and a closing summary by
+ * type. `--filter` narrows it to the resources whose type or name contains a text.
+ */
+import { createHash } from "node:crypto";
+import { didYouMean, wrapList } from "../../domain/nearest";
 import type { CapturedResource } from "../offline/capture";
 import type { Plan } from "../offline/plan";
+import { UsageError } from "./args";
 
 /** Inputs worth a glance per resource type; other types show their first few scalar inputs. */
 const keyInputs: Record<string, readonly string[]> = {
@@ -13,7 +21,23 @@ const keyInputs: Record<string, readonly string[]> = {
   "aws:ssm/parameter:Parameter": ["name", "type", "insecureValue"],
 };
 
+/** The widest line the table prints (a wide terminal); a longer row is cut with a marker. */
+export const tableWidth = 200;
+
+/** A row cut to the table's width with a marker, keeping `tail` (`  [protected]`) whole. */
+const fit = (row: string, tail: string) => {
+  const room = tableWidth - tail.length;
+  return `${row.length > room ? `${row.slice(0, room - 1)}…` : row}${tail}`;
+};
+
+/** A multi-line string (a script, a rendered file) as `[N lines, sha256 <12 hex>]`. */
+export function scriptDigest(text: string): string {
+  const lines = text.replace(/\n$/, "").split("\n").length;
+  return `[${lines} lines, sha256 ${createHash("sha256").update(text).digest("hex").slice(0, 12)}; full text in --json]`;
+}
+
 function summarise(value: unknown): string {
+  if (typeof value === "string" && value.includes("\n")) return scriptDigest(value);
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.length > 90 ? `${text.slice(0, 87)}...` : text;
 }
@@ -36,25 +60,56 @@ function componentOf(resource: CapturedResource, byUrn: Map<string, CapturedReso
   return `${parent.type.replace(/^crazygary:dr:/, "")} ${parent.name}`;
 }
 
-export function renderPlanTable(plan: Plan): string {
+/** The class part of a type token: `aws:cloudwatch/metricAlarm:MetricAlarm` -> `MetricAlarm`. */
+const className = (type: string) => (type.startsWith("pulumi:providers:") ? `${type.split(":").pop()} provider` : type.split(":").pop()!);
+
+/** `230 resources: 38 MetricAlarm, 12 Topic, ...`, most frequent first. */
+export function summaryByType(resources: readonly Pick<CapturedResource, "type">[]): string {
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(className(r.type), (counts.get(className(r.type)) ?? 0) + 1);
+  const parts = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name, n]) => `${n} ${name}`);
+  return wrapList([`${resources.length} resources: ${parts[0] ?? ""}`, ...parts.slice(1)], 100, "  ");
+}
+
+/** The resources whose type or name contains `filter` (any case); none is a usage error with a suggestion. */
+export function filterResources<R extends Pick<CapturedResource, "type" | "name">>(resources: readonly R[], filter: string): R[] {
+  const wanted = filter.toLowerCase();
+  const kept = resources.filter((r) => r.type.toLowerCase().includes(wanted) || r.name.toLowerCase().includes(wanted));
+  if (kept.length === 0) {
+    // Candidates: the class (MetricAlarm), the service (route53) and the name of each resource.
+    const names = [...new Set(resources.flatMap((r) => [className(r.type), r.type.split(":")[1]?.split("/")[0] ?? r.type, r.name]))];
+    throw new UsageError(`--filter ${JSON.stringify(filter)}: matches no resource type or name;${didYouMean(filter, names)} give part of a type (MetricAlarm, route53) or a name (alarms-api)`);
+  }
+  return kept;
+}
+
+export function renderPlanTable(plan: Plan, filter?: string): string {
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-  const custom = plan.resources.filter((r) => r.custom);
+  const all = plan.resources.filter((r) => r.custom);
+  const custom = filter === undefined ? all : filterResources(all, filter);
   const groups = new Map<string, CapturedResource[]>();
   for (const resource of custom) {
     const key = `${resource.region ?? "no region"} | ${componentOf(resource, byUrn)}`;
     groups.set(key, [...(groups.get(key) ?? []), resource]);
   }
-  const lines = [`Stack ${plan.stack}: ${custom.length} resources (${plan.resources.length - custom.length} components and the stack)`, ""];
+  const lines = [
+    filter === undefined
+      ? `Stack ${plan.stack}: ${custom.length} resources (${plan.resources.length - custom.length} components and the stack)`
+      : `Stack ${plan.stack}: ${custom.length} of ${all.length} resources whose type or name contains ${JSON.stringify(filter)}`,
+    "",
+  ];
   for (const key of [...groups.keys()].sort()) {
     lines.push(`== ${key}`);
     for (const resource of groups.get(key)!) {
-      lines.push(`  ${shortType(resource.type).padEnd(44)} ${resource.name.padEnd(44)} ${keySettings(resource)}${resource.options.protect ? "  [protected]" : ""}`);
+      const row = `  ${shortType(resource.type).padEnd(44)} ${resource.name.padEnd(44)} ${keySettings(resource)}`;
+      lines.push(fit(row, resource.options.protect ? "  [protected]" : ""));
     }
     lines.push("");
   }
-  lines.push("Outputs:", JSON.stringify(plan.outputs, null, 2));
+  if (filter === undefined) lines.push("Outputs:", JSON.stringify(plan.outputs, null, 2));
   if (plan.placeholders.length > 0) {
     lines.push("", `Secrets stood in by placeholders (set the real ones with \`pulumi config set --secret --path <key> ...\`): ${plan.placeholders.join(", ")}`);
   }
+  lines.push("", summaryByType(custom));
   return lines.join("\n");
 }

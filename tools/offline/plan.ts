@@ -18,8 +18,13 @@ export interface Plan extends Evaluation {
 /** A plan as `npm run plan -- --json` prints it: stable order, secrets as `[secret]`. */
 export interface PlanJson {
   stack: string;
-  /** The shape the policy engine reads, with the engine's property dependencies always present. */
-  resources: (PlannedResource & Required<Pick<PlannedResource, "propertyDependencies">>)[];
+  /**
+   * The shape the policy engine reads, with the engine's property dependencies always present,
+   * plus what a later `npm run plan -- --diff --base FILE` needs to diff against this plan:
+   * the provider reference (a provider of another region replaces) and whether the engine
+   * creates anything for it (`custom`: false for components and the stack).
+   */
+  resources: (PlannedResource & Required<Pick<PlannedResource, "propertyDependencies">> & { provider: string | null; custom: boolean })[];
   outputs: Record<string, unknown>;
 }
 
@@ -57,7 +62,18 @@ export function planStack(stack: string, options: LoadOptions = {}): Promise<Pla
 export function toPlanJson(plan: Evaluation): PlanJson {
   return {
     stack: plan.stack,
-    resources: plan.resources.map(({ urn, type, name, region, parent, inputs, options, propertyDependencies }) => ({ urn, type, name, region, parent, inputs, options, propertyDependencies })),
+    resources: plan.resources.map(({ urn, type, name, region, parent, provider, custom, inputs, options, propertyDependencies }) => ({
+      urn,
+      type,
+      name,
+      region,
+      parent,
+      provider,
+      custom,
+      inputs,
+      options,
+      propertyDependencies,
+    })),
     outputs: plan.outputs,
   };
 }

@@ -1,0 +1,62 @@
+/**
+ * The text plan fits a terminal (tools/cli/planTable.ts): a script as its line count and hash,
+ * long rows cut with a marker, a closing summary by type, and `--filter` by type or name.
+ */
+import { describe, expect, it } from "vitest";
+import { filterResources, renderPlanTable, scriptDigest, summaryByType, tableWidth } from "../tools/cli/planTable";
+import { sharedPlan } from "./support/plans";
+
+describe("the text plan of prod", async () => {
+  const plan = await sharedPlan("prod");
+  const table = renderPlanTable(plan);
+  const lines = table.split("\n");
+  const custom = plan.resources.filter((r) => r.custom);
+
+  it("never prints a line wider than the table, cutting long rows with a marker", () => {
+    expect(Math.max(...lines.filter((l) => !l.startsWith("{") && !l.startsWith(" ".repeat(2) + '"')).map((l) => l.length))).toBeLessThanOrEqual(tableWidth);
+    expect(lines.some((l) => l.length === tableWidth && l.endsWith("…"))).toBe(true);
+    expect(lines.filter((l) => l.includes("[protected]")).every((l) => l.endsWith("  [protected]"))).toBe(true);
+  });
+
+  it("shows the promotion's script as its line count and hash, the full text being in --json", () => {
+    const promote = custom.find((r) => r.name === "promotion-promote")!;
+    const script = promote.inputs.create as string;
+    expect(script.split("\n").length).toBeGreaterThan(100);
+    const row = lines.find((l) => l.includes(" promotion-promote "))!;
+    expect(row).toContain(`create=${scriptDigest(script)}`);
+    expect(table).not.toContain(script.split("\n")[1]);
+  });
+
+  it("ends with the summary by type, most frequent first, counting every resource", () => {
+    const summary = table.slice(table.lastIndexOf(`\n${custom.length} resources: `) + 1);
+    expect(summary.startsWith(`${custom.length} resources: ${custom.filter((r) => r.type === "aws:ssm/parameter:Parameter").length} Parameter, `)).toBe(true);
+    const counted = [...summary.matchAll(/(\d+) [A-Za-z]+( provider)?/g)].slice(1).reduce((n, m) => n + Number(m[1]), 0);
+    expect(counted).toBe(custom.length);
+    expect(summary.split("\n").every((l) => l.length <= 100)).toBe(true);
+  });
+
+  it("--filter keeps the resources whose type or name contains the text, any case, and says how many of all", () => {
+    const filtered = renderPlanTable(plan, "ROUTE53/healthcheck");
+    const rows = filtered.split("\n").filter((l) => l.startsWith("  aws:"));
+    expect(rows.length).toBe(custom.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck").length);
+    expect(filtered.split("\n")[0]).toBe(`Stack prod: ${rows.length} of ${custom.length} resources whose type or name contains "ROUTE53/healthcheck"`);
+    expect(filtered).not.toContain("Outputs:");
+    expect(filtered.trimEnd().split("\n").at(-1)).toBe(`${rows.length} resources: ${rows.length} HealthCheck`);
+    expect(filterResources(custom, "alarms-api-health").map((r) => r.name).every((n) => n.includes("alarms-api-health"))).toBe(true);
+  });
+
+  it("--filter that matches nothing is a usage error suggesting the nearest type, service or name", () => {
+    expect(() => filterResources(custom, "route35")).toThrow('--filter "route35": matches no resource type or name; did you mean route53?');
+    expect(() => filterResources(custom, "MetricAlram")).toThrow("did you mean MetricAlarm?");
+  });
+});
+
+describe("summaryByType and scriptDigest", () => {
+  it("counts classes, names providers, and wraps at 100 characters", () => {
+    expect(summaryByType([{ type: "aws:sns/topic:Topic" }, { type: "aws:sns/topic:Topic" }, { type: "pulumi:providers:aws" }])).toBe("3 resources: 2 Topic, 1 aws provider");
+  });
+
+  it("gives the line count and the first 12 hex of the SHA-256", () => {
+    expect(scriptDigest("#!/bin/bash\necho hi\n")).toBe("[2 lines, sha256 e8fc5c680bb3; full text in --json]");
+  });
+});
