@@ -66,7 +66,8 @@ function environmentFingerprint(at) {
  * The files of the bundle of `entry`: its manifest, and, for the bundle text whose sha256 is
  * `sha`, the bundle and its V8 code cache. Both are named by that content: a file once written
  * is never rewritten with other content, so a process never pairs a manifest, a bundle and a
- * code cache of different builds (V8 checks a code cache against the source's length only).
+ * code cache of different builds (V8 checks a code cache against the source's length only:
+ * nodejs/node deps/v8/src/snapshot/code-serializer.cc, `SerializedCodeData::SourceHash`).
  * @param {string} entry
  * @param {{ bundleDir: string }} at
  * @param {string} [sha]

@@ -9,8 +9,10 @@
 // Node 20 has no built-in module compile cache (`module.enableCompileCache` is Node 22), so the
 // cache is made here with `vm.Script`'s `cachedData` (https://nodejs.org/docs/latest-v20.x/api/vm.html#scriptcreatecacheddata):
 // written once after a run, after the functions that run used were compiled, and used while V8
-// accepts it (V8 checks it against the source and its own version and flags, and rejects it
-// otherwise: https://v8.dev/blog/code-caching-for-devs).
+// accepts it. V8 rejects a cache made by another V8 version or with other flags, but checks the
+// source by its length alone (nodejs/node deps/v8/src/snapshot/code-serializer.cc,
+// `SerializedCodeData::SourceHash` and `SanityCheck`): so each cache is named by its bundle's
+// sha256 (./bundles.js `bundleFiles`) and never meets another bundle's text.
 "use strict";
 const fs = require("node:fs");
 const Module = require("node:module");
