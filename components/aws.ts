@@ -1,13 +1,15 @@
 /**
  * The parts of `@pulumi/aws` this program uses, loaded alone. `require("@pulumi/aws")` loads
  * every one of its ~250 service modules: measured here, 0.8-1.1 s of a cold plan on top of the
- * nine below (0.07-0.2 s). Components and the stack wiring import `* as aws from "./aws"`
+ * ten below (0.07-0.2 s). Components and the stack wiring import `* as aws from "./aws"`
  * (or `../components/aws`) instead; the names read the same (`aws.s3.Bucket`, `aws.Provider`).
  * The policy pack still imports the whole package (it checks types from every service).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/aws/provider";
 
+export * as backup from "@pulumi/aws/backup";
+export * as chatbot from "@pulumi/aws/chatbot";
 export * as cloudwatch from "@pulumi/aws/cloudwatch";
 export * as iam from "@pulumi/aws/iam";
 export * as kms from "@pulumi/aws/kms";

@@ -17,7 +17,7 @@
  * - Without guardrail policies, AdministratorAccess applies to the channel (Chatbot API
  *   reference, `GuardrailPolicyArns`): the guardrail is set to read-only CloudWatch.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { Severity } from "../domain/runbook";

@@ -10,7 +10,7 @@
  * the AWS managed S3 backup and restore policies. Where the copy lives and why: see
  * `domain/immutableBackupCopy.ts` and docs/runbooks/security-breach.md.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { backupRules, backupVaultName, vaultLock, type BackupCopySettings } from "../domain/immutableBackupCopy";
 import { regionRoles, type RegionRole } from "../domain/topology";

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { repositoryRoot, secretMarker } from "../../tools/offline";
 
 function plan(...args: string[]) {
-  const result = spawnSync(process.execPath, ["-r", path.join(repositoryRoot, "tools/cli/register.js"), path.join(repositoryRoot, "tools/cli/plan.ts"), ...args], {
+  // As `npm run plan` starts it: the prebuilt bundle when fresh (test/processes/cliBundle.test.ts).
+  const result = spawnSync(process.execPath, [path.join(repositoryRoot, "tools/cli/run.js"), "tools/cli/plan.ts", ...args], {
     cwd: repositoryRoot,
     encoding: "utf8",
     timeout: 600_000,

@@ -82,10 +82,11 @@ export const configDiffCommand: CommandSpec = {
 
 export const benchCommand: CommandSpec = {
   command: "bench",
-  summary: "Wall time of the offline plan per stack (a cold process each run), then of each part of `npm test`. It says what it will run first and prints each figure as it comes.",
+  summary:
+    "Wall time of `npm run plan` per stack, cold (first run after npm ci) and warm, beside the same plan from the TypeScript sources, with the load average; then of each part of `npm test`. It says what it will run first and prints each figure as it comes.",
   flags: [
-    { name: "runs", value: "N", help: "cold plan runs per stack (default 5; the median and the maximum are printed)" },
-    { name: "skip-tests", help: "time the plans only (about 30 s); without it the test suite runs too (several minutes)" },
+    { name: "runs", value: "N", help: "rounds of cold, warm and from-sources plans per stack (default 3; the median and the maximum are printed)" },
+    { name: "skip-tests", help: "time the plans only (about 1 min); without it the test suite runs too (several minutes)" },
   ],
   examples: ["npm run -s bench -- --skip-tests", "npm run -s bench -- --runs 3"],
   exitCodes: ["0  figures printed (nothing is asserted)", "2  a usage mistake", "1  a timed command failed"],

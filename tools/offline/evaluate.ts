@@ -43,17 +43,24 @@ async function captureWarnings<T>(into: string[], body: () => Promise<T>): Promi
 
 /**
  * The Pulumi SDK captures a stack trace for every promise it makes (for its leak report): half
- * of an evaluation's time. Errors the program throws are reported by message; set
- * CRAZY_GARY_TRACES=1 to keep their traces while debugging.
+ * of an evaluation's time. It also formats the whole stack of every resource it registers, to
+ * send the engine the resource's source position (`Resource.callsites` in
+ * @pulumi/pulumi/resource.js sets `Error.stackTraceLimit` to Infinity for it), which the mock
+ * engine and the plan never read. While the program runs, every trace is cut to its first line
+ * (`Name: message`, what Node prints with a limit of 0), so none is formatted. Errors the program
+ * throws are reported by message; set CRAZY_GARY_TRACES=1 to keep their traces while debugging.
  */
-async function withoutPromiseStackTraces<T>(body: () => Promise<T>): Promise<T> {
+async function withoutStackTraces<T>(body: () => Promise<T>): Promise<T> {
   if (process.env.CRAZY_GARY_TRACES) return body();
   const limit = Error.stackTraceLimit;
+  const prepare = Error.prepareStackTrace;
   Error.stackTraceLimit = 0;
+  Error.prepareStackTrace = (error: Error) => Error.prototype.toString.call(error);
   try {
     return await body();
   } finally {
     Error.stackTraceLimit = limit;
+    Error.prepareStackTrace = prepare;
   }
 }
 
@@ -75,7 +82,7 @@ export async function evaluate(program: () => Promise<unknown>, options: Evaluat
   // A program that throws is reported by rejecting here, once: inside the stack it would also
   // reject the root stack's own output registration, an unhandled rejection.
   let programError: { error: unknown } | undefined;
-  const outputs = await withoutPromiseStackTraces(() => captureWarnings(warnings, async () => {
+  const outputs = await withoutStackTraces(() => captureWarnings(warnings, async () => {
     const result = await pulumi.runtime.runInPulumiStack(async () => {
       try {
         return await program();
