@@ -55,6 +55,8 @@ export interface DatabaseRoleOutputs {
   roleName: pulumi.Output<string>;
   secretArn: pulumi.Output<string>;
   secretName: string;
+  /** The secret's current version id: it changes when the password does (the hosts re-read it then). */
+  secretVersionId: pulumi.Output<string>;
 }
 
 export class DatabaseRoles extends pulumi.ComponentResource {
@@ -120,12 +122,12 @@ export class DatabaseRoles extends pulumi.ComponentResource {
         },
         { parent: this, provider: args.secretsProvider, protect: true },
       );
-      new aws.secretsmanager.SecretVersion(
+      const version = new aws.secretsmanager.SecretVersion(
         `${name}-${roleName}-secret-version`,
         { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify({ username: roleName, password: secretPassword })) },
         { parent: this, provider: args.secretsProvider },
       );
-      return [roleName, { roleName: role.name, secretArn: secret.arn, secretName }] as const;
+      return [roleName, { roleName: role.name, secretArn: secret.arn, secretName, secretVersionId: version.versionId }] as const;
     });
     this.roles = Object.fromEntries(entries) as Record<DatabaseRoleName, DatabaseRoleOutputs>;
     this.registerOutputs({

@@ -115,6 +115,8 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
           // configure-postgres.sh reads the roles' secrets and logs in as the roles: they exist first.
           after: [...(options.hostsAfter ?? []), roles],
+          // A new password (a replaced RandomPassword) re-runs configure, which rewrites the password file.
+          configureTriggers: HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretVersionId),
         }),
       ];
     }),

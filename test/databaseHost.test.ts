@@ -215,6 +215,9 @@ describe.each([
         .map((r) => r.urn);
       expect(rolesAndSecrets).toHaveLength(8);
       for (const cmd of commands.filter((r) => !r.name.endsWith("-timers"))) expect(cmd.options.dependsOn).toEqual(expect.arrayContaining(rolesAndSecrets));
+      // A new password (a new secret version) re-runs configure, which rewrites the password file.
+      const configure = resource(plan, "command:remote:Command", `${name}-configure`);
+      expect((configure.inputs.triggers as string[]).slice(1)).toEqual(["pgbackrest", "monitor", "replicator"].map((r) => `database-roles-${r}-secret-version-v1`));
     });
   });
 
