@@ -125,17 +125,28 @@ describe("deploy.yml", () => {
 describe("pulumi-up.yml (called by deploy.yml per stack)", () => {
   const workflow = load("pulumi-up.yml");
   const job = workflow.jobs.up;
+  const upStep = job.steps?.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
 
   it("updates one stack with the policy pack and OIDC credentials, one operation per stack, never cancelled", () => {
     expect(Object.keys(workflow.on)).toEqual(["workflow_call"]);
     expect(job.environment).toBe("${{ inputs.environment }}");
     expect(job.concurrency).toEqual({ group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
     expect(stepUsing(job, "aws-actions/configure-aws-credentials")?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_ROLE_ARN }}" });
-    expect(stepUsing(job, "pulumi/actions")?.with).toMatchObject({ command: "up", "stack-name": "${{ env.PULUMI_ORG }}/${{ inputs.stack }}", policyPacks: "policies" });
+    expect(upStep?.with).toMatchObject({ command: "up", "stack-name": "${{ env.PULUMI_ORG }}/${{ inputs.stack }}", policyPacks: "policies" });
   });
 
   it("gives every run a new CRAZY_GARY_RUN_ID, so up (never preview) reads the schema version again", () => {
-    expect(stepUsing(job, "pulumi/actions")?.env).toEqual({ CRAZY_GARY_RUN_ID: "${{ github.run_id }}-${{ github.run_attempt }}" });
+    expect(upStep?.env).toEqual({ CRAZY_GARY_RUN_ID: "${{ github.run_id }}-${{ github.run_attempt }}" });
+  });
+
+  it("refuses, before up, a commit that would change the active region: the deployed activeRegionRole goes to deploy:guard", () => {
+    const guard = indexOf(job, runs("npm run -s deploy:guard -- --stack"));
+    const guardStep = job.steps![guard]!;
+    expect(guardStep.run).toContain('outputs=$(pulumi stack output --json --stack "$PULUMI_ORG/$STACK")');
+    expect(guardStep.run).toContain(`--deployed "$(jq -r '.activeRegionRole // ""' <<< "$outputs")"`);
+    expect(guardStep.env).toEqual({ STACK: "${{ inputs.stack }}" });
+    expect(guard).toBeGreaterThan(indexOf(job, (s) => s.uses?.startsWith("pulumi/actions@") === true && s.with === undefined));
+    expect(guard).toBeLessThan(job.steps!.indexOf(upStep!));
   });
 });
 

@@ -83,4 +83,25 @@ export const benchCommand: CommandSpec = {
   exitCodes: ["0  figures printed (nothing is asserted)", "2  a usage mistake", "1  a timed command failed"],
 };
 
-export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand];
+export const policyPackCommand: CommandSpec = {
+  command: "policy:pack",
+  summary:
+    "Writes the policy pack as one self-contained folder for `pulumi policy publish`: the policies, the domain/ modules they import (imports rewritten), and a package.json with the pinned dependencies.",
+  flags: [{ name: "out", value: "DIR", help: "the folder to write (new or empty); required" }],
+  examples: ["npm run -s policy:pack -- --out dist/policy-pack", "cd dist/policy-pack && npm install && pulumi policy publish crazy-gary"],
+  exitCodes: ["0  the pack was written", "2  a usage mistake (the folder is not empty, --out missing); nothing was written"],
+};
+
+export const deployGuardCommand: CommandSpec = {
+  command: "deploy:guard",
+  summary:
+    "Before an ordinary deploy's `pulumi up`: refuses a commit whose activeRegion differs from the stack's last deployed one (a failover ran after the commit was made), so a deploy never fails back by accident.",
+  flags: [
+    stackFlag("the stack about to be updated; required"),
+    { name: "deployed", value: "ROLE", help: 'the stack\'s activeRegionRole output (`pulumi stack output activeRegionRole`); "" for a stack never updated; required' },
+  ],
+  examples: ['npm run -s deploy:guard -- --stack prod --deployed "$(pulumi stack output activeRegionRole --stack crazy-gary/prod)"', "npm run -s deploy:guard -- --stack dr --deployed primary"],
+  exitCodes: ["0  the deploy keeps the active region", "1  the deploy would change the active region (the message says how to rebase or fail over)", "2  a usage mistake"],
+};
+
+export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand];

@@ -403,7 +403,11 @@ export interface CrashLoss {
   restoredRows: number;
   /** Whether the restored rows are exactly commits 1..restoredRows (no gap, nothing later). */
   restoredIsPrefix: boolean;
-  /** Seconds from the last commit the restore has to the crash: the loss window (the measured RPO). */
+  /**
+   * Seconds from the last commit the restore has to the last commit the primary made before it
+   * was killed: the loss window (the measured RPO). Both ends are `committed_at` values written
+   * by the same server's clock, so the window does not depend on when the harness noticed the crash.
+   */
   lossWindowSeconds: number;
   /** Seconds between the first and the last lost commit (0 when nothing was lost). */
   lostCommitSpanSeconds: number;
@@ -460,7 +464,6 @@ export async function measureCrashLoss(sandbox: PgSandbox, host: DrHost, options
   );
   await waitFor("the write load to commit", 30_000, async () => Number(await primary.sqlValue("SELECT count(*) FROM rpo_load", { database })) > 0);
   await new Promise((resolve) => setTimeout(resolve, options.loadSeconds * 1000));
-  const crashedAt = Date.now() / 1000;
   await primary.crash();
   await load;
 
@@ -471,8 +474,9 @@ export async function measureCrashLoss(sandbox: PgSandbox, host: DrHost, options
   ))[0]!;
   await restored.stop();
   await primary.start();
-  const [committedRows, lostSpan] = (await primary.sql(
-    `SELECT count(*), coalesce(extract(epoch FROM max(committed_at) - min(committed_at) FILTER (WHERE id > ${Number(restoredMax)})), 0)
+  const [committedRows, lostSpan, lastCommittedAt] = (await primary.sql(
+    `SELECT count(*), coalesce(extract(epoch FROM max(committed_at) - min(committed_at) FILTER (WHERE id > ${Number(restoredMax)})), 0),
+            extract(epoch FROM max(committed_at))
      FROM rpo_load`,
     { database },
   ))[0]!;
@@ -480,7 +484,7 @@ export async function measureCrashLoss(sandbox: PgSandbox, host: DrHost, options
     committedRows: Number(committedRows),
     restoredRows: Number(restoredRows),
     restoredIsPrefix: restoredRows === restoredMax,
-    lossWindowSeconds: crashedAt - Number(restoredLastAt),
+    lossWindowSeconds: Number(lastCommittedAt) - Number(restoredLastAt),
     lostCommitSpanSeconds: Number(lostSpan),
     loadSeconds: options.loadSeconds,
   };
