@@ -170,7 +170,7 @@ readonly DR_ROLES_END="# END crazy-gary roles"
 # lose the other's block). Released right after the rewrite: a process started while it is held
 # (a restarted server) would inherit the descriptor and hold the lock for good.
 dr_lock_hba() {
-  mkdir -p "$DR_STATE_DIR"
+  [[ -d "$DR_STATE_DIR" ]] || mkdir -p "$DR_STATE_DIR"
   exec 8>>"$DR_STATE_DIR/pg_hba.lock"
   if ! flock -w 30 8; then
     die "another script still holds $DR_STATE_DIR/pg_hba.lock after 30 s"
