@@ -33,8 +33,9 @@ export interface DatabaseRolesArgs {
   /** Stack environment name, part of each secret's name. @example "prod" */
   environment: string;
   /**
-   * Database pgBackRest connects to (its `pg-database`), where the function grants apply.
-   * @default "postgres" (pgBackRest's default)
+   * Database pgBackRest connects to (its `pg-database`), where the function grants apply. The
+   * hosts' rendered `pg1-database` and pg_hba.conf line use {@link PGBACKREST_DATABASE}: change both.
+   * @default "postgres" (`PGBACKREST_DATABASE`, pgBackRest's default)
    */
   pgbackrestDatabase?: string;
   /**
