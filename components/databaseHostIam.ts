@@ -2,11 +2,13 @@
  * `DatabaseHostIam`: the IAM role (and instance profile) a database host runs with. It may do
  * exactly what pgBackRest and the host's scripts do: read, write, list and delete objects of
  * the repositories in both regions' buckets, use the two buckets' KMS keys through S3,
- * publish the backup and replication metrics, and read the active-region parameter of its own
- * region (lease.sh). The policy document is built by a pure function.
+ * publish the backup and replication metrics, read the active-region parameter of its own
+ * region (lease.sh), and read the passwords of the roles its processes log in as
+ * (configure-postgres.sh). The policy document is built by a pure function.
  */
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
+import { secretArnInRegion } from "../domain/databaseRoles";
 import { repositoryKeyPrefix } from "../domain/walArchiveLifecycle";
 import type { PolicyDocument } from "./walArchiveBucket";
 
@@ -58,9 +60,17 @@ export function databaseHostTrustPolicy(): PolicyDocument {
  *   PutMetricData has no resource-level permissions: AWS requires `Resource: "*"` for it,
  *   the namespace condition is how it is narrowed;
  * - `ssm:GetParameter` on the active-region parameter of the host's region, when given (the
- *   lease's one call, `aws ssm get-parameter`; a String parameter needs no KMS right).
+ *   lease's one call, `aws ssm get-parameter`; a String parameter needs no KMS right);
+ * - `secretsmanager:GetSecretValue` on exactly the secrets of the roles the host logs in as
+ *   (`pgbackrest`, `monitor`, `replicator`; never `schema_reader`), each in every repository
+ *   region: the primary secret in its home region and its replica in the other, which has the
+ *   same ARN but for the region (https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html),
+ *   so a host reads it in its own region during the other's outage. No KMS right: the secrets
+ *   are encrypted with the AWS managed key `aws/secretsmanager`, whose key policy lets every
+ *   principal of the account use it through Secrets Manager
+ *   (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
  */
-export function databaseHostPolicy(repositories: readonly RepositoryAccess[], activeRegionParameterArn?: string): PolicyDocument {
+export function databaseHostPolicy(repositories: readonly RepositoryAccess[], activeRegionParameterArn?: string, roleSecretArns: readonly string[] = []): PolicyDocument {
   if (repositories.length === 0) throw new Error("databaseHostPolicy: repositories is empty; give every region's repository");
   const regions = [...new Set(repositories.map((r) => r.region))];
   return {
@@ -91,6 +101,16 @@ export function databaseHostPolicy(repositories: readonly RepositoryAccess[], ac
       ...(activeRegionParameterArn === undefined
         ? []
         : [{ Sid: "ReadActiveRegionParameter", Effect: "Allow" as const, Action: ["ssm:GetParameter"], Resource: [activeRegionParameterArn] }]),
+      ...(roleSecretArns.length === 0
+        ? []
+        : [
+            {
+              Sid: "ReadDatabaseRolePasswords",
+              Effect: "Allow" as const,
+              Action: ["secretsmanager:GetSecretValue"],
+              Resource: roleSecretArns.flatMap((arn) => regions.map((region) => secretArnInRegion(arn, region))),
+            },
+          ]),
     ],
   };
 }
@@ -115,6 +135,12 @@ export interface DatabaseHostIamArgs {
    * @default none: no SSM right (a host without the lease)
    */
   activeRegionParameterArn?: pulumi.Input<string>;
+  /**
+   * ARNs (in their home region) of the secrets holding the passwords of the roles the host logs
+   * in as; the host may read each, and its replica, in every repository region.
+   * @default [] (no Secrets Manager right)
+   */
+  roleSecretArns?: pulumi.Input<string>[];
 }
 
 export class DatabaseHostIam extends pulumi.ComponentResource {
@@ -137,9 +163,9 @@ export class DatabaseHostIam extends pulumi.ComponentResource {
     );
 
     const policy = pulumi
-      .all([pulumi.all(repositories.map((r) => pulumi.all([r.bucketArn, r.keyArn]))), args.activeRegionParameterArn])
-      .apply(([arns, parameterArn]) =>
-        JSON.stringify(databaseHostPolicy(repositories.map((r, i) => ({ ...r, bucketArn: arns[i]![0], keyArn: arns[i]![1] })), parameterArn)),
+      .all([pulumi.all(repositories.map((r) => pulumi.all([r.bucketArn, r.keyArn]))), args.activeRegionParameterArn, pulumi.all(args.roleSecretArns ?? [])])
+      .apply(([arns, parameterArn, secretArns]) =>
+        JSON.stringify(databaseHostPolicy(repositories.map((r, i) => ({ ...r, bucketArn: arns[i]![0], keyArn: arns[i]![1] })), parameterArn, secretArns)),
       );
     new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy }, child);
 

@@ -15,64 +15,11 @@ import * as aws from "./aws";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { databaseRoleNames, databaseRoleSecretName, databaseRoleSpecs, type DatabaseRoleName, PGBACKREST_DATABASE } from "../domain/databaseRoles";
 
 export const databaseRolesType = "crazygary:dr:DatabaseRoles";
 
-export type DatabaseRoleName = "pgbackrest" | "replicator" | "monitor" | "schema_reader";
-
-/** What one role may do. */
-export interface DatabaseRoleSpec {
-  /** Why the role exists (the secret's description). */
-  purpose: string;
-  /** `REPLICATION` attribute (streaming replication connections). */
-  replication: boolean;
-  /** Predefined roles it is a member of. */
-  memberOf: readonly string[];
-  /** `pg_catalog` functions it may EXECUTE (revoked from PUBLIC by default), in the database it connects to. */
-  executeFunctions: readonly string[];
-}
-
-/**
- * The roles and exactly their rights on PostgreSQL 15:
- * - `pgbackrest`: pgBackRest's backup session. PostgreSQL 15 renamed the backup functions to
- *   `pg_backup_start`/`pg_backup_stop`; pgBackRest also switches WAL (`pg_switch_wal`) and
- *   creates a restore point in `check` (`pg_create_restore_point`). It reads
- *   `data_directory` and other superuser-only settings (`pg_read_all_settings`), and asks for
- *   an immediate checkpoint because `start-fast=y` (`pg_checkpoint`, new in 15). No
- *   superuser, no table access: it copies files as the OS user, never reads data over SQL.
- * - `replicator`: the standby's streaming connection: `REPLICATION` and nothing else.
- * - `monitor`: lag and health queries: `pg_monitor` (read-only statistics and settings).
- * - `schema_reader`: what a following stack's schema sync reads this database as. pg_dump
- *   takes an ACCESS SHARE lock on every table it dumps, which needs SELECT: PostgreSQL 14+'s
- *   predefined `pg_read_all_data` gives SELECT on everything and no write (PostgreSQL docs,
- *   "Predefined Roles"). The following stack reads its password from this role's secret.
- */
-export const databaseRoleSpecs: Readonly<Record<DatabaseRoleName, DatabaseRoleSpec>> = Object.freeze({
-  pgbackrest: {
-    purpose: "pgBackRest backups (pg_backup_start/stop, WAL switch, restore points)",
-    replication: false,
-    memberOf: ["pg_checkpoint", "pg_read_all_settings"],
-    executeFunctions: ["pg_backup_start", "pg_backup_stop", "pg_create_restore_point", "pg_switch_wal"],
-  },
-  replicator: { purpose: "streaming replication from the primary to the standby", replication: true, memberOf: [], executeFunctions: [] },
-  monitor: { purpose: "replication lag and health monitoring (pg_monitor)", replication: false, memberOf: ["pg_monitor"], executeFunctions: [] },
-  schema_reader: {
-    purpose: "schema sync: a following stack's pg_dump --schema-only of this database (read-only, pg_read_all_data)",
-    replication: false,
-    memberOf: ["pg_read_all_data"],
-    executeFunctions: [],
-  },
-});
-
-export const databaseRoleNames = Object.freeze(Object.keys(databaseRoleSpecs) as DatabaseRoleName[]);
-
-/** The Secrets Manager name of a role's secret: `crazy-gary/<environment>/postgres/<role>`. */
-export function databaseRoleSecretName(environment: string, role: DatabaseRoleName): string {
-  if (!/^[a-z][a-z0-9-]{1,20}$/.test(environment)) {
-    throw new Error(`databaseRoleSecretName: environment is ${JSON.stringify(environment)}; use lower-case letters, digits and dashes`);
-  }
-  return `crazy-gary/${environment}/postgres/${role}`;
-}
+export { databaseRoleNames, databaseRoleSecretName, databaseRoleSpecs, type DatabaseRoleName, type DatabaseRoleSpec } from "../domain/databaseRoles";
 
 export interface DatabaseRolesArgs {
   /** PostgreSQL provider of the ACTIVE region's database (the writable primary). */
@@ -86,8 +33,9 @@ export interface DatabaseRolesArgs {
   /** Stack environment name, part of each secret's name. @example "prod" */
   environment: string;
   /**
-   * Database pgBackRest connects to (its `pg-database`), where the function grants apply.
-   * @default "postgres" (pgBackRest's default)
+   * Database pgBackRest connects to (its `pg-database`), where the function grants apply. The
+   * hosts' rendered `pg1-database` and pg_hba.conf line use {@link PGBACKREST_DATABASE}: change both.
+   * @default "postgres" (`PGBACKREST_DATABASE`, pgBackRest's default)
    */
   pgbackrestDatabase?: string;
   /**
@@ -108,6 +56,8 @@ export interface DatabaseRoleOutputs {
   roleName: pulumi.Output<string>;
   secretArn: pulumi.Output<string>;
   secretName: string;
+  /** The secret's current version id: it changes when the password does (the hosts re-read it then). */
+  secretVersionId: pulumi.Output<string>;
 }
 
 export class DatabaseRoles extends pulumi.ComponentResource {
@@ -115,7 +65,7 @@ export class DatabaseRoles extends pulumi.ComponentResource {
 
   constructor(name: string, args: DatabaseRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super(databaseRolesType, name, {}, opts);
-    const pgbackrestDatabase = args.pgbackrestDatabase ?? "postgres";
+    const pgbackrestDatabase = args.pgbackrestDatabase ?? PGBACKREST_DATABASE;
     const passwordLength = args.passwordLength ?? 32;
     const recoveryWindowInDays = args.secretRecoveryWindowDays ?? 30;
     if (!Number.isInteger(passwordLength) || passwordLength < 20 || passwordLength > 128) {
@@ -173,12 +123,12 @@ export class DatabaseRoles extends pulumi.ComponentResource {
         },
         { parent: this, provider: args.secretsProvider, protect: true },
       );
-      new aws.secretsmanager.SecretVersion(
+      const version = new aws.secretsmanager.SecretVersion(
         `${name}-${roleName}-secret-version`,
         { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify({ username: roleName, password: secretPassword })) },
         { parent: this, provider: args.secretsProvider },
       );
-      return [roleName, { roleName: role.name, secretArn: secret.arn, secretName }] as const;
+      return [roleName, { roleName: role.name, secretArn: secret.arn, secretName, secretVersionId: version.versionId }] as const;
     });
     this.roles = Object.fromEntries(entries) as Record<DatabaseRoleName, DatabaseRoleOutputs>;
     this.registerOutputs({

@@ -8,6 +8,7 @@ import { DatabaseHost } from "../components/databaseHost";
 import { schedulesFromRunbook } from "../domain/hostSchedules";
 import { DatabaseHostIam } from "../components/databaseHostIam";
 import { DatabaseRoles } from "../components/databaseRoles";
+import { HOST_DATABASE_ROLES } from "../domain/databaseRoles";
 import { WalArchiveBucket } from "../components/walArchiveBucket";
 import { ImmutableBackupCopy } from "../components/immutableBackupCopy";
 import { dailySnapshotSchedule } from "../domain/immutableBackupCopy";
@@ -71,6 +72,16 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
   // repo1 = primary region's bucket, repo2 = secondary's, on every host.
   const ordered = regionRoles.map((role) => buckets[role]);
 
+  // Roles are cluster-wide and replicate to the standby, which refuses CREATE ROLE: they are
+  // declared once, through the provider of the writable (active) database; see databaseRoles.ts.
+  const roles = new DatabaseRoles("database-roles", {
+    postgresProvider: providers.postgres,
+    secretsProvider: providers.aws.primary,
+    secretReplicaRegion: config.regions.secondary,
+    randomProvider: providers.random,
+    environment: config.environment,
+  });
+
   const iam = Object.fromEntries(
     regionRoles.map((role) => [
       role,
@@ -78,6 +89,8 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
         provider: providers.aws[role],
         repositories: ordered.map((b) => ({ bucketArn: b.bucketArn, keyArn: b.keyArn, region: b.region, repositoryPath: b.repositoryPath })),
         activeRegionParameterArn: options.activeRegionParameterArns?.[role],
+        // The hosts read the passwords of the roles they log in as (configure-postgres.sh).
+        roleSecretArns: HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretArn),
       }),
     ]),
   ) as Record<RegionRole, DatabaseHostIam>;
@@ -100,21 +113,15 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           archivePushQueueMaxMiB: walQueueMaxMiB(config),
           schedules,
           postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
-          after: options.hostsAfter,
+          // configure-postgres.sh reads the roles' secrets and logs in as the roles: they exist first.
+          after: [...(options.hostsAfter ?? []), roles],
+          // A new password (a replaced RandomPassword) re-runs configure, which rewrites the password file.
+          configureTriggers: HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretVersionId),
         }),
       ];
     }),
   ) as Record<RegionRole, DatabaseHost>;
 
-  // Roles are cluster-wide and replicate to the standby, which refuses CREATE ROLE: they are
-  // declared once, through the provider of the writable (active) database; see databaseRoles.ts.
-  const roles = new DatabaseRoles("database-roles", {
-    postgresProvider: providers.postgres,
-    secretsProvider: providers.aws.primary,
-    secretReplicaRegion: config.regions.secondary,
-    randomProvider: providers.random,
-    environment: config.environment,
-  });
 
   return {
     buckets,

@@ -93,12 +93,19 @@ describe("pgbackrest.conf for prod", () => {
 
   it("names the stanza and the local PostgreSQL", () => {
     const stanza = lines(conf).slice(lines(conf).indexOf("[crazy-gary]"));
-    expect(stanza.slice(0, 4)).toEqual([
+    expect(settingLines(stanza.join("\n"))).toEqual([
       "[crazy-gary]",
       "pg1-path=/var/lib/postgresql/15/main",
       "pg1-port=5432",
       "pg1-socket-path=/var/run/postgresql",
+      "pg1-user=pgbackrest",
+      "pg1-database=postgres",
     ]);
+  });
+
+  it("logs pgBackRest in as the pgbackrest role, never the postgres superuser, with no password in the file", () => {
+    expect(settingLines(conf).filter((line) => /^pg\d-user=/.test(line))).toEqual(["pg1-user=pgbackrest"]);
+    expect(settingLines(conf).join("\n")).not.toMatch(/password|pass=|pg1-user=postgres/i);
   });
 
   it("is identical on the standby apart from the header naming the host's region", () => {
@@ -205,6 +212,18 @@ describe("dr.env", () => {
     expect(() => renderEnvFile({ ...prodPrimary, ...change })).toThrow(message);
   });
 
+  it("names each host role's secret (read in the host's region), the password file, and where the standby may stream from", () => {
+    expect(settingLines(renderEnvFile(prodPrimary))).toEqual(
+      expect.arrayContaining([
+        "DR_ROLE_SECRETS='pgbackrest=crazy-gary/prod/postgres/pgbackrest monitor=crazy-gary/prod/postgres/monitor replicator=crazy-gary/prod/postgres/replicator'",
+        "DR_PGPASSFILE='/var/lib/postgresql/.pgpass'",
+        "DR_PGBACKREST_DATABASE='postgres'",
+        "DR_REPLICATION_CLIENTS='all'",
+      ]),
+    );
+    expect(settingLines(renderEnvFile({ ...prodStandby, replicationClients: ["10.1.0.0/16", "10.2.0.0/16"] }))).toContain("DR_REPLICATION_CLIENTS='10.1.0.0/16 10.2.0.0/16'");
+  });
+
   it("points the standby at the bucket in its own region", () => {
     expect(settingLines(renderEnvFile(prodStandby))).toEqual(
       expect.arrayContaining(["DR_REGION='us-west-2'", "DR_SIDE='passive'", "DR_LOCAL_REPO='2'"]),
@@ -213,6 +232,38 @@ describe("dr.env", () => {
 
   it("sets archive_command to pgBackRest archive-push with the rendered config", () => {
     expect(archiveCommand(prodPrimary)).toBe("pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza=crazy-gary archive-push %p");
+  });
+});
+
+describe("the roles' logins on the host (configure-postgres.sh, fence.sh)", () => {
+  const script = (name: string) => renderHostFiles(prodPrimary).find((file) => file.path.endsWith(`/bin/${name}`))!.content;
+
+  it("writes pg_hba.conf lines asking pgbackrest, monitor and replicator for their passwords (scram-sha-256), each to its database only", () => {
+    const configure = script("configure-postgres.sh");
+    expect(configure).toContain('"local $DR_PGBACKREST_DATABASE pgbackrest scram-sha-256"');
+    expect(configure).toContain('"local $DR_DATABASE monitor scram-sha-256"');
+    expect(configure).toContain("printf 'host replication replicator %s scram-sha-256\\n' \"$address\"");
+  });
+
+  it("reads the passwords from Secrets Manager in the host's region into the password file, never onto a command line", () => {
+    const configure = script("configure-postgres.sh");
+    expect(configure).toContain('aws_cli secretsmanager get-secret-value --region "$DR_REGION" --secret-id "$1"');
+    expect(configure).toContain(`printf '%s' "$content" | as_postgres sh -c 'umask 077 && cat >"$1"' sh "$tmp"`);
+  });
+
+  it("lets the read-only monitor through the fence, and nobody else but the postgres OS user", () => {
+    const fence = script("fence.sh");
+    const block = fence.split("\n").filter((line) => /^\s+printf '(local|host) /.test(line)).map((line) => line.trim());
+    expect(block).toEqual([
+      "printf 'local all postgres peer\\n'",
+      "printf 'local %s monitor scram-sha-256\\n' \"$DR_DATABASE\"",
+      "printf 'local all all reject\\n'",
+      "printf 'host all all all reject\\n'",
+    ]);
+  });
+
+  it("has monitor.sh and backup.sh query as the monitor role", () => {
+    for (const name of ["monitor.sh", "backup.sh"]) expect(script(name)).toMatch(/^DR_PSQL_ROLE=monitor$/m);
   });
 });
 
@@ -270,6 +321,8 @@ describe("bad params name the key, the value and what is allowed", () => {
     ["verifyTables", { verifyTables: ["users; drop table x"] }, 'verifyTables[0] is "users; drop table x"'],
     ["restoreTestPort", { restoreTestPort: 5432 }, "restoreTestPort is 5432; use a port other than postgres.port (5432)"],
     ["paths", { paths: { envFile: "relative/dr.env" } }, 'paths.envFile is "relative/dr.env"; use an absolute path'],
+    ["replicationClients", { replicationClients: ["10.0.0.1"] }, 'replicationClients[0] is "10.0.0.1"; use a CIDR such as 10.1.0.0/16, or "all"'],
+    ["replicationClients empty", { replicationClients: [] }, 'replicationClients is []; give at least one address, or ["all"]'],
   ])("%s", (_, change, message) => {
     expect(() => renderPgbackrestConf({ ...prodPrimary, ...change })).toThrow(message);
   });

@@ -200,6 +200,25 @@ describe.each([
       expect(timers!.inputs).toMatchObject({ create: "sudo -n /bin/bash -s", stdin: enableTimersScript(), delete: disableTimersCommand() });
       expect(timers!.options.dependsOn).toContain(configure!.urn);
     });
+
+    it("names the roles' secrets for configure-postgres.sh, never a password, and configures only once the roles and their secrets exist", async () => {
+      const plan = await planOf(stack);
+      const env = installed(plan, role).get("/etc/crazy-gary/dr.env")!.content;
+      expect(env).toContain(`DR_ROLE_SECRETS='pgbackrest=crazy-gary/${stack}/postgres/pgbackrest monitor=crazy-gary/${stack}/postgres/monitor replicator=crazy-gary/${stack}/postgres/replicator'\n`);
+      expect(env).toContain(`DR_REGION='${regions[role]}'\n`);
+      expect(installed(plan, role).get("/etc/pgbackrest/pgbackrest.conf")!.content).toContain("\npg1-user=pgbackrest\n");
+      const commands = plan.resources.filter((r) => parentName(r) === name);
+      expect(JSON.stringify(commands.map((r) => r.inputs))).not.toMatch(/mock-password/);
+      // dependsOn a component waits for its children: every role, grant and secret version.
+      const rolesAndSecrets = plan.resources
+        .filter((r) => parentName(r) === "database-roles" && ["postgresql:index/role:Role", "aws:secretsmanager/secretVersion:SecretVersion"].includes(r.type))
+        .map((r) => r.urn);
+      expect(rolesAndSecrets).toHaveLength(8);
+      for (const cmd of commands.filter((r) => !r.name.endsWith("-timers"))) expect(cmd.options.dependsOn).toEqual(expect.arrayContaining(rolesAndSecrets));
+      // A new password (a new secret version) re-runs configure, which rewrites the password file.
+      const configure = resource(plan, "command:remote:Command", `${name}-configure`);
+      expect((configure.inputs.triggers as string[]).slice(1)).toEqual(["pgbackrest", "monitor", "replicator"].map((r) => `database-roles-${r}-secret-version-v1`));
+    });
   });
 
   it("never shows an SSH key or password in the plan", async () => {

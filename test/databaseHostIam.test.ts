@@ -16,7 +16,7 @@ const repositories: RepositoryAccess[] = [
 ];
 
 /** The document for two repositories in us-east-1 and us-west-2, written out in full. */
-const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string], regions: [string, string], parameterArn?: string) => ({
+const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string], regions: [string, string], parameterArn?: string, secretArns: string[] = []) => ({
   Version: "2012-10-17",
   Statement: [
     { Sid: "ListRepositoryBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArns },
@@ -36,6 +36,7 @@ const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string],
       Condition: { StringEquals: { "cloudwatch:namespace": ["CrazyGary/Backup", "CrazyGary/Database"], "aws:RequestedRegion": regions } },
     },
     ...(parameterArn === undefined ? [] : [{ Sid: "ReadActiveRegionParameter", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [parameterArn] }]),
+    ...(secretArns.length === 0 ? [] : [{ Sid: "ReadDatabaseRolePasswords", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns }]),
   ],
 });
 
@@ -51,6 +52,22 @@ describe("the database host policy document", () => {
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => a.includes("*"))).toEqual([]);
     expect(statements.filter((s) => [s.Resource].flat().some((r) => r?.includes("*") && !r.endsWith("/*"))).map((s) => s.Action)).toEqual([["cloudwatch:PutMetricData"]]);
+  });
+
+  it("lets the host read exactly the given role secrets, each in every repository region (the primary secret and its replica)", () => {
+    const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:crazy-gary/prod/postgres/monitor-AbCdEf";
+    expect(databaseHostPolicy(repositories, undefined, [secret]).Statement.at(-1)).toEqual({
+      Sid: "ReadDatabaseRolePasswords",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: [secret, "arn:aws:secretsmanager:us-west-2:123456789012:secret:crazy-gary/prod/postgres/monitor-AbCdEf"],
+    });
+  });
+
+  it("refuses a secret ARN that is not one, naming it", () => {
+    expect(() => databaseHostPolicy(repositories, undefined, ["arn:aws:s3:::not-a-secret"])).toThrow(
+      'secretArnInRegion: "arn:aws:s3:::not-a-secret" is not a Secrets Manager secret ARN',
+    );
   });
 
   it("allows the namespaces the host scripts publish to, and no other", () => {
@@ -96,7 +113,7 @@ describe.each([
       expect(resource(plan, "aws:iam/instanceProfile:InstanceProfile", `${name}-profile`).inputs).toEqual({ role: `${name}-role` });
     });
 
-    it("allows exactly the two buckets and keys of the stack, in their regions, and reading the active-region parameter of its own region", async () => {
+    it("allows exactly the two buckets and keys of the stack, in their regions, reading the active-region parameter of its own region and the host roles' secrets", async () => {
       const plan = await planOf(stack);
       const policy = resource(plan, "aws:iam/rolePolicy:RolePolicy", `${name}-policy`);
       expect(policy.inputs.role).toBe(`${name}-role`);
@@ -106,6 +123,10 @@ describe.each([
           [`arn:aws:kms:${regions.primary}:123456789012:key/wal-archive-primary-key-id`, `arn:aws:kms:${regions.secondary}:123456789012:key/wal-archive-secondary-key-id`],
           [regions.primary, regions.secondary],
           `arn:aws:ssm:${regions[role]}:123456789012:parameter/crazy-gary/${stack}/active-region`,
+          // The secrets of pgbackrest, monitor and replicator (never schema_reader), at home and replicated.
+          ["pgbackrest", "monitor", "replicator"].flatMap((dbRole) =>
+            [regions.primary, regions.secondary].map((region) => `arn:aws:secretsmanager:${region}:123456789012:secret:database-roles-${dbRole}-secret-AbCdEf`),
+          ),
         ),
       );
     });

@@ -56,6 +56,14 @@ export interface HostPaths {
   lockPath: string;
   /** Scratch folder of the monthly restore test (deleted after each run). @default "/var/lib/postgresql/restore-test" */
   restoreTestDir: string;
+  /**
+   * libpq password file of the `postgres` OS user, mode 0600, written by configure-postgres.sh
+   * from Secrets Manager: the `pgbackrest`, `monitor` and `replicator` passwords. The default is
+   * that user's `~/.pgpass`, which libpq reads without `PGPASSFILE` (so the standby's WAL
+   * receiver finds the replicator's password too).
+   * @default "/var/lib/postgresql/.pgpass"
+   */
+  passwordFile: string;
 }
 
 /** Default host paths (Debian layout). */
@@ -69,6 +77,7 @@ export const defaultHostPaths: Readonly<HostPaths> = Object.freeze({
   logPath: "/var/log/pgbackrest",
   lockPath: "/tmp/pgbackrest",
   restoreTestDir: "/var/lib/postgresql/restore-test",
+  passwordFile: "/var/lib/postgresql/.pgpass",
 });
 
 /** The PostgreSQL server on the host. */
@@ -141,6 +150,14 @@ export interface DatabaseHostFilesParams {
   heartbeatTable?: string;
   /** Host paths. @default {@link defaultHostPaths} */
   paths?: Partial<HostPaths>;
+  /**
+   * Where the standby's streaming connection (`replicator`) may come from, as pg_hba.conf
+   * addresses (CIDRs, or "all"); configure-postgres.sh writes one `host replication replicator
+   * <address> scram-sha-256` line each. The password is required from every address.
+   * @default ["all"] (the other region's host address is not known to the stack)
+   * @example ["10.1.0.0/16"]
+   */
+  replicationClients?: readonly string[];
   /**
    * Name of the active-region SSM parameter that lease.sh reads in `hostRegion`.
    * @default `/crazy-gary/<environment>/active-region` (components/activeRegionParameter.ts)

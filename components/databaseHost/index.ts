@@ -134,6 +134,12 @@ export interface DatabaseHostArgs {
    * @default []
    */
   after?: pulumi.Resource[];
+  /**
+   * Values that re-run `configure-postgres.sh` when they change, beside the files it reads: the
+   * version ids of the roles' secrets, so a new password reaches the host's password file.
+   * @default []
+   */
+  configureTriggers?: pulumi.Input<string>[];
 }
 
 /** A placeholder bucket name, to validate every other parameter before any resource exists. */
@@ -191,7 +197,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
     );
     const configure = new command.remote.Command(
       `${name}-configure`,
-      { connection, create: `sudo -n ${paths.binDir}/configure-postgres.sh`, triggers: [configureInputs] },
+      { connection, create: `sudo -n ${paths.binDir}/configure-postgres.sh`, triggers: [configureInputs, ...(args.configureTriggers ?? [])] },
       { ...child, dependsOn: [installFiles, ...(args.after ?? [])] },
     );
 

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { databaseRoleSecretName, HOST_DATABASE_ROLES, type HostDatabaseRole, PGBACKREST_DATABASE } from "../../domain/databaseRoles";
 import { everySecondsUtc } from "../../domain/lease";
 import { REPOSITORY_WAL_AGE_METRIC } from "../../domain/walArchive";
 import { type DatabaseHostFilesParams, FILES_DIR, type HostFile, type HostJob, REPOSITORY_ROLES, type RepositoryLocation, SCRIPT_NAMES, type ScriptName, UNIT_NAMES } from "./hostFiles";
@@ -66,6 +67,8 @@ export function renderPgbackrestConf(params: DatabaseHostFilesParams): string {
     pgDataDir: p.postgres.dataDir,
     pgPort: p.postgres.port,
     pgSocketDir: p.postgres.socketDir,
+    pgUser: "pgbackrest" satisfies HostDatabaseRole,
+    pgDatabase: PGBACKREST_DATABASE,
   });
 }
 
@@ -96,6 +99,10 @@ export function renderEnvFile(params: DatabaseHostFilesParams): string {
     pgService: quoted(p.postgres.service),
     pgSocketDir: quoted(p.postgres.socketDir),
     pgPort: quoted(p.postgres.port),
+    roleSecrets: quoted(HOST_DATABASE_ROLES.map((role) => `${role}=${databaseRoleSecretName(p.environment, role)}`).join(" ")),
+    passwordFile: quoted(p.paths.passwordFile),
+    pgbackrestDatabase: quoted(PGBACKREST_DATABASE),
+    replicationClients: quoted(p.replicationClients.join(" ")),
     archiveTimeoutSeconds: quoted(p.archiveTimeoutSeconds),
     heartbeatTable: quoted(p.heartbeatTable),
     restoreTestDir: quoted(p.paths.restoreTestDir),

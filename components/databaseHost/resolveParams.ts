@@ -30,6 +30,7 @@ interface ResolvedParams {
   paths: HostPaths;
   activeRegionParameter: string;
   lease: LeaseTimings;
+  replicationClients: readonly string[];
 }
 
 const STANZA = /^[A-Za-z0-9_-]{1,64}$/;
@@ -42,6 +43,8 @@ const QUALIFIED_TABLE = /^([a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,62}$/;
 const SCHEMA_TABLE = /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/;
 const SERVICE = /^[A-Za-z0-9@._-]*$/;
 const SSM_PARAMETER = /^(\/[A-Za-z0-9_.-]+)+$/;
+/** A pg_hba.conf address: "all", or an IPv4/IPv6 CIDR. */
+const HBA_ADDRESS = /^(all|\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
 const ON_CALENDAR_UTC = /^[0-9*/,.:~ -]+ UTC$/;
 
 function fail(key: string, value: unknown, allowed: string): never {
@@ -111,6 +114,9 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
   const restoreTestPort = requireInteger("restoreTestPort", params.restoreTestPort ?? 5499, 1, 65535);
   if (restoreTestPort === postgres.port) fail("restoreTestPort", restoreTestPort, `use a port other than postgres.port (${postgres.port})`);
   if (params.side !== "active" && params.side !== "passive") fail("side", params.side, 'use "active" or "passive"');
+  const replicationClients = params.replicationClients ?? ["all"];
+  if (replicationClients.length === 0) fail("replicationClients", replicationClients, 'give at least one address, or ["all"]');
+  replicationClients.forEach((address, i) => requireMatch(`replicationClients[${i}]`, address, HBA_ADDRESS, 'use a CIDR such as 10.1.0.0/16, or "all"'));
 
   return {
     stanza: requireMatch("stanza", params.stanza ?? "crazy-gary", STANZA, "use 1-64 letters, digits, - or _"),
@@ -139,5 +145,6 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
       "use an SSM parameter path such as /crazy-gary/prod/active-region",
     ),
     lease: validateLeaseTimings({ ...defaultLeaseTimings, ...params.lease }),
+    replicationClients,
   };
 }

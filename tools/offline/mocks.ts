@@ -33,6 +33,9 @@ function awsState(type: string, name: string, inputs: State, region: string): St
       return { id: `arn:aws:sns:${region}:${mockAccountId}:${name}`, state: { arn: `arn:aws:sns:${region}:${mockAccountId}:${name}`, name } };
     case "aws:secretsmanager/secret:Secret":
       return { id: `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:${name}-AbCdEf`, state: { arn: `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:${name}-AbCdEf` } };
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      // The provider's id is "<secret ARN>|<version id>"; the version id changes with the value.
+      return { id: `${String(inputs.secretId)}|${name}-v1`, state: { versionId: `${name}-v1` } };
     case "aws:route53/healthCheck:HealthCheck":
       return { id: `hc-${name}`, state: { arn: `arn:aws:route53:::healthcheck/hc-${name}` } };
     case "aws:cloudwatch/logGroup:LogGroup":

@@ -14,7 +14,9 @@ import { type DatabaseHostFilesParams, type ScriptName } from "../../components/
 import { renderHostFiles } from "../../components/databaseHost/render";
 import { backups, maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
 import { walQueueMaxMiB } from "../../domain/walQueue";
+import { databaseRoleSecretName, HOST_DATABASE_ROLES, type DatabaseRoleName } from "../../domain/databaseRoles";
 import { PG_BIN, writeOwnedFile, type PgNode, type PgSandbox } from "./cluster";
+import { databaseRolesSql, testRolePassword } from "./databaseRoles";
 import { runCommand, type CommandResult } from "./exec";
 import { freeLoopbackPort } from "./ports";
 
@@ -39,6 +41,9 @@ export async function createRepositories(sandbox: PgSandbox): Promise<Repositori
  * Records every `aws` call the scripts make, one file per call with one argument per line.
  * `aws ssm ...` calls answer from a file the test sets with {@link FakeAws.answerSsm}: the
  * value (as `--output text` prints it), or a failure as a partition or an outage gives.
+ * `aws secretsmanager get-secret-value --secret-id NAME ...` prints the secret string the test
+ * stored with {@link FakeAws.storeSecret} (as `--query SecretString --output text` prints it),
+ * or fails as Secrets Manager does for a secret that does not exist.
  */
 export class FakeAws {
   private constructor(
@@ -63,9 +68,18 @@ export class FakeAws {
       '    *) printf \'%s\\n\' "$answer" ;;',
       '  esac',
       "fi",
+      'if [ "$1" = secretsmanager ]; then',
+      '  id=""; previous=""',
+      '  for arg in "$@"; do [ "$previous" = --secret-id ] && id="$arg"; previous="$arg"; done',
+      `  file="${callsDir}/../secrets/$(printf '%s' "$id" | tr '/' '_')"`,
+      '  if [ -n "$id" ] && [ -r "$file" ]; then cat "$file"; exit 0; fi',
+      '  echo "An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can\'t find the specified secret." >&2',
+      "  exit 254",
+      "fi",
       "",
     ].join("\n");
     await writeOwnedFile(join(binDir, "aws"), script, 0o755);
+    await sandbox.makeDir(`${name}/secrets`);
     return new FakeAws(binDir, callsDir);
   }
 
@@ -73,6 +87,16 @@ export class FakeAws {
   async answerSsm(answer: string | { fail: string }): Promise<void> {
     const text = typeof answer === "string" ? answer : `fail:${answer.fail}`;
     await writeOwnedFile(join(this.binDir, "..", "ssm-answer"), `${text}\n`, 0o644);
+  }
+
+  /** Stores the secret string that `aws secretsmanager get-secret-value --secret-id <name>` prints (mode 0600). */
+  async storeSecret(name: string, secretString: string): Promise<void> {
+    await writeOwnedFile(join(this.binDir, "..", "secrets", name.replace(/\//g, "_")), `${secretString}\n`, 0o600);
+  }
+
+  /** Forgets a stored secret: reading it then fails as for a secret that does not exist. */
+  async removeSecret(name: string): Promise<void> {
+    await rm(join(this.binDir, "..", "secrets", name.replace(/\//g, "_")), { force: true });
   }
 
   /** Every call so far, oldest first, each as its argument list. */
@@ -185,13 +209,27 @@ export class DrHost {
         logPath: await dir("log"),
         lockPath: await dir("lock"),
         restoreTestDir: join(root, "restore-test"),
+        passwordFile: join(root, "pgpass"),
       },
       lease: options.lease,
     };
     for (const file of renderHostFiles(params)) {
       await writeOwnedFile(file.path, file.content, Number.parseInt(file.mode, 8));
     }
-    return new DrHost(options.name, options.node, params, root, await FakeAws.install(sandbox, options.name));
+    // The roles as the DatabaseRoles component declares them (created on a primary; a standby
+    // receives them through replication) and their secrets as Secrets Manager holds them.
+    const password = (role: DatabaseRoleName) => testRolePassword(sandbox.root, role);
+    if (!(await options.node.isInRecovery())) await options.node.sql(databaseRolesSql(password));
+    const aws = await FakeAws.install(sandbox, options.name);
+    for (const role of HOST_DATABASE_ROLES) {
+      await aws.storeSecret(databaseRoleSecretName(params.environment, role), JSON.stringify({ username: role, password: password(role) }));
+    }
+    return new DrHost(options.name, options.node, params, root, aws);
+  }
+
+  /** The password file configure-postgres.sh writes for this host (libpq's PGPASSFILE). */
+  get passwordFile(): string {
+    return this.params.paths!.passwordFile!;
   }
 
   /** Path of an installed file by its production path's role. */
@@ -255,6 +293,8 @@ export class DrHost {
       asPostgres: true,
       cwd: this.root,
       timeoutMs,
+      // As on the host: pg1-user=pgbackrest, its password from the password file.
+      env: { PGPASSFILE: this.passwordFile },
     });
   }
 

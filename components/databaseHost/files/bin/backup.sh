@@ -8,6 +8,9 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 dr_load_env
+# Its one query (is this a standby?) as the read-only monitor role; pgBackRest itself logs in as
+# pgbackrest (pg1-user in the rendered config).
+DR_PSQL_ROLE=monitor
 
 BACKUP_NAMESPACE="CrazyGary/Backup"
 # How long a run waits for another backup (the other timer) to finish, in seconds.

@@ -11,6 +11,12 @@
 #     repository). A repository that does not answer (its region's S3 is down) is left out of
 #     stanza-create and check with a WARNING, so a flip during a region outage deploys; with
 #     no repository answering the script fails (docs/runbooks/region-outage-wal.md);
+#   - the roles' logins (domain/databaseRoles.ts): reads the pgbackrest, monitor and replicator
+#     passwords from their Secrets Manager secrets in this host's region into the postgres OS
+#     user's libpq password file (mode 0600; the passwords never appear on a command line or
+#     in the stack's plan), and keeps a block in pg_hba.conf that asks those roles for them
+#     (scram-sha-256), below fence.sh's block when there is one; on the active side it lets
+#     the monitor read the heartbeat table (nothing else);
 #   - records the install time used by monitor.sh for jobs that never ran.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -74,6 +80,101 @@ ensure_stanza() {
   done
 }
 
+# secret_password NAME: prints the password of the role secret NAME ({"username": ..., "password":
+# ...}, written by the DatabaseRoles component) read in this host's region: the primary region's
+# secret there, its replica in the other region, so either region reads it alone. The AWS CLI
+# prints it on its stdout, which only this shell reads; the host role may read exactly the
+# roles' secrets (components/databaseHostIam.ts). Generated passwords are letters and digits.
+secret_password() {
+  local document
+  document=$(aws_cli secretsmanager get-secret-value --region "$DR_REGION" --secret-id "$1" \
+    --query SecretString --output text) ||
+    die "cannot read secret $1 in $DR_REGION: the host's instance role needs secretsmanager:GetSecretValue on it (components/databaseHostIam.ts)"
+  if [[ ! "$document" =~ \"password\"[[:space:]]*:[[:space:]]*\"([A-Za-z0-9]+)\" ]]; then
+    die "secret $1 holds no \"password\" of letters and digits; it is written by the DatabaseRoles component (pulumi up)"
+  fi
+  printf '%s\n' "${BASH_REMATCH[1]}"
+}
+
+# write_password_file: the libpq password file (DR_PGPASSFILE, owned by postgres, 0600) with
+# one line per role of DR_ROLE_SECRETS, for the database that role logs into
+# (https://www.postgresql.org/docs/15/libpq-pgpass.html: "hostname:port:database:username:password";
+# libpq ignores the file unless it is 0600 or stricter; "replication" matches physical
+# replication connections). Written through stdin (printf is a shell builtin), renamed over the
+# old file; prints whether it changed, never what it holds.
+write_password_file() {
+  local entry role database content="" roles="" tmp
+  for entry in $DR_ROLE_SECRETS; do
+    role="${entry%%=*}"
+    roles+="${roles:+, }$role"
+    case "$role" in
+      pgbackrest) database="$DR_PGBACKREST_DATABASE" ;;
+      monitor) database="$DR_DATABASE" ;;
+      replicator) database="replication" ;;
+      *) die "setting DR_ROLE_SECRETS names role '$role'; allowed: pgbackrest, monitor, replicator" ;;
+    esac
+    content+="*:*:${database}:${role}:$(secret_password "${entry#*=}")"$'\n'
+  done
+  tmp="$DR_PGPASSFILE.crazy-gary.$$"
+  # shellcheck disable=SC2016 # $1 is expanded by the inner sh
+  printf '%s' "$content" | as_postgres sh -c 'umask 077 && cat >"$1"' sh "$tmp"
+  if as_postgres cmp -s -- "$tmp" "$DR_PGPASSFILE"; then
+    as_postgres rm -f -- "$tmp"
+    log "password file $DR_PGPASSFILE unchanged (roles: $roles)"
+  else
+    as_postgres mv -f -- "$tmp" "$DR_PGPASSFILE"
+    log "password file $DR_PGPASSFILE written from Secrets Manager (roles: $roles)"
+  fi
+}
+
+# The roles block: each role only from where it connects, only to its database, with its password.
+roles_hba_block() {
+  local address
+  printf '%s\n' "$DR_ROLES_BEGIN" \
+    "# Written by configure-postgres.sh (pulumi up); passwords in $DR_PGPASSFILE." \
+    "local $DR_PGBACKREST_DATABASE pgbackrest scram-sha-256" \
+    "local $DR_DATABASE monitor scram-sha-256"
+  for address in $DR_REPLICATION_CLIENTS; do
+    printf 'host replication replicator %s scram-sha-256\n' "$address"
+  done
+  printf '%s\n' "$DR_ROLES_END"
+}
+
+# write_roles_hba: puts the roles block first in pg_hba.conf (the first matching line decides:
+# https://www.postgresql.org/docs/15/auth-pg-hba-conf.html), or right below fence.sh's block,
+# which must stay first; replaces an older roles block. Prints whether it changed.
+write_roles_hba() {
+  local hba tmp
+  hba=$(dr_hba_file)
+  dr_lock_hba
+  tmp="${hba}.crazy-gary-roles.$$"
+  cp -p -- "$hba" "$tmp"
+  awk -v fence_end="$DR_FENCE_END" -v begin="$DR_ROLES_BEGIN" -v end="$DR_ROLES_END" -v block="$(roles_hba_block)" '
+    { lines[NR] = $0 }
+    $0 == fence_end { after = NR }
+    END {
+      if (after == 0) print block
+      skip = 0
+      for (i = 1; i <= NR; i++) {
+        if (lines[i] == begin) { skip = 1; continue }
+        if (skip) { if (lines[i] == end) skip = 0; continue }
+        print lines[i]
+        if (i == after) print block
+      }
+    }' "$hba" >"$tmp"
+  if cmp -s -- "$tmp" "$hba"; then
+    rm -f -- "$tmp"
+    log "pg_hba.conf roles block unchanged ($hba)"
+  else
+    mv -f -- "$tmp" "$hba"
+    log "pg_hba.conf roles block written ($hba): pgbackrest, monitor and replicator log in with their passwords"
+  fi
+  dr_unlock_hba
+  if [[ "$(dr_hba_errors)" != "0" ]]; then
+    die "$hba has line(s) PostgreSQL cannot parse (see pg_hba_file_rules): fix the file and run configure-postgres.sh again"
+  fi
+}
+
 restart_postgres() {
   if [[ -n "${DR_PG_SERVICE:-}" ]]; then
     systemctl restart "$DR_PG_SERVICE"
@@ -94,6 +195,9 @@ for dir in "$DR_STATE_DIR" $DR_PGBACKREST_DIRS; do
     fi
   fi
 done
+
+write_password_file
+write_roles_hba
 
 before_mode=$(running_setting archive_mode)
 before_command=$(running_setting archive_command)
@@ -126,6 +230,9 @@ CREATE TABLE IF NOT EXISTS ${DR_HEARTBEAT_TABLE} (
 );
 INSERT INTO ${DR_HEARTBEAT_TABLE} (id, beat_at) VALUES (1, clock_timestamp())
   ON CONFLICT (id) DO NOTHING;
+-- The monitor measures replication lag from this row on the standby (monitor.sh).
+GRANT USAGE ON SCHEMA :"schema" TO monitor;
+GRANT SELECT ON ${DR_HEARTBEAT_TABLE} TO monitor;
 SQL
   log "heartbeat table ${DR_HEARTBEAT_TABLE} ready"
   reachable=()

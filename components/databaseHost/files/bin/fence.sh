@@ -8,8 +8,9 @@
 # The wall: a block at the top of pg_hba.conf (the first matching record is used, and the file
 # is read on start and on SIGHUP: https://www.postgresql.org/docs/15/auth-pg-hba-conf.html)
 # that rejects every TCP connection and every Unix-socket connection
-# but the postgres OS user's own (peer), then a reload and the end of every other client
-# session. A setting such as default_transaction_read_only is no wall: any session overrides
+# but the postgres OS user's own (peer) and the read-only monitor role's (its pg_monitor
+# statistics and one SELECT; it cannot write: test/postgres/leastPrivilege.test.ts), so the
+# host's metrics keep flowing, then a reload and the end of every other client session. A setting such as default_transaction_read_only is no wall: any session overrides
 # it (SET default_transaction_read_only = off, BEGIN READ WRITE). Physical replication
 # connections match only records naming `replication`, never `all` (same page; postgres
 # commit a2c3931 "replication connections only match records with database = replication"), so the
@@ -49,6 +50,8 @@ reason=$(printf '%s' "$reason" | tr -c 'A-Za-z0-9 .,:_/()=-' '_' | cut -c1-200)
 deadline=$((SECONDS + timeout_seconds))
 
 hba=$(dr_hba_file)
+# configure-postgres.sh rewrites the same file (its roles block): one at a time.
+dr_lock_hba
 if dr_fenced "$hba"; then
   log "pg_hba.conf ($hba) already carries the fence"
 else
@@ -57,10 +60,12 @@ else
   cp -p -- "$hba" "$tmp"
   {
     printf '%s\n' "$DR_FENCE_BEGIN"
-    printf '# %s: fenced (%s). Client connections are rejected; replication and the postgres\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$reason"
-    printf '# OS user on this host still connect. Do not just delete this block: rebuild this server\n'
-    printf '# as a standby of the active region (docs/runbooks/failover-database.md).\n'
+    printf '# %s: fenced (%s). Client connections are rejected; replication, the postgres\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$reason"
+    printf '# OS user and the read-only monitor role on this host still connect. Do not just delete\n'
+    printf '# this block: rebuild this server as a standby of the active region\n'
+    printf '# (docs/runbooks/failover-database.md).\n'
     printf 'local all postgres peer\n'
+    printf 'local %s monitor scram-sha-256\n' "$DR_DATABASE"
     printf 'local all all reject\n'
     printf 'host all all all reject\n'
     printf '%s\n' "$DR_FENCE_END"
@@ -69,6 +74,7 @@ else
   mv -f -- "$tmp" "$hba"
   log "added the fence block to $hba ($reason)"
 fi
+dr_unlock_hba
 
 # The postmaster applies pg_hba.conf on SIGHUP; a backend forked after that carries the new
 # load time, so a fresh connection tells when new connections meet the fence. A file with an

@@ -2,7 +2,8 @@
 # heartbeat.sh: updates the single heartbeat row on the active primary (every minute, by
 # crazy-gary-heartbeat.timer). An idle database still writes WAL this way, so archive_timeout
 # switches and archives a segment every minute and WAL freshness alarms stay quiet at night;
-# the standby measures its replication lag from the replicated row (monitor.sh).
+# the standby measures its replication lag from the replicated row (monitor.sh). It writes, so
+# it is the postgres OS user's own peer connection (no role with a password can write here).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

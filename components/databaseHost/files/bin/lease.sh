@@ -25,8 +25,9 @@ if [[ "$(dr_in_recovery)" != "f" ]]; then
 fi
 if dr_fenced "$(dr_hba_file)"; then
   # Fenced already. A fence.sh cut short by its bound (a loaded host) has put the block in
-  # place but may have left sessions open: end them again (fence.sh is idempotent).
-  open_sessions=$(dr_psql -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND (usename <> 'postgres' OR client_addr IS NOT NULL)")
+  # place but may have left sessions open: end them again (fence.sh is idempotent). The local
+  # sessions the fence lets in (the postgres OS user's, the read-only monitor's) do not count.
+  open_sessions=$(dr_psql -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND (usename NOT IN ('postgres', 'monitor') OR client_addr IS NOT NULL)")
   if ((open_sessions > 0)); then
     log "fenced, but ${open_sessions} client session(s) still open: running fence.sh again"
     exec "$(dirname "${BASH_SOURCE[0]}")/fence.sh" --reason "lease.sh: sessions left open after the fence"

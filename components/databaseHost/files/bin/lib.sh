@@ -21,7 +21,8 @@ dr_load_env() {
     DR_REPOSITORY_WAL_AGE_METRIC DR_PGBACKREST_DIRS DR_PG_BIN DR_PGDATA DR_DATABASE PGHOST PGPORT \
     DR_ARCHIVE_TIMEOUT_SECONDS DR_HEARTBEAT_TABLE DR_RESTORE_TEST_DIR \
     DR_RESTORE_TEST_PORT DR_VERIFY_TABLES DR_STATE_DIR DR_ACTIVE_REGION_PARAMETER \
-    DR_LEASE_SECONDS DR_LEASE_CHECK_SECONDS DR_FENCE_TIMEOUT_SECONDS; do
+    DR_LEASE_SECONDS DR_LEASE_CHECK_SECONDS DR_FENCE_TIMEOUT_SECONDS DR_ROLE_SECRETS DR_PGPASSFILE \
+    DR_PGBACKREST_DATABASE DR_REPLICATION_CLIENTS; do
     if [[ -z "${!name:-}" ]]; then
       echo "setting $name is missing or empty in $env_file" >&2
       exit 2
@@ -34,8 +35,15 @@ dr_load_env() {
       exit 2
       ;;
   esac
-  export PGHOST PGPORT
+  # libpq (psql, pgBackRest) reads the roles' passwords from here, never from a command line.
+  PGPASSFILE="$DR_PGPASSFILE"
+  export PGHOST PGPORT PGPASSFILE
 }
+
+# The database role dr_psql logs in as. The postgres OS user's own peer connection by default
+# (configure-postgres.sh, fence.sh, lease.sh, heartbeat.sh need a superuser or write); scripts
+# that only read set it to "monitor" after dr_load_env (monitor.sh, backup.sh).
+DR_PSQL_ROLE=postgres
 
 log() {
   printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*"
@@ -52,13 +60,13 @@ as_postgres() {
   if [[ "$(id -un)" == "postgres" ]]; then
     "$@"
   else
-    runuser -u postgres -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PATH="$PATH" "$@"
+    runuser -u postgres -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PGPASSFILE="$PGPASSFILE" PATH="$PATH" "$@"
   fi
 }
 
-# psql on the local database, quiet, unaligned, stopping at the first error.
+# psql on the local database as DR_PSQL_ROLE, quiet, unaligned, stopping at the first error.
 dr_psql() {
-  as_postgres psql -X -q -At -v ON_ERROR_STOP=1 -d "$DR_DATABASE" "$@"
+  as_postgres psql -X -q -At -v ON_ERROR_STOP=1 -U "$DR_PSQL_ROLE" -d "$DR_DATABASE" "$@"
 }
 
 dr_pgbackrest() {
@@ -151,6 +159,33 @@ aws_cli_bounded() {
 readonly DR_FENCE_BEGIN="# BEGIN crazy-gary fence"
 # shellcheck disable=SC2034 # used by fence.sh
 readonly DR_FENCE_END="# END crazy-gary fence"
+# The block configure-postgres.sh keeps in pg_hba.conf for the roles (below the fence, if any).
+# shellcheck disable=SC2034 # used by configure-postgres.sh
+readonly DR_ROLES_BEGIN="# BEGIN crazy-gary roles"
+# shellcheck disable=SC2034 # used by configure-postgres.sh
+readonly DR_ROLES_END="# END crazy-gary roles"
+
+# dr_lock_hba / dr_unlock_hba: an exclusive lock (file descriptor 8) around a rewrite of
+# pg_hba.conf, so fence.sh and configure-postgres.sh never rewrite it at the same time (one would
+# lose the other's block). Released right after the rewrite: a process started while it is held
+# (a restarted server) would inherit the descriptor and hold the lock for good.
+dr_lock_hba() {
+  [[ -d "$DR_STATE_DIR" ]] || mkdir -p "$DR_STATE_DIR"
+  exec 8>>"$DR_STATE_DIR/pg_hba.lock"
+  if ! flock -w 30 8; then
+    die "another script still holds $DR_STATE_DIR/pg_hba.lock after 30 s"
+  fi
+}
+
+dr_unlock_hba() {
+  exec 8>&-
+}
+
+# dr_hba_errors: how many lines of the pg_hba.conf file on disk PostgreSQL cannot parse (a
+# reload keeps the old rules when there is one).
+dr_hba_errors() {
+  dr_psql -c "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL"
+}
 
 # The pg_hba.conf file the running server reads.
 dr_hba_file() {

@@ -16,6 +16,10 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 dr_load_env
+# Reads only: as the monitor role (pg_monitor, SELECT on the heartbeat table; it cannot write),
+# with its password from the password file configure-postgres.sh writes. pgBackRest's info and
+# repo-ls read the repositories and never connect to PostgreSQL.
+DR_PSQL_ROLE=monitor
 
 BACKUP_NAMESPACE="CrazyGary/Backup"
 DATABASE_NAMESPACE="CrazyGary/Database"

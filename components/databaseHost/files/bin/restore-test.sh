@@ -59,7 +59,10 @@ count_rows_sql() {
 }
 
 # Counts the verified tables on the primary and creates restore point $1 while writers to
-# those tables wait, so the counts are exactly the state at the restore point.
+# those tables wait, so the counts are exactly the state at the restore point. The postgres OS
+# user's own peer connection: a SHARE lock needs UPDATE, DELETE or TRUNCATE on the tables
+# (https://www.postgresql.org/docs/15/sql-lock.html), which no backup or monitor role holds.
+# pgBackRest's check and restore below log in as pgbackrest (pg1-user); restore never connects.
 snapshot_source() {
   local -a tables
   read -r -a tables <<<"$DR_VERIFY_TABLES"
