@@ -10,6 +10,7 @@ import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { secretArnInRegion } from "../domain/databaseRoles";
 import { repositoryKeyPrefix } from "../domain/walArchiveLifecycle";
+import { HOST_METRICS } from "../domain/hostMetrics";
 import type { PolicyDocument } from "./walArchiveBucket";
 
 export const databaseHostIamType = "crazygary:dr:DatabaseHostIam";
@@ -19,7 +20,7 @@ export const databaseHostIamType = "crazygary:dr:DatabaseHostIam";
  * publish `CrazyGary/Backup`; the standby's monitor publishes `CrazyGary/Database`
  * ReplicationLagSeconds (from the heartbeat). Both are needed, nothing else.
  */
-export const hostMetricNamespaces = Object.freeze(["CrazyGary/Backup", "CrazyGary/Database"] as const);
+export const hostMetricNamespaces = Object.freeze([HOST_METRICS.backupNamespace, HOST_METRICS.databaseNamespace] as const);
 
 /** One pgBackRest repository the host reaches: a bucket, its key, its region. */
 export interface RepositoryAccess {

@@ -11,7 +11,7 @@
 import { repositoryWalAlarms } from "./alarmCatalogWal";
 import { drillAgeAlarmDays, DRILL_METRICS } from "./drillRun";
 import { drills } from "./testingSchedule";
-import { MONITOR_INTERVAL_MINUTES } from "./hostMetrics";
+import { HOST_METRICS, MONITOR_INTERVAL_MINUTES } from "./hostMetrics";
 import type { RecoverySettings, RegionRole } from "./topology";
 import {
   backups,
@@ -220,9 +220,9 @@ export const customMetrics = {
   modelApiCalls: { kind: "custom", namespace: "CrazyGary/ModelApi", name: "Calls", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "AI model API calls made" },
   unauthorizedRequests: { kind: "custom", namespace: "CrazyGary/Security", name: "UnauthorizedRequests", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "requests refused with 401 or 403" },
   tlsDaysToExpiry: { kind: "custom", namespace: "CrazyGary/TLS", name: "DaysToExpiry", unit: "None", publishEverySeconds: HOUR, publisher: "API service", side: "both", meaning: "days until the soonest-expiring certificate the region serves (api and app hostnames) expires" },
-  replicationLag: { kind: "custom", namespace: "CrazyGary/Database", name: "ReplicationLagSeconds", unit: "Seconds", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "standby", meaning: "age of the replicated heartbeat row on the standby" },
-  fullBackupAge: { kind: "custom", namespace: "CrazyGary/Backup", name: "FullBackupAgeHours", unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "both", meaning: "hours since the newest full backup in the region's repository stopped" },
-  restoreTestAge: { kind: "custom", namespace: "CrazyGary/Backup", name: "RestoreTestAgeDays", unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "active", meaning: "days since the last successful restore test" },
+  replicationLag: { kind: "custom", namespace: HOST_METRICS.databaseNamespace, name: HOST_METRICS.replicationLagSeconds, unit: "Seconds", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "standby", meaning: "age of the replicated heartbeat row on the standby" },
+  fullBackupAge: { kind: "custom", namespace: HOST_METRICS.backupNamespace, name: HOST_METRICS.fullBackupAgeHours, unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "both", meaning: "hours since the newest full backup in the region's repository stopped" },
+  restoreTestAge: { kind: "custom", namespace: HOST_METRICS.backupNamespace, name: HOST_METRICS.restoreTestAgeDays, unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "active", meaning: "days since the last successful restore test" },
   drillAge: { kind: "custom", namespace: DRILL_METRICS.namespace, name: DRILL_METRICS.ageDays, unit: "None", publishEverySeconds: DAY, publisher: "drills workflow (npm run drill)", side: "both", meaning: "days since the youngest passed drill of the testing schedule (0 after a passed drill; daily `npm run drill -- age` in between)" },
 } as const satisfies Record<string, CustomMetric>;
 

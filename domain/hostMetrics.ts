@@ -1,6 +1,7 @@
 /**
- * The metrics the database hosts' scripts publish and the alarms watch: one list, so a metric
- * name is spelled once. The scripts receive these names through their settings file.
+ * The metrics the database hosts' scripts publish and the alarms watch: one list for the
+ * TypeScript side (the alarm catalog, the host IAM policy). The shell scripts spell the names
+ * too; test/hostScriptMetrics.test.ts holds every name and namespace they publish to this list.
  */
 /**
  * The metrics the scripts publish, for alarms to match. Every datum has the dimensions
@@ -9,8 +10,8 @@
  * repository's region (Region = that region); the others by each host, in its own region.
  */
 export const HOST_METRICS = Object.freeze({
-  backupNamespace: "CrazyGary/Backup",
-  databaseNamespace: "CrazyGary/Database",
+  backupNamespace: "CrazyGary/Backup" as const,
+  databaseNamespace: "CrazyGary/Database" as const,
   /** 1 on success, 0 on failure; dimensions Environment, Region, Type. Unit Count. */
   backupSuccess: "BackupSuccess",
   /** Dimensions Environment, Region, Type. Unit Seconds. */
