@@ -12,15 +12,9 @@
  */
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  actionsEnabledFor,
-  customMetricDimensions,
-  severityFor,
-  treatMissingDataFor,
-  type AlarmDefinition,
-  type CustomMetric,
-  type WatchedMetric,
-} from "../domain/alarmCatalog";
+import { actionsEnabledFor, severityFor, treatMissingDataFor } from "../domain/alarmSides";
+import { customMetricDimensions } from "../domain/metricContract";
+import type { AlarmDefinition, CustomMetric, WatchedMetric } from "../domain/alarmTypes";
 import { alarmName, alarmSites, rollbackAlarmRule, rollbackGroups, siteOf, type AlarmSite, type AlarmSiteKey } from "../domain/alarmSites";
 import { regionRoles, type RegionRole } from "../domain/topology";
 import type { Severity } from "../domain/runbook";

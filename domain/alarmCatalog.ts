@@ -4,7 +4,8 @@
  * turns each definition into one CloudWatch alarm per region role; the metric contract
  * (docs/reference/metric-contract.md, by `npm run docs`) is rendered from the same definitions
  * (`renderMetricContract`), so the metrics the hosts must publish and the metrics the alarms
- * watch cannot drift apart.
+ * watch cannot drift apart. Its types are in `alarmTypes.ts`; how an alarm behaves per region in
+ * `alarmSides.ts`; the contract's rendering in `metricContract.ts`.
  *
  * Pure data and pure functions only: no resources here.
  */
@@ -12,149 +13,16 @@ import { repositoryWalAlarms } from "./alarmCatalogWal";
 import { drillAgeAlarmDays, DRILL_METRICS } from "./drillRun";
 import { drills } from "./testingSchedule";
 import { HOST_METRICS, MONITOR_INTERVAL_MINUTES } from "./hostMetrics";
-import type { RecoverySettings, RegionRole } from "./topology";
+import type { TriggerRowId, MetricUnit, CustomMetric, HealthCheckMetric, WalRuleMetric, Comparison, MetricRegion, AlarmDefinition, CatalogSettings } from "./alarmTypes";
 import {
   backups,
   certExpiryUrgentDays,
   recoveryObjectives,
   rollbackTriggers,
-  severities,
   type ComponentId,
-  type RollbackTriggerId,
   type RunbookSection,
   type Severity,
-  type Tier,
 } from "./runbook";
-
-/** Rows of "Automated Rollback Triggers" that have an alarm (the others carry a `noAlarmReason`). */
-export type TriggerRowId = Exclude<RollbackTriggerId, "payment-failures" | "data-breach-indicators">;
-
-/** Rows the runbook implies through its RPO and backup promises but never wrote down as alarms. */
-export type RecoveryRowId = "wal-archive-freshness" | "repository-wal-age" | "replica-lag" | "backup-missed" | "restore-test-missed" | "drill-overdue";
-
-export type AlarmRowId = TriggerRowId | RecoveryRowId;
-
-/** Alarm ids: one per row, except `cert-expiry` (a warning and an urgent alarm) and `repository-wal-age` (one per repository). */
-export type AlarmId =
-  | Exclude<AlarmRowId, "cert-expiry" | "repository-wal-age">
-  | "cert-expiry-warning"
-  | "cert-expiry-urgent"
-  | `repository-wal-age-${RegionRole}`;
-
-/** CloudWatch units the contract asks publishers to use (CloudWatch has no hours or days unit). */
-export type MetricUnit = "Count" | "Milliseconds" | "Seconds" | "Percent" | "None";
-
-/** Who puts a custom metric into CloudWatch. */
-export type Publisher = "API service" | "web app" | "every host" | "database host (monitor.sh)" | "drills workflow (npm run drill)";
-
-/** Which database side publishes a metric: both, only the writable primary, or only the standby. */
-export type PublishingSide = "both" | "active" | "standby";
-
-/** A metric the Crazy-Gary services publish themselves (namespace `CrazyGary/...`), with dimensions Environment and Region. */
-export interface CustomMetric {
-  kind: "custom";
-  namespace: `CrazyGary/${string}`;
-  name: string;
-  unit: MetricUnit;
-  /** How often the publisher sends a datum, in seconds. */
-  publishEverySeconds: number;
-  publisher: Publisher;
-  /** Which side publishes it; alarms breach on missing data only where the metric is expected. */
-  side: PublishingSide;
-  /** What one datum measures, for the contract. */
-  meaning: string;
-}
-
-/** Route53's `HealthCheckStatus` for the region role's `/health` check; lives in us-east-1 only. */
-export interface HealthCheckMetric {
-  kind: "route53-health";
-  namespace: "AWS/Route53";
-  name: "HealthCheckStatus";
-}
-
-/** EventBridge's `MatchedEvents` for the region's WAL-archive rule (dimension RuleName). */
-export interface WalRuleMetric {
-  kind: "wal-rule";
-  namespace: "AWS/Events";
-  name: "MatchedEvents";
-}
-
-export type WatchedMetric = CustomMetric | HealthCheckMetric | WalRuleMetric;
-
-export type Statistic = "Minimum" | "Maximum" | "Average" | "Sum" | "p95";
-
-/** What an alarm evaluates: one metric's statistic, a percentage of two counts, or an anomaly band. */
-export type AlarmExpression =
-  | { kind: "metric"; metric: WatchedMetric; statistic: Statistic }
-  | {
-      kind: "percent";
-      /** The failures counted (summed per period). */
-      numerator: CustomMetric;
-      /** All attempts counted (summed per period). */
-      denominator: CustomMetric;
-    }
-  | {
-      kind: "anomaly-band";
-      metric: CustomMetric;
-      statistic: Statistic;
-      /** Width of the expected band, in standard deviations. */
-      bandWidth: number;
-    };
-
-export type Comparison = "GreaterThanThreshold" | "LessThanThreshold" | "LessThanLowerOrGreaterThanUpperThreshold";
-export type TreatMissingData = "breaching" | "notBreaching" | "ignore" | "missing";
-
-/** How an alarm's severity is chosen. */
-export type SeverityRule =
-  | {
-      kind: "follows-active-region";
-      /** Severity in the active region; the passive region pages one level lower. */
-      active: Severity;
-    }
-  | { kind: "fixed"; severity: Severity };
-
-/** Where the metric lives: in the region role's own region, or in Route53's metrics region (us-east-1). */
-export type MetricRegion = "own-region" | "route53-metrics";
-
-export interface AlarmDefinition {
-  id: AlarmId;
-  row: AlarmRowId;
-  /** What the alarm means, in the runbook's words where it has them. */
-  description: string;
-  source: RunbookSection;
-  /** The component the row watches (groups the dashboard by tier). */
-  component: ComponentId;
-  tier: Tier;
-  expression: AlarmExpression;
-  comparison: Comparison;
-  /** In the unit of the expression (ms, percent, count, hours, days, events); `null` for anomaly bands. */
-  threshold: number | null;
-  periodSeconds: number;
-  evaluationPeriods: number;
-  datapointsToAlarm: number;
-  /** How CloudWatch treats a period without data where the region is expected to publish (see `treatMissingDataFor`). */
-  treatMissingData: TreatMissingData;
-  /** Why `treatMissingData` is what it is. */
-  missingDataReason: string;
-  severity: SeverityRule;
-  metricRegion: MetricRegion;
-  /**
-   * The region role whose region is the metric's `Region` dimension, when it is not the alarm's
-   * own: the per-repository WAL alarms watch every repository from every region.
-   * @default the alarm's own region role
-   */
-  repository?: RegionRole;
-  /** Whether the deploy pipeline's rollback composite includes this alarm (active region only). */
-  rollbackTrigger: boolean;
-}
-
-/** The effective settings the catalog depends on (the zod-parsed, possibly tightened config). */
-export interface CatalogSettings {
-  /** Thresholds tightened in stack config (`thresholds.<row>`); a missing row uses the runbook's. */
-  thresholds: Partial<Record<TriggerRowId, number>>;
-  /** The database RPO and `archive_timeout` in effect. */
-  recovery: RecoverySettings;
-}
 
 const TRIGGERS: RunbookSection = "Automated Rollback Triggers";
 const RPO: RunbookSection = "Recovery Time Objectives (RTO) & Recovery Point Objectives (RPO)";
@@ -556,87 +424,4 @@ function certExpiryAlarms(warningDays: number): AlarmDefinition[] {
       rollbackTrigger: true,
     },
   ];
-}
-
-/** The severity one level below `severity` (P3 stays P3). */
-export function oneLevelLower(severity: Severity): Severity {
-  return severities[Math.min(severities.indexOf(severity) + 1, severities.length - 1)];
-}
-
-/** The severity an alarm pages with in `role`'s region while `activeRegion` serves traffic. */
-export function severityFor(alarm: Pick<AlarmDefinition, "severity">, role: RegionRole, activeRegion: RegionRole): Severity {
-  if (alarm.severity.kind === "fixed") return alarm.severity.severity;
-  return role === activeRegion ? alarm.severity.active : oneLevelLower(alarm.severity.active);
-}
-
-/** The metric whose publishing side decides where missing data is expected, if any. */
-function publishedMetric(alarm: AlarmDefinition): CustomMetric | undefined {
-  const expression = alarm.expression;
-  if (expression.kind === "percent") return expression.denominator;
-  return expression.metric.kind === "custom" ? expression.metric : undefined;
-}
-
-/** Whether `role`'s region publishes the alarm's metric while `activeRegion` is active. */
-export function expectsMetric(alarm: AlarmDefinition, role: RegionRole, activeRegion: RegionRole): boolean {
-  const side = publishedMetric(alarm)?.side ?? "both";
-  if (side === "both") return true;
-  return side === "active" ? role === activeRegion : role !== activeRegion;
-}
-
-/**
- * Whether the alarm in `role`'s region pages: only where its metric is published. The standby's
- * replica lag pages (P0) in the standby's region; the copy in the active region has no data,
- * treats missing data as not breaching, and its actions are off. On a flip the two swap settings;
- * neither moves.
- */
-export function actionsEnabledFor(alarm: AlarmDefinition, role: RegionRole, activeRegion: RegionRole): boolean {
-  return expectsMetric(alarm, role, activeRegion);
-}
-
-/**
- * `treatMissingData` for the alarm in `role`'s region: the catalog's choice, except that an
- * alarm never breaches on data its region is not expected to publish (the standby's lag has no
- * data on the primary; the restore test runs only on the active side): there it is `notBreaching`.
- */
-export function treatMissingDataFor(alarm: AlarmDefinition, role: RegionRole, activeRegion: RegionRole): TreatMissingData {
-  if (alarm.treatMissingData === "breaching" && !expectsMetric(alarm, role, activeRegion)) return "notBreaching";
-  return alarm.treatMissingData;
-}
-
-/** Every custom metric the catalog watches, once each, in catalog order. */
-export function contractMetrics(alarms: readonly AlarmDefinition[]): { metric: CustomMetric; alarms: AlarmId[] }[] {
-  const byKey = new Map<string, { metric: CustomMetric; alarms: AlarmId[] }>();
-  for (const alarm of alarms) {
-    const expression = alarm.expression;
-    const metrics = expression.kind === "percent" ? [expression.numerator, expression.denominator] : expression.metric.kind === "custom" ? [expression.metric] : [];
-    for (const metric of metrics) {
-      const key = `${metric.namespace}/${metric.name}`;
-      const entry = byKey.get(key) ?? { metric, alarms: [] };
-      if (!entry.alarms.includes(alarm.id)) entry.alarms.push(alarm.id);
-      byKey.set(key, entry);
-    }
-  }
-  return [...byKey.values()];
-}
-
-/** Dimensions every custom metric carries. */
-export const customMetricDimensions = ["Environment", "Region"] as const;
-
-const every = (seconds: number) => (seconds % DAY === 0 ? `${seconds / DAY} d` : seconds % HOUR === 0 ? `${seconds / HOUR} h` : seconds % MINUTE === 0 ? `${seconds / MINUTE} min` : `${seconds} s`);
-const sideNote = (side: PublishingSide) => (side === "standby" ? " (standby only)" : side === "active" ? " (active side only)" : "");
-
-/**
- * The metric contract (docs/reference/metric-contract.md): the custom metrics the API, web app and database hosts must
- * publish, one markdown table row per metric, rendered from the alarm catalog.
- */
-export function renderMetricContract(alarms: readonly AlarmDefinition[]): string {
-  const header = [
-    "| namespace | name | unit | dimensions | how often | who publishes | meaning | alarms |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
-  ];
-  const rows = contractMetrics(alarms).map(
-    ({ metric, alarms: ids }) =>
-      `| ${metric.namespace} | ${metric.name} | ${metric.unit} | ${customMetricDimensions.join(", ")} | every ${every(metric.publishEverySeconds)} | ${metric.publisher}${sideNote(metric.side)} | ${metric.meaning} | ${ids.join(", ")} |`,
-  );
-  return [...header, ...rows].join("\n");
 }

@@ -8,7 +8,7 @@
  *
  * Pure data; part of the alarm catalog (`alarmCatalog` in ./alarmCatalog.ts includes these rows).
  */
-import type { AlarmDefinition, CustomMetric } from "./alarmCatalog";
+import type { AlarmDefinition, CustomMetric } from "./alarmTypes";
 import type { RunbookSection, Tier } from "./runbook";
 import type { RegionRole } from "./topology";
 import { REPOSITORY_WAL_AGE_METRIC } from "./walArchive";

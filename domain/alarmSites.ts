@@ -5,7 +5,7 @@
  * (CloudWatch), so both are decided per region role, never per active/passive: a flip moves
  * nothing.
  */
-import type { AlarmDefinition, AlarmId } from "./alarmCatalog";
+import type { AlarmDefinition, AlarmId } from "./alarmTypes";
 import { regionRoles, type RegionRole } from "./topology";
 
 /** Where alarms live: a region role's region, or Route53's metrics region when no role has it. */

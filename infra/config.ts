@@ -10,7 +10,7 @@ import { cloudWatchLogRetentionDays } from "../domain/cloudWatchLogRetention";
 import { endpointPairProblem } from "../domain/failoverRouting";
 import { hostnameKeys, regionRoles, type DatabaseHostAddress, type Endpoint } from "../domain/topology";
 import { secretLookingReason } from "../domain/secretSettings";
-import type { CatalogSettings } from "../domain/alarmCatalog";
+import type { CatalogSettings } from "../domain/alarmTypes";
 import { awsBackupLimits, backupCopyProblems, type BackupCopySettings } from "../domain/immutableBackupCopy";
 import { type AlertSubscription } from "../domain/alertDelivery";
 import {

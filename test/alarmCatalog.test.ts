@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  actionsEnabledFor,
-  alarmCatalog,
-  contractMetrics,
-  effectiveThreshold,
-  oneLevelLower,
-  renderMetricContract,
-  severityFor,
-  treatMissingDataFor,
-  windowFor,
-  type AlarmDefinition,
-} from "../domain/alarmCatalog";
+import { actionsEnabledFor, oneLevelLower, severityFor, treatMissingDataFor } from "../domain/alarmSides";
+import { alarmCatalog, effectiveThreshold, windowFor } from "../domain/alarmCatalog";
+import { contractMetrics, renderMetricContract } from "../domain/metricContract";
+import type { AlarmDefinition } from "../domain/alarmTypes";
 import { parseStackConfig } from "../infra/parseConfig";
 import { rollbackTriggers } from "../domain/runbook";
 import { loadStackConfig } from "../tools/offline";

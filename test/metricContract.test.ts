@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { alarmCatalog, renderMetricContract } from "../domain/alarmCatalog";
+import { alarmCatalog } from "../domain/alarmCatalog";
+import { renderMetricContract } from "../domain/metricContract";
 import { parseStackConfig } from "../infra/parseConfig";
 import { metricContractEnd, metricContractStart } from "../tools/docs/alarmReference";
 import { loadStackConfig, repositoryRoot } from "../tools/offline";

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderPgbackrestConf } from "../../components/databaseHost/render";
-import { alarmCatalog, type AlarmDefinition } from "../../domain/alarmCatalog";
+import { alarmCatalog } from "../../domain/alarmCatalog";
+import type { AlarmDefinition } from "../../domain/alarmTypes";
 import { parseStackConfig } from "../../infra/parseConfig";
 import { maxArchiveTimeoutSeconds } from "../../domain/runbook";
 import { loadStackConfig } from "../../tools/offline/stackFiles";

@@ -3,7 +3,8 @@
  * catalog (`domain/alarmCatalog.ts`). Pure: the caller passes the catalog built from a stack's
  * effective settings.
  */
-import { renderMetricContract, type AlarmDefinition, type AlarmExpression, type WatchedMetric } from "../../domain/alarmCatalog";
+import { renderMetricContract } from "../../domain/metricContract";
+import type { AlarmDefinition, AlarmExpression, WatchedMetric } from "../../domain/alarmTypes";
 import { generatedNotice, markdownTable } from "./markdown";
 
 const metricName = (metric: WatchedMetric) => `${metric.namespace} ${metric.name}`;
@@ -90,7 +91,7 @@ export function renderMetricContractReference(alarms: readonly AlarmDefinition[]
   return [
     "# Metric contract",
     "",
-    generatedNotice("`renderMetricContract` in `domain/alarmCatalog.ts`"),
+    generatedNotice("`renderMetricContract` in `domain/metricContract.ts`"),
     "",
     "The API, the web app and the database hosts must publish these metrics, each with dimensions",
     "`Environment` (the stack's `environment`) and `Region` (the region code the publisher runs in), to",
