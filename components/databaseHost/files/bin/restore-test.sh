@@ -127,8 +127,13 @@ run_test() {
   log "restore point $target created; source row counts: $(echo "$source_counts" | tr '\n' ' ')"
 
   dr_pgbackrest check
-  as_postgres mkdir -p "$scratch_socket"
-  dr_pgbackrest --repo="$DR_LOCAL_REPO" --pg1-path="$scratch_data" --type=name \
+  as_postgres mkdir -p "$scratch_socket" "$scratch/spool"
+  # A spool of its own: restore empties the stanza's archive spool (pgBackRest 2.45 aborts with
+  # "[061]: unable to remove path '<spool>/archive/<stanza>': Directory not empty" when the live
+  # primary's async archive-push writes there meanwhile, seen in test/postgres/recovery.test.ts
+  # under an application writer), and the scratch copy's archive-get queue must not mix with the
+  # primary's push queue. restore writes the option into the copy's restore_command too.
+  dr_pgbackrest --repo="$DR_LOCAL_REPO" --pg1-path="$scratch_data" --spool-path="$scratch/spool" --type=name \
     --target="$target" --target-action=promote --archive-mode=off restore
   ensure_config_files
   as_postgres "$DR_PG_BIN/pg_ctl" -D "$scratch_data" -l "$scratch/postgres.log" -w -t 600 \
