@@ -3,7 +3,7 @@
  * exits 1 when the commit would change the stack's active region (domain/deployGuard.ts).
  */
 import { activeRegionChangeRefusal, DeployGuardInputError } from "../../domain/deployGuard";
-import { regionRoles, type RegionRole } from "../../domain/topology";
+import { parseStackConfig, StackConfigError } from "../../infra/parseConfig";
 import { loadStackConfig, StackFileError } from "../offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";
 import { deployGuardCommand } from "./commands";
@@ -16,11 +16,9 @@ runCli(
     const deployed = flags.values.deployed?.[0];
     if (!stack) throw new UsageError("--stack: required; e.g. npm run deploy:guard -- --stack prod --deployed primary");
     if (deployed === undefined) throw new UsageError('--deployed: required (the stack\'s activeRegionRole output; "" for a stack never updated)');
-    const committed = loadStackConfig(stack).engineConfig["crazy-gary-dr:activeRegion"] ?? "primary";
-    if (!(regionRoles as readonly string[]).includes(committed)) {
-      throw new UsageError(`activeRegion: ${JSON.stringify(committed)} in Pulumi.${stack}.yaml is not a region role; allowed: ${regionRoles.join(", ")}`);
-    }
-    const refusal = activeRegionChangeRefusal({ stack, committed: committed as RegionRole, deployed });
+    // The schema's own reading of activeRegion: its default, and its error for a value that is no role.
+    const committed = parseStackConfig(loadStackConfig(stack)).activeRegion;
+    const refusal = activeRegionChangeRefusal({ stack, committed, deployed });
     if (refusal) {
       process.stderr.write(`${refusal}\n`);
       return 1;
@@ -28,6 +26,6 @@ runCli(
     process.stdout.write(deployed === "" ? `${stack}: never updated; activeRegion ${committed}\n` : `${stack}: activeRegion stays ${committed}\n`);
     return 0;
   },
-  (err) => err instanceof StackFileError || err instanceof DeployGuardInputError,
+  (err) => err instanceof StackFileError || err instanceof StackConfigError || err instanceof DeployGuardInputError,
   deployGuardCommand,
 );
