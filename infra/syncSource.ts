@@ -35,6 +35,13 @@ export interface SyncedStackConfig {
   source?: SyncSource;
 }
 
+/**
+ * The outputs of the source stack a following stack reads, and all it reads: the offline plan
+ * stands in exactly these (tools/offline/syncSourceCache.ts keeps them, keyed by what they
+ * depend on).
+ */
+export const syncedOutputNames = ["environment", "schemaVersion", "schemaSource"] as const;
+
 async function plainOutput(reference: pulumi.StackReference, sourceName: string, output: string): Promise<unknown> {
   const details = await reference.getOutputDetails(output);
   if (details.secretValue !== undefined) {
@@ -77,9 +84,7 @@ export async function resolveSyncedConfig(config: StackConfig): Promise<SyncedSt
   if (!config.sync) return { config };
   const name = config.sync.source;
   const reference = new pulumi.StackReference("sync-source", { name });
-  const [environment, schemaVersion, schemaSource] = await Promise.all(
-    ["environment", "schemaVersion", "schemaSource"].map((output) => plainOutput(reference, name, output)),
-  );
+  const [environment, schemaVersion, schemaSource] = await Promise.all(syncedOutputNames.map((output) => plainOutput(reference, name, output)));
   const synced = applySync(config, parseEnvironmentOutput(environment, name));
   return { config: synced, source: { name, ...schemaFields(name, schemaVersion, schemaSource) } };
 }

@@ -3,7 +3,7 @@
  * (tools/cli/lazyModule.js) do, on a scratch repository: a stale bundle is never run.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -14,7 +14,7 @@ interface Locations {
   bundleDir: string;
   installedTree: string;
 }
-type Fresh = { bundle: string; text: string; codeCache: string } | { stale: string };
+type Fresh = { bundle: string; sha256: string; text: string; codeCache: string } | { stale: string };
 const load = createRequire(__filename);
 const bundles = load("../tools/cli/bundles.js") as {
   locationsOf(root: string): Locations;
@@ -51,7 +51,37 @@ describe("a CLI bundle is used only while everything it was built from is unchan
   it("runs the bundle when nothing changed, with its text and a code cache named by its content", () => {
     const found = bundles.freshBundle(entry, at);
     const name = path.join(at.bundleDir, `tools-cli-plan.${sha256(bundleText).slice(0, 16)}`);
-    expect(found).toEqual({ bundle: `${name}.js`, text: bundleText, codeCache: `${name}.v8cache` });
+    expect(found).toEqual({ bundle: `${name}.js`, sha256: sha256(bundleText), text: bundleText, codeCache: `${name}.v8cache` });
+  });
+
+  describe("a source last modified well before the build (stats older than the racy window)", () => {
+    const source = "tools/offline/plan.ts";
+    const anHourAgo = () => new Date(Date.now() - 3_600_000);
+    beforeEach(() => {
+      utimesSync(path.join(at.root, source), anHourAgo(), anHourAgo());
+      bundles.storeBundle(entry, ["tools/cli/plan.ts", source], bundleText, at);
+    });
+    const recordedHash = (hash: string) => {
+      const { manifest } = bundles.bundleFiles(entry, at);
+      const stored = JSON.parse(readFileSync(manifest, "utf8"));
+      writeFileSync(manifest, JSON.stringify({ ...stored, inputs: { ...stored.inputs, [source]: hash } }));
+    };
+
+    it("is trusted by its size and modification time, without reading it (as git status does)", () => {
+      recordedHash("not-the-content-hash");
+      expect(reason()).toBe("fresh");
+    });
+
+    it("is hashed again once its modification time differs, even at the same size", () => {
+      recordedHash("not-the-content-hash");
+      utimesSync(path.join(at.root, source), new Date(), new Date());
+      expect(reason()).toBe(`${source} changed`);
+    });
+
+    it("is stale after a same-size rewrite (a write sets the modification time to now)", () => {
+      write(source, "export const x = 2;\n");
+      expect(reason()).toBe(`${source} changed`);
+    });
   });
 
   it("keeps only the newest build: a rebuild removes the older bundle and its code cache", () => {

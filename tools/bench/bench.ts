@@ -4,10 +4,12 @@
  * then of each part of the test command, on this machine. Prints figures with the load average
  * each was taken at; asserts nothing.
  *
- * Cold is the first plan after `npm ci` in a fresh clone: the bundles that `npm ci`'s `prepare`
- * step builds are there (the bench builds them once, as that step does, and times it), no V8 code
- * cache yet, no transpile cache. Warm is the next run. The three kinds are interleaved so that
- * each sees the same load.
+ * Cold is the first plan after `npm ci` in a fresh clone: the bench forgets every cache and runs
+ * `npm ci`'s `prepare` step (tools/cli/buildBundles.js: the bundles built, then each CLI run once,
+ * which leaves its V8 code cache and dr's stand-in of prod's outputs), timed, then plans. Warm is
+ * the next run. Unwarmed is a plan from a bundle with neither cache (the first plan after a
+ * change to the sources, which run.js rebuilds the bundle for, also pays the rebuild). The four
+ * kinds are interleaved so that each sees the same load.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
@@ -48,11 +50,17 @@ function runTimed(command: string, args: string[], env: Record<string, string> =
 
 const timeCommand = (command: string, args: string[], env: Record<string, string> = {}): number => runTimed(command, args, env).seconds;
 
-/** The state a fresh clone is in right after `npm ci`: bundles built, no code cache, no transpile cache. */
-function forgetCaches(): void {
-  for (const file of readdirSync(cacheDir)) if (file.endsWith(".js")) rmSync(path.join(cacheDir, file), { force: true });
+/** Removes what a run leaves: the bundles' V8 code caches and dr's stand-in of prod's outputs. */
+function forgetRunCaches(): void {
   const bundles = path.join(cacheDir, "bundles");
   for (const file of readdirSync(bundles)) if (file.endsWith(".v8cache")) rmSync(path.join(bundles, file), { force: true });
+  rmSync(path.join(cacheDir, "sync-source"), { recursive: true, force: true });
+}
+
+/** Removes every cache (transpile cache of the sources path too): a fresh clone before `npm ci`'s prepare step. */
+function forgetCaches(): void {
+  for (const file of readdirSync(cacheDir)) if (file.endsWith(".js")) rmSync(path.join(cacheDir, file), { force: true });
+  forgetRunCaches();
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -85,21 +93,23 @@ runCli(async () => {
   const stacks = ["prod", "dr"];
   process.stdout.write(
     `bench will run: the bundle build of npm ci's prepare step once, then ${runs} round(s) of, per stack (${stacks.join(", ")}): ` +
-      "`npm run -s plan` cold, the same warm, and the same from the TypeScript sources (CRAZY_GARY_NO_BUNDLE=1, warm transpile cache)" +
+      "npm ci's prepare step, then `npm run -s plan` cold, the same warm, unwarmed, and from the TypeScript sources (CRAZY_GARY_NO_BUNDLE=1, warm transpile cache)" +
       `${skipTests ? "" : "; then typecheck, lint and the three vitest projects (several minutes; --skip-tests for the plans alone)"}\n` +
-      "cold = the first plan after npm ci in a fresh clone: bundles built by prepare, no V8 code cache, no transpile cache; warm = the next run\n",
+      "cold = the first plan after npm ci in a fresh clone (its prepare step builds the bundles and runs each CLI once); warm = the next run; " +
+      "unwarmed = from a bundle without the V8 code cache and prod's kept outputs that a first run leaves\n",
   );
   process.stdout.write(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
-  process.stderr.write("  building the CLI bundles (npm ci's prepare step) ...\n");
-  const build = { seconds: timeCommand(process.execPath, [path.join(repositoryRoot, "tools/cli/buildBundles.js")]), load: load1() };
-  process.stdout.write(`prepare (bundles for plan, policy, config:diff, readiness, drill): ${build.seconds.toFixed(1)} s at load ${build.load.toFixed(1)}, once per npm ci\n`);
   const npmStart = { ...runTimed("npm", ["--version"]), load: load1() };
-  const samples = Object.fromEntries(stacks.map((stack) => [stack, { cold: [] as Sample[], warm: [] as Sample[], sources: [] as Sample[] }]));
+  const prepares: Sample[] = [];
+  const samples = Object.fromEntries(stacks.map((stack) => [stack, { cold: [] as Sample[], warm: [] as Sample[], unwarmed: [] as Sample[], sources: [] as Sample[] }]));
   for (let round = 1; round <= runs; round++) {
     for (const stack of stacks) {
       const plan = ["run", "-s", "plan", "--", "--stack", stack];
       process.stderr.write(`  round ${round}/${runs}, plan --stack ${stack}:`);
       forgetCaches();
+      const prepareLoad = load1();
+      prepares.push({ ...runTimed(process.execPath, [path.join(repositoryRoot, "tools/cli/buildBundles.js")]), load: prepareLoad });
+      process.stderr.write(` prepare ${prepares[prepares.length - 1]!.seconds.toFixed(1)} s,`);
       const measure = (kind: keyof (typeof samples)[string], env: Record<string, string> = {}) => {
         const load = load1();
         const { seconds, cpu } = runTimed("npm", plan, env);
@@ -108,16 +118,22 @@ runCli(async () => {
       };
       measure("cold");
       measure("warm");
+      forgetRunCaches();
+      measure("unwarmed");
       // Untimed first: the sources path with its transpile cache warm, as it ran before the bundles.
       if (round === 1) timeCommand("npm", plan, { CRAZY_GARY_NO_BUNDLE: "1" });
       measure("sources", { CRAZY_GARY_NO_BUNDLE: "1" });
       process.stderr.write("\n");
     }
   }
+  // Leave the caches as npm ci leaves them.
+  timeCommand(process.execPath, [path.join(repositoryRoot, "tools/cli/buildBundles.js")]);
+  process.stdout.write(`prepare (bundles for plan, policy, config:diff, readiness, drill built, then each run once): ${summary(prepares)}, once per npm ci\n`);
   for (const stack of stacks) {
-    const { cold, warm, sources } = samples[stack];
+    const { cold, warm, unwarmed, sources } = samples[stack];
     process.stdout.write(
       `plan --stack ${stack}: cold ${summary(cold)}; warm ${summary(warm)} (target < 1.5 s cold: ${median(cold.map((s) => s.seconds)) < 1.5 ? "met" : "not met"})\n` +
+        `plan --stack ${stack} unwarmed (no code cache, no kept outputs): ${summary(unwarmed)}\n` +
         `plan --stack ${stack} from the sources (before the bundles): ${summary(sources)}\n`,
     );
   }

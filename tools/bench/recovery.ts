@@ -25,7 +25,7 @@ import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbo
 import { PG_BIN, PgSandbox, type PgNode } from "../postgres/cluster";
 import { runChecked } from "../postgres/exec";
 import { recordRecovery } from "./measurements";
-import { APPLICATION_SCHEMA, DrHost, measureCrashLoss, PRIMARY_REGION, restoreNode } from "../postgres/pgbackrest";
+import { APPLICATION_SCHEMA, DrHost, measureCrashLoss, PRIMARY_REGION, restoreNode, type RestorePhases } from "../postgres/pgbackrest";
 
 const DATABASE = "crazy_gary";
 const MIB = 2 ** 20;
@@ -150,15 +150,16 @@ async function prepareSize(sandbox: PgSandbox, label: string, sizeBytes: number)
 }
 
 /** (b) pgBackRest restore + WAL replay to `bench-point` until promoted, from repo1; checks the rows; deletes the copy. */
-async function timeRestore(sandbox: PgSandbox, size: PreparedSize, name: string): Promise<number> {
+async function timeRestore(sandbox: PgSandbox, size: PreparedSize, name: string): Promise<{ ms: number; phases: Partial<RestorePhases> }> {
+  const phases: Partial<RestorePhases> = {};
   const restore = await timed(() =>
-    restoreNode(sandbox, size.host, name, ["--repo=1", "--type=name", "--target=bench-point", "--target-action=promote"], { timeoutMs: LONG_MS }),
+    restoreNode(sandbox, size.host, name, ["--repo=1", "--type=name", "--target=bench-point", "--target-action=promote"], { timeoutMs: LONG_MS, phases }),
   );
   const counts = await rowCounts(restore.value, DATABASE);
   await restore.value.stop();
   await rm(restore.value.dataDir, { recursive: true, force: true });
   if (counts !== size.counts) throw new Error(`[${size.label}] pgBackRest restore has users/tasks ${counts}, the source had ${size.counts} at the restore point`);
-  return restore.ms;
+  return { ms: restore.ms, phases };
 }
 
 /** (a) the runbook: `gunzip | psql` of the dump into a new database on `target`; checks the rows; drops it. */
@@ -206,13 +207,16 @@ async function main(): Promise<void> {
         const made = await timed(() => pipeline(size.primary, `pg_dump -h '${size.primary.socketDir}' -p ${size.primary.port} -U postgres ${DATABASE} | gzip > '${file}'`));
         say(`[${size.label}] runbook dump (pg_dump | gzip, not counted): ${seconds(made.ms)} s`);
         dump = { target: await sandbox.initPrimary({ name: "dump-target", settings: { max_wal_size: "4GB", shared_buffers: "256MB" } }), file };
+        // The runbook reloads into the running server, which has the cluster's roles (the dump grants to them).
+        await pipeline(size.primary, `pg_dumpall --roles-only --no-role-passwords -h '${size.primary.socketDir}' -p ${size.primary.port} -U postgres | grep -v '^CREATE ROLE postgres;' | psql -X -q -v ON_ERROR_STOP=1 -h '${dump.target.socketDir}' -p ${dump.target.port} -U postgres -d postgres >/dev/null`);
       }
       for (let round = 1; round <= options.rounds; round++) {
         const restoreRun = async () => {
-          const ms = await timeRestore(sandbox, size, `${size.label}-r${round}`);
+          const { ms, phases } = await timeRestore(sandbox, size, `${size.label}-r${round}`);
           runs.push(Math.round(ms) / 1000);
           loads.push(load());
-          say(`[${size.label}] round ${round}: (b) pgBackRest restore + replay of ${(size.walBytes / MIB).toFixed(0)} MiB WAL, until promoted: ${seconds(ms)} s (load ${load().toFixed(1)})`);
+          const phaseText = `restore ${seconds(phases.restoreMs ?? 0)} s, start ${seconds(phases.startMs ?? 0)} s, replay + promotion ${seconds(phases.recoveryMs ?? 0)} s`;
+          say(`[${size.label}] round ${round}: (b) pgBackRest restore + replay of ${(size.walBytes / MIB).toFixed(0)} MiB WAL, until promoted: ${seconds(ms)} s (${phaseText}; load ${load().toFixed(1)})`);
         };
         const baselineRun = async () => {
           const ms = await timeDumpReload(dump!.target, dump!.file, size);

@@ -140,20 +140,41 @@ export function writeOutput(text: string, out: string | undefined): void {
   process.stderr.write(`wrote ${out} (${Buffer.byteLength(text)} bytes)\n`);
 }
 
+/** What a tool says when Node ran out of work before the tool's body settled. */
+export const unfinishedMessage =
+  "stopped before finishing: a promise the tool waited on never settled. In a Pulumi program this is usually two resources " +
+  "that wait on each other's outputs; run again with CRAZY_GARY_TRACES=1 PULUMI_DEBUG_PROMISE_LEAKS=1 for the pending promises";
+
 /**
  * Runs a CLI body: `--help`/`-h` prints the command's help and exits 0 before anything loads;
- * usage and config errors exit 2 with their message, no stack trace.
+ * usage and config errors exit 2 with their message, no stack trace. A body that never settles
+ * (Node exits once nothing is left to wait on, with status 0 unless told) exits 1 with
+ * {@link unfinishedMessage}.
  */
 export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean, command?: CommandSpec): void {
   if (command && wantsHelp(process.argv.slice(2))) {
     process.stdout.write(`${renderHelp(command)}\n`, () => process.exit(0));
     return;
   }
+  let settled = false;
+  // "beforeExit": Node has nothing left to wait on (an explicit process.exit() never emits it).
+  // The message goes out at "exit", after the SDK's own report of pending promises where that is on.
+  process.once("beforeExit", () => {
+    if (settled) return;
+    process.once("exit", () => {
+      process.stderr.write(`${unfinishedMessage}\n`);
+      process.exitCode = 1;
+    });
+  });
   body().then(
     // Exit only once stdout has drained: process.exit() right after a large write into a pipe
     // cuts the output short (a plan's JSON is a few hundred kB).
-    (code) => process.stdout.write("", () => process.exit(code)),
+    (code) => {
+      settled = true;
+      process.stdout.write("", () => process.exit(code));
+    },
     (err: unknown) => {
+      settled = true;
       if (err instanceof UsageError || isUserError(err)) {
         process.stderr.write(`${(err as Error).message}\n`);
         process.exit(2);

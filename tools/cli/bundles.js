@@ -2,7 +2,9 @@
 // JavaScript file holding a CLI with everything it loads (tools/cli/buildBundles.js makes it
 // with esbuild), kept under node_modules/.cache/crazy-gary-cli/bundles/ beside a manifest that
 // fingerprints what it was built from. It is used only while every fingerprint still matches:
-// - each file of this repository that went into it, by content (sha256);
+// - each file of this repository that went into it, by content (sha256; a file whose size and
+//   modification time are those recorded when it was hashed, long enough before, is not hashed
+//   again: `unchanged` below);
 // - the listing of each folder those files are in (a file added beside them could change what
 //   an import resolves to);
 // - the installed dependency tree, by the content of node_modules/.package-lock.json (npm
@@ -95,8 +97,51 @@ function manifestOf(entry, inputs, bundleText, at = here) {
     // An ASCII bundle is read as Latin-1 (the same characters, without a UTF-8 decoder's cost).
     ascii: !/[^\x00-\x7f]/.test(bundleText),
     inputs: Object.fromEntries([...inputs].sort().map((f) => [f, hashOfFile(path.join(at.root, f))])),
+    // Each input's size and modification time when it was hashed, and that moment: see `unchanged`.
+    statsTakenAtMs: Date.now(),
+    stats: Object.fromEntries([...inputs].sort().map((f) => [f, statOf(path.join(at.root, f))])),
     folders: Object.fromEntries(folders.map((d) => [d, hashOfListing(path.join(at.root, d))])),
   };
+}
+
+/**
+ * A file's size and modification time, or null when it cannot be read.
+ * @param {string} file
+ * @returns {[number, number] | null}
+ */
+function statOf(file) {
+  try {
+    const stat = fs.statSync(file);
+    return [stat.size, stat.mtimeMs];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Modification times are kept at the kernel's clock tick (a few ms), so a file written again
+ * within the same tick as before keeps its time. Git calls such a file "racily clean" and
+ * compares its content (https://git-scm.com/docs/racy-git); so does `unchanged` for a file
+ * modified less than this long before its stats were taken.
+ */
+const RACY_MS = 2000;
+
+/**
+ * True when `file` still has the content hashed as `hash`. Comparing size and modification time
+ * with those taken when it was hashed is enough, as it is for `git status`, unless the file was
+ * modified so shortly before that a later write could have kept its time; only then, or when
+ * they differ, is the content hashed (the hashing of every input was most of the check's time).
+ * @param {string} file
+ * @param {string} hash
+ * @param {[number, number] | null | undefined} recorded
+ * @param {number | undefined} takenAtMs
+ */
+function unchanged(file, hash, recorded, takenAtMs) {
+  if (recorded && takenAtMs !== undefined && recorded[1] < takenAtMs - RACY_MS) {
+    const now = statOf(file);
+    if (now && now[0] === recorded[0] && now[1] === recorded[1]) return true;
+  }
+  return hashOfFile(file) === hash;
 }
 
 /**
@@ -122,7 +167,7 @@ function storeBundle(entry, inputs, bundleText, at = here) {
  * The bundle of `entry` when it exists and every fingerprint matches, with its text; otherwise
  * why it is stale.
  * @param {string} entry
- * @returns {{ bundle: string, text: string, codeCache: string } | { stale: string }}
+ * @returns {{ bundle: string, sha256: string, text: string, codeCache: string } | { stale: string }}
  */
 function freshBundle(entry, at = here) {
   let manifest;
@@ -141,12 +186,12 @@ function freshBundle(entry, at = here) {
   }
   if (manifest.entry !== entry || manifest.bundleBytes !== bytes.length) return { stale: "bundle file changed" };
   for (const [file, hash] of Object.entries(manifest.inputs ?? {})) {
-    if (hashOfFile(path.join(at.root, file)) !== hash) return { stale: `${file} changed` };
+    if (!unchanged(path.join(at.root, file), hash, manifest.stats?.[file], manifest.statsTakenAtMs)) return { stale: `${file} changed` };
   }
   for (const [dir, hash] of Object.entries(manifest.folders ?? {})) {
     if (hashOfListing(path.join(at.root, dir)) !== hash) return { stale: `files added or removed in ${dir}/` };
   }
-  return { bundle: files.bundle, text: bytes.toString(manifest.ascii ? "latin1" : "utf8"), codeCache: files.codeCache };
+  return { bundle: files.bundle, sha256: manifest.bundleSha256, text: bytes.toString(manifest.ascii ? "latin1" : "utf8"), codeCache: files.codeCache };
 }
 
 /**

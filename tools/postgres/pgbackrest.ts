@@ -345,12 +345,12 @@ INSERT INTO tasks (user_id, title)
 `;
 }
 
-/** Polls `check` every 250 ms until it returns true; throws naming `what` after `timeoutMs`. */
-export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+/** Polls `check` every `pollMs` (250 ms unless given) until it returns true; throws naming `what` after `timeoutMs`. */
+export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>, pollMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
@@ -360,6 +360,18 @@ export interface RestoreNodeOptions {
   waitForPromotion?: boolean;
   /** Give up waiting for promotion after this many milliseconds. @default 300000 */
   timeoutMs?: number;
+  /** Filled with each phase's wall time in milliseconds, for a benchmark that says where a restore's time goes. */
+  phases?: Partial<RestorePhases>;
+}
+
+/** Where a restore's wall time went, in milliseconds. */
+export interface RestorePhases {
+  /** `pgbackrest restore`: the backup's files written into the data directory. */
+  restoreMs: number;
+  /** `pg_ctl start -w`: until the server accepts connections (a consistent hot standby). */
+  startMs: number;
+  /** From then until it has left recovery (WAL replayed to the target, promoted). */
+  recoveryMs: number;
 }
 
 /**
@@ -375,11 +387,21 @@ export async function restoreNode(
   options: RestoreNodeOptions = {},
 ): Promise<PgNode> {
   const node = await sandbox.prepareNode(name);
+  const phases = options.phases ?? {};
+  let started = performance.now();
+  const phaseEnds = (phase: keyof RestorePhases) => {
+    const now = performance.now();
+    phases[phase] = now - started;
+    started = now;
+  };
   await host.pgbackrestChecked([`--pg1-path=${node.dataDir}`, "--archive-mode=off", ...restoreArgs, "restore"]);
+  phaseEnds("restoreMs");
   await node.configure({});
   await node.start();
+  phaseEnds("startMs");
   if (options.waitForPromotion ?? true) {
-    await waitFor(`${name} to finish recovery`, options.timeoutMs ?? 300_000, async () => !(await node.isInRecovery()));
+    await waitFor(`${name} to finish recovery`, options.timeoutMs ?? 300_000, async () => !(await node.isInRecovery()), 50);
+    phaseEnds("recoveryMs");
   }
   return node;
 }
