@@ -9,7 +9,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { syncedOutputNames } from "../infra/syncSource";
 import { cachedSyncedOutputs, syncedOutputsSlot, type SyncedOutputsSlot } from "../tools/offline/syncSourceCache";
 
-const loaded = { engineConfig: { "crazy-gary-dr:environment": "prod", "crazy-gary-dr:activeRegion": "primary" }, engineSecretKeys: ["crazy-gary-dr:databaseSecrets"] };
+const loaded: { engineConfig: Record<string, string>; engineSecretKeys: string[] } = {
+  engineConfig: { "crazy-gary-dr:environment": "prod", "crazy-gary-dr:activeRegion": "primary" },
+  engineSecretKeys: ["crazy-gary-dr:databaseSecrets"],
+};
 const bundle = { tool: "plan", sha256: "a".repeat(64) };
 const prodOutputs = { environment: { LOG_LEVEL: "info" }, schemaVersion: "sha256:" + "b".repeat(64), schemaSource: { host: "db.internal" }, alarmCount: 38 };
 

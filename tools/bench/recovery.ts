@@ -28,6 +28,11 @@ import { recordRecovery } from "./measurements";
 import { APPLICATION_SCHEMA, DrHost, measureCrashLoss, PRIMARY_REGION, restoreNode, type RestorePhases } from "../postgres/pgbackrest";
 
 const DATABASE = "crazy_gary";
+/**
+ * Both timed servers, the restored one and the one `gunzip | psql` loads into, sync what they
+ * write as production does (the test harness turns fsync off for speed; tools/postgres/cluster.ts).
+ */
+const DURABLE = { fsync: "on" } as const;
 const MIB = 2 ** 20;
 /** Restores and dump reloads may take long on a loaded machine: two hours each at most. */
 const LONG_MS = 7_200_000;
@@ -153,7 +158,7 @@ async function prepareSize(sandbox: PgSandbox, label: string, sizeBytes: number)
 async function timeRestore(sandbox: PgSandbox, size: PreparedSize, name: string): Promise<{ ms: number; phases: Partial<RestorePhases> }> {
   const phases: Partial<RestorePhases> = {};
   const restore = await timed(() =>
-    restoreNode(sandbox, size.host, name, ["--repo=1", "--type=name", "--target=bench-point", "--target-action=promote"], { timeoutMs: LONG_MS, phases }),
+    restoreNode(sandbox, size.host, name, ["--repo=1", "--type=name", "--target=bench-point", "--target-action=promote"], { timeoutMs: LONG_MS, phases, settings: DURABLE }),
   );
   const counts = await rowCounts(restore.value, DATABASE);
   await restore.value.stop();
@@ -206,7 +211,7 @@ async function main(): Promise<void> {
         const file = join(sandbox.root, "crazy_gary.sql.gz");
         const made = await timed(() => pipeline(size.primary, `pg_dump -h '${size.primary.socketDir}' -p ${size.primary.port} -U postgres ${DATABASE} | gzip > '${file}'`));
         say(`[${size.label}] runbook dump (pg_dump | gzip, not counted): ${seconds(made.ms)} s`);
-        dump = { target: await sandbox.initPrimary({ name: "dump-target", settings: { max_wal_size: "4GB", shared_buffers: "256MB" } }), file };
+        dump = { target: await sandbox.initPrimary({ name: "dump-target", settings: { max_wal_size: "4GB", shared_buffers: "256MB", ...DURABLE } }), file };
         // The runbook reloads into the running server, which has the cluster's roles (the dump grants to them).
         await pipeline(size.primary, `pg_dumpall --roles-only --no-role-passwords -h '${size.primary.socketDir}' -p ${size.primary.port} -U postgres | grep -v '^CREATE ROLE postgres;' | psql -X -q -v ON_ERROR_STOP=1 -h '${dump.target.socketDir}' -p ${dump.target.port} -U postgres -d postgres >/dev/null`);
       }

@@ -15,7 +15,7 @@ import { renderHostFiles } from "../../components/databaseHost/render";
 import { backups, maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
 import { walQueueMaxMiB } from "../../domain/walQueue";
 import { databaseRoleSecretName, HOST_DATABASE_ROLES, type DatabaseRoleName } from "../../domain/databaseRoles";
-import { PG_BIN, writeOwnedFile, type PgNode, type PgSandbox } from "./cluster";
+import { PG_BIN, writeOwnedFile, type PgNode, type PgSandbox, type PgSettings } from "./cluster";
 import { databaseRolesSql, testRolePassword } from "./databaseRoles";
 import { runCommand, type CommandResult } from "./exec";
 import { freeLoopbackPort } from "./ports";
@@ -362,6 +362,8 @@ export interface RestoreNodeOptions {
   timeoutMs?: number;
   /** Filled with each phase's wall time in milliseconds, for a benchmark that says where a restore's time goes. */
   phases?: Partial<RestorePhases>;
+  /** Settings for the restored server, after the harness's own (`fsync: "on"` for production durability). @default {} */
+  settings?: PgSettings;
 }
 
 /** Where a restore's wall time went, in milliseconds. */
@@ -396,7 +398,7 @@ export async function restoreNode(
   };
   await host.pgbackrestChecked([`--pg1-path=${node.dataDir}`, "--archive-mode=off", ...restoreArgs, "restore"]);
   phaseEnds("restoreMs");
-  await node.configure({});
+  await node.configure(options.settings ?? {});
   await node.start();
   phaseEnds("startMs");
   if (options.waitForPromotion ?? true) {
