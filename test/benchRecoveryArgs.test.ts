@@ -17,13 +17,18 @@ describe("bench:recovery flags", () => {
     expect(parseArgs(["--size", "1GB"]).sizesBytes).toEqual([GiB]);
   });
 
+  it("writes docs/measurements.json unless --measurements names another file", () => {
+    expect(parseArgs([]).measurementsFile).toBeUndefined();
+    expect(parseArgs(["--measurements", "/tmp/figures.json"]).measurementsFile).toBe("/tmp/figures.json");
+  });
+
   it.each([
     [["--sizes", "1GB,1GB"], '--sizes is "1GB,1GB"; give each size once, e.g. 1GB,4GB'],
     [["--sizes", "5MB"], '--sizes is "5MB"; use at least 10 MiB'],
     [["--size", "big"], '--size is "big"; use a number with KB, MB, GB or TB (binary multiples), e.g. 1GB or 200MB'],
     [["--rounds", "0"], '--rounds is "0"; use a whole number from 1 to 20'],
     [["--load-seconds", "5"], '--load-seconds is "5"; use a number of seconds >= 10'],
-    [["--fast"], 'unknown argument "--fast"; allowed: --sizes <1GB,4GB|200MB|...>, --rounds <1-20>, --load-seconds <seconds>'],
+    [["--fast"], 'unknown argument "--fast"; allowed: --sizes <1GB,4GB|200MB|...>, --rounds <1-20>, --load-seconds <seconds>, --measurements <file>'],
   ])("refuses %j naming the flag and what is allowed", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });

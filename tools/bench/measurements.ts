@@ -42,8 +42,8 @@ function sizeDetail(size: RestoreSizeMeasurement): string {
   return `${mib(size.databaseBytes)}: ${size.seconds.toFixed(1)} s median of ${list(size.runsSeconds)} at load ${loads(size.loadAverages)} (${mib(size.databaseBytes / size.seconds)}/s, ${mib(size.walBytes)} of WAL replayed)${base}`;
 }
 
-/** The restore times by size, the WAL push time and the RPO loss window measured by bench:recovery. */
-export function recordRecovery(figures: RecoveryFigures): void {
+/** The restore times by size, the WAL push time and the RPO loss window measured by bench:recovery, into `path` (default docs/measurements.json). */
+export function recordRecovery(figures: RecoveryFigures, path?: string): void {
   const measuredBy = "npm run bench:recovery";
   const smallest = figures.sizes[0]!;
   recordFigure("restoreSeconds", {
@@ -53,17 +53,17 @@ export function recordRecovery(figures: RecoveryFigures): void {
     measuredBy,
     where: `${LOOPBACK}, repositories on local disk, restored to local disk (not tmpfs)`,
     detail: `restore of the daily full backup plus WAL replay to a named point, until promoted, with the rendered pgbackrest.conf; per size: ${figures.sizes.map(sizeDetail).join("; ")}`,
-  });
+  }, path);
   recordFigure("walPushSeconds", {
     seconds: figures.walPushMs / 1000,
     measuredBy,
     where: `${LOOPBACK}, two repositories (one per region)`,
     detail: "pgbackrest check: switch a WAL segment and wait until it is archived in every repository",
-  });
+  }, path);
   recordFigure("rpoLossWindowSeconds", {
     seconds: figures.lossWindowSeconds,
     measuredBy,
     where: `${LOOPBACK}, restored from the second region's repository`,
     detail: figures.lossDetail,
-  });
+  }, path);
 }

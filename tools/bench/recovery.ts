@@ -10,9 +10,10 @@
  *     the speed-up is a ratio measured in the same run under the same load;
  *   - the RPO loss window after a kill -9 of the primary under a steady write load
  *     (archive_timeout from the rendered settings).
- * Prints every run with the machine's load average; writes docs/measurements.json.
+ * Prints every run with the machine's load average; writes docs/measurements.json (or the file
+ * `--measurements` names).
  *
- * Run: npm run bench:recovery -- [--sizes 1GB,4GB] [--rounds 3] [--load-seconds 150]
+ * Run: npm run bench:recovery -- [--sizes 1GB,4GB] [--rounds 3] [--load-seconds 150] [--measurements FILE]
  * (`--size X` is `--sizes X`: one size, no line through two.)
  */
 import { rm } from "node:fs/promises";
@@ -41,6 +42,8 @@ interface BenchOptions {
   sizesBytes: number[];
   rounds: number;
   loadSeconds: number;
+  /** Where the figures are written; undefined: docs/measurements.json, which `npm run readiness` reads. */
+  measurementsFile?: string;
 }
 
 /** Parses the flags; throws naming the flag, the value and what is allowed. */
@@ -63,8 +66,11 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`--load-seconds is "${value}"; use a number of seconds >= 10`);
       }
       i++;
+    } else if (flag === "--measurements" && value !== undefined) {
+      options.measurementsFile = value;
+      i++;
     } else {
-      throw new Error(`unknown argument "${flag}"; allowed: --sizes <1GB,4GB|200MB|...>, --rounds <1-20>, --load-seconds <seconds>`);
+      throw new Error(`unknown argument "${flag}"; allowed: --sizes <1GB,4GB|200MB|...>, --rounds <1-20>, --load-seconds <seconds>, --measurements <file>`);
     }
   }
   return options;
@@ -257,7 +263,10 @@ async function main(): Promise<void> {
         `${model.fixedSeconds.toFixed(1)} s fixed + size / ${(model.bytesPerSecond / MIB).toFixed(0)} MiB/s; ` +
         `largest database within the ${recoveryObjectives.database.rtoMinutes} min RTO: ${formatBytes(largestRestorableBytes(model, rto))}`,
     );
-    recordRecovery({ sizes, walPushMs, lossWindowSeconds: loss!.lossWindowSeconds, lossDetail: `newest commit lost after kill -9 of the primary under ${loss!.loadSeconds} s of ~20 commits/s, archive_timeout ${maxArchiveTimeoutSeconds} s` });
+    recordRecovery(
+      { sizes, walPushMs, lossWindowSeconds: loss!.lossWindowSeconds, lossDetail: `newest commit lost after kill -9 of the primary under ${loss!.loadSeconds} s of ~20 commits/s, archive_timeout ${maxArchiveTimeoutSeconds} s` },
+      options.measurementsFile,
+    );
   } finally {
     await sandbox.destroy();
   }
