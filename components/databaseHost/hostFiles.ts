@@ -124,7 +124,7 @@ export interface DatabaseHostFilesParams {
    * pgBackRest parallel processes for a restore (`[global:restore] process-max`): PostgreSQL is
    * down while it runs, so it may take every CPU, and more processes than CPUs overlap the
    * repository's latency (S3) with decompression and writes.
-   * @default 8 (bench:recovery on 2 cores: see docs/guides/recovery-tests.md)
+   * @default 8 (for hosts of 8 cores or more: use the host's core count; measured in docs/guides/recovery-tests.md)
    */
   restoreProcessMax?: number;
   /**
