@@ -113,6 +113,7 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           archivePushQueueMaxMiB: walQueueMaxMiB(config),
           schedules,
           postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
+          replicationClients: db.replicationClients,
           // configure-postgres.sh reads the roles' secrets and logs in as the roles: they exist first.
           after: [...(options.hostsAfter ?? []), roles],
           // A new password (a replaced RandomPassword) re-runs configure, which rewrites the password file.

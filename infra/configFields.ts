@@ -5,6 +5,7 @@
  */
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
+import { HBA_ADDRESS, hbaAddressFix } from "../domain/hbaAddress";
 import { suggestFrom } from "../domain/nearest";
 import { isSlackWebhook, slackWebhookFix, subscriptionIdentity, type AlertSubscription } from "../domain/alertDelivery";
 import {
@@ -78,6 +79,14 @@ export const databaseHost = z.strictObject({
   database: z.string().min(1).default("crazy_gary").describe("The application's database."),
   adminUser: z.string().min(1).default("postgres").describe("PostgreSQL superuser the stack connects as."),
   dataDirectory: z.string().startsWith("/").default("/var/lib/postgresql/15/main").describe("PostgreSQL data directory on the host."),
+  replicationClients: z
+    .array(z.string().regex(HBA_ADDRESS, { message: `is not a pg_hba.conf address; ${hbaAddressFix}` }))
+    .min(1, { message: 'is empty; give at least one address, or ["all"]' })
+    .default(["all"])
+    .describe(
+      "Addresses (CIDRs, or \"all\") the other region's standby may stream from this host as `replicator`: one pg_hba.conf line each, " +
+        "password always required. Set it to the other region's host network, e.g. [10.2.0.0/16]; the default accepts any address.",
+    ),
 });
 
 export const databaseSecret = z.strictObject({

@@ -221,6 +221,18 @@ describe.each([
     });
   });
 
+  it("lets the other region's standby stream as replicator from the stack file's replicationClients only, and from any address by default", async () => {
+    const env = (plan: Plan, role: string) => installed(plan, role).get("/etc/crazy-gary/dr.env")!.content;
+    const narrowed = await planOf(stack, ["databases.primary.replicationClients=[10.2.0.0/16, fd00:2::/64]"]);
+    expect(env(narrowed, "primary")).toContain("DR_REPLICATION_CLIENTS='10.2.0.0/16 fd00:2::/64'\n");
+    expect(env(narrowed, "secondary")).toContain("DR_REPLICATION_CLIENTS='all'\n");
+    expect(env(await planOf(stack), "primary")).toContain("DR_REPLICATION_CLIENTS='all'\n");
+    expect(() => configOf(stack, ["databases.secondary.replicationClients=[10.0.0.1]"])).toThrow(
+      'crazy-gary-dr:databases.secondary.replicationClients.0: "10.0.0.1" is not a pg_hba.conf address; use a CIDR such as 10.1.0.0/16, or "all"',
+    );
+    expect(() => configOf(stack, ["databases.secondary.replicationClients=[]"])).toThrow('crazy-gary-dr:databases.secondary.replicationClients: [] is empty; give at least one address, or ["all"]');
+  });
+
   it("never shows an SSH key or password in the plan", async () => {
     const plan = await planOf(stack);
     const text = JSON.stringify([plan.resources.map((r) => r.inputs), plan.outputs]);

@@ -127,6 +127,13 @@ export interface DatabaseHostArgs {
   /** Host paths. @default `defaultHostPaths` in render.ts */
   paths?: Partial<HostPaths>;
   /**
+   * Where the other region's standby may stream from this host as `replicator`: pg_hba.conf
+   * addresses (CIDRs, or "all"), one line each, password always required.
+   * @default ["all"]
+   * @example ["10.2.0.0/16"]
+   */
+  replicationClients?: readonly string[];
+  /**
    * Resources every command waits for: a flip's promotion, so that the newly active host is
    * a primary before `configure-postgres.sh` creates the stanza there, and so that an
    * unreachable old primary (a regional outage) fails its commands only after the promotion
@@ -166,6 +173,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
       schedules: args.schedules,
       postgres: args.postgres,
       paths,
+      replicationClients: args.replicationClients,
     });
     resolveParams(params(args.repositories.map(() => placeholderBucket))); // throws on bad input, before any resource
 

@@ -3,6 +3,7 @@
  * reaches a file: an error names the key, the value and what is allowed.
  */
 import { activeRegionParameterName } from "../../domain/activeRegionParameter";
+import { HBA_ADDRESS, hbaAddressFix } from "../../domain/hbaAddress";
 import type { HostSchedules } from "../../domain/hostSchedules";
 import { defaultLeaseTimings, type LeaseTimings, validateLeaseTimings } from "../../domain/lease";
 import { ARCHIVE_PUSH_IO_TIMEOUT_SECONDS } from "../../domain/walArchive";
@@ -43,8 +44,6 @@ const QUALIFIED_TABLE = /^([a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,62}$/;
 const SCHEMA_TABLE = /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/;
 const SERVICE = /^[A-Za-z0-9@._-]*$/;
 const SSM_PARAMETER = /^(\/[A-Za-z0-9_.-]+)+$/;
-/** A pg_hba.conf address: "all", or an IPv4/IPv6 CIDR. */
-const HBA_ADDRESS = /^(all|\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
 const ON_CALENDAR_UTC = /^[0-9*/,.:~ -]+ UTC$/;
 
 function fail(key: string, value: unknown, allowed: string): never {
@@ -116,7 +115,7 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
   if (params.side !== "active" && params.side !== "passive") fail("side", params.side, 'use "active" or "passive"');
   const replicationClients = params.replicationClients ?? ["all"];
   if (replicationClients.length === 0) fail("replicationClients", replicationClients, 'give at least one address, or ["all"]');
-  replicationClients.forEach((address, i) => requireMatch(`replicationClients[${i}]`, address, HBA_ADDRESS, 'use a CIDR such as 10.1.0.0/16, or "all"'));
+  replicationClients.forEach((address, i) => requireMatch(`replicationClients[${i}]`, address, HBA_ADDRESS, hbaAddressFix));
 
   return {
     stanza: requireMatch("stanza", params.stanza ?? "crazy-gary", STANZA, "use 1-64 letters, digits, - or _"),

@@ -116,6 +116,26 @@ describe("configure-postgres.sh", () => {
     expect(await primary.sqlValue("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL")).toBe("0");
   });
 
+  it("lets replicator in from the stack's replicationClients only, in lines PostgreSQL reads without error (IPv4 and IPv6)", async () => {
+    const node = await sandbox.initPrimary({ name: "use1-narrow" });
+    await node.createDatabase(DATABASE);
+    const host = await DrHost.install(sandbox, {
+      name: "host-use1-narrow",
+      node,
+      hostRegion: PRIMARY_REGION,
+      side: "active",
+      repositories: { primary: await sandbox.makeDir("bucket-narrow-use1"), secondary: await sandbox.makeDir("bucket-narrow-usw2") },
+      replicationClients: ["10.2.0.0/16", "fd00:2::/64"],
+    });
+    await host.runScriptChecked("configure-postgres.sh");
+    const rules = await node.sql("SELECT array_to_string(database, ','), array_to_string(user_name, ','), address, netmask, coalesce(error, '') FROM pg_hba_file_rules WHERE 'replicator' = ANY(user_name) ORDER BY line_number");
+    expect(rules).toEqual([
+      ["replication", "replicator", "10.2.0.0", "255.255.0.0", ""],
+      ["replication", "replicator", "fd00:2::", "ffff:ffff:ffff:ffff::", ""],
+    ]);
+    await node.stop();
+  });
+
   it("is idempotent: a second run reads the secrets again and changes neither file", async () => {
     const again = await east.runScriptChecked("configure-postgres.sh");
     expect(again.stdout).toContain(`password file ${east.passwordFile} unchanged`);

@@ -156,6 +156,8 @@ export interface DrHostOptions {
   database?: string;
   /** The lease's timings (lease.sh, fence.sh). @default defaultLeaseTimings (domain/lease.ts) */
   lease?: LeaseTimings;
+  /** Addresses the standby may stream from as `replicator` (pg_hba.conf). @default ["all"] */
+  replicationClients?: readonly string[];
 }
 
 /** One database host: a PostgreSQL node plus the files the stack installs next to it. */
@@ -212,6 +214,7 @@ export class DrHost {
         passwordFile: join(root, "pgpass"),
       },
       lease: options.lease,
+      replicationClients: options.replicationClients,
     };
     for (const file of renderHostFiles(params)) {
       await writeOwnedFile(file.path, file.content, Number.parseInt(file.mode, 8));
