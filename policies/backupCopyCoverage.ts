@@ -4,9 +4,8 @@
  * database hosts' role (which may delete repository objects) cannot delete.
  */
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
-import { stackPolicy } from "./define";
+import { settinglessStackPolicy } from "./define";
 import { locksOf, plansOfBucket, targetVaultsOf } from "./backupView";
-import { resolveSettings } from "./settings";
 import { describe, walArchiveBuckets } from "./stackView";
 
 export const backupCopyCoveragePolicyName = "backup-copy-every-repository";
@@ -25,12 +24,8 @@ export function checkBackupCopyCoverage(resources: readonly PolicyResource[], re
   }
 }
 
-export function createBackupCopyCoveragePolicies(overrides: Readonly<Record<string, unknown>> = {}) {
-  return [
-    stackPolicy(
-      { name: backupCopyCoveragePolicyName, description: "Every pgBackRest repository bucket is backed up by AWS Backup into a vault under Vault Lock.", settings: [] },
-      resolveSettings(overrides),
-      (resources, _s, report) => checkBackupCopyCoverage(resources, report),
-    ),
-  ];
-}
+export const createBackupCopyCoveragePolicies = settinglessStackPolicy(
+  backupCopyCoveragePolicyName,
+  "Every pgBackRest repository bucket is backed up by AWS Backup into a vault under Vault Lock.",
+  checkBackupCopyCoverage,
+);

@@ -6,9 +6,8 @@
  * without one is treated as prod.
  */
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
-import { stackPolicy } from "./define";
+import { settinglessStackPolicy } from "./define";
 import { backupTypes, isComplianceMode, locksOf } from "./backupView";
-import { resolveSettings } from "./settings";
 import { describe, knownString, peek } from "./stackView";
 
 export const backupLockModePolicyName = "backup-vault-compliance-mode-on-prod";
@@ -29,12 +28,8 @@ export function checkLockMode(resources: readonly PolicyResource[], report: Repo
   }
 }
 
-export function createBackupLockModePolicies(overrides: Readonly<Record<string, unknown>> = {}) {
-  return [
-    stackPolicy(
-      { name: backupLockModePolicyName, description: "Prod's AWS Backup vaults are locked in compliance mode, not governance mode.", settings: [] },
-      resolveSettings(overrides),
-      (resources, _s, report) => checkLockMode(resources, report),
-    ),
-  ];
-}
+export const createBackupLockModePolicies = settinglessStackPolicy(
+  backupLockModePolicyName,
+  "Prod's AWS Backup vaults are locked in compliance mode, not governance mode.",
+  checkLockMode,
+);

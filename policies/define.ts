@@ -13,7 +13,7 @@ import {
   type StackValidationArgs,
   type StackValidationPolicy,
 } from "@pulumi/policy";
-import { configSchemaFor, settingsAt, type RecoverySettings, type SettingKey } from "./settings";
+import { configSchemaFor, resolveSettings, settingsAt, type RecoverySettings, type SettingKey } from "./settings";
 
 /** Every policy of the pack blocks a deployment; one that does not must say why beside it. */
 export const enforcementLevel: EnforcementLevel = "mandatory";
@@ -37,6 +37,18 @@ export function stackPolicy(
     configSchema: configSchemaFor(spec.settings, settings),
     validateStack: (args, report) => check(args.resources, settingsAt(args, settings), report, args),
   };
+}
+
+/**
+ * The factory of a policy that reads no settings and checks the whole stack: what the pack's
+ * registry (policies.ts) calls with the stack's policy config, giving one policy.
+ */
+export function settinglessStackPolicy(
+  name: string,
+  description: string,
+  check: (resources: readonly PolicyResource[], report: ReportViolation) => void,
+): (overrides?: Readonly<Record<string, unknown>>) => StackValidationPolicy[] {
+  return (overrides = {}) => [stackPolicy({ name, description, settings: [] }, resolveSettings(overrides), (resources, _settings, report) => check(resources, report))];
 }
 
 // The constructor signature `validateResourceOfType` accepts.

@@ -5,9 +5,8 @@
  */
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { severitiesThatMustDeliver } from "../domain/alertDelivery";
-import { stackPolicy } from "./define";
+import { settinglessStackPolicy } from "./define";
 import { alertTopics, subscribersOf } from "./pagingView";
-import { resolveSettings } from "./settings";
 import { regionOf } from "./stackView";
 
 export const pagingUrgentPolicyName = "paging-p0-p1-reach-someone";
@@ -24,12 +23,8 @@ export function checkUrgentPaging(resources: readonly PolicyResource[], report: 
   }
 }
 
-export function createPagingUrgentPolicies(overrides: Readonly<Record<string, unknown>> = {}) {
-  return [
-    stackPolicy(
-      { name: pagingUrgentPolicyName, description: "Every P0 and P1 alert topic has a subscriber that delivers without a confirmation (AWS Chatbot or PagerDuty).", settings: [] },
-      resolveSettings(overrides),
-      (resources, _s, report) => checkUrgentPaging(resources, report),
-    ),
-  ];
-}
+export const createPagingUrgentPolicies = settinglessStackPolicy(
+  pagingUrgentPolicyName,
+  "Every P0 and P1 alert topic has a subscriber that delivers without a confirmation (AWS Chatbot or PagerDuty).",
+  checkUrgentPaging,
+);
