@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgSandbox, type PgNode } from "../../tools/postgres/cluster";
 import { runChecked } from "../../tools/postgres/exec";
-import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, restoreNode, seedSql, type Repositories } from "../../tools/postgres/pgbackrest";
+import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, seedSql, type Repositories } from "../../tools/postgres/pgbackrest";
+import { restoreNode } from "../../tools/postgres/restore";
 
 const DATABASE = "crazy_gary";
 

@@ -13,19 +13,8 @@ import { archiveCommand } from "../../components/databaseHost/render";
 import { maxArchiveTimeoutSeconds } from "../../domain/runbook";
 import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
 import { runCommand } from "../../tools/postgres/exec";
-import {
-  APPLICATION_SCHEMA,
-  createRepositories,
-  decodeMetricCall,
-  DrHost,
-  PRIMARY_REGION,
-  SECONDARY_REGION,
-  processesMentioning,
-  restoreNode,
-  seedSql,
-  waitFor,
-  type Repositories,
-} from "../../tools/postgres/pgbackrest";
+import { APPLICATION_SCHEMA, createRepositories, decodeMetricCall, DrHost, PRIMARY_REGION, SECONDARY_REGION, processesMentioning, seedSql, waitFor, type Repositories } from "../../tools/postgres/pgbackrest";
+import { restoreNode } from "../../tools/postgres/restore";
 
 
 const DATABASE = "crazy_gary";

@@ -15,15 +15,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backups } from "../../domain/runbook";
 import { PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import {
-  APPLICATION_SCHEMA,
-  createRepositories,
-  DrHost,
-  PRIMARY_REGION,
-  restoreNode,
-  SECONDARY_REGION,
-  type Repositories,
-} from "../../tools/postgres/pgbackrest";
+import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, SECONDARY_REGION, type Repositories } from "../../tools/postgres/pgbackrest";
+import { restoreNode } from "../../tools/postgres/restore";
 import { ageFiles, applyLifecycle, plannedLifecycleRules, type HistoryPhase, type PlannedLifecycleRule } from "../../tools/postgres/s3Lifecycle";
 
 const DATABASE = "crazy_gary";

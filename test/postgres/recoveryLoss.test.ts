@@ -8,15 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
 import { PgSandbox } from "../../tools/postgres/cluster";
-import {
-  APPLICATION_SCHEMA,
-  createRepositories,
-  DrHost,
-  measureCrashLoss,
-  PRIMARY_REGION,
-  seedSql,
-  type CrashLoss,
-} from "../../tools/postgres/pgbackrest";
+import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, seedSql } from "../../tools/postgres/pgbackrest";
+import { measureCrashLoss, type CrashLoss } from "../../tools/postgres/restore";
 
 /** Time the async push of a switched segment to both repositories may take, in seconds. */
 const PUSH_SLACK_SECONDS = 10;

@@ -14,7 +14,8 @@ import { parseStackConfig } from "../../infra/parseConfig";
 import { maxArchiveTimeoutSeconds } from "../../domain/runbook";
 import { loadStackConfig } from "../../tools/offline/stackFiles";
 import { writeOwnedFile } from "../../tools/postgres/cluster";
-import { decodeMetricCall, PRIMARY_REGION, restoreNode, SECONDARY_REGION, waitFor } from "../../tools/postgres/pgbackrest";
+import { decodeMetricCall, PRIMARY_REGION, SECONDARY_REGION, waitFor } from "../../tools/postgres/pgbackrest";
+import { restoreNode } from "../../tools/postgres/restore";
 import {
   droppedSegments,
   MIB,

@@ -26,7 +26,8 @@ import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbo
 import { PG_BIN, PgSandbox, type PgNode } from "../postgres/cluster";
 import { runChecked } from "../postgres/exec";
 import { recordRecovery } from "./measurements";
-import { APPLICATION_SCHEMA, DrHost, measureCrashLoss, PRIMARY_REGION, restoreNode, type RestorePhases } from "../postgres/pgbackrest";
+import { APPLICATION_SCHEMA, DrHost, PRIMARY_REGION } from "../postgres/pgbackrest";
+import { measureCrashLoss, restoreNode, type RestorePhases } from "../postgres/restore";
 
 const DATABASE = "crazy_gary";
 /**
