@@ -37,12 +37,18 @@ describe("the key of prod's synced outputs", () => {
   });
 
   it("changes with CRAZY_GARY_RUN_ID, the program's one environment variable", () => {
-    const before = key();
-    process.env.CRAZY_GARY_RUN_ID = "run-42";
+    const saved = process.env.CRAZY_GARY_RUN_ID;
     try {
-      expect(key()).not.toBe(before);
-    } finally {
       delete process.env.CRAZY_GARY_RUN_ID;
+      const unset = key();
+      process.env.CRAZY_GARY_RUN_ID = "run-42";
+      expect(key()).not.toBe(unset);
+      // What an evaluation sets when it is unset: a second plan in the same process keeps the key.
+      process.env.CRAZY_GARY_RUN_ID = "offline-plan";
+      expect(key()).toBe(unset);
+    } finally {
+      if (saved === undefined) delete process.env.CRAZY_GARY_RUN_ID;
+      else process.env.CRAZY_GARY_RUN_ID = saved;
     }
   });
 

@@ -53,6 +53,9 @@ describe("the CLIs from their bundle", () => {
     const sources = runWith(runId, "sources", "plan", "--stack", "dr");
     expect(first.debug).toContain("[sync-source] prod: outputs evaluated and kept");
     expect(second.debug).toContain("[sync-source] prod: outputs kept for this bundle and config");
+    // --diff plans dr twice in one process; the first evaluation's run id does not change the key.
+    const diff = runWith(runId, "bundle", "plan", "--stack", "dr", "--set", "activeRegion=secondary", "--diff");
+    expect(diff.debug.filter((l) => l.startsWith("[sync-source]"))).toEqual(Array(2).fill("[sync-source] prod: outputs kept for this bundle and config"));
     expect(sources.debug.filter((l) => l.startsWith("[sync-source]"))).toEqual([]);
     for (const bundled of [first, second]) {
       expect(bundled.code).toBe(0);

@@ -90,6 +90,13 @@ function withoutPromiseBookkeeping(): () => void {
   };
 }
 
+/**
+ * The run id an offline evaluation gives the program (infra/environmentSync.ts `deploymentRunId`,
+ * the schema version's trigger): `CRAZY_GARY_RUN_ID` when set, else a fixed value, so that a plan
+ * is the same on every run. {@link evaluate} sets it in the environment.
+ */
+export const offlineRunId = (env: Readonly<Record<string, string | undefined>> = process.env): string => env.CRAZY_GARY_RUN_ID || "offline-plan";
+
 /** Runs `program` as the root stack's body; the mock engine is reset for every call. */
 export async function evaluate(program: () => Promise<unknown>, options: EvaluateOptions): Promise<Evaluation> {
   let resources: CapturedResource[] = [];
@@ -104,8 +111,7 @@ export async function evaluate(program: () => Promise<unknown>, options: Evaluat
     providerRegions.set(urn, region);
     return region;
   };
-  // The schema version's trigger (infra/environmentSync.ts deploymentRunId): fixed offline, so a plan is the same on every run.
-  process.env.CRAZY_GARY_RUN_ID ||= "offline-plan";
+  process.env.CRAZY_GARY_RUN_ID = offlineRunId();
   await pulumi.runtime.setMocks(createMocks(options.stackReferences ?? {}, regionOfProvider), projectName, options.stack, false);
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
   resources = captureRegistrations();

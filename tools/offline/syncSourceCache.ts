@@ -11,7 +11,8 @@
  *   A tool loaded from its TypeScript sources (tests, CRAZY_GARY_NO_BUNDLE=1) has no such
  *   fingerprint and always evaluates;
  * - the source stack's loaded config (`Pulumi.yaml` + its stack file, as the engine gets them),
- *   its secret keys, and `CRAZY_GARY_RUN_ID`, the program's one environment variable.
+ *   its secret keys, and the run id the evaluation gives the program (`CRAZY_GARY_RUN_ID`, the
+ *   program's one environment variable, or its offline default: ./evaluate.ts `offlineRunId`).
  * Kept under node_modules/.cache/crazy-gary-cli/sync-source/, one file per source stack, tool
  * and key, the newest few per stack and tool.
  */
@@ -19,6 +20,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { syncedOutputNames } from "../../infra/syncSource";
+import { offlineRunId } from "./evaluate";
 import type { LoadedStackConfig } from "./stackFiles";
 import { repositoryRoot } from "./stackFiles";
 
@@ -54,7 +56,8 @@ const KEPT_PER_STACK_AND_TOOL = 4;
 export function syncedOutputsSlot(stack: string, loaded: Pick<LoadedStackConfig, "engineConfig" | "engineSecretKeys">, bundle = runningBundle()): SyncedOutputsSlot | undefined {
   if (bundle === undefined) return undefined;
   const config = Object.entries(loaded.engineConfig).sort(([a], [b]) => a.localeCompare(b));
-  const identity = { bundleSha256: bundle.sha256, stack, config, secretKeys: [...loaded.engineSecretKeys].sort(), runId: process.env.CRAZY_GARY_RUN_ID ?? "" };
+  // The run id the evaluation will use, not the raw variable: an evaluation earlier in the process sets it.
+  const identity = { bundleSha256: bundle.sha256, stack, config, secretKeys: [...loaded.engineSecretKeys].sort(), runId: offlineRunId() };
   const key = createHash("sha256").update(JSON.stringify(identity)).digest("hex");
   return { file: path.join(cacheDir, `${stack}.${bundle.tool}.${key.slice(0, 16)}.json`), key };
 }
