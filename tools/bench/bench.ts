@@ -63,6 +63,9 @@ function forgetCaches(): void {
   forgetRunCaches();
 }
 
+/** `npm ci`'s `prepare` step: the bundles built, then each CLI run once. */
+const prepareStep = [path.join(repositoryRoot, "tools/cli/buildBundles.js")];
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const load1 = () => os.loadavg()[0];
 
@@ -92,8 +95,9 @@ runCli(async () => {
   const skipTests = flags.switches.has("skip-tests");
   const stacks = ["prod", "dr"];
   process.stdout.write(
-    `bench will run: the bundle build of npm ci's prepare step once, then ${runs} round(s) of, per stack (${stacks.join(", ")}): ` +
-      "npm ci's prepare step, then `npm run -s plan` cold, the same warm, unwarmed, and from the TypeScript sources (CRAZY_GARY_NO_BUNDLE=1, warm transpile cache)" +
+    `bench will run ${runs} round(s) of, per stack (${stacks.join(", ")}): ` +
+      "npm ci's prepare step, then `npm run -s plan` cold, the same warm, unwarmed, and from the TypeScript sources (CRAZY_GARY_NO_BUNDLE=1, warm transpile cache); " +
+      "then the prepare step once more, to leave the caches as npm ci leaves them" +
       `${skipTests ? "" : "; then typecheck, lint and the three vitest projects (several minutes; --skip-tests for the plans alone)"}\n` +
       "cold = the first plan after npm ci in a fresh clone (its prepare step builds the bundles and runs each CLI once); warm = the next run; " +
       "unwarmed = from a bundle without the V8 code cache and prod's kept outputs that a first run leaves\n",
@@ -108,7 +112,7 @@ runCli(async () => {
       process.stderr.write(`  round ${round}/${runs}, plan --stack ${stack}:`);
       forgetCaches();
       const prepareLoad = load1();
-      prepares.push({ ...runTimed(process.execPath, [path.join(repositoryRoot, "tools/cli/buildBundles.js")]), load: prepareLoad });
+      prepares.push({ ...runTimed(process.execPath, prepareStep), load: prepareLoad });
       process.stderr.write(` prepare ${prepares[prepares.length - 1]!.seconds.toFixed(1)} s,`);
       const measure = (kind: keyof (typeof samples)[string], env: Record<string, string> = {}) => {
         const load = load1();
@@ -127,7 +131,7 @@ runCli(async () => {
     }
   }
   // Leave the caches as npm ci leaves them.
-  timeCommand(process.execPath, [path.join(repositoryRoot, "tools/cli/buildBundles.js")]);
+  timeCommand(process.execPath, prepareStep);
   process.stdout.write(`prepare (bundles for plan, policy, config:diff, readiness, drill built, then each run once): ${summary(prepares)}, once per npm ci\n`);
   for (const stack of stacks) {
     const { cold, warm, unwarmed, sources } = samples[stack];

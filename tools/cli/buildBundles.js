@@ -57,14 +57,17 @@ function warmBundles(entries) {
   return ran;
 }
 
+/** @pulumi/pulumi's `computeCodePaths`, which an offline plan never calls. */
+const codePaths = /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/;
+
 /** Modules loaded only on first use: `request` as required by a file matching `importer`. */
 const lazyRequires = [
   { importer: /[\\/]@pulumi[\\/]pulumi[\\/]typescript-shim\.js$/, request: "typescript", bundled: false },
-  { importer: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, request: "@npmcli/arborist", bundled: false },
+  { importer: codePaths, request: "@npmcli/arborist", bundled: false },
   { importer: /[\\/]@pulumi[\\/]pulumi[\\/]index\.js$/, request: "./automation", bundled: true },
   // The rest of `computeCodePaths`'s imports: normalize-package-data's licence table alone
   // (spdx-correct) sorts itself at load, about 18 ms of every plan.
-  ...["fdir", "normalize-package-data", "upath"].map((request) => ({ importer: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, request, bundled: true })),
+  ...["fdir", "normalize-package-data", "upath"].map((request) => ({ importer: codePaths, request, bundled: true })),
 ];
 
 /** @type {import("esbuild").Plugin} */

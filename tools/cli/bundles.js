@@ -87,7 +87,11 @@ function bundleFiles(entry, at = here, sha = "") {
  * @param {string} bundleText
  */
 function manifestOf(entry, inputs, bundleText, at = here) {
-  const folders = [...new Set(inputs.map((f) => path.dirname(f)))].sort();
+  const sorted = [...inputs].sort();
+  const folders = [...new Set(sorted.map((f) => path.dirname(f)))].sort();
+  // Stats before content: a file written after its stat is taken never matches them later.
+  const stats = Object.fromEntries(sorted.map((f) => [f, statOf(path.join(at.root, f))]));
+  const statsTakenAtMs = Date.now();
   return {
     entry,
     ...environmentFingerprint(at),
@@ -96,10 +100,10 @@ function manifestOf(entry, inputs, bundleText, at = here) {
     bundleBytes: Buffer.byteLength(bundleText),
     // An ASCII bundle is read as Latin-1 (the same characters, without a UTF-8 decoder's cost).
     ascii: !/[^\x00-\x7f]/.test(bundleText),
-    inputs: Object.fromEntries([...inputs].sort().map((f) => [f, hashOfFile(path.join(at.root, f))])),
-    // Each input's size and modification time when it was hashed, and that moment: see `unchanged`.
-    statsTakenAtMs: Date.now(),
-    stats: Object.fromEntries([...inputs].sort().map((f) => [f, statOf(path.join(at.root, f))])),
+    inputs: Object.fromEntries(sorted.map((f) => [f, hashOfFile(path.join(at.root, f))])),
+    // Each input's size and modification time just before it was hashed, and that moment: see `unchanged`.
+    statsTakenAtMs,
+    stats,
     folders: Object.fromEntries(folders.map((d) => [d, hashOfListing(path.join(at.root, d))])),
   };
 }
