@@ -7,7 +7,7 @@ export default defineConfig({
     // per file): the program is a function and every evaluation resets the mocks and config.
     // The real-PostgreSQL tests keep a fresh process per file.
     isolate: true,
-    reporters: ["default", "./tools/vitest/countReporter.ts"],
+    reporters: ["default", "./dev/vitest/countReporter.ts"],
     // Timeouts here only catch a hung test; they never judge speed. Every test waits on
     // conditions (a replayed LSN, a file in the repository, a process gone), each with its own
     // deadline in the test; a loaded machine (a fresh clone's CI once ran at load average 8)

@@ -3,7 +3,7 @@
  * single size (the drill workflow's form), and bad values refused naming the flag.
  */
 import { describe, expect, it } from "vitest";
-import { parseArgs } from "../tools/bench/recovery";
+import { parseArgs } from "../dev/bench/recovery";
 
 const GiB = 2 ** 30;
 

@@ -1,6 +1,7 @@
 /**
  * One direction for dependencies (docs/architecture/README.md#layers): domain <- components
- * <- infra, domain <- policies, and tools on top; tests may use anything. Reads every import
+ * <- infra, domain <- policies, tools on top, and dev/ (the development harness: real-PostgreSQL
+ * helpers, benches, docs generator) above tools; nothing in tools/ imports dev/; tests may use anything. Reads every import
  * and require of the product code and fails on one that points against that direction.
  */
 import { execFileSync } from "node:child_process";
@@ -9,7 +10,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "..");
-const layers = ["domain", "components", "infra", "policies", "tools", "test"] as const;
+const layers = ["domain", "components", "infra", "policies", "tools", "dev", "test"] as const;
 type Layer = (typeof layers)[number];
 
 /** Which layers each layer may import, and whether it may import packages (npm, node:). */
@@ -19,6 +20,7 @@ const allowed: Record<Layer, { layers: readonly Layer[]; packages: boolean | Reg
   infra: { layers: ["domain", "components", "infra"], packages: true },
   policies: { layers: ["domain", "policies"], packages: /^(node:|@pulumi\/(policy|pulumi|aws)$)/ },
   tools: { layers: ["domain", "components", "infra", "policies", "tools"], packages: true },
+  dev: { layers: ["domain", "components", "infra", "policies", "tools", "dev"], packages: true },
   test: { layers: [...layers], packages: true },
 };
 
@@ -57,7 +59,7 @@ export function violations(file: string, specifiers: readonly string[]): string[
 
 describe("layering", () => {
   it("finds the product code to check", () => {
-    for (const layer of ["domain", "components", "infra", "policies", "tools"]) {
+    for (const layer of ["domain", "components", "infra", "policies", "tools", "dev"]) {
       expect(sourceFiles.filter((f) => f.startsWith(`${layer}/`)).length, layer).toBeGreaterThan(2);
     }
   });
@@ -75,6 +77,8 @@ describe("layering", () => {
     ["policies/rpo.ts", "@pulumi/command", "policies/rpo.ts imports package \"@pulumi/command\"; policies/ may import only packages matching /^(node:|@pulumi\\/(policy|pulumi|aws)$)/"],
     ["infra/stack.ts", "../tools/offline", "infra/stack.ts imports \"../tools/offline\" (tools/); infra/ may import only domain/, components/, infra/"],
     ["tools/cli/plan.ts", "../../test/support/backups", "tools/cli/plan.ts imports \"../../test/support/backups\" (test/); tools/ may import only domain/, components/, infra/, policies/, tools/"],
+    ["tools/drill/stackAccess.ts", "../../dev/postgres/cluster", "tools/drill/stackAccess.ts imports \"../../dev/postgres/cluster\" (dev/); tools/ may import only domain/, components/, infra/, policies/, tools/"],
+    ["dev/bench/recovery.ts", "../../test/support/backups", "dev/bench/recovery.ts imports \"../../test/support/backups\" (test/); dev/ may import only domain/, components/, infra/, policies/, tools/, dev/"],
   ])("an import against the direction: %s -> %s", (file, specifier, message) => {
     it("is reported with the rule it breaks", () => {
       expect(violations(file, [specifier])).toEqual([message]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { alarmCatalog } from "../domain/alarmCatalog";
 import { renderMetricContract } from "../domain/metricContract";
 import { parseStackConfig } from "../infra/parseConfig";
-import { metricContractEnd, metricContractStart } from "../tools/docs/alarmReference";
+import { metricContractEnd, metricContractStart } from "../dev/docs/alarmReference";
 import { loadStackConfig, repositoryRoot } from "../tools/offline";
 
 const contractFile = "docs/reference/metric-contract.md";

@@ -10,10 +10,10 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import { runChecked } from "../../tools/postgres/exec";
-import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, seedSql, type Repositories } from "../../tools/postgres/pgbackrest";
-import { restoreNode } from "../../tools/postgres/restore";
+import { PgSandbox, type PgNode } from "../../dev/postgres/cluster";
+import { runChecked } from "../../tools/process/exec";
+import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, seedSql, type Repositories } from "../../dev/postgres/pgbackrest";
+import { restoreNode } from "../../dev/postgres/restore";
 
 const DATABASE = "crazy_gary";
 

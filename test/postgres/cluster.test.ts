@@ -2,9 +2,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PG_BIN, PgSandbox, renderSettings, type PgNode } from "../../tools/postgres/cluster";
-import { runChecked } from "../../tools/postgres/exec";
-import { isAlive } from "../../tools/postgres/processes";
+import { PG_BIN, PgSandbox, renderSettings, type PgNode } from "../../dev/postgres/cluster";
+import { runChecked } from "../../tools/process/exec";
+import { isAlive } from "../../dev/postgres/processes";
 
 let sandbox: PgSandbox;
 let primary: PgNode;

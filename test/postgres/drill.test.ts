@@ -15,9 +15,9 @@ import { drillAgeAlarmDays, drillAgeDays, DRILL_METRICS, type DrillReport } from
 import type { Measurements } from "../../domain/readiness";
 import { parseStackConfig } from "../../infra/parseConfig";
 import { loadStackConfig } from "../../tools/offline";
-import { isFenced } from "../../tools/postgres/clients";
-import { PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import { createRepositories, decodeMetricCall, DrHost, PRIMARY_REGION, SECONDARY_REGION, waitFor } from "../../tools/postgres/pgbackrest";
+import { isFenced } from "../../dev/postgres/clients";
+import { PgSandbox, type PgNode } from "../../dev/postgres/cluster";
+import { createRepositories, decodeMetricCall, DrHost, PRIMARY_REGION, SECONDARY_REGION, waitFor } from "../../dev/postgres/pgbackrest";
 import { installDrillFakes, type DrillFakes } from "../support/drillFakes";
 
 const root = join(__dirname, "../..");

@@ -4,10 +4,10 @@
  * TCP or the Unix socket, a session opened before the fence), while replication still works.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOOPBACK, PG_BIN, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import { clientSql, fenceBlocks, isFenced, type ClientLogin } from "../../tools/postgres/clients";
-import { runCommand, type CommandResult } from "../../tools/postgres/exec";
-import { createRepositories, DrHost, PRIMARY_REGION, waitFor } from "../../tools/postgres/pgbackrest";
+import { LOOPBACK, PG_BIN, PgSandbox, type PgNode } from "../../dev/postgres/cluster";
+import { clientSql, fenceBlocks, isFenced, type ClientLogin } from "../../dev/postgres/clients";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
+import { createRepositories, DrHost, PRIMARY_REGION, waitFor } from "../../dev/postgres/pgbackrest";
 import { join } from "node:path";
 
 const SUPERUSER_PASSWORD = "Pw-fence-superuser";

@@ -11,11 +11,11 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseRoleSecretName, HOST_DATABASE_ROLES } from "../../domain/databaseRoles";
-import { LOOPBACK, PG_BIN, PgSandbox, sqlLiteral, type PgNode } from "../../tools/postgres/cluster";
-import { clientSql } from "../../tools/postgres/clients";
-import { testRolePassword } from "../../tools/postgres/databaseRoles";
-import { runCommand, type CommandResult } from "../../tools/postgres/exec";
-import { APPLICATION_SCHEMA, createRepositories, decodeMetricCall, DrHost, PRIMARY_REGION, SECONDARY_REGION, seedSql, waitFor, type Repositories } from "../../tools/postgres/pgbackrest";
+import { LOOPBACK, PG_BIN, PgSandbox, sqlLiteral, type PgNode } from "../../dev/postgres/cluster";
+import { clientSql } from "../../dev/postgres/clients";
+import { testRolePassword } from "../../dev/postgres/databaseRoles";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
+import { APPLICATION_SCHEMA, createRepositories, decodeMetricCall, DrHost, PRIMARY_REGION, SECONDARY_REGION, seedSql, waitFor, type Repositories } from "../../dev/postgres/pgbackrest";
 
 const DATABASE = "crazy_gary";
 

@@ -9,12 +9,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultLeaseTimings, leaseWaitSeconds, type LeaseTimings } from "../../domain/lease";
-import { PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import { clientSql, isFenced, type ClientLogin } from "../../tools/postgres/clients";
-import type { CommandResult } from "../../tools/postgres/exec";
-import { freeLoopbackPort } from "../../tools/postgres/ports";
-import { createRepositories, DrHost, PRIMARY_REGION, waitFor } from "../../tools/postgres/pgbackrest";
-import { promotionEnv, runPromotion } from "../../tools/postgres/promotion";
+import { PgSandbox, type PgNode } from "../../dev/postgres/cluster";
+import { clientSql, isFenced, type ClientLogin } from "../../dev/postgres/clients";
+import type { CommandResult } from "../../tools/process/exec";
+import { freeLoopbackPort } from "../../dev/postgres/ports";
+import { createRepositories, DrHost, PRIMARY_REGION, waitFor } from "../../dev/postgres/pgbackrest";
+import { promotionEnv, runPromotion } from "../../dev/postgres/promotion";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 

@@ -6,12 +6,12 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recoveryObjectives } from "../../domain/runbook";
-import { isFenced, removeFence } from "../../tools/postgres/clients";
-import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import { runCommand, type CommandResult } from "../../tools/postgres/exec";
-import { createRepositories, DrHost, PRIMARY_REGION } from "../../tools/postgres/pgbackrest";
-import { freeLoopbackPort } from "../../tools/postgres/ports";
-import { currentTimeline, flipAndMeasure, promotionEnv, runPromotion, type MeasuredFlip, type PromotionSide } from "../../tools/postgres/promotion";
+import { isFenced, removeFence } from "../../dev/postgres/clients";
+import { LOOPBACK, PgSandbox, type PgNode } from "../../dev/postgres/cluster";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
+import { createRepositories, DrHost, PRIMARY_REGION } from "../../dev/postgres/pgbackrest";
+import { freeLoopbackPort } from "../../dev/postgres/ports";
+import { currentTimeline, flipAndMeasure, promotionEnv, runPromotion, type MeasuredFlip, type PromotionSide } from "../../dev/postgres/promotion";
 
 const PASSWORD = "Pw-7f3c9e-not-for-output";
 const REBUILD_STEP = "Fail back: rebuild the old primary as a standby (docs/runbooks/failback.md)";

@@ -6,8 +6,8 @@
  * and promotes. Every acknowledged commit must be on the new primary.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PgSandbox } from "../../tools/postgres/cluster";
-import { plannedFlipUnderLoad, type LoadedFlip } from "../../tools/postgres/plannedFlip";
+import { PgSandbox } from "../../dev/postgres/cluster";
+import { plannedFlipUnderLoad, type LoadedFlip } from "../../dev/postgres/plannedFlip";
 
 /** How late the standby receives the old primary's WAL: a slow link between regions, so a promotion that does not wait loses commits. */
 const LINK_DELAY_MS = 1500;

@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveCommand } from "../../components/databaseHost/render";
 import { maxArchiveTimeoutSeconds } from "../../domain/runbook";
-import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import { runCommand } from "../../tools/postgres/exec";
-import { APPLICATION_SCHEMA, createRepositories, decodeMetricCall, DrHost, PRIMARY_REGION, SECONDARY_REGION, processesMentioning, seedSql, waitFor, type Repositories } from "../../tools/postgres/pgbackrest";
-import { restoreNode } from "../../tools/postgres/restore";
+import { LOOPBACK, PgSandbox, type PgNode } from "../../dev/postgres/cluster";
+import { runCommand } from "../../tools/process/exec";
+import { APPLICATION_SCHEMA, createRepositories, decodeMetricCall, DrHost, PRIMARY_REGION, SECONDARY_REGION, processesMentioning, seedSql, waitFor, type Repositories } from "../../dev/postgres/pgbackrest";
+import { restoreNode } from "../../dev/postgres/restore";
 
 
 const DATABASE = "crazy_gary";

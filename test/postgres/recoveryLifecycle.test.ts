@@ -14,10 +14,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backups } from "../../domain/runbook";
-import { PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, SECONDARY_REGION, type Repositories } from "../../tools/postgres/pgbackrest";
-import { restoreNode } from "../../tools/postgres/restore";
-import { ageFiles, applyLifecycle, plannedLifecycleRules, type HistoryPhase, type PlannedLifecycleRule } from "../../tools/postgres/s3Lifecycle";
+import { PgSandbox, type PgNode } from "../../dev/postgres/cluster";
+import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, SECONDARY_REGION, type Repositories } from "../../dev/postgres/pgbackrest";
+import { restoreNode } from "../../dev/postgres/restore";
+import { ageFiles, applyLifecycle, plannedLifecycleRules, type HistoryPhase, type PlannedLifecycleRule } from "../../dev/postgres/s3Lifecycle";
 
 const DATABASE = "crazy_gary";
 const REPOSITORY_ROOT = join(__dirname, "..", "..");

@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
-import { PgSandbox } from "../../tools/postgres/cluster";
-import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, seedSql } from "../../tools/postgres/pgbackrest";
-import { measureCrashLoss, type CrashLoss } from "../../tools/postgres/restore";
+import { PgSandbox } from "../../dev/postgres/cluster";
+import { APPLICATION_SCHEMA, createRepositories, DrHost, PRIMARY_REGION, seedSql } from "../../dev/postgres/pgbackrest";
+import { measureCrashLoss, type CrashLoss } from "../../dev/postgres/restore";
 
 /** Time the async push of a switched segment to both repositories may take, in seconds. */
 const PUSH_SLACK_SECONDS = 10;

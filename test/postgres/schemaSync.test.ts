@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSchemaSyncScript, schemaSyncInterpreter } from "../../components/schemaSync";
-import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import { runCommand, type CommandResult } from "../../tools/postgres/exec";
+import { LOOPBACK, PgSandbox, type PgNode } from "../../dev/postgres/cluster";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
 
 const SOURCE_PASSWORD = "prod-Secret-51c0a7";
 const TARGET_PASSWORD = "dr-Secret-9e22b4";

@@ -16,8 +16,8 @@ import {
   schemaVersionSettings,
   type DatabaseAddress,
 } from "../../components/schemaSync";
-import { LOOPBACK, PgSandbox, type PgNode } from "../../tools/postgres/cluster";
-import { runCommand, type CommandResult } from "../../tools/postgres/exec";
+import { LOOPBACK, PgSandbox, type PgNode } from "../../dev/postgres/cluster";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
 
 const PROD_PASSWORD = "prod-Only-Secret-4d1f";
 const DR_PASSWORD = "dr-Only-Secret-77ab";

@@ -13,9 +13,9 @@ import type { AlarmDefinition } from "../../domain/alarmTypes";
 import { parseStackConfig } from "../../infra/parseConfig";
 import { maxArchiveTimeoutSeconds } from "../../domain/runbook";
 import { loadStackConfig } from "../../tools/offline/stackFiles";
-import { writeOwnedFile } from "../../tools/postgres/cluster";
-import { decodeMetricCall, PRIMARY_REGION, SECONDARY_REGION, waitFor } from "../../tools/postgres/pgbackrest";
-import { restoreNode } from "../../tools/postgres/restore";
+import { writeOwnedFile } from "../../dev/postgres/cluster";
+import { decodeMetricCall, PRIMARY_REGION, SECONDARY_REGION, waitFor } from "../../dev/postgres/pgbackrest";
+import { restoreNode } from "../../dev/postgres/restore";
 import {
   droppedSegments,
   MIB,
@@ -26,7 +26,7 @@ import {
   walQueue,
   writeAndSwitch,
   type OutageWorld,
-} from "../../tools/postgres/walOutage";
+} from "../../dev/postgres/walOutage";
 
 /**
  * The bound while us-east-1 is first down (short outage: nothing may be dropped) and the small

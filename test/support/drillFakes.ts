@@ -14,8 +14,8 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readPromoteScript } from "../../components/promotion";
-import { LOOPBACK, PG_BIN, type PgNode } from "../../tools/postgres/cluster";
-import { promotionEnv } from "../../tools/postgres/promotion";
+import { LOOPBACK, PG_BIN, type PgNode } from "../../dev/postgres/cluster";
+import { promotionEnv } from "../../dev/postgres/promotion";
 
 export interface FakeSide {
   node: PgNode;

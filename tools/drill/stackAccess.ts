@@ -6,7 +6,7 @@
  */
 import { databaseHost } from "../../infra/configFields";
 import type { RegionRole } from "../../domain/topology";
-import { runCommand, type CommandResult } from "../postgres/exec";
+import { runCommand, type CommandResult } from "../process/exec";
 
 /** One call of an outside program; throws with its output unless it exits 0. */
 export type Run = (command: string, args: readonly string[], options?: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number }) => Promise<CommandResult>;

@@ -24,7 +24,7 @@ import { fitRestoreModel, largestRestorableBytes, median } from "../../domain/re
 import type { RestoreSizeMeasurement } from "../../domain/readiness";
 import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
 import { PG_BIN, PgSandbox, type PgNode } from "../postgres/cluster";
-import { runChecked } from "../postgres/exec";
+import { runChecked } from "../../tools/process/exec";
 import { recordRecovery } from "./measurements";
 import { APPLICATION_SCHEMA, DrHost, PRIMARY_REGION } from "../postgres/pgbackrest";
 import { measureCrashLoss, restoreNode, type RestorePhases } from "../postgres/restore";
@@ -32,7 +32,7 @@ import { measureCrashLoss, restoreNode, type RestorePhases } from "../postgres/r
 const DATABASE = "crazy_gary";
 /**
  * Both timed servers, the restored one and the one `gunzip | psql` loads into, sync what they
- * write as production does (the test harness turns fsync off for speed; tools/postgres/cluster.ts).
+ * write as production does (the test harness turns fsync off for speed; dev/postgres/cluster.ts).
  */
 const DURABLE = { fsync: "on" } as const;
 const MIB = 2 ** 20;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a test command while every core is kept busy by a CPU hog, to prove that no test depends
 # on the machine being idle (tests wait on conditions; vitest's timeouts only catch hangs).
-#   bash tools/under-load.sh                      # the real-PostgreSQL project
-#   bash tools/under-load.sh npx vitest run --project unit
+#   bash dev/under-load.sh                      # the real-PostgreSQL project
+#   bash dev/under-load.sh npx vitest run --project unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$#" -gt 0 ] || set -- npx vitest run --project postgres

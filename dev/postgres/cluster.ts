@@ -18,7 +18,7 @@ import { existsSync } from "node:fs";
 import { appendFile, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runChecked, runCommand, type CommandResult, type RunOptions } from "./exec";
+import { runChecked, runCommand, type CommandResult, type RunOptions } from "../../tools/process/exec";
 import { freeLoopbackPort } from "./ports";
 import { childPids, isAlive, signalProcess, waitUntilGone } from "./processes";
 

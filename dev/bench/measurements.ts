@@ -5,7 +5,7 @@
  */
 import type { RestoreSizeMeasurement } from "../../domain/readiness";
 import { median } from "../../domain/restoreModel";
-import { recordFigure } from "../readiness/measurements";
+import { recordFigure } from "../../tools/readiness/measurements";
 
 const LOOPBACK = "real PostgreSQL 15 and pgBackRest 2.45 on loopback";
 

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LOOPBACK, PG_BIN, writeOwnedFile, type PgNode } from "./cluster";
-import { runCommand, type CommandResult } from "./exec";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
 
 /** An application role's login. */
 export interface ClientLogin {

@@ -15,9 +15,9 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseFlags, runCli, UsageError } from "../cli/args";
-import { benchCommand } from "../cli/commands";
-import { repositoryRoot } from "../offline/stackFiles";
+import { parseFlags, runCli, UsageError } from "../../tools/cli/args";
+import { benchCommand } from "../../tools/cli/commands";
+import { repositoryRoot } from "../../tools/offline/stackFiles";
 
 const cacheDir = path.join(repositoryRoot, "node_modules", ".cache", "crazy-gary-cli");
 

@@ -16,7 +16,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:https";
 import { join, resolve } from "node:path";
-import { runChecked } from "./exec";
+import { runChecked } from "../../tools/process/exec";
 import { freeLoopbackPort } from "./ports";
 import { isAlive, signalProcess, waitUntilGone } from "./processes";
 import { waitFor } from "./pgbackrest";

@@ -1,9 +1,9 @@
 /**
  * Running `components/promotion/promote.sh` against harness nodes, and timing a flip:
- * shared by `test/postgres/promotion.test.ts` and `tools/bench/promotion.ts`.
+ * shared by `test/postgres/promotion.test.ts` and `dev/bench/promotion.ts`.
  */
 import { promoteInterpreter, readPromoteScript } from "../../components/promotion";
-import { runCommand, type CommandResult } from "./exec";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
 import { LOOPBACK, type PgNode } from "./cluster";
 
 /** Where one side of a flip is reached; `node` or an explicit closed port. */

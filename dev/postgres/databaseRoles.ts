@@ -4,7 +4,7 @@
  * with LOGIN, no superuser, no CREATEDB or CREATEROLE, REPLICATION when the spec says so,
  * membership of its predefined roles; a `Grant` of EXECUTE on the named `pg_catalog`
  * functions, every overload, in pgBackRest's database), and per-sandbox passwords that the
- * fake Secrets Manager of tools/postgres/pgbackrest.ts hands to the hosts.
+ * fake Secrets Manager of dev/postgres/pgbackrest.ts hands to the hosts.
  */
 import { createHash } from "node:crypto";
 import { databaseRoleNames, databaseRoleSpecs, type DatabaseRoleName } from "../../domain/databaseRoles";

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { repositoryRoot } from "../offline/stackFiles";
-import { runCli } from "../cli/args";
+import { repositoryRoot } from "../../tools/offline/stackFiles";
+import { runCli } from "../../tools/cli/args";
 import { renderReferenceDocs } from "./reference";
 
 runCli(async () => {

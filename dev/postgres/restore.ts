@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { PG_BIN, type PgNode, type PgSandbox, type PgSettings } from "./cluster";
-import { runCommand } from "./exec";
+import { runCommand } from "../../tools/process/exec";
 import { waitFor, type DrHost } from "./pgbackrest";
 
 /** Options for {@link restoreNode}. */

@@ -1,6 +1,6 @@
 /**
  * A planned flip under a steady write load, shared by test/postgres/promotionLoad.test.ts and
- * tools/bench/promotion.ts: an old primary with the host files (fence.sh), a streaming standby,
+ * dev/bench/promotion.ts: an old primary with the host files (fence.sh), a streaming standby,
  * two application writers (synchronous_commit on and off) committing numbered rows, then
  * promote.sh; afterwards, which acknowledged ids the new primary lacks.
  */

@@ -7,7 +7,7 @@
 import { lstat, mkdtemp, readdir, readFile, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { runChecked } from "./exec";
+import { runChecked } from "../../tools/process/exec";
 
 const LIFECYCLE_TYPE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const DAY_MS = 24 * 3600 * 1000;

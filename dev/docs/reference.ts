@@ -10,7 +10,7 @@ import { alarmCatalog } from "../../domain/alarmCatalog";
 import { projectName, secretConfigKeys, stackConfigSchema } from "../../infra/config";
 import { parseStackConfig } from "../../infra/parseConfig";
 import { createPolicies, packName } from "../../policies/policies";
-import { loadStackConfig, repositoryRoot } from "../offline/stackFiles";
+import { loadStackConfig, repositoryRoot } from "../../tools/offline/stackFiles";
 import { renderAlarmReference, renderMetricContractReference } from "./alarmReference";
 import { renderConfigReference } from "./configReference";
 import { renderPolicyReference } from "./policyReference";

@@ -17,7 +17,7 @@ import { walQueueMaxMiB } from "../../domain/walQueue";
 import { databaseRoleSecretName, HOST_DATABASE_ROLES, type DatabaseRoleName } from "../../domain/databaseRoles";
 import { PG_BIN, writeOwnedFile, type PgNode, type PgSandbox } from "./cluster";
 import { databaseRolesSql, testRolePassword } from "./databaseRoles";
-import { runCommand, type CommandResult } from "./exec";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
 import { freeLoopbackPort } from "./ports";
 
 /** The regions the two repositories stand in for (prod's primary and secondary). */
