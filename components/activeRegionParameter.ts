@@ -9,7 +9,7 @@
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { activeRegionParameterName } from "../domain/activeRegionParameter";
-import { regionRoles, type RegionRole } from "../domain/topology";
+import { perRole, type RegionRole } from "../domain/topology";
 
 export { activeRegionParameterName };
 
@@ -33,9 +33,8 @@ export class ActiveRegionParameter extends pulumi.ComponentResource {
   constructor(name: string, args: ActiveRegionParameterArgs, opts?: pulumi.ComponentResourceOptions) {
     super(activeRegionParameterType, name, {}, opts);
     this.parameterName = activeRegionParameterName(args.environment);
-    this.parameters = Object.fromEntries(
-      regionRoles.map((role) => [
-        role,
+    this.parameters = perRole(
+      (role) =>
         new aws.ssm.Parameter(
           `${name}-${role}`,
           {
@@ -48,8 +47,7 @@ export class ActiveRegionParameter extends pulumi.ComponentResource {
           },
           { parent: this, provider: args.providers[role] },
         ),
-      ]),
-    ) as Record<RegionRole, aws.ssm.Parameter>;
+    );
 
     this.registerOutputs({ parameterName: this.parameterName });
   }

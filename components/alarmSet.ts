@@ -16,7 +16,7 @@ import { actionsEnabledFor, severityFor, treatMissingDataFor } from "../domain/a
 import { customMetricDimensions } from "../domain/metricContract";
 import type { AlarmDefinition, CustomMetric, WatchedMetric } from "../domain/alarmTypes";
 import { alarmName, alarmSites, rollbackAlarmRule, rollbackGroups, siteOf, type AlarmSite, type AlarmSiteKey } from "../domain/alarmSites";
-import { regionRoles, type RegionRole } from "../domain/topology";
+import { perRole, regionRoles, type RegionRole } from "../domain/topology";
 import type { Severity } from "../domain/runbook";
 import { renderDashboardBody } from "./alarmDashboard";
 import { AlertRouting, type AlertSubscription } from "./alertRouting";
@@ -149,9 +149,8 @@ export class AlarmSet extends pulumi.ComponentResource {
       );
     }
 
-    const walEvents = Object.fromEntries(
-      regionRoles.map((role) => [
-        role,
+    const walEvents = perRole(
+      (role) =>
         new WalArchiveEvents(
           `${name}-wal-archive-${role}`,
           {
@@ -164,8 +163,7 @@ export class AlarmSet extends pulumi.ComponentResource {
           },
           { parent: this },
         ),
-      ]),
-    ) as Record<RegionRole, WalArchiveEvents>;
+    );
 
     const alarmArns: Record<string, pulumi.Output<string>> = {};
     const alarmResources = new Map<string, aws.cloudwatch.MetricAlarm>();
@@ -232,7 +230,7 @@ export class AlarmSet extends pulumi.ComponentResource {
             renderDashboardBody({
               environment: args.environment,
               regions: args.regions,
-              healthCheckIds: Object.fromEntries(regionRoles.map((r, i) => [r, healthIds[i]])) as Record<RegionRole, string>,
+              healthCheckIds: perRole((r) => healthIds[regionRoles.indexOf(r)]),
               route53MetricsRegion: args.route53MetricsRegion,
               alarms: dashboardAlarms.map((a, i) => ({ ...a, arn: arns[i] })),
             }),

@@ -20,7 +20,7 @@
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { forcedUnhealthyRole, routingCheckState, routingUpdateOrder } from "../domain/routingHealth";
-import { hostnameKeys, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../domain/topology";
+import { hostnameKeys, perRole, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../domain/topology";
 import { healthCheckDefaults } from "../domain/runbook";
 import {
   failoverTypeOf,
@@ -147,7 +147,6 @@ export class FailoverDns extends pulumi.ComponentResource {
       : aws.route53.getZoneOutput({ name: args.zone.name, privateZone: false }, childOpts).zoneId;
 
     const perHostname = <T>(make: (host: HostnameKey) => T) => Object.fromEntries(hostnameKeys.map((h) => [h, make(h)])) as Record<HostnameKey, T>;
-    const perRole = <T>(make: (role: RegionRole) => T) => Object.fromEntries(regionRoles.map((r) => [r, make(r)])) as Record<RegionRole, T>;
 
     // Endpoint checks: unchanged by any flip (names and inputs), so alarms and dashboard keep them.
     const endpointChecks = perHostname((host) =>
@@ -197,7 +196,7 @@ export class FailoverDns extends pulumi.ComponentResource {
         );
       const active = declare(activeRole, []);
       const passive = declare(passiveRole, [active]);
-      return { [activeRole]: active, [passiveRole]: passive } as Record<RegionRole, aws.route53.HealthCheck>;
+      return perRole((role) => (role === activeRole ? active : passive));
     });
     this.routingHealthCheckIds = perHostname((host) => perRole((role) => routingChecks[host][role].id));
 

@@ -13,7 +13,7 @@
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { backupRules, backupVaultName, vaultLock, type BackupCopySettings } from "../domain/immutableBackupCopy";
-import { regionRoles, type RegionRole } from "../domain/topology";
+import { otherRole, perRole, regionRoles, type RegionRole } from "../domain/topology";
 
 export const immutableBackupCopyType = "crazygary:dr:ImmutableBackupCopy";
 
@@ -68,25 +68,24 @@ export class ImmutableBackupCopy extends pulumi.ComponentResource {
       new aws.iam.RolePolicyAttachment(`${name}-role-s3-${kind}`, { role: role.name, policyArn }, at("primary"));
     }
 
-    const vaults = {} as Record<RegionRole, aws.backup.Vault>;
-    this.vaultNames = {} as Record<RegionRole, string>;
-    for (const r of regionRoles) {
+    this.vaultNames = perRole((r) => backupVaultName(args.environment, args.regions[r]));
+    const vaults = perRole((r) => {
       const key = new aws.kms.Key(
         `${name}-${r}-key`,
         { description: `Encrypts the locked AWS Backup vault of the ${args.environment} repositories in ${args.regions[r]}`, enableKeyRotation: true, deletionWindowInDays: 30 },
         { ...at(r), protect: true },
       );
-      this.vaultNames[r] = backupVaultName(args.environment, args.regions[r]);
-      vaults[r] = new aws.backup.Vault(
+      const vault = new aws.backup.Vault(
         `${name}-${r}-vault`,
         { name: this.vaultNames[r], kmsKeyArn: key.arn, forceDestroy: false, tags: { Environment: args.environment } },
         { ...at(r), protect: true },
       );
-      new aws.backup.VaultLockConfiguration(`${name}-${r}-lock`, { backupVaultName: vaults[r].name, ...vaultLock(args.settings) }, { ...at(r), protect: true });
-    }
+      new aws.backup.VaultLockConfiguration(`${name}-${r}-lock`, { backupVaultName: vault.name, ...vaultLock(args.settings) }, { ...at(r), protect: true });
+      return vault;
+    });
 
     for (const r of regionRoles) {
-      const other = regionRoles.find((o) => o !== r)!;
+      const other = otherRole(r);
       const plan = new aws.backup.Plan(
         `${name}-${r}-plan`,
         {
@@ -102,7 +101,7 @@ export class ImmutableBackupCopy extends pulumi.ComponentResource {
       );
     }
 
-    this.vaultArns = Object.fromEntries(regionRoles.map((r) => [r, vaults[r].arn])) as Record<RegionRole, pulumi.Output<string>>;
+    this.vaultArns = perRole((r) => vaults[r].arn);
     this.roleArn = role.arn;
     this.registerOutputs({ vaultNames: this.vaultNames, vaultArns: this.vaultArns, roleArn: this.roleArn });
   }

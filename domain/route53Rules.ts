@@ -117,7 +117,7 @@ export const route53Rules: readonly Route53Rule[] = [
   },
   {
     id: "primary-can-fail-over",
-    source: `${apiFailover}: the failover behaviours "assume that you have included the HealthCheckId element"; a non-alias PRIMARY without one is always healthy, so DNS never fails over (DESIGN.md "Rules of the real world")`,
+    source: `${apiFailover}: the failover behaviours "assume that you have included the HealthCheckId element"; a non-alias PRIMARY without one is always healthy, so DNS never fails over (docs/architecture/README.md#rules-of-the-real-world-that-the-mock-engine-does-not-enforce)`,
     check: (state) => state.records.filter((r) => r.failover === "PRIMARY" && !r.alias && !r.healthCheck).map((r) => `non-alias PRIMARY ${label(r)} has no health check: it never fails over`),
   },
 ];

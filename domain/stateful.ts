@@ -1,6 +1,6 @@
 /**
  * The stateful resource types: the ones whose replacement or deletion loses data, history or
- * the DNS answer (DESIGN.md invariant 3). One list, read by the protection policy (they must be
+ * the DNS answer (docs/architecture/README.md#invariants, invariant 3). One list, read by the protection policy (they must be
  * `protect`ed), the flip preview (`npm run plan -- --diff` counts them) and the failover
  * workflow's guard (its `jq` reads `domain/statefulTypes.json` directly, so the file is the source).
  */

@@ -8,6 +8,11 @@
 export const regionRoles = Object.freeze(["primary", "secondary"] as const);
 export type RegionRole = (typeof regionRoles)[number];
 
+/** A record with one value per region role, built by `make` in role order (primary, secondary). */
+export function perRole<T>(make: (role: RegionRole) => T): Record<RegionRole, T> {
+  return { primary: make("primary"), secondary: make("secondary") };
+}
+
 /** The other region role. */
 export const otherRole = (role: RegionRole): RegionRole => (role === "primary" ? "secondary" : "primary");
 

@@ -10,7 +10,7 @@ import { severities } from "../domain/runbook";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegionAssignment } from "../domain/activeRegion";
 import { alarmCatalog } from "../domain/alarmCatalog";
-import { regionRoles, type RegionRole } from "../domain/topology";
+import { perRole, type RegionRole } from "../domain/topology";
 import { type StackConfig } from "./config";
 import { route53MetricsRegion, type RegionProviders } from "./regions";
 
@@ -29,9 +29,7 @@ export function declareAlarms(config: StackConfig, sites: RegionAssignment, prov
     activeRegion: sites.active.role,
     alarms: alarmCatalog(config),
     healthCheckIds: inputs.healthCheckIds,
-    walArchives: Object.fromEntries(
-      regionRoles.map((role): [RegionRole, WalArchiveSource] => [role, { bucket: inputs.walArchives[role].bucketName, repositoryPath: inputs.walArchives[role].repositoryPath }]),
-    ) as Record<RegionRole, WalArchiveSource>,
+    walArchives: perRole((role): WalArchiveSource => ({ bucket: inputs.walArchives[role].bucketName, repositoryPath: inputs.walArchives[role].repositoryPath })),
     subscriptions: config.alerts,
     logRetentionDays: config.retention.logDays,
     providers: { aws: providers.aws, route53Metrics: providers.route53Metrics },
@@ -52,12 +50,7 @@ export function declareAlarms(config: StackConfig, sites: RegionAssignment, prov
     }
   }
 
-  const logs = Object.fromEntries(
-    regionRoles.map((role) => [
-      role,
-      new ApplicationLogs(`logs-${role}`, { environment: config.environment, retentionInDays: config.retention.logDays, provider: providers.aws[role] }),
-    ]),
-  ) as Record<RegionRole, ApplicationLogs>;
+  const logs = perRole((role) => new ApplicationLogs(`logs-${role}`, { environment: config.environment, retentionInDays: config.retention.logDays, provider: providers.aws[role] }));
 
   return {
     alarms,

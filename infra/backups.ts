@@ -13,8 +13,8 @@ import { WalArchiveBucket } from "../components/walArchiveBucket";
 import { ImmutableBackupCopy } from "../components/immutableBackupCopy";
 import { dailySnapshotSchedule } from "../domain/immutableBackupCopy";
 import { walArchiveLifecycleDaysFromConfig, type BackupCadence } from "../domain/walArchiveLifecycle";
-import { allSites, isActive } from "../domain/activeRegion";
-import { regionRoles, type RegionRole } from "../domain/topology";
+import { isActive } from "../domain/activeRegion";
+import { perRole, regionRoles, type RegionRole } from "../domain/topology";
 import { type StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
 import { backups } from "../domain/runbook";
@@ -47,24 +47,22 @@ export interface BackupsOptions {
 
 export function declareBackups(config: StackConfig, providers: RegionProviders, options: BackupsOptions = {}) {
   const cadence = backupCadence(config);
-  const buckets = Object.fromEntries(
-    allSites(config).map((site) => [
-      site.role,
-      new WalArchiveBucket(`wal-archive-${site.role}`, {
-        provider: providers.aws[site.role],
-        region: site.region,
+  const buckets = perRole(
+    (role) =>
+      new WalArchiveBucket(`wal-archive-${role}`, {
+        provider: providers.aws[role],
+        region: config.regions[role],
         retention: config.retention,
         cadence,
       }),
-    ]),
-  ) as Record<RegionRole, WalArchiveBucket>;
+  );
   // The locked copy nobody reachable from a host can delete: each region's bucket backed up into
   // a locked vault there and copied to the other region's (the stack's own two regions, so one
   // regional outage never takes a bucket and its only copy; see docs/runbooks/security-breach.md).
   const copy = new ImmutableBackupCopy("backup-copy", {
     environment: config.environment,
     regions: config.regions,
-    bucketArns: Object.fromEntries(regionRoles.map((role) => [role, buckets[role].bucketArn])) as Record<RegionRole, pulumi.Output<string>>,
+    bucketArns: perRole((role) => buckets[role].bucketArn),
     settings: config.backupCopy,
     snapshotSchedule: dailySnapshotSchedule(config.schedules.fullBackupTimeUtc),
     providers: providers.aws,
@@ -82,9 +80,8 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
     environment: config.environment,
   });
 
-  const iam = Object.fromEntries(
-    regionRoles.map((role) => [
-      role,
+  const iam = perRole(
+    (role) =>
       new DatabaseHostIam(`database-host-iam-${role}`, {
         provider: providers.aws[role],
         repositories: ordered.map((b) => ({ bucketArn: b.bucketArn, keyArn: b.keyArn, region: b.region, repositoryPath: b.repositoryPath })),
@@ -92,21 +89,17 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
         // The hosts read the passwords of the roles they log in as (configure-postgres.sh).
         roleSecretArns: HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretArn),
       }),
-    ]),
-  ) as Record<RegionRole, DatabaseHostIam>;
+  );
 
   const schedules = hostSchedules(config);
-  const hosts = Object.fromEntries(
-    allSites(config).map((site) => {
-      const db = config.databases[site.role];
-      return [
-        site.role,
-        new DatabaseHost(`database-host-${site.role}`, {
+  const hosts = perRole((role) => {
+    const db = config.databases[role];
+    return new DatabaseHost(`database-host-${role}`, {
           provider: providers.command,
-          connection: { host: db.sshHost, user: db.sshUser, port: db.sshPort, privateKey: pulumi.secret(config.databaseSecrets[site.role].sshPrivateKey) },
+          connection: { host: db.sshHost, user: db.sshUser, port: db.sshPort, privateKey: pulumi.secret(config.databaseSecrets[role].sshPrivateKey) },
           environment: config.environment,
-          region: site.region,
-          isActive: isActive(config, site.role),
+          region: config.regions[role],
+          isActive: isActive(config, role),
           repositories: ordered.map((b) => ({ bucket: b.bucketName, region: b.region, path: b.repositoryPath })),
           fullRetentionDays: config.retention.fullDays,
           archiveTimeoutSeconds: config.recovery.archiveTimeoutSeconds,
@@ -118,11 +111,8 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           after: [...(options.hostsAfter ?? []), roles],
           // A new password (a replaced RandomPassword) re-runs configure, which rewrites the password file.
           configureTriggers: HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretVersionId),
-        }),
-      ];
-    }),
-  ) as Record<RegionRole, DatabaseHost>;
-
+        });
+  });
 
   return {
     buckets,
@@ -134,9 +124,9 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
       /** The locked AWS Backup vaults, per region role, and the role AWS Backup restores with (docs/runbooks/security-breach.md). */
       backupVaults: copy.vaultNames,
       backupRoleArn: copy.roleArn,
-      walArchiveBuckets: Object.fromEntries(regionRoles.map((role) => [role, buckets[role].bucketName])) as Record<RegionRole, pulumi.Output<string>>,
+      walArchiveBuckets: perRole((role) => buckets[role].bucketName),
       walArchiveLifecycleDays: stackLifecycleDays(config),
-      databaseHostInstanceProfiles: Object.fromEntries(regionRoles.map((role) => [role, iam[role].instanceProfileName])) as Record<RegionRole, pulumi.Output<string>>,
+      databaseHostInstanceProfiles: perRole((role) => iam[role].instanceProfileName),
       databaseRoleSecrets: Object.fromEntries(Object.entries(roles.roles).map(([role, out]) => [role, out.secretName])),
     },
   };

@@ -12,7 +12,8 @@ import { projectName, secretConfigKeys, stackConfigSchema, type StackConfig } fr
 import { appSettingValue, settingKey } from "./configFields";
 import { StackConfigError } from "./parseConfig";
 import { appSecretsKey, leafTexts, secretLookingReason, secretSettingPattern, secretValuePatterns, type EffectiveSetting } from "../domain/secretSettings";
-import { rollbackTriggers, type RollbackTriggerId } from "../domain/runbook";
+import { effectiveThreshold } from "../domain/alarmCatalog";
+import type { TriggerRowId } from "../domain/alarmTypes";
 
 /** The shape version of the `environment` output; bump it when a synced key changes meaning. */
 export const environmentOutputVersion = 1;
@@ -120,11 +121,6 @@ export const environmentOutputSchema = z.strictObject({
 
 // ---- the output a stack exports ----
 
-function effectiveThreshold(config: StackConfig, id: string): number {
-  const configured = (config.thresholds as Partial<Record<string, number>>)[id];
-  return configured ?? rollbackTriggers[id as RollbackTriggerId].threshold!;
-}
-
 /**
  * The synced settings of a stack, flattened to dotted keys. Thresholds appear with their
  * effective value (config, else the runbook's), so the key set does not depend on which
@@ -135,7 +131,7 @@ export function syncedSettings(config: StackConfig): SyncedSettings {
   for (const group of syncedGroups) {
     for (const leaf of Object.keys(shapeOf(configShape[group]))) {
       settings[`${group}.${leaf}`] =
-        group === "thresholds" ? effectiveThreshold(config, leaf) : ((config[group] as Record<string, SettingValue>)[leaf] as SettingValue);
+        group === "thresholds" ? effectiveThreshold(leaf as TriggerRowId, config.thresholds) : ((config[group] as Record<string, SettingValue>)[leaf] as SettingValue);
     }
   }
   for (const [name, value] of Object.entries(config.app)) settings[`${appKeyPrefix}${name}`] = value;

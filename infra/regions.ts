@@ -8,7 +8,7 @@ import * as command from "@pulumi/command";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { regionRoles, type RegionRole } from "../domain/topology";
+import { perRole, type RegionRole } from "../domain/topology";
 import { type StackConfig } from "./config";
 
 /** Route53 publishes health-check metrics only in us-east-1. */
@@ -46,9 +46,7 @@ export function defaultTags(environment: string): Record<string, string> {
 
 export function createProviders(config: StackConfig): RegionProviders {
   const tags = { tags: defaultTags(config.environment) };
-  const awsProviders = Object.fromEntries(
-    regionRoles.map((role) => [role, new aws.Provider(`aws-${role}`, { region: config.regions[role] as aws.Region, defaultTags: tags })]),
-  ) as Record<RegionRole, aws.Provider>;
+  const awsProviders = perRole((role) => new aws.Provider(`aws-${role}`, { region: config.regions[role] as aws.Region, defaultTags: tags }));
   const writable = config.databases[config.activeRegion];
   const postgres = new postgresql.Provider("postgres-writable", {
     host: writable.pgHost,

@@ -16,6 +16,7 @@ import {
   type RegionRole,
   type RoutingCheckState,
 } from "../domain/routingHealth";
+import { perRole } from "../domain/topology";
 
 const roles: RegionRole[] = ["primary", "secondary"];
 const follows: RoutingCheckState = { disabled: false, invertHealthcheck: false };
@@ -72,7 +73,7 @@ describe("Route53's failover answer", () => {
 
   it.each(roles)("with %s active and its endpoint healthy, DNS answers with it whatever the passive endpoint does", (active) => {
     for (const passiveHealthy of [true, false]) {
-      const endpoints = { [active]: true, [forcedUnhealthyRole(active)]: passiveHealthy } as Record<RegionRole, boolean>;
+      const endpoints = perRole((role) => (role === active ? true : passiveHealthy));
       expect(answeringRole(statesFor(active), endpoints)).toBe(active);
     }
   });

@@ -5,7 +5,7 @@
  * stand-ins first on PATH and the runner runs unchanged.
  */
 import { databaseHost } from "../../infra/configFields";
-import type { RegionRole } from "../../domain/topology";
+import { perRole, regionRoles, type RegionRole } from "../../domain/topology";
 import { runCommand, type CommandResult } from "../process/exec";
 
 /** One call of an outside program; throws with its output unless it exits 0. */
@@ -48,8 +48,6 @@ export interface DrillStack {
   names: { fqdn: string; targets: Record<RegionRole, string> }[];
 }
 
-const roles: readonly RegionRole[] = ["primary", "secondary"];
-
 /**
  * Reads the stack's settings with `pulumi config get` (objects print as JSON; `--path a.b` reads
  * inside a map, and secrets print decrypted: pulumi.com/docs/iac/cli/commands/pulumi_config_get).
@@ -58,23 +56,24 @@ export async function readDrillStack(run: Run, stack: string): Promise<DrillStac
   const get = async (key: string, path = false) => (await checked(run, "pulumi", ["config", "get", ...(path ? ["--path"] : []), key, "--stack", stack])).trim();
   const json = async (key: string) => JSON.parse(await get(key)) as Record<string, unknown>;
   const activeRegion = (await get("activeRegion")) as RegionRole;
-  if (!roles.includes(activeRegion)) throw new Error(`activeRegion: "${activeRegion}" is not a region role; allowed: primary, secondary`);
-  const regions = (await json("regions")) as Record<RegionRole, string>;
+  if (!regionRoles.includes(activeRegion)) throw new Error(`activeRegion: "${activeRegion}" is not a region role; allowed: primary, secondary`);
+  const rawRegions = await json("regions");
+  const regions = perRole((role) => String(rawRegions[role]));
   const rawDatabases = await json("databases");
   const endpoints = (await json("endpoints")) as Record<string, Record<RegionRole, { hostname?: string; loadBalancer?: { dnsName: string } }>>;
   const zone = String((await json("dnsZone")).name).replace(/\.$/, "");
   let environment = stack.split("/").pop()!;
   const env = await run("pulumi", ["config", "get", "environment", "--stack", stack]);
   if (env.code === 0 && env.stdout.trim() !== "") environment = env.stdout.trim();
-  const databases = {} as Record<RegionRole, DrillDatabase>;
-  for (const role of roles) {
-    // The schema's defaults (port 5432, user postgres, ...), the same the stack applies.
-    const parsed = databaseHost.parse(rawDatabases[role]);
-    databases[role] = { ...parsed, password: await get(`databaseSecrets.${role}.adminPassword`, true) };
-  }
-  const names = Object.entries(endpoints).map(([host, perRole]) => ({
+  // The schema's defaults (port 5432, user postgres, ...), the same the stack applies.
+  const database = async (role: RegionRole): Promise<DrillDatabase> => ({
+    ...databaseHost.parse(rawDatabases[role]),
+    password: await get(`databaseSecrets.${role}.adminPassword`, true),
+  });
+  const databases = { primary: await database("primary"), secondary: await database("secondary") };
+  const names = Object.entries(endpoints).map(([host, byRole]) => ({
     fqdn: `${host}.${zone}`,
-    targets: Object.fromEntries(roles.map((role) => [role, perRole[role]?.hostname ?? perRole[role]?.loadBalancer?.dnsName ?? ""])) as Record<RegionRole, string>,
+    targets: perRole((role) => byRole[role]?.hostname ?? byRole[role]?.loadBalancer?.dnsName ?? ""),
   }));
   return { stack, environment, activeRegion, regions, databases, names };
 }
