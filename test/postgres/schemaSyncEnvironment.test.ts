@@ -1,5 +1,5 @@
 /**
- * The environment the stack gives schema-sync.sh (components/schemaSync.ts), run against two
+ * The environment the stack gives schema-sync.sh (components/schemaSync/index.ts), run against two
  * real PostgreSQL 15 servers with scram password auth: the `schemaVersion` a stack exports is
  * the version the sync prints, and the dr stack's sync reads prod with the operator's libpq
  * password file (no prod password in the dr stack) and writes dr with dr's own password.

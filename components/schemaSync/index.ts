@@ -28,7 +28,7 @@ import * as path from "node:path";
 export const schemaSyncType = "crazygary:dr:SchemaSync";
 
 /** The sync script, a real file in the repository (shellchecked, tested against PostgreSQL 15). */
-export const schemaSyncScriptPath = path.join(__dirname, "schemaSync", "schema-sync.sh");
+export const schemaSyncScriptPath = path.join(__dirname, "schema-sync.sh");
 
 /** The script's text, passed as the command itself so it runs the same from any working directory. */
 export const readSchemaSyncScript = (): string => readFileSync(schemaSyncScriptPath, "utf8");
