@@ -37,8 +37,7 @@ export interface SyncedStackConfig {
 
 /**
  * The outputs of the source stack a following stack reads, and all it reads: the offline plan
- * stands in exactly these (tools/offline/syncSourceCache.ts keeps them, keyed by what they
- * depend on).
+ * stands in exactly these, from the source's config (tools/offline/syncSourceStandIn.ts).
  */
 export const syncedOutputNames = ["environment", "schemaVersion", "schemaSource"] as const;
 

@@ -15,7 +15,7 @@ function runWith(env: Record<string, string>, mode: "bundle" | "sources", tool: 
     timeout: 600_000,
     env: { ...process.env, ...env, CRAZY_GARY_BUNDLE_DEBUG: "1", CRAZY_GARY_NO_BUNDLE: mode === "sources" ? "1" : "" },
   });
-  const isDebug = (line: string) => line.startsWith("[run.js") || line.startsWith("[sync-source]");
+  const isDebug = (line: string) => line.startsWith("[run.js");
   const debug = result.stderr.split("\n").filter(isDebug);
   const stderr = result.stderr
     .split("\n")
@@ -43,28 +43,6 @@ describe("the CLIs from their bundle", () => {
     expect(bundled.stdout).toBe(sources.stdout);
     expect(bundled.stderr).toBe(sources.stderr);
     expect(bundled.stdout.length + bundled.stderr.length).toBeGreaterThan(100);
-  });
-
-  it("plans dr with prod's synced outputs evaluated once, then kept for the same bundle and config, printing what the sources print", () => {
-    // A run id of its own (part of the key): no other test's plan shares the kept file.
-    const runId = { CRAZY_GARY_RUN_ID: `cli-bundle-test-${process.pid}-${Date.now()}` };
-    const first = runWith(runId, "bundle", "plan", "--stack", "dr");
-    const second = runWith(runId, "bundle", "plan", "--stack", "dr");
-    const sources = runWith(runId, "sources", "plan", "--stack", "dr");
-    expect(first.debug).toContain("[sync-source] prod: outputs evaluated and kept");
-    expect(second.debug).toContain("[sync-source] prod: outputs kept for this bundle and config");
-    // --diff plans dr twice in one process; the first evaluation's run id does not change the key.
-    const diff = runWith(runId, "bundle", "plan", "--stack", "dr", "--set", "activeRegion=secondary", "--diff");
-    expect(diff.debug.filter((l) => l.startsWith("[sync-source]"))).toEqual(Array(2).fill("[sync-source] prod: outputs kept for this bundle and config"));
-    expect(sources.debug.filter((l) => l.startsWith("[sync-source]"))).toEqual([]);
-    for (const bundled of [first, second]) {
-      expect(bundled.code).toBe(0);
-      expect(bundled.stdout).toBe(sources.stdout);
-      expect(bundled.stderr).toBe(sources.stderr);
-    }
-    // dr's own warnings only: prod's plan is not printed inside dr's.
-    expect(sources.stderr).toContain("dr topic");
-    expect(sources.stderr).not.toContain("prod topic");
   });
 
   it("plans without loading the TypeScript compiler, npm's Arborist or gRPC's sources from node_modules", () => {

@@ -28,9 +28,7 @@ const bundledEntries = ["tools/cli/plan.ts", "tools/cli/policy.ts", "tools/cli/c
 /**
  * One run of each CLI right after its bundle is built, so that the first run a person or CI makes
  * finds what a second run would: the bundle's V8 code cache (tools/cli/run.js writes it when a
- * run ends) and dr's stand-in of prod's synced outputs (tools/offline/syncSourceCache.ts). Each
- * plans the committed stack files and prints nothing; dr, because its plan evaluates prod's
- * program too, so the code cache covers both. A run that fails only leaves the cache for the
+ * run ends). Each plans the committed stack files and prints nothing. A run that fails only leaves the cache for the
  * user's first run to make. `drill` is not run: it needs a stack in the cloud.
  */
 const warmUps = {

@@ -60,8 +60,6 @@ function runBundle(found, entryPath) {
   }
   // What register.js sets for the sources path: the tools' traces stay unmapped (cheap).
   Error.prepareStackTrace = undefined;
-  // The code's fingerprint, for what an offline plan keeps between runs (tools/offline/syncSourceCache.ts).
-  globalThis[Symbol.for("crazy-gary-dr.cli-bundle")] = { tool: path.basename(entryPath, ".ts"), sha256: found.sha256 };
   const bundleModule = new Module(found.bundle, module);
   bundleModule.filename = found.bundle;
   bundleModule.paths = Module._nodeModulePaths(path.dirname(found.bundle));

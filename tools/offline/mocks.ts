@@ -12,6 +12,13 @@ export type StackReferenceOutputs = Record<string, Record<string, unknown>>;
 
 type State = Record<string, unknown>;
 
+/** The ARN the mock engine gives a Secrets Manager secret named `name` (its logical name) in `region`. */
+export const mockSecretArn = (name: string, region: string): string => `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:${name}-AbCdEf`;
+
+/** The schema version the mock engine reads from a database: a stable hash of its address, `sha256:<hex>`. */
+export const mockSchemaVersion = (database: { host: unknown; port: unknown; database: unknown }): string =>
+  `sha256:${createHash("sha256").update(`${String(database.host)}:${String(database.port)}/${String(database.database)}`).digest("hex")}`;
+
 /** The AWS service part of an ARN for a resource type token (`aws:s3/bucket:Bucket` -> `s3`). */
 const arnService = (type: string) => type.split(":")[1]?.split("/")[0] ?? "unknown";
 
@@ -32,7 +39,7 @@ function awsState(type: string, name: string, inputs: State, region: string): St
     case "aws:sns/topic:Topic":
       return { id: `arn:aws:sns:${region}:${mockAccountId}:${name}`, state: { arn: `arn:aws:sns:${region}:${mockAccountId}:${name}`, name } };
     case "aws:secretsmanager/secret:Secret":
-      return { id: `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:${name}-AbCdEf`, state: { arn: `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:${name}-AbCdEf` } };
+      return { id: mockSecretArn(name, region), state: { arn: mockSecretArn(name, region) } };
     case "aws:secretsmanager/secretVersion:SecretVersion":
       // The provider's id is "<secret ARN>|<version id>"; the version id changes with the value.
       return { id: `${String(inputs.secretId)}|${name}-v1`, state: { versionId: `${name}-v1` } };
@@ -70,9 +77,9 @@ function otherState(type: string, name: string, inputs: State, stackReferences: 
   // A map holding a secret may reach the mock as one secret envelope ({<sig>, value}).
   const env = unwrapSecret(inputs.environment) as State | undefined;
   if (type === "command:local:Command" && env?.SCHEMA_SYNC_MODE === "version") {
-    // schema-sync.sh in SCHEMA_SYNC_MODE=version: a stable hash per database address, in the script's own words.
-    const hash = createHash("sha256").update(`${String(env.SOURCE_HOST)}:${String(env.SOURCE_PORT)}/${String(env.SOURCE_DATABASE)}`).digest("hex");
-    return { id: `${name}-id`, state: { stdout: `schema-sync: schema version sha256:${hash}\n`, stderr: "" } };
+    // schema-sync.sh in SCHEMA_SYNC_MODE=version, in the script's own words.
+    const version = mockSchemaVersion({ host: env.SOURCE_HOST, port: env.SOURCE_PORT, database: env.SOURCE_DATABASE });
+    return { id: `${name}-id`, state: { stdout: `schema-sync: schema version ${version}\n`, stderr: "" } };
   }
   if (type.startsWith("command:")) return { id: `${name}-id`, state: { stdout: "", stderr: "" } };
   return { id: `${name}-id`, state: {} };

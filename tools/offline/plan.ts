@@ -8,7 +8,7 @@ import type { PlannedResource } from "../../policies/engine";
 import { evaluate, type Evaluation } from "./evaluate";
 import type { StackReferenceOutputs } from "./mocks";
 import { loadStackConfig, type LoadedStackConfig, type LoadOptions } from "./stackFiles";
-import { cachedSyncedOutputs, syncedOutputsSlot } from "./syncSourceCache";
+import { effectiveStackConfig, sourceStackOf, syncedOutputsOf } from "./syncSourceStandIn";
 import { refuseSetsIgnoredBySync } from "./syncedSets";
 
 export interface Plan extends Evaluation {
@@ -30,40 +30,28 @@ export interface PlanJson {
 }
 
 /**
- * The synced outputs of the stack named by `sync.source`, stood in by planning that stack from
- * its own stack file (the stack name is the last part of the fully qualified name), or kept from
- * an earlier plan with the same code and config (./syncSourceCache.ts). Its warnings are its own
- * plan's, not printed here.
+ * The synced outputs of the stack named by `sync.source`, stood in from that stack's own stack
+ * file (the stack name is the last part of the fully qualified name): ./syncSourceStandIn.ts.
  */
-async function standInSyncSource(sourceName: string | undefined, seen: readonly string[]): Promise<StackReferenceOutputs> {
-  if (!sourceName) return {};
-  const sourceStack = sourceName.split("/").pop()!;
-  if (seen.includes(sourceStack)) throw new Error(`sync.source forms a cycle: ${[...seen, sourceStack].join(" -> ")}`);
-  const loaded = loadStackConfig(sourceStack, {});
-  const outputs = await cachedSyncedOutputs(sourceStack, syncedOutputsSlot(sourceStack, loaded), async () => {
-    const source = await planLoaded(sourceStack, loaded, [], seen, { echoWarnings: false });
-    return source.outputs;
-  });
-  return { [sourceName]: outputs };
+function standInSyncSource(stack: string, sourceName: string | undefined): StackReferenceOutputs {
+  return sourceName ? { [sourceName]: syncedOutputsOf(effectiveStackConfig(sourceStackOf(sourceName), [stack])) } : {};
 }
 
-async function planLoaded(stack: string, loaded: LoadedStackConfig, sets: readonly string[], seen: readonly string[], options: { echoWarnings?: boolean } = {}): Promise<Plan> {
+async function planLoaded(stack: string, loaded: LoadedStackConfig, sets: readonly string[]): Promise<Plan> {
   const config = parseStackConfig(loaded);
   refuseSetsIgnoredBySync(stack, config, sets);
-  const stackReferences = await standInSyncSource(config.sync?.source, [...seen, stack]);
   const evaluation = await evaluate(program, {
     stack,
     config: loaded.engineConfig,
     secretKeys: loaded.engineSecretKeys,
-    stackReferences,
-    echoWarnings: options.echoWarnings,
+    stackReferences: standInSyncSource(stack, config.sync?.source),
   });
   return { ...evaluation, placeholders: loaded.placeholders };
 }
 
 /** Plans `stack` from `Pulumi.yaml` + `Pulumi.<stack>.yaml` (+ `--set` overrides). Throws `StackConfigError` on bad config. */
 export function planStack(stack: string, options: LoadOptions = {}): Promise<Plan> {
-  return planLoaded(stack, loadStackConfig(stack, options), options.set ?? [], []);
+  return planLoaded(stack, loadStackConfig(stack, options), options.set ?? []);
 }
 
 export function toPlanJson(plan: Evaluation): PlanJson {
