@@ -34,6 +34,8 @@ export interface AlarmSetArgs {
    * @example "prod"
    */
   environment: string;
+  /** The AWS account the alert keys belong to (12 digits; from config, never looked up). @example "123456789012" */
+  accountId: string;
   /** Region code per role. @example { primary: "us-east-1", secondary: "us-west-2" } */
   regions: Record<RegionRole, string>;
   /** The role whose region serves traffic; decides severities and the rollback composites. */
@@ -145,7 +147,7 @@ export class AlarmSet extends pulumi.ComponentResource {
     for (const site of sites) {
       routing.set(
         site.key,
-        new AlertRouting(`${name}-routing-${site.key}`, { environment: args.environment, region: site.region, subscriptions: args.subscriptions, provider: providerOf(site) }, { parent: this }),
+        new AlertRouting(`${name}-routing-${site.key}`, { environment: args.environment, accountId: args.accountId, region: site.region, subscriptions: args.subscriptions, provider: providerOf(site) }, { parent: this }),
       );
     }
 

@@ -11,6 +11,7 @@ import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { severities, type Severity } from "../domain/runbook";
+import { partitionOf } from "../domain/awsPartition";
 import { describeSubscription, snsSubscriptionOf, subscriptionIdentity, type AlertSubscription } from "../domain/alertDelivery";
 
 export const alertRoutingType = "crazygary:dr:AlertRouting";
@@ -28,6 +29,13 @@ export interface AlertRoutingArgs {
    * @example "us-east-1"
    */
   region: string;
+  /**
+   * The AWS account the key belongs to (12 digits), from the stack config: never looked up, since
+   * `getCallerIdentity` is an invoke, and a failed invoke fails the whole program (a region that
+   * is down would stop a flip away from it).
+   * @example "123456789012"
+   */
+  accountId: string;
   /** Subscriptions per severity. @default none (every severity then warns in the plan) */
   subscriptions?: Partial<Record<Severity, readonly AlertSubscription[]>>;
   /** AWS provider of the region the topics live in (the alarms that page them must be in the same region). */
@@ -81,15 +89,13 @@ export class AlertRouting extends pulumi.ComponentResource {
     const subscriptions = args.subscriptions ?? {};
     const child = { parent: this, provider: args.provider };
 
-    const identity = aws.getCallerIdentityOutput({}, child);
-    const partition = aws.getPartitionOutput({}, child);
     const key = new aws.kms.Key(
       `${name}-key`,
       {
         description: `Encrypts the ${args.environment} alert topics in ${args.region}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: pulumi.all([identity.accountId, partition.partition]).apply(([accountId, p]) => alertKeyPolicy(accountId, p)),
+        policy: alertKeyPolicy(args.accountId, partitionOf(args.region)),
       },
       { ...child, protect: true },
     );

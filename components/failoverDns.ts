@@ -1,29 +1,30 @@
 /**
- * `FailoverDns`: Route53 failover for the `api` and `app` hostnames with records whose roles never
- * change (runbook "Multi-Region Failover": "Update DNS to point to secondary region").
+ * `FailoverDns`: Route53 failover for the `api` and `app` hostnames in which DNS follows the
+ * database leader through Route53's data plane (runbook "Multi-Region Failover": "Update DNS to
+ * point to secondary region"). Nothing here depends on `activeRegion`: a flip writes no Route53
+ * resource and makes no Route53 API call (the control plane, hosted only in us-east-1; see
+ * `domain/routingHealth.ts` for the rules and their sources).
  *
- * Per hostname and region role:
- * - an HTTPS endpoint check on the region's `/health` (`<name>-<host>-<role>`), always on: the
- *   `api-health` alarms and the dashboard read its `HealthCheckStatus`;
- * - a routing check (`<name>-<host>-<role>-routing`), CALCULATED over that endpoint check, which
- *   the record uses as its `healthCheckId`. The passive region's is disabled + inverted: Route53
- *   treats it as always unhealthy (`domain/routingHealth.ts` cites the rules);
- * - a failover record: the primary region's is always PRIMARY, the secondary's always SECONDARY,
- *   each with its region code as set identifier.
+ * Named steps (SST style), each a function of the constructor:
+ * - `createEndpointChecks`: per hostname and region role, an HTTPS check of the region's `/health`
+ *   (`<name>-<host>-<role>`); the `api-health` alarms and the dashboard read its `HealthCheckStatus`;
+ * - `createLeaderChecks`: per region role, an HTTPS check of that region's Patroni `GET /primary`
+ *   (`<name>-database-<role>`), 200 only on the writable leader;
+ * - `createRoutingChecks`: per hostname and region role, a CALCULATED check over the two
+ *   (`<name>-<host>-<role>-routing`), healthy only while both are; the record's `healthCheckId`;
+ * - `createRecords`: per hostname and region role, a failover record: the primary region's always
+ *   PRIMARY, the secondary's always SECONDARY, each with its region code as set identifier.
  *
- * A flip changes only `disabled`/`invertHealthcheck` of the two routing checks of each hostname,
- * in place, both fields of one check in one `UpdateHealthCheck` call (hashicorp/terraform-provider-aws
- * `internal/service/route53/health_check.go`: only `type`, `measure_latency`, `request_interval`,
- * `reference_name` and `routing_control_arn` are ForceNew). No record is written on a flip, so
- * Route53 never sees two PRIMARY records of one name (boto/boto3 #1347).
+ * The worst case after the new primary is writable (`domain/failoverRouting.ts`
+ * `worstCaseDnsFailover`): request interval × failure threshold (the checks see the new leader,
+ * Route53's 18 % rule in `domain/healthCheckers.ts`) + the answer's cache time.
  */
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
-import { forcedUnhealthyRole, routingCheckState, routingUpdateOrder } from "../domain/routingHealth";
+import { failoverTypeOf, leaderHealthPath, routingChildHealthThreshold } from "../domain/routingHealth";
 import { hostnameKeys, perRole, regionRoles, type Endpoint, type HostnameKey, type RegionRole } from "../domain/topology";
 import { healthCheckDefaults } from "../domain/runbook";
 import {
-  failoverTypeOf,
   healthCheckFqdn,
   recordFqdn,
   recordShape,
@@ -61,19 +62,27 @@ export interface FailoverHealthCheckArgs {
   checkerRegions: readonly string[];
 }
 
+/** Where Route53 asks a region's Patroni whether it is the leader. */
+export interface DatabaseLeaderEndpoint {
+  /** Host name of the region's Patroni REST API (the database host's `pgHost`), reachable by Route53's checkers. */
+  host: string;
+  /** Port of the Patroni REST API (HTTPS, a self-signed certificate is fine: Route53 does not validate it). No default: the caller passes `patroni.restApiPort`. */
+  port: number;
+}
+
 export interface FailoverDnsArgs {
   /**
-   * AWS provider for Route53 (zone lookup, health checks, records). Route53 is a global
-   * service; pass the us-east-1 provider (`route53Metrics`), where the health checks'
-   * CloudWatch metrics and their alarms live, so no region flip or region change moves them.
+   * AWS provider for Route53 (health checks, records). Route53 is a global service; pass the
+   * us-east-1 provider (`route53Metrics`), where the health checks' CloudWatch metrics and their
+   * alarms live. A flip calls it for nothing: no input here follows `activeRegion`.
    */
   provider: aws.Provider;
-  /** The hosted zone the records go into: by id when given, else looked up by name (public zone). */
+  /** The hosted zone the records go into, by id: no lookup (a lookup is a Route53 control-plane call on every run). */
   zone: {
     /** The zone's domain name, e.g. `crazy-gary.app`; the records are `api.<name>` and `app.<name>`. */
     name: string;
-    /** The zone's id; skips the lookup by name. @default looked up by `name` */
-    id?: string;
+    /** The zone's id, e.g. `Z0123456789ABCDEFGHIJ`. */
+    id: string;
   };
   /**
    * Each hostname's endpoint per region role: `{hostname}` (CNAME records) or
@@ -81,21 +90,12 @@ export interface FailoverDnsArgs {
    * regions of a hostname must be the same kind.
    */
   endpoints: Record<HostnameKey, Record<RegionRole, Endpoint>>;
+  /** Each region role's Patroni REST API, probed by `GET /primary`. */
+  databaseLeader: Record<RegionRole, DatabaseLeaderEndpoint>;
   /** Region code per role; each record's set identifier is its region's code. */
   regions: Record<RegionRole, string>;
-  /**
-   * The role that serves traffic (the stack's `activeRegion`): its routing checks follow its
-   * endpoints; the other role's are forced unhealthy. It decides no record's failover type.
-   */
-  activeRole: RegionRole;
   /** Health-check and TTL settings. */
   healthCheck: FailoverHealthCheckArgs;
-  /**
-   * Resources the routing checks wait for, e.g. the `Promotion` of the newly active database,
-   * so DNS moves only after the database accepts writes.
-   * @default [] (no extra dependencies)
-   */
-  routingDependsOn?: pulumi.Resource[];
 }
 
 /** One failover record as the stack exports it. */
@@ -105,25 +105,29 @@ export interface FailoverRecordSummary {
   failoverType: FailoverType;
   /** The region's HTTPS endpoint check (what `aws route53 get-health-check-status` reads). */
   healthCheckId: pulumi.Output<string>;
+  /** The region's Patroni `GET /primary` check. */
+  leaderHealthCheckId: pulumi.Output<string>;
   /** The record's own health check: the region's CALCULATED routing check. */
   routingHealthCheckId: pulumi.Output<string>;
-  /** Whether the routing check is disabled + inverted, so Route53 never answers with this record's region. */
-  forcedUnhealthy: boolean;
 }
 
 /** One hostname's failover as the stack exports it. */
-export type FailoverHostnameSummary = { fqdn: string; forcedUnhealthyRole: RegionRole } & Record<RegionRole, FailoverRecordSummary>;
+export type FailoverHostnameSummary = { fqdn: string } & Record<RegionRole, FailoverRecordSummary>;
+
+const perHostname = <T>(make: (host: HostnameKey) => T) => Object.fromEntries(hostnameKeys.map((h) => [h, make(h)])) as Record<HostnameKey, T>;
 
 export class FailoverDns extends pulumi.ComponentResource {
   /** The hosted zone's id. */
   readonly zoneId: pulumi.Output<string>;
   /** Endpoint health-check id per hostname and region role (for alarms on `HealthCheckStatus`). */
   readonly healthCheckIds: Record<HostnameKey, Record<RegionRole, pulumi.Output<string>>>;
+  /** Patroni leader health-check id per region role. */
+  readonly leaderHealthCheckIds: Record<RegionRole, pulumi.Output<string>>;
   /** Routing health-check id per hostname and region role (the records' `healthCheckId`). */
   readonly routingHealthCheckIds: Record<HostnameKey, Record<RegionRole, pulumi.Output<string>>>;
   /** The failover records per hostname and region role. */
   readonly records: Record<HostnameKey, Record<RegionRole, aws.route53.Record>>;
-  /** Per hostname: its name, the region forced unhealthy, and both records' fixed role and checks. */
+  /** Per hostname: its name and both records' fixed role and checks. */
   readonly failoverRecords: Record<HostnameKey, FailoverHostnameSummary>;
   /** Worst-case DNS failover per hostname, in seconds, by term. */
   readonly worstCaseFailover: Record<HostnameKey, FailoverTimeBreakdown>;
@@ -139,99 +143,28 @@ export class FailoverDns extends pulumi.ComponentResource {
     const requestInterval = args.healthCheck.requestIntervalSeconds ?? healthCheckDefaults.requestIntervalSeconds;
     const failureThreshold = args.healthCheck.failureThreshold ?? healthCheckDefaults.failureThreshold;
     const ttlSeconds = args.healthCheck.ttlSeconds ?? healthCheckDefaults.ttlSeconds;
-    const routingDependsOn = args.routingDependsOn ?? [];
-    const childOpts = { parent: this, provider: args.provider };
+    const regions = [...args.healthCheck.checkerRegions];
+    // Protected: a deleted check or record leaves the hostname without failover (policy protection-stateful-resources-protected).
+    const childOpts = { parent: this, provider: args.provider, protect: true };
+    const timing = { requestInterval, failureThreshold, regions };
 
-    this.zoneId = args.zone.id
-      ? pulumi.output(args.zone.id)
-      : aws.route53.getZoneOutput({ name: args.zone.name, privateZone: false }, childOpts).zoneId;
+    this.zoneId = pulumi.output(args.zone.id);
+    const endpointChecks = createEndpointChecks();
+    const leaderChecks = createLeaderChecks();
+    const routingChecks = createRoutingChecks();
+    this.records = createRecords(this.zoneId);
 
-    const perHostname = <T>(make: (host: HostnameKey) => T) => Object.fromEntries(hostnameKeys.map((h) => [h, make(h)])) as Record<HostnameKey, T>;
-
-    // Endpoint checks: unchanged by any flip (names and inputs), so alarms and dashboard keep them.
-    const endpointChecks = perHostname((host) =>
-      perRole(
-        (role) =>
-          new aws.route53.HealthCheck(
-            `${name}-${host}-${role}`,
-            {
-              type: "HTTPS",
-              fqdn: healthCheckFqdn(args.endpoints[host][role]),
-              port: 443,
-              resourcePath: "/health",
-              enableSni: true,
-              measureLatency: true,
-              requestInterval,
-              failureThreshold,
-              regions: [...args.healthCheck.checkerRegions],
-              tags: { Name: `${name}-${host}-${role}`, Hostname: host, RegionRole: role },
-            },
-            { ...childOpts, protect: true },
-          ),
-      ),
-    );
     this.healthCheckIds = perHostname((host) => perRole((role) => endpointChecks[host][role].id));
-
-    // Routing checks, written in `routingUpdateOrder`: the newly active side's first (after the
-    // promotion), the newly passive side's after it, so both are never forced unhealthy at once.
-    // The order holds on `up`: the SDK registers a resource only after awaiting the URNs of its
-    // dependsOn resources (@pulumi/pulumi 3.248 runtime/resource.js prepareResource ->
-    // dependsOn.js getAllTransitivelyReferencedResourceURNs: `r.urn.promise()`), and a custom
-    // resource's URN comes back in the engine's RegisterResource response, sent after its step ran.
-    // This one edge follows activeRegion; it is an option, not an input, so it changes no
-    // property of either check (the plan's diff of a flip shows only disabled/invertHealthcheck).
-    const [activeRole, passiveRole] = routingUpdateOrder(args.activeRole);
-    const routingChecks = perHostname((host) => {
-      const declare = (role: RegionRole, after: pulumi.Resource[]) =>
-        new aws.route53.HealthCheck(
-          `${name}-${host}-${role}-routing`,
-          {
-            type: "CALCULATED",
-            childHealthchecks: [endpointChecks[host][role].id],
-            childHealthThreshold: 1,
-            ...routingCheckState(role, args.activeRole),
-            tags: { Name: `${name}-${host}-${role}-routing`, Hostname: host, RegionRole: role, Purpose: "failover-routing" },
-          },
-          { ...childOpts, protect: true, dependsOn: [...routingDependsOn, ...after] },
-        );
-      const active = declare(activeRole, []);
-      const passive = declare(passiveRole, [active]);
-      return perRole((role) => (role === activeRole ? active : passive));
-    });
+    this.leaderHealthCheckIds = perRole((role) => leaderChecks[role].id);
     this.routingHealthCheckIds = perHostname((host) => perRole((role) => routingChecks[host][role].id));
-
-    // Records: nothing here depends on activeRegion, so a flip writes none of them. Both carry a
-    // health check (a non-alias PRIMARY must; an alias with evaluateTargetHealth also needs the
-    // routing check, or the passive side could not be forced unhealthy).
-    this.records = perHostname((host) =>
-      perRole((role) => {
-        const shape = recordShape(args.endpoints[host][role], ttlSeconds);
-        return new aws.route53.Record(
-          `${name}-${host}-${role}`,
-          {
-            zoneId: this.zoneId,
-            name: recordFqdn(host, args.zone.name),
-            type: shape.type,
-            ...(shape.kind === "cname" ? { ttl: shape.ttl, records: shape.records } : { aliases: shape.aliases }),
-            setIdentifier: setIdentifierFor(args.regions[role]),
-            failoverRoutingPolicies: [{ type: failoverTypeOf(role) }],
-            healthCheckId: routingChecks[host][role].id,
-          },
-          // Protected: a deleted record leaves the hostname without an answer (policy protection-stateful-resources-protected).
-          { ...childOpts, protect: true },
-        );
-      }),
-    );
-
     this.failoverRecords = perHostname((host) => ({
       fqdn: recordFqdn(host, args.zone.name),
-      forcedUnhealthyRole: forcedUnhealthyRole(args.activeRole),
       ...perRole((role) => ({
         setIdentifier: setIdentifierFor(args.regions[role]),
         failoverType: failoverTypeOf(role),
         healthCheckId: this.healthCheckIds[host][role],
+        leaderHealthCheckId: this.leaderHealthCheckIds[role],
         routingHealthCheckId: this.routingHealthCheckIds[host][role],
-        forcedUnhealthy: role === forcedUnhealthyRole(args.activeRole),
       })),
     }));
     this.worstCaseFailover = perHostname((host) =>
@@ -245,10 +178,93 @@ export class FailoverDns extends pulumi.ComponentResource {
     this.registerOutputs({
       zoneId: this.zoneId,
       healthCheckIds: this.healthCheckIds,
+      leaderHealthCheckIds: this.leaderHealthCheckIds,
       routingHealthCheckIds: this.routingHealthCheckIds,
       failoverRecords: this.failoverRecords,
       worstCaseFailover: this.worstCaseFailover,
       worstCaseFailoverSeconds: this.worstCaseFailoverSeconds,
     });
+
+    function createEndpointChecks() {
+      return perHostname((host) =>
+        perRole(
+          (role) =>
+            new aws.route53.HealthCheck(
+              `${name}-${host}-${role}`,
+              {
+                type: "HTTPS",
+                fqdn: healthCheckFqdn(args.endpoints[host][role]),
+                port: 443,
+                resourcePath: "/health",
+                enableSni: true,
+                measureLatency: true,
+                ...timing,
+                tags: { Name: `${name}-${host}-${role}`, Hostname: host, RegionRole: role },
+              },
+              childOpts,
+            ),
+        ),
+      );
+    }
+
+    function createLeaderChecks() {
+      return perRole(
+        (role) =>
+          new aws.route53.HealthCheck(
+            `${name}-database-${role}`,
+            {
+              type: "HTTPS",
+              fqdn: args.databaseLeader[role].host,
+              port: args.databaseLeader[role].port,
+              resourcePath: leaderHealthPath,
+              enableSni: true,
+              ...timing,
+              tags: { Name: `${name}-database-${role}`, RegionRole: role, Purpose: "database-leader" },
+            },
+            childOpts,
+          ),
+      );
+    }
+
+    function createRoutingChecks() {
+      return perHostname((host) =>
+        perRole(
+          (role) =>
+            new aws.route53.HealthCheck(
+              `${name}-${host}-${role}-routing`,
+              {
+                type: "CALCULATED",
+                childHealthchecks: [endpointChecks[host][role].id, leaderChecks[role].id],
+                childHealthThreshold: routingChildHealthThreshold,
+                tags: { Name: `${name}-${host}-${role}-routing`, Hostname: host, RegionRole: role, Purpose: "failover-routing" },
+              },
+              childOpts,
+            ),
+        ),
+      );
+    }
+
+    function createRecords(zoneId: pulumi.Output<string>) {
+      return perHostname((host) =>
+        perRole((role) => {
+          const shape = recordShape(args.endpoints[host][role], ttlSeconds);
+          return new aws.route53.Record(
+            `${name}-${host}-${role}`,
+            {
+              zoneId,
+              name: recordFqdn(host, args.zone.name),
+              type: shape.type,
+              ...(shape.kind === "cname" ? { ttl: shape.ttl, records: shape.records } : { aliases: shape.aliases }),
+              setIdentifier: setIdentifierFor(args.regions[role]),
+              failoverRoutingPolicies: [{ type: failoverTypeOf(role) }],
+              // A non-alias PRIMARY must carry a health check; an alias with evaluateTargetHealth
+              // also needs the routing check, or it would not follow the database leader.
+              healthCheckId: routingChecks[host][role].id,
+            },
+            childOpts,
+          );
+        }),
+      );
+    }
   }
 }

@@ -1,17 +1,18 @@
 /**
  * Pure decisions behind `FailoverDns`: what a record looks like for a hostname endpoint (CNAME)
  * or a load balancer (alias), what the endpoint health checks probe, and how long DNS failover
- * can take in the worst case. The records' fixed roles and the routing checks' flip live in
+ * can take in the worst case. The records' fixed roles and the routing checks' children live in
  * `domain/routingHealth.ts`. No resources are created here; every function is unit-tested
  * directly (test/failoverDns.test.ts).
  */
 import type { Endpoint, HostnameKey, RegionRole } from "./topology";
+import { statusChangeBoundSeconds } from "./healthCheckers";
 
 export { failoverTypeOf, type FailoverType } from "./routingHealth";
 
 /**
  * A failover record's set identifier: the region code of the endpoint it points at. Like the
- * record's failover type, it never follows `activeRegion`: a flip does not touch the records.
+ * record's failover type, it never follows `activeRegion`: a flip touches no Route53 resource.
  */
 export const setIdentifierFor = (regionCode: string): string => regionCode;
 
@@ -92,12 +93,12 @@ export interface HealthCheckTiming {
 /** Each term of one hostname's worst-case DNS failover time, in seconds. */
 export interface FailoverTimeBreakdown {
   /**
-   * An endpoint's status change: "the number of consecutive health checks that an endpoint must
-   * pass or fail for Route 53 to change the current status of the endpoint from unhealthy to
-   * healthy or vice versa" (Route53 API reference, HealthCheckConfig `FailureThreshold`). The first
-   * check after the change comes at most one interval later, the threshold-th (threshold - 1)
-   * intervals after that: interval × threshold. It bounds both the outage alarm (`api-health`, the
-   * routing check of the active side) and a newly active endpoint that was not yet seen healthy.
+   * The routing checks' status change: request interval × failure threshold
+   * (`domain/healthCheckers.ts` `statusChangeBoundSeconds`, Route53's 18 % rule). It bounds the new
+   * leader's region turning healthy (its `GET /primary` check) and the old one's turning unhealthy,
+   * which began earlier, when Patroni demoted it (a primary is demoted before its leader lock
+   * expires, and only then may another member take the lock: citations P1). The endpoint checks
+   * have been checking all along.
    */
   detectionSeconds: number;
   /** Resolvers drop their cached answer within one TTL: the record's (CNAME), or the load balancer's 60 s (alias). */
@@ -107,18 +108,17 @@ export interface FailoverTimeBreakdown {
 }
 
 /**
- * Worst-case time for one hostname, from the moment traffic should move (the active endpoint
- * fails, or a flip's `pulumi up` writes the routing checks) to every client resolving the region
- * that should answer: request interval × failure threshold + the longest cache time of the
- * hostname's records. Not counted, because no bound is published or it is not DNS: the time
- * Route53 takes to push a status change to its name servers, and the time before the flip
- * reaches the routing checks (deciding, the database promotion). A routing check switching
- * between forced-unhealthy and following its endpoint adds no detection of its own: its child,
- * the endpoint check, has been checking all along (docs/runbooks/failover.md, "How fast DNS moves").
+ * Worst-case time for one hostname, from the moment the new primary is writable (Patroni answers
+ * 200 on its `GET /primary`) to every client resolving that region: request interval × failure
+ * threshold + the longest cache time of the hostname's records. Not counted, because no bound is
+ * published: the time Route53 takes to derive a CALCULATED check's status from its children and
+ * to push a status change to its name servers (guess: seconds; the Route53 docs give no figure).
+ * When no region has a writable primary, both routing checks are unhealthy and Route53 answers
+ * with the primary region's record (`domain/routingHealth.ts`).
  */
 export function worstCaseDnsFailover(timing: HealthCheckTiming, shapes: readonly RecordShape[]): FailoverTimeBreakdown {
   if (shapes.length === 0) throw new Error("worstCaseDnsFailover: no records given; pass the shape of every failover record of the hostname");
-  const detectionSeconds = timing.requestIntervalSeconds * timing.failureThreshold;
+  const detectionSeconds = statusChangeBoundSeconds(timing);
   const cacheSeconds = Math.max(...shapes.map(cacheSecondsFor));
   return { detectionSeconds, cacheSeconds, totalSeconds: detectionSeconds + cacheSeconds };
 }

@@ -1,38 +1,60 @@
 /**
- * DNS failover with fixed record roles: the pure decisions behind the routing health checks.
+ * DNS follows the database leader: the pure decisions behind the routing health checks.
  *
  * Each hostname has two failover records whose roles never change: the record of the `primary`
  * region role is always Route53's PRIMARY, the `secondary` one always SECONDARY. Each record's
- * `healthCheckId` is its region's ROUTING check: a CALCULATED check over that region's endpoint
- * check. The flip (`activeRegion`) changes only two fields of the routing checks: the passive
- * region's is `disabled` and `inverted` (forced unhealthy), the active one's is neither (it
- * follows its endpoint check). No record is ever rewritten, so no record set passes through a
- * state Route53 refuses ("RRset for same type with Primary (or Sec) exists", boto/boto3 #1347).
+ * `healthCheckId` is its region's ROUTING check: a CALCULATED check over two children, both of
+ * which must be healthy (`childHealthThreshold` 2):
+ * - the region's endpoint check (HTTPS `/health` of the hostname's endpoint), and
+ * - the region's database leader check: HTTPS `GET /primary` of that region's Patroni REST API,
+ *   which answers 200 "only when the Patroni node is running as the primary with leader lock"
+ *   (patroni/patroni docs/rest_api.rst, "Health check endpoints"; /tmp/citations.md P3).
+ *
+ * So a region's record is healthy exactly while its application answers and its database is the
+ * writable leader. Nothing here depends on `activeRegion`: the records and the checks are the
+ * same for every value, a flip writes no Route53 resource, and DNS moves by the health checks'
+ * status alone: Route53's data plane, which keeps working while its control plane (every API call,
+ * hosted only in us-east-1) does not ("During a control plane impairment, ... DNS resolution and
+ * health checks, and updates to routing resulting from changes in health checks, will continue to
+ * work", AWS Fault Isolation Boundaries, Appendix B; REL11-BP04; /tmp/citations.md P14).
  *
  * Route53 rules this relies on (each modelled below and in test/routingHealth.test.ts):
- * - "After you disable a health check, Route 53 considers the status of the health check to
- *   always be healthy ... If you want to stop routing traffic to a resource, change the value of
- *   Inverted" (Route53 API reference, HealthCheckConfig `Disabled`; the same words in the
- *   `@pulumi/aws` `route53.HealthCheck` docs for `disabled`/`invertHealthcheck`). Inverted: "Route
- *   53 considers the health check to be unhealthy when the status is healthy and vice versa"
- *   (Route53 developer guide, "Inverting health checks"). So disabled + inverted = always unhealthy.
  * - A CALCULATED check is healthy while at least `childHealthThreshold` of its children are
- *   (HealthCheckConfig `HealthThreshold`); with one child and threshold 1 it mirrors that child.
+ *   (Route53 API reference, HealthCheckConfig `HealthThreshold`: "the number of child health
+ *   checks that are associated with a CALCULATED health check that Amazon Route 53 must consider
+ *   healthy for the CALCULATED health check to be considered healthy").
  * - Failover answers (Route53 API reference, ResourceRecordSet `Failover`): PRIMARY while the
  *   primary record is healthy; SECONDARY while the primary is unhealthy and the secondary healthy;
  *   "When the secondary resource record set is unhealthy, Route 53 responds to DNS queries with
  *   the applicable value from the primary resource record set regardless of the health of the
- *   primary". In short: if both primary and secondary are unhealthy, Route 53 returns the primary.
+ *   primary". So when no region has a writable primary (both leader checks fail, e.g. during a
+ *   Patroni failover or with the cluster down), Route53 answers with the primary region's record.
  *
  * Pure: imports nothing outside `domain/`.
  */
 
-import { otherRole, regionRoles, type RegionRole } from "./topology";
+import { regionRoles, type RegionRole } from "./topology";
 
 export type { RegionRole };
 
 /** Route53's failover record types. */
 export type FailoverType = "PRIMARY" | "SECONDARY";
+
+/** The children of a routing check: every one must be healthy. */
+export const routingChildren = ["endpoint", "databaseLeader"] as const;
+export type RoutingChild = (typeof routingChildren)[number];
+
+/** How many of the routing check's children Route53 must see healthy: all of them. */
+export const routingChildHealthThreshold = routingChildren.length;
+
+/** The Patroni REST path whose 200 means "this member is the writable leader" (citations P3). */
+export const leaderHealthPath = "/primary";
+
+/**
+ * Patroni's REST API port until the stack config carries `patroni.restApiPort` (COORDINATION.md
+ * contract; Patroni's own default `restapi.listen` port, docs/yaml_configuration.rst "REST API").
+ */
+export const defaultPatroniRestApiPort = 8008;
 
 /** Throws on anything but a region role, naming the argument, the value and what is allowed. */
 function checkRole(name: string, value: string): asserts value is RegionRole {
@@ -48,38 +70,25 @@ export function failoverTypeOf(role: RegionRole): FailoverType {
   return role === "primary" ? "PRIMARY" : "SECONDARY";
 }
 
-/** The two `route53.HealthCheck` fields the flip changes on a routing check. */
-export interface RoutingCheckState {
-  /** Route53 stops aggregating the children and treats the check as healthy. */
-  disabled: boolean;
-  /** Route53 reports the opposite of the check's status. */
-  invertHealthcheck: boolean;
+/** What Route53's checkers see of one region at a moment. */
+export interface RegionHealth {
+  /** The hostname's endpoint check (`/health`) is healthy. */
+  endpoint: boolean;
+  /** The region's Patroni answers 200 on `GET /primary`: its PostgreSQL is the writable leader. */
+  databaseLeader: boolean;
 }
 
-/** The active region's routing check follows its endpoint; the passive one's is forced unhealthy (disabled + inverted). */
-export function routingCheckState(role: RegionRole, activeRole: RegionRole): RoutingCheckState {
-  checkRole("role", role);
-  checkRole("activeRole", activeRole);
-  const passive = role !== activeRole;
-  return { disabled: passive, invertHealthcheck: passive };
+/** A CALCULATED check's status: healthy while at least `threshold` children are. */
+export function calculatedHealthy(children: readonly boolean[], threshold: number): boolean {
+  return children.filter(Boolean).length >= threshold;
 }
 
-/** The region role whose routing check is forced unhealthy: the passive one. */
-export function forcedUnhealthyRole(activeRole: RegionRole): RegionRole {
-  checkRole("activeRole", activeRole);
-  return otherRole(activeRole);
-}
-
-/** Whether a routing check is forced unhealthy (disabled and inverted: Route53 always reports it unhealthy). */
-export const isForcedUnhealthy = (state: RoutingCheckState): boolean => state.disabled && state.invertHealthcheck;
-
-/**
- * The status Route53 reports for a routing check: a disabled check counts as healthy (whatever
- * its child says), an inverted one reports the opposite. `childHealthy`: the endpoint check's status.
- */
-export function routingCheckHealthy(state: RoutingCheckState, childHealthy: boolean): boolean {
-  const status = state.disabled ? true : childHealthy;
-  return state.invertHealthcheck ? !status : status;
+/** The status Route53 reports for a region's routing check: both children healthy. */
+export function routingCheckHealthy(region: RegionHealth): boolean {
+  return calculatedHealthy(
+    routingChildren.map((child) => region[child]),
+    routingChildHealthThreshold,
+  );
 }
 
 /** Which record Route53 answers with, given each record's health (see the module comment). */
@@ -89,26 +98,10 @@ export function failoverAnswer(health: Record<FailoverType, boolean>): FailoverT
 }
 
 /**
- * The region whose endpoint Route53 hands out for one hostname, given the routing checks' states
- * and the endpoint checks' statuses. With the passive side forced unhealthy the answer is the
- * active region whenever its endpoint is healthy; when it is not, Route53's "both unhealthy ->
- * PRIMARY" rule answers with the primary region (the active one while primary is active).
+ * The region whose endpoint Route53 hands out for one hostname: the region whose database is the
+ * leader, while its endpoint is healthy; the primary region when neither routing check is healthy.
  */
-export function answeringRole(states: Record<RegionRole, RoutingCheckState>, endpointHealthy: Record<RegionRole, boolean>): RegionRole {
-  const health = {
-    PRIMARY: routingCheckHealthy(states.primary, endpointHealthy.primary),
-    SECONDARY: routingCheckHealthy(states.secondary, endpointHealthy.secondary),
-  };
+export function answeringRole(regions: Record<RegionRole, RegionHealth>): RegionRole {
+  const health = { PRIMARY: routingCheckHealthy(regions.primary), SECONDARY: routingCheckHealthy(regions.secondary) };
   return failoverAnswer(health) === "PRIMARY" ? "primary" : "secondary";
-}
-
-/**
- * The order in which a flip to `activeRole` writes the routing checks: the newly active side's
- * first (it stops being forced unhealthy), then the newly passive side's (it becomes forced
- * unhealthy). In between both follow their endpoints, so there is never a moment when both are
- * forced unhealthy, which would make Route53 answer with the primary region whatever its health.
- */
-export function routingUpdateOrder(activeRole: RegionRole): [RegionRole, RegionRole] {
-  checkRole("activeRole", activeRole);
-  return [activeRole, otherRole(activeRole)];
 }

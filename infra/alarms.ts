@@ -25,6 +25,7 @@ export interface AlarmInputs {
 export function declareAlarms(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, inputs: AlarmInputs) {
   const alarms = new AlarmSet("alarms", {
     environment: config.environment,
+    accountId: config.accountId,
     regions: config.regions,
     activeRegion: sites.active.role,
     alarms: alarmCatalog(config),

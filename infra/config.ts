@@ -37,6 +37,17 @@ export const stackConfigSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{1,20}$/, { message: "is not an environment name; use lower-case letters, digits and dashes, e.g. prod" })
       .describe("Environment name (`prod`, `dr`), used in resource names and the SSM path `/crazy-gary/<environment>/`."),
+    accountId: z
+      // Pulumi hands config values over as text and the source parses JSON: 12 digits arrive as a number.
+      .preprocess(
+        (value) => (typeof value === "number" ? String(value) : value),
+        z
+          .string()
+          .regex(/^[0-9]{12}$/, { message: "is not an AWS account id; use the 12 digits in quotes, e.g. \"123456789012\"" }),
+      )
+      .describe(
+        "The stack's AWS account id (12 digits, `aws sts get-caller-identity --query Account`). Given, never looked up: a lookup (`getCallerIdentity`) is an invoke per region, and a failed invoke fails the whole program, a flip away from a dead region included.",
+      ),
     regions: z
       .strictObject({ primary: regionCode, secondary: regionCode })
       .superRefine((regions, ctx) => {
@@ -60,8 +71,7 @@ export const stackConfigSchema = z
         id: z
           .string()
           .regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z0123456789ABCDEFGHIJ" })
-          .optional()
-          .describe("Hosted zone id; looked up by name when absent."),
+          .describe("Hosted zone id, required (`aws route53 list-hosted-zones-by-name --dns-name <name>` prints it): the stack never looks the zone up, since a lookup calls Route53's control plane (hosted only in us-east-1) on every run, a flip's included."),
       })
       .describe("The Route53 hosted zone of `api.<zone>` and `app.<zone>`."),
     endpoints: z

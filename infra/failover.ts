@@ -1,14 +1,16 @@
 /**
  * The `activeRegion` flip's wiring (called by `stack.ts`): the SSM parameter that tells the
  * applications and the database hosts' leases which region is active, the promotion of the
- * newly active database (after the previous region's parameter), and the DNS routing checks
- * that wait for it (the records never change).
+ * newly active database (after the previous region's parameter), and DNS, which follows the
+ * database leader by Route53 health checks alone: it depends on nothing the flip runs, and a
+ * flip changes none of its resources.
  */
 import { ActiveRegionParameter } from "../components/activeRegionParameter";
-import { FailoverDns } from "../components/failoverDns";
+import { FailoverDns, type DatabaseLeaderEndpoint } from "../components/failoverDns";
 import { Promotion, type PromotionSite } from "../components/promotion";
 import type { RegionAssignment, RegionSite } from "../domain/activeRegion";
-import type { RegionRole } from "../domain/topology";
+import { perRole, type RegionRole } from "../domain/topology";
+import { defaultPatroniRestApiPort } from "../domain/routingHealth";
 import type { StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
 
@@ -21,6 +23,11 @@ import type { RegionProviders } from "./regions";
  */
 export function promotionWaitsFor(config: Pick<StackConfig, "regionDown">, sites: RegionAssignment): RegionRole[] {
   return config.regionDown === sites.passive.role ? [] : [sites.passive.role];
+}
+
+/** Each region's Patroni REST API, where Route53 asks `GET /primary` (COORDINATION.md contract: `databases.<role>.pgHost`, port `patroni.restApiPort`). */
+export function databaseLeaderEndpoints(config: Pick<StackConfig, "databases">): Record<RegionRole, DatabaseLeaderEndpoint> {
+  return perRole((role) => ({ host: config.databases[role].pgHost, port: defaultPatroniRestApiPort }));
 }
 
 export function declareFailover(config: StackConfig, sites: RegionAssignment, providers: RegionProviders) {
@@ -49,11 +56,9 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
     provider: providers.route53Metrics,
     zone: config.dnsZone,
     endpoints: config.endpoints,
+    databaseLeader: databaseLeaderEndpoints(config),
     regions: config.regions,
-    activeRole: sites.active.role,
     healthCheck: config.healthCheck,
-    // DNS moves only after the promotion: the newly active side's routing checks wait for it.
-    routingDependsOn: [promotion.command],
   });
 
   return {
@@ -65,6 +70,7 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
       activeRegionParameter: activeRegionParameter.parameterName,
       failoverRecords: dns.failoverRecords,
       healthCheckIds: dns.healthCheckIds,
+      leaderHealthCheckIds: dns.leaderHealthCheckIds,
       routingHealthCheckIds: dns.routingHealthCheckIds,
       /** Per hostname: detection (interval × threshold) + cache (TTL), in seconds. */
       worstCaseDnsFailover: dns.worstCaseFailover,

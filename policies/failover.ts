@@ -1,15 +1,16 @@
 /**
- * Failover rules: DNS fails over by health checks alone, never by rewriting a record. Each
- * failover name has exactly one PRIMARY and one SECONDARY record, each with its own ROUTING
- * check: a CALCULATED check over its own region's endpoint check. The records' roles are fixed to
- * region roles (the primary region's record is PRIMARY). Exactly one region's routing check is
- * forced unhealthy (disabled + inverted: the passive side); the other follows its endpoint. The
- * worst case from an endpoint's status change to clients reaching the right region (detection:
- * request interval × failure threshold of the endpoint check, then the answer's TTL) fits in the
- * RTO of the service behind the name. `domain/routingHealth.ts` cites the Route53 rules.
+ * Failover rules: DNS follows the database leader by health checks alone, never by rewriting a
+ * record or a check. Each failover name has exactly one PRIMARY and one SECONDARY record, each
+ * with its own ROUTING check: a CALCULATED check over its own region's endpoint check and its
+ * region's database leader check (Patroni `GET /primary`), all children required. The records'
+ * roles are fixed to region roles (the primary region's record is PRIMARY). No routing check is
+ * disabled or inverted (that would take the decision from the checks back to a control-plane
+ * call). The worst case from the new primary being writable to clients reaching its region
+ * (detection: request interval × failure threshold of the slowest child, then the answer's TTL)
+ * fits in the RTO of the service behind the name. `domain/routingHealth.ts` cites the Route53 rules.
  */
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
-import { failoverTypeOf, isForcedUnhealthy, type RegionRole } from "../domain/routingHealth";
+import { failoverTypeOf, leaderHealthPath, type RegionRole } from "../domain/routingHealth";
 import { stackPolicy } from "./define";
 import { resolveSettings, type RecoverySettings } from "./settings";
 import { knownString, peek, refersTo } from "./stackView";
@@ -19,7 +20,7 @@ export const failoverPolicyNames = {
   routingCheck: "failover-routing-check",
   primarySecondaryPair: "failover-primary-secondary-pair",
   fixedRoles: "failover-fixed-roles",
-  oneSideForcedUnhealthy: "failover-one-side-forced-unhealthy",
+  routingFollowsLeader: "failover-routing-follows-leader",
   detectionWithinRto: "failover-detection-within-rto",
 } as const;
 
@@ -57,11 +58,12 @@ export function healthCheckOf(resources: readonly PolicyResource[], record: Poli
   return referencedCheck(resources, record, "healthCheckId", peek(() => record.props.healthCheckId));
 }
 
-/** The declared endpoint checks a CALCULATED check aggregates. */
+/** The declared checks a CALCULATED check aggregates, in its `childHealthchecks` order. */
 export function childChecksOf(resources: readonly PolicyResource[], check: PolicyResource): PolicyResource[] {
   const ids: unknown[] = peek(() => check.props.childHealthchecks) ?? [];
   const byDependency = (check.propertyDependencies?.childHealthchecks ?? []).map((d) => d.urn);
-  return resources.filter((r) => r.type === healthCheckType && (byDependency.includes(r.urn) || ids.includes(checkIdOf(r))));
+  const position = (r: PolicyResource) => Math.max(byDependency.indexOf(r.urn), ids.indexOf(checkIdOf(r)));
+  return resources.filter((r) => r.type === healthCheckType && position(r) >= 0).sort((a, b) => position(a) - position(b));
 }
 
 /** Where a record sends clients: its CNAME target or its alias's DNS name. */
@@ -106,23 +108,27 @@ function checkHealthChecks(resources: readonly PolicyResource[], report: ReportV
   }
 }
 
+/** A database leader check: HTTPS on the Patroni REST API's `GET /primary`. */
+export const isLeaderCheck = (check: PolicyResource): boolean => check.props.resourcePath === leaderHealthPath;
+
 function checkRoutingChecks(resources: readonly PolicyResource[], report: ReportViolation): void {
   for (const record of failoverRecords(resources)) {
     const check = healthCheckOf(resources, record);
     if (typeof check !== "object") continue;
     if (check.props.type !== "CALCULATED") {
       report(
-        `${label(record)} uses ${check.name} (type ${check.props.type}) as its health check; it needs a CALCULATED routing check over its region's endpoint check, so a flip can force the passive side unhealthy without rewriting the record`,
+        `${label(record)} uses ${check.name} (type ${check.props.type}) as its health check; it needs a CALCULATED routing check over its region's endpoint check and database leader check, so DNS follows the database leader without rewriting the record`,
         record.urn,
       );
       continue;
     }
     const children = childChecksOf(resources, check);
+    const endpoints = children.filter((c) => !isLeaderCheck(c));
     const target = recordTarget(record);
-    const own = children.filter((c) => target === undefined || knownString(c.props.fqdn) === undefined || c.props.fqdn === target);
-    if (children.length === 0 || own.length !== children.length) {
+    const own = endpoints.filter((c) => target === undefined || knownString(c.props.fqdn) === undefined || c.props.fqdn === target);
+    if (endpoints.length === 0 || own.length !== endpoints.length) {
       report(
-        `routing check ${check.name} of ${label(record)} aggregates ${children.map((c) => `${c.name} (${c.props.fqdn})`).join(", ") || "no declared endpoint check"}; it must aggregate the endpoint check of the record's own target ${target ?? ""}`.trimEnd(),
+        `routing check ${check.name} of ${label(record)} aggregates ${endpoints.map((c) => `${c.name} (${c.props.fqdn})`).join(", ") || "no declared endpoint check"}; it must aggregate the endpoint check of the record's own target ${target ?? ""}`.trimEnd(),
         check.urn,
       );
     }
@@ -165,23 +171,32 @@ function checkFixedRoles(resources: readonly PolicyResource[], report: ReportVio
   }
 }
 
-function checkOneSideForced(resources: readonly PolicyResource[], report: ReportViolation): void {
-  for (const records of pairs(resources)) {
-    const checks = records.map((r) => healthCheckOf(resources, r)).filter((c): c is PolicyResource => typeof c === "object");
-    if (checks.length !== 2) continue;
-    const state = (c: PolicyResource) => ({ disabled: c.props.disabled === true, invertHealthcheck: c.props.invertHealthcheck === true });
-    const forced = checks.filter((c) => isForcedUnhealthy(state(c)));
-    const odd = checks.filter((c) => !isForcedUnhealthy(state(c)) && (state(c).disabled || state(c).invertHealthcheck));
-    for (const c of odd) {
+function checkFollowsLeader(resources: readonly PolicyResource[], report: ReportViolation): void {
+  for (const record of failoverRecords(resources)) {
+    const check = healthCheckOf(resources, record);
+    if (typeof check !== "object" || check.props.type !== "CALCULATED") continue;
+    if (check.props.disabled === true || check.props.invertHealthcheck === true) {
       report(
-        `routing check ${c.name} of ${records[0].props.name} is ${state(c).disabled ? "disabled but not inverted (Route53 then counts it healthy and keeps routing to it)" : "inverted but not disabled (healthy only while its endpoint is down)"}; set both (the passive side) or neither (the active side)`,
-        c.urn,
+        `routing check ${check.name} of ${label(record)} is ${[check.props.disabled === true && "disabled", check.props.invertHealthcheck === true && "inverted"].filter(Boolean).join(" and ")}; DNS must follow the database leader by the checks' status alone: set neither (changing them is a Route53 control-plane call, hosted only in us-east-1)`,
+        check.urn,
       );
     }
-    if (forced.length !== 1) {
+    const children = childChecksOf(resources, check);
+    const role = knownString(peek(() => check.props.tags?.RegionRole));
+    const leaders = children.filter(isLeaderCheck);
+    const ownLeader = leaders.filter((c) => role === undefined || knownString(peek(() => c.props.tags?.RegionRole)) === role);
+    if (leaders.length !== 1 || ownLeader.length !== 1) {
       report(
-        `${records[0].props.name} (${records[0].props.type}) has ${forced.length} routing checks forced unhealthy (disabled + inverted); exactly one, the passive region's, must be: ${forced.length === 0 ? "with none, a failing active endpoint sends clients to the standby region" : "with both, Route53 answers with the PRIMARY record whatever its health"}`,
-        records[0].urn,
+        `routing check ${check.name} of ${label(record)} aggregates ${leaders.length === 0 ? "no database leader check" : leaders.map((c) => `${c.name} (${c.props.tags?.RegionRole ?? "no RegionRole"})`).join(", ")}; it needs exactly one: its own region's HTTPS ${leaderHealthPath} check of Patroni, so the record is healthy only while that region's database is the leader`,
+        check.urn,
+      );
+    }
+    const threshold = peek(() => check.props.childHealthThreshold);
+    const declared = (peek(() => check.props.childHealthchecks) ?? []) as unknown[];
+    if (typeof threshold === "number" && declared.length > 0 && threshold !== declared.length) {
+      report(
+        `routing check ${check.name} of ${label(record)} is healthy with ${threshold} of its ${declared.length} children; set childHealthThreshold to ${declared.length}: the region's endpoint AND its database leader must both be healthy`,
+        check.urn,
       );
     }
   }
@@ -213,9 +228,13 @@ export function createFailoverPolicies(overrides: Readonly<Record<string, unknow
     plain(failoverPolicyNames.routingCheck, "Every failover record's health check is a CALCULATED routing check over its own region's endpoint check.", checkRoutingChecks),
     plain(failoverPolicyNames.primarySecondaryPair, "Each failover name has exactly one PRIMARY and one SECONDARY record, each with its own routing check.", checkPairs),
     plain(failoverPolicyNames.fixedRoles, "The primary region's record is always PRIMARY and the secondary's always SECONDARY (by the routing check's RegionRole tag).", checkFixedRoles),
-    plain(failoverPolicyNames.oneSideForcedUnhealthy, "Exactly one routing check per failover name is forced unhealthy (disabled + inverted); the other is neither.", checkOneSideForced),
+    plain(
+      failoverPolicyNames.routingFollowsLeader,
+      "Every routing check requires all its children, among them exactly one: its own region's Patroni `GET /primary` check; none is disabled or inverted.",
+      checkFollowsLeader,
+    ),
     stackPolicy(
-      { name: failoverPolicyNames.detectionWithinRto, description: "Worst-case DNS failover (endpoint check interval × failure threshold + TTL) fits in the RTO of the service behind each name.", settings: ["apiRtoMinutes", "webRtoMinutes"] },
+      { name: failoverPolicyNames.detectionWithinRto, description: "Worst-case DNS failover (the routing check's slowest child: interval × failure threshold, + TTL) fits in the RTO of the service behind each name.", settings: ["apiRtoMinutes", "webRtoMinutes"] },
       settings,
       checkDetection,
     ),

@@ -2,6 +2,8 @@ import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alertKeyPolicy, emptyTopicWarning, subscriptionKey, topicName } from "../components/alertRouting";
 import { StackConfigError } from "../infra/parseConfig";
+import { parseStackConfig } from "../infra/parseConfig";
+import { loadStackConfig } from "../tools/offline/stackFiles";
 import { mockAccountId, planStack, type CapturedResource, type Plan } from "../tools/offline";
 
 const severities = ["P0", "P1", "P2", "P3"] as const;
@@ -55,7 +57,9 @@ describe.each(routingSites)("%s: one routing per region that holds alarms", (sta
       expect(key.options.protect).toBe(true);
       const statements = JSON.parse(key.inputs.policy as string).Statement as { Principal: Record<string, string>; Action: string | string[] }[];
       expect(statements).toContainEqual(expect.objectContaining({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"] }));
-      expect(statements).toContainEqual(expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${mockAccountId}:root` }, Action: "kms:*" }));
+      // The account id comes from the stack config (no getCallerIdentity invoke).
+      const accountId = parseStackConfig(loadStackConfig(stack)).accountId;
+      expect(statements).toContainEqual(expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*" }));
     });
 
     it.each(severities)("encrypts the %s topic with that key and protects it", (severity) => {

@@ -127,9 +127,9 @@ describe("dr follows prod", () => {
     environment.settings["app.LOG_LEVEL"] = "warning";
     environment.settings["healthCheck.failureThreshold"] = 3;
     const plan = await evaluateDr({ ...prod.outputs, environment });
-    // The HTTPS endpoint checks carry the threshold; the CALCULATED routing checks have none.
+    // The HTTPS endpoint and database leader checks carry the threshold; the CALCULATED routing checks have none.
     const healthChecks = plan.resources.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck" && r.inputs.type === "HTTPS");
-    expect(healthChecks.length).toBe(4);
+    expect(healthChecks.length).toBe(6);
     for (const check of healthChecks) expect(check.inputs.failureThreshold, check.name).toBe(3);
     const settings = (plan.outputs.environment as EnvironmentOutput).settings;
     expect(settings["retention.walHours"]).toBe(96);

@@ -24,8 +24,9 @@ const planOf = sharedPlan;
 const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
 const records = (plan: Plan) => ofType(plan, "aws:route53/record:Record");
 const allChecks = (plan: Plan) => ofType(plan, "aws:route53/healthCheck:HealthCheck");
-/** The HTTPS endpoint checks (the routing checks are CALCULATED). */
-const healthChecks = (plan: Plan) => allChecks(plan).filter((c) => c.inputs.type === "HTTPS");
+/** The HTTPS endpoint checks (`/health`; the routing checks are CALCULATED, the leader checks ask `/primary`). */
+const healthChecks = (plan: Plan) => allChecks(plan).filter((c) => c.inputs.type === "HTTPS" && c.inputs.resourcePath === "/health");
+const leaderChecks = (plan: Plan) => allChecks(plan).filter((c) => c.inputs.resourcePath === "/primary");
 const routingChecks = (plan: Plan) => allChecks(plan).filter((c) => c.inputs.type === "CALCULATED");
 const failoverType = (record: CapturedResource) => (record.inputs.failoverRoutingPolicies as { type: string }[])[0].type;
 /** Where a record sends clients: the CNAME target or the alias's DNS name. */
@@ -144,35 +145,40 @@ describe.each([
         [`failover-dns-${hostname}-primary`]: [regions.primary, "PRIMARY"],
         [`failover-dns-${hostname}-secondary`]: [regions.secondary, "SECONDARY"],
       });
-      expect(pair.every((r) => r.inputs.zoneId === "Z0MOCKZONE12345")).toBe(true);
+      expect(pair.map((r) => r.inputs.zoneId)).toEqual(Array(2).fill(stack === "prod" ? "Z0CRAZYGARYPROD1" : "Z0CRAZYGARYDR001"));
     }
     expect(records(plan)).toHaveLength(4);
   });
 
-  it("gives every record its region's routing check: CALCULATED over that region's endpoint check, protected", async () => {
+  it("declares one HTTPS GET /primary check of each region's Patroni REST API, protected, on the us-east-1 provider", async () => {
+    const plan = await planOf(stack, [...set]);
+    const databases = parseStackConfig(loadStackConfig(stack)).databases;
+    expect(Object.fromEntries(leaderChecks(plan).map((c) => [c.name, [c.inputs.fqdn, c.inputs.port, c.inputs.tags]]))).toEqual({
+      "failover-dns-database-primary": [databases.primary.pgHost, 8008, expect.objectContaining({ RegionRole: "primary", Purpose: "database-leader" })],
+      "failover-dns-database-secondary": [databases.secondary.pgHost, 8008, expect.objectContaining({ RegionRole: "secondary", Purpose: "database-leader" })],
+    });
+    for (const check of leaderChecks(plan)) {
+      expect(check.inputs).toMatchObject({ type: "HTTPS", requestInterval: 10, failureThreshold: 2, regions: ["us-east-1", "us-west-2", "eu-west-1"] });
+      expect([check.region, check.options.protect]).toEqual(["us-east-1", true]);
+    }
+  });
+
+  it("gives every record its region's routing check: CALCULATED over that region's endpoint and leader checks, both required, never disabled or inverted", async () => {
     const plan = await planOf(stack, [...set]);
     const checkById = new Map(allChecks(plan).map((c) => [`hc-${c.name}`, c]));
     for (const record of records(plan)) {
       const routing = checkById.get(record.inputs.healthCheckId as string)!;
+      const role = record.name.endsWith("-primary") ? "primary" : "secondary";
       expect(routing.name).toBe(`${record.name}-routing`);
-      expect(routing.inputs).toMatchObject({ type: "CALCULATED", childHealthThreshold: 1 });
+      expect(routing.inputs).toMatchObject({ type: "CALCULATED", childHealthThreshold: 2 });
+      expect(routing.inputs).not.toHaveProperty("disabled");
+      expect(routing.inputs).not.toHaveProperty("invertHealthcheck");
       expect([routing.region, routing.options.protect]).toEqual(["us-east-1", true]);
-      const [child] = (routing.inputs.childHealthchecks as string[]).map((id) => checkById.get(id)!);
-      expect((routing.inputs.childHealthchecks as string[]).length).toBe(1);
-      expect(child.name).toBe(record.name);
-      expect(child.inputs.fqdn).toBe(recordTarget(record));
+      const [endpoint, leader] = (routing.inputs.childHealthchecks as string[]).map((id) => checkById.get(id)!);
+      expect([endpoint.name, endpoint.inputs.fqdn]).toEqual([record.name, recordTarget(record)]);
+      expect(leader.name).toBe(`failover-dns-database-${role}`);
     }
     expect(routingChecks(plan)).toHaveLength(4);
-  });
-
-  it("forces the passive (secondary) side unhealthy: disabled + inverted; the active side follows its endpoint", async () => {
-    const plan = await planOf(stack, [...set]);
-    expect(Object.fromEntries(routingChecks(plan).map((c) => [c.name, [c.inputs.disabled, c.inputs.invertHealthcheck]]))).toEqual({
-      "failover-dns-api-primary-routing": [false, false],
-      "failover-dns-api-secondary-routing": [true, true],
-      "failover-dns-app-primary-routing": [false, false],
-      "failover-dns-app-secondary-routing": [true, true],
-    });
   });
 });
 
@@ -214,27 +220,29 @@ describe("record shapes", () => {
     expect(plan.outputs.worstCaseDnsFailoverSeconds).toBe(150);
   });
 
-  it("uses the configured zone id instead of looking the zone up", async () => {
+  it("uses the configured zone id: the program makes no invoke (the mock refuses any)", async () => {
     const plan = await planOf("dr", ["dnsZone.id=Z0CONFIGURED123"]);
     expect(records(plan).map((r) => r.inputs.zoneId)).toEqual(Array(4).fill("Z0CONFIGURED123"));
+  });
+
+  it("refuses a stack without dnsZone.id, naming the key", () => {
+    const loaded = loadStackConfig("prod");
+    const run = () => parseStackConfig({ ...loaded, values: { ...loaded.values, dnsZone: { name: "crazy-gary.app" } } });
+    expect(run).toThrow(StackConfigError);
+    expect(run).toThrow("crazy-gary-dr:dnsZone.id: missing; expected a string");
   });
 });
 
 describe("ordering and outputs", () => {
-  it("the routing checks wait for the promotion; the passive side's also for the active side's; the records for nothing that flips", async () => {
+  it("no DNS resource waits for the promotion or anything else a flip runs", async () => {
     const plan = await planOf("prod");
-    const promotion = plan.resources.find((r) => r.type === "command:local:Command" && r.name === "promotion-promote")!;
-    const checks = byName(routingChecks(plan));
-    for (const check of Object.values(checks)) expect(check.options.dependsOn).toContain(promotion.urn);
-    for (const hostname of ["api", "app"]) {
-      const [active, passive] = [checks[`failover-dns-${hostname}-primary-routing`], checks[`failover-dns-${hostname}-secondary-routing`]];
-      expect(passive.options.dependsOn).toContain(active.urn);
-      expect(active.options.dependsOn).not.toContain(passive.urn);
+    const flipSteps = new Set(plan.resources.filter((r) => r.type.startsWith("command:")).map((r) => r.urn));
+    for (const dns of plan.resources.filter((r) => r.type.startsWith("aws:route53/"))) {
+      expect((dns.options.dependsOn ?? []).filter((urn: string) => flipSteps.has(urn)), dns.name).toEqual([]);
     }
-    for (const record of records(plan)) expect(record.options.dependsOn).not.toContain(promotion.urn);
   });
 
-  it("exports the endpoint and routing check ids, the records' fixed roles and the region forced unhealthy", async () => {
+  it("exports the endpoint, leader and routing check ids and the records' fixed roles", async () => {
     const plan = await planOf("prod");
     expect(plan.outputs.healthCheckIds).toEqual({
       api: { primary: "hc-failover-dns-api-primary", secondary: "hc-failover-dns-api-secondary" },
@@ -244,11 +252,11 @@ describe("ordering and outputs", () => {
       api: { primary: "hc-failover-dns-api-primary-routing", secondary: "hc-failover-dns-api-secondary-routing" },
       app: { primary: "hc-failover-dns-app-primary-routing", secondary: "hc-failover-dns-app-secondary-routing" },
     });
+    expect(plan.outputs.leaderHealthCheckIds).toEqual({ primary: "hc-failover-dns-database-primary", secondary: "hc-failover-dns-database-secondary" });
     expect((plan.outputs.failoverRecords as Record<string, unknown>).api).toEqual({
       fqdn: "api.crazy-gary.app",
-      forcedUnhealthyRole: "secondary",
-      primary: { setIdentifier: "us-east-1", failoverType: "PRIMARY", healthCheckId: "hc-failover-dns-api-primary", routingHealthCheckId: "hc-failover-dns-api-primary-routing", forcedUnhealthy: false },
-      secondary: { setIdentifier: "us-west-2", failoverType: "SECONDARY", healthCheckId: "hc-failover-dns-api-secondary", routingHealthCheckId: "hc-failover-dns-api-secondary-routing", forcedUnhealthy: true },
+      primary: { setIdentifier: "us-east-1", failoverType: "PRIMARY", healthCheckId: "hc-failover-dns-api-primary", leaderHealthCheckId: "hc-failover-dns-database-primary", routingHealthCheckId: "hc-failover-dns-api-primary-routing" },
+      secondary: { setIdentifier: "us-west-2", failoverType: "SECONDARY", healthCheckId: "hc-failover-dns-api-secondary", leaderHealthCheckId: "hc-failover-dns-database-secondary", routingHealthCheckId: "hc-failover-dns-api-secondary-routing" },
     });
   });
 
@@ -273,8 +281,8 @@ describe("FailoverDns arguments", () => {
             provider: new aws.Provider("aws", { region: "us-east-1" }),
             zone: { name: "example.net", id: "Z0EXAMPLE1234" },
             endpoints: { api: { primary: host, secondary: host }, app: { primary: host, secondary: host } },
+            databaseLeader: { primary: { host: "db-use1.example.net", port: 8008 }, secondary: { host: "db-usw2.example.net", port: 8008 } },
             regions: { primary: "us-east-1", secondary: "us-west-2" },
-            activeRole: "primary",
             healthCheck: { checkerRegions: ["us-east-1", "us-west-2"] },
           });
           return {};

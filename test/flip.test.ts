@@ -1,8 +1,7 @@
 /**
- * The `activeRegion` flip, as two plans compared: what must change (the routing checks'
- * disabled/inverted fields, the promotion's direction, the active-region parameter, the
- * one-sided alarms' settings) and what must not (any URN, region or provider, any record, any
- * replacement-triggering input of a stateful resource).
+ * The `activeRegion` flip, as two plans compared: what must change (the promotion's direction,
+ * the active-region parameter, the one-sided alarms' settings) and what must not (any URN, region
+ * or provider, any Route53 resource, any replacement-triggering input of a stateful resource).
  */
 import { describe, expect, it } from "vitest";
 import { promoteScriptPath } from "../components/promotion";
@@ -31,8 +30,6 @@ const find = (plan: Plan, type: string, name: string) => {
   return found;
 };
 const failoverType = (r: CapturedResource) => (r.inputs.failoverRoutingPolicies as { type: string }[])[0].type;
-const routingState = (r: CapturedResource) => [r.inputs.disabled, r.inputs.invertHealthcheck];
-const withoutRoutingState = (r: CapturedResource) => ({ ...r.inputs, disabled: undefined, invertHealthcheck: undefined });
 /** Where each resource lands: its provider (URN) and region, by URN. */
 const placement = (plan: Plan) => plan.resources.map((r) => [r.urn, r.provider ?? null, r.region ?? null]);
 
@@ -84,27 +81,15 @@ describe.each([
     expect(retriggered.filter((r) => r.inputs.delete !== undefined).map((r) => r.name)).toEqual([]);
   });
 
-  it("leaves the endpoint health checks and every record exactly as they were (every input)", async () => {
+  it("leaves every Route53 resource exactly as it was (every input, option and dependency): DNS follows the leader by health checks alone", async () => {
     const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
-    const unchanged = (plan: Plan) =>
-      plan.resources
-        .filter((r) => r.type === "aws:route53/record:Record" || (r.type === "aws:route53/healthCheck:HealthCheck" && r.inputs.type === "HTTPS"))
-        .map((r) => [r.urn, r.inputs, r.options.dependsOn]);
-    expect(unchanged(before)).toHaveLength(8);
-    expect(unchanged(after)).toEqual(unchanged(before));
+    const dns = (plan: Plan) => plan.resources.filter((r) => r.type.startsWith("aws:route53/")).map((r) => [r.urn, r.inputs, r.options]);
+    // 4 records, 4 endpoint checks, 2 database leader checks, 4 routing checks.
+    expect(dns(before)).toHaveLength(14);
+    expect(dns(after)).toEqual(dns(before));
     for (const record of after.resources.filter((r) => r.type === "aws:route53/record:Record")) {
       expect([record.name, failoverType(record)]).toEqual([record.name, record.name.endsWith("-primary") ? "PRIMARY" : "SECONDARY"]);
     }
-  });
-
-  it.each(["api", "app"])("changes only disabled/invertHealthcheck of %s's routing checks: the new passive side is forced unhealthy", async (hostname) => {
-    const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
-    const check = (plan: Plan, role: string) => find(plan, "aws:route53/healthCheck:HealthCheck", `failover-dns-${hostname}-${role}-routing`);
-    expect(["primary", "secondary"].map((role) => [routingState(check(before, role)), routingState(check(after, role))])).toEqual([
-      [[false, false], [true, true]],
-      [[true, true], [false, false]],
-    ]);
-    for (const role of ["primary", "secondary"]) expect(withoutRoutingState(check(after, role))).toEqual(withoutRoutingState(check(before, role)));
   });
 
   it("runs the promotion the other way round, from the same script, under the same name", async () => {
@@ -120,17 +105,6 @@ describe.each([
     expect(env(c1).NEW_PRIMARY_HOST).toMatch(stack === "prod" ? /^db-usw2\./ : /^db-usw1\./);
     expect(c1.inputs.create).toBe(readFileSync(promoteScriptPath, "utf8"));
     expect(c1.inputs.create).toBe(c0.inputs.create);
-  });
-
-  it("moves DNS only after the promotion: the newly active side's routing checks wait for it, the newly passive side's for them", async () => {
-    const after = await planOf(stack, "secondary");
-    const promotion = find(after, "command:local:Command", "promotion-promote");
-    for (const hostname of ["api", "app"]) {
-      const [active, passive] = ["secondary", "primary"].map((role) => find(after, "aws:route53/healthCheck:HealthCheck", `failover-dns-${hostname}-${role}-routing`));
-      expect(active.options.dependsOn).toContain(promotion.urn);
-      expect(passive.options.dependsOn).toEqual(expect.arrayContaining([promotion.urn, active.urn]));
-      expect(active.options.dependsOn).not.toContain(passive.urn);
-    }
   });
 
   it("writes the active region's code to /crazy-gary/<env>/active-region in both regions", async () => {
@@ -166,9 +140,9 @@ describe.each([
     expect(find(flippedOnly, "command:local:Command", "promotion-promote").options.dependsOn).toEqual([parameter.urn]);
   });
 
-  it("reports the active region, the records' fixed roles and the region forced unhealthy in the outputs", async () => {
+  it("reports the active region and the records' fixed roles in the outputs", async () => {
     const after = await planOf(stack, "secondary");
-    const hostname = { forcedUnhealthyRole: "primary", primary: { failoverType: "PRIMARY", forcedUnhealthy: true }, secondary: { failoverType: "SECONDARY", forcedUnhealthy: false } };
+    const hostname = { primary: { failoverType: "PRIMARY" }, secondary: { failoverType: "SECONDARY" } };
     expect(after.outputs).toMatchObject({ activeRegion: regions.secondary, activeRegionRole: "secondary", failoverRecords: { api: hostname, app: hostname } });
   });
 });

@@ -90,32 +90,47 @@ const cases: ViolationCase[] = [
     message: /^health check dns-app-primary-routing of failover record app.example.test \(PRIMARY, set us-east-1\) has no RegionRole tag/,
   },
   {
-    policy: "failover-one-side-forced-unhealthy",
-    change: "neither api side forced unhealthy",
-    mutate: (plan) => {
-      Object.assign(routing(plan, "api", "secondary").inputs, { disabled: false, invertHealthcheck: false });
-      return record(plan, "dns-api-primary").urn;
-    },
-    message: /^api.example.test \(CNAME\) has 0 routing checks forced unhealthy \(disabled \+ inverted\); exactly one, the passive region's, must be: with none, a failing active endpoint sends clients to the standby region/,
-  },
-  {
-    policy: "failover-one-side-forced-unhealthy",
-    change: "both app sides forced unhealthy (a half-done flip in the wrong order)",
-    mutate: (plan) => {
-      Object.assign(routing(plan, "app", "primary").inputs, { disabled: true, invertHealthcheck: true });
-      return record(plan, "dns-app-primary").urn;
-    },
-    message: /^app.example.test \(CNAME\) has 2 routing checks forced unhealthy .* with both, Route53 answers with the PRIMARY record whatever its health/,
-  },
-  {
-    policy: "failover-one-side-forced-unhealthy",
-    change: "the passive side only disabled, not inverted (counts as healthy)",
+    policy: "failover-routing-follows-leader",
+    change: "the api secondary routing check forced unhealthy the old way (disabled + inverted)",
     mutate: (plan) => {
       const check = routing(plan, "api", "secondary");
-      check.inputs.invertHealthcheck = false;
+      Object.assign(check.inputs, { disabled: true, invertHealthcheck: true });
       return check.urn;
     },
-    message: /^routing check dns-api-secondary-routing of api.example.test is disabled but not inverted \(Route53 then counts it healthy and keeps routing to it\); set both/,
+    message: /^routing check dns-api-secondary-routing of failover record api.example.test \(SECONDARY, set us-west-2\) is disabled and inverted; DNS must follow the database leader by the checks' status alone/,
+  },
+  {
+    policy: "failover-routing-follows-leader",
+    change: "the app primary routing check without its database leader check",
+    mutate: (plan) => {
+      const check = routing(plan, "app", "primary");
+      check.inputs.childHealthchecks = ["hc-dns-app-primary-health"];
+      check.inputs.childHealthThreshold = 1;
+      check.propertyDependencies = { childHealthchecks: [byName(plan, "dns-app-primary-health").urn] };
+      return check.urn;
+    },
+    message: /^routing check dns-app-primary-routing of failover record app.example.test \(PRIMARY, set us-east-1\) aggregates no database leader check; it needs exactly one: its own region's HTTPS \/primary check of Patroni/,
+  },
+  {
+    policy: "failover-routing-follows-leader",
+    change: "the app secondary routing check follows the primary region's database",
+    mutate: (plan) => {
+      const check = routing(plan, "app", "secondary");
+      check.inputs.childHealthchecks = ["hc-dns-app-secondary-health", "hc-dns-database-primary"];
+      check.propertyDependencies = { childHealthchecks: [byName(plan, "dns-app-secondary-health").urn, byName(plan, "dns-database-primary").urn] };
+      return check.urn;
+    },
+    message: /^routing check dns-app-secondary-routing of .* aggregates dns-database-primary \(primary\); it needs exactly one: its own region's/,
+  },
+  {
+    policy: "failover-routing-follows-leader",
+    change: "a routing check healthy with one of its two children",
+    mutate: (plan) => {
+      const check = routing(plan, "api", "primary");
+      check.inputs.childHealthThreshold = 1;
+      return check.urn;
+    },
+    message: /^routing check dns-api-primary-routing of .* is healthy with 1 of its 2 children; set childHealthThreshold to 2: the region's endpoint AND its database leader must both be healthy/,
   },
   {
     policy: "failover-detection-within-rto",
@@ -126,7 +141,7 @@ const cases: ViolationCase[] = [
       return r.urn;
     },
     message:
-      /^failover record api.example.test \(PRIMARY, set us-east-1\) fails over in up to 3620 s \(detection 20 s = request interval × failure threshold of dns-api-primary-health, plus TTL 3600 s\), more than the API RTO of 10 min/,
+      /^failover record api.example.test \(PRIMARY, set us-east-1\) fails over in up to 3620 s \(detection 20 s = request interval × failure threshold of dns-api-primary-health, dns-database-primary, plus TTL 3600 s\), more than the API RTO of 10 min/,
   },
   {
     policy: "failover-detection-within-rto",
@@ -147,7 +162,7 @@ describe("failover joins", () => {
     const plan = compliantPlan();
     for (const r of plan) r.propertyDependencies = undefined;
     for (const check of plan.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck")) check.inputs.id = `hc-${check.name}`;
-    for (const policy of ["failover-detection-within-rto", "failover-record-health-check", "failover-routing-check", "failover-fixed-roles", "failover-one-side-forced-unhealthy"]) {
+    for (const policy of ["failover-detection-within-rto", "failover-record-health-check", "failover-routing-check", "failover-fixed-roles", "failover-routing-follows-leader"]) {
       expect(await violationsOf(policy, plan), policy).toEqual([]);
     }
     Object.assign(byName(plan, "dns-api-primary-health").inputs, { requestInterval: 30, failureThreshold: 10 });
@@ -165,14 +180,10 @@ describe("failover joins", () => {
     expect(violations.map((v) => v.message)).toContainEqual(expect.stringContaining("fails over in up to 80 s (detection 20 s"));
   });
 
-  it("accepts the flipped stack: the primary side forced unhealthy, roles unchanged", async () => {
+  it("reads the worst case from the routing check's slowest child: a slow leader check counts", async () => {
     const plan = compliantPlan();
-    for (const hostname of ["api", "app"]) {
-      Object.assign(routing(plan, hostname, "primary").inputs, { disabled: true, invertHealthcheck: true });
-      Object.assign(routing(plan, hostname, "secondary").inputs, { disabled: false, invertHealthcheck: false });
-    }
-    for (const policy of ["failover-fixed-roles", "failover-one-side-forced-unhealthy", "failover-primary-secondary-pair"]) {
-      expect(await violationsOf(policy, plan), policy).toEqual([]);
-    }
+    Object.assign(byName(plan, "dns-database-secondary").inputs, { requestInterval: 30, failureThreshold: 3 });
+    const violations = await violationsOf("failover-detection-within-rto", plan, { webRtoMinutes: 1 });
+    expect(violations.map((v) => v.message)).toContainEqual(expect.stringMatching(/^failover record app.example.test \(SECONDARY, set us-west-2\) fails over in up to 120 s \(detection 90 s = request interval × failure threshold of dns-app-secondary-health, dns-database-secondary, plus TTL 30 s\)/));
   });
 });

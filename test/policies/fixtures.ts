@@ -194,12 +194,24 @@ function rollbackAlarms(): PlannedResource[] {
 }
 
 /**
- * Failover DNS as FailoverDns declares it with primary active: per hostname and region an HTTPS
- * endpoint check, a CALCULATED routing check over it (the secondary's disabled + inverted), and
- * a record with a fixed role whose health check is the routing check.
+ * Failover DNS as FailoverDns declares it: per region a Patroni `GET /primary` leader check; per
+ * hostname and region an HTTPS endpoint check, a CALCULATED routing check over it and its region's
+ * leader check (both required, neither disabled nor inverted), and a record with a fixed role
+ * whose health check is the routing check.
  */
 function failoverDns(): PlannedResource[] {
-  const out: PlannedResource[] = [];
+  const leaders = Object.fromEntries(
+    (["primary", "secondary"] as const).map((role) => [
+      role,
+      resource(
+        "aws:route53/healthCheck:HealthCheck",
+        `dns-database-${role}`,
+        { fqdn: `db-${role}.example.test`, port: 8008, type: "HTTPS", resourcePath: "/primary", requestInterval: 10, failureThreshold: 2, enableSni: true, regions: ["us-east-1", "us-west-2", "eu-west-1"], tags: { RegionRole: role } },
+        { region: regions.primary, protect: true },
+      ),
+    ]),
+  );
+  const out: PlannedResource[] = [...Object.values(leaders)];
   for (const hostname of ["api", "app"]) {
     for (const role of ["primary", "secondary"] as const) {
       const check = resource(
@@ -208,12 +220,11 @@ function failoverDns(): PlannedResource[] {
         { fqdn: `${hostname}-${role}.example.test`, port: 443, type: "HTTPS", resourcePath: "/health", requestInterval: 10, failureThreshold: 2, measureLatency: true, enableSni: true, regions: ["us-east-1", "us-west-2", "eu-west-1"], tags: { RegionRole: role } },
         { region: regions.primary, protect: true },
       );
-      const passive = role === "secondary";
       const routing = resource(
         "aws:route53/healthCheck:HealthCheck",
         `dns-${hostname}-${role}-routing`,
-        { type: "CALCULATED", childHealthchecks: [`hc-${check.name}`], childHealthThreshold: 1, disabled: passive, invertHealthcheck: passive, tags: { RegionRole: role } },
-        { region: regions.primary, protect: true, propertyDependencies: { childHealthchecks: [check.urn] } },
+        { type: "CALCULATED", childHealthchecks: [`hc-${check.name}`, `hc-${leaders[role].name}`], childHealthThreshold: 2, tags: { RegionRole: role } },
+        { region: regions.primary, protect: true, propertyDependencies: { childHealthchecks: [check.urn, leaders[role].urn] } },
       );
       out.push(
         check,

@@ -24,7 +24,7 @@ const expectedNames = [
   "failover-routing-check",
   "failover-primary-secondary-pair",
   "failover-fixed-roles",
-  "failover-one-side-forced-unhealthy",
+  "failover-routing-follows-leader",
   "failover-detection-within-rto",
   "coverage-rollback-alarms",
   "paging-p0-p1-reach-someone",
