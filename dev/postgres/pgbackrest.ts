@@ -158,6 +158,12 @@ export interface DrHostOptions {
   lease?: LeaseTimings;
   /** Addresses the standby may stream from as `replicator` (pg_hba.conf). @default ["all"] */
   replicationClients?: readonly string[];
+  /**
+   * Create the database roles on the node now. Off for a node that is not running yet (a
+   * Patroni member: its roles are made on the leader once it runs, and reach a replica by replication).
+   * @default true when the node is not in recovery
+   */
+  createRoles?: boolean;
 }
 
 /** One database host: a PostgreSQL node plus the files the stack installs next to it. */
@@ -222,7 +228,7 @@ export class DrHost {
     // The roles as the DatabaseRoles component declares them (created on a primary; a standby
     // receives them through replication) and their secrets as Secrets Manager holds them.
     const password = (role: DatabaseRoleName) => testRolePassword(sandbox.root, role);
-    if (!(await options.node.isInRecovery())) await options.node.sql(databaseRolesSql(password));
+    if (options.createRoles ?? !(await options.node.isInRecovery())) await options.node.sql(databaseRolesSql(password));
     const aws = await FakeAws.install(sandbox, options.name);
     for (const role of HOST_DATABASE_ROLES) {
       await aws.storeSecret(databaseRoleSecretName(params.environment, role), JSON.stringify({ username: role, password: password(role) }));

@@ -1,0 +1,213 @@
+/**
+ * A Patroni cluster across three regions on one machine, for the #21 proofs: etcd 3.4 with one
+ * member per region (primary, secondary, witness), Patroni 3.0.2 members in the primary and
+ * secondary regions managing PostgreSQL 15, and one s3rver per database region holding that
+ * region's pgBackRest repository over TLS. Each region is a network namespace made by the test
+ * (dev/patroni/network.ts); the host files (pgbackrest.conf, backup.sh, restore-test.sh) are the
+ * stack's own, rendered by components/databaseHost/render.ts.
+ *
+ * @example
+ * const lab = await PatroniLab.create({ label: "switchover" });
+ * afterAll(() => lab?.destroy());
+ * await lab.switchover(lab.members.secondary);
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { PgNode, PG_BIN, type PgSandbox } from "../postgres/cluster";
+import { PgSandbox as Sandbox } from "../postgres/cluster";
+import { databaseRolesSql, testRolePassword } from "../postgres/databaseRoles";
+import { DrHost, PRIMARY_REGION, SECONDARY_REGION, waitFor } from "../postgres/pgbackrest";
+import { writeOwnedFile } from "../postgres/cluster";
+import { runCommand } from "../../tools/process/exec";
+import { signalProcess, waitUntilGone } from "../postgres/processes";
+import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, EtcdMember } from "./etcd";
+import { renderEtcdConfig, renderPatroniYaml, type ClusterTimings } from "./interimConfig";
+import { PatroniMember, POSTGRES_PORT, REST_API_PORT } from "./member";
+import { REGION_ROLES, RegionNetwork, type RegionRole } from "./network";
+import { RegionS3 } from "./s3";
+import { hostCertificate } from "./tls";
+
+/** The two database regions (the witness runs etcd only). */
+export type DatabaseRole = Exclude<RegionRole, "witness">;
+
+/** Region codes by role, as prod's stack names them (members are named by region code). */
+export const REGION_CODES: Readonly<Record<RegionRole, string>> = { primary: PRIMARY_REGION, secondary: SECONDARY_REGION, witness: "us-east-2" };
+
+/**
+ * Timings scaled down for tests, valid by Patroni's rule `loop_wait + 2 * retry_timeout <= ttl`
+ * (2 + 2 x 5 = 12 <= 20; https://patroni.readthedocs.io/en/latest/dynamic_configuration.html)
+ * and etcd's (election timeout >= 5-10 x heartbeat, https://etcd.io/docs/v3.5/tuning/); the
+ * heartbeat is longer than etcd's 100 ms default so a busy 2-core machine does not start
+ * needless elections.
+ */
+export const TEST_TIMINGS: ClusterTimings = { ttl: 20, loopWait: 2, retryTimeout: 5, heartbeatIntervalMs: 200, electionTimeoutMs: 2000 };
+
+/** The cluster (Patroni scope) and the test passwords. */
+const SCOPE = "crazy-gary";
+const SUPERUSER_PASSWORD = "Pw-patroni-superuser";
+const REST_USER = "patroni";
+const REST_PASSWORD = "Pw-patroni-rest";
+
+export interface LabOptions {
+  /** Goes into the sandbox folder's name (1-12 letters, digits, "-"). */
+  label: string;
+  /** @default {@link TEST_TIMINGS} */
+  timings?: ClusterTimings;
+  /** Extra PostgreSQL parameters for every member (Patroni's dynamic configuration). @default {} */
+  postgresParameters?: Record<string, string | number>;
+  /** Start the secondary's Patroni and wait until it streams. @default true */
+  startSecondary?: boolean;
+}
+
+export class PatroniLab {
+  private constructor(
+    readonly sandbox: PgSandbox,
+    readonly network: RegionNetwork,
+    readonly etcd: Readonly<Record<RegionRole, EtcdMember>>,
+    readonly s3: Readonly<Record<DatabaseRole, RegionS3>>,
+    readonly members: Readonly<Record<DatabaseRole, PatroniMember>>,
+    readonly timings: ClusterTimings,
+  ) {}
+
+  /** Builds the three regions, starts etcd and S3 everywhere, bootstraps the primary and (by default) joins the secondary. */
+  static async create(options: LabOptions): Promise<PatroniLab> {
+    const timings = options.timings ?? TEST_TIMINGS;
+    const sandbox = await Sandbox.create(`pat-${options.label}`);
+    let network: RegionNetwork | undefined;
+    const started: { etcd: EtcdMember[]; s3: RegionS3[]; members: PatroniMember[] } = { etcd: [], s3: [], members: [] };
+    try {
+      network = await RegionNetwork.create();
+      const net = network;
+      for (const role of REGION_ROLES) await sandbox.makeDir(role);
+      const certs = Object.fromEntries(
+        await Promise.all(REGION_ROLES.map(async (role) => [role, await hostCertificate(await sandbox.makeDir(`${role}/tls`), net.address(role))] as const)),
+      ) as Record<RegionRole, Awaited<ReturnType<typeof hostCertificate>>>;
+
+      const buckets = { primary: "crazy-gary-prod-wal-use1", secondary: "crazy-gary-prod-wal-usw2" };
+      const s3 = {
+        primary: new RegionS3(net, "primary", buckets.primary, await sandbox.makeDir("primary/s3"), join(sandbox.root, "primary", "s3rver.log"), certs.primary),
+        secondary: new RegionS3(net, "secondary", buckets.secondary, await sandbox.makeDir("secondary/s3"), join(sandbox.root, "secondary", "s3rver.log"), certs.secondary),
+      };
+      started.s3.push(s3.primary, s3.secondary);
+      await Promise.all([s3.primary.start(), s3.secondary.start()]);
+
+      const etcdMembers = Object.fromEntries(REGION_ROLES.map((role) => [REGION_CODES[role], net.address(role)]));
+      const etcd = {} as Record<RegionRole, EtcdMember>;
+      for (const role of REGION_ROLES) {
+        const configFile = join(sandbox.root, role, "etcd.yml");
+        await writeOwnedFile(configFile, renderEtcdConfig({
+          name: REGION_CODES[role], address: net.address(role), dataDir: await sandbox.makeDir(`${role}/etcd`), clientPort: ETCD_CLIENT_PORT,
+          peerPort: ETCD_PEER_PORT, members: etcdMembers, clusterToken: net.prefix, timings,
+        }));
+        etcd[role] = new EtcdMember(net, role, configFile, join(sandbox.root, role, "etcd.log"));
+        started.etcd.push(etcd[role]);
+        etcd[role].start();
+      }
+      await Promise.all(REGION_ROLES.map((role) => etcd[role].waitHealthy()));
+
+      const caFile = join(sandbox.root, "rest-ca.pem");
+      await writeOwnedFile(caFile, (await Promise.all([certs.primary.cert, certs.secondary.cert].map((file) => readFile(file, "utf8")))).join(""));
+      const s3Env = { ...s3.primary.pgbackrestEnv(1), ...s3.secondary.pgbackrestEnv(2) };
+      const makeMember = async (role: DatabaseRole): Promise<PatroniMember> => {
+        const name = REGION_CODES[role];
+        const dir = await sandbox.makeDir(`${role}/pg`);
+        await sandbox.makeDir(`${role}/pg/run`);
+        const node = new PgNode(name, POSTGRES_PORT, dir);
+        const host = await DrHost.install(sandbox, {
+          name: `${role}/host`, node, hostRegion: name, side: role === "primary" ? "active" : "passive",
+          repositories: { primary: "/nonexistent", secondary: "/nonexistent" }, s3Buckets: buckets, database: "postgres", createRoles: false,
+        });
+        const configFile = join(sandbox.root, role, "patroni.yml");
+        await writeOwnedFile(configFile, renderPatroniYaml({
+          scope: SCOPE, name, address: net.address(role),
+          etcdHosts: REGION_ROLES.map((r) => `${net.address(r)}:${ETCD_CLIENT_PORT}`),
+          restApi: { port: REST_API_PORT, certFile: certs[role].cert, keyFile: certs[role].key, caFile, username: REST_USER, password: REST_PASSWORD },
+          postgres: {
+            port: POSTGRES_PORT, dataDir: node.dataDir, binDir: PG_BIN, socketDir: node.socketDir, passFile: join(dir, "patroni.pgpass"),
+            superuserPassword: SUPERUSER_PASSWORD, replicatorPassword: testRolePassword(sandbox.root, "replicator"), network: "10.77.0.0/24",
+            parameters: options.postgresParameters,
+          },
+          pgbackrest: { config: host.configFile, stanza: "crazy-gary" },
+          timings, maximumLagOnFailover: 16 * 2 ** 20, nofailover: role !== "primary",
+        }));
+        const env = {
+          HOME: "/var/lib/postgresql",
+          PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+          ...s3Env,
+          // Interim: the product's pgbackrest.conf will carry it (archive_mode = always; citations P12d).
+          PGBACKREST_ARCHIVE_MODE_CHECK: "n",
+        };
+        return new PatroniMember(net, role, name, node, host, configFile, join(sandbox.root, role, "patroni.log"), env, `${REST_USER}:${REST_PASSWORD}`);
+      };
+      const members = { primary: await makeMember("primary"), secondary: await makeMember("secondary") };
+      const lab = new PatroniLab(sandbox, net, etcd, s3, members, timings);
+      started.members.push(members.primary, members.secondary);
+
+      members.primary.start();
+      await lab.waitForRole(members.primary, "primary", 120_000);
+      await members.primary.node.sql(databaseRolesSql((role) => testRolePassword(sandbox.root, role)));
+      await lab.checked(members.primary.pgbackrest(["stanza-create"]), "stanza-create");
+      if (options.startSecondary ?? true) await lab.joinSecondary();
+      return lab;
+    } catch (error) {
+      await teardown(sandbox, network, started);
+      throw error;
+    }
+  }
+
+  /** Starts the secondary's Patroni and waits until it is a replica streaming from the leader. */
+  async joinSecondary(): Promise<void> {
+    this.members.secondary.start();
+    await this.waitForRole(this.members.secondary, "replica", 180_000);
+  }
+
+  /** Waits until the member's REST API answers 200 on `/primary` or `/replica` (from its own region). */
+  async waitForRole(member: PatroniMember, role: "primary" | "replica", timeoutMs = 120_000): Promise<void> {
+    await waitFor(`${member.name} to be ${role}`, timeoutMs, async () => {
+      if (!member.patroniRunning) throw new Error(`patroni ${member.name} exited:\n${await member.logTail()}`);
+      return (await member.rest(`/${role}`)).status === 200;
+    }, 500).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await member.logTail()}`);
+    });
+  }
+
+  /** Throws with the command's output unless it exited 0. */
+  async checked<T extends { code: number | null; stdout: string; stderr: string }>(run: Promise<T>, what: string): Promise<T> {
+    const result = await run;
+    if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+    return result;
+  }
+
+  /** Stops every process by pid, removes the namespaces and the sandbox. Safe to call twice. */
+  async destroy(): Promise<void> {
+    await teardown(this.sandbox, this.network, {
+      etcd: Object.values(this.etcd),
+      s3: Object.values(this.s3),
+      members: Object.values(this.members),
+    });
+  }
+}
+
+/** Stops Patroni members, etcd and S3, ends whatever still runs in the namespaces (by pid), deletes them and the sandbox. */
+async function teardown(
+  sandbox: PgSandbox,
+  network: RegionNetwork | undefined,
+  started: { etcd: readonly EtcdMember[]; s3: readonly RegionS3[]; members: readonly PatroniMember[] },
+): Promise<void> {
+  const errors: unknown[] = [];
+  const attempt = async (step: () => Promise<unknown>) => step().catch((error: unknown) => errors.push(error));
+  await Promise.all(started.members.map((member) => attempt(() => member.stop())));
+  await Promise.all(started.etcd.map((member) => attempt(() => member.stop())));
+  await Promise.all(started.s3.map((server) => attempt(() => server.stop())));
+  if (network) {
+    const namespaces = [...REGION_ROLES.map((role) => network.namespace(role)), network.hubNamespace];
+    for (const ns of namespaces) {
+      const pids = (await runCommand("ip", ["netns", "pids", ns])).stdout.split("\n").filter(Boolean).map(Number);
+      for (const pid of pids) signalProcess(pid, "SIGKILL");
+      await waitUntilGone(pids, 10_000);
+    }
+    await attempt(() => network.destroy());
+  }
+  await attempt(() => sandbox.destroy());
+  if (errors.length > 0) throw new AggregateError(errors, "PatroniLab teardown");
+}

@@ -1,0 +1,71 @@
+/**
+ * #21 "Planned switchover under a writer", on real etcd 3.4, Patroni 3.0.2 and PostgreSQL 15 in
+ * three network namespaces: an application writer commits numbered rows on the leader while the
+ * flip asks Patroni for a switchover to the other region. Patroni demotes the old primary with a
+ * fast shutdown and a shutdown checkpoint, and releases the leader key only once a replica has
+ * received that checkpoint (patroni/patroni v3.0.2 patroni/ha.py `demote`, mode 'graceful',
+ * `on_shutdown`: "If we know that there are replicas that received the shutdown checkpoint
+ * location, we can remove the leader key"), so every commit the old primary acknowledged is on
+ * the new one. The write unavailability (the longest pause between two acknowledged commits) is
+ * measured and reported, not judged against a clock (`npm run bench:promotion` does).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FollowingWriter, longestGap, queryOnce, type WriterLog } from "../../dev/patroni/clients";
+import { interimFlip } from "../../dev/patroni/interimFlip";
+import { PatroniLab } from "../../dev/patroni/lab";
+import { waitFor } from "../../dev/postgres/pgbackrest";
+
+let lab: PatroniLab;
+let log: WriterLog;
+const COMMITS_BEFORE = 200;
+const COMMITS_AFTER = 100;
+
+beforeAll(async () => {
+  lab = await PatroniLab.create({ label: "switchover" });
+  const { primary, secondary } = lab.members;
+  await primary.node.sql("CREATE TABLE acked (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
+  const writer = new FollowingWriter([primary.node, secondary.node], "acked");
+  writer.start();
+  try {
+    await waitFor(`${COMMITS_BEFORE} acknowledged commits`, 120_000, async () => writer.acks.length >= COMMITS_BEFORE, 50);
+    await interimFlip(lab, secondary, { from: primary });
+    await waitFor(`${COMMITS_AFTER} commits on ${secondary.name}`, 120_000, async () =>
+      writer.acks.filter((ack) => ack.node === secondary.name).length >= COMMITS_AFTER, 100);
+  } finally {
+    log = await writer.stop();
+  }
+});
+
+afterAll(async () => {
+  await lab?.destroy();
+});
+
+describe("a planned switchover under a writer", () => {
+  it("loses no acknowledged commit: every id the old primary acknowledged is on the new primary", async () => {
+    const { primary, secondary } = lab.members;
+    const onOld = log.acks.filter((ack) => ack.node === primary.name);
+    expect(onOld.length).toBeGreaterThanOrEqual(COMMITS_BEFORE);
+    const present = new Set((await queryOnce(secondary.node, "SELECT id FROM acked")).map((row) => Number(row.id)));
+    expect(log.acks.filter((ack) => !present.has(ack.id))).toEqual([]);
+  });
+
+  it("moves the writer once: the old primary's acknowledgements all come before the new primary's", () => {
+    const { primary, secondary } = lab.members;
+    const lastOld = Math.max(...log.acks.filter((ack) => ack.node === primary.name).map((ack) => ack.at));
+    const firstNew = Math.min(...log.acks.filter((ack) => ack.node === secondary.name).map((ack) => ack.at));
+    expect(lastOld).toBeLessThan(firstNew);
+  });
+
+  it("ends with the candidate as the only primary and the old primary as its replica", async () => {
+    const { primary, secondary } = lab.members;
+    expect((await secondary.rest("/primary")).status).toBe(200);
+    await lab.waitForRole(primary, "replica");
+    expect((await primary.rest("/primary")).status).toBe(503);
+  });
+
+  it("reports the write unavailability", ({ annotate }) => {
+    const gap = longestGap(log.acks);
+    expect(gap.after?.node).toBe(lab.members.secondary.name);
+    return annotate(`write unavailability ${gap.ms.toFixed(0)} ms (last commit on ${gap.before?.node}, next on ${gap.after?.node}); ${log.acks.length} commits acknowledged, ${log.failures} failed statements`);
+  });
+});
