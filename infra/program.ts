@@ -1,7 +1,7 @@
 import { parseStackConfig } from "./parseConfig";
 import { runtimeConfigSource } from "./configSource";
 import { declareStack } from "./stack";
-import { resolveSyncedConfig } from "./syncSource";
+import { resolveSyncedConfig } from "./environmentSync/source";
 
 /**
  * The Pulumi program: config is parsed (and refused) before any resource is declared; a stack

@@ -6,7 +6,7 @@ import type { StackConfig } from "./config";
 import { assignRegions } from "../domain/activeRegion";
 import { createProviders } from "./regions";
 import { declareEnvironmentSync } from "./environmentSync";
-import type { SyncSource } from "./syncSource";
+import type { SyncSource } from "./environmentSync/source";
 import { declareFailover } from "./failover";
 import { declareBackups } from "./backups";
 import { declareAlarms } from "./alarms";

@@ -12,12 +12,12 @@ import {
   fixedSyncedKeys,
   parseEnvironmentOutput,
   type EnvironmentOutput,
-} from "../infra/environment";
+} from "../infra/environmentSync/syncedSettings";
 import { secretValuePatterns } from "../domain/secretSettings";
 import { deploymentRunId, schemaReaderRole } from "../infra/environmentSync";
 import { program } from "../infra/program";
 import { StackConfigError } from "../infra/parseConfig";
-import { resolveSyncedConfig } from "../infra/syncSource";
+import { resolveSyncedConfig } from "../infra/environmentSync/source";
 import { evaluate, loadStackConfig, placeholderMark, secretMarker, type CapturedResource, type Plan } from "../tools/offline";
 
 const drSource = "crazy-gary/crazy-gary-dr/prod";

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { projectName } from "../infra/config";
-import { syncedTopLevelKeys } from "../infra/environment";
+import { syncedTopLevelKeys } from "../infra/environmentSync/syncedSettings";
 import { listStacks, repositoryRoot } from "../tools/offline";
 
 type ConfigMap = Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../infra/parseConfig";
-import { syncedOutputNames } from "../infra/syncSource";
+import { syncedOutputNames } from "../infra/environmentSync/source";
 import { loadStackConfig } from "../tools/offline";
 import { effectiveStackConfig, syncedOutputsOf } from "../tools/offline/syncSourceStandIn";
 import { sharedPlan } from "./support/plans";

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackConfigError } from "../../infra/parseConfig";
-import { EnvironmentSyncError } from "../../infra/environment";
+import { EnvironmentSyncError } from "../../infra/environmentSync/syncedSettings";
 import { didYouMean } from "../../domain/nearest";
 import { listStacks, StackFileError } from "../offline/stackFiles";
 import { parseFlags, positionalHint, runCli, UsageError, writeOutput, type ParsedFlags } from "./args";

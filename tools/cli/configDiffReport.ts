@@ -8,7 +8,7 @@
 import { type StackConfig } from "../../infra/config";
 import { parseStackConfig } from "../../infra/parseConfig";
 import type { EffectiveSetting } from "../../domain/secretSettings";
-import { applySync, effectiveSettings, environmentOutput, syncedSettings } from "../../infra/environment";
+import { applySync, effectiveSettings, environmentOutput, syncedSettings } from "../../infra/environmentSync/syncedSettings";
 import { listStacks, loadStackConfig, StackFileError, type LoadOptions } from "../offline/stackFiles";
 
 /** One stack as the report sees it. */

@@ -91,7 +91,7 @@ function withoutPromiseBookkeeping(): () => void {
 }
 
 /**
- * The run id an offline evaluation gives the program (infra/environmentSync.ts `deploymentRunId`,
+ * The run id an offline evaluation gives the program (infra/environmentSync/index.ts `deploymentRunId`,
  * the schema version's trigger): `CRAZY_GARY_RUN_ID` when set, else a fixed value, so that a plan
  * is the same on every run. {@link evaluate} sets it in the environment.
  */

@@ -11,10 +11,10 @@
  * test/syncSourceStandIn.test.ts checks these against the source's evaluated outputs.
  */
 import type { StackConfig } from "../../infra/config";
-import { applySync, environmentOutput } from "../../infra/environment";
+import { applySync, environmentOutput } from "../../infra/environmentSync/syncedSettings";
 import { schemaReaderRole } from "../../infra/environmentSync";
 import { parseStackConfig } from "../../infra/parseConfig";
-import { syncedOutputNames } from "../../infra/syncSource";
+import { syncedOutputNames } from "../../infra/environmentSync/source";
 import { mockSchemaVersion, mockSecretArn } from "./mocks";
 import { loadStackConfig } from "./stackFiles";
 

@@ -1,11 +1,11 @@
 /**
  * A `--set` that the stack would ignore: in a stack that follows another (`sync.source`), every
- * synced key takes the source stack's value (infra/environment.ts `applySync`), so
+ * synced key takes the source stack's value (infra/environmentSync/syncedSettings.ts `applySync`), so
  * `--stack dr --set retention.walHours=72` would plan prod's 48. Refused with the two forms
  * that do take effect.
  */
 import type { StackConfig } from "../../infra/config";
-import { syncedTopLevelKeys } from "../../infra/environment";
+import { syncedTopLevelKeys } from "../../infra/environmentSync/syncedSettings";
 import { secretLookingReason } from "../../domain/secretSettings";
 import { settingPath } from "../../domain/stackFileRules";
 import { StackFileError } from "./stackFiles";

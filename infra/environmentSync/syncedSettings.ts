@@ -8,12 +8,12 @@
  * stay in each environment's own Secrets Manager secrets and only their names travel.
  */
 import { z } from "zod";
-import { projectName, secretConfigKeys, stackConfigSchema, type StackConfig } from "./config";
-import { appSettingValue, settingKey } from "./configFields";
-import { StackConfigError } from "./parseConfig";
-import { appSecretsKey, leafTexts, secretLookingReason, secretSettingPattern, secretValuePatterns, type EffectiveSetting } from "../domain/secretSettings";
-import { effectiveThreshold } from "../domain/alarmCatalog";
-import type { TriggerRowId } from "../domain/alarmTypes";
+import { projectName, secretConfigKeys, stackConfigSchema, type StackConfig } from "../config";
+import { appSettingValue, settingKey } from "../configFields";
+import { StackConfigError } from "../parseConfig";
+import { appSecretsKey, leafTexts, secretLookingReason, secretSettingPattern, secretValuePatterns, type EffectiveSetting } from "../../domain/secretSettings";
+import { effectiveThreshold } from "../../domain/alarmCatalog";
+import type { TriggerRowId } from "../../domain/alarmTypes";
 
 /** The shape version of the `environment` output; bump it when a synced key changes meaning. */
 export const environmentOutputVersion = 1;

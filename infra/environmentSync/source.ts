@@ -5,8 +5,8 @@
  * effective (synced) config as plain values.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "./config";
-import { applySync, environmentOutput, EnvironmentSyncError, parseEnvironmentOutput } from "./environment";
+import type { StackConfig } from "../config";
+import { applySync, environmentOutput, EnvironmentSyncError, parseEnvironmentOutput } from "./syncedSettings";
 
 /** The source stack's database address, as it exports it (`schemaSource`); no credentials. */
 export interface SchemaSourceAddress {

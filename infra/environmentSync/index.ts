@@ -5,13 +5,13 @@
  * (`sync.source`), the schema sync from the source's database.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentSync } from "../components/environmentSync";
-import { SchemaSync, SchemaVersion, type DatabaseAddress } from "../components/schemaSync";
-import type { RegionAssignment } from "../domain/activeRegion";
-import type { StackConfig } from "./config";
-import { effectiveSettings, environmentOutput } from "./environment";
-import type { RegionProviders } from "./regions";
-import type { SchemaSourceAddress, SyncSource } from "./syncSource";
+import { EnvironmentSync } from "../../components/environmentSync";
+import { SchemaSync, SchemaVersion, type DatabaseAddress } from "../../components/schemaSync";
+import type { RegionAssignment } from "../../domain/activeRegion";
+import type { StackConfig } from "../config";
+import { effectiveSettings, environmentOutput } from "./syncedSettings";
+import type { RegionProviders } from "../regions";
+import type { SchemaSourceAddress, SyncSource } from "./source";
 
 /**
  * The role the schema sync reads the source database as: a login role on the source granted
