@@ -19,7 +19,7 @@ export interface ActiveRegionParameterArgs {
   /** Environment name; the parameter is `/crazy-gary/<environment>/active-region`. */
   environment: string;
   /** The active region's code, the parameter's value (e.g. `us-east-1`). */
-  activeRegion: string;
+  activeRegionCode: string;
   /** One AWS provider per region role; the parameter is written in each of these regions. */
   providers: Record<RegionRole, aws.Provider>;
 }
@@ -42,7 +42,7 @@ export class ActiveRegionParameter extends pulumi.ComponentResource {
             type: "String",
             // `insecureValue`: a region code is no secret, and the flip's preview must show it
             // (`value` is always stored as a secret).
-            insecureValue: args.activeRegion,
+            insecureValue: args.activeRegionCode,
             description: "Region code of the active Crazy-Gary region; changed by the stack's activeRegion flip (docs/runbooks/failover.md).",
           },
           { parent: this, provider: args.providers[role] },

@@ -12,10 +12,11 @@
  */
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
-import { actionsEnabledFor, severityFor, treatMissingDataFor } from "../domain/alarmSides";
+import { actionsEnabledFor, severityFor, treatMissingDataFor } from "../domain/alarmSettingsByRole";
 import { customMetricDimensions } from "../domain/metricContract";
 import type { AlarmDefinition, CustomMetric, WatchedMetric } from "../domain/alarmTypes";
-import { alarmName, alarmSites, rollbackAlarmRule, rollbackGroups, siteOf, type AlarmSite, type AlarmSiteKey } from "../domain/alarmSites";
+import { alarmName, alarmRegionOf, alarmRegions, type AlarmRegion, type AlarmRegionKey } from "../domain/alarmPlacement";
+import { rollbackAlarmRule, rollbackGroups } from "../domain/rollbackComposites";
 import { perRole, regionRoles, type RegionRole } from "../domain/topology";
 import type { Severity } from "../domain/runbook";
 import { renderDashboardBody } from "./alarmDashboard";
@@ -39,7 +40,7 @@ export interface AlarmSetArgs {
   /** Region code per role. @example { primary: "us-east-1", secondary: "us-west-2" } */
   regions: Record<RegionRole, string>;
   /** The role whose region serves traffic; decides severities and the rollback composites. */
-  activeRegion: RegionRole;
+  activeRole: RegionRole;
   /** The alarms to declare in every region role. @default none: the stack passes `alarmCatalog(config)` */
   alarms: readonly AlarmDefinition[];
   /** Route53 health-check id of each role's `/health` check (from `FailoverDns`). */
@@ -115,6 +116,14 @@ export function alarmMetricArgs(alarm: AlarmDefinition, values: DimensionValues)
   }
 }
 
+/** One declared metric alarm: its catalog entry, region role and the region it lives in. */
+interface DeclaredAlarm {
+  alarm: AlarmDefinition;
+  role: RegionRole;
+  region: string;
+  resource: aws.cloudwatch.MetricAlarm;
+}
+
 /** Output of one rollback composite, for the deploy pipeline. */
 export interface RollbackAlarmOutput {
   name: pulumi.Output<string>;
@@ -130,120 +139,143 @@ export class AlarmSet extends pulumi.ComponentResource {
   readonly rollbackAlarms: RollbackAlarmOutput[];
   /** Every rollback composite, both roles, in both roles' regions (they never move). */
   readonly allRollbackAlarms: RollbackAlarmOutput[];
-  /** Alert topic ARNs per site and severity. */
+  /** Alert topic ARNs per alarm region (`primary`, `secondary`, `route53-metrics`) and severity. */
   readonly topicArns: Record<string, Record<Severity, pulumi.Output<string>>>;
   readonly dashboardName: pulumi.Output<string>;
 
   constructor(name: string, args: AlarmSetArgs, opts?: pulumi.ComponentResourceOptions) {
     super(alarmSetType, name, {}, opts);
-    const sites = alarmSites(args.regions, args.route53MetricsRegion);
-    const providerOf = (site: AlarmSite) => (site.key === "route53-metrics" ? args.providers.route53Metrics : args.providers.aws[site.key]);
-    // Alarms on Route53 metrics always use the Route53 metrics provider (as the health checks do),
-    // even where a region role's provider points at the same region.
-    const alarmProvider = (metricRegion: AlarmDefinition["metricRegion"], site: AlarmSite) =>
-      metricRegion === "route53-metrics" ? args.providers.route53Metrics : providerOf(site);
+    const parent = this;
 
-    const routing = new Map<AlarmSiteKey, AlertRouting>();
-    for (const site of sites) {
-      routing.set(
-        site.key,
-        new AlertRouting(`${name}-routing-${site.key}`, { environment: args.environment, accountId: args.accountId, region: site.region, subscriptions: args.subscriptions, provider: providerOf(site) }, { parent: this }),
-      );
-    }
+    const placement = alarmRegions(args.regions, args.route53MetricsRegion);
+    const routing = createAlertRouting();
+    const walEvents = createWalArchiveEvents();
+    const alarms = createMetricAlarms();
+    const composites = createRollbackComposites();
+    const dashboard = createDashboard();
 
-    const walEvents = perRole(
-      (role) =>
-        new WalArchiveEvents(
-          `${name}-wal-archive-${role}`,
-          {
-            environment: args.environment,
-            role,
-            bucket: args.walArchives[role].bucket,
-            repositoryPath: args.walArchives[role].repositoryPath,
-            logRetentionDays: args.logRetentionDays,
-            provider: args.providers.aws[role],
-          },
-          { parent: this },
-        ),
-    );
-
-    const alarmArns: Record<string, pulumi.Output<string>> = {};
-    const alarmResources = new Map<string, aws.cloudwatch.MetricAlarm>();
-    const dashboardAlarms: { id: string; role: RegionRole; region: string; tier: AlarmDefinition["tier"]; arn: pulumi.Output<string> }[] = [];
-    for (const role of regionRoles) {
-      for (const alarm of args.alarms) {
-        const values: DimensionValues = {
-          environment: args.environment,
-          region: args.regions[alarm.repository ?? role],
-          healthCheckId: args.healthCheckIds[role],
-          walRuleName: walEvents[role].ruleName,
-        };
-        const site = siteOf(alarm, role, sites, args.route53MetricsRegion);
-        const severity = severityFor(alarm, role, args.activeRegion);
-        // Side-limited metrics (the standby's lag, the active side's restore test): the alarm
-        // exists in both regions permanently; it pages only where the metric is published.
-        const topic = routing.get(site.key)!.topicArns[severity];
-        const resource = new aws.cloudwatch.MetricAlarm(
-          `${name}-${alarm.id}-${role}`,
-          {
-            name: alarmName(args.environment, alarm.id, role),
-            alarmDescription: `${severity} ${role} (${args.regions[role]}): ${alarm.description}. Source: runbook "${alarm.source}".`,
-            ...alarmMetricArgs(alarm, values),
-            comparisonOperator: alarm.comparison,
-            evaluationPeriods: alarm.evaluationPeriods,
-            datapointsToAlarm: alarm.datapointsToAlarm,
-            treatMissingData: treatMissingDataFor(alarm, role, args.activeRegion),
-            actionsEnabled: actionsEnabledFor(alarm, role, args.activeRegion),
-            alarmActions: [topic],
-            okActions: [topic],
-            tags: { Severity: severity, RegionRole: role, AlarmId: alarm.id },
-          },
-          { parent: this, provider: alarmProvider(alarm.metricRegion, site) },
-        );
-        alarmArns[`${alarm.id}-${role}`] = resource.arn;
-        alarmResources.set(alarmName(args.environment, alarm.id, role), resource);
-        dashboardAlarms.push({ id: alarm.id, role, region: site.region, tier: alarm.tier, arn: resource.arn });
-      }
-    }
-
-    this.allRollbackAlarms = rollbackGroups(args.environment, args.alarms, sites, args.route53MetricsRegion).map((group) => {
-      const composite = new aws.cloudwatch.CompositeAlarm(
-        `${name}-${group.key}`,
-        {
-          alarmName: `crazy-gary-${args.environment}-${group.key}`,
-          alarmDescription: `Automated Rollback Triggers (runbook): ANY of the ${group.role} region's rollback-trigger alarms${group.metricRegion === "route53-metrics" ? " on Route53 health (us-east-1 only)" : ""}. The deploy pipeline rolls back while the active role's composites are in ALARM.`,
-          alarmRule: rollbackAlarmRule(group.alarmNames),
-          actionsEnabled: true,
-          tags: { RegionRole: group.role },
-        },
-        { parent: this, provider: alarmProvider(group.metricRegion, group.site), dependsOn: group.alarmNames.map((n) => alarmResources.get(n)!) },
-      );
-      return { name: composite.alarmName, arn: composite.arn, region: group.region, role: group.role };
-    });
-    this.rollbackAlarms = this.allRollbackAlarms.filter((a) => a.role === args.activeRegion);
-
-    const dashboard = new aws.cloudwatch.Dashboard(
-      `${name}-dashboard`,
-      {
-        dashboardName: `crazy-gary-${args.environment}`,
-        dashboardBody: pulumi
-          .all([pulumi.all(dashboardAlarms.map((a) => a.arn)), pulumi.all(regionRoles.map((r) => pulumi.output(args.healthCheckIds[r])))])
-          .apply(([arns, healthIds]) =>
-            renderDashboardBody({
-              environment: args.environment,
-              regions: args.regions,
-              healthCheckIds: perRole((r) => healthIds[regionRoles.indexOf(r)]),
-              route53MetricsRegion: args.route53MetricsRegion,
-              alarms: dashboardAlarms.map((a, i) => ({ ...a, arn: arns[i] })),
-            }),
-          ),
-      },
-      { parent: this, provider: args.providers.route53Metrics },
-    );
-
-    this.alarmArns = alarmArns;
+    this.alarmArns = Object.fromEntries(alarms.map((a) => [`${a.alarm.id}-${a.role}`, a.resource.arn]));
+    this.allRollbackAlarms = composites;
+    this.rollbackAlarms = composites.filter((a) => a.role === args.activeRole);
     this.topicArns = Object.fromEntries([...routing].map(([key, r]) => [key, r.topicArns]));
     this.dashboardName = dashboard.dashboardName;
-    this.registerOutputs({ alarmArns, rollbackAlarms: this.rollbackAlarms, allRollbackAlarms: this.allRollbackAlarms, topicArns: this.topicArns, dashboardName: this.dashboardName });
+    this.registerOutputs({ alarmArns: this.alarmArns, rollbackAlarms: this.rollbackAlarms, allRollbackAlarms: this.allRollbackAlarms, topicArns: this.topicArns, dashboardName: this.dashboardName });
+
+    function providerOf(alarmRegion: AlarmRegion) {
+      return alarmRegion.key === "route53-metrics" ? args.providers.route53Metrics : args.providers.aws[alarmRegion.key];
+    }
+
+    // Alarms on Route53 metrics always use the Route53 metrics provider (as the health checks do),
+    // even where a region role's provider points at the same region.
+    function alarmProvider(metricRegion: AlarmDefinition["metricRegion"], alarmRegion: AlarmRegion) {
+      return metricRegion === "route53-metrics" ? args.providers.route53Metrics : providerOf(alarmRegion);
+    }
+
+    /** One `AlertRouting` (a topic per severity) in every alarm region. */
+    function createAlertRouting(): Map<AlarmRegionKey, AlertRouting> {
+      return new Map(
+        placement.map((r) => [
+          r.key,
+          new AlertRouting(`${name}-routing-${r.key}`, { environment: args.environment, accountId: args.accountId, region: r.region, subscriptions: args.subscriptions, provider: providerOf(r) }, { parent }),
+        ]),
+      );
+    }
+
+    /** The WAL arrival counts the freshness alarms watch, per region role. */
+    function createWalArchiveEvents(): Record<RegionRole, WalArchiveEvents> {
+      return perRole(
+        (role) =>
+          new WalArchiveEvents(
+            `${name}-wal-archive-${role}`,
+            {
+              environment: args.environment,
+              role,
+              bucket: args.walArchives[role].bucket,
+              repositoryPath: args.walArchives[role].repositoryPath,
+              logRetentionDays: args.logRetentionDays,
+              provider: args.providers.aws[role],
+            },
+            { parent },
+          ),
+      );
+    }
+
+    /** One metric alarm per catalog entry and region role, in the alarm region of its metric. */
+    function createMetricAlarms(): DeclaredAlarm[] {
+      return regionRoles.flatMap((role) =>
+        args.alarms.map((alarm): DeclaredAlarm => {
+          const values: DimensionValues = {
+            environment: args.environment,
+            region: args.regions[alarm.repository ?? role],
+            healthCheckId: args.healthCheckIds[role],
+            walRuleName: walEvents[role].ruleName,
+          };
+          const alarmRegion = alarmRegionOf(alarm, role, placement, args.route53MetricsRegion);
+          const severity = severityFor(alarm, role, args.activeRole);
+          // Metrics one region publishes (the standby's lag, the active region's restore test): the
+          // alarm exists in both regions permanently; it pages only where the metric is published.
+          const topic = routing.get(alarmRegion.key)!.topicArns[severity];
+          const resource = new aws.cloudwatch.MetricAlarm(
+            `${name}-${alarm.id}-${role}`,
+            {
+              name: alarmName(args.environment, alarm.id, role),
+              alarmDescription: `${severity} ${role} (${args.regions[role]}): ${alarm.description}. Source: runbook "${alarm.source}".`,
+              ...alarmMetricArgs(alarm, values),
+              comparisonOperator: alarm.comparison,
+              evaluationPeriods: alarm.evaluationPeriods,
+              datapointsToAlarm: alarm.datapointsToAlarm,
+              treatMissingData: treatMissingDataFor(alarm, role, args.activeRole),
+              actionsEnabled: actionsEnabledFor(alarm, role, args.activeRole),
+              alarmActions: [topic],
+              okActions: [topic],
+              tags: { Severity: severity, RegionRole: role, AlarmId: alarm.id },
+            },
+            { parent, provider: alarmProvider(alarm.metricRegion, alarmRegion) },
+          );
+          return { alarm, role, region: alarmRegion.region, resource };
+        }),
+      );
+    }
+
+    /** Per region role, ANY of its rollback-trigger alarms, in each region that holds them. */
+    function createRollbackComposites(): RollbackAlarmOutput[] {
+      const byName = new Map(alarms.map((a) => [alarmName(args.environment, a.alarm.id, a.role), a.resource]));
+      return rollbackGroups(args.environment, args.alarms, placement, args.route53MetricsRegion).map((group) => {
+        const composite = new aws.cloudwatch.CompositeAlarm(
+          `${name}-${group.key}`,
+          {
+            alarmName: `crazy-gary-${args.environment}-${group.key}`,
+            alarmDescription: `Automated Rollback Triggers (runbook): ANY of the ${group.role} region's rollback-trigger alarms${group.metricRegion === "route53-metrics" ? " on Route53 health (us-east-1 only)" : ""}. The deploy pipeline rolls back while the active role's composites are in ALARM.`,
+            alarmRule: rollbackAlarmRule(group.alarmNames),
+            actionsEnabled: true,
+            tags: { RegionRole: group.role },
+          },
+          { parent, provider: alarmProvider(group.metricRegion, group.alarmRegion), dependsOn: group.alarmNames.map((n) => byName.get(n)!) },
+        );
+        return { name: composite.alarmName, arn: composite.arn, region: group.region, role: group.role };
+      });
+    }
+
+    /** The stack's dashboard of every alarm and both roles' health checks. */
+    function createDashboard(): aws.cloudwatch.Dashboard {
+      return new aws.cloudwatch.Dashboard(
+        `${name}-dashboard`,
+        {
+          dashboardName: `crazy-gary-${args.environment}`,
+          dashboardBody: pulumi
+            .all([pulumi.all(alarms.map((a) => a.resource.arn)), pulumi.all(regionRoles.map((r) => pulumi.output(args.healthCheckIds[r])))])
+            .apply(([arns, healthIds]) =>
+              renderDashboardBody({
+                environment: args.environment,
+                regions: args.regions,
+                healthCheckIds: perRole((r) => healthIds[regionRoles.indexOf(r)]),
+                route53MetricsRegion: args.route53MetricsRegion,
+                alarms: alarms.map((a, i) => ({ id: a.alarm.id, role: a.role, region: a.region, tier: a.alarm.tier, arn: arns[i] })),
+              }),
+            ),
+        },
+        { parent, provider: args.providers.route53Metrics },
+      );
+    }
   }
 }

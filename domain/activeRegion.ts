@@ -1,34 +1,26 @@
-import { otherRole, regionRoles, type RegionRole } from "./topology";
+/**
+ * Which region is active, asked one way: `activeRole(config)`. Stack config calls the choice
+ * `activeRegion` and holds a role (`primary` or `secondary`); inside the code a role is a role
+ * and a region code (`us-east-1`) is a region (docs/architecture/glossary.md).
+ */
+import { otherRole, type RegionRole } from "./topology";
 
 /** A stack's two regions and which of them is active (`regions` and `activeRegion` in stack config). */
 export interface RegionChoice {
   /** Region code per role. */
   regions: Record<RegionRole, string>;
-  /** The role that serves traffic and holds the writable database. */
+  /** The role that serves traffic and holds the writable database (the config key `activeRegion`). */
   activeRegion: RegionRole;
 }
 
-/** A region role with its region code. */
-export interface RegionSite {
-  role: RegionRole;
-  region: string;
-}
+/** The role that serves traffic and holds the writable database; the flip changes only this. */
+export const activeRole = (config: Pick<RegionChoice, "activeRegion">): RegionRole => config.activeRegion;
 
-/** Which region serves traffic and holds the writable database, and which stands by. */
-export interface RegionAssignment {
-  active: RegionSite;
-  passive: RegionSite;
-}
+/** The role that stands by. */
+export const passiveRole = (config: Pick<RegionChoice, "activeRegion">): RegionRole => otherRole(activeRole(config));
 
-/** Decides the active and passive sites from `activeRegion`; the flip changes only this. */
-export function assignRegions(config: RegionChoice): RegionAssignment {
-  const site = (role: RegionRole): RegionSite => ({ role, region: config.regions[role] });
-  return { active: site(config.activeRegion), passive: site(otherRole(config.activeRegion)) };
-}
+/** The active region's code, e.g. `us-east-1`. */
+export const activeRegionCode = (config: RegionChoice): string => config.regions[activeRole(config)];
 
-/** Both sites in their fixed order (primary, secondary), for per-region resources whose names must not follow the flip. */
-export function allSites(config: Pick<RegionChoice, "regions">): RegionSite[] {
-  return regionRoles.map((role) => ({ role, region: config.regions[role] }));
-}
-
-export const isActive = (config: Pick<RegionChoice, "activeRegion">, role: RegionRole): boolean => config.activeRegion === role;
+/** The passive region's code. */
+export const passiveRegionCode = (config: RegionChoice): string => config.regions[passiveRole(config)];

@@ -5,7 +5,7 @@
  * (docs/reference/metric-contract.md, by `npm run docs`) is rendered from the same definitions
  * (`renderMetricContract`), so the metrics the hosts must publish and the metrics the alarms
  * watch cannot drift apart. Its types are in `alarmTypes.ts`; how an alarm behaves per region in
- * `alarmSides.ts`; the contract's rendering in `metricContract.ts`.
+ * `alarmSettingsByRole.ts`; the contract's rendering in `metricContract.ts`.
  *
  * Pure data and pure functions only: no resources here.
  */
@@ -66,32 +66,32 @@ const healthyStatus = 1;
 const monitorEverySeconds = MONITOR_INTERVAL_MINUTES * MINUTE;
 
 const apiMetric = (name: string, unit: MetricUnit, meaning: string): CustomMetric => ({
-  kind: "custom", namespace: "CrazyGary/API", name, unit, publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning,
+  kind: "custom", namespace: "CrazyGary/API", name, unit, publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning,
 });
 
 /** Every custom metric an alarm watches, by a short key. */
 export const customMetrics = {
-  dbConnectTime: { kind: "custom", namespace: "CrazyGary/Database", name: "ConnectTime", unit: "Milliseconds", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "longest time to open a database connection in the period (timeouts count as the timeout)" },
-  dbQueryTime: { kind: "custom", namespace: "CrazyGary/Database", name: "QueryTime", unit: "Milliseconds", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "duration of each database query" },
-  webLoadFailures: { kind: "custom", namespace: "CrazyGary/Web", name: "LoadFailures", unit: "Count", publishEverySeconds: MINUTE, publisher: "web app", side: "both", meaning: "page loads that failed (publish 0 in a quiet minute)" },
-  webLoadAttempts: { kind: "custom", namespace: "CrazyGary/Web", name: "LoadAttempts", unit: "Count", publishEverySeconds: MINUTE, publisher: "web app", side: "both", meaning: "page loads attempted" },
+  dbConnectTime: { kind: "custom", namespace: "CrazyGary/Database", name: "ConnectTime", unit: "Milliseconds", publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning: "longest time to open a database connection in the period (timeouts count as the timeout)" },
+  dbQueryTime: { kind: "custom", namespace: "CrazyGary/Database", name: "QueryTime", unit: "Milliseconds", publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning: "duration of each database query" },
+  webLoadFailures: { kind: "custom", namespace: "CrazyGary/Web", name: "LoadFailures", unit: "Count", publishEverySeconds: MINUTE, publisher: "web app", publishedBy: "both", meaning: "page loads that failed (publish 0 in a quiet minute)" },
+  webLoadAttempts: { kind: "custom", namespace: "CrazyGary/Web", name: "LoadAttempts", unit: "Count", publishEverySeconds: MINUTE, publisher: "web app", publishedBy: "both", meaning: "page loads attempted" },
   apiErrors: apiMetric("Errors", "Count", "requests answered with a 5xx status (publish 0 in a quiet minute)"),
   apiRequests: apiMetric("Requests", "Count", "requests answered"),
   apiLatency: apiMetric("Latency", "Milliseconds", "time to answer each request"),
-  memory: { kind: "custom", namespace: "CrazyGary/Host", name: "MemoryUtilization", unit: "Percent", publishEverySeconds: MINUTE, publisher: "every host", side: "both", meaning: "memory in use on the host" },
-  cpu: { kind: "custom", namespace: "CrazyGary/Host", name: "CPUUtilization", unit: "Percent", publishEverySeconds: MINUTE, publisher: "every host", side: "both", meaning: "CPU in use on the host" },
-  authFailures: { kind: "custom", namespace: "CrazyGary/Auth", name: "Failures", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "failed logins and token checks (publish 0 in a quiet minute)" },
-  authAttempts: { kind: "custom", namespace: "CrazyGary/Auth", name: "Attempts", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "logins and token checks attempted" },
-  taskCreateFailures: { kind: "custom", namespace: "CrazyGary/Tasks", name: "CreateFailures", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "background tasks that could not be created (publish 0 in a quiet minute)" },
-  taskCreateAttempts: { kind: "custom", namespace: "CrazyGary/Tasks", name: "CreateAttempts", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "background tasks the API tried to create" },
-  modelApiFailures: { kind: "custom", namespace: "CrazyGary/ModelApi", name: "Failures", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "AI model API calls that failed (publish 0 in a quiet minute)" },
-  modelApiCalls: { kind: "custom", namespace: "CrazyGary/ModelApi", name: "Calls", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "AI model API calls made" },
-  unauthorizedRequests: { kind: "custom", namespace: "CrazyGary/Security", name: "UnauthorizedRequests", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", side: "both", meaning: "requests refused with 401 or 403" },
-  tlsDaysToExpiry: { kind: "custom", namespace: "CrazyGary/TLS", name: "DaysToExpiry", unit: "None", publishEverySeconds: HOUR, publisher: "API service", side: "both", meaning: "days until the soonest-expiring certificate the region serves (api and app hostnames) expires" },
-  replicationLag: { kind: "custom", namespace: HOST_METRICS.databaseNamespace, name: HOST_METRICS.replicationLagSeconds, unit: "Seconds", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "standby", meaning: "age of the replicated heartbeat row on the standby" },
-  fullBackupAge: { kind: "custom", namespace: HOST_METRICS.backupNamespace, name: HOST_METRICS.fullBackupAgeHours, unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "both", meaning: "hours since the newest full backup in the region's repository stopped" },
-  restoreTestAge: { kind: "custom", namespace: HOST_METRICS.backupNamespace, name: HOST_METRICS.restoreTestAgeDays, unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", side: "active", meaning: "days since the last successful restore test" },
-  drillAge: { kind: "custom", namespace: DRILL_METRICS.namespace, name: DRILL_METRICS.ageDays, unit: "None", publishEverySeconds: DAY, publisher: "drills workflow (npm run drill)", side: "both", meaning: "days since the youngest passed drill of the testing schedule (0 after a passed drill; daily `npm run drill -- age` in between)" },
+  memory: { kind: "custom", namespace: "CrazyGary/Host", name: "MemoryUtilization", unit: "Percent", publishEverySeconds: MINUTE, publisher: "every host", publishedBy: "both", meaning: "memory in use on the host" },
+  cpu: { kind: "custom", namespace: "CrazyGary/Host", name: "CPUUtilization", unit: "Percent", publishEverySeconds: MINUTE, publisher: "every host", publishedBy: "both", meaning: "CPU in use on the host" },
+  authFailures: { kind: "custom", namespace: "CrazyGary/Auth", name: "Failures", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning: "failed logins and token checks (publish 0 in a quiet minute)" },
+  authAttempts: { kind: "custom", namespace: "CrazyGary/Auth", name: "Attempts", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning: "logins and token checks attempted" },
+  taskCreateFailures: { kind: "custom", namespace: "CrazyGary/Tasks", name: "CreateFailures", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning: "background tasks that could not be created (publish 0 in a quiet minute)" },
+  taskCreateAttempts: { kind: "custom", namespace: "CrazyGary/Tasks", name: "CreateAttempts", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning: "background tasks the API tried to create" },
+  modelApiFailures: { kind: "custom", namespace: "CrazyGary/ModelApi", name: "Failures", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning: "AI model API calls that failed (publish 0 in a quiet minute)" },
+  modelApiCalls: { kind: "custom", namespace: "CrazyGary/ModelApi", name: "Calls", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning: "AI model API calls made" },
+  unauthorizedRequests: { kind: "custom", namespace: "CrazyGary/Security", name: "UnauthorizedRequests", unit: "Count", publishEverySeconds: MINUTE, publisher: "API service", publishedBy: "both", meaning: "requests refused with 401 or 403" },
+  tlsDaysToExpiry: { kind: "custom", namespace: "CrazyGary/TLS", name: "DaysToExpiry", unit: "None", publishEverySeconds: HOUR, publisher: "API service", publishedBy: "both", meaning: "days until the soonest-expiring certificate the region serves (api and app hostnames) expires" },
+  replicationLag: { kind: "custom", namespace: HOST_METRICS.databaseNamespace, name: HOST_METRICS.replicationLagSeconds, unit: "Seconds", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", publishedBy: "standby", meaning: "age of the replicated heartbeat row on the standby" },
+  fullBackupAge: { kind: "custom", namespace: HOST_METRICS.backupNamespace, name: HOST_METRICS.fullBackupAgeHours, unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", publishedBy: "both", meaning: "hours since the newest full backup in the region's repository stopped" },
+  restoreTestAge: { kind: "custom", namespace: HOST_METRICS.backupNamespace, name: HOST_METRICS.restoreTestAgeDays, unit: "None", publishEverySeconds: monitorEverySeconds, publisher: "database host (monitor.sh)", publishedBy: "active", meaning: "days since the last successful restore test" },
+  drillAge: { kind: "custom", namespace: DRILL_METRICS.namespace, name: DRILL_METRICS.ageDays, unit: "None", publishEverySeconds: DAY, publisher: "drills workflow (npm run drill)", publishedBy: "both", meaning: "days since the youngest passed drill of the testing schedule (0 after a passed drill; daily `npm run drill -- age` in between)" },
 } as const satisfies Record<string, CustomMetric>;
 
 const route53Health: HealthCheckMetric = { kind: "route53-health", namespace: "AWS/Route53", name: "HealthCheckStatus" };

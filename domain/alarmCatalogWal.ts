@@ -22,7 +22,7 @@ export function repositoryWalAgeMetric(publishEverySeconds: number): CustomMetri
     unit: REPOSITORY_WAL_AGE_METRIC.unit,
     publishEverySeconds,
     publisher: "database host (monitor.sh)",
-    side: "active",
+    publishedBy: "active",
     meaning:
       "seconds since the newest WAL segment reached the repository in Region, measured by the active primary for every repository and published to CloudWatch in the primary's own region; a repository that does not answer ages from the last segment seen",
   };

@@ -27,8 +27,8 @@ export type MetricUnit = "Count" | "Milliseconds" | "Seconds" | "Percent" | "Non
 /** Who puts a custom metric into CloudWatch. */
 export type Publisher = "API service" | "web app" | "every host" | "database host (monitor.sh)" | "drills workflow (npm run drill)";
 
-/** Which database side publishes a metric: both, only the writable primary, or only the standby. */
-export type PublishingSide = "both" | "active" | "standby";
+/** Which region publishes a metric: both, only the active one (the leader's), or only the standby's. */
+export type PublishedBy = "both" | "active" | "standby";
 
 /** A metric the Crazy-Gary services publish themselves (namespace `CrazyGary/...`), with dimensions Environment and Region. */
 export interface CustomMetric {
@@ -39,8 +39,8 @@ export interface CustomMetric {
   /** How often the publisher sends a datum, in seconds. */
   publishEverySeconds: number;
   publisher: Publisher;
-  /** Which side publishes it; alarms breach on missing data only where the metric is expected. */
-  side: PublishingSide;
+  /** Which region publishes it; alarms breach on missing data only where the metric is expected. */
+  publishedBy: PublishedBy;
   /** What one datum measures, for the contract. */
   meaning: string;
 }

@@ -2,7 +2,7 @@
  * The metric contract (docs/reference/metric-contract.md): the custom metrics the API, web app
  * and database hosts must publish, derived from the alarm catalog so the two cannot drift apart.
  */
-import type { AlarmDefinition, AlarmId, CustomMetric, PublishingSide } from "./alarmTypes";
+import type { AlarmDefinition, AlarmId, CustomMetric, PublishedBy } from "./alarmTypes";
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
@@ -28,7 +28,7 @@ export function contractMetrics(alarms: readonly AlarmDefinition[]): { metric: C
 export const customMetricDimensions = ["Environment", "Region"] as const;
 
 const every = (seconds: number) => (seconds % DAY === 0 ? `${seconds / DAY} d` : seconds % HOUR === 0 ? `${seconds / HOUR} h` : seconds % MINUTE === 0 ? `${seconds / MINUTE} min` : `${seconds} s`);
-const sideNote = (side: PublishingSide) => (side === "standby" ? " (standby only)" : side === "active" ? " (active side only)" : "");
+const publishedByNote = (publishedBy: PublishedBy) => (publishedBy === "standby" ? " (standby only)" : publishedBy === "active" ? " (active region only)" : "");
 
 /**
  * The metric contract (docs/reference/metric-contract.md): the custom metrics the API, web app and database hosts must
@@ -41,7 +41,7 @@ export function renderMetricContract(alarms: readonly AlarmDefinition[]): string
   ];
   const rows = contractMetrics(alarms).map(
     ({ metric, alarms: ids }) =>
-      `| ${metric.namespace} | ${metric.name} | ${metric.unit} | ${customMetricDimensions.join(", ")} | every ${every(metric.publishEverySeconds)} | ${metric.publisher}${sideNote(metric.side)} | ${metric.meaning} | ${ids.join(", ")} |`,
+      `| ${metric.namespace} | ${metric.name} | ${metric.unit} | ${customMetricDimensions.join(", ")} | every ${every(metric.publishEverySeconds)} | ${metric.publisher}${publishedByNote(metric.publishedBy)} | ${metric.meaning} | ${ids.join(", ")} |`,
   );
   return [...header, ...rows].join("\n");
 }

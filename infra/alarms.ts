@@ -8,7 +8,7 @@ import { ChatNotifications } from "../components/chatNotifications";
 import { alertDelivery, deliveryOf, pendingConfirmationWarning, slackChannels } from "../domain/alertDelivery";
 import { severities } from "../domain/runbook";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegionAssignment } from "../domain/activeRegion";
+import { activeRole } from "../domain/activeRegion";
 import { alarmCatalog } from "../domain/alarmCatalog";
 import { perRole, type RegionRole } from "../domain/topology";
 import { type StackConfig } from "./config";
@@ -22,12 +22,12 @@ export interface AlarmInputs {
   walArchives: Record<RegionRole, { bucketName: pulumi.Input<string>; repositoryPath: string }>;
 }
 
-export function declareAlarms(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, inputs: AlarmInputs) {
+export function declareAlarms(config: StackConfig, providers: RegionProviders, inputs: AlarmInputs) {
   const alarms = new AlarmSet("alarms", {
     environment: config.environment,
     accountId: config.accountId,
     regions: config.regions,
-    activeRegion: sites.active.role,
+    activeRole: activeRole(config),
     alarms: alarmCatalog(config),
     healthCheckIds: inputs.healthCheckIds,
     walArchives: perRole((role): WalArchiveSource => ({ bucket: inputs.walArchives[role].bucketName, repositoryPath: inputs.walArchives[role].repositoryPath })),

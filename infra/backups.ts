@@ -13,7 +13,7 @@ import { WalArchiveBucket } from "../components/walArchiveBucket";
 import { ImmutableBackupCopy } from "../components/immutableBackupCopy";
 import { dailySnapshotSchedule } from "../domain/immutableBackupCopy";
 import { walArchiveLifecycleDaysFromConfig, type BackupCadence } from "../domain/walArchiveLifecycle";
-import { isActive } from "../domain/activeRegion";
+import { activeRole } from "../domain/activeRegion";
 import { perRole, regionRoles, type RegionRole } from "../domain/topology";
 import { type StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
@@ -99,7 +99,7 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           connection: { host: db.sshHost, user: db.sshUser, port: db.sshPort, privateKey: pulumi.secret(config.databaseSecrets[role].sshPrivateKey) },
           environment: config.environment,
           region: config.regions[role],
-          isActive: isActive(config, role),
+          isActive: role === activeRole(config),
           repositories: ordered.map((b) => ({ bucket: b.bucketName, region: b.region, path: b.repositoryPath })),
           fullRetentionDays: config.retention.fullDays,
           archiveTimeoutSeconds: config.recovery.archiveTimeoutSeconds,

@@ -8,7 +8,7 @@
 import { ActiveRegionParameter } from "../components/activeRegionParameter";
 import { FailoverDns, type DatabaseLeaderEndpoint } from "../components/failoverDns";
 import { Promotion, type PromotionSite } from "../components/promotion";
-import type { RegionAssignment, RegionSite } from "../domain/activeRegion";
+import { activeRegionCode, activeRole, passiveRole } from "../domain/activeRegion";
 import { perRole, type RegionRole } from "../domain/topology";
 import { defaultPatroniRestApiPort } from "../domain/routingHealth";
 import type { StackConfig } from "./config";
@@ -21,8 +21,9 @@ import type { RegionProviders } from "./regions";
  * be written and the promotion does not wait for it: promote.sh then waits out the lease bound
  * before promoting, so an old primary that is alive but cut off has fenced itself.
  */
-export function promotionWaitsFor(config: Pick<StackConfig, "regionDown">, sites: RegionAssignment): RegionRole[] {
-  return config.regionDown === sites.passive.role ? [] : [sites.passive.role];
+export function promotionWaitsFor(config: Pick<StackConfig, "regionDown" | "activeRegion">): RegionRole[] {
+  const previous = passiveRole(config);
+  return config.regionDown === previous ? [] : [previous];
 }
 
 /** Each region's Patroni REST API, where Route53 asks `GET /primary` (COORDINATION.md contract: `databases.<role>.pgHost`, port `patroni.restApiPort`). */
@@ -30,25 +31,25 @@ export function databaseLeaderEndpoints(config: Pick<StackConfig, "databases">):
   return perRole((role) => ({ host: config.databases[role].pgHost, port: defaultPatroniRestApiPort }));
 }
 
-export function declareFailover(config: StackConfig, sites: RegionAssignment, providers: RegionProviders) {
-  const promotionSite = (site: RegionSite): PromotionSite => ({
-    role: site.role,
-    region: site.region,
-    database: config.databases[site.role],
-    adminPassword: config.databaseSecrets[site.role].adminPassword,
+export function declareFailover(config: StackConfig, providers: RegionProviders) {
+  const promotionSite = (role: RegionRole): PromotionSite => ({
+    role,
+    region: config.regions[role],
+    database: config.databases[role],
+    adminPassword: config.databaseSecrets[role].adminPassword,
   });
 
   const activeRegionParameter = new ActiveRegionParameter("active-region", {
     environment: config.environment,
-    activeRegion: sites.active.region,
+    activeRegionCode: activeRegionCode(config),
     providers: providers.aws,
   });
 
   const promotion = new Promotion("promotion", {
     provider: providers.command,
-    target: promotionSite(sites.active),
-    previous: promotionSite(sites.passive),
-    after: promotionWaitsFor(config, sites).map((role) => activeRegionParameter.parameters[role]),
+    target: promotionSite(activeRole(config)),
+    previous: promotionSite(passiveRole(config)),
+    after: promotionWaitsFor(config).map((role) => activeRegionParameter.parameters[role]),
   });
 
   // Route53 is global; its health-check metrics (and alarms on them) live in us-east-1.
@@ -66,7 +67,7 @@ export function declareFailover(config: StackConfig, sites: RegionAssignment, pr
     promotion,
     activeRegionParameter,
     outputs: {
-      activeRegionRole: sites.active.role,
+      activeRegionRole: activeRole(config),
       activeRegionParameter: activeRegionParameter.parameterName,
       failoverRecords: dns.failoverRecords,
       healthCheckIds: dns.healthCheckIds,

@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { perRole, type RegionRole } from "../domain/topology";
 import { type StackConfig } from "./config";
+import { activeRole } from "../domain/activeRegion";
 
 /** Route53 publishes health-check metrics only in us-east-1. */
 export const route53MetricsRegion = "us-east-1";
@@ -47,13 +48,13 @@ export function defaultTags(environment: string): Record<string, string> {
 export function createProviders(config: StackConfig): RegionProviders {
   const tags = { tags: defaultTags(config.environment) };
   const awsProviders = perRole((role) => new aws.Provider(`aws-${role}`, { region: config.regions[role] as aws.Region, defaultTags: tags }));
-  const writable = config.databases[config.activeRegion];
+  const writable = config.databases[activeRole(config)];
   const postgres = new postgresql.Provider("postgres-writable", {
     host: writable.pgHost,
     port: writable.pgPort,
     database: writable.database,
     username: writable.adminUser,
-    password: pulumi.secret(config.databaseSecrets[config.activeRegion].adminPassword),
+    password: pulumi.secret(config.databaseSecrets[activeRole(config)].adminPassword),
     sslmode: "require",
     superuser: true,
   });

@@ -3,7 +3,7 @@
  * small pure modules (`activeRegion.ts`, the runbook data); this file only connects them.
  */
 import type { StackConfig } from "./config";
-import { assignRegions } from "../domain/activeRegion";
+import { activeRegionCode, passiveRegionCode } from "../domain/activeRegion";
 import { createProviders } from "./regions";
 import { declareEnvironmentSync } from "./environmentSync";
 import type { SyncSource } from "./environmentSync/source";
@@ -14,25 +14,25 @@ import { declareAlarms } from "./alarms";
 /** `syncSource`: what a stack with `sync.source` read from its source (see `program.ts`). */
 export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   const providers = createProviders(config);
-  const sites = assignRegions(config);
-
-  const failover = declareFailover(config, sites, providers);
-  // A flip's promotion runs before the database hosts are reconfigured for their new sides.
+  const failover = declareFailover(config, providers);
+  // A flip's promotion runs before the database hosts are reconfigured for their new roles.
   const backups = declareBackups(config, providers, {
     hostsAfter: [failover.promotion.command],
     activeRegionParameterArns: { primary: failover.activeRegionParameter.parameters.primary.arn, secondary: failover.activeRegionParameter.parameters.secondary.arn },
   });
-  const alarms = declareAlarms(config, sites, providers, {
+  const alarms = declareAlarms(config, providers, {
     healthCheckIds: failover.dns.healthCheckIds.api,
     walArchives: backups.buckets,
   });
-  const environmentSync = declareEnvironmentSync(config, sites, providers, backups.roles.roles.schema_reader.secretArn, syncSource);
+  const environmentSync = declareEnvironmentSync(config, providers, backups.roles.roles.schema_reader.secretArn, syncSource);
 
   return {
     environmentName: config.environment,
     regions: config.regions,
-    activeRegion: sites.active.region,
-    passiveRegion: sites.passive.region,
+    // Outputs keep their names (workflows and deployed stacks read them): `activeRegion` is the
+    // active region's code here, its role is `activeRegionRole`.
+    activeRegion: activeRegionCode(config),
+    passiveRegion: passiveRegionCode(config),
     ...environmentSync.outputs,
     ...failover.outputs,
     ...backups.outputs,

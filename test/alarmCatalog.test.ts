@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionsEnabledFor, oneLevelLower, severityFor, treatMissingDataFor } from "../domain/alarmSides";
+import { actionsEnabledFor, oneLevelLower, severityFor, treatMissingDataFor } from "../domain/alarmSettingsByRole";
 import { alarmCatalog, effectiveThreshold, windowFor } from "../domain/alarmCatalog";
 import { contractMetrics, renderMetricContract } from "../domain/metricContract";
 import type { AlarmDefinition } from "../domain/alarmTypes";

@@ -1,6 +1,7 @@
 import { sharedPlan } from "./support/plans";
 import { beforeAll, describe, expect, it } from "vitest";
-import { alarmSites, rollbackAlarmRule, siteOf } from "../domain/alarmSites";
+import { alarmRegionOf, alarmRegions } from "../domain/alarmPlacement";
+import { rollbackAlarmRule } from "../domain/rollbackComposites";
 import { validateLogRetentionDays } from "../components/applicationLogs";
 import { StackConfigError } from "../infra/parseConfig";
 import { mockAccountId, planStack, type CapturedResource, type Plan } from "../tools/offline";
@@ -416,11 +417,11 @@ describe("pure parts", () => {
     [{ primary: "us-west-2", secondary: "us-east-1" }, ["primary=us-west-2", "secondary=us-east-1"], "secondary"],
     [{ primary: "us-east-2", secondary: "us-west-1" }, ["primary=us-east-2", "secondary=us-west-1", "route53-metrics=us-east-1"], "route53-metrics"],
   ] as const)("alarm sites for %j: %j; Route53 alarms at %s", (regions, expectedSites, route53Site) => {
-    const sites = alarmSites(regions, "us-east-1");
+    const sites = alarmRegions(regions, "us-east-1");
     expect(sites.map((s) => `${s.key}=${s.region}`)).toEqual(expectedSites);
     for (const role of roles) {
-      expect(siteOf({ metricRegion: "route53-metrics" }, role, sites, "us-east-1").key).toBe(route53Site);
-      expect(siteOf({ metricRegion: "own-region" }, role, sites, "us-east-1").key).toBe(role);
+      expect(alarmRegionOf({ metricRegion: "route53-metrics" }, role, sites, "us-east-1").key).toBe(route53Site);
+      expect(alarmRegionOf({ metricRegion: "own-region" }, role, sites, "us-east-1").key).toBe(role);
     }
   });
 

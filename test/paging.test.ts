@@ -5,7 +5,7 @@
  * e-mail pending until someone clicks), and what the plan says about each.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { severityFor } from "../domain/alarmSides";
+import { severityFor } from "../domain/alarmSettingsByRole";
 import { alarmCatalog } from "../domain/alarmCatalog";
 import type { Severity } from "../domain/runbook";
 import { parseStackConfig } from "../infra/parseConfig";

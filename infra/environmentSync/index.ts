@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentSync } from "../../components/environmentSync";
 import { SchemaSync, SchemaVersion, type DatabaseAddress } from "../../components/schemaSync";
-import type { RegionAssignment } from "../../domain/activeRegion";
+import { activeRole } from "../../domain/activeRegion";
 import type { StackConfig } from "../config";
 import { effectiveSettings, environmentOutput } from "./syncedSettings";
 import type { RegionProviders } from "../regions";
@@ -32,7 +32,7 @@ export const deploymentRunId = (env: Readonly<Record<string, string | undefined>
  * another; `schemaReaderSecretArn` is this stack's own schema reader's secret, exported for the
  * stacks that follow this one.
  */
-export function declareEnvironmentSync(config: StackConfig, sites: RegionAssignment, providers: RegionProviders, schemaReaderSecretArn: pulumi.Output<string>, source?: SyncSource) {
+export function declareEnvironmentSync(config: StackConfig, providers: RegionProviders, schemaReaderSecretArn: pulumi.Output<string>, source?: SyncSource) {
   // Origins come from this stack's overrides; the values are already the effective ones.
   const settings = effectiveSettings(config, undefined);
   const environment = environmentOutput(config);
@@ -45,9 +45,9 @@ export function declareEnvironmentSync(config: StackConfig, sites: RegionAssignm
     regions: config.regions,
   });
 
-  const active = config.databases[sites.active.role];
+  const active = config.databases[activeRole(config)];
   const activeDatabase = (user: string): DatabaseAddress => ({ host: active.pgHost, port: active.pgPort, database: active.database, user });
-  const adminPassword = config.databaseSecrets[sites.active.role].adminPassword;
+  const adminPassword = config.databaseSecrets[activeRole(config)].adminPassword;
   const schemaSource: Omit<SchemaSourceAddress, "passwordSecretArn"> & { passwordSecretArn: pulumi.Output<string> } = {
     host: active.pgHost,
     port: active.pgPort,

@@ -152,7 +152,7 @@ describe("npm run drill -- run: a drill of the dr stack", () => {
     ]);
     expect(calls.filter((c) => c[1] === "config" && c[2] === "set").map((c) => c[4])).toEqual(["secondary", "primary"]);
     expect(report.flipBack.outcome).toBe("done");
-    expect(await fakes.activeRegion()).toBe("primary");
+    expect(await fakes.activeRole()).toBe("primary");
   });
 
   it("leaves the pair as it found it: east the writable primary, west streaming from it, nobody fenced", async () => {
@@ -227,7 +227,7 @@ describe("npm run drill -- run: DNS never moves", () => {
     expect(calls.filter((c) => c[1] === "config" && c[2] === "set").map((c) => c[4])).toEqual(["secondary", "primary"]);
     expect(calls.filter((c) => c[0] === "ssh").length).toBe(4);
     expect(report.flipBack.outcome).toBe("done");
-    expect(await fakes.activeRegion()).toBe("primary");
+    expect(await fakes.activeRole()).toBe("primary");
     expect(await east.isInRecovery()).toBe(false);
     await waitFor("west to stream from east again", 120_000, () => streaming(west));
   });

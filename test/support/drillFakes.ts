@@ -31,7 +31,7 @@ export interface DrillFakes {
   calls(): Promise<string[][]>;
   /** Makes `dig` answer the primary's endpoints whatever happened (a DNS change that never lands). */
   stickDns(stuck: boolean): Promise<void>;
-  activeRegion(): Promise<string>;
+  activeRole(): Promise<string>;
 }
 
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
@@ -154,7 +154,7 @@ export async function installDrillFakes(dir: string, sides: { primary: FakeSide;
       if (stuck) await writeFile(join(state, "dns-stuck"), "");
       else await (await import("node:fs/promises")).rm(join(state, "dns-stuck"), { force: true });
     },
-    async activeRegion() {
+    async activeRole() {
       return (await readFile(join(state, "active"), "utf8")).trim();
     },
   };

@@ -200,8 +200,8 @@ export async function runDrill(options: DrillRunOptions): Promise<{ report: Dril
   const sslMode = options.sslMode ?? "require";
   const log = options.log ?? (() => undefined);
   const stack = await readDrillStack(options.run, options.pulumiStack);
-  if (stack.activeRegion !== "primary") {
-    throw new Error(`activeRegion: "${stack.activeRegion}" on ${stack.stack}; a drill flips primary -> secondary and back: fail back first (docs/runbooks/failback.md)`);
+  if (stack.activeRole !== "primary") {
+    throw new Error(`activeRegion: "${stack.activeRole}" on ${stack.stack}; a drill flips primary -> secondary and back: fail back first (docs/runbooks/failback.md)`);
   }
   const [[standby]] = await sql(options.run, stack.databases.secondary, "SELECT pg_is_in_recovery()", sslMode);
   if (standby !== "t") throw new Error(`the secondary's database (${stack.databases.secondary.pgHost}) is not a standby (pg_is_in_recovery = ${standby}): no drill on a split pair`);

@@ -41,7 +41,8 @@ export interface DrillDatabase {
 export interface DrillStack {
   stack: string;
   environment: string;
-  activeRegion: RegionRole;
+  /** The active role (config key `activeRegion`). */
+  activeRole: RegionRole;
   regions: Record<RegionRole, string>;
   databases: Record<RegionRole, DrillDatabase>;
   /** Per failover name (`api.<zone>`): the name each region's endpoint answers with. */
@@ -55,8 +56,8 @@ export interface DrillStack {
 export async function readDrillStack(run: Run, stack: string): Promise<DrillStack> {
   const get = async (key: string, path = false) => (await checked(run, "pulumi", ["config", "get", ...(path ? ["--path"] : []), key, "--stack", stack])).trim();
   const json = async (key: string) => JSON.parse(await get(key)) as Record<string, unknown>;
-  const activeRegion = (await get("activeRegion")) as RegionRole;
-  if (!regionRoles.includes(activeRegion)) throw new Error(`activeRegion: "${activeRegion}" is not a region role; allowed: primary, secondary`);
+  const activeRole = (await get("activeRegion")) as RegionRole;
+  if (!regionRoles.includes(activeRole)) throw new Error(`activeRegion: "${activeRole}" is not a region role; allowed: primary, secondary`);
   const rawRegions = await json("regions");
   const regions = perRole((role) => String(rawRegions[role]));
   const rawDatabases = await json("databases");
@@ -75,7 +76,7 @@ export async function readDrillStack(run: Run, stack: string): Promise<DrillStac
     fqdn: `${host}.${zone}`,
     targets: perRole((role) => byRole[role]?.hostname ?? byRole[role]?.loadBalancer?.dnsName ?? ""),
   }));
-  return { stack, environment, activeRegion, regions, databases, names };
+  return { stack, environment, activeRole, regions, databases, names };
 }
 
 /** psql's connection string for a database (the password goes through PGPASSWORD). */

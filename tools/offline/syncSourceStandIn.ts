@@ -11,6 +11,7 @@
  * test/syncSourceStandIn.test.ts checks these against the source's evaluated outputs.
  */
 import type { StackConfig } from "../../infra/config";
+import { activeRole } from "../../domain/activeRegion";
 import { applySync, environmentOutput } from "../../infra/environmentSync/syncedSettings";
 import { schemaReaderRole } from "../../infra/environmentSync";
 import { parseStackConfig } from "../../infra/parseConfig";
@@ -22,7 +23,7 @@ export type SyncedOutputs = Record<(typeof syncedOutputNames)[number], unknown>;
 
 /** The synced outputs a stack with effective config `config` exports under the mock engine. */
 export function syncedOutputsOf(config: StackConfig): SyncedOutputs {
-  const active = config.databases[config.activeRegion];
+  const active = config.databases[activeRole(config)];
   const address = { host: active.pgHost, port: active.pgPort, database: active.database };
   return {
     environment: environmentOutput(config),
