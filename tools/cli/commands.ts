@@ -132,4 +132,36 @@ export const deployGuardCommand: CommandSpec = {
   exitCodes: ["0  the deploy keeps the active region", "1  the deploy would change the active region (the message says how to rebase or fail over)", "2  a usage mistake"],
 };
 
-export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand, prCommentCommand];
+export const simulateCommand: CommandSpec = {
+  command: "simulate",
+  summary:
+    "Simulates `pulumi up` of a stack's offline plan during an outage, the way the engine deploys it: each step succeeded, failed or skipped; then the writable primary, where DNS answers, each region's active-region parameter, and what the next deploy from git would do. --scenarios runs every failure scenario of issue #22, one verdict line each.",
+  flags: [
+    stackFlag("the stack to simulate; required unless --scenarios (then: only this stack's scenarios)"),
+    setFlag,
+    {
+      name: "down",
+      value: "WHAT",
+      repeatable: true,
+      help: "what is down, comma-separated: a region code (everything in it), REGION:control (its control planes; us-east-1's take Route53's and IAM's), route53-control, iam-control; default nothing",
+    },
+    { name: "continue-on-error", help: "deploy as `pulumi up --continue-on-error` (the failover workflow always does): a failed step's dependents are skipped, the rest goes on" },
+    { name: "scenarios", help: "run every scenario (planned flip, each region down, us-east-1's control planes down, a partial failure then a rerun) for every stack, or for --stack; one verdict line each" },
+    { name: "format", value: "text|json", help: "report format (default text)" },
+    outFlag("the report"),
+  ],
+  examples: [
+    "npm run -s simulate -- --stack prod --set activeRegion=secondary",
+    "npm run -s simulate -- --stack prod --set activeRegion=secondary --set regionDown=primary --down us-east-1 --continue-on-error",
+    "npm run -s simulate -- --stack prod --set activeRegion=secondary --down us-east-1:control",
+    "npm run -s simulate -- --scenarios",
+    "npm run -s simulate -- --scenarios --stack dr --format json --out dr-scenarios.json",
+  ],
+  exitCodes: [
+    "0  every verdict passed (exactly one writable primary where activeRegion says, DNS answers it within budget, no flip-back)",
+    "1  a verdict failed (the report says which check and why)",
+    "2  a usage or configuration mistake; nothing was simulated",
+  ],
+};
+
+export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand, prCommentCommand, simulateCommand];

@@ -3,6 +3,7 @@
  * options the mocks themselves do not see (parent, protect, retainOnDelete, dependsOn).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { DeclaredResource } from "../../domain/declaredResource";
 
 const sigKey = "4dabf18193072939515e22adb298388d";
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
@@ -11,18 +12,9 @@ const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** What a secret looks like in a plan. */
 export const secretMarker = "[secret]";
 
-export interface CapturedResource {
-  urn: string;
-  type: string;
-  name: string;
-  /** AWS region the resource lands in (from its provider); `null` for non-AWS resources. */
-  region: string | null;
-  parent: string | null;
+export interface CapturedResource extends DeclaredResource {
   /** Provider reference (`urn::id`), or `null` when the resource used a default provider. */
   provider: string | null;
-  custom: boolean;
-  /** Inputs as the engine receives them; secrets replaced by `[secret]`. */
-  inputs: Record<string, unknown>;
   options: { protect: boolean; retainOnDelete: boolean; dependsOn: string[] };
   /** URNs each input property depends on (how the engine joins, e.g., a lifecycle rule to its bucket). */
   propertyDependencies: Record<string, string[]>;
@@ -66,14 +58,32 @@ function propertyDependenciesOf(req: RegisterRequest): Record<string, string[]> 
   return dependencies;
 }
 
-/** Wraps the mock monitor; call after `setMocks`. Returns the live list of captured resources. */
-export function captureRegistrations(): CapturedResource[] {
+/**
+ * The host a resource's `connection` names (`@pulumi/command` remote commands), read before
+ * secrets are masked: the engine receives the whole connection object as one secret because its
+ * private key is one, but the host itself is an address the stack config holds in plain text.
+ */
+function connectionHostOf(raw: Record<string, unknown>): string | undefined {
+  let connection = raw.connection;
+  if (connection !== null && typeof connection === "object" && (connection as Record<string, unknown>)[sigKey] === secretSig) connection = (connection as Record<string, unknown>).value;
+  const host = connection !== null && typeof connection === "object" ? (connection as Record<string, unknown>).host : undefined;
+  return typeof host === "string" ? host : undefined;
+}
+
+/**
+ * Wraps the mock monitor; call after `setMocks`. Returns the live list of captured resources.
+ * `connectionHosts`, when given, receives the connection host of each resource that has one, by URN.
+ */
+export function captureRegistrations(connectionHosts?: Map<string, string>): CapturedResource[] {
   const captured: CapturedResource[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     register(req, (err, resp) => {
       if (!err && resp) {
+        const raw = req.getObject()?.toJavaScript() ?? {};
+        const host = connectionHosts ? connectionHostOf(raw) : undefined;
+        if (host !== undefined) connectionHosts!.set(resp.getUrn(), host);
         captured.push({
           urn: resp.getUrn(),
           type: req.getType(),
@@ -82,7 +92,7 @@ export function captureRegistrations(): CapturedResource[] {
           parent: req.getParent() || null,
           provider: req.getProvider() || null,
           custom: req.getCustom(),
-          inputs: plainValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+          inputs: plainValue(raw) as Record<string, unknown>,
           options: {
             protect: req.getProtect() === true,
             retainOnDelete: req.getRetainondelete() === true,

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { projectName } from "../../infra/config";
 import { captureRegistrations, plainValue, type CapturedResource } from "./capture";
-import { createMocks, type StackReferenceOutputs } from "./mocks";
+import { createMocks, type InvokeCall, type StackReferenceOutputs } from "./mocks";
 
 export interface Evaluation {
   stack: string;
@@ -13,6 +13,10 @@ export interface Evaluation {
   outputs: Record<string, unknown>;
   /** Messages the program logged with `pulumi.log.warn` (the mock engine prints them to stderr too). */
   warnings: string[];
+  /** Every invoke the program made, in order, with the region of the provider it ran with (`null`: none or not AWS). */
+  invokes: (InvokeCall & { region: string | null })[];
+  /** The host each remote command connects to, by URN (`connection.host`, masked as a secret in `inputs`). */
+  connectionHosts: Record<string, string>;
 }
 
 export interface EvaluateOptions {
@@ -112,9 +116,11 @@ export async function evaluate(program: () => Promise<unknown>, options: Evaluat
     return region;
   };
   process.env.CRAZY_GARY_RUN_ID = offlineRunId();
-  await pulumi.runtime.setMocks(createMocks(options.stackReferences ?? {}, regionOfProvider), projectName, options.stack, false);
+  const invokes: InvokeCall[] = [];
+  const connectionHosts = new Map<string, string>();
+  await pulumi.runtime.setMocks(createMocks(options.stackReferences ?? {}, regionOfProvider, (call) => invokes.push(call)), projectName, options.stack, false);
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
-  resources = captureRegistrations();
+  resources = captureRegistrations(connectionHosts);
   const warnings: string[] = [];
   // A program that throws is reported by rejecting here, once: inside the stack it would also
   // reject the root stack's own output registration, an unhandled rejection.
@@ -138,5 +144,12 @@ export async function evaluate(program: () => Promise<unknown>, options: Evaluat
     else if (resource.type.startsWith("aws:") && resource.provider) resource.region = regionOfProvider(resource.provider) ?? null;
   }
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
-  return { stack: options.stack, resources, outputs: plainValue(outputs ?? {}) as Record<string, unknown>, warnings };
+  return {
+    stack: options.stack,
+    resources,
+    outputs: plainValue(outputs ?? {}) as Record<string, unknown>,
+    warnings,
+    invokes: invokes.map((call) => ({ ...call, region: call.provider ? (regionOfProvider(call.provider) ?? null) : null })),
+    connectionHosts: Object.fromEntries([...connectionHosts].sort(([a], [b]) => a.localeCompare(b))),
+  };
 }

@@ -93,8 +93,21 @@ function invoke(token: string, inputs: State): State {
   }
 }
 
-/** Creates the mocks; `regionOfProvider` maps a provider reference (`urn::id`) to its region. */
-export function createMocks(stackReferences: StackReferenceOutputs, regionOfProvider: (ref: string) => string | undefined): pulumi.runtime.Mocks {
+/** One invoke the program made: its token and the provider reference (`urn::id`) it ran with. */
+export interface InvokeCall {
+  token: string;
+  provider: string | null;
+}
+
+/**
+ * Creates the mocks; `regionOfProvider` maps a provider reference (`urn::id`) to its region;
+ * `onInvoke` hears of every invoke the program makes, before it is answered.
+ */
+export function createMocks(
+  stackReferences: StackReferenceOutputs,
+  regionOfProvider: (ref: string) => string | undefined,
+  onInvoke?: (call: InvokeCall) => void,
+): pulumi.runtime.Mocks {
   return {
     newResource(args) {
       const inputs = args.inputs as State;
@@ -108,6 +121,7 @@ export function createMocks(stackReferences: StackReferenceOutputs, regionOfProv
       return { id, state: { ...inputs, ...state } };
     },
     call(args) {
+      onInvoke?.({ token: args.token, provider: args.provider || null });
       return invoke(args.token, args.inputs as State);
     },
   };

@@ -1,0 +1,130 @@
+/**
+ * Which database is a writable primary, by the rules of the mechanism the plan uses for a flip,
+ * and what a flip step does to it. Pure. Two mechanisms, chosen from the plan (flipSteps.ts):
+ *
+ * `patroni` (Patroni 3.0.2 with an etcd v3 quorum, citations P1, P4, P5, P7):
+ * - a member runs PostgreSQL as primary only while it renews the leader lock in the DCS; "In case
+ *   the update of the leader lock fails, Postgres is immediately demoted" and the old primary is
+ *   demoted before the lock's ttl runs out (docs/dcs_failsafe_mode.rst, P1). Renewing needs an
+ *   etcd quorum: a majority of the members (etcd docs "FAQ: What is failure tolerance?": a cluster
+ *   of N tolerates (N-1)/2 failures);
+ * - a member tagged `nofailover` never takes part in the leader race (P4): the passive member is,
+ *   unless `automaticCrossRegionFailover`; so after losing the leader, nothing is promoted by itself;
+ * - `POST /switchover` "only works when the cluster is healthy (there is a leader)"; `POST
+ *   /failover` names a candidate and works without one (P5). Either needs the etcd quorum to write
+ *   the new leader key. The lag bound (`maximum_lag_on_failover`, forceFailover) is the flip
+ *   script's own check, not modelled: the simulator assumes the candidate is within it;
+ * - a former leader that comes back without the lock rejoins as a replica (use_pg_rewind, P7).
+ *
+ * `promote.sh` (today's Promotion component, components/promotion/promote.sh and
+ * components/databaseHost/files/bin/lease.sh, both headers):
+ * - promote.sh promotes the new side; a reachable writable old primary is fenced first, an
+ *   unreachable one is waited out (its lease); both writable: split brain, exit 2; the new side
+ *   unreachable: exit 3; the new side already the only writable primary: nothing to do;
+ * - lease.sh: a writable primary reads the active-region parameter in its own region and fences
+ *   itself when it names another region (and when the read fails past the lease).
+ */
+import { otherRole, regionRoles, type RegionRole } from "../topology";
+import { isUp, type Outage } from "./endpoints";
+import type { SimTopology } from "./model";
+
+export type FlipMechanism = "patroni" | "promote.sh";
+
+/** The database cluster's state. */
+export interface DatabaseState {
+  /**
+   * Patroni: the member holding the leader lock (null: none). promote.sh: unused (see `primaries`).
+   */
+  leader: RegionRole | null;
+  /** promote.sh: the members running as primaries (not in recovery). Patroni: unused. */
+  primaries: readonly RegionRole[];
+  /** promote.sh: the members whose pg_hba.conf rejects clients (fence.sh ran). */
+  fenced: readonly RegionRole[];
+}
+
+/** The deployed active-region parameter's value per region role (undefined: unknown). */
+export type ParameterValues = Partial<Record<RegionRole, string>>;
+
+/** The world a database rule looks at. */
+export interface DatabaseView {
+  mechanism: FlipMechanism;
+  topology: SimTopology;
+  outage: Outage;
+  parameters: ParameterValues;
+}
+
+const hostUp = (view: DatabaseView, role: RegionRole) => isUp({ kind: "host", host: role, region: view.topology.regions[role], protocol: "postgres" }, view.outage);
+
+/** The regions of the etcd members: one per region role, plus the witness when the stack has one. */
+export const etcdRegions = (topology: SimTopology): string[] => [...regionRoles.map((r) => topology.regions[r]), ...(topology.witnessRegion ? [topology.witnessRegion] : [])];
+
+/** Whether a majority of etcd members is up (a member's region down takes it). */
+export function etcdQuorum(topology: SimTopology, outage: Outage): boolean {
+  const members = etcdRegions(topology);
+  const up = members.filter((region) => !outage.regions.includes(region)).length;
+  return up >= Math.floor(members.length / 2) + 1;
+}
+
+/** The initial state of a stack whose `activeRegion` was `active` and whose flips all completed. */
+export const settledState = (active: RegionRole): DatabaseState => ({ leader: active, primaries: [active], fenced: [] });
+
+/**
+ * The state once the outage has lasted past the mechanisms' timers (Patroni's ttl, the lease):
+ * a leader cut off from the quorum or down loses the lock; with automatic failover allowed the
+ * other member takes it if it can; a former primary back without the lock is a replica;
+ * promote.sh's hosts apply their lease.
+ */
+export function settle(state: DatabaseState, view: DatabaseView): DatabaseState {
+  if (view.mechanism === "patroni") {
+    const quorum = etcdQuorum(view.topology, view.outage);
+    let leader = state.leader;
+    if (leader !== null && (!quorum || !hostUp(view, leader))) leader = null;
+    if (leader === null && view.topology.automaticFailover && quorum && state.leader !== null && hostUp(view, otherRole(state.leader))) leader = otherRole(state.leader);
+    return { ...state, leader };
+  }
+  const fenced = new Set(state.fenced);
+  for (const role of state.primaries) {
+    if (!hostUp(view, role) || fenced.has(role)) continue;
+    const value = view.parameters[role];
+    if (value !== undefined && value !== view.topology.regions[role]) fenced.add(role);
+  }
+  return { ...state, fenced: regionRoles.filter((r) => fenced.has(r)) };
+}
+
+/** The members that accept writes now. More than one is a split brain. */
+export function writablePrimaries(state: DatabaseState, view: DatabaseView): RegionRole[] {
+  if (view.mechanism === "patroni") {
+    return state.leader !== null && hostUp(view, state.leader) && etcdQuorum(view.topology, view.outage) ? [state.leader] : [];
+  }
+  return state.primaries.filter((role) => hostUp(view, role) && !state.fenced.includes(role));
+}
+
+/** What a flip step did: the new state, or why it failed (the state unchanged). */
+export type FlipResult = { ok: true; state: DatabaseState; did: string } | { ok: false; reason: string };
+
+/**
+ * The flip step's effect, run with its calls answered: make `target` the writable primary.
+ * `regionDown`: the operator declared that role's region down (a failover, not a switchover).
+ */
+export function applyFlip(state: DatabaseState, view: DatabaseView, target: RegionRole, regionDown: RegionRole | undefined): FlipResult {
+  const old = otherRole(target);
+  const writable = writablePrimaries(state, view);
+  if (!hostUp(view, target)) return { ok: false, reason: `${target} (${view.topology.regions[target]}) is unreachable` };
+  if (view.mechanism === "patroni") {
+    if (state.leader === target && writable.includes(target)) return { ok: true, state, did: `${target} already holds the leader lock: nothing to do` };
+    if (!etcdQuorum(view.topology, view.outage)) return { ok: false, reason: "no etcd quorum: Patroni cannot write a new leader key" };
+    if (regionDown === undefined) {
+      if (!writable.includes(old)) return { ok: false, reason: `switchover refused: the cluster has no healthy leader (Patroni: /switchover "only works when the cluster is healthy"); set regionDown for a failover` };
+      return { ok: true, state: { ...state, leader: target }, did: `switchover ${old} -> ${target}` };
+    }
+    return { ok: true, state: { ...state, leader: target }, did: `failover to ${target} (regionDown=${regionDown})` };
+  }
+  if (writable.includes(target) && writable.includes(old)) return { ok: false, reason: "split brain: both sides are writable primaries (promote.sh exit 2)" };
+  if (writable.includes(target)) return { ok: true, state, did: `${target} is already the writable primary: nothing to do` };
+  const fenced = new Set(state.fenced);
+  if (writable.includes(old)) fenced.add(old);
+  fenced.delete(target);
+  const primaries = new Set([...state.primaries, target]);
+  const how = writable.includes(old) ? `fenced ${old}, promoted ${target}` : hostUp(view, old) ? `promoted ${target} (${old} not writable)` : `waited out ${old}'s lease, promoted ${target}`;
+  return { ok: true, state: { leader: target, primaries: regionRoles.filter((r) => primaries.has(r)), fenced: regionRoles.filter((r) => fenced.has(r)) }, did: how };
+}

@@ -1,0 +1,42 @@
+/**
+ * Which resource of a plan is the flip's database step, and by which mechanism it works: a table
+ * keyed by the component type the step's command belongs to (the type tokens are constants of
+ * the components). Pure.
+ */
+import type { FlipMechanism } from "./database";
+import type { SimResource } from "./model";
+
+export interface FlipStepRule {
+  /** The component whose command child runs the flip. */
+  componentType: string;
+  mechanism: FlipMechanism;
+  /** Environment variables naming a host the step may find unreachable and still succeed. */
+  optionalHostVariables: readonly string[];
+  source: string;
+}
+
+export const flipStepRules: readonly FlipStepRule[] = [
+  {
+    componentType: "crazygary:dr:Promotion",
+    mechanism: "promote.sh",
+    optionalHostVariables: ["OLD_PRIMARY_HOST"],
+    source: "components/promotion/promote.sh header: an unreachable old primary is waited out (its lease), then the new side is promoted",
+  },
+];
+
+/** The flip step of a plan: the command whose parent is a flip component, with its rule. */
+export function findFlipStep(resources: readonly SimResource[]): { resource: SimResource; rule: FlipStepRule } {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const found = resources.flatMap((resource) => {
+    const parentType = resource.parent ? byUrn.get(resource.parent)?.type : undefined;
+    const rule = resource.custom ? flipStepRules.find((r) => r.componentType === parentType) : undefined;
+    return rule ? [{ resource, rule }] : [];
+  });
+  if (found.length !== 1) {
+    throw new Error(
+      `simulator: the plan has ${found.length} flip steps (commands of ${flipStepRules.map((r) => r.componentType).join(", ")}); ` +
+        "add the component that runs the flip to flipStepRules (domain/simulation/flipSteps.ts)",
+    );
+  }
+  return found[0];
+}
