@@ -65,12 +65,12 @@ describe("scenarios", () => {
   it.each([
     ["prod", "us-east-1"],
     ["dr", "us-east-2"],
-  ])("%s: with the active region %s down, the flip never starts today: the program's getCallerIdentity invoke there fails the preview", (stack, region) => {
+  ])("%s: with the active region %s down, the flip never starts today: an AWS provider there validates its credentials with STS and fails the preview", (stack, region) => {
     const r = result(`${stack}/region-down-${region}`);
-    expect(r.runs[0].run.previewFailure).toMatch(new RegExp(`getCallerIdentity \\(${region}\\) failed: sts in ${region} is down`));
+    expect(r.runs[0].run.previewFailure).toMatch(new RegExp(`credentials validation .*skipCredentialsValidation not set.*: sts in ${region} is down`));
     expect(r.verdict.pass).toBe(false);
     expect(r.verdict.failures).toContain("0 writable primaries (none)");
-    // Both routing checks unhealthy (no writable primary): Route53 answers the PRIMARY, the dead region.
+    // No writable primary: both routing checks fail, Route53 answers the PRIMARY, the dead region.
     expect(r.runs[0].dns.map((d) => d.region)).toEqual([region, region]);
     expect(r.runs[0].commit.committed).toBe(false);
   });
@@ -85,11 +85,26 @@ describe("scenarios", () => {
     expect(r.next.kind).toBe("no-op");
   });
 
-  it.each(["prod", "dr"])("%s: with us-east-1's control planes down, the flip never starts today: the zone lookup (getZone) calls Route53's control plane", (stack) => {
-    const r = result(`${stack}/us-east-1-control-down`);
-    expect(r.runs[0].run.previewFailure).toMatch(/getZone.*route53 control plane \(partitional, us-east-1\) is down/);
-    expect(r.verdict.failures).toEqual(["the writable primary is primary, not secondary (the flip did not happen)", ...r.verdict.failures.slice(1)]);
-    expect(r.runs[0].writable).toEqual(["primary"]);
+  it("prod: with us-east-1's control planes down, the promotion waits for the active-region parameter in us-east-1 (SSM's control plane) and is skipped, yet the workflow commits", () => {
+    const r = result("prod/us-east-1-control-down");
+    const run = r.runs[0];
+    expect(run.run.previewFailure).toBeUndefined();
+    expect(run.run.steps.find((s) => s.resource.name === "active-region-primary")).toMatchObject({ status: "failed", detail: "ssm control plane in us-east-1 is down (E5)" });
+    expect(run.flip).toBe("skipped: depends on active-region-primary, which failed or was skipped (E6)");
+    expect(run.run.steps.filter((s) => s.resource.type.startsWith("aws:route53/"))).toEqual([]);
+    expect(run.writable).toEqual(["primary"]);
+    // The stack output activeRegionRole is saved (E7), so failover.yml commits a flip that did not happen.
+    expect(run.commit.committed).toBe(true);
+    expect(r.verdict.failures).toEqual(["the writable primary is primary, not secondary (the flip did not happen)"]);
+    expect(r.next.summary).toMatch(/its flip step makes secondary the leader \(the last run's flip did not\)/);
+  });
+
+  it("dr: with us-east-1's control planes down, its own regions answer and the flip completes; only us-east-1's resources (Route53 health-check alarms) wait for the next deploy", () => {
+    const r = result("dr/us-east-1-control-down");
+    expect(r.verdict).toEqual({ pass: true, failures: [] });
+    expect(r.runs[0].flip).toMatch(/^succeeded/);
+    expect(new Set(r.runs[0].run.steps.filter((s) => s.status === "failed").map((s) => s.resource.region))).toEqual(new Set(["us-east-1"]));
+    expect(r.next.kind).toBe("finishes");
   });
 
   it.each(["prod", "dr"])("%s: a region-down flip that fails, rerun once the region is back, ends with the secondary writable, the old primary fenced, and no flip-back", (stack) => {

@@ -13,7 +13,7 @@
  * (domain/failoverRouting.ts `worstCaseDnsFailover`). The budget per hostname, counted from the
  * moment the new primary is writable: api <= 80 s, app <= 50 s (issue #22, item 1).
  */
-import { routingCheckHealthy, failoverAnswer, type FailoverType } from "../routingHealth";
+import { calculatedHealthy, failoverAnswer, leaderHealthPath, type FailoverType } from "../routingHealth";
 import { cacheSecondsFor, loadBalancerAliasTtlSeconds } from "../failoverRouting";
 import type { RegionRole } from "../topology";
 import { isUp, type Outage } from "./endpoints";
@@ -25,8 +25,12 @@ export const dnsBudgetSeconds: Readonly<Record<string, number>> = Object.freeze(
 
 const healthCheckType = "aws:route53/healthCheck:HealthCheck";
 const recordType = "aws:route53/record:Record";
-/** The Patroni endpoint that answers 200 on the writable leader only. */
-export const leaderPath = "/primary";
+/**
+ * A check's reported status: "After you disable a health check, Route 53 considers the status of
+ * the health check to always be healthy"; an inverted one reports the opposite (Route53 API
+ * reference, HealthCheckConfig `Disabled`, `Inverted`; citations P16).
+ */
+const reported = (status: boolean, disabled: boolean, inverted: boolean) => ((disabled ? true : status) !== inverted);
 
 export interface DnsWorld {
   topology: SimTopology;
@@ -65,14 +69,13 @@ function checkHealthy(check: SimResource, state: DeployedState, world: DnsWorld)
   let status: boolean;
   if (inputs.type === "CALCULATED") {
     const children = (check.propertyDependencies.childHealthchecks ?? []).map((urn) => state.get(urn)).filter((c): c is SimResource => c?.type === healthCheckType);
-    const healthy = children.filter((c) => checkHealthy(c, state, world)).length;
-    status = healthy >= Number(inputs.childHealthThreshold ?? 0);
+    status = calculatedHealthy(children.map((c) => checkHealthy(c, state, world)), Number(inputs.childHealthThreshold ?? 0));
   } else {
     const target = targetOf(String(inputs.fqdn), world.topology);
     const reachable = isUp({ kind: "data", service: "endpoint", region: target.region }, world.outage);
-    status = reachable && (inputs.resourcePath !== leaderPath || (target.database !== undefined && target.database === world.writableRole));
+    status = reachable && (inputs.resourcePath !== leaderHealthPath || (target.database !== undefined && target.database === world.writableRole));
   }
-  return routingCheckHealthy({ disabled: inputs.disabled === true, invertHealthcheck: inputs.invertHealthcheck === true }, status);
+  return reported(status, inputs.disabled === true, inputs.invertHealthcheck === true);
 }
 
 /** The leaf (non-CALCULATED) checks under a check. */

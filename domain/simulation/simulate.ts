@@ -142,8 +142,12 @@ function commitDecision(world: World, spec: RunSpec, run: RunResult, writable: R
     : { committed: false, reason: `failover.yml asks the database: the leader is ${writable.join(", ") || "nobody"}, not ${target}: it refuses to commit` };
 }
 
-/** What the next ordinary deploy from git would do over `world` (its guard first, then its steps). */
-export function nextDeploy(world: World, topology: SimTopology, workflow: WorkflowFacts, writable: RegionRole[]): NextDeploy {
+/**
+ * What the next ordinary deploy from git would do over `world` (its guard first, then its steps).
+ * `intended`: the role the last run meant to make active; a flip step towards any other role is a
+ * flip-back.
+ */
+export function nextDeploy(world: World, topology: SimTopology, workflow: WorkflowFacts, writable: RegionRole[], intended: RegionRole): NextDeploy {
   const committed = world.git.activeRegion;
   const deployed = workflow.deployGuard === "stack output" ? world.outputs.activeRegionRole : writable.length === 1 ? writable[0] : undefined;
   if (deployed !== undefined && deployed !== committed) {
@@ -153,10 +157,11 @@ export function nextDeploy(world: World, topology: SimTopology, workflow: Workfl
   const steps = planSteps(world.state, world.git, topology, (r) => (r.urn === flipStep.resource.urn ? flipStep.rule.optionalHostVariables : undefined));
   if (steps.length === 0) return { kind: "no-op", summary: "no-op: the state matches git", steps };
   const runsFlip = steps.some((s) => s.urn === flipStep.resource.urn && s.op !== "delete");
-  if (runsFlip && !(writable.length === 1 && writable[0] === committed)) {
-    return { kind: "flip-back", summary: `FLIP-BACK: it runs the flip step to ${committed} while ${writable.join(", ") || "nobody"} is the writable primary`, steps };
+  if (runsFlip && committed !== intended) {
+    return { kind: "flip-back", summary: `FLIP-BACK: git still says activeRegion ${committed}, so it runs the flip step back to ${committed} (the writable primary: ${writable.join(", ") || "none"})`, steps };
   }
-  return { kind: "finishes", summary: `no flip-back: it finishes ${steps.length} step(s) this run left undone (${[...new Set(steps.map((s) => s.resource.type))].join(", ")})${runsFlip ? `; its flip step finds ${committed} already the leader` : ""}`, steps };
+  const flipNote = !runsFlip ? "" : writable.length === 1 && writable[0] === committed ? `; its flip step finds ${committed} already the leader` : `; its flip step makes ${committed} the leader (the last run's flip did not)`;
+  return { kind: "finishes", summary: `no flip-back: it finishes ${steps.length} step(s) the last run left undone (${[...new Set(steps.map((s) => s.resource.type))].join(", ")})${flipNote}`, steps };
 }
 
 /**

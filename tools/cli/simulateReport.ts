@@ -52,8 +52,8 @@ export function renderSimulation(result: SimulationResult): string {
 export function verdictLine(what: string, result: SimulationResult): string {
   const last = result.runs[result.runs.length - 1];
   if (result.verdict.pass) return `PASS  ${what}: ${last.writable[0]} writable, DNS answers ${result.topology.regions[last.writable[0]]}, next deploy: ${result.next.kind}`;
-  const preview = result.runs.find((r) => r.run.previewFailure)?.run.previewFailure;
-  return `FAIL  ${what}: ${result.verdict.failures.join("; ")}${preview ? ` [${preview}]` : ""}`;
+  const why = last.run.previewFailure ?? (last.flip.startsWith("succeeded") ? undefined : `flip step ${last.flip}`);
+  return `FAIL  ${what}: ${result.verdict.failures.join("; ")}${why ? ` [${why}]` : ""}`;
 }
 
 /** One line per scenario. */

@@ -63,7 +63,7 @@ export async function simulate(stack: string, runs: readonly ScenarioRun[], plan
     world = report.world;
   }
   const last = reports[reports.length - 1];
-  const next = nextDeploy(world, topology, workflow, last.writable);
+  const next = nextDeploy(world, topology, workflow, last.writable, last.spec.plan.activeRegion);
   return { stack, topology, workflow, runs: reports, next, verdict: verdictOf(reports, next, topology) };
 }
 
