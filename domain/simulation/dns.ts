@@ -8,13 +8,16 @@
  * - a disabled check counts as healthy, an inverted one reports the opposite;
  * - PRIMARY answers while healthy, else SECONDARY while healthy; when both are unhealthy Route53
  *   answers the PRIMARY (P16).
- * Time: a leaf check's status changes after request interval × failure threshold; resolvers keep
+ * Time: a leaf check's status changes within request interval × failure threshold
+ * (domain/healthCheckers.ts `statusChangeBoundSeconds`, Route53's defaults 30 s and 3 when a check
+ * sets none: HealthCheckConfig `RequestInterval`, `FailureThreshold`); resolvers keep
  * the old answer up to the record's TTL (an alias to a load balancer: 60 s)
  * (domain/failoverRouting.ts `worstCaseDnsFailover`). The budget per hostname, counted from the
  * moment the new primary is writable: api <= 80 s, app <= 50 s (issue #22, item 1).
  */
 import { calculatedHealthy, failoverAnswer, leaderHealthPath, type FailoverType } from "../routingHealth";
 import { cacheSecondsFor, loadBalancerAliasTtlSeconds } from "../failoverRouting";
+import { statusChangeBoundSeconds } from "../healthCheckers";
 import type { RegionRole } from "../topology";
 import { isUp, type Outage } from "./endpoints";
 import type { SimResource, SimTopology } from "./model";
@@ -106,7 +109,7 @@ export function dnsAnswers(state: DeployedState, world: DnsWorld): DnsAnswer[] {
     const failoverType = failoverAnswer(health);
     const record = pair[failoverType]!;
     const check = checkOf(record);
-    const detection = check ? Math.max(0, ...leafChecks(check, state).map((c) => Number(c.inputs.requestInterval ?? 30) * Number(c.inputs.failureThreshold ?? 3))) : 0;
+    const detection = check ? Math.max(0, ...leafChecks(check, state).map((c) => statusChangeBoundSeconds({ requestIntervalSeconds: Number(c.inputs.requestInterval ?? 30), failureThreshold: Number(c.inputs.failureThreshold ?? 3) }))) : 0;
     const budgetSeconds = dnsBudgetSeconds[name.split(".")[0]];
     return { name, region: String(record.inputs.setIdentifier), failoverType, health, worstCaseSeconds: detection + recordCacheSeconds(record), ...(budgetSeconds !== undefined ? { budgetSeconds } : {}) };
   });
