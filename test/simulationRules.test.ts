@@ -160,6 +160,7 @@ describe("what the workflows read", () => {
     expect(activeRegionSourceOf("f", 'deployed=$(pulumi stack output activeRegionRole --stack "$S")')).toBe("stack output");
     expect(activeRegionSourceOf("g", "npm run -s deploy:guard -- --deployed \"$(jq -r '.activeRegionRole // \"\"' <<< \"$outputs\")\"")).toBe("stack output");
     expect(activeRegionSourceOf("f", "# no longer: pulumi stack output activeRegionRole\ncurl -sk https://db:8008/primary")).toBe("database leader");
+    expect(activeRegionSourceOf("g", 'tools/ci/patroni-cluster.sh "$STACK" primary secondary | npm run -s deploy:guard -- --stack "$STACK" --cluster -')).toBe("database leader");
     expect(() => activeRegionSourceOf("f", "echo hi")).toThrow(/f reads the active region neither/);
   });
 });

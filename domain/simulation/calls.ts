@@ -61,11 +61,11 @@ export const invokeRules: Readonly<Record<string, { calls: (region: string | nul
   },
   "aws:index/getPartition:getPartition": {
     calls: () => [],
-    source: "data source aws_partition answers from the provider's own configuration, no API call (terraform-provider-aws internal/service/meta/partition_data_source.go reads meta.Partition)",
+    source: "data source aws_partition: \"lookup information about the current AWS partition in which the provider is working\" (terraform-provider-aws website/docs/d/partition.html.markdown; internal/service/meta partitionDataSource reads the configured client's partition): no API call",
   },
   "aws:index/getRegion:getRegion": {
     calls: () => [],
-    source: "data source aws_region answers from the provider's configured region and its endpoint table, no API call (terraform-provider-aws internal/service/meta/region_data_source.go)",
+    source: "guess: data source aws_region answers from the provider's configured region and its endpoint table without an API call (terraform-provider-aws internal/service/meta, region data source); the plans make no such invoke today",
   },
 };
 

@@ -15,7 +15,7 @@ export interface WorkflowFacts {
 }
 
 const readsStackOutput = /pulumi stack output[^\n]*activeRegionRole|activeRegionRole\s*\/\/|\.activeRegionRole/;
-const readsLeader = /\/primary\b|patronictl|\bleader\b|active-region[^\n]*get-parameter|get-parameter[^\n]*active-region/i;
+const readsLeader = /patroni-cluster|flip:state[^\n]*--cluster|deploy:guard[^\n]*--cluster|\/primary\b|patronictl|\bleader\b|active-region[^\n]*get-parameter|get-parameter[^\n]*active-region/i;
 
 /** A workflow's text without its comment lines and trailing comments (what runs, not what is said). */
 const withoutComments = (text: string) => text.split("\n").map((line) => line.replace(/(^|\s)#.*$/, "")).join("\n");
