@@ -13,6 +13,7 @@ import { secretLookingReason } from "../domain/secretSettings";
 import type { CatalogSettings } from "../domain/alarmTypes";
 import { awsBackupLimits, backupCopyProblems, type BackupCopySettings } from "../domain/immutableBackupCopy";
 import { type AlertSubscription } from "../domain/alertDelivery";
+import type { CostSettings } from "../domain/cost/usage";
 import {
   backups,
   healthCheckDefaults,
@@ -20,6 +21,7 @@ import {
   recoveryObjectives,
   severities,
 } from "../domain/runbook";
+import { costSettings } from "./configCost";
 import { appSettingValue, atLeast, atMost, databaseHost, databaseSecret, endpoint, healthCheckerRegions, hostname, list, oneOf, perRegion, regionCode, settingKey, subscription, thresholdOverrides, timeOfDayUtc, uniqueEndpoints } from "./configFields";
 
 
@@ -197,6 +199,7 @@ export const stackConfigSchema = z
       .array(settingKey)
       .default([])
       .describe("Names of the application's secrets; each environment keeps its own values in Secrets Manager."),
+    cost: costSettings,
     sync: z
       .strictObject({
         source: z
@@ -240,4 +243,5 @@ export type SchemaMatchesDomain = [
   Assignable<CatalogSettings, Pick<StackConfig, "thresholds" | "recovery">>,
   Assignable<AlertSubscription, Subscription>,
   Assignable<BackupCopySettings, StackConfig["backupCopy"]>,
+  Assignable<CostSettings, StackConfig["cost"]>,
 ];

@@ -1,5 +1,5 @@
 /**
- * `npm run docs`: writes docs/reference/ (config, alarms, metric contract, policies) from the
+ * `npm run docs`: writes docs/reference/ (config, alarms, metric contract, policies, cost) from the
  * code. Deterministic: the same code gives byte-identical files, which `test/docs.test.ts`
  * compares with the committed ones.
  */
@@ -7,10 +7,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repositoryRoot } from "../../tools/offline/stackFiles";
 import { runCli } from "../../tools/cli/args";
+import { costReferenceFile, renderCostReference } from "./costReference";
 import { renderReferenceDocs } from "./reference";
 
 runCli(async () => {
-  for (const [file, content] of Object.entries(renderReferenceDocs())) {
+  const docs = { ...renderReferenceDocs(), [costReferenceFile]: await renderCostReference() };
+  for (const [file, content] of Object.entries(docs)) {
     const target = path.join(repositoryRoot, file);
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);

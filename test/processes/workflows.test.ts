@@ -99,7 +99,7 @@ describe("preview.yml", () => {
     expect(offline).toContain('npm run -s policy -- --plan "reports/plan-$STACK.json" --format markdown --max-chars "$SUMMARY_MAX_CHARS" > "reports/policy-$STACK.md"');
   });
 
-  it("assembles one comment per stack (diff, policy, readiness) under 65,536 characters, linking the full artifact, into the summary too", () => {
+  it("assembles one comment per stack (diff, policy, readiness, cost) under 65,536 characters, linking the full artifact, into the summary too", () => {
     expect(Number(workflow.env?.COMMENT_MAX_CHARS)).toBe(65_536);
     const full = preview.steps!.find((s) => s.uses?.startsWith("actions/upload-artifact@") && s.with?.path === "reports/")! as Step & { id?: string };
     expect(full).toMatchObject({ id: "full", if: "${{ !cancelled() }}", with: { name: "policy-report-${{ matrix.stack }}" } });
@@ -107,6 +107,11 @@ describe("preview.yml", () => {
     expect(assemble.env).toEqual({ ARTIFACT_URL: "${{ steps.full.outputs.artifact-url }}" });
     expect(assemble.run).toContain('--marker "crazy-gary-preview:$STACK"');
     expect(assemble.run).toContain('--section "Offline diff against the base branch=reports/diff-$STACK.txt"');
+    expect(assemble.run).toContain('--section "Monthly cost=reports/cost-$STACK.md"');
+    const cost = step("npm run -s cost");
+    expect(cost.run).toContain('(cd ../base && npm run -s cost -- --stack "$STACK" --format json --out "$GITHUB_WORKSPACE/reports/cost-base-$STACK.json")');
+    expect(cost.run).toContain('npm run -s cost -- --stack "$STACK" --format markdown "${base[@]}" --out "reports/cost-$STACK.md"');
+    expect(preview.steps!.indexOf(cost)).toBeLessThan(preview.steps!.indexOf(full));
     expect(assemble.run).toContain('--max-chars "$COMMENT_MAX_CHARS" --artifact-url "$ARTIFACT_URL" --out "comment/comment-$STACK.md"');
     expect(assemble.run).toContain('cat "comment/comment-$STACK.md" >> "$GITHUB_STEP_SUMMARY"');
     expect(preview.steps!.indexOf(full)).toBeLessThan(preview.steps!.indexOf(assemble));

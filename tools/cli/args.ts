@@ -4,6 +4,7 @@
  * Pure except `runCli` and `writeOutput`, which do the process's I/O.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { didYouMean } from "../../domain/nearest";
 
 export class UsageError extends Error {}
@@ -124,6 +125,15 @@ export function positionalHint(word: string, flag: string, command: string, env:
     return `${word}: npm kept --${flag} for itself because it came before \`--\`; run npm run -s ${command} -- --${flag} ${word}`;
   }
   return `${word}: unexpected argument; did you mean --${flag} ${word}?`;
+}
+
+/**
+ * A file path as the user meant it: npm runs a script in the package's folder, and sets INIT_CWD
+ * to the folder `npm run` was typed in (https://docs.npmjs.com/cli/v10/commands/npm-run-script),
+ * so a relative path is resolved from there.
+ */
+export function fromInvocationFolder(file: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return path.resolve(env.INIT_CWD ?? process.cwd(), file);
 }
 
 /** Writes a tool's output to `--out FILE` (saying so on stderr) or to stdout. */

@@ -23,7 +23,7 @@ const path = require("node:path");
 const { root, storeBundle } = require("./bundles");
 
 /** The CLIs that run from a bundle (tools/cli/run.js), as paths relative to the repository. */
-const bundledEntries = ["tools/cli/plan.ts", "tools/cli/policy.ts", "tools/cli/configDiff.ts", "tools/cli/readiness.ts", "tools/cli/drill.ts"];
+const bundledEntries = ["tools/cli/plan.ts", "tools/cli/policy.ts", "tools/cli/configDiff.ts", "tools/cli/readiness.ts", "tools/cli/drill.ts", "tools/cli/cost.ts"];
 
 /**
  * One run of each CLI right after its bundle is built, so that the first run a person or CI makes
@@ -36,6 +36,7 @@ const warmUps = {
   "tools/cli/policy.ts": ["--stack", "dr"],
   "tools/cli/configDiff.ts": ["--stack", "dr", "--base", "prod"],
   "tools/cli/readiness.ts": ["--stack", "dr"],
+  "tools/cli/cost.ts": ["--stack", "dr"],
 };
 
 /**

@@ -164,4 +164,29 @@ export const simulateCommand: CommandSpec = {
   ],
 };
 
-export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand, prCommentCommand, simulateCommand];
+export const costCommand: CommandSpec = {
+  command: "cost",
+  summary:
+    "The monthly USD cost of a stack from its offline plan (the same evaluation as npm run plan) and the committed price table (domain/prices/aws.json): every line with its quantity, unit price, monthly figure and price source, grouped by component and by resource type; the total and the standby region's share (what DR itself costs).",
+  flags: [
+    stackFlag("the stack to price (a Pulumi.NAME.yaml beside Pulumi.yaml); required"),
+    setFlag,
+    { name: "format", value: "text|markdown|json", help: "report format: text for a terminal, markdown for a CI summary or pull-request comment, json for a later --base (default text)" },
+    { name: "base", value: "FILE", help: "a report of the base branch (`--format json`, e.g. made in a git worktree of main): the report then shows before, after and the change" },
+    outFlag("the report"),
+  ],
+  examples: [
+    "npm run -s cost -- --stack prod",
+    "npm run -s cost -- --stack dr --set cost.walGiBPerDay=5",
+    "npm run -s cost -- --stack prod --format markdown",
+    "npm run -s cost -- --stack prod --format json --out cost-prod.json",
+    "npm run -s cost -- --stack prod --format markdown --base ../main-checkout/cost-prod.json --out cost-prod.md",
+  ],
+  exitCodes: [
+    "0  the report was written",
+    "1  an AWS resource type of the plan has no price (the report names it under \"Not priced\"), or a bug (a stack trace follows)",
+    "2  a usage or configuration mistake (the message names the key and the fix); nothing was priced",
+  ],
+};
+
+export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand, prCommentCommand, simulateCommand, costCommand];
