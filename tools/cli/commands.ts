@@ -172,8 +172,8 @@ export const costCommand: CommandSpec = {
     stackFlag("the stack to price (a Pulumi.NAME.yaml beside Pulumi.yaml); required"),
     setFlag,
     { name: "format", value: "text|markdown|json", help: "report format: text for a terminal, markdown for a CI summary or pull-request comment, json for a later --base (default text)" },
-    { name: "base", value: "FILE", help: "a report of the base branch (`--format json`, e.g. made in a git worktree of main): the report then shows before, after and the change" },
-    outFlag("the report"),
+    { name: "base", value: "FILE", help: "a report of the base branch (`--format json`, e.g. made in a git worktree of main): the report then shows before, after and the change; a relative FILE is taken from the folder npm was run in" },
+    { ...outFlag("the report"), help: `${outFlag("the report").help}; a relative FILE is taken from the folder npm was run in (INIT_CWD), not the package folder` },
   ],
   examples: [
     "npm run -s cost -- --stack prod",
