@@ -193,3 +193,28 @@ describe("database hosts on EC2", () => {
     expect(cents(drShare(report))).toBe(cents(0.8 + 70.08 + 8 + 12.264 + 0.64));
   });
 });
+
+describe("Route53 health checks by kind and option", () => {
+  const checkCost = (inputs: Record<string, unknown>, databaseHosts: string[] = [], hostsOnEc2 = false) =>
+    cents(
+      costReport("t", contextFor([resource("aws:route53/healthCheck:HealthCheck", "dns-x-primary", "us-east-1", inputs)], { databaseHosts, settings: { ...settings, hostsOnEc2 } }))
+        .lines.filter((l) => l.resourceType === "aws:route53/healthCheck:HealthCheck")
+        .reduce((sum, l) => sum + l.monthly, 0),
+    );
+  it.each([
+    ["HTTP, 30 s, non-AWS endpoint: the basic check", { type: "HTTP", fqdn: "web.up.railway.app", requestInterval: 30 }, 0.75],
+    ["HTTPS: one optional feature", { type: "HTTPS", fqdn: "web.up.railway.app", requestInterval: 30 }, 0.75 + 2],
+    ["HTTPS with string matching: two", { type: "HTTPS_STR_MATCH", fqdn: "web.up.railway.app", requestInterval: 30, searchString: "ok" }, 0.75 + 4],
+    ["HTTPS, fast interval, latency: three", { type: "HTTPS", fqdn: "web.up.railway.app", requestInterval: 10, measureLatency: true }, 0.75 + 6],
+    ["the same on a load balancer (an AWS endpoint)", { type: "HTTPS", fqdn: "api-1.us-east-1.elb.amazonaws.com", requestInterval: 10, measureLatency: true }, 0.5 + 3],
+    ["calculated", { type: "CALCULATED", childHealthchecks: ["a", "b"] }, 0.5],
+  ])("%s", (_what, inputs, usd) => {
+    expect(checkCost(inputs)).toBe(cents(usd));
+  });
+
+  it("counts a check on a database host as an AWS endpoint only when the hosts are EC2 instances of the account (cost.hostsOnEc2)", () => {
+    const patroni = { type: "HTTPS", fqdn: "db-use1.example.com", port: 8008, resourcePath: "/primary", requestInterval: 10 };
+    expect(checkCost(patroni, ["db-use1.example.com"], true)).toBe(cents(0.5 + 2));
+    expect(checkCost(patroni, ["db-use1.example.com"], false)).toBe(cents(0.75 + 4));
+  });
+});
