@@ -3,7 +3,7 @@
  * the catalog's alarms grouped by tier, and the alarm states per AWS region. Pure: `AlarmSet`
  * feeds it resolved ARNs and ids and declares the `aws.cloudwatch.Dashboard`.
  */
-import type { RegionRole } from "../domain/topology";
+import { regionRoles, type RegionRole } from "../domain/topology";
 import type { Tier } from "../domain/runbook";
 
 /** One alarm as the dashboard shows it. */
@@ -39,7 +39,7 @@ const text = (markdown: string) => ({ type: "text", width: 24, height: 1, proper
 
 /** The dashboard body as CloudWatch's JSON document. */
 export function renderDashboardBody(input: DashboardInput): string {
-  const roles = Object.keys(input.regions) as RegionRole[];
+  const roles = regionRoles;
   const health = roles.map((role) => ({
     type: "metric",
     width: 12,

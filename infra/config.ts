@@ -22,6 +22,7 @@ import {
   severities,
 } from "../domain/runbook";
 import { costSettings } from "./configCost";
+import { etcdSettings, patroniSettings, witnessHost, witnessSecret } from "./configPatroni";
 import { appSettingValue, atLeast, atMost, databaseHost, databaseSecret, endpoint, healthCheckerRegions, hostname, list, oneOf, perRegion, regionCode, settingKey, subscription, thresholdOverrides, timeOfDayUtc, uniqueEndpoints } from "./configFields";
 
 
@@ -29,7 +30,7 @@ export const projectName = "crazy-gary-dr";
 
 
 /** Top-level keys that must be set as Pulumi secrets (`pulumi config set --secret --path ...`). */
-export const secretConfigKeys = Object.freeze(["databaseSecrets"] as const);
+export const secretConfigKeys = Object.freeze(["databaseSecrets", "witnessSecrets"] as const);
 
 /** Names that hold secrets; such settings go to Secrets Manager, never to the synced settings. */
 
@@ -51,13 +52,22 @@ export const stackConfigSchema = z
         "The stack's AWS account id (12 digits, `aws sts get-caller-identity --query Account`). Given, never looked up: a lookup (`getCallerIdentity`) is an invoke per region, and a failed invoke fails the whole program, a flip away from a dead region included.",
       ),
     regions: z
-      .strictObject({ primary: regionCode, secondary: regionCode })
+      .strictObject({
+        primary: regionCode,
+        secondary: regionCode,
+        witness: regionCode.describe("Region of the third etcd member (the witness host): with one member per region, losing any one region leaves etcd a quorum."),
+      })
       .superRefine((regions, ctx) => {
         if (regions.primary === regions.secondary) {
           ctx.addIssue({ code: "custom", path: ["secondary"], message: "is the same as regions.primary; use a different region so one outage cannot take both" });
         }
+        for (const role of ["primary", "secondary"] as const) {
+          if (regions.witness === regions[role]) {
+            ctx.addIssue({ code: "custom", path: ["witness"], message: `is the same as regions.${role}; use a third region so losing one region leaves etcd two of its three members` });
+          }
+        }
       })
-      .describe("AWS region codes of the two region roles, different from each other (prod: us-east-1 / us-west-2; dr: us-east-2 / us-west-1)."),
+      .describe("AWS region codes of the two region roles and of the etcd witness, all different (prod: us-east-1 / us-west-2, witness us-east-2; dr: us-east-2 / us-west-1, witness us-west-2)."),
     activeRegion: z
       .enum(regionRoles, { message: "is not a region role; use primary or secondary" })
       .describe("The region role that serves traffic and holds the writable database. Flipping it is the failover."),
@@ -86,6 +96,10 @@ export const stackConfigSchema = z
       })
       .describe("Per hostname and region role: `{hostname: ...}` (CNAME) or `{loadBalancer: {dnsName, zoneId}}` (alias, evaluate target health)."),
     databases: perRegion(databaseHost).describe("Each region role's PostgreSQL host (this stack configures it over SSH; it does not create it)."),
+    witness: witnessHost.describe("The witness region's host (this stack configures it over SSH; it does not create it): it runs only an etcd member."),
+    witnessSecrets: witnessSecret.describe("Secret: set with `pulumi config set --secret --path 'witnessSecrets.sshPrivateKey'`; refused when given in plain text."),
+    patroni: patroniSettings,
+    etcd: etcdSettings,
     databaseSecrets: perRegion(databaseSecret).describe(
       "Secret: set with `pulumi config set --secret --path 'databaseSecrets.<role>.<key>'`; refused when given in plain text.",
     ),
@@ -230,9 +244,17 @@ export const stackConfigSchema = z
         message: `is the active region (activeRegion: ${config.activeRegion}); name the region you are failing over from, or remove regionDown`,
       });
     }
+    if (config.patroni.forceFailover && config.regionDown === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["patroni", "forceFailover"],
+        message: "is true without regionDown; it only forces a failover away from a region that is down: set regionDown too, or remove forceFailover",
+      });
+    }
   });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type DatabaseHostConfig = StackConfig["databases"]["primary"];
+export type WitnessHostConfig = StackConfig["witness"];
 export type Subscription = StackConfig["alerts"]["P0"][number];
 
 // The schema parses into the domain's types: a change to either that breaks this fails typecheck.

@@ -18,11 +18,13 @@ describe("stack files", () => {
   });
 
   it.each([
-    ["prod", "us-east-1", "us-west-2"],
-    ["dr", "us-east-2", "us-west-1"],
-  ])("accepts %s with regions %s / %s and runbook defaults", (stack, primary, secondary) => {
+    ["prod", "us-east-1", "us-west-2", "us-east-2"],
+    ["dr", "us-east-2", "us-west-1", "us-west-2"],
+  ])("accepts %s with regions %s / %s, witness %s, and runbook defaults", (stack, primary, secondary, witness) => {
     const config = parseStackConfig(loadStackConfig(stack));
-    expect(config.regions).toEqual({ primary, secondary });
+    expect(config.regions).toEqual({ primary, secondary, witness });
+    expect(config.patroni).toEqual({ ttl: 30, loopWait: 10, retryTimeout: 10, restApiPort: 8008, automaticCrossRegionFailover: false, forceFailover: false });
+    expect(config.etcd).toEqual({ heartbeatIntervalMs: 100, electionTimeoutMs: 1000, clientPort: 2379, peerPort: 2380 });
     expect(config.activeRegion).toBe("primary");
     expect(config.retention).toMatchObject({ fullDays: 30, incrementalDays: 7, walHours: 48, pitrHours: 24, logDays: 90 });
     expect(config.recovery).toEqual({ databaseRpoMinutes: 5, archiveTimeoutSeconds: 60 });
@@ -31,8 +33,8 @@ describe("stack files", () => {
 
   it("stands in missing secrets with marked placeholders, as secrets", () => {
     const loaded = loadStackConfig("prod");
-    expect(loaded.placeholders).toEqual(["databaseSecrets"]);
-    expect(loaded.engineSecretKeys).toEqual(["crazy-gary-dr:databaseSecrets"]);
+    expect(loaded.placeholders).toEqual(["databaseSecrets", "witnessSecrets"]);
+    expect(loaded.engineSecretKeys).toEqual(["crazy-gary-dr:databaseSecrets", "crazy-gary-dr:witnessSecrets"]);
     expect(parseStackConfig(loaded).databaseSecrets.primary.adminPassword).toContain(placeholderMark);
   });
 });
@@ -61,6 +63,13 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     ["secret-looking value under a plain name", ["app.WELCOME_BANNER=sk_live_abcdef12"], "crazy-gary-dr:app.WELCOME_BANNER: [secret] looks like a secret (its value looks like an API token) and would be synced"],
     ["unknown key", ["retention.walDays=3"], "crazy-gary-dr:retention.walDays: is not a known key; allowed here: fullDays, incrementalDays, walHours, pitrHours, logDays, noncurrentVersionDays"],
     ["too few health checkers", ["healthCheck.checkerRegions=[us-east-1, eu-west-1]"], "crazy-gary-dr:healthCheck.checkerRegions: [\"us-east-1\",\"eu-west-1\"] has fewer than 3 checker regions; Route53 needs at least 3"],
+    ["witness region same as primary", ["regions.witness=us-east-1"], 'crazy-gary-dr:regions.witness: "us-east-1" is the same as regions.primary; use a third region so losing one region leaves etcd two of its three members'],
+    ["witness region same as secondary", ["regions.witness=us-west-2"], 'crazy-gary-dr:regions.witness: "us-west-2" is the same as regions.secondary; use a third region'],
+    ["mistyped witness region", ["regions.witness=us-east2"], 'crazy-gary-dr:regions.witness: "us-east2" is not an AWS region code; did you mean us-east-2?'],
+    ["Patroni timing rule broken", ["patroni.retryTimeout=15"], "crazy-gary-dr:patroni: {\"retryTimeout\":15} loopWait + 2 x retryTimeout = 10 + 2 x 15 = 40 s is more than ttl 30 s; Patroni needs loop_wait + 2 x retry_timeout <= ttl: raise ttl to 40 or lower loopWait or retryTimeout"],
+    ["Patroni ttl below its minimum", ["patroni.ttl=10", "patroni.loopWait=2", "patroni.retryTimeout=4"], "crazy-gary-dr:patroni.ttl: 10 is below Patroni's minimum; use 20 or more"],
+    ["etcd election too short for the heartbeat", ["etcd.heartbeatIntervalMs=200", "etcd.electionTimeoutMs=900"], "crazy-gary-dr:etcd.electionTimeoutMs: 900 is less than 5 x heartbeatIntervalMs (1000); etcd refuses to start: use at least 1000, about 10 x heartbeatIntervalMs"],
+    ["forceFailover without regionDown", ["patroni.forceFailover=true"], "crazy-gary-dr:patroni.forceFailover: true is true without regionDown; it only forces a failover away from a region that is down: set regionDown too, or remove forceFailover"],
     ["bad subscription", ["alerts.P0=[{protocol: https, endpoint: http://example.com/hook}]"], "crazy-gary-dr:alerts.P0.0.endpoint: \"http://example.com/hook\" is not an https:// URL"],
   ])("%s", (_case, set, expected) => {
     expect(problemsFor("prod", set)).toEqual([expect.stringContaining(expected)]);

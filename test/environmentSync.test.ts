@@ -145,7 +145,7 @@ describe("dr follows prod", () => {
     const synced = applySync(drConfig(), source);
     expect(synced.retention.walHours).toBe(72);
     expect(synced.app.LOG_LEVEL).toBe("debug");
-    expect(synced.regions).toEqual({ primary: "us-east-2", secondary: "us-west-1" });
+    expect(synced.regions).toEqual({ primary: "us-east-2", secondary: "us-west-1", witness: "us-west-2" });
     expect(effectiveSettings(synced, undefined)["app.LOG_LEVEL"]).toEqual({ value: "debug", origin: "overridden", reason: "restore drills are read from debug logs; prod stays at info" });
   });
 });

@@ -23,6 +23,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { drillAgeDatum, drillAgeDays, DRILL_METRICS, measuredOf, renderDrillMarkdown, type DrillReport } from "../../domain/drillRun";
 import { drillIds, drillTarget, type DrillId } from "../../domain/testingSchedule";
+import { regionRoles } from "../../domain/topology";
 import { publishDrillMetrics, runDrill, writeDrillReport, type DrillDeadlines } from "../drill/runner";
 import { checked, runner } from "../drill/stackAccess";
 import { loadStackConfig } from "../offline/stackFiles";
@@ -139,7 +140,7 @@ runCli(
         return 0;
       }
       const run = runner({});
-      for (const region of new Set(Object.values(config.regions ?? {}))) {
+      for (const region of new Set(regionRoles.flatMap((role) => config.regions?.[role] ?? []))) {
         const datum = drillAgeDatum(config.environment ?? stack, region, age);
         await checked(run, "aws", ["cloudwatch", "put-metric-data", "--region", region, "--namespace", DRILL_METRICS.namespace, "--metric-data", JSON.stringify([datum])]);
       }

@@ -33,7 +33,7 @@ import {
   type PhaseResult,
 } from "../../domain/drillRun";
 import type { DrillId } from "../../domain/testingSchedule";
-import type { RegionRole } from "../../domain/topology";
+import { regionRoles, type RegionRole } from "../../domain/topology";
 import { failbackSteps, sshArgs } from "./failback";
 import { checked, dig, readDrillStack, sql, type DrillStack, type Run } from "./stackAccess";
 
@@ -276,7 +276,7 @@ export async function writeDrillReport(report: DrillReport, dir: string): Promis
  * of {MetricName, Dimensions, Value, Unit} (AWS CLI reference, cloudwatch put-metric-data).
  */
 export async function publishDrillMetrics(run: Run, report: DrillReport, stack: DrillStack, previousAgeDays: number | null): Promise<void> {
-  for (const region of new Set(Object.values(stack.regions))) {
+  for (const region of new Set(regionRoles.map((role) => stack.regions[role]))) {
     const data = drillMetricData(report, stack.environment, region, previousAgeDays);
     if (data.length === 0) continue;
     await checked(run, "aws", ["cloudwatch", "put-metric-data", "--region", region, "--namespace", DRILL_METRICS.namespace, "--metric-data", JSON.stringify(data)]);

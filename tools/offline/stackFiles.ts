@@ -75,6 +75,8 @@ function secretPlaceholders(key: (typeof secretConfigKeys)[number]): Record<stri
           },
         ]),
       );
+    case "witnessSecrets":
+      return { sshPrivateKey: placeholderFor([key, "sshPrivateKey"]) };
   }
 }
 

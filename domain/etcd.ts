@@ -1,0 +1,129 @@
+/**
+ * The etcd v3 cluster Patroni uses as its DCS: one member in the primary region, one in the
+ * secondary, one in the witness region, so losing any one region leaves a quorum ("For a
+ * cluster with n members, quorum is (n/2)+1": 3 members tolerate 1 failure; etcd FAQ,
+ * https://etcd.io/docs/v3.4/faq/#why-an-odd-number-of-cluster-members; citations P13).
+ * Pure: plain values in, the member's configuration (etcd's `--config-file` keys) out.
+ *
+ * Timing (https://etcd.io/docs/v3.4/tuning/#time-parameters; citations P13): the heartbeat
+ * interval "around the maximum of average round-trip time (RTT) between members, normally
+ * around 0.5-1.5x the round-trip time"; "Election timeouts must be at least 10 times the
+ * round-trip time"; both "should be the same for all members in one cluster". etcd 3.4 refuses
+ * to start when `5 x heartbeat > election` ("--election-timeout[..] should be at least as 5 times
+ * as --heartbeat-interval") or election > 50000 ms (etcd-io/etcd `embed/config.go`
+ * `Config.Validate`): the stack refuses the same values first.
+ */
+
+/** etcd's timing and ports, the same on every member. */
+export interface EtcdSettings {
+  /** Raft heartbeat interval, in ms. */
+  heartbeatIntervalMs: number;
+  /** Raft election timeout, in ms. */
+  electionTimeoutMs: number;
+  /** Client port (Patroni connects here). */
+  clientPort: number;
+  /** Peer port (members replicate here). */
+  peerPort: number;
+}
+
+/**
+ * Round trip between the farthest two members the defaults are sized for, in ms: us-east-1 to
+ * us-west-2 is about 70 ms (guess: typical published inter-region figures; measure with the
+ * hosts' own `etcdctl check perf` once they exist).
+ */
+export const DESIGN_CROSS_REGION_RTT_MS = 70;
+
+/**
+ * Defaults for members about 70 ms apart: heartbeat 100 ms (1.4 x RTT, inside 0.5-1.5x),
+ * election 1000 ms (14 x RTT >= 10 x RTT, 10 x heartbeat). These happen to be etcd's own
+ * defaults, which its docs size for RTTs up to about 100 ms.
+ */
+export const defaultEtcdSettings: Readonly<EtcdSettings> = Object.freeze({ heartbeatIntervalMs: 100, electionTimeoutMs: 1000, clientPort: 2379, peerPort: 2380 });
+
+/** etcd's upper bound on the election timeout, in ms (`maxElectionMs`, embed/config.go). */
+export const ETCD_MAX_ELECTION_MS = 50000;
+
+/** Why these timings would be refused by etcd or break its tuning rules, each with its key and fix; empty when fine. */
+export function etcdSettingsProblems(settings: EtcdSettings, rttMs: number = DESIGN_CROSS_REGION_RTT_MS): { key: keyof EtcdSettings; message: string }[] {
+  const problems: { key: keyof EtcdSettings; message: string }[] = [];
+  const { heartbeatIntervalMs: heartbeat, electionTimeoutMs: election } = settings;
+  if (heartbeat < rttMs * 0.5) {
+    problems.push({ key: "heartbeatIntervalMs", message: `is below half the ${rttMs} ms cross-region round trip; etcd's tuning guide asks for 0.5-1.5 x RTT: use at least ${Math.ceil(rttMs * 0.5)}` });
+  }
+  if (election < 5 * heartbeat) {
+    problems.push({ key: "electionTimeoutMs", message: `is less than 5 x heartbeatIntervalMs (${5 * heartbeat}); etcd refuses to start: use at least ${5 * heartbeat}, about 10 x heartbeatIntervalMs` });
+  }
+  if (election < 10 * rttMs) {
+    problems.push({ key: "electionTimeoutMs", message: `is less than 10 x the ${rttMs} ms cross-region round trip; etcd's tuning guide asks for at least ${10 * rttMs}` });
+  }
+  if (election > ETCD_MAX_ELECTION_MS) {
+    problems.push({ key: "electionTimeoutMs", message: `is more than etcd's limit of ${ETCD_MAX_ELECTION_MS} ms; use a smaller value` });
+  }
+  if (settings.clientPort === settings.peerPort) {
+    problems.push({ key: "peerPort", message: `is the same as clientPort (${settings.clientPort}); use two different ports` });
+  }
+  return problems;
+}
+
+/** One etcd member: its name and the address the other members and Patroni reach it at. */
+export interface EtcdMember {
+  /** Member name: the region code of its host. @example "us-east-2" */
+  name: string;
+  /** Host name or IP address the others reach it at. @example "etcd-use2.ops.crazy-gary.app" */
+  host: string;
+}
+
+const url = (host: string, port: number) => `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+/** `host:port` of every member's client endpoint: Patroni's `etcd3.hosts`. */
+export const etcdClientHosts = (members: readonly EtcdMember[], settings: Pick<EtcdSettings, "clientPort">): string[] =>
+  members.map((m) => `${m.host.includes(":") ? `[${m.host}]` : m.host}:${settings.clientPort}`);
+
+/** What `renderEtcdConfig` needs for one member. */
+export interface EtcdConfigParams {
+  /** Every member of the cluster, this one included. */
+  members: readonly EtcdMember[];
+  /** Name of the member this file is for. */
+  self: string;
+  /** Cluster token; the same for all members, different per stack so two stacks never join. @example "crazy-gary-prod" */
+  clusterToken: string;
+  /** etcd's data directory. @default "/var/lib/etcd/default" (Debian's etcd-server) */
+  dataDir?: string;
+  /** Address to listen on. @default "0.0.0.0" */
+  listenAddress?: string;
+  /** Timing and ports. @default {@link defaultEtcdSettings} */
+  settings?: EtcdSettings;
+}
+
+/**
+ * The member's configuration, as etcd's `--config-file` YAML keys (a plain object; the caller
+ * writes it as YAML). `initial-cluster-state: new` is only read when the data directory is
+ * empty; a member that already holds data ignores the initial-* keys (etcd clustering guide,
+ * https://etcd.io/docs/v3.4/op-guide/configuration/#--initial-cluster-state).
+ */
+export function renderEtcdConfig(params: EtcdConfigParams): Record<string, string | number | boolean> {
+  const settings = params.settings ?? defaultEtcdSettings;
+  const problems = etcdSettingsProblems(settings);
+  if (problems.length > 0) throw new Error(`etcd settings: ${problems.map((p) => `${p.key} ${p.message}`).join("; ")}`);
+  const names = params.members.map((m) => m.name);
+  if (new Set(names).size !== names.length) throw new Error(`etcd members: names ${names.join(", ")} repeat one; give each member its own region code`);
+  if (params.members.length % 2 === 0) throw new Error(`etcd members: ${params.members.length} members; use an odd number (3: primary, secondary, witness) so a quorum survives one loss`);
+  const self = params.members.find((m) => m.name === params.self);
+  if (!self) throw new Error(`etcd self: "${params.self}" is not a member; members are ${names.join(", ")}`);
+  const listen = params.listenAddress ?? "0.0.0.0";
+  return {
+    name: self.name,
+    "data-dir": params.dataDir ?? "/var/lib/etcd/default",
+    "heartbeat-interval": settings.heartbeatIntervalMs,
+    "election-timeout": settings.electionTimeoutMs,
+    "listen-peer-urls": url(listen, settings.peerPort),
+    "listen-client-urls": url(listen, settings.clientPort),
+    "initial-advertise-peer-urls": url(self.host, settings.peerPort),
+    "advertise-client-urls": url(self.host, settings.clientPort),
+    "initial-cluster": params.members.map((m) => `${m.name}=${url(m.host, settings.peerPort)}`).join(","),
+    "initial-cluster-token": params.clusterToken,
+    "initial-cluster-state": "new",
+    // Patroni 3.0.2 speaks the v3 API through its etcd3 section; etcd 3.4 serves v2 only when asked.
+    "enable-v2": false,
+  };
+}
