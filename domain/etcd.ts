@@ -123,7 +123,10 @@ export function renderEtcdConfig(params: EtcdConfigParams): Record<string, strin
     "initial-cluster": params.members.map((m) => `${m.name}=${url(m.host, settings.peerPort)}`).join(","),
     "initial-cluster-token": params.clusterToken,
     "initial-cluster-state": "new",
-    // Patroni 3.0.2 speaks the v3 API through its etcd3 section; etcd 3.4 serves v2 only when asked.
+    // Patroni 3.0.2 speaks the v3 API through its etcd3 section, over etcd's JSON gateway: etcd 3.4
+    // started from a --config-file leaves the gateway off unless asked, and Patroni then gets 404
+    // (etcd-io/etcd#12093, patroni/patroni#3630; seen in dev/patroni). v2 stays off.
+    "enable-grpc-gateway": true,
     "enable-v2": false,
   };
 }

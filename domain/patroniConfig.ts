@@ -69,6 +69,13 @@ export interface PatroniConfigParams {
     certFile: string;
     /** PEM key. */
     keyFile: string;
+    /**
+     * PEM bundle of every member's certificate. Patroni 3.0.2 presents `certfile` as its client
+     * certificate on member-to-member calls and verifies the peer against `cafile`
+     * (patroni/request.py `reload_config`): with self-signed certificates a switchover fails
+     * "no good candidates have been found" unless each member trusts the others' (seen in dev/patroni).
+     */
+    caFile: string;
   };
   /** PostgreSQL on the member. */
   postgres: {
@@ -124,6 +131,7 @@ export function renderPatroniConfig(params: PatroniConfigParams) {
       connect_address: `${restApi.connectHost}:${restApi.port}`,
       certfile: restApi.certFile,
       keyfile: restApi.keyFile,
+      cafile: restApi.caFile,
     },
     etcd3: { hosts: [...params.etcdHosts] },
     bootstrap: { dcs: dynamicConfig(params) },

@@ -18,7 +18,7 @@ const params = (over: Partial<PatroniConfigParams> = {}): PatroniConfigParams =>
   timings: defaultPatroniTimings,
   maximumLagOnFailoverBytes: maximumLagOnFailoverBytes(5),
   noFailover: true,
-  restApi: { port: 8008, connectHost: "db-usw2.ops.crazy-gary.app", certFile: "/etc/patroni/rest.crt", keyFile: "/etc/patroni/rest.key" },
+  restApi: { port: 8008, connectHost: "db-usw2.ops.crazy-gary.app", certFile: "/etc/patroni/rest.crt", keyFile: "/etc/patroni/rest.key", caFile: "/etc/patroni/members.crt" },
   postgres: {
     connectHost: "db-usw2.ops.crazy-gary.app",
     port: 5432,
@@ -85,6 +85,7 @@ describe("renderPatroniConfig", () => {
       connect_address: "db-usw2.ops.crazy-gary.app:8008",
       certfile: "/etc/patroni/rest.crt",
       keyfile: "/etc/patroni/rest.key",
+      cafile: "/etc/patroni/members.crt",
     });
   });
 
@@ -146,6 +147,7 @@ describe("etcd", () => {
       "initial-cluster":
         "us-east-1=http://db-use1.ops.crazy-gary.app:2380,us-west-2=http://db-usw2.ops.crazy-gary.app:2380,us-east-2=http://etcd-use2.ops.crazy-gary.app:2380",
       "initial-cluster-token": "crazy-gary-prod",
+      "enable-grpc-gateway": true,
     });
     expect(parse(etcdYaml({ members, self: "us-east-2", clusterToken: "crazy-gary-prod" }))).toEqual(config);
   });
