@@ -39,11 +39,13 @@ describe("scenarios", () => {
       "prod/planned-flip",
       "prod/region-down-us-east-1",
       "prod/region-down-us-west-2",
+      "prod/region-down-us-east-2",
       "prod/us-east-1-control-down",
       "prod/partial-then-rerun",
       "dr/planned-flip",
       "dr/region-down-us-east-2",
       "dr/region-down-us-west-1",
+      "dr/region-down-us-west-2",
       "dr/us-east-1-control-down",
       "dr/partial-then-rerun",
     ]);
