@@ -8,6 +8,7 @@ import { applyFlip, etcdQuorum, settle, settledState, writablePrimaries, type Da
 import { dnsAnswers } from "../domain/simulation/dns";
 import { isUp, noOutage, parseOutage, partitionalControl } from "../domain/simulation/endpoints";
 import { planSteps, runSteps, stateOf } from "../domain/simulation/engine";
+import { findFlipStep } from "../domain/simulation/flipSteps";
 import type { SimPlan, SimResource, SimTopology } from "../domain/simulation/model";
 import { activeRegionSourceOf } from "../domain/simulation/workflow";
 
@@ -162,5 +163,19 @@ describe("what the workflows read", () => {
     expect(activeRegionSourceOf("f", "# no longer: pulumi stack output activeRegionRole\ncurl -sk https://db:8008/primary")).toBe("database leader");
     expect(activeRegionSourceOf("g", 'tools/ci/patroni-cluster.sh "$STACK" primary secondary | npm run -s deploy:guard -- --stack "$STACK" --cluster -')).toBe("database leader");
     expect(() => activeRegionSourceOf("f", "echo hi")).toThrow(/f reads the active region neither/);
+  });
+});
+
+describe("the flip step", () => {
+  const component = res("promotion", "crazygary:dr:Promotion", { custom: false });
+  const command = (environment: Record<string, string>) => res("promotion-promote", "command:local:Command", { parent: urn("promotion"), inputs: { environment } });
+  it("is the command of a flip component, with its mechanism", () => {
+    const found = findFlipStep([component, command({ NEW_PRIMARY_HOST: "db2.example", OLD_PRIMARY_HOST: "db1.example", LEASE_WAIT_SECONDS: "90" })]);
+    expect(found.rule.mechanism).toBe("promote.sh");
+    expect(found.resource.name).toBe("promotion-promote");
+  });
+  it("refuses a plan without one, and a flip component whose command no longer looks like its mechanism", () => {
+    expect(() => findFlipStep([component])).toThrow(/the plan has 0 flip steps/);
+    expect(() => findFlipStep([component, command({ PATRONI_URL: "https://db2.example:8008" })])).toThrow(/no longer looks like promote.sh: its environment lacks NEW_PRIMARY_HOST, OLD_PRIMARY_HOST, LEASE_WAIT_SECONDS/);
   });
 });

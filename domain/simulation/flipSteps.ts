@@ -12,6 +12,8 @@ export interface FlipStepRule {
   mechanism: FlipMechanism;
   /** Environment variables naming a host the step may find unreachable and still succeed. */
   optionalHostVariables: readonly string[];
+  /** Environment variables the step's command must have: a component that kept its type but changed its mechanism is caught. */
+  signature: readonly string[];
   source: string;
 }
 
@@ -20,6 +22,7 @@ export const flipStepRules: readonly FlipStepRule[] = [
     componentType: "crazygary:dr:Promotion",
     mechanism: "promote.sh",
     optionalHostVariables: ["OLD_PRIMARY_HOST"],
+    signature: ["NEW_PRIMARY_HOST", "OLD_PRIMARY_HOST", "LEASE_WAIT_SECONDS"],
     source: "components/promotion/promote.sh header: an unreachable old primary is waited out (its lease), then the new side is promoted",
   },
 ];
@@ -36,6 +39,15 @@ export function findFlipStep(resources: readonly SimResource[]): { resource: Sim
     throw new Error(
       `simulator: the plan has ${found.length} flip steps (commands of ${flipStepRules.map((r) => r.componentType).join(", ")}); ` +
         "add the component that runs the flip to flipStepRules (domain/simulation/flipSteps.ts)",
+    );
+  }
+  const { resource, rule } = found[0];
+  const environment = (resource.inputs.environment ?? {}) as Record<string, unknown>;
+  const missing = rule.signature.filter((v) => !(v in environment));
+  if (missing.length > 0) {
+    throw new Error(
+      `simulator: the flip step ${resource.name} (${rule.componentType}) no longer looks like ${rule.mechanism}: its environment lacks ${missing.join(", ")}; ` +
+        "update its rule in flipStepRules (domain/simulation/flipSteps.ts)",
     );
   }
   return found[0];
