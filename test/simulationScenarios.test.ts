@@ -87,6 +87,16 @@ describe("scenarios", () => {
     expect(r.next.kind).toBe("no-op");
   });
 
+  it.each([
+    ["prod", "us-east-2"],
+    ["dr", "us-west-2"],
+  ])("%s: with the etcd witness region %s down, a deploy from git leaves the primary the one writable primary", (stack, region) => {
+    const r = result(`${stack}/region-down-${region}`);
+    expect(r.topology.witnessRegion).toBe(region);
+    expect(r.verdict).toEqual({ pass: true, failures: [] });
+    expect(r.runs[0].writable).toEqual(["primary"]);
+  });
+
   it("prod: with us-east-1's control planes down, the promotion waits for the active-region parameter in us-east-1 (SSM's control plane) and is skipped, yet the workflow commits", () => {
     const r = result("prod/us-east-1-control-down");
     const run = r.runs[0];
