@@ -37,7 +37,11 @@ const truthy = (value: unknown) => value === true || value === "true";
  * "skipRequestingAccountId — Skip requesting the account ID" (Pulumi Registry, AWS provider
  * "Installation & Configuration"; terraform-provider-aws `skip_credentials_validation`,
  * `skip_requesting_account_id`; citations P18). The TF provider's AWS SDK v2 calls STS at the
- * provider's own regional endpoint (citations P18, P23: "Use Regional STS endpoints").
+ * provider's own regional endpoint (citations P18, P23: "Use Regional STS endpoints"). Seen in
+ * previews: "validating provider credentials: retrieving caller identity from STS: operation error
+ * STS: GetCallerIdentity" (pulumi/pulumi-aws#2986), "pulumi:providers:aws resource ... has a problem:
+ * could not validate provider configuration: unable to validate AWS credentials" (pulumi/pulumi-aws#3310),
+ * "error: Preview failed: ... error configuring Terraform AWS Provider" (pulumi/pulumi-aws#1359).
  * `skipRegionValidation` is a static check of the region name, no call.
  */
 export function providerConfigureCalls(provider: SimResource): Call[] {

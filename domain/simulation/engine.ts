@@ -15,7 +15,9 @@
  *   (`SameStep.Apply` -> `SameProvider`, "bad provider state for resource": pkg/resource/deploy/step.go;
  *   steps are applied in previews, which they check themselves: step_executor.go executeStep), and
  *   a failed step fails the deployment even with `--continue-on-error` ("step executor errored":
- *   deployment_executor.go Execute): a provider whose configure call fails stops the preview (E1).
+ *   deployment_executor.go Execute): a provider whose configure call fails stops the preview (E1),
+ *   as users see it: "error: Preview failed: ... error configuring Terraform AWS Provider"
+ *   (pulumi/pulumi-aws#1359; #3310 for the "has a problem" form).
  * - E4 order: a step starts once the steps of everything it depends on are done: its `dependsOn`
  *   (explicit and input dependencies), its parent and its provider ("as concurrently as possible
  *   relative to the dependencies", pulumi docs "How Pulumi works"). The simulator runs them one at
