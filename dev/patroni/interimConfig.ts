@@ -61,9 +61,11 @@ export interface MemberConfigParams {
     network: string;
     /** Extra PostgreSQL parameters (e.g. a tuned max_connections). */
     parameters?: Record<string, string | number>;
+    /** pg_hba.conf lines placed before the others (first match wins). */
+    hbaFirst?: readonly string[];
   };
-  /** pgBackRest config file and stanza for archive, restore and replica creation. */
-  pgbackrest: { config: string; stanza: string };
+  /** pgBackRest config file and stanza for archive, restore and replica creation; `localRepo`: the index of this region's repository. */
+  pgbackrest: { config: string; stanza: string; localRepo: number };
   timings: ClusterTimings;
   /** Maximum bytes a candidate may lag and still be promoted automatically. */
   maximumLagOnFailover: number;
@@ -74,6 +76,12 @@ export interface MemberConfigParams {
 /** patroni.yml for one member. */
 export function renderPatroniYaml(p: MemberConfigParams): string {
   const pgbackrest = `pgbackrest --config=${p.pgbackrest.config} --stanza=${p.pgbackrest.stanza}`;
+  // WAL and replicas come from this region's repository only, and archive-get runs in the
+  // foreground: an unreachable repository then costs nothing, and pgBackRest 2.45's async
+  // archive-get shares the archive lock with async archive-push (archive_mode = always), so its
+  // foreground process waited out archive-timeout (60 s) per segment here, and a promotion
+  // waited for it (pgbackrest/pgbackrest#2423, fixed after 2.45 by #2806).
+  const fetch = `${pgbackrest} --repo=${p.pgbackrest.localRepo}`;
   const config = {
     scope: p.scope,
     name: p.name,
@@ -124,15 +132,18 @@ export function renderPatroniYaml(p: MemberConfigParams): string {
       // Local, not dynamic: the command names this host's config file.
       parameters: { unix_socket_directories: p.postgres.socketDir, fsync: "off", archive_mode: "always", archive_command: `${pgbackrest} archive-push %p` },
       pg_hba: [
+        ...(p.postgres.hbaFirst ?? []),
         "local all all trust",
         `host replication replicator ${p.postgres.network} scram-sha-256`,
+        // Patroni reads a replica's timeline over a local replication connection.
+        "host replication replicator 127.0.0.1/32 scram-sha-256",
         `host all all ${p.postgres.network} scram-sha-256`,
         "host all all 127.0.0.1/32 scram-sha-256",
       ],
       create_replica_methods: ["pgbackrest", "basebackup"],
-      pgbackrest: { command: `${pgbackrest} --delta restore`, keep_data: true, no_params: true },
+      pgbackrest: { command: `${fetch} --delta restore`, keep_data: true, no_params: true },
       basebackup: [{ checkpoint: "fast" }],
-      recovery_conf: { restore_command: `${pgbackrest} archive-get %f "%p"` },
+      recovery_conf: { restore_command: `${fetch} --no-archive-async archive-get %f "%p"` },
     },
     tags: { nofailover: p.nofailover },
   };

@@ -5,11 +5,15 @@
  * asks the candidate's REST API for a switchover (both regions answer) or a failover (the old
  * region is down; Patroni promotes the candidate once the old leader's key has expired), and
  * waits until the candidate answers `GET /primary` with 200
- * (https://patroni.readthedocs.io/en/latest/rest_api.html#switchover-and-failover-endpoints, P5).
+ * (https://patroni.readthedocs.io/en/latest/rest_api.html#switchover-and-failover-endpoints, P5)
+ * and then until its PostgreSQL takes writes: Patroni 3.0.2 answers 200 as soon as it holds the
+ * leader lock and has asked PostgreSQL to promote, while recovery still ends (seen here: 5 s
+ * later, with the old region's S3 unreachable for restore_command).
  */
 import type { PatroniLab } from "./lab";
 import type { PatroniMember } from "./member";
 import { waitFor } from "../postgres/pgbackrest";
+import { takesWrites } from "./clients";
 
 /** Runs the flip to `candidate`; `regionDown` when the old primary's region does not answer. */
 export async function interimFlip(lab: PatroniLab, candidate: PatroniMember, options: { from: PatroniMember; regionDown?: boolean }): Promise<void> {
@@ -29,4 +33,5 @@ export async function interimFlip(lab: PatroniLab, candidate: PatroniMember, opt
     throw new Error(`POST ${options.regionDown ? "/failover" : "/switchover"} to ${candidate.name}: ${answer.status} ${answer.body}`);
   }
   await lab.waitForRole(candidate, "primary", (lab.timings.ttl + 60) * 1000);
+  await waitFor(`${candidate.name} to take writes`, 120_000, () => takesWrites(candidate.node), 100);
 }

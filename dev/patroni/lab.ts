@@ -55,6 +55,8 @@ export interface LabOptions {
   timings?: ClusterTimings;
   /** Extra PostgreSQL parameters for every member (Patroni's dynamic configuration). @default {} */
   postgresParameters?: Record<string, string | number>;
+  /** pg_hba.conf lines matched before the harness's own (local trust, scram from the hosts' subnet). @default [] */
+  hbaFirst?: readonly string[];
   /** Start the secondary's Patroni and wait until it streams. @default true */
   startSecondary?: boolean;
 }
@@ -125,9 +127,9 @@ export class PatroniLab {
           postgres: {
             port: POSTGRES_PORT, dataDir: node.dataDir, binDir: PG_BIN, socketDir: node.socketDir, passFile: join(dir, "patroni.pgpass"),
             superuserPassword: SUPERUSER_PASSWORD, replicatorPassword: testRolePassword(sandbox.root, "replicator"), network: "10.77.0.0/24",
-            parameters: options.postgresParameters,
+            parameters: options.postgresParameters, hbaFirst: options.hbaFirst,
           },
-          pgbackrest: { config: host.configFile, stanza: "crazy-gary" },
+          pgbackrest: { config: host.configFile, stanza: "crazy-gary", localRepo: role === "primary" ? 1 : 2 },
           timings, maximumLagOnFailover: 16 * 2 ** 20, nofailover: role !== "primary",
         }));
         const env = {

@@ -1,0 +1,129 @@
+/**
+ * #21 "The primary's region cut off from the other two etcd members" and "The old primary
+ * returns after a region-down failover", on real etcd 3.4, Patroni 3.0.2 and PostgreSQL 15, each
+ * region in its own network namespace: the primary region's link is set down, so its Patroni
+ * reaches only its own etcd member, which has no quorum.
+ * - Patroni may run PostgreSQL as primary only while it can update the leader lock; "in case the
+ *   update of the leader lock fails, Postgres is immediately demoted", before the lock's TTL runs
+ *   out (https://patroni.readthedocs.io/en/latest/dcs_failsafe_mode.html, citations P1). Measured:
+ *   the first 100 ms sample after the cut in which it no longer takes writes, within `ttl`.
+ * - The flip asks the surviving region for a failover; Patroni promotes the candidate only after
+ *   the old leader's key has expired (P5), so sampling both servers every 100 ms never sees two
+ *   that take writes.
+ * - The old primary's host then dies while cut off and comes back: Patroni finds another leader
+ *   and starts it as a replica (rewinding its diverged WAL with pg_rewind, P7); it never takes a
+ *   write, and the backup its timer runs on boot adds nothing to the stanza.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FollowingWriter, queryOnce, sampleWritable, type WritableSample, type WriterLog } from "../../dev/patroni/clients";
+import { interimFlip } from "../../dev/patroni/interimFlip";
+import { PatroniLab } from "../../dev/patroni/lab";
+import type { PatroniMember } from "../../dev/patroni/member";
+import { waitFor } from "../../dev/postgres/pgbackrest";
+import type { CommandResult } from "../../tools/process/exec";
+
+let lab: PatroniLab;
+let cutAt: number;
+let flippedAt: number;
+let partition: WritableSample[];
+let cutWriter: WriterLog;
+let returned: WritableSample[];
+let bootBackups: CommandResult[];
+let backupsBefore: number[];
+
+/** Backups in each repository, read from the surviving region's host. */
+async function backupCounts(member: PatroniMember): Promise<number[]> {
+  const counts: number[] = [];
+  for (const repo of [1, 2]) {
+    const result = await lab.checked(member.pgbackrest([`--repo=${repo}`, "--output=json", "info"]), `pgbackrest info --repo=${repo}`);
+    counts.push((JSON.parse(result.stdout) as { backup: unknown[] }[])[0]!.backup.length);
+  }
+  return counts;
+}
+
+beforeAll(async () => {
+  lab = await PatroniLab.create({ label: "partition" });
+  const { primary, secondary } = lab.members;
+  await primary.node.sql("CREATE TABLE acked (id int PRIMARY KEY)");
+  await secondary.node.waitForReplay(primary.node);
+
+  const sampler = sampleWritable([primary.node, secondary.node]);
+  await waitFor("a first sample", 30_000, async () => sampler.samples.length > 0, 50);
+  const writer = new FollowingWriter([primary.node], "acked");
+  writer.start();
+  try {
+    await waitFor("commits before the cut", 60_000, async () => writer.acks.length >= 50, 50);
+    cutAt = performance.now();
+    await lab.network.cut("primary");
+    await waitFor("the cut-off primary to stop taking writes", (lab.timings.ttl + 60) * 1000, async () =>
+      sampler.samples.some((sample) => sample.at > cutAt && !sample.writable[primary.name]), 100);
+  } finally {
+    cutWriter = await writer.stop();
+  }
+  try {
+    await interimFlip(lab, secondary, { from: primary, regionDown: true });
+    flippedAt = performance.now();
+    await waitFor("samples after the flip", 30_000, async () => sampler.samples.some((sample) => sample.at > flippedAt + 1000), 100);
+  } finally {
+    partition = await sampler.stop();
+  }
+
+  // The region goes down with its host, and comes back: the host boots and its timers run.
+  await primary.crash();
+  await lab.network.heal("primary");
+  backupsBefore = await backupCounts(secondary);
+  const returning = sampleWritable([primary.node, secondary.node]);
+  try {
+    primary.start();
+    bootBackups = [await primary.runScript("backup.sh", ["full"])];
+    await lab.waitForRole(primary, "replica", 180_000);
+    bootBackups.push(await primary.runScript("backup.sh", ["full"]));
+  } finally {
+    returned = await returning.stop();
+  }
+});
+
+afterAll(async () => {
+  await lab?.destroy();
+});
+
+describe("the primary's region cut off from the other two etcd members", () => {
+  it(`stops taking writes within ttl after the cut`, ({ annotate }) => {
+    const { primary } = lab.members;
+    const demotedAt = partition.find((sample) => sample.at > cutAt && !sample.writable[primary.name])!.at;
+    const lastAck = Math.max(...cutWriter.acks.map((ack) => ack.at));
+    expect(partition.filter((sample) => sample.at < cutAt).every((sample) => sample.writable[primary.name])).toBe(true);
+    expect(demotedAt - cutAt).toBeLessThanOrEqual(lab.timings.ttl * 1000);
+    return annotate(`no writes ${(demotedAt - cutAt).toFixed(0)} ms after the cut (last acknowledged commit ${(lastAck - cutAt).toFixed(0)} ms after it; ttl ${lab.timings.ttl} s, loop_wait ${lab.timings.loopWait} s, retry_timeout ${lab.timings.retryTimeout} s)`);
+  });
+
+  it("never has two servers taking writes, sampled every 100 ms", () => {
+    const { primary, secondary } = lab.members;
+    expect(partition.length).toBeGreaterThan(50);
+    expect(partition.filter((sample) => sample.writable[primary.name] && sample.writable[secondary.name])).toEqual([]);
+  });
+
+  it("after the flip the candidate is the primary", async () => {
+    const { primary, secondary } = lab.members;
+    expect(partition.filter((sample) => sample.at > flippedAt && sample.writable[primary.name])).toEqual([]);
+    expect(partition.at(-1)?.writable).toEqual({ [primary.name]: false, [secondary.name]: true });
+    expect((await secondary.rest("/primary")).status).toBe(200);
+  });
+});
+
+describe("the old primary returns after the region-down failover", () => {
+  it("is never writable and rejoins as a replica of the new primary", async () => {
+    const { primary, secondary } = lab.members;
+    expect(returned.length).toBeGreaterThan(10);
+    expect(returned.filter((sample) => sample.writable[primary.name])).toEqual([]);
+    expect((await primary.rest("/primary")).status).toBe(503);
+    await waitFor("the returned primary to stream from the new one", 120_000, async () =>
+      (await queryOnce(primary.node, "SELECT sender_host FROM pg_stat_wal_receiver WHERE status = 'streaming'"))[0]?.sender_host === secondary.address);
+    expect(await primary.node.isInRecovery()).toBe(true);
+  });
+
+  it("writes no backup into the stanza: the boot-time backup refuses on a replica", async () => {
+    expect(bootBackups.map((run) => run.code)).not.toContain(0);
+    expect(await backupCounts(lab.members.secondary)).toEqual(backupsBefore);
+  });
+});
