@@ -1,17 +1,17 @@
 /**
  * `npm run docs`: writes docs/reference/ (config, alarms, metric contract, policies, cost) from the
- * code. Deterministic: the same code gives byte-identical files, which `test/docs.test.ts`
+ * code, and the excerpt of real output in docs/guides/cost.md. Deterministic: the same code gives byte-identical files, which `test/docs.test.ts`
  * compares with the committed ones.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repositoryRoot } from "../../tools/offline/stackFiles";
 import { runCli } from "../../tools/cli/args";
-import { costReferenceFile, renderCostReference } from "./costReference";
+import { costGuideFile, renderCostDocs } from "./costReference";
 import { renderReferenceDocs } from "./reference";
 
 runCli(async () => {
-  const docs = { ...renderReferenceDocs(), [costReferenceFile]: await renderCostReference() };
+  const docs = { ...renderReferenceDocs(), ...(await renderCostDocs(readFileSync(path.join(repositoryRoot, costGuideFile), "utf8"))) };
   for (const [file, content] of Object.entries(docs)) {
     const target = path.join(repositoryRoot, file);
     mkdirSync(path.dirname(target), { recursive: true });
