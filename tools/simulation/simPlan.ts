@@ -35,33 +35,21 @@ export function simPlanOf(plan: Plan, config: StackConfig, set: readonly string[
   };
 }
 
-/**
- * The keys of issue #21 (`regions.witness`, `witness.sshHost`, `patroni.automaticCrossRegionFailover`)
- * read where the config has them: a stack without an etcd witness simply has none.
- */
-interface PatroniKeys {
-  regions: { witness?: string };
-  witness?: { sshHost?: string; host?: string };
-  patroni?: { automaticCrossRegionFailover?: boolean };
-}
-
 /** Where the stack's regions, hosts and endpoints are. */
 export function topologyOf(stack: string, config: StackConfig): SimTopology {
-  const extra = config as unknown as PatroniKeys;
   const hosts: SimHost[] = regionRoles.map((role) => ({
     role,
     region: config.regions[role],
     names: [...new Set([config.databases[role].sshHost, config.databases[role].pgHost])],
   }));
-  const witnessRegion = extra.regions.witness;
-  const witnessNames = [extra.witness?.sshHost, extra.witness?.host].filter((n): n is string => typeof n === "string");
-  if (witnessRegion && witnessNames.length > 0) hosts.push({ role: "witness", region: witnessRegion, names: [...new Set(witnessNames)] });
+  const witnessRegion = config.regions.witness;
+  hosts.push({ role: "witness", region: witnessRegion, names: [...new Set([config.witness.sshHost, config.witness.etcdHost])] });
   return {
     stack,
     regions: { primary: config.regions.primary, secondary: config.regions.secondary },
-    ...(witnessRegion ? { witnessRegion } : {}),
+    witnessRegion,
     hosts,
     endpointNames: hostnameKeys.flatMap((key) => regionRoles.map((role) => ({ name: healthCheckFqdn(config.endpoints[key][role]), region: config.regions[role] }))),
-    automaticFailover: extra.patroni?.automaticCrossRegionFailover === true,
+    automaticFailover: config.patroni.automaticCrossRegionFailover,
   };
 }
