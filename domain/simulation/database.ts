@@ -15,6 +15,10 @@
  *   the new leader key. The lag bound (`maximum_lag_on_failover`, forceFailover) is the flip
  *   script's own check, not modelled: the simulator assumes the candidate is within it;
  * - a former leader that comes back without the lock rejoins as a replica (use_pg_rewind, P7).
+ * The real-component tests hold the same against Patroni 3.0.2 and etcd 3.4 in network
+ * namespaces: test/postgres/patroniPartition.test.ts (a primary cut off from the quorum stops
+ * taking writes within ttl, never two writable, the old primary returns as a replica) and
+ * patroniSwitchover.test.ts (a switchover ends with one primary, the old one its replica).
  *
  * `promote.sh` (today's Promotion component, components/promotion/promote.sh and
  * components/databaseHost/files/bin/lease.sh, both headers):
