@@ -1,7 +1,8 @@
 /**
  * Providers, created in one place. Every resource in the stack names one of these
  * explicitly; `Pulumi.yaml` disables default providers so nothing lands in a region by
- * accident.
+ * accident. Each AWS provider's start-up calls are decided in `domain/providerSettings.ts`, so
+ * none reaches a failed region's control plane, nor IAM's.
  */
 import * as aws from "../components/aws";
 import * as command from "@pulumi/command";
@@ -9,6 +10,7 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { perRole, type RegionRole } from "../domain/topology";
+import { providerStartup } from "../domain/providerSettings";
 import { type StackConfig } from "./config";
 import { activeRole } from "../domain/activeRegion";
 
@@ -47,7 +49,9 @@ export function defaultTags(environment: string): Record<string, string> {
 
 export function createProviders(config: StackConfig): RegionProviders {
   const tags = { tags: defaultTags(config.environment) };
-  const awsProviders = perRole((role) => new aws.Provider(`aws-${role}`, { region: config.regions[role] as aws.Region, defaultTags: tags }));
+  const awsProviders = perRole(
+    (role) => new aws.Provider(`aws-${role}`, { region: config.regions[role] as aws.Region, defaultTags: tags, ...providerStartup("regional", config.regions[role]) }),
+  );
   const writable = config.databases[activeRole(config)];
   const postgres = new postgresql.Provider("postgres-writable", {
     host: writable.pgHost,
@@ -60,8 +64,8 @@ export function createProviders(config: StackConfig): RegionProviders {
   });
   return {
     aws: awsProviders,
-    route53Metrics: new aws.Provider("aws-route53-metrics", { region: route53MetricsRegion, defaultTags: tags }),
-    chatbot: new aws.Provider("aws-chatbot", { region: chatbotRegion, defaultTags: tags }),
+    route53Metrics: new aws.Provider("aws-route53-metrics", { region: route53MetricsRegion, defaultTags: tags, ...providerStartup("global", route53MetricsRegion) }),
+    chatbot: new aws.Provider("aws-chatbot", { region: chatbotRegion, defaultTags: tags, ...providerStartup("global", chatbotRegion) }),
     postgres,
     random: new random.Provider("random"),
     command: new command.Provider("command"),

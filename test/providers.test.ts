@@ -47,3 +47,37 @@ describe("providers", () => {
     expect(misnamed).toEqual([]);
   });
 });
+
+describe("provider start-up reaches no failed region's control plane, nor IAM's (domain/providerSettings.ts)", () => {
+  const awsProviders = async (stack: string) => (await planOf(stack, [])).resources.filter((r) => r.type === "pulumi:providers:aws");
+
+  it.each(["prod", "dr"])("%s: regional providers validate against their own region's STS (the account id S3 needs comes from that call); global-service providers skip every start-up call", async (stack) => {
+    const providers = await awsProviders(stack);
+    const startup = (r: (typeof providers)[number]) => [
+      r.name,
+      r.inputs.region,
+      r.inputs.stsRegion,
+      r.inputs.skipCredentialsValidation,
+      r.inputs.skipRequestingAccountId,
+      r.inputs.skipMetadataApiCheck,
+      r.inputs.skipRegionValidation,
+    ];
+    const regions = stack === "prod" ? ["us-east-1", "us-west-2"] : ["us-east-2", "us-west-1"];
+    // The bridge hands boolean provider settings to the engine as strings.
+    const on = "true";
+    const off = "false";
+    expect(providers.map(startup).sort()).toEqual([
+      ["aws-chatbot", "us-east-2", "us-east-2", on, on, on, on],
+      ["aws-primary", regions[0], regions[0], off, off, on, on],
+      ["aws-route53-metrics", "us-east-1", "us-east-1", on, on, on, on],
+      ["aws-secondary", regions[1], regions[1], off, off, on, on],
+    ]);
+  });
+
+  it.each(["prod", "dr"])("%s: no S3 resource uses a provider that skips the account id (S3 Control needs it: hashicorp/terraform-provider-aws#45520)", async (stack) => {
+    const plan = await planOf(stack, []);
+    const skipping = plan.resources.filter((r) => r.type === "pulumi:providers:aws" && String(r.inputs.skipRequestingAccountId) === "true").map((r) => r.urn);
+    const s3 = plan.resources.filter((r) => r.type.startsWith("aws:s3/") && skipping.some((urn) => (r.provider ?? "").startsWith(urn)));
+    expect(s3.map((r) => r.name)).toEqual([]);
+  });
+});
