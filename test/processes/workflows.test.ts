@@ -249,11 +249,13 @@ describe("pulumi-up.yml (called by deploy.yml per stack)", () => {
     expect(upStep?.env).toEqual({ CRAZY_GARY_RUN_ID: "${{ github.run_id }}-${{ github.run_attempt }}" });
   });
 
-  it("refuses, before up, a commit that would change the active region: the deployed activeRegionRole goes to deploy:guard", () => {
+  it("refuses, before up, a commit that would change the active region: Patroni's leader (never a stack output) goes to deploy:guard", () => {
     const guard = indexOf(job, runs("npm run -s deploy:guard -- --stack"));
     const guardStep = job.steps![guard]!;
     expect(guardStep.run).toContain('outputs=$(pulumi stack output --json --stack "$PULUMI_ORG/$STACK")');
-    expect(guardStep.run).toContain(`--deployed "$(jq -r '.activeRegionRole // ""' <<< "$outputs")"`);
+    expect(guardStep.run).toContain('npm run -s deploy:guard -- --stack "$STACK" --never-deployed');
+    expect(guardStep.run).toContain('tools/ci/patroni-cluster.sh "$STACK" primary secondary | npm run -s deploy:guard -- --stack "$STACK" --cluster -');
+    expect(guardStep.run).not.toContain("activeRegionRole");
     expect(guardStep.env).toEqual({ STACK: "${{ inputs.stack }}" });
     expect(guard).toBeGreaterThan(indexOf(job, (s) => s.uses?.startsWith("pulumi/actions@") === true && s.with === undefined));
     expect(guard).toBeLessThan(job.steps!.indexOf(upStep!));
@@ -264,19 +266,39 @@ describe("failover.yml", () => {
   const workflow = load("failover.yml");
   const { preview, up, verify } = workflow.jobs;
 
-  it("is dispatched by hand with the stack and the target region role", () => {
+  it("is dispatched by hand with the stack, the target region role and the region declared down (none by default)", () => {
     const inputs = workflow.on.workflow_dispatch.inputs;
     expect(inputs.stack).toMatchObject({ type: "choice", options: ["prod", "dr"], required: true });
     expect(inputs.target).toMatchObject({ type: "choice", options: ["primary", "secondary"], required: true });
+    expect(inputs.regionDown).toMatchObject({ type: "choice", options: ["none", "primary", "secondary"], default: "none", required: true });
+    expect(workflow.env).toMatchObject({ REGION_DOWN: "${{ inputs.regionDown }}" });
   });
 
-  it("previews and checks on the read-only preview role and a Stack Read team token; only up holds the deploy role", () => {
-    for (const job of [preview, verify]) {
-      expect(stepUsing(job, "aws-actions/configure-aws-credentials")?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_PREVIEW_ROLE_ARN }}" });
-      expect(stepUsing(job, "pulumi/auth-actions")?.with).toMatchObject({ "requested-token-type": "urn:pulumi:token-type:access_token:team", scope: "team:${{ env.PULUMI_PREVIEW_TEAM }}" });
-      expect(job.environment).toBe("${{ inputs.stack }}-preview");
+  it("takes AWS credentials in the target region (the survivor), never a default region; only up holds the deploy role; verify needs no AWS API", () => {
+    const text = readFileSync(join(dir, "failover.yml"), "utf8");
+    expect(text).not.toMatch(/aws-region: .*us-east-1|\|\| 'us-east-1'/);
+    for (const job of [preview, up]) {
+      const describe = indexOf(job, runs('npm run -s flip:state -- --stack "$STACK" --target "$TARGET" --describe'));
+      const credentials = indexOf(job, (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials") === true);
+      expect(job.steps![describe]).toMatchObject({ id: "flip" });
+      expect(describe).toBeLessThan(credentials);
+      expect(job.steps![credentials].with).toMatchObject({ "aws-region": "${{ steps.flip.outputs.target_region }}" });
     }
+    expect(stepUsing(preview, "aws-actions/configure-aws-credentials")?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_PREVIEW_ROLE_ARN }}" });
+    expect(stepUsing(preview, "pulumi/auth-actions")?.with).toMatchObject({ "requested-token-type": "urn:pulumi:token-type:access_token:team", scope: "team:${{ env.PULUMI_PREVIEW_TEAM }}" });
+    expect(preview.environment).toBe("${{ inputs.stack }}-preview");
     expect(stepUsing(up, "aws-actions/configure-aws-credentials")?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_ROLE_ARN }}" });
+    expect(stepUsing(verify, "aws-actions/configure-aws-credentials")).toBeUndefined();
+  });
+
+  it("sets regionDown (or removes it for a planned flip) with activeRegion, in the offline plan, the preview and up", () => {
+    const offline = preview.steps!.find(runs("npm run -s policy"))!.run!;
+    expect(offline).toContain('if [ "$REGION_DOWN" != none ]; then sets+=(--set "regionDown=$REGION_DOWN"); fi');
+    const setRegionDown = 'if [ "$REGION_DOWN" = none ]; then pulumi config rm regionDown || true; else pulumi config set regionDown "$REGION_DOWN"; fi';
+    expect(preview.steps!.find(runs("pulumi preview --policy-pack"))!.run).toContain(setRegionDown);
+    const upScript = up.steps!.find(runs("pulumi up --yes"))!.run!;
+    expect(upScript.indexOf(setRegionDown)).toBeLessThan(upScript.indexOf("pulumi up --yes"));
+    expect(preview.steps!.find(runs("--describe"))!.run).toContain('if [ "$REGION_DOWN" = "$TARGET" ]; then');
   });
 
   it("is never cancelled by a deploy: its own concurrency group, never cancelling a running failover", () => {
@@ -289,7 +311,7 @@ describe("failover.yml", () => {
 
   it("previews the flip offline (--diff) and with the policy pack, then runs the guard on the preview", () => {
     const offline = preview.steps!.find(runs("npm run -s policy"))!.run!;
-    expect(offline).toContain('npm run -s plan -- --stack "$STACK" --set "activeRegion=$TARGET" --diff > "reports/flip-$STACK-$TARGET.txt"');
+    expect(offline).toContain('npm run -s plan -- --stack "$STACK" "${sets[@]}" --diff > "reports/flip-$STACK-$TARGET.txt"');
     const script = preview.steps!.find(runs("pulumi config set activeRegion"))!.run!;
     expect(script.indexOf('pulumi config set activeRegion "$TARGET"')).toBeLessThan(script.indexOf("pulumi preview --policy-pack policies"));
     expect(script).toContain('--json > "reports/preview-$STACK-$TARGET.json"');
@@ -297,26 +319,30 @@ describe("failover.yml", () => {
     expect(guard).toBeGreaterThan(indexOf(preview, runs("pulumi preview --policy-pack policies")));
   });
 
-  it("runs up with --continue-on-error, waits for a deploy holding the stack, and commits only what the stack reports", () => {
+  it("runs up with --continue-on-error, waits for a deploy holding the stack, and commits only once the target's Patroni member is the running leader", () => {
     expect(up.needs).toBe("preview");
     expect(up.environment).toBe("${{ inputs.stack == 'prod' && 'production' || 'dr' }}");
     expect(up.permissions).toEqual({ "id-token": "write", contents: "write" });
-    const script = up.steps!.find(runs("pulumi up"))!.run!;
+    const script = up.steps!.find(runs("pulumi up --yes"))!.run!;
     expect(script.indexOf('pulumi config set activeRegion "$TARGET"')).toBeLessThan(script.indexOf("pulumi up --yes --policy-pack policies --diff --continue-on-error"));
     expect(script).toContain("grep -q '\\[409\\] Conflict' reports/up.log");
     const commit = up.steps!.find(runs('git add "Pulumi.$STACK.yaml"'))!;
     expect(commit.if).toBe("${{ !cancelled() }}");
-    expect(commit.run).toContain('deployed=$(pulumi stack output activeRegionRole --stack "$PULUMI_ORG/$STACK"');
-    expect(commit.run).toContain('if [ "$deployed" != "$TARGET" ]; then');
+    expect(commit.run).toContain('tools/ci/patroni-cluster.sh "$STACK" "$TARGET" > reports/cluster.json');
+    expect(commit.run).toContain('npm run -s flip:state -- --stack "$STACK" --target "$TARGET" --cluster reports/cluster.json');
+    expect(commit.run!.indexOf("flip:state")).toBeLessThan(commit.run!.indexOf("git commit"));
+    expect(commit.run).not.toContain("pulumi stack output");
   });
 
-  it("then checks the /health endpoints behind both failover names, whatever happened to the commit", () => {
+  it("then checks, on the data plane only, that DNS resolves to the target's endpoints and /health answers, whatever happened to the commit", () => {
     expect(verify.needs).toBe("up");
     expect(verify.if).toBe("${{ !cancelled() && needs.up.result != 'skipped' }}");
     const script = verify.steps!.find(runs("/health"))!.run!;
     expect(script).toContain("for name in api app; do");
     expect(script).toContain('curl -fsS --max-time 10 -o /dev/null "https://$fqdn/health"');
-    expect(script).toContain("pulumi stack output worstCaseDnsFailoverSeconds");
+    expect(script).toContain('comm -12 <(addresses "$fqdn") <(addresses "$endpoint")');
+    expect(script).toContain("DNS_BUDGET_SECONDS + 120");
+    expect(script).not.toContain("aws route53");
   });
 });
 

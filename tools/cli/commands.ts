@@ -123,13 +123,14 @@ export const policyPackCommand: CommandSpec = {
 export const deployGuardCommand: CommandSpec = {
   command: "deploy:guard",
   summary:
-    "Before an ordinary deploy's `pulumi up`: refuses a commit whose activeRegion differs from the stack's last deployed one (a failover ran after the commit was made), so a deploy never fails back by accident.",
+    "Before an ordinary deploy's `pulumi up`: refuses a commit whose activeRegion differs from the region of Patroni's leader (a failover ran after the commit was made), or when Patroni has no leader, so a deploy never fails back by accident. Reads Patroni, never a stack output (pulumi/pulumi#16289).",
   flags: [
     stackFlag("the stack about to be updated; required"),
-    { name: "deployed", value: "ROLE", help: 'the stack\'s activeRegionRole output (`pulumi stack output activeRegionRole`); "" for a stack never updated; required' },
+    { name: "cluster", value: "FILE", help: "Patroni's GET /cluster body (`-` for stdin), from any member that reaches the etcd quorum; this or --never-deployed is required" },
+    { name: "never-deployed", help: "the stack was never updated (no Patroni cluster yet)" },
   ],
-  examples: ['npm run -s deploy:guard -- --stack prod --deployed "$(pulumi stack output activeRegionRole --stack crazy-gary/prod)"', "npm run -s deploy:guard -- --stack dr --deployed primary"],
-  exitCodes: ["0  the deploy keeps the active region", "1  the deploy would change the active region (the message says how to rebase or fail over)", "2  a usage mistake"],
+  examples: ['tools/ci/patroni-cluster.sh "$STACK" primary secondary | npm run -s deploy:guard -- --stack prod --cluster -', "npm run -s deploy:guard -- --stack dr --never-deployed"],
+  exitCodes: ["0  the deploy keeps the active region", "1  the deploy would change the active region, or Patroni has no leader (the message says what to do)", "2  a usage mistake, or a body that is not Patroni's GET /cluster"],
 };
 
 export const simulateCommand: CommandSpec = {
@@ -189,4 +190,18 @@ export const costCommand: CommandSpec = {
   ],
 };
 
-export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand, prCommentCommand, simulateCommand, costCommand];
+export const flipStateCommand: CommandSpec = {
+  command: "flip:state",
+  summary:
+    "For the failover workflow: `--describe` prints what a flip to --target works with (the target region, the hosts it may ask), one key=value per line for $GITHUB_OUTPUT; `--cluster` says whether the flip is done: the target's Patroni member is the running leader, nothing pending. Reads Patroni, never a stack output (pulumi/pulumi#16289).",
+  flags: [
+    stackFlag("the stack being flipped; required"),
+    { name: "target", value: "ROLE", help: "the region role made active (primary or secondary); required" },
+    { name: "cluster", value: "FILE", help: "Patroni's GET /cluster body (`-` for stdin), asked of the target region's member" },
+    { name: "describe", help: "print target_region, target_ssh, target_ssh_port, each hostname's target endpoint (endpoint_api, endpoint_app), dns_zone and dns_budget_seconds, key=value" },
+  ],
+  examples: ["npm run -s flip:state -- --stack prod --target secondary --describe >> \"$GITHUB_OUTPUT\"", "tools/ci/patroni-cluster.sh prod secondary | npm run -s flip:state -- --stack prod --target secondary --cluster -"],
+  exitCodes: ["0  described, or the flip is done", "1  the flip is not done (the message says what Patroni reports)", "2  a usage mistake, or a body that is not Patroni's GET /cluster"],
+};
+
+export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand, flipStateCommand, prCommentCommand, simulateCommand, costCommand];

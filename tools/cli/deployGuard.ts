@@ -1,31 +1,41 @@
 /**
- * `npm run deploy:guard -- --stack NAME --deployed ROLE`: run by pulumi-up.yml before `pulumi up`;
- * exits 1 when the commit would change the stack's active region (domain/deployGuard.ts).
+ * `npm run deploy:guard -- --stack NAME (--cluster FILE | --never-deployed)`: run by pulumi-up.yml
+ * before `pulumi up`; exits 1 when the commit would change the region of Patroni's leader
+ * (domain/deployGuard.ts, domain/flipState.ts).
  */
-import { activeRegionChangeRefusal, DeployGuardInputError } from "../../domain/deployGuard";
+import { activeRegionChangeRefusal, type DeployedLeader } from "../../domain/deployGuard";
+import { ClusterStatusError, leaderOf } from "../../domain/flipState";
 import { parseStackConfig, StackConfigError } from "../../infra/parseConfig";
 import { loadStackConfig, StackFileError } from "../offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";
+import { readClusterStatus } from "./clusterInput";
 import { deployGuardCommand } from "./commands";
 
 runCli(
   async () => {
     const flags = parseFlags(process.argv.slice(2), deployGuardCommand);
-    if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; use --stack NAME --deployed ROLE`);
+    if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; use --stack NAME --cluster FILE`);
     const stack = flags.values.stack?.[0];
-    const deployed = flags.values.deployed?.[0];
-    if (!stack) throw new UsageError("--stack: required; e.g. npm run deploy:guard -- --stack prod --deployed primary");
-    if (deployed === undefined) throw new UsageError('--deployed: required (the stack\'s activeRegionRole output; "" for a stack never updated)');
+    const cluster = flags.values.cluster?.[0];
+    const neverDeployed = flags.switches.has("never-deployed");
+    if (!stack) throw new UsageError("--stack: required; e.g. npm run deploy:guard -- --stack prod --cluster cluster.json");
+    if ((cluster === undefined) === !neverDeployed) throw new UsageError("--cluster FILE or --never-deployed: give exactly one (Patroni's GET /cluster body, or a stack never updated)");
     // The schema's own reading of activeRegion: its default, and its error for a value that is no role.
-    const committed = parseStackConfig(loadStackConfig(stack)).activeRegion;
+    const config = parseStackConfig(loadStackConfig(stack));
+    const committed = config.activeRegion;
+    let deployed: DeployedLeader = { kind: "never-deployed" };
+    if (cluster !== undefined) {
+      const leader = leaderOf(readClusterStatus(cluster), config.regions);
+      deployed = leader ? { kind: "leader", leader } : { kind: "no-leader" };
+    }
     const refusal = activeRegionChangeRefusal({ stack, committed, deployed });
     if (refusal) {
       process.stderr.write(`${refusal}\n`);
       return 1;
     }
-    process.stdout.write(deployed === "" ? `${stack}: never updated; activeRegion ${committed}\n` : `${stack}: activeRegion stays ${committed}\n`);
+    process.stdout.write(deployed.kind === "never-deployed" ? `${stack}: never updated; activeRegion ${committed}\n` : `${stack}: activeRegion stays ${committed} (Patroni's leader)\n`);
     return 0;
   },
-  (err) => err instanceof StackFileError || err instanceof StackConfigError || err instanceof DeployGuardInputError,
+  (err) => err instanceof StackFileError || err instanceof StackConfigError || err instanceof ClusterStatusError,
   deployGuardCommand,
 );

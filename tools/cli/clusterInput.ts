@@ -1,0 +1,14 @@
+/** Reads Patroni's `GET /cluster` body from a file or stdin (`-`) for the CLIs that decide on it. */
+import { readFileSync } from "node:fs";
+import { ClusterStatusError, parseClusterStatus, type ClusterStatus } from "../../domain/flipState";
+
+export function readClusterStatus(file: string): ClusterStatus {
+  const text = readFileSync(file === "-" ? 0 : file, "utf8");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ClusterStatusError(`--cluster ${file}: not JSON (${JSON.stringify(text.slice(0, 80))}); pass Patroni's GET /cluster body`);
+  }
+  return parseClusterStatus(raw);
+}
