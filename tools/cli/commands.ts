@@ -200,7 +200,7 @@ export const flipStateCommand: CommandSpec = {
     { name: "cluster", value: "FILE", help: "Patroni's GET /cluster body (`-` for stdin), asked of the target region's member" },
     { name: "describe", help: "print target_region, target_ssh, target_ssh_port, each hostname's target endpoint (endpoint_api, endpoint_app), dns_zone and dns_budget_seconds, key=value" },
   ],
-  examples: ["npm run -s flip:state -- --stack prod --target secondary --describe >> \"$GITHUB_OUTPUT\"", "tools/ci/patroni-cluster.sh prod secondary | npm run -s flip:state -- --stack prod --target secondary --cluster -"],
+  examples: ["npm run -s flip:state -- --stack prod --target secondary --describe", "tools/ci/patroni-cluster.sh prod secondary | npm run -s flip:state -- --stack prod --target secondary --cluster -"],
   exitCodes: ["0  described, or the flip is done", "1  the flip is not done (the message says what Patroni reports)", "2  a usage mistake, or a body that is not Patroni's GET /cluster"],
 };
 
