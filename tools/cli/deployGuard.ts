@@ -3,6 +3,7 @@
  * before `pulumi up`; exits 1 when the commit would change the region of Patroni's leader
  * (domain/deployGuard.ts, domain/flipState.ts).
  */
+import { activeRole } from "../../domain/activeRegion";
 import { activeRegionChangeRefusal, type DeployedLeader } from "../../domain/deployGuard";
 import { ClusterStatusError, leaderOf } from "../../domain/flipState";
 import { parseStackConfig, StackConfigError } from "../../infra/parseConfig";
@@ -22,7 +23,7 @@ runCli(
     if ((cluster === undefined) === !neverDeployed) throw new UsageError("--cluster FILE or --never-deployed: give exactly one (Patroni's GET /cluster body, or a stack never updated)");
     // The schema's own reading of activeRegion: its default, and its error for a value that is no role.
     const config = parseStackConfig(loadStackConfig(stack));
-    const committed = config.activeRegion;
+    const committed = activeRole(config);
     let deployed: DeployedLeader = { kind: "never-deployed" };
     if (cluster !== undefined) {
       const leader = leaderOf(readClusterStatus(cluster), config.regions);
