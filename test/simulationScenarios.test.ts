@@ -97,7 +97,7 @@ describe("scenarios", () => {
     expect(r.runs[0].writable).toEqual(["primary"]);
   });
 
-  it("prod: with us-east-1's control planes down, the promotion waits for the active-region parameter in us-east-1 (SSM's control plane) and is skipped, yet the workflow commits", () => {
+  it("prod: with us-east-1's control planes down, the promotion waits for the active-region parameter in us-east-1 (SSM's control plane) and is skipped; the workflow, reading Patroni's leader, does not commit", () => {
     const r = result("prod/us-east-1-control-down");
     const run = r.runs[0];
     expect(run.run.previewFailure).toBeUndefined();
@@ -105,10 +105,11 @@ describe("scenarios", () => {
     expect(run.flip).toBe("skipped: depends on active-region-primary, which failed or was skipped (E6)");
     expect(run.run.steps.filter((s) => s.resource.type.startsWith("aws:route53/"))).toEqual([]);
     expect(run.writable).toEqual(["primary"]);
-    // The stack output activeRegionRole is saved (E7), so failover.yml commits a flip that did not happen.
-    expect(run.commit.committed).toBe(true);
+    // failover.yml asks Patroni for its leader (never the stack output, E7): it commits nothing.
+    expect(run.commit.committed).toBe(false);
     expect(r.verdict.failures).toEqual(["the writable primary is primary, not secondary (the flip did not happen)"]);
-    expect(r.next.summary).toMatch(/its flip step makes secondary the leader \(the last run's flip did not\)/);
+    // git still says primary, where the leader still is: the next deploy finishes the undone steps, no flip-back.
+    expect(r.next.summary).toMatch(/^no flip-back: it finishes/);
   });
 
   it("dr: with us-east-1's control planes down, its own regions answer and the flip completes; only us-east-1's resources (Route53 health-check alarms) wait for the next deploy", () => {
