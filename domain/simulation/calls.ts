@@ -88,20 +88,22 @@ export function hostNamed(topology: SimTopology, name: string): SimHost | undefi
 }
 
 /** Hosts named in a command's environment, by variable (the value is the host or names it, e.g. a URL). */
-function hostsInEnvironment(environment: unknown, topology: SimTopology): { variable: string; host: SimHost; name: string }[] {
+function hostsInEnvironment(environment: unknown, topology: SimTopology): { variable: string; value: string; host: SimHost; name: string }[] {
   if (environment === null || typeof environment !== "object") return [];
-  const found: { variable: string; host: SimHost; name: string }[] = [];
+  const found: { variable: string; value: string; host: SimHost; name: string }[] = [];
   for (const [variable, value] of Object.entries(environment as Record<string, unknown>)) {
     if (typeof value !== "string") continue;
     for (const host of topology.hosts) {
       const name = host.names.find((n) => nameBoundary(n).test(value));
-      if (name) found.push({ variable, host, name });
+      if (name) found.push({ variable, value, host, name });
     }
   }
   return found;
 }
 
-const protocolOf = (variable: string): "postgres" | "patroni" | "etcd" => (/ETCD/i.test(variable) ? "etcd" : /PATRONI|REST/i.test(variable) ? "patroni" : "postgres");
+/** What a named host is reached for: etcd by its variable's name, Patroni's REST API by an HTTPS URL or its name, else PostgreSQL. */
+const protocolOf = (variable: string, value: string): "postgres" | "patroni" | "etcd" =>
+  /ETCD/i.test(variable) ? "etcd" : /^https?:\/\//.test(value) || /PATRONI|REST/i.test(variable) ? "patroni" : "postgres";
 
 const awsService = (type: string) => type.split(":")[1].split("/")[0];
 
@@ -138,8 +140,8 @@ export function stepCalls(resource: SimResource, op: StepOp, context: CallContex
   }
   if (type === "command:local:Command") {
     if (op === "delete" && !resource.inputs.delete) return [];
-    return hostsInEnvironment(resource.inputs.environment, context.topology).map(({ variable, host, name }) => ({
-      endpoint: { kind: "host", host: name, region: host.region, protocol: protocolOf(variable) },
+    return hostsInEnvironment(resource.inputs.environment, context.topology).map(({ variable, value, host, name }) => ({
+      endpoint: { kind: "host", host: name, region: host.region, protocol: protocolOf(variable, value) },
       why: `${op}: its script reaches ${variable}`,
       optional: context.optionalHostVariables?.includes(variable),
     }));
