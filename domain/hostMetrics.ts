@@ -24,7 +24,7 @@ export const HOST_METRICS = Object.freeze({
   fullBackupAgeHours: "FullBackupAgeHours",
   /** Age of the newest WAL segment in the host region's repository. Unit Seconds. */
   walArchiveAgeSeconds: "WalArchiveAgeSeconds",
-  /** Days since the last successful restore test (active side only). Unit None. */
+  /** Days since the last successful restore test (active region only). Unit None. */
   restoreTestAgeDays: "RestoreTestAgeDays",
   /** In namespace CrazyGary/Database, on the standby only. Unit Seconds. */
   replicationLagSeconds: "ReplicationLagSeconds",

@@ -4,24 +4,24 @@
  * where its metric lives (Route53 health-check metrics exist only in us-east-1); alarm and OK
  * actions go to the severity's topic of an `AlertRouting` in that same region. Also: the WAL
  * arrival counts the freshness alarms watch (`WalArchiveEvents`), the composite rollback alarms
- * for the deploy pipeline, and the stack's dashboard (`alarmDashboard.ts`).
+ * for the deploy pipeline, and the stack's dashboard (`dashboard.ts`); each alarm's metric part in `metricArgs.ts`.
  *
  * Names follow region ROLES, never active/passive, and every alarm stays on its region's provider:
  * flipping `activeRegion` changes severities, actions and `actionsEnabled`/`treatMissingData` of
  * the one-sided rows, but no URN, region or provider.
  */
-import * as aws from "./aws";
+import * as aws from "../aws";
 import * as pulumi from "@pulumi/pulumi";
-import { actionsEnabledFor, severityFor, treatMissingDataFor } from "../domain/alarmSettingsByRole";
-import { customMetricDimensions } from "../domain/metricContract";
-import type { AlarmDefinition, CustomMetric, WatchedMetric } from "../domain/alarmTypes";
-import { alarmName, alarmRegionOf, alarmRegions, type AlarmRegion, type AlarmRegionKey } from "../domain/alarmPlacement";
-import { rollbackAlarmRule, rollbackGroups } from "../domain/rollbackComposites";
-import { perRole, regionRoles, type RegionRole } from "../domain/topology";
-import type { Severity } from "../domain/runbook";
-import { renderDashboardBody } from "./alarmDashboard";
-import { AlertRouting, type AlertSubscription } from "./alertRouting";
-import { WalArchiveEvents, type WalArchiveEventsArgs } from "./walArchiveEvents";
+import { actionsEnabledFor, severityFor, treatMissingDataFor } from "../../domain/alarmSettingsByRole";
+import type { AlarmDefinition } from "../../domain/alarmTypes";
+import { alarmMetricArgs, type DimensionValues } from "./metricArgs";
+import { alarmName, alarmRegionOf, alarmRegions, type AlarmRegion, type AlarmRegionKey } from "../../domain/alarmPlacement";
+import { rollbackAlarmRule, rollbackGroups } from "../../domain/rollbackComposites";
+import { perRole, regionRoles, type RegionRole } from "../../domain/topology";
+import type { Severity } from "../../domain/runbook";
+import { renderDashboardBody } from "./dashboard";
+import { AlertRouting, type AlertSubscription } from "../alertRouting";
+import { WalArchiveEvents, type WalArchiveEventsArgs } from "../walArchiveEvents";
 
 export const alarmSetType = "crazygary:dr:AlarmSet";
 
@@ -61,59 +61,6 @@ export interface AlarmSetArgs {
    * @default none: the stack passes `route53MetricsRegion` ("us-east-1") from infra/regions.ts
    */
   route53MetricsRegion: string;
-}
-
-/** Values an alarm's metric dimensions need, per role. */
-interface DimensionValues {
-  environment: string;
-  region: string;
-  healthCheckId: pulumi.Input<string>;
-  walRuleName: pulumi.Input<string>;
-}
-
-function customDimensions(values: DimensionValues): Record<(typeof customMetricDimensions)[number], string> {
-  return { Environment: values.environment, Region: values.region };
-}
-
-function dimensionsOf(metric: WatchedMetric, values: DimensionValues): Record<string, pulumi.Input<string>> {
-  if (metric.kind === "route53-health") return { HealthCheckId: values.healthCheckId };
-  if (metric.kind === "wal-rule") return { RuleName: values.walRuleName };
-  return customDimensions(values);
-}
-
-const statisticArgs = (statistic: string) => (/^p\d+(\.\d+)?$/.test(statistic) ? { extendedStatistic: statistic } : { statistic });
-
-const metricQuery = (id: string, metric: CustomMetric, stat: string, periodSeconds: number, values: DimensionValues, returnData: boolean) => ({
-  id,
-  returnData,
-  metric: { namespace: metric.namespace, metricName: metric.name, dimensions: customDimensions(values), period: periodSeconds, stat },
-});
-
-/** The metric part of a `MetricAlarm`'s args for a catalog entry: one metric, or metric math. */
-export function alarmMetricArgs(alarm: AlarmDefinition, values: DimensionValues): Partial<aws.cloudwatch.MetricAlarmArgs> {
-  const e = alarm.expression;
-  switch (e.kind) {
-    case "metric":
-      return { namespace: e.metric.namespace, metricName: e.metric.name, dimensions: dimensionsOf(e.metric, values), ...statisticArgs(e.statistic), period: alarm.periodSeconds, threshold: alarm.threshold! };
-    case "percent":
-      return {
-        threshold: alarm.threshold!,
-        metricQueries: [
-          metricQuery("failures", e.numerator, "Sum", alarm.periodSeconds, values, false),
-          metricQuery("attempts", e.denominator, "Sum", alarm.periodSeconds, values, false),
-          // FILL: a quiet minute without a failures datum is 0 %, not missing.
-          { id: "percent", expression: "100 * FILL(failures, 0) / attempts", label: `${e.numerator.name} as % of ${e.denominator.name}`, returnData: true },
-        ],
-      };
-    case "anomaly-band":
-      return {
-        thresholdMetricId: "band",
-        metricQueries: [
-          metricQuery("observed", e.metric, e.statistic, alarm.periodSeconds, values, true),
-          { id: "band", expression: `ANOMALY_DETECTION_BAND(observed, ${e.bandWidth})`, label: `expected ${e.metric.name}`, returnData: true },
-        ],
-      };
-  }
 }
 
 /** One declared metric alarm: its catalog entry, region role and the region it lives in. */

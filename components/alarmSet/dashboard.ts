@@ -3,8 +3,8 @@
  * the catalog's alarms grouped by tier, and the alarm states per AWS region. Pure: `AlarmSet`
  * feeds it resolved ARNs and ids and declares the `aws.cloudwatch.Dashboard`.
  */
-import { regionRoles, type RegionRole } from "../domain/topology";
-import type { Tier } from "../domain/runbook";
+import { regionRoles, type RegionRole } from "../../domain/topology";
+import type { Tier } from "../../domain/runbook";
 
 /** One alarm as the dashboard shows it. */
 export interface DashboardAlarm {
