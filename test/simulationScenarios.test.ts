@@ -51,7 +51,7 @@ describe("scenarios", () => {
     ]);
   });
 
-  it.each(["prod", "dr"])("%s: a planned flip passes: every step succeeds, the secondary is the one writable primary, DNS and both parameters follow, git gets the commit", (stack) => {
+  it.each(["prod", "dr"])("%s: a planned flip passes: every step succeeds, the secondary's database is the one leader, DNS and both parameters follow, git gets the commit", (stack) => {
     const r = result(`${stack}/planned-flip`);
     const run = r.runs[0];
     expect(r.verdict).toEqual({ pass: true, failures: [] });
@@ -71,7 +71,7 @@ describe("scenarios", () => {
     const r = result(`${stack}/region-down-${region}`);
     expect(r.runs[0].run.previewFailure).toMatch(new RegExp(`credentials validation .*skipCredentialsValidation not set.*: sts in ${region} is down`));
     expect(r.verdict.pass).toBe(false);
-    expect(r.verdict.failures).toContain("0 writable primaries (none)");
+    expect(r.verdict.failures).toContain("no leader: no database takes writes");
     // No writable primary: both routing checks fail, Route53 answers the PRIMARY, the dead region.
     expect(r.runs[0].dns.map((d) => d.region)).toEqual([region, region]);
     expect(r.runs[0].commit.committed).toBe(false);
@@ -80,7 +80,7 @@ describe("scenarios", () => {
   it.each([
     ["prod", "us-west-2"],
     ["dr", "us-west-1"],
-  ])("%s: with the passive region %s down, a deploy from git changes nothing and the primary stays the one writable primary", (stack, region) => {
+  ])("%s: with the passive region %s down, a deploy from git changes nothing and the primary role's database stays the leader", (stack, region) => {
     const r = result(`${stack}/region-down-${region}`);
     expect(r.verdict).toEqual({ pass: true, failures: [] });
     expect(r.runs[0].writable).toEqual(["primary"]);
@@ -90,7 +90,7 @@ describe("scenarios", () => {
   it.each([
     ["prod", "us-east-2"],
     ["dr", "us-west-2"],
-  ])("%s: with the etcd witness region %s down, a deploy from git leaves the primary the one writable primary", (stack, region) => {
+  ])("%s: with the etcd witness region %s down, a deploy from git leaves the primary role's database the leader", (stack, region) => {
     const r = result(`${stack}/region-down-${region}`);
     expect(r.topology.witnessRegion).toBe(region);
     expect(r.verdict).toEqual({ pass: true, failures: [] });
@@ -107,7 +107,7 @@ describe("scenarios", () => {
     expect(run.writable).toEqual(["primary"]);
     // failover.yml asks Patroni for its leader (never the stack output, E7): it commits nothing.
     expect(run.commit.committed).toBe(false);
-    expect(r.verdict.failures).toEqual(["the writable primary is primary, not secondary (the flip did not happen)"]);
+    expect(r.verdict.failures).toEqual(["the leader is primary, not secondary (the flip did not happen)"]);
     // git still says primary, where the leader still is: the next deploy finishes the undone steps, no flip-back.
     expect(r.next.summary).toMatch(/^no flip-back: it finishes/);
   });

@@ -1,5 +1,5 @@
 /**
- * Which database is a writable primary, by the rules of the mechanism the plan uses for a flip,
+ * Which database is the leader (takes writes), by the rules of the mechanism the plan uses for a flip,
  * and what a flip step does to it. Pure. Two mechanisms, chosen from the plan (flipSteps.ts):
  *
  * `patroni` (Patroni 3.0.2 with an etcd v3 quorum, citations P1, P4, P5, P7):
@@ -24,8 +24,8 @@
  * components/databaseHost/files/bin/lease.sh, both headers):
  * - promote.sh promotes the new side; a reachable writable old primary is fenced first, an
  *   unreachable one is waited out (its lease); both writable: split brain, exit 2; the new side
- *   unreachable: exit 3; the new side already the only writable primary: nothing to do;
- * - lease.sh: a writable primary reads the active-region parameter in its own region and fences
+ *   unreachable: exit 3; the new side already the only writable database: nothing to do;
+ * - lease.sh: a writable PostgreSQL primary reads the active-region parameter in its own region and fences
  *   itself when it names another region (and when the read fails past the lease).
  */
 import { otherRole, regionRoles, type RegionRole } from "../topology";
@@ -107,7 +107,7 @@ export function writablePrimaries(state: DatabaseState, view: DatabaseView): Reg
 export type FlipResult = { ok: true; state: DatabaseState; did: string } | { ok: false; reason: string };
 
 /**
- * The flip step's effect, run with its calls answered: make `target` the writable primary.
+ * The flip step's effect, run with its calls answered: make `target`'s database the leader.
  * `regionDown`: the operator declared that role's region down (a failover, not a switchover).
  */
 export function applyFlip(state: DatabaseState, view: DatabaseView, target: RegionRole, regionDown: RegionRole | undefined): FlipResult {
@@ -123,8 +123,8 @@ export function applyFlip(state: DatabaseState, view: DatabaseView, target: Regi
     }
     return { ok: true, state: { ...state, leader: target }, did: `failover to ${target} (regionDown=${regionDown})` };
   }
-  if (writable.includes(target) && writable.includes(old)) return { ok: false, reason: "split brain: both sides are writable primaries (promote.sh exit 2)" };
-  if (writable.includes(target)) return { ok: true, state, did: `${target} is already the writable primary: nothing to do` };
+  if (writable.includes(target) && writable.includes(old)) return { ok: false, reason: "split brain: both databases take writes (promote.sh exit 2)" };
+  if (writable.includes(target)) return { ok: true, state, did: `${target} is already the only writable database: nothing to do` };
   const fenced = new Set(state.fenced);
   if (writable.includes(old)) fenced.add(old);
   fenced.delete(target);

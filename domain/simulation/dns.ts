@@ -38,7 +38,7 @@ const reported = (status: boolean, disabled: boolean, inverted: boolean) => ((di
 export interface DnsWorld {
   topology: SimTopology;
   outage: Outage;
-  /** The role whose database is the writable primary, if exactly one is. */
+  /** The role whose database is the leader, if exactly one takes writes. */
   writableRole: RegionRole | null;
 }
 

@@ -1,6 +1,6 @@
 /**
  * One simulated `pulumi up` (or a sequence of them) during an outage, and what it leaves: the
- * steps' outcomes, the writable primary, where DNS answers, each region's active-region
+ * steps' outcomes, the leader (the writable database), where DNS answers, each region's active-region
  * parameter, whether the failover workflow commits the new `activeRegion`, and what the next
  * deploy from git would do. Pure: plans in, a report out.
  */
@@ -158,7 +158,7 @@ export function nextDeploy(world: World, topology: SimTopology, workflow: Workfl
   if (steps.length === 0) return { kind: "no-op", summary: "no-op: the state matches git", steps };
   const runsFlip = steps.some((s) => s.urn === flipStep.resource.urn && s.op !== "delete");
   if (runsFlip && committed !== intended) {
-    return { kind: "flip-back", summary: `FLIP-BACK: git still says activeRegion ${committed}, so it runs the flip step back to ${committed} (the writable primary: ${writable.join(", ") || "none"})`, steps };
+    return { kind: "flip-back", summary: `FLIP-BACK: git still says activeRegion ${committed}, so it runs the flip step back to ${committed} (the leader: ${writable.join(", ") || "none"})`, steps };
   }
   const flipNote = !runsFlip ? "" : writable.length === 1 && writable[0] === committed ? `; its flip step finds ${committed} already the leader` : `; its flip step makes ${committed} the leader (the last run's flip did not)`;
   return { kind: "finishes", summary: `no flip-back: it finishes ${steps.length} step(s) the last run left undone (${[...new Set(steps.map((s) => s.resource.type))].join(", ")})${flipNote}`, steps };
@@ -176,8 +176,8 @@ export function verdictOf(runs: readonly RunReport[], next: NextDeploy, topology
   });
   const last = runs[runs.length - 1];
   const target = last.spec.plan.activeRegion;
-  if (last.writable.length !== 1) failures.push(`${last.writable.length} writable primaries (${last.writable.join(", ") || "none"})`);
-  else if (last.writable[0] !== target) failures.push(`the writable primary is ${last.writable[0]}, not ${target} (the flip did not happen)`);
+  if (last.writable.length !== 1) failures.push(last.writable.length === 0 ? "no leader: no database takes writes" : `split brain: ${last.writable.join(" and ")} both take writes`);
+  else if (last.writable[0] !== target) failures.push(`the leader is ${last.writable[0]}, not ${target} (the flip did not happen)`);
   const region = last.writable.length === 1 ? topology.regions[last.writable[0]] : undefined;
   for (const answer of last.dns) {
     if (answer.region !== region) failures.push(`DNS ${answer.name} answers ${answer.region}${region ? `, not ${region}` : ""}`);

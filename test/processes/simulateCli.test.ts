@@ -16,10 +16,10 @@ describe("npm run simulate", () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("pulumi up of prod with activeRegion=secondary; down: nothing");
-    expect(result.stdout).toMatch(/^ {4}writable primary: secondary \(us-west-2\) \(before the run: primary \(us-east-1\)\)$/m);
+    expect(result.stdout).toMatch(/^ {4}leader \(the writable database\): secondary \(us-west-2\) \(before the run: primary \(us-east-1\)\)$/m);
     expect(result.stdout).toMatch(/^ {4}SSM active-region in us-east-1 \(primary\): us-west-2$/m);
     expect(lines[lines.length - 2]).toBe("Next pulumi up from git: no-op: the state matches git");
-    expect(lines[lines.length - 1]).toBe("PASS  prod: secondary writable, DNS answers us-west-2, next deploy: no-op");
+    expect(lines[lines.length - 1]).toBe("PASS  prod: leader secondary, DNS answers us-west-2, next deploy: no-op");
   });
 
   it("--format json --out FILE: the runs, steps and verdict as JSON", () => {

@@ -27,7 +27,7 @@ function renderRun(run: RunReport, index: number, total: number, result: Simulat
   const counts = ["succeeded", "failed", "skipped", "not run"].map((status) => `${steps.filter((s) => s.status === status).length} ${status}`).join(", ");
   lines.push(`    ${counts}`, `  outputs: ${run.run.outputsRule}`, "  end state:");
   const roleRegion = (role: string) => `${role} (${result.topology.regions[role as "primary"]})`;
-  lines.push(`    writable primary: ${run.writable.map(roleRegion).join(", ") || "none"} (before the run: ${run.writableBefore.map(roleRegion).join(", ") || "none"})`);
+  lines.push(`    leader (the writable database): ${run.writable.map(roleRegion).join(", ") || "none"} (before the run: ${run.writableBefore.map(roleRegion).join(", ") || "none"})`);
   lines.push(`    flip step: ${run.flip}`);
   for (const answer of run.dns) {
     const budget = answer.budgetSeconds !== undefined ? ` (budget ${answer.budgetSeconds} s)` : "";
@@ -51,7 +51,7 @@ export function renderSimulation(result: SimulationResult): string {
 /** One verdict line: PASS or FAIL, what, and why. */
 export function verdictLine(what: string, result: SimulationResult): string {
   const last = result.runs[result.runs.length - 1];
-  if (result.verdict.pass) return `PASS  ${what}: ${last.writable[0]} writable, DNS answers ${result.topology.regions[last.writable[0]]}, next deploy: ${result.next.kind}`;
+  if (result.verdict.pass) return `PASS  ${what}: leader ${last.writable[0]}, DNS answers ${result.topology.regions[last.writable[0]]}, next deploy: ${result.next.kind}`;
   const why = last.run.previewFailure ?? (last.flip.startsWith("succeeded") ? undefined : `flip step ${last.flip}`);
   return `FAIL  ${what}: ${result.verdict.failures.join("; ")}${why ? ` [${why}]` : ""}`;
 }
