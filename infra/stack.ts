@@ -4,6 +4,7 @@
  */
 import type { StackConfig } from "./config";
 import { activeRegionCode, passiveRegionCode } from "../domain/activeRegion";
+import { perRole } from "../domain/topology";
 import { createProviders } from "./regions";
 import { declareEnvironmentSync } from "./environmentSync";
 import type { SyncSource } from "./environmentSync/source";
@@ -18,7 +19,7 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   // A flip's promotion runs before the database hosts are reconfigured for their new roles.
   const backups = declareBackups(config, providers, {
     hostsAfter: [failover.promotion.command],
-    activeRegionParameterArns: { primary: failover.activeRegionParameter.parameters.primary.arn, secondary: failover.activeRegionParameter.parameters.secondary.arn },
+    activeRegionParameterArns: perRole((role) => failover.activeRegionParameter.parameters[role].arn),
   });
   const alarms = declareAlarms(config, providers, {
     healthCheckIds: failover.dns.healthCheckIds.api,
