@@ -1,42 +1,101 @@
 /**
- * Benchmark: a planned flip under a steady write load, on real PostgreSQL 15 on loopback.
- * Two application writers (synchronous_commit on and off) commit numbered rows on the old
- * primary; promote.sh fences it, waits for the standby to replay its final WAL position, and
- * promotes. For each link delay (how late the standby receives WAL: 0 on loopback, 70 ms
- * about us-east-1 to us-west-2) it prints the commits the old primary acknowledged, how many
- * of them the new primary lacks (lost), the catch-up wait promote.sh added, and the time from
- * invoking promote.sh to the new primary committing a client's write (recorded as the
- * promotion figure).
+ * Benchmark: the flip through Patroni, on real etcd 3.4, Patroni 3.0.2, PostgreSQL 15 and
+ * pgBackRest 2.45, three regions in network namespaces on this machine (dev/patroni/lab.ts).
+ * - Planned switchover under load, there and back: an application writer commits numbered rows
+ *   on whichever server takes them; prints the commits acknowledged, how many of them the new
+ *   primary lacks (lost; goal 0) and the write unavailability, the longest pause between two
+ *   acknowledged commits (goal <= 10 s).
+ * - Partition: the primary's region is cut off from the other two etcd members; prints how long
+ *   until it stops taking writes (the demotion; goal <= ttl) and until the candidate, after the
+ *   flip's failover, takes writes.
+ * Records the slowest switchover's write unavailability as the promotion figure of
+ * docs/measurements.json (read by `npm run readiness`).
  *
  * Run: npm run bench:promotion
  */
-import { recoveryObjectives } from "../../domain/runbook";
-import { PgSandbox } from "../postgres/cluster";
-import { plannedFlipUnderLoad } from "../postgres/plannedFlip";
+import { FollowingWriter, longestGap, queryOnce, sampleWritable } from "../patroni/clients";
+import { interimFlip } from "../patroni/interimFlip";
+import { PatroniLab } from "../patroni/lab";
+import type { PatroniMember } from "../patroni/member";
+import { waitFor } from "../postgres/pgbackrest";
 import { recordPromotion } from "./measurements";
 
-const LINK_DELAYS_MS = [0, 70, 300];
+/** Goals of issue #21: no acknowledged commit lost, writes back within 10 s. */
+const UNAVAILABILITY_GOAL_MS = 10_000;
+const COMMITS_BEFORE = 500;
+const COMMITS_AFTER = 200;
+
+/** One switchover under a writer; returns the write unavailability in ms. */
+async function switchoverUnderLoad(lab: PatroniLab, from: PatroniMember, to: PatroniMember, round: number): Promise<number> {
+  const table = `acked_${round}`;
+  await from.node.sql(`CREATE TABLE ${table} (id int PRIMARY KEY)`);
+  const writer = new FollowingWriter([from.node, to.node], table);
+  writer.start();
+  const started = performance.now();
+  let flipMs = 0;
+  try {
+    await waitFor(`${COMMITS_BEFORE} commits`, 120_000, async () => writer.acks.length >= COMMITS_BEFORE, 50);
+    const flipStarted = performance.now();
+    await interimFlip(lab, to, { from });
+    flipMs = performance.now() - flipStarted;
+    await waitFor(`${COMMITS_AFTER} commits on ${to.name}`, 120_000, async () => writer.acks.filter((ack) => ack.node === to.name).length >= COMMITS_AFTER, 100);
+  } finally {
+    await writer.stop();
+  }
+  const acks = writer.acks;
+  const present = new Set((await queryOnce(to.node, `SELECT id FROM ${table}`)).map((row) => Number(row.id)));
+  const lost = acks.filter((ack) => !present.has(ack.id)).length;
+  const gap = longestGap(acks);
+  const rate = acks.length / ((performance.now() - started) / 1000);
+  process.stdout.write(
+    `planned switchover ${from.name} -> ${to.name} under load (${rate.toFixed(0)} commits/s): ${acks.length} commits acknowledged, ` +
+      `${lost} lost (goal 0); write unavailability ${(gap.ms / 1000).toFixed(2)} s (goal <= ${UNAVAILABILITY_GOAL_MS / 1000} s${gap.ms <= UNAVAILABILITY_GOAL_MS ? ", met" : ", MISSED"}); ` +
+      `the flip took ${(flipMs / 1000).toFixed(2)} s\n`,
+  );
+  if (lost > 0) process.exitCode = 1;
+  return gap.ms;
+}
+
+/** Cuts `leader`'s region off and fails over to `candidate`; prints the demotion and failover times. */
+async function partition(lab: PatroniLab, leader: PatroniMember, candidate: PatroniMember): Promise<void> {
+  const sampler = sampleWritable([leader.node, candidate.node]);
+  await waitFor("a first sample", 30_000, async () => sampler.samples.length > 0, 50);
+  const cutAt = performance.now();
+  let demotedMs: number;
+  let writableMs: number;
+  try {
+    await lab.network.cut(leader.role);
+    await waitFor(`${leader.name} to stop taking writes`, (lab.timings.ttl + 60) * 1000, async () =>
+      sampler.samples.some((sample) => sample.at > cutAt && !sample.writable[leader.name]), 100);
+    demotedMs = sampler.samples.find((sample) => sample.at > cutAt && !sample.writable[leader.name])!.at - cutAt;
+    await interimFlip(lab, candidate, { from: leader, regionDown: true });
+    writableMs = performance.now() - cutAt;
+  } finally {
+    await sampler.stop();
+  }
+  const both = sampler.samples.filter((sample) => sample.writable[leader.name] && sample.writable[candidate.name]).length;
+  const ttlMs = lab.timings.ttl * 1000;
+  process.stdout.write(
+    `partition of ${leader.name}'s region (ttl ${lab.timings.ttl} s, loop_wait ${lab.timings.loopWait} s, retry_timeout ${lab.timings.retryTimeout} s): ` +
+      `no writes ${(demotedMs / 1000).toFixed(2)} s after the cut (goal <= ttl${demotedMs <= ttlMs ? ", met" : ", MISSED"}); ` +
+      `${candidate.name} takes writes ${(writableMs / 1000).toFixed(2)} s after the cut (the flip waits for the old leader key to expire); ` +
+      `samples with two writable servers: ${both} of ${sampler.samples.length}\n`,
+  );
+  if (both > 0 || demotedMs > ttlMs) process.exitCode = 1;
+}
 
 async function main(): Promise<void> {
-  const sandbox = await PgSandbox.create("bench-promotion");
+  const lab = await PatroniLab.create({ label: "bench" });
   try {
-    const flipsMs: number[] = [];
-    for (const linkDelayMs of LINK_DELAYS_MS) {
-      const flip = await plannedFlipUnderLoad(sandbox, { prefix: `d${linkDelayMs}`, linkDelayMs });
-      const measured = flip.measured!;
-      if (measured.result.code !== 0) throw new Error(`promote.sh exited ${measured.result.code}:\n${measured.result.stdout}${measured.result.stderr}`);
-      const acked = flip.writers.sync.acked.length + flip.writers.async.acked.length;
-      const lost = flip.writers.sync.missing.length + flip.writers.async.missing.length;
-      flipsMs.push(measured.msToWritable);
-      process.stdout.write(
-        `planned flip, WAL link delay ${linkDelayMs} ms: ${acked} commits acknowledged (sync ${flip.writers.sync.acked.length}, async ${flip.writers.async.acked.length}), ` +
-          `${lost} lost; catch-up wait added ${measured.msCatchingUp ?? 0} ms; promote.sh to a committed write ${measured.msToWritable.toFixed(0)} ms ` +
-          `(database RTO ${recoveryObjectives.database.rtoMinutes * 60_000} ms)\n`,
-      );
-    }
-    recordPromotion(flipsMs);
+    const { primary, secondary } = lab.members;
+    const unavailabilityMs = [
+      await switchoverUnderLoad(lab, primary, secondary, 1),
+      await switchoverUnderLoad(lab, secondary, primary, 2),
+    ];
+    await partition(lab, primary, secondary);
+    recordPromotion(unavailabilityMs);
   } finally {
-    await sandbox.destroy();
+    await lab.destroy();
   }
 }
 

@@ -21,9 +21,12 @@ import { writeOwnedFile } from "../postgres/cluster";
 import { runCommand } from "../../tools/process/exec";
 import { signalProcess, waitUntilGone } from "../postgres/processes";
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, EtcdMember } from "./etcd";
-import { renderEtcdConfig, renderPatroniYaml, type ClusterTimings } from "./interimConfig";
+import { parse, stringify } from "yaml";
+import { etcdYaml, patroniYaml, pgbackrestCommands } from "../../components/databaseHost/patroniFile";
+import type { EtcdSettings } from "../../domain/etcd";
+import { memberNoFailover, type PatroniTimings } from "../../domain/patroni";
 import { PatroniMember, POSTGRES_PORT, REST_API_PORT } from "./member";
-import { REGION_ROLES, RegionNetwork, type RegionRole } from "./network";
+import { REGION_ROLES, REGION_SUBNET, RegionNetwork, type RegionRole } from "./network";
 import { RegionS3 } from "./s3";
 import { hostCertificate } from "./tls";
 
@@ -33,14 +36,33 @@ export type DatabaseRole = Exclude<RegionRole, "witness">;
 /** Region codes by role, as prod's stack names them (members are named by region code). */
 export const REGION_CODES: Readonly<Record<RegionRole, string>> = { primary: PRIMARY_REGION, secondary: SECONDARY_REGION, witness: "us-east-2" };
 
+/** Patroni's and etcd's timings of one lab. */
+export type ClusterTimings = PatroniTimings & Pick<EtcdSettings, "heartbeatIntervalMs" | "electionTimeoutMs">;
+
 /**
  * Timings scaled down for tests, valid by Patroni's rule `loop_wait + 2 * retry_timeout <= ttl`
- * (2 + 2 x 5 = 12 <= 20; https://patroni.readthedocs.io/en/latest/dynamic_configuration.html)
- * and etcd's (election timeout >= 5-10 x heartbeat, https://etcd.io/docs/v3.5/tuning/); the
- * heartbeat is longer than etcd's 100 ms default so a busy 2-core machine does not start
- * needless elections.
+ * (2 + 2 x 5 = 12 <= 20, and ttl at Patroni's documented minimum of 20;
+ * https://patroni.readthedocs.io/en/latest/dynamic_configuration.html) and etcd's (election
+ * timeout >= 5-10 x heartbeat, https://etcd.io/docs/v3.5/tuning/); the heartbeat is longer than
+ * etcd's 100 ms default so a busy 2-core machine does not start needless elections.
  */
 export const TEST_TIMINGS: ClusterTimings = { ttl: 20, loopWait: 2, retryTimeout: 5, heartbeatIntervalMs: 200, electionTimeoutMs: 2000 };
+
+/**
+ * The pg_hba.conf lines the lab's members run with: the `postgres` OS user's peer connections
+ * trusted (the host scripts and the test's clients on the Unix socket), password (scram) from
+ * the hosts' subnet and loopback; Patroni reads a replica's timeline over a loopback
+ * replication connection.
+ */
+const HBA = [
+  "local all all trust",
+  `host replication replicator ${REGION_SUBNET} scram-sha-256`,
+  "host replication replicator 127.0.0.1/32 scram-sha-256",
+  "host replication replicator ::1/128 scram-sha-256",
+  `host all all ${REGION_SUBNET} scram-sha-256`,
+  "host all all 127.0.0.1/32 scram-sha-256",
+  "host all all ::1/128 scram-sha-256",
+];
 
 /** The cluster (Patroni scope) and the test passwords. */
 const SCOPE = "crazy-gary";
@@ -93,13 +115,13 @@ export class PatroniLab {
       started.s3.push(s3.primary, s3.secondary);
       await Promise.all([s3.primary.start(), s3.secondary.start()]);
 
-      const etcdMembers = Object.fromEntries(REGION_ROLES.map((role) => [REGION_CODES[role], net.address(role)]));
+      const etcdMembers = REGION_ROLES.map((role) => ({ name: REGION_CODES[role], host: net.address(role) }));
+      const etcdSettings: EtcdSettings = { heartbeatIntervalMs: timings.heartbeatIntervalMs, electionTimeoutMs: timings.electionTimeoutMs, clientPort: ETCD_CLIENT_PORT, peerPort: ETCD_PEER_PORT };
       const etcd = {} as Record<RegionRole, EtcdMember>;
       for (const role of REGION_ROLES) {
         const configFile = join(sandbox.root, role, "etcd.yml");
-        await writeOwnedFile(configFile, renderEtcdConfig({
-          name: REGION_CODES[role], address: net.address(role), dataDir: await sandbox.makeDir(`${role}/etcd`), clientPort: ETCD_CLIENT_PORT,
-          peerPort: ETCD_PEER_PORT, members: etcdMembers, clusterToken: net.prefix, timings,
+        await writeOwnedFile(configFile, etcdYaml({
+          members: etcdMembers, self: REGION_CODES[role], clusterToken: net.prefix, dataDir: await sandbox.makeDir(`${role}/etcd`), settings: etcdSettings,
         }));
         etcd[role] = new EtcdMember(net, role, configFile, join(sandbox.root, role, "etcd.log"));
         started.etcd.push(etcd[role]);
@@ -120,20 +142,34 @@ export class PatroniLab {
           repositories: { primary: "/nonexistent", secondary: "/nonexistent" }, s3Buckets: buckets, database: "postgres", createRoles: false,
         });
         const configFile = join(sandbox.root, role, "patroni.yml");
-        await writeOwnedFile(configFile, renderPatroniYaml({
-          scope: SCOPE, name, address: net.address(role),
-          etcdHosts: REGION_ROLES.map((r) => `${net.address(r)}:${ETCD_CLIENT_PORT}`),
-          restApi: { port: REST_API_PORT, certFile: certs[role].cert, keyFile: certs[role].key, caFile, username: REST_USER, password: REST_PASSWORD },
-          postgres: {
-            port: POSTGRES_PORT, dataDir: node.dataDir, binDir: PG_BIN, socketDir: node.socketDir, passFile: join(dir, "patroni.pgpass"),
-            superuserPassword: SUPERUSER_PASSWORD, replicatorPassword: testRolePassword(sandbox.root, "replicator"), network: "10.77.0.0/24",
-            parameters: options.postgresParameters, hbaFirst: options.hbaFirst,
-          },
-          pgbackrest: { config: host.configFile, stanza: "crazy-gary", localRepo: role === "primary" ? 1 : 2 },
-          timings, maximumLagOnFailover: 16 * 2 ** 20, nofailover: role !== "primary",
-        }));
+        const commands = pgbackrestCommands(host.configFile, "crazy-gary");
+        const rendered = patroniYaml({
+          scope: SCOPE, member: name, etcdHosts: REGION_ROLES.map((r) => `${net.address(r)}:${ETCD_CLIENT_PORT}`),
+          timings: { ttl: timings.ttl, loopWait: timings.loopWait, retryTimeout: timings.retryTimeout },
+          maximumLagOnFailoverBytes: 16 * 2 ** 20, noFailover: memberNoFailover({ isActive: role === "primary" }, false),
+          restApi: { port: REST_API_PORT, connectHost: net.address(role), certFile: certs[role].cert, keyFile: certs[role].key, caFile },
+          postgres: { connectHost: net.address(role), port: POSTGRES_PORT, dataDir: node.dataDir, binDir: PG_BIN, socketDir: node.socketDir, pgpassFile: join(dir, "patroni.pgpass") },
+          archiveCommand: commands.archiveCommand,
+          // Interim, until the product's restore_command carries it (COORDINATION.md, 03:33): this
+          // region's repository only, archive-get in the foreground. pgBackRest 2.45's async
+          // archive-get shares the archive lock with async archive-push (archive_mode = always),
+          // so its foreground process waited out archive-timeout (60 s) per segment here and a
+          // promotion waited ~100 s for it (pgbackrest/pgbackrest#2423, fixed after 2.45 by #2806).
+          restoreCommand: commands.restoreCommand.replace(" archive-get", ` --repo=${role === "primary" ? 1 : 2} --no-archive-async archive-get`),
+          replicaFromBackupCommand: commands.replicaFromBackupCommand,
+          archiveTimeoutSeconds: 60,
+          pgHba: [...(options.hbaFirst ?? []), ...HBA],
+        });
+        await writeOwnedFile(configFile, withDynamicParameters(rendered, options.postgresParameters));
         const env = {
           HOME: "/var/lib/postgresql",
+          // Secrets reach Patroni through its environment, as the host's EnvironmentFile gives them (domain/patroniConfig.ts).
+          PATRONI_RESTAPI_USERNAME: REST_USER,
+          PATRONI_RESTAPI_PASSWORD: REST_PASSWORD,
+          PATRONI_SUPERUSER_USERNAME: "postgres",
+          PATRONI_SUPERUSER_PASSWORD: SUPERUSER_PASSWORD,
+          PATRONI_REPLICATION_USERNAME: "replicator",
+          PATRONI_REPLICATION_PASSWORD: testRolePassword(sandbox.root, "replicator"),
           PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
           ...s3Env,
           // Interim: the product's pgbackrest.conf will carry it (archive_mode = always; citations P12d).
@@ -188,6 +224,17 @@ export class PatroniLab {
       members: Object.values(this.members),
     });
   }
+}
+
+/**
+ * Adds PostgreSQL settings to the dynamic configuration a new cluster bootstraps with (where
+ * Patroni takes max_connections and its other command-line settings from): a test's tuned source.
+ */
+function withDynamicParameters(yamlText: string, parameters: Record<string, string | number> | undefined): string {
+  if (!parameters || Object.keys(parameters).length === 0) return yamlText;
+  const config = parse(yamlText) as { bootstrap: { dcs: { postgresql: { parameters?: Record<string, string | number> } } } };
+  config.bootstrap.dcs.postgresql.parameters = { ...config.bootstrap.dcs.postgresql.parameters, ...parameters };
+  return stringify(config, { lineWidth: 0 });
 }
 
 /** Stops Patroni members, etcd and S3, ends whatever still runs in the namespaces (by pid), deletes them and the sandbox. */

@@ -15,7 +15,9 @@ import { runChecked, runCommand } from "../../tools/process/exec";
 export const REGION_ROLES = ["primary", "secondary", "witness"] as const;
 export type RegionRole = (typeof REGION_ROLES)[number];
 
-/** Each region's address on the shared /24 (one host per region). */
+/** The regions' shared subnet. */
+export const REGION_SUBNET = "10.77.0.0/24";
+/** Each region's address on {@link REGION_SUBNET} (one host per region). */
 const REGION_ADDRESSES: Readonly<Record<RegionRole, string>> = { primary: "10.77.0.1", secondary: "10.77.0.2", witness: "10.77.0.3" };
 const SHORT: Readonly<Record<RegionRole, string>> = { primary: "p", secondary: "s", witness: "w" };
 /** The prefix every namespace of this harness carries; the random part keeps test files apart. */

@@ -30,7 +30,9 @@ export async function restoreCopy(lab: PatroniLab, member: PatroniMember, reques
   const spool = await lab.sandbox.makeDir(`${request.name}/spool`);
   await lab.checked(member.pgbackrest([
     `--repo=${request.repo}`, `--pg1-path=${node.dataDir}`, `--spool-path=${spool}`, "--archive-mode=off", "--type=default",
-    "--target-action=promote", ...(request.set ? [`--set=${request.set}`] : []), "restore",
+    // Written into the copy's restore_command: see dev/patroni/lab.ts on async archive-get (pgbackrest#2423).
+    "--no-archive-async",
+    ...(request.set ? [`--set=${request.set}`] : []), "restore",
   ]), `pgbackrest restore --repo=${request.repo}`);
   const options = `-c port=${node.port} -c listen_addresses='' -c unix_socket_directories='${node.socketDir}' -c archive_mode=off -c hba_file='${join(node.dataDir, "pg_hba.conf")}'`;
   const [command, args] = lab.network.wrap(member.role, join(PG_BIN, "pg_ctl"), ["-D", node.dataDir, "-l", node.logFile, "-o", options, "start"], true);
