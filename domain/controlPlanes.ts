@@ -17,11 +17,12 @@
  *   the surviving region's Patroni REST API; schema sync: both databases).
  * - `postgresql:*` resources call the writable database through the one PostgreSQL provider.
  * - `random:*` calls nothing.
- * - An AWS provider's start-up calls are decided in `domain/providerSettings.ts`.
+ * - An AWS provider's start-up calls are decided in `domain/providerSettings.ts`; the simulator
+ *   reads them from each provider's own flags in the plan (domain/simulation/calls.ts
+ *   `providerConfigureCalls`).
  *
  * Pure: imports nothing outside `domain/`.
  */
-import type { ProviderKind } from "./providerSettings";
 
 /** Where a step's API call goes. */
 export type CallTarget =
@@ -66,11 +67,6 @@ export function callTargetOf(type: string, region: string | null): CallTarget {
   }
   if (type.startsWith("pulumi:providers:") || type.startsWith("crazygary:") || type === "pulumi:pulumi:Stack" || type === "pulumi:pulumi:StackReference") return { kind: "none" };
   throw new Error(`callTargetOf: no rule for ${type}; add one to domain/controlPlanes.ts`);
-}
-
-/** What an AWS provider of this kind calls when it starts (domain/providerSettings.ts). */
-export function providerStartupTarget(kind: ProviderKind, region: string): CallTarget {
-  return kind === "regional" ? { kind: "aws-control-plane", service: "sts", region } : { kind: "none" };
 }
 
 function requireRegion(type: string, region: string | null): string {

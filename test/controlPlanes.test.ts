@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { awsServiceOf, callTargetOf, providerStartupTarget } from "../domain/controlPlanes";
+import { awsServiceOf, callTargetOf } from "../domain/controlPlanes";
 import { sharedPlan } from "./support/plans";
 
 describe("which endpoint a step calls (domain/controlPlanes.ts)", () => {
@@ -22,11 +22,6 @@ describe("which endpoint a step calls (domain/controlPlanes.ts)", () => {
     expect(() => callTargetOf("kubernetes:core/v1:Pod", null)).toThrow("callTargetOf: no rule for kubernetes:core/v1:Pod; add one to domain/controlPlanes.ts");
     expect(() => callTargetOf("aws:ssm/parameter:Parameter", null)).toThrow("callTargetOf: aws:ssm/parameter:Parameter needs the region of its provider or host");
     expect(() => awsServiceOf("aws")).toThrow('"aws" is not an aws:<service>/<resource>:<Type> token');
-  });
-
-  it("a regional provider starts with its own region's STS; a global-service one calls nothing", () => {
-    expect(providerStartupTarget("regional", "us-west-2")).toEqual({ kind: "aws-control-plane", service: "sts", region: "us-west-2" });
-    expect(providerStartupTarget("global", "us-east-1")).toEqual({ kind: "none" });
   });
 
   it.each(["prod", "dr"])("has a rule for every resource type %s declares", async (stack) => {

@@ -4,7 +4,8 @@
  * Pure. A type or token missing from the tables is an error, so a new kind of resource cannot be
  * simulated silently as "calls nothing" (test/simulation.test.ts checks every type of both plans).
  */
-import { partitionalControl, type Endpoint } from "./endpoints";
+import { callTargetOf } from "../controlPlanes";
+import { partitionalControlPlanes, partitionalControl, type Endpoint } from "./endpoints";
 import type { SimHost, SimResource, SimTopology } from "./model";
 
 /** What the engine does to one resource in a run. */
@@ -105,13 +106,12 @@ function hostsInEnvironment(environment: unknown, topology: SimTopology): { vari
 const protocolOf = (variable: string, value: string): "postgres" | "patroni" | "etcd" =>
   /ETCD/i.test(variable) ? "etcd" : /^https?:\/\//.test(value) || /PATRONI|REST/i.test(variable) ? "patroni" : "postgres";
 
-const awsService = (type: string) => type.split(":")[1].split("/")[0];
-
 /**
  * The calls one step makes. Rules, by type:
  * - providers: none here (configuring them is part of the preview, {@link providerConfigureCalls});
- * - `aws:route53/*`, `aws:iam/*`: the partitional control plane (global resources, us-east-1);
- * - other `aws:<service>/*`: that service's control plane in the resource's region (CRUDL);
+ * - `aws:<service>/*`: that service's control plane (CRUDL), where domain/controlPlanes.ts
+ *   `callTargetOf` puts it: the resource's region, or a global service's one region (Route53's
+ *   and IAM's partitional control planes in us-east-1, Chatbot's API in us-east-2);
  * - `command:remote:Command`: SSH to `connection.host`; a delete runs only when the command has a
  *   `delete` (pulumi-command v1.2.1 remote/commandController.go Delete: "if the delete command is
  *   empty, do nothing");
@@ -126,10 +126,10 @@ export function stepCalls(resource: SimResource, op: StepOp, context: CallContex
   if (!resource.custom || type.startsWith("pulumi:")) return [];
   if (type.startsWith("random:")) return [];
   if (type.startsWith("aws:")) {
-    const service = awsService(type);
-    if (service === "route53" || service === "iam") return [{ endpoint: partitionalControl(service), why: `${op} ${type}` }];
-    if (!resource.region) throw new Error(`simulator: ${resource.urn} is a regional AWS resource without a region`);
-    return [{ endpoint: { kind: "control", service, region: resource.region }, why: `${op} ${type}` }];
+    const target = callTargetOf(type, resource.region);
+    if (target.kind !== "aws-control-plane") throw new Error(`simulator: ${type} is an AWS type, yet callTargetOf says ${target.kind}`);
+    const endpoint = target.service in partitionalControlPlanes ? partitionalControl(target.service as keyof typeof partitionalControlPlanes) : ({ kind: "control", service: target.service, region: target.region } as const);
+    return [{ endpoint, why: `${op} ${type}` }];
   }
   if (type === "command:remote:Command") {
     if (op === "delete" && !resource.inputs.delete) return [];

@@ -19,14 +19,16 @@
  *   control planes it hosts, and the hosts that run there.
  */
 
+import { globalControlPlanes } from "../controlPlanes";
+
 /** One thing a step talks to. */
 export type Endpoint =
   | { kind: "control"; service: string; region: string; partitional?: boolean }
   | { kind: "data"; service: string; region: string }
   | { kind: "host"; host: string; region: string; protocol: "ssh" | "postgres" | "patroni" | "etcd" };
 
-/** The partitional control planes (one region serves the whole partition). */
-export const partitionalControlPlanes: Readonly<Record<"route53" | "iam", string>> = Object.freeze({ route53: "us-east-1", iam: "us-east-1" });
+/** The partitional control planes (one region serves the whole partition): `--down route53-control`, `iam-control`. */
+export const partitionalControlPlanes: Readonly<Record<"route53" | "iam", string>> = Object.freeze({ route53: globalControlPlanes.route53, iam: globalControlPlanes.iam });
 export type PartitionalService = keyof typeof partitionalControlPlanes;
 
 /** The control plane of a partitional service. */
