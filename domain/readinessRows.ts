@@ -138,7 +138,7 @@ function rtoRows(declared: DeclaredRecovery, measurements: Measurements): Readin
   const rto = (id: ComponentId) => recoveryObjectives[id].rtoMinutes * 60;
   const title = (id: ComponentId) => `${recoveryObjectives[id].component} RTO ${recoveryObjectives[id].rtoMinutes} min`;
   const promotion = declared.promotion.length > 0 ? measuredTerm(measurements, "promotionSeconds", "promotion") : null;
-  const promotionMechanism = `Promotion ${list(declared.promotion)}`;
+  const promotionMechanism = `Patroni flip ${list(declared.promotion)}`;
   const api = [dnsTerm(declared, "api"), promotion];
   const apiMechanism = `${failoverMechanism(declared, "api")}; ${promotionMechanism}`;
   const servedByApi = (id: ComponentId) => timeRow(`rto-${id}`, title(id), RTO_RPO, `runs in the API service: ${apiMechanism}`, rto(id), api);

@@ -75,7 +75,7 @@ export const stackConfigSchema = z
       .enum(regionRoles, { message: "is not a region role; use primary or secondary" })
       .optional()
       .describe(
-        "Set only while failing over FROM a region whose AWS APIs are down: the promotion then stops waiting for that region's active-region parameter (which cannot be written) and relies on the old primary's lease to fence it (docs/runbooks/failover-database.md). Remove it once the region is back.",
+        "Set only while failing over FROM a region that is down: the flip then asks the surviving region's Patroni for a failover (no leader needed) instead of a switchover, refused when the candidate lags more than the RPO allows unless patroni.forceFailover (docs/runbooks/failover-database.md). Remove it once the region is back.",
       ),
     dnsZone: z
       .strictObject({

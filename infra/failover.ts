@@ -1,55 +1,49 @@
 /**
  * The `activeRegion` flip's wiring (called by `stack.ts`): the SSM parameter that tells the
- * applications and the database hosts' leases which region is active, the promotion of the
- * newly active database (after the previous region's parameter), and DNS, which follows the
+ * applications which region is active, the flip of the database leader through Patroni
+ * (components/patroniFlip: a switchover, or with `regionDown` a failover checked against the
+ * RPO, asked of the newly active region's Patroni only), and DNS, which follows the
  * database leader by Route53 health checks alone: it depends on nothing the flip runs, and a
  * flip changes none of its resources.
  */
 import { ActiveRegionParameter } from "../components/activeRegionParameter";
 import { FailoverDns, type DatabaseLeaderEndpoint } from "../components/failoverDns";
-import { Promotion, type PromotionSite } from "../components/promotion";
-import { activeRegionCode, activeRole, passiveRole } from "../domain/activeRegion";
+import { PatroniFlip } from "../components/patroniFlip";
+import { PatroniRestCredentials } from "../components/patroniRestCredentials";
+import { activeRegionCode, activeRole } from "../domain/activeRegion";
+import { maximumLagOnFailoverBytes } from "../domain/patroni";
 import { perRole, type RegionRole } from "../domain/topology";
-import { defaultPatroniRestApiPort } from "../domain/routingHealth";
 import type { StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
 
-/**
- * The regions whose active-region parameter the promotion waits for. The old primary's lease
- * reads the parameter in its own region, so the promotion starts only once that copy names the
- * new region. When the operator declares that region down (`regionDown`), its parameter cannot
- * be written and the promotion does not wait for it: promote.sh then waits out the lease bound
- * before promoting, so an old primary that is alive but cut off has fenced itself.
- */
-export function promotionWaitsFor(config: Pick<StackConfig, "regionDown" | "activeRegion">): RegionRole[] {
-  const previous = passiveRole(config);
-  return config.regionDown === previous ? [] : [previous];
-}
-
 /** Each region's Patroni REST API, where Route53 asks `GET /primary` (COORDINATION.md contract: `databases.<role>.pgHost`, port `patroni.restApiPort`). */
-export function databaseLeaderEndpoints(config: Pick<StackConfig, "databases">): Record<RegionRole, DatabaseLeaderEndpoint> {
-  return perRole((role) => ({ host: config.databases[role].pgHost, port: defaultPatroniRestApiPort }));
+export function databaseLeaderEndpoints(config: Pick<StackConfig, "databases" | "patroni">): Record<RegionRole, DatabaseLeaderEndpoint> {
+  return perRole((role) => ({ host: config.databases[role].pgHost, port: config.patroni.restApiPort }));
 }
 
 export function declareFailover(config: StackConfig, providers: RegionProviders) {
-  const promotionSite = (role: RegionRole): PromotionSite => ({
-    role,
-    region: config.regions[role],
-    database: config.databases[role],
-    adminPassword: config.databaseSecrets[role].adminPassword,
-  });
-
   const activeRegionParameter = new ActiveRegionParameter("active-region", {
     environment: config.environment,
     activeRegionCode: activeRegionCode(config),
     providers: providers.aws,
   });
 
-  const promotion = new Promotion("promotion", {
+  const restApi = new PatroniRestCredentials("patroni-rest", {
+    environment: config.environment,
+    secretsProvider: providers.aws.primary,
+    secretReplicaRegion: config.regions.secondary,
+    randomProvider: providers.random,
+  });
+
+  const candidate = activeRole(config);
+  const flip = new PatroniFlip("patroni-flip", {
     provider: providers.command,
-    target: promotionSite(activeRole(config)),
-    previous: promotionSite(passiveRole(config)),
-    after: promotionWaitsFor(config).map((role) => activeRegionParameter.parameters[role]),
+    candidate: { role: candidate, member: config.regions[candidate], host: config.databases[candidate].pgHost, port: config.patroni.restApiPort },
+    regionDown: config.regionDown !== undefined,
+    maxLagBytes: maximumLagOnFailoverBytes(config.recovery.databaseRpoMinutes),
+    force: config.patroni.forceFailover,
+    restApiUser: restApi.username,
+    restApiPassword: restApi.password,
   });
 
   // Route53 is global; its health-check metrics (and alarms on them) live in us-east-1.
@@ -64,7 +58,8 @@ export function declareFailover(config: StackConfig, providers: RegionProviders)
 
   return {
     dns,
-    promotion,
+    flip,
+    restApi,
     activeRegionParameter,
     outputs: {
       activeRegionRole: activeRole(config),

@@ -16,9 +16,9 @@ import { declareAlarms } from "./alarms";
 export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   const providers = createProviders(config);
   const failover = declareFailover(config, providers);
-  // A flip's promotion runs before the database hosts are reconfigured for their new roles.
+  // A flip runs before the database hosts are reconfigured for their new roles.
   const backups = declareBackups(config, providers, {
-    hostsAfter: [failover.promotion.command],
+    hostsAfter: [failover.flip.command],
     activeRegionParameterArns: perRole((role) => failover.activeRegionParameter.parameters[role].arn),
   });
   const alarms = declareAlarms(config, providers, {

@@ -179,7 +179,7 @@ describe.each([
       expect(unit.match(/^OnCalendar=.*$/gm)).toEqual([`OnCalendar=${onCalendar}`]);
     });
 
-    it("runs, after the flip's promotion, files, then configure, then timers; each through the command provider, over a secret SSH connection", async () => {
+    it("runs, after the Patroni flip, files, then configure, then timers; each through the command provider, over a secret SSH connection", async () => {
       const plan = await planOf(stack);
       expect(resource(plan, databaseHostType, name).custom).toBe(false);
       const commands = plan.resources.filter((r) => parentName(r) === name);
@@ -194,7 +194,7 @@ describe.each([
       expect(files!.inputs.create).toBe("sudo -n /bin/bash -s");
       expect(files!.inputs.triggers).toEqual([sha256(files!.inputs.stdin as string)]);
       expect(configure!.inputs.create).toBe("sudo -n /opt/crazy-gary/dr/bin/configure-postgres.sh");
-      const promotion = resource(plan, "command:local:Command", "promotion-promote").urn;
+      const promotion = resource(plan, "command:local:Command", "patroni-flip-command").urn;
       expect(files!.options.dependsOn).toContain(promotion);
       expect(configure!.options.dependsOn).toEqual(expect.arrayContaining([files!.urn, promotion]));
       expect(timers!.inputs).toMatchObject({ create: "sudo -n /bin/bash -s", stdin: enableTimersScript(), delete: disableTimersCommand() });

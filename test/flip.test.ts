@@ -1,12 +1,11 @@
 /**
- * The `activeRegion` flip, as two plans compared: what must change (the promotion's direction,
+ * The `activeRegion` flip, as two plans compared: what must change (the Patroni flip's candidate,
  * the active-region parameter, the one-sided alarms' settings) and what must not (any URN, region
  * or provider, any Route53 resource, any replacement-triggering input of a stateful resource).
  */
 import { describe, expect, it } from "vitest";
-import { promoteScriptPath } from "../components/promotion";
+import { flipCommandLine } from "../components/patroniFlip";
 import type { CapturedResource, Plan } from "../tools/offline";
-import { readFileSync } from "node:fs";
 import { replaceRules } from "../domain/replacement";
 import { isStatefulType } from "../domain/stateful";
 import { sharedPlan } from "./support/plans";
@@ -69,7 +68,7 @@ describe.each([
     }
   });
 
-  it("re-runs the promotion, and replaces no command whose delete step would undo its own re-run", async () => {
+  it("re-runs the Patroni flip, and replaces no command whose delete step would undo its own re-run", async () => {
     const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
     const afterByUrn = byUrn(after);
     // A changed trigger replaces a command, create-before-delete: the new one runs `create`,
@@ -77,7 +76,7 @@ describe.each([
     const retriggered = before.resources
       .filter((r) => r.type.startsWith("command:") && "triggers" in r.inputs)
       .filter((r) => JSON.stringify(afterByUrn.get(r.urn)!.inputs.triggers) !== JSON.stringify(r.inputs.triggers));
-    expect(retriggered.map((r) => r.name)).toContain("promotion-promote");
+    expect(retriggered.map((r) => r.name)).toContain("patroni-flip-command");
     expect(retriggered.filter((r) => r.inputs.delete !== undefined).map((r) => r.name)).toEqual([]);
   });
 
@@ -92,19 +91,27 @@ describe.each([
     }
   });
 
-  it("runs the promotion the other way round, from the same script, under the same name", async () => {
+  it("runs the flip towards the newly active region's Patroni only, under the same name", async () => {
     const [before, after] = await Promise.all([planOf(stack, "primary"), planOf(stack, "secondary")]);
-    const [c0, c1] = [find(before, "command:local:Command", "promotion-promote"), find(after, "command:local:Command", "promotion-promote")];
+    const [c0, c1] = [find(before, "command:local:Command", "patroni-flip-command"), find(after, "command:local:Command", "patroni-flip-command")];
     expect(c1.urn).toBe(c0.urn);
     expect([c0.inputs.triggers, c1.inputs.triggers]).toEqual([
-      ["primary", regions.primary],
-      ["secondary", regions.secondary],
+      ["primary", regions.primary, "regionDown=false", "force=false"],
+      ["secondary", regions.secondary, "regionDown=false", "force=false"],
     ]);
-    const env = (c: CapturedResource) => c.inputs.environment as Record<string, string>;
-    expect([env(c0).NEW_PRIMARY_HOST, env(c0).OLD_PRIMARY_HOST]).toEqual([env(c1).OLD_PRIMARY_HOST, env(c1).NEW_PRIMARY_HOST]);
-    expect(env(c1).NEW_PRIMARY_HOST).toMatch(stack === "prod" ? /^db-usw2\./ : /^db-usw1\./);
-    expect(c1.inputs.create).toBe(readFileSync(promoteScriptPath, "utf8"));
-    expect(c1.inputs.create).toBe(c0.inputs.create);
+    const env = (c: CapturedResource) => c.inputs.environment as Record<string, unknown>;
+    const host = stack === "prod" ? "db-usw2.ops.crazy-gary.app" : "db-usw1.dr.ops.crazy-gary.app";
+    expect(env(c1)).toMatchObject({
+      FLIP_API_URL: `https://${host}:8008`,
+      FLIP_CANDIDATE: regions.secondary,
+      FLIP_REGION_DOWN: "false",
+      FLIP_MAX_LAG_BYTES: "335544320",
+      FLIP_FORCE: "false",
+      PATRONI_RESTAPI_USERNAME: "patroni",
+    });
+    // Nothing of the region being left reaches the command.
+    expect(JSON.stringify(env(c1))).not.toContain(stack === "prod" ? "db-use1" : "db-use2");
+    expect([c0.inputs.create, c1.inputs.create]).toEqual([flipCommandLine, flipCommandLine]);
   });
 
   it("writes the active region's code to /crazy-gary/<env>/active-region in both regions", async () => {
@@ -120,24 +127,13 @@ describe.each([
     }
   });
 
-  it("starts the promotion only once the previous region's active-region parameter names the new region (the old primary's lease reads that copy)", async () => {
-    for (const [active, previous, plan] of [
-      ["primary", "secondary", await planOf(stack, "primary")],
-      ["secondary", "primary", await planOf(stack, "secondary")],
-    ] as const) {
-      const promotion = find(plan, "command:local:Command", "promotion-promote");
-      const parameter = find(plan, "aws:ssm/parameter:Parameter", `active-region-${previous}`);
-      expect([parameter.region, parameter.inputs.insecureValue]).toEqual([regions[previous], regions[active]]);
-      expect(promotion.options.dependsOn).toEqual([parameter.urn]);
-    }
-  });
-
-  it("with the old region declared down (regionDown), promotes without waiting for that region's parameter, which cannot be written", async () => {
-    const plan = await sharedPlan(stack, ["activeRegion=secondary", "regionDown=primary"]);
-    expect(find(plan, "command:local:Command", "promotion-promote").options.dependsOn).toEqual([]);
-    const flippedOnly = await planOf(stack, "secondary");
-    const parameter = find(flippedOnly, "aws:ssm/parameter:Parameter", "active-region-primary");
-    expect(find(flippedOnly, "command:local:Command", "promotion-promote").options.dependsOn).toEqual([parameter.urn]);
+  it("with the old region declared down (regionDown), asks for a failover; forceFailover re-runs it", async () => {
+    const down = find(await sharedPlan(stack, ["activeRegion=secondary", "regionDown=primary"]), "command:local:Command", "patroni-flip-command");
+    expect([down.inputs.triggers, (down.inputs.environment as Record<string, string>).FLIP_REGION_DOWN]).toEqual([["secondary", regions.secondary, "regionDown=true", "force=false"], "true"]);
+    const forced = find(await sharedPlan(stack, ["activeRegion=secondary", "regionDown=primary", "patroni.forceFailover=true"]), "command:local:Command", "patroni-flip-command");
+    expect([forced.inputs.triggers, (forced.inputs.environment as Record<string, string>).FLIP_FORCE]).toEqual([["secondary", regions.secondary, "regionDown=true", "force=true"], "true"]);
+    // It waits for nothing of the region that is down: only its REST password.
+    expect((down.options.dependsOn as string[]).map((urn) => urn.split("::").pop())).toEqual(["patroni-rest-password"]);
   });
 
   it("reports the active region and the records' fixed roles in the outputs", async () => {

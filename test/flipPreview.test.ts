@@ -17,7 +17,7 @@ const commandReplacements = [
   ["command:remote:Command", "database-host-primary-files", ["triggers"]],
   ["command:remote:Command", "database-host-secondary-configure", ["triggers"]],
   ["command:remote:Command", "database-host-secondary-files", ["triggers"]],
-  ["command:local:Command", "promotion-promote", ["triggers"]],
+  ["command:local:Command", "patroni-flip-command", ["triggers"]],
 ];
 
 const replacements = (diff: PlanDiff) => diff.operations.filter((o) => o.op === "replace").map((o) => [o.type, o.name, o.properties]);

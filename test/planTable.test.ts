@@ -18,13 +18,13 @@ describe("the text plan of prod", async () => {
     expect(lines.filter((l) => l.includes("[protected]")).every((l) => l.endsWith("  [protected]"))).toBe(true);
   });
 
-  it("shows the promotion's script as its line count and hash, the full text being in --json", () => {
-    const promote = custom.find((r) => r.name === "promotion-promote")!;
-    const script = promote.inputs.create as string;
+  it("shows a host's install script as its line count and hash, the full text being in --json", () => {
+    const files = custom.find((r) => r.name === "database-host-primary-files")!;
+    const script = files.inputs.stdin as string;
     expect(script.split("\n").length).toBeGreaterThan(100);
-    const row = lines.find((l) => l.includes(" promotion-promote "))!;
-    expect(row).toContain(`create=${scriptDigest(script)}`);
-    expect(table).not.toContain(script.split("\n")[1]);
+    const row = lines.find((l) => l.includes(" database-host-primary-files "))!;
+    expect(row).toContain(`stdin=${scriptDigest(script).slice(0, 40)}`);
+    expect(table).not.toContain(script.split("\n")[3]);
   });
 
   it("ends with the summary by type, most frequent first, counting every resource", () => {

@@ -36,7 +36,7 @@ const declared: DeclaredRecovery = {
     { hostname: "api", records: ["failover-dns-api-primary", "failover-dns-api-secondary"], healthChecks: ["hc-api-p", "hc-api-s"], requestIntervalSeconds: 10, failureThreshold: 3, cacheSeconds: 60, totalSeconds: 90 },
     { hostname: "app", records: ["failover-dns-app-primary"], healthChecks: ["hc-app-p"], requestIntervalSeconds: 30, failureThreshold: 10, cacheSeconds: 300, totalSeconds: 600 },
   ],
-  promotion: ["promotion-promote"],
+  promotion: ["patroni-flip-command"],
   databaseHosts: ["database-host-primary", "database-host-secondary"],
   archiveTimeoutSeconds: 60,
   replicationLagAlarms: { names: ["lag-primary"], maxThresholdSeconds: 300 },

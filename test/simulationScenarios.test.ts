@@ -97,19 +97,17 @@ describe("scenarios", () => {
     expect(r.runs[0].writable).toEqual(["primary"]);
   });
 
-  it("prod: with us-east-1's control planes down, the promotion waits for the active-region parameter in us-east-1 (SSM's control plane) and is skipped; the workflow, reading Patroni's leader, does not commit", () => {
+  it("prod: with us-east-1's control planes down, the Patroni flip needs nothing of them (it waits for no SSM parameter) and switches over; the parameter and us-east-1's alarms wait for the next deploy", () => {
     const r = result("prod/us-east-1-control-down");
     const run = r.runs[0];
     expect(run.run.previewFailure).toBeUndefined();
     expect(run.run.steps.find((s) => s.resource.name === "active-region-primary")).toMatchObject({ status: "failed", detail: "ssm control plane in us-east-1 is down (E5)" });
-    expect(run.flip).toBe("skipped: depends on active-region-primary, which failed or was skipped (E6)");
+    expect(run.flip).toBe("succeeded: switchover primary -> secondary");
     expect(run.run.steps.filter((s) => s.resource.type.startsWith("aws:route53/"))).toEqual([]);
-    expect(run.writable).toEqual(["primary"]);
-    // failover.yml asks Patroni for its leader (never the stack output, E7): it commits nothing.
-    expect(run.commit.committed).toBe(false);
-    expect(r.verdict.failures).toEqual(["the leader is primary, not secondary (the flip did not happen)"]);
-    // git still says primary, where the leader still is: the next deploy finishes the undone steps, no flip-back.
-    expect(r.next.summary).toMatch(/^no flip-back: it finishes/);
+    expect(run.writable).toEqual(["secondary"]);
+    expect(run.commit.committed).toBe(true);
+    expect(r.verdict).toEqual({ pass: true, failures: [] });
+    expect(r.next.kind).toBe("finishes");
   });
 
   it("dr: with us-east-1's control planes down, its own regions answer and the flip completes; only us-east-1's resources (Route53 health-check alarms) wait for the next deploy", () => {
@@ -120,11 +118,12 @@ describe("scenarios", () => {
     expect(r.next.kind).toBe("finishes");
   });
 
-  it.each(["prod", "dr"])("%s: a region-down flip that fails, rerun once the region is back, ends with the secondary writable, the old primary fenced, and no flip-back", (stack) => {
+  it.each(["prod", "dr"])("%s: a region-down flip whose preview fails, rerun, fails over to the secondary (the old primary, cut off, holds no leader lock and is not writable), and no flip-back", (stack) => {
     const r = result(`${stack}/partial-then-rerun`);
     expect(r.runs).toHaveLength(2);
     expect(r.runs[0].writable).toEqual([]);
-    expect(r.runs[1].writableBefore).toEqual(["primary"]);
+    expect(r.runs[1].writableBefore).toEqual([]);
+    expect(r.runs[1].flip).toBe("succeeded: failover to secondary (regionDown=primary)");
     expect(r.runs[1].writable).toEqual(["secondary"]);
     expect(r.verdict).toEqual({ pass: true, failures: [] });
     expect(r.next.kind).toBe("no-op");

@@ -19,6 +19,12 @@ export interface FlipStepRule {
 
 export const flipStepRules: readonly FlipStepRule[] = [
   {
+    componentType: "crazygary:dr:PatroniFlip",
+    mechanism: "patroni",
+    optionalHostVariables: [],
+    source: "components/patroniFlip/index.ts header: asks the candidate region's Patroni REST API only (GET /cluster, POST /switchover or, with regionDown, POST /failover refused past the RPO unless forced)",
+  },
+  {
     componentType: "crazygary:dr:Promotion",
     mechanism: "promote.sh",
     optionalHostVariables: ["OLD_PRIMARY_HOST"],

@@ -6,7 +6,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { parse } from "yaml";
-import { promotionType } from "../../components/promotion";
+import { patroniFlipType } from "../../components/patroniFlip";
 import type { DeclaredFailover, DeclaredRecovery } from "../../domain/readinessRows";
 import { cronFor, drillIds, drills, monthsBetweenCalendarRuns, monthsBetweenCronRuns, type DrillId } from "../../domain/testingSchedule";
 import { alarmName, metricAlarmType, watches } from "../../policies/alarms";
@@ -105,7 +105,7 @@ export function declaredRecovery(plan: PlanView, drillWorkflow: { path: string; 
   return {
     stack: plan.stack,
     failover: failover(resources),
-    promotion: resources.filter((r) => r.type.startsWith("command:") && ancestorOfType(r, promotionType) !== undefined).map((r) => r.name),
+    promotion: resources.filter((r) => r.type.startsWith("command:") && ancestorOfType(r, patroniFlipType) !== undefined).map((r) => r.name),
     databaseHosts: hosts.map((h) => h.host.name),
     archiveTimeoutSeconds: timeouts.length > 0 ? Math.max(...timeouts) : null,
     replicationLagAlarms: lagAlarms.length > 0 ? { names: lagAlarms.map((a) => alarmName(a)), maxThresholdSeconds: Math.max(...lagAlarms.map((a) => Number(a.props.threshold))) } : null,

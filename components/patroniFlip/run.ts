@@ -1,0 +1,131 @@
+/**
+ * The flip's program, run by the `patroni-flip` local command (./index.ts) where `pulumi up`
+ * runs, against the surviving (candidate) region's Patroni REST API only:
+ *
+ * 1. `GET <api>/cluster` (a safe endpoint, no password), decided by `decideFlip`
+ *    (domain/patroniFlip.ts); "wait" decisions re-read every 2 s up to FLIP_TIMEOUT_SECONDS;
+ * 2. `POST <api>/switchover {leader, candidate}` (both regions answer: zero loss) or
+ *    `POST <api>/failover {candidate}` (regionDown; refused past the RPO unless forced), with
+ *    basic auth (Patroni's unsafe endpoints);
+ * 3. `GET <api>/cluster` until the candidate is the running leader, then `GET <api>/primary`
+ *    must answer 200.
+ * Exit 0: the candidate is the leader (also when it already was: a rerun is a no-op).
+ * Exit 1: refused or not reached in time; nothing was promoted by this run unless it says so.
+ *
+ * Environment: FLIP_API_URL (https://<candidate pgHost>:<restApiPort>), FLIP_CANDIDATE (member
+ * name), FLIP_REGION_DOWN ("true"/"false"), FLIP_MAX_LAG_BYTES, FLIP_FORCE ("true"/"false"),
+ * FLIP_TIMEOUT_SECONDS, PATRONI_RESTAPI_USERNAME and PATRONI_RESTAPI_PASSWORD (secret).
+ * TLS: the hosts' REST certificates are self-signed, so they are not verified here (guess: the
+ * basic-auth password then relies on the network path; a CA bundle from the stack would fix it).
+ */
+import * as https from "node:https";
+import * as http from "node:http";
+import { decideFlip, type ClusterView, type FlipRequest } from "../../domain/patroniFlip";
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function request(url: string, method: "GET" | "POST", body?: unknown, auth?: string): Promise<Reply> {
+  const target = new URL(url);
+  const client = target.protocol === "https:" ? https : http;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      target,
+      {
+        method,
+        timeout: 30_000,
+        rejectUnauthorized: false,
+        headers: {
+          ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+          ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {}),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${method} ${url}: no answer within 30 s`)));
+    req.on("error", reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+const log = (line: string) => process.stdout.write(`${new Date().toISOString()} patroni-flip: ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function setting(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`setting ${name} is missing or empty`);
+  return value;
+}
+
+async function readCluster(api: string): Promise<ClusterView> {
+  const reply = await request(`${api}/cluster`, "GET");
+  if (reply.status !== 200) throw new Error(`GET ${api}/cluster answered ${reply.status}: ${reply.body.slice(0, 200)}`);
+  return JSON.parse(reply.body) as ClusterView;
+}
+
+/** Runs the flip; resolves to the exit code. */
+export async function runFlip(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const api = setting("FLIP_API_URL").replace(/\/$/, "");
+  const flip: FlipRequest = {
+    candidate: setting("FLIP_CANDIDATE"),
+    regionDown: env.FLIP_REGION_DOWN === "true",
+    maxLagBytes: Number(setting("FLIP_MAX_LAG_BYTES")),
+    force: env.FLIP_FORCE === "true",
+  };
+  const deadline = Date.now() + Number(env.FLIP_TIMEOUT_SECONDS ?? "300") * 1000;
+  const auth = `${setting("PATRONI_RESTAPI_USERNAME")}:${setting("PATRONI_RESTAPI_PASSWORD")}`;
+  let asked = false;
+  let lastWait = "";
+  for (;;) {
+    const decision = decideFlip(await readCluster(api), flip);
+    if (decision.action === "done") {
+      const primary = await request(`${api}/primary`, "GET");
+      if (primary.status === 200) {
+        log(decision.message);
+        return 0;
+      }
+      lastWait = `GET /primary answers ${primary.status}; waiting for it`;
+    } else if (decision.action === "refuse") {
+      log(`REFUSED: ${decision.message}`);
+      return 1;
+    } else if (decision.action === "wait") {
+      lastWait = decision.message;
+    } else if (!asked) {
+      log(decision.message);
+      const body = decision.action === "switchover" ? { leader: decision.leader, candidate: decision.candidate } : { candidate: decision.candidate };
+      const reply = await request(`${api}/${decision.action}`, "POST", body, auth);
+      log(`POST /${decision.action} answered ${reply.status}: ${reply.body.trim()}`);
+      if (reply.status !== 200 && reply.status !== 503) {
+        log(`REFUSED by Patroni: nothing was promoted by this run`);
+        return 1;
+      }
+      // 503 "status unknown" means Patroni is still working: the loop reads the cluster again.
+      asked = true;
+    }
+    if (Date.now() > deadline) {
+      log(`TIMEOUT: ${lastWait || "the candidate did not become the leader in time"}; run pulumi up again (a rerun is safe)`);
+      return 1;
+    }
+    if (lastWait) log(lastWait);
+    await sleep(2000);
+  }
+}
+
+if (require.main === module) {
+  runFlip().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      log(`ERROR: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}
