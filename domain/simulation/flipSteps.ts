@@ -22,6 +22,7 @@ export const flipStepRules: readonly FlipStepRule[] = [
     componentType: "crazygary:dr:PatroniFlip",
     mechanism: "patroni",
     optionalHostVariables: [],
+    signature: ["FLIP_API_URL", "FLIP_CANDIDATE", "FLIP_REGION_DOWN", "FLIP_MAX_LAG_BYTES", "FLIP_FORCE"],
     source: "components/patroniFlip/index.ts header: asks the candidate region's Patroni REST API only (GET /cluster, POST /switchover or, with regionDown, POST /failover refused past the RPO unless forced)",
   },
   {
