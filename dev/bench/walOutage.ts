@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   say(`outage: us-east-1 S3 down ${options.minutes} min, primary in us-west-2 completing ${options.rate} segment(s)/min (archive_timeout ${maxArchiveTimeoutSeconds} s)`);
   let world: OutageWorld | undefined;
   try {
-    world = await startOutageWorld("bench-wal-outage", queueMax);
+    world = await startOutageWorld("bench-wal-outage", { archivePushQueueMaxMiB: queueMax });
     await world.host.runScriptChecked("configure-postgres.sh");
     await world.east.stop();
     const started = Date.now();

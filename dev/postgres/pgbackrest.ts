@@ -152,6 +152,13 @@ export interface DrHostOptions {
   archiveTimeoutSeconds?: number;
   /** pgBackRest `archive-push-queue-max`, in MiB. @default the prod stack's (`walQueueMaxMiB`, infra/backups.ts) */
   archivePushQueueMaxMiB?: number;
+  /**
+   * pgBackRest `io-timeout` of archive-push and of the scripts' repository probes, in seconds:
+   * what a dead repository costs per async run (about 8 x this). A test of an outage sets it
+   * low to run in seconds what takes minutes at the stack's value.
+   * @default the stack's (ARCHIVE_PUSH_IO_TIMEOUT_SECONDS, domain/walArchive.ts: 5)
+   */
+  archivePushIoTimeoutSeconds?: number;
   /** The application's database. @default "crazy_gary" */
   database?: string;
   /** The lease's timings (lease.sh, fence.sh). @default defaultLeaseTimings (domain/lease.ts) */
@@ -196,6 +203,7 @@ export class DrHost {
           ],
       fullRetentionDays: backups.full.retentionDays,
       archiveTimeoutSeconds: options.archiveTimeoutSeconds ?? maxArchiveTimeoutSeconds,
+      archivePushIoTimeoutSeconds: options.archivePushIoTimeoutSeconds,
       archivePushQueueMaxMiB: options.archivePushQueueMaxMiB ?? walQueueMaxMiB({ recovery: { databaseRpoMinutes: recoveryObjectives.database.rpoMinutes!, archiveTimeoutSeconds: maxArchiveTimeoutSeconds } }),
       schedules: schedulesFromRunbook(backups),
       postgres: {

@@ -9,7 +9,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { WAL_SEGMENT_MIB } from "../../domain/walArchive";
 import { PgSandbox, type PgNode } from "./cluster";
-import { createRepositories, DrHost, PRIMARY_REGION, processesMentioning, SECONDARY_REGION, waitFor } from "./pgbackrest";
+import { createRepositories, DrHost, type DrHostOptions, PRIMARY_REGION, processesMentioning, SECONDARY_REGION, waitFor } from "./pgbackrest";
 import { S3Region, selfSignedCertificate } from "./s3rver";
 
 export const MIB = 1024 * 1024;
@@ -29,12 +29,15 @@ export interface OutageWorld {
   host: DrHost;
 }
 
+/** The active host's settings that shape an outage (see {@link DrHostOptions}). */
+export type OutageHostSettings = Required<Pick<DrHostOptions, "archivePushQueueMaxMiB">> & Pick<DrHostOptions, "archivePushIoTimeoutSeconds">;
+
 /**
  * Starts both regions' S3, points pgBackRest at them through `PGBACKREST_*` variables in this
  * process's environment (every child inherits them: the server's archive_command, the scripts,
- * pgbackrest), and installs the active host in us-west-2 with `archivePushQueueMaxMiB`.
+ * pgbackrest), and installs the active host in us-west-2 with `settings`.
  */
-export async function startOutageWorld(label: string, archivePushQueueMaxMiB: number): Promise<OutageWorld> {
+export async function startOutageWorld(label: string, settings: OutageHostSettings): Promise<OutageWorld> {
   const sandbox = await PgSandbox.create(label);
   const tls = await selfSignedCertificate(await sandbox.makeDir("tls"));
   const east = await S3Region.start(PRIMARY_REGION, BUCKETS.primary, await sandbox.makeDir("s3-use1"), tls);
@@ -50,7 +53,7 @@ export async function startOutageWorld(label: string, archivePushQueueMaxMiB: nu
     side: "active",
     repositories: await createRepositories(sandbox),
     s3Buckets: BUCKETS,
-    archivePushQueueMaxMiB,
+    ...settings,
   });
   return { sandbox, east, west, primary, host };
 }

@@ -30,17 +30,24 @@ import {
 
 /**
  * The bound while us-east-1 is first down (short outage: nothing may be dropped) and the small
- * one the longer outage reaches in minutes (four 16 MiB segments), each rendered by render.ts.
+ * one the longer outage reaches within a few async runs (two 16 MiB segments), each rendered by render.ts.
  */
 const SHORT_OUTAGE_QUEUE_MAX_MIB = 1024;
-const QUEUE_MAX_MIB = 64;
+const QUEUE_MAX_MIB = 32;
+/**
+ * archive-push's io-timeout: each async run spends about 8 x this on the dead region before it
+ * ends and the next run starts (44 s at the stack's 5 s, domain/walArchive.ts), so the outage
+ * plays out in a few seconds per segment. Loopback S3 answers in milliseconds; 2 s leaves room
+ * for a loaded machine.
+ */
+const IO_TIMEOUT_SECONDS = 2;
 /** How long one segment may take to reach the surviving region while the other is down. */
 const PUSH_DEADLINE_MS = 300_000;
 
 let world: OutageWorld;
 
 beforeAll(async () => {
-  world = await startOutageWorld("wal-outage", SHORT_OUTAGE_QUEUE_MAX_MIB);
+  world = await startOutageWorld("wal-outage", { archivePushQueueMaxMiB: SHORT_OUTAGE_QUEUE_MAX_MIB, archivePushIoTimeoutSeconds: IO_TIMEOUT_SECONDS });
   const first = await world.host.runScriptChecked("configure-postgres.sh");
   expect(first.stdout).toContain("WAL reaches every repository");
   // Remembers each repository's newest segment, as the timer does every 5 minutes.
