@@ -81,6 +81,12 @@ export interface LabOptions {
   hbaFirst?: readonly string[];
   /** Start the secondary's Patroni and wait until it streams. @default true */
   startSecondary?: boolean;
+  /**
+   * Start Patroni at all. Off: etcd, S3 and every member's files are in place but no PostgreSQL
+   * runs, for a test that starts servers of its own for Patroni to adopt (the first deploy).
+   * @default true
+   */
+  startPatroni?: boolean;
 }
 
 export class PatroniLab {
@@ -181,16 +187,30 @@ export class PatroniLab {
       const lab = new PatroniLab(sandbox, net, etcd, s3, members, timings);
       started.members.push(members.primary, members.secondary);
 
-      members.primary.start();
-      await lab.waitForRole(members.primary, "primary", 120_000);
-      await members.primary.node.sql(databaseRolesSql((role) => testRolePassword(sandbox.root, role)));
-      await lab.checked(members.primary.pgbackrest(["stanza-create"]), "stanza-create");
-      if (options.startSecondary ?? true) await lab.joinSecondary();
+      if (options.startPatroni ?? true) {
+        members.primary.start();
+        await lab.waitForRole(members.primary, "primary", 120_000);
+        await lab.prepareLeader();
+        if (options.startSecondary ?? true) await lab.joinSecondary();
+      }
       return lab;
     } catch (error) {
       await teardown(sandbox, network, started);
       throw error;
     }
+  }
+
+  /** The superuser's password (Patroni logs in with it over loopback TCP). */
+  readonly superuserPassword = SUPERUSER_PASSWORD;
+
+  /** The pg_hba.conf lines every member runs with. */
+  readonly hba: readonly string[] = HBA;
+
+  /** On the primary: the stack's database roles (domain/databaseRoles.ts) and the stanza in both repositories. */
+  async prepareLeader(): Promise<void> {
+    const { primary } = this.members;
+    await primary.node.sql(databaseRolesSql((role) => testRolePassword(this.sandbox.root, role)));
+    await this.checked(primary.pgbackrest(["stanza-create"]), "stanza-create");
   }
 
   /** Starts the secondary's Patroni and waits until it is a replica streaming from the leader. */

@@ -35,8 +35,8 @@ export async function restoreCopy(lab: PatroniLab, member: PatroniMember, reques
     ...(request.set ? [`--set=${request.set}`] : []), "restore",
   ]), `pgbackrest restore --repo=${request.repo}`);
   const options = `-c port=${node.port} -c listen_addresses='' -c unix_socket_directories='${node.socketDir}' -c archive_mode=off -c hba_file='${join(node.dataDir, "pg_hba.conf")}'`;
-  const [command, args] = lab.network.wrap(member.role, join(PG_BIN, "pg_ctl"), ["-D", node.dataDir, "-l", node.logFile, "-o", options, "start"], true);
-  const started = await runCommand(command, args, { env: member.env, timeoutMs: 60_000 });
+  const [command, args] = lab.network.wrap(member.role, join(PG_BIN, "pg_ctl"), ["-D", node.dataDir, "-l", node.logFile, "-o", options, "-w", "-t", "600", "start"], true);
+  const started = await runCommand(command, args, { env: member.env, timeoutMs: 620_000 });
   if (started.code !== 0) throw new Error(`pg_ctl start of ${request.name}: ${started.stderr}\n${await node.logTail()}`);
   await waitFor(`${request.name} to end recovery`, 300_000, async () => {
     if (!(await node.isRunning())) throw new Error(`${request.name} stopped:\n${await node.logTail()}`);
