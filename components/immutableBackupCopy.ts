@@ -12,7 +12,7 @@
  */
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
-import { backupRules, backupVaultName, vaultLock, type BackupCopySettings } from "../domain/immutableBackupCopy";
+import { backupRegionOptIn, backupRules, backupVaultName, vaultLock, type BackupCopySettings } from "../domain/immutableBackupCopy";
 import { otherRole, perRole, regionRoles, type RegionRole } from "../domain/topology";
 
 export const immutableBackupCopyType = "crazygary:dr:ImmutableBackupCopy";
@@ -86,6 +86,9 @@ export class ImmutableBackupCopy extends pulumi.ComponentResource {
 
     for (const r of regionRoles) {
       const other = otherRole(r);
+      // The region's opt-in to back up S3 (account-wide in the region; domain/immutableBackupCopy.ts
+      // `backupRegionOptIn` cites why it is declared). The selection waits for it.
+      const optIn = new aws.backup.RegionSettings(`${name}-${r}-region-settings`, { resourceTypeOptInPreference: { ...backupRegionOptIn } }, { ...at(r), retainOnDelete: true });
       const plan = new aws.backup.Plan(
         `${name}-${r}-plan`,
         {
@@ -97,7 +100,7 @@ export class ImmutableBackupCopy extends pulumi.ComponentResource {
       new aws.backup.Selection(
         `${name}-${r}-selection`,
         { name: `crazy-gary-${args.environment}-repository`, planId: plan.id, iamRoleArn: role.arn, resources: [args.bucketArns[r]] },
-        at(r),
+        { ...at(r), dependsOn: [optIn] },
       );
     }
 

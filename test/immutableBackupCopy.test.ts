@@ -33,6 +33,12 @@ describe.each([
       expect(named(`backup-copy-${role}-lock`).inputs).toMatchObject({ backupVaultName: vault.inputs.name, minRetentionDays: 30, maxRetentionDays: 365, changeableForDays: 3 });
     });
 
+    it("opts the region in to S3 backups (AWS Backup RegionSettings), and the selection waits for it", () => {
+      const optIn = named(`backup-copy-${role}-region-settings`);
+      expect([optIn.type, optIn.region, optIn.inputs.resourceTypeOptInPreference, optIn.options.retainOnDelete]).toEqual(["aws:backup/regionSettings:RegionSettings", regions[role], { S3: true }, true]);
+      expect(named(`backup-copy-${role}-selection`).options.dependsOn).toContain(optIn.urn);
+    });
+
     it("backs up that region's bucket continuously (35 d) and daily at 05:00 UTC, copying the daily snapshot to the other region's vault", () => {
       const bucket = named(`wal-archive-${role}-bucket`);
       const selection = named(`backup-copy-${role}-selection`);
