@@ -3,12 +3,12 @@
  * host's paths and PostgreSQL settings, the parameters of every rendered file, and the names
  * of its scripts and systemd units. Rendering is in ./render.ts, validation in ./resolveParams.ts.
  */
-import { join } from "node:path";
+import { repositoryPath } from "../repositoryFiles";
 import type { HostSchedules } from "../../domain/hostSchedules";
 import type { LeaseTimings } from "../../domain/lease";
 
 /** Folder of the templates and scripts rendered here. */
-export const FILES_DIR = join(__dirname, "files");
+export const FILES_DIR = repositoryPath("components", "databaseHost", "files");
 
 /** Where a pgBackRest repository lives: an S3 bucket (production) or a local folder (tests). */
 export type RepositoryLocation =

@@ -14,7 +14,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
-import * as path from "node:path";
+import { repositoryPath } from "../repositoryFiles";
 import { defaultLeaseTimings, leaseWaitSeconds, type LeaseTimings } from "../../domain/lease";
 import { recoveryObjectives } from "../../domain/runbook";
 import type { DatabaseHostAddress, RegionRole } from "../../domain/topology";
@@ -23,7 +23,7 @@ import { defaultHostPaths } from "../databaseHost/hostFiles";
 export const promotionType = "crazygary:dr:Promotion";
 
 /** The promote script, a real file in the repository (shellchecked, tested against PostgreSQL 15). */
-export const promoteScriptPath = path.join(__dirname, "promote.sh");
+export const promoteScriptPath = repositoryPath("components", "promotion", "promote.sh");
 
 /** The script's text. It is passed as the command itself, so it runs the same from any working directory. */
 export const readPromoteScript = (): string => readFileSync(promoteScriptPath, "utf8");

@@ -23,12 +23,12 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
-import * as path from "node:path";
+import { repositoryPath } from "../repositoryFiles";
 
 export const schemaSyncType = "crazygary:dr:SchemaSync";
 
 /** The sync script, a real file in the repository (shellchecked, tested against PostgreSQL 15). */
-export const schemaSyncScriptPath = path.join(__dirname, "schema-sync.sh");
+export const schemaSyncScriptPath = repositoryPath("components", "schemaSync", "schema-sync.sh");
 
 /** The script's text, passed as the command itself so it runs the same from any working directory. */
 export const readSchemaSyncScript = (): string => readFileSync(schemaSyncScriptPath, "utf8");

@@ -33,7 +33,7 @@ interface CliResult {
 /** `npm run drill -- ARGS` as the workflow runs it, with the stand-ins first on PATH. */
 function drillCli(fakes: DrillFakes, args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-r", join(root, "tools/cli/register.js"), join(root, "tools/cli/drill.ts"), ...args], {
+    const child = spawn(process.execPath, [join(root, "tools/cli/run.js"), join(root, "tools/cli/drill.ts"), ...args], {
       cwd: root,
       env: { ...process.env, PATH: `${fakes.binDir}:${process.env.PATH}` },
       stdio: ["ignore", "pipe", "pipe"],

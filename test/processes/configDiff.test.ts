@@ -95,7 +95,7 @@ describe("drift in a key that must be shared", () => {
 
 describe("npm run config:diff", () => {
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, ["-r", "./tools/cli/register.js", "tools/cli/configDiff.ts", ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 600_000 });
+    spawnSync(process.execPath, ["tools/cli/run.js", "tools/cli/configDiff.ts", ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 600_000 });
 
   it("exit 0 and the report for the committed stacks; --base defaults to the stack dr follows", () => {
     const result = cli(["--stack", "dr"]);

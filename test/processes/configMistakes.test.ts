@@ -14,7 +14,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 const tool = (script: string, args: string[]) => {
-  const result = spawnSync(process.execPath, ["-r", "./tools/cli/register.js", `tools/cli/${script}.ts`, ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 600_000 });
+  const result = spawnSync(process.execPath, ["tools/cli/run.js", `tools/cli/${script}.ts`, ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 600_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 };
 

@@ -34,7 +34,7 @@ const steps = workflow.jobs.drill.steps;
 const stepRunning = (text: string) => steps.find((s) => s.run?.includes(text));
 
 function drill(...args: string[]) {
-  const result = spawnSync(process.execPath, ["-r", join(root, "tools/cli/register.js"), join(root, "tools/cli/drill.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 600_000 });
+  const result = spawnSync(process.execPath, [join(root, "tools/cli/run.js"), join(root, "tools/cli/drill.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 600_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -146,7 +146,7 @@ describe("drill-age.yml", () => {
       writeFileSync(join(dir, "aws"), `#!/bin/sh\nprintf '%s\\n' "$@" >> "${dir}/calls"\necho --- >> "${dir}/calls"\n`, { mode: 0o755 });
       const when = new Date(Date.now() - 10 * 86_400_000).toISOString();
       writeFileSync(join(dir, "measurements.json"), JSON.stringify({ figures: {}, drills: { "quarterly-dr-simulation": { when, outcome: "passed", stack: "dr", where: "https://ci.example/run/1" } } }));
-      const result = spawnSync(process.execPath, ["-r", join(root, "tools/cli/register.js"), join(root, "tools/cli/drill.ts"), "age", "--stack", "dr", "--measurements", join(dir, "measurements.json")], {
+      const result = spawnSync(process.execPath, [join(root, "tools/cli/run.js"), join(root, "tools/cli/drill.ts"), "age", "--stack", "dr", "--measurements", join(dir, "measurements.json")], {
         cwd: root, encoding: "utf8", timeout: 600_000, env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
       });
       expect(result.stderr).toBe("");

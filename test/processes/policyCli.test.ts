@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), "policy-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runPolicy(args: string[]) {
-  const result = spawnSync(process.execPath, ["-r", "./tools/cli/register.js", "tools/cli/policy.ts", ...args], { cwd: root, encoding: "utf8", timeout: 600_000 });
+  const result = spawnSync(process.execPath, ["tools/cli/run.js", "tools/cli/policy.ts", ...args], { cwd: root, encoding: "utf8", timeout: 600_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

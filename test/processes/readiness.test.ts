@@ -14,7 +14,7 @@ import { drillIds, drills, monthlyRestoreTestText } from "../../domain/testingSc
 import { repositoryRoot } from "../../tools/offline";
 
 function readiness(...args: string[]) {
-  const result = spawnSync(process.execPath, ["-r", path.join(repositoryRoot, "tools/cli/register.js"), path.join(repositoryRoot, "tools/cli/readiness.ts"), ...args], {
+  const result = spawnSync(process.execPath, [path.join(repositoryRoot, "tools/cli/run.js"), path.join(repositoryRoot, "tools/cli/readiness.ts"), ...args], {
     cwd: repositoryRoot,
     encoding: "utf8",
     timeout: 600_000,

@@ -11,7 +11,7 @@ import { repositoryRoot } from "../../tools/offline";
 
 describe("a program whose resources wait on each other", () => {
   it("exits 1 with the message instead of 0 with no output", () => {
-    const result = spawnSync(process.execPath, ["-r", "./tools/cli/register.js", path.join("test", "fixtures", "cli", "deadlockedProgram.ts")], {
+    const result = spawnSync(process.execPath, ["tools/cli/run.js", path.join("test", "fixtures", "cli", "deadlockedProgram.ts")], {
       cwd: repositoryRoot,
       encoding: "utf8",
       timeout: 600_000,

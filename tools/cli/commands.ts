@@ -83,12 +83,13 @@ export const configDiffCommand: CommandSpec = {
 export const benchCommand: CommandSpec = {
   command: "bench",
   summary:
-    "Wall time of `npm run plan` per stack, cold (first run after npm ci) and warm, beside the same plan from the TypeScript sources, with the load average; then of each part of `npm test`. It says what it will run first and prints each figure as it comes.",
+    "Wall time and CPU seconds of `npm run plan` per stack from its fresh bundle, without Node's compile cache (Node 22.1+), right after a rebuild and from the TypeScript sources, with the load average; then npm ci's prepare step, the lines of start-up code, and each part of `npm test`. It says what it will run first and prints each figure as it comes.",
   flags: [
-    { name: "runs", value: "N", help: "rounds of cold, warm and from-sources plans per stack (default 3; the median and the maximum are printed)" },
+    { name: "runs", value: "N", help: "rounds of each kind of plan per stack (default 3; the median and the maximum are printed)" },
     { name: "skip-tests", help: "time the plans only (about 1 min); without it the test suite runs too (several minutes)" },
+    { name: "node", value: "PATH", help: "run npm and the plans with this Node (a binary or its folder), e.g. to compare Node 20, 22 and 24 (default: the node on PATH)" },
   ],
-  examples: ["npm run -s bench -- --skip-tests", "npm run -s bench -- --runs 3"],
+  examples: ["npm run -s bench -- --skip-tests", "npm run -s bench -- --runs 3", "npm run -s bench -- --skip-tests --node ~/node-v24/bin"],
   exitCodes: ["0  figures printed (nothing is asserted)", "2  a usage mistake", "1  a timed command failed"],
 };
 

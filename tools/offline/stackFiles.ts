@@ -7,13 +7,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { repositoryRoot } from "../../components/repositoryFiles";
 import { didYouMean } from "../../domain/nearest";
 import { settingPath, sharedIdentityProblems, stackFileKeyProblems, wholeMapProblem, type RawStackFile } from "../../domain/stackFileRules";
 import { regionRoles } from "../../domain/topology";
 import { projectName, secretConfigKeys, stackConfigSchema } from "../../infra/config";
 import { type ConfigSource } from "../../infra/parseConfig";
 
-export const repositoryRoot = path.resolve(__dirname, "../..");
+export { repositoryRoot };
 
 /** Marks a value that stands in for a secret the stack file does not hold. */
 export const placeholderMark = "PLACEHOLDER-set-with-pulumi-config-set--secret";
