@@ -96,6 +96,10 @@ const cases: Case[] = [
     args: (dir) => ["--heading", "Preview: prod", "--section", `Offline diff=${path.join(dir, "diff.txt")}`, "--section", `Policy report=${path.join(dir, "policy.md")}`],
     setup: (dir) => (write(dir, "diff.txt", "(no changes)\n"), write(dir, "policy.md", "**No mandatory violation** (stack prod)\n"), {}),
   },
+  { tool: "cost", args: () => ["--stack", "prod"] },
+  { tool: "cost", args: () => ["--stack", "dr", "--set", "activeRegion=secondary"] },
+  { tool: "simulate", args: () => ["--stack", "prod", "--set", "activeRegion=secondary"] },
+  { tool: "simulate", args: (dir) => ["--stack", "prod", "--down", "us-west-2:control", "--continue-on-error", "--format", "json", "--out", path.join(dir, "simulation.json")] },
   { tool: "deployGuard", args: () => ["--stack", "prod", "--deployed", "primary"] },
   { tool: "deployGuard", args: () => ["--stack", "prod", "--deployed", "secondary"] },
 ];
