@@ -73,6 +73,10 @@ const drillTenDaysAgo = JSON.stringify({
   drills: { "quarterly-dr-simulation": { when: new Date(Date.now() - 10 * 86_400_000).toISOString(), outcome: "passed", stack: "dr", where: "https://ci.example/run/1" } },
 });
 
+/** Patroni's GET /cluster body with `leader` (a member named by its region) leading. */
+const patroniCluster = (leader: string) =>
+  JSON.stringify({ members: ["us-east-1", "us-west-2"].map((name) => ({ name, role: name === leader ? "leader" : "replica", state: name === leader ? "running" : "streaming" })) });
+
 const cases: Case[] = [
   { tool: "plan", args: () => ["--stack", "prod", "--json"] },
   { tool: "plan", args: () => ["--stack", "dr"] },
@@ -100,8 +104,10 @@ const cases: Case[] = [
   { tool: "cost", args: () => ["--stack", "dr", "--set", "activeRegion=secondary"] },
   { tool: "simulate", args: () => ["--stack", "prod", "--set", "activeRegion=secondary"] },
   { tool: "simulate", args: (dir) => ["--stack", "prod", "--down", "us-west-2:control", "--continue-on-error", "--format", "json", "--out", path.join(dir, "simulation.json")] },
-  { tool: "deployGuard", args: () => ["--stack", "prod", "--deployed", "primary"] },
-  { tool: "deployGuard", args: () => ["--stack", "prod", "--deployed", "secondary"] },
+  { tool: "deployGuard", args: () => ["--stack", "prod", "--never-deployed"] },
+  { tool: "deployGuard", args: (dir) => ["--stack", "prod", "--cluster", path.join(dir, "cluster.json")], setup: (dir) => (write(dir, "cluster.json", patroniCluster("us-west-2")), {}) },
+  { tool: "flipState", args: () => ["--stack", "prod", "--target", "secondary", "--describe"] },
+  { tool: "flipState", args: (dir) => ["--stack", "prod", "--target", "secondary", "--cluster", path.join(dir, "cluster.json")], setup: (dir) => (write(dir, "cluster.json", patroniCluster("us-west-2")), {}) },
 ];
 
 describe("each CLI from its bundle and from its sources", () => {
