@@ -108,6 +108,13 @@ describe("the database", () => {
     const auto = settle(settledState("primary"), view(["us-east-1"], "patroni", { automaticFailover: true }));
     expect(writablePrimaries(auto, view(["us-east-1"]))).toEqual(["secondary"]);
   });
+  it("Patroni: a leader back with a quorum while nobody leads takes the lock again; back while another leads, it is not writable", () => {
+    const lost = settle(settledState("primary"), view(["us-east-1"]));
+    expect(lost.leader).toBeNull();
+    expect(writablePrimaries(settle(lost, view([])), view([]))).toEqual(["primary"]);
+    const failedOver = applyFlip(lost, view(["us-east-1"]), "secondary", "primary");
+    expect(failedOver.ok && writablePrimaries(settle(failedOver.state, view([])), view([]))).toEqual(["secondary"]);
+  });
   it("Patroni: the witness region down leaves the leader writable", () => {
     expect(writablePrimaries(settle(settledState("primary"), view(["us-east-2"])), view(["us-east-2"]))).toEqual(["primary"]);
   });
@@ -122,7 +129,7 @@ describe("the database", () => {
   it("promote.sh: fences a reachable old primary; an old primary whose parameter names its region stays writable (lease)", () => {
     const flipped = applyFlip(settledState("primary"), view([], "promote.sh"), "secondary", undefined);
     expect(flipped.ok && writablePrimaries(flipped.state, view([], "promote.sh"))).toEqual(["secondary"]);
-    const unfenced = { leader: "secondary" as const, primaries: ["primary", "secondary"] as const, fenced: [] };
+    const unfenced = { leader: "secondary" as const, lastLeader: "secondary" as const, primaries: ["primary", "secondary"] as const, fenced: [] };
     const lease = (value: string): DatabaseView => ({ ...view([], "promote.sh"), parameters: { primary: value } });
     expect(writablePrimaries(settle(unfenced, lease("us-east-1")), lease("us-east-1"))).toEqual(["primary", "secondary"]);
     expect(writablePrimaries(settle(unfenced, lease("us-west-2")), lease("us-west-2"))).toEqual(["secondary"]);

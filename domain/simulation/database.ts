@@ -40,6 +40,11 @@ export interface DatabaseState {
    * Patroni: the member holding the leader lock (null: none). promote.sh: unused (see `primaries`).
    */
   leader: RegionRole | null;
+  /**
+   * Patroni: the member that held the lock last (the one without `nofailover`: the stack tags the
+   * passive member), which takes it again when it is back with a quorum and nobody else leads.
+   */
+  lastLeader: RegionRole | null;
   /** promote.sh: the members running as primaries (not in recovery). Patroni: unused. */
   primaries: readonly RegionRole[];
   /** promote.sh: the members whose pg_hba.conf rejects clients (fence.sh ran). */
@@ -70,21 +75,26 @@ export function etcdQuorum(topology: SimTopology, outage: Outage): boolean {
 }
 
 /** The initial state of a stack whose `activeRegion` was `active` and whose flips all completed. */
-export const settledState = (active: RegionRole): DatabaseState => ({ leader: active, primaries: [active], fenced: [] });
+export const settledState = (active: RegionRole): DatabaseState => ({ leader: active, lastLeader: active, primaries: [active], fenced: [] });
 
 /**
  * The state once the outage has lasted past the mechanisms' timers (Patroni's ttl, the lease):
- * a leader cut off from the quorum or down loses the lock; with automatic failover allowed the
- * other member takes it if it can; a former primary back without the lock is a replica;
- * promote.sh's hosts apply their lease.
+ * a leader cut off from the quorum or down loses the lock; with nobody leading, the members that
+ * may race for the lock (not `nofailover`, P4) do: the last leader when it is up (the passive
+ * member is `nofailover`), or with automatic failover allowed the other member; a former leader
+ * back while another leads is a replica; promote.sh's hosts apply their lease.
  */
 export function settle(state: DatabaseState, view: DatabaseView): DatabaseState {
   if (view.mechanism === "patroni") {
     const quorum = etcdQuorum(view.topology, view.outage);
+    const last = state.leader ?? state.lastLeader;
     let leader = state.leader;
     if (leader !== null && (!quorum || !hostUp(view, leader))) leader = null;
-    if (leader === null && view.topology.automaticFailover && quorum && state.leader !== null && hostUp(view, otherRole(state.leader))) leader = otherRole(state.leader);
-    return { ...state, leader };
+    if (leader === null && quorum && last !== null) {
+      if (hostUp(view, last)) leader = last;
+      else if (view.topology.automaticFailover && hostUp(view, otherRole(last))) leader = otherRole(last);
+    }
+    return { ...state, leader, lastLeader: leader ?? last };
   }
   const fenced = new Set(state.fenced);
   for (const role of state.primaries) {
@@ -119,9 +129,9 @@ export function applyFlip(state: DatabaseState, view: DatabaseView, target: Regi
     if (!etcdQuorum(view.topology, view.outage)) return { ok: false, reason: "no etcd quorum: Patroni cannot write a new leader key" };
     if (regionDown === undefined) {
       if (!writable.includes(old)) return { ok: false, reason: `switchover refused: the cluster has no healthy leader (Patroni: /switchover "only works when the cluster is healthy"); set regionDown for a failover` };
-      return { ok: true, state: { ...state, leader: target }, did: `switchover ${old} -> ${target}` };
+      return { ok: true, state: { ...state, leader: target, lastLeader: target }, did: `switchover ${old} -> ${target}` };
     }
-    return { ok: true, state: { ...state, leader: target }, did: `failover to ${target} (regionDown=${regionDown})` };
+    return { ok: true, state: { ...state, leader: target, lastLeader: target }, did: `failover to ${target} (regionDown=${regionDown})` };
   }
   if (writable.includes(target) && writable.includes(old)) return { ok: false, reason: "split brain: both databases take writes (promote.sh exit 2)" };
   if (writable.includes(target)) return { ok: true, state, did: `${target} is already the only writable database: nothing to do` };
@@ -130,5 +140,5 @@ export function applyFlip(state: DatabaseState, view: DatabaseView, target: Regi
   fenced.delete(target);
   const primaries = new Set([...state.primaries, target]);
   const how = writable.includes(old) ? `fenced ${old}, promoted ${target}` : hostUp(view, old) ? `promoted ${target} (${old} not writable)` : `waited out ${old}'s lease, promoted ${target}`;
-  return { ok: true, state: { leader: target, primaries: regionRoles.filter((r) => primaries.has(r)), fenced: regionRoles.filter((r) => fenced.has(r)) }, did: how };
+  return { ok: true, state: { leader: target, lastLeader: target, primaries: regionRoles.filter((r) => primaries.has(r)), fenced: regionRoles.filter((r) => fenced.has(r)) }, did: how };
 }
