@@ -118,9 +118,10 @@ describe("the database", () => {
   it("Patroni: the witness region down leaves the leader writable", () => {
     expect(writablePrimaries(settle(settledState("primary"), view(["us-east-2"])), view(["us-east-2"]))).toEqual(["primary"]);
   });
-  it("Patroni: a switchover needs a healthy leader; a failover (regionDown) does not", () => {
+  it("Patroni, by the flip's own decideFlip: a switchover needs a leader; a failover (regionDown) waits for the old lock, then runs; a live leader makes a failover wait", () => {
     const lost = settle(settledState("primary"), view(["us-east-1"]));
-    expect(applyFlip(lost, view(["us-east-1"]), "secondary", undefined)).toMatchObject({ ok: false, reason: expect.stringMatching(/switchover refused/) });
+    expect(applyFlip(lost, view(["us-east-1"]), "secondary", undefined)).toMatchObject({ ok: false, reason: expect.stringMatching(/^refused: the cluster has no leader, so a switchover/) });
+    expect(applyFlip(settledState("primary"), view([]), "secondary", "primary")).toMatchObject({ ok: false, reason: expect.stringMatching(/us-east-1 still holds the leader lock.*times out$/) });
     const failover = applyFlip(lost, view(["us-east-1"]), "secondary", "primary");
     expect(failover.ok && writablePrimaries(failover.state, view(["us-east-1"]))).toEqual(["secondary"]);
     const switched = applyFlip(settledState("primary"), view([]), "secondary", undefined);

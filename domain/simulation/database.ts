@@ -10,10 +10,10 @@
  *   of N tolerates (N-1)/2 failures);
  * - a member tagged `nofailover` never takes part in the leader race (P4): the passive member is,
  *   unless `automaticCrossRegionFailover`; so after losing the leader, nothing is promoted by itself;
- * - `POST /switchover` "only works when the cluster is healthy (there is a leader)"; `POST
- *   /failover` names a candidate and works without one (P5). Either needs the etcd quorum to write
- *   the new leader key. The lag bound (`maximum_lag_on_failover`, forceFailover) is the flip
- *   script's own check, not modelled: the simulator assumes the candidate is within it;
+ * - what the flip asks of Patroni is the flip's own pure decision, domain/patroniFlip.ts
+ *   `decideFlip` (switchover with both regions up, failover with `regionDown` once the old lock
+ *   expired, refused past the RPO unless forced), on the cluster as `GET /cluster` would show it;
+ *   either needs the etcd quorum. The simulator assumes the standby within the RPO (lag 0);
  * - a former leader that comes back without the lock rejoins as a replica (use_pg_rewind, P7).
  * The real-component tests hold the same against Patroni 3.0.2 and etcd 3.4 in network
  * namespaces: test/postgres/patroniPartition.test.ts (a primary cut off from the quorum stops
@@ -28,6 +28,7 @@
  * - lease.sh: a writable PostgreSQL primary reads the active-region parameter in its own region and fences
  *   itself when it names another region (and when the read fails past the lease).
  */
+import { decideFlip, type ClusterView } from "../patroniFlip";
 import { otherRole, regionRoles, type RegionRole } from "../topology";
 import { isUp, type Outage } from "./endpoints";
 import type { SimTopology } from "./model";
@@ -116,22 +117,52 @@ export function writablePrimaries(state: DatabaseState, view: DatabaseView): Reg
 /** What a flip step did: the new state, or why it failed (the state unchanged). */
 export type FlipResult = { ok: true; state: DatabaseState; did: string } | { ok: false; reason: string };
 
+/** What the flip step was told beyond its target (the Patroni flip's RPO bound and force). */
+export interface FlipSettings {
+  /** Most bytes the candidate may lag the lost leader in a failover. */
+  maxLagBytes: number;
+  /** `patroni.forceFailover`. */
+  force: boolean;
+}
+
+/**
+ * `GET /cluster` as the candidate's Patroni would answer it: the members whose hosts are up (a
+ * member whose host is down drops out of the DCS with its key), the lock holder as `leader`.
+ * Assumed, not modelled: every standby streams within the RPO (lag 0), and the candidate's
+ * `nofailover` tag is already lifted (the flip runs after its host's configuration).
+ */
+function clusterAsPatroniShowsIt(state: DatabaseState, view: DatabaseView): ClusterView {
+  return {
+    members: regionRoles
+      .filter((role) => hostUp(view, role))
+      .map((role) => (state.leader === role ? { name: view.topology.regions[role], role: "leader", state: "running" } : { name: view.topology.regions[role], role: "replica", state: "streaming", lag: 0, tags: { nofailover: false } })),
+  };
+}
+
 /**
  * The flip step's effect, run with its calls answered: make `target`'s database the leader.
  * `regionDown`: the operator declared that role's region down (a failover, not a switchover).
+ * Patroni: the flip's own decision (domain/patroniFlip.ts `decideFlip`) on the cluster as it is;
+ * a "wait" cannot end within the run (nothing changes while the step waits), so the step times out.
  */
-export function applyFlip(state: DatabaseState, view: DatabaseView, target: RegionRole, regionDown: RegionRole | undefined): FlipResult {
+export function applyFlip(state: DatabaseState, view: DatabaseView, target: RegionRole, regionDown: RegionRole | undefined, settings: FlipSettings = { maxLagBytes: 0, force: false }): FlipResult {
   const old = otherRole(target);
   const writable = writablePrimaries(state, view);
   if (!hostUp(view, target)) return { ok: false, reason: `${target} (${view.topology.regions[target]}) is unreachable` };
   if (view.mechanism === "patroni") {
-    if (state.leader === target && writable.includes(target)) return { ok: true, state, did: `${target} already holds the leader lock: nothing to do` };
-    if (!etcdQuorum(view.topology, view.outage)) return { ok: false, reason: "no etcd quorum: Patroni cannot write a new leader key" };
-    if (regionDown === undefined) {
-      if (!writable.includes(old)) return { ok: false, reason: `switchover refused: the cluster has no healthy leader (Patroni: /switchover "only works when the cluster is healthy"); set regionDown for a failover` };
-      return { ok: true, state: { ...state, leader: target, lastLeader: target }, did: `switchover ${old} -> ${target}` };
+    if (!etcdQuorum(view.topology, view.outage)) return { ok: false, reason: "no etcd quorum: Patroni's GET /cluster and a new leader key both need it" };
+    const decision = decideFlip(clusterAsPatroniShowsIt(state, view), { candidate: view.topology.regions[target], regionDown: regionDown !== undefined, ...settings });
+    switch (decision.action) {
+      case "done":
+        return { ok: true, state, did: decision.message };
+      case "switchover":
+      case "failover":
+        return { ok: true, state: { ...state, leader: target, lastLeader: target }, did: decision.message };
+      case "wait":
+        return { ok: false, reason: `${decision.message}; nothing changes while it waits, so it times out` };
+      case "refuse":
+        return { ok: false, reason: `refused: ${decision.message}` };
     }
-    return { ok: true, state: { ...state, leader: target, lastLeader: target }, did: `failover to ${target} (regionDown=${regionDown})` };
   }
   if (writable.includes(target) && writable.includes(old)) return { ok: false, reason: "split brain: both databases take writes (promote.sh exit 2)" };
   if (writable.includes(target)) return { ok: true, state, did: `${target} is already the only writable database: nothing to do` };

@@ -3,7 +3,7 @@
  * keyed by the component type the step's command belongs to (the type tokens are constants of
  * the components). Pure.
  */
-import type { FlipMechanism } from "./database";
+import type { FlipMechanism, FlipSettings } from "./database";
 import type { SimResource } from "./model";
 
 export interface FlipStepRule {
@@ -33,6 +33,12 @@ export const flipStepRules: readonly FlipStepRule[] = [
     source: "components/promotion/promote.sh header: an unreachable old primary is waited out (its lease), then the new side is promoted",
   },
 ];
+
+/** The Patroni flip's RPO bound and force, from its command's environment (components/patroniFlip flipEnvironment). */
+export function flipSettingsOf(resource: SimResource): FlipSettings {
+  const environment = (resource.inputs.environment ?? {}) as Record<string, unknown>;
+  return { maxLagBytes: Number(environment.FLIP_MAX_LAG_BYTES ?? 0), force: environment.FLIP_FORCE === "true" };
+}
 
 /** The flip step of a plan: the command whose parent is a flip component, with its rule. */
 export function findFlipStep(resources: readonly SimResource[]): { resource: SimResource; rule: FlipStepRule } {

@@ -9,7 +9,7 @@ import { applyFlip, settle, writablePrimaries, type DatabaseState, type Database
 import { dnsAnswers, type DnsAnswer } from "./dns";
 import { isUp, type Outage } from "./endpoints";
 import { planSteps, runSteps, type DeployedState, type RunResult, type Step, type StepOutcome } from "./engine";
-import { findFlipStep } from "./flipSteps";
+import { findFlipStep, flipSettingsOf } from "./flipSteps";
 import type { SimPlan, SimResource, SimTopology } from "./model";
 import type { WorkflowFacts } from "./workflow";
 
@@ -94,7 +94,7 @@ export function simulateRun(world: World, spec: RunSpec, topology: SimTopology, 
     continueOnError: spec.continueOnError,
     effect: (step) => {
       if (step.urn !== flipStep.resource.urn || step.op === "delete") return { ok: true };
-      const result = applyFlip(database, view(topology, spec.outage, world.state, mechanism), spec.plan.activeRegion, spec.plan.regionDown);
+      const result = applyFlip(database, view(topology, spec.outage, world.state, mechanism), spec.plan.activeRegion, spec.plan.regionDown, flipSettingsOf(step.resource));
       if (!result.ok) return result;
       database = result.state;
       return { ok: true, detail: result.did };
