@@ -5,7 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { LOOPBACK, PG_BIN, writeOwnedFile, type PgNode } from "./cluster";
+import { LOOPBACK, type PgNode } from "./pgNode";
+import { PG_BIN, writeOwnedFile } from "./serverTools";
 import { runCommand, type CommandResult } from "../../tools/process/exec";
 
 /** An application role's login. */

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { databaseRoleNames, databaseRoleSpecs, type DatabaseRoleName } from "../../domain/databaseRoles";
-import { sqlLiteral } from "./cluster";
+import { sqlLiteral } from "./settings";
 
 /** A role's password in one sandbox: 32 hex characters (letters and digits, as the stack generates). */
 export function testRolePassword(sandboxRoot: string, role: DatabaseRoleName): string {

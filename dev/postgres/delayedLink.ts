@@ -4,7 +4,7 @@
  * primary as one in another region does (us-east-1 to us-west-2 is some 60-70 ms apart).
  */
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";
-import { LOOPBACK } from "./cluster";
+import { LOOPBACK } from "./pgNode";
 
 export interface DelayedLink {
   /** The port to connect to instead of the upstream's. */

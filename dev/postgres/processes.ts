@@ -1,5 +1,6 @@
 /** Process facts read from /proc (Linux), for stopping and crashing servers by pid. */
 import { readFileSync, readdirSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
 
 /** State letter and parent pid of `pid`, or undefined when it does not exist. */
 function readStat(pid: number): { state: string; ppid: number } | undefined {
@@ -44,4 +45,15 @@ export async function waitUntilGone(pids: readonly number[], timeoutMs: number):
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return true;
+}
+
+/** Pids of running processes whose command line mentions `path` (e.g. a leftover scratch server). */
+export async function processesMentioning(path: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const commandLine = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (commandLine.split("\0").some((arg) => arg.includes(path))) pids.push(Number(entry));
+  }
+  return pids;
 }

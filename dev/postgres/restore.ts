@@ -4,9 +4,13 @@
  * crash of the primary loses, measured on such a restore.
  */
 import { join } from "node:path";
-import { PG_BIN, type PgNode, type PgSandbox, type PgSettings } from "./cluster";
+import type { PgNode } from "./pgNode";
+import type { PgSandbox } from "./sandbox";
+import { PG_BIN } from "./serverTools";
+import type { PgSettings } from "./settings";
 import { runCommand } from "../../tools/process/exec";
-import { waitFor, type DrHost } from "./pgbackrest";
+import type { DrHost } from "./drHost";
+import { waitFor } from "./waitFor";
 
 /** Options for {@link restoreNode}. */
 export interface RestoreNodeOptions {

@@ -19,7 +19,7 @@ import { join, resolve } from "node:path";
 import { runChecked } from "../../tools/process/exec";
 import { freeLoopbackPort } from "./ports";
 import { isAlive, signalProcess, waitUntilGone } from "./processes";
-import { waitFor } from "./pgbackrest";
+import { waitFor } from "./waitFor";
 
 /** s3rver's built-in access key and secret (its default account). */
 export const S3RVER_CREDENTIALS = Object.freeze({ key: "S3RVER", secret: "S3RVER" });

@@ -8,8 +8,11 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { WAL_SEGMENT_MIB } from "../../domain/walArchive";
-import { PgSandbox, type PgNode } from "./cluster";
-import { createRepositories, DrHost, type DrHostOptions, PRIMARY_REGION, processesMentioning, SECONDARY_REGION, waitFor } from "./pgbackrest";
+import type { PgNode } from "./pgNode";
+import { PgSandbox } from "./sandbox";
+import { createRepositories, DrHost, type DrHostOptions, PRIMARY_REGION, SECONDARY_REGION } from "./drHost";
+import { processesMentioning } from "./processes";
+import { waitFor } from "./waitFor";
 import { S3Region, selfSignedCertificate } from "./s3rver";
 
 export const MIB = 1024 * 1024;

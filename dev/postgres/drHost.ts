@@ -1,0 +1,254 @@
+/**
+ * Database hosts as the stack configures them, on this machine: the files rendered by
+ * `components/databaseHost/render.ts` installed into a {@link PgSandbox}, with two posix
+ * pgBackRest repositories standing in for the two regions' buckets. The rendered
+ * pgBackRest config differs from production only in the repository type and path (see
+ * test/databaseHost.render.test.ts); every script runs as written, as `postgres`, with the
+ * AWS CLI replaced at the PATH boundary by a recorder.
+ */
+import { join } from "node:path";
+import { schedulesFromRunbook } from "../../domain/hostSchedules";
+import type { LeaseTimings } from "../../domain/lease";
+import { type DatabaseHostFilesParams, type ScriptName } from "../../components/databaseHost/hostFiles";
+import { renderHostFiles } from "../../components/databaseHost/render";
+import { backups, maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
+import { walQueueMaxMiB } from "../../domain/walQueue";
+import { databaseRoleSecretName, HOST_DATABASE_ROLES, type DatabaseRoleName } from "../../domain/databaseRoles";
+import type { PgNode } from "./pgNode";
+import type { PgSandbox } from "./sandbox";
+import { PG_BIN, writeOwnedFile } from "./serverTools";
+import { FakeAws } from "./fakeAws";
+import { databaseRolesSql, testRolePassword } from "./databaseRoles";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
+import { freeLoopbackPort } from "./ports";
+
+/** The regions the two repositories stand in for (prod's primary and secondary). */
+export const PRIMARY_REGION = "us-east-1";
+export const SECONDARY_REGION = "us-west-2";
+
+/** The two repositories of one test "deployment": folders standing in for the buckets. */
+export interface Repositories {
+  /** repo1: the primary region's bucket. */
+  primary: string;
+  /** repo2: the secondary region's bucket. */
+  secondary: string;
+}
+
+/** Creates the two repository folders in the sandbox. */
+export async function createRepositories(sandbox: PgSandbox): Promise<Repositories> {
+  return { primary: await sandbox.makeDir("bucket-use1"), secondary: await sandbox.makeDir("bucket-usw2") };
+}
+
+/** Options for {@link DrHost.install}. */
+export interface DrHostOptions {
+  /** Folder name of the host's files in the sandbox. */
+  name: string;
+  node: PgNode;
+  /** The region this host stands in for. */
+  hostRegion: string;
+  side: "active" | "passive";
+  /** Posix folders standing in for the buckets; ignored when `s3Buckets` is given. */
+  repositories: Repositories;
+  /**
+   * Use S3 repositories (the production template) with these bucket names instead of the
+   * posix folders; the endpoints come from `PGBACKREST_*` variables (see support/s3rver.ts).
+   * @default undefined (posix)
+   */
+  s3Buckets?: Repositories;
+  /** `archive_timeout`, in seconds. @default maxArchiveTimeoutSeconds (runbook: 60) */
+  archiveTimeoutSeconds?: number;
+  /** pgBackRest `archive-push-queue-max`, in MiB. @default the prod stack's (`walQueueMaxMiB`, infra/backups.ts) */
+  archivePushQueueMaxMiB?: number;
+  /**
+   * pgBackRest `io-timeout` of archive-push and of the scripts' repository probes, in seconds:
+   * what a dead repository costs per async run (about 8 x this). A test of an outage sets it
+   * low to run in seconds what takes minutes at the stack's value.
+   * @default the stack's (ARCHIVE_PUSH_IO_TIMEOUT_SECONDS, domain/walArchive.ts: 5)
+   */
+  archivePushIoTimeoutSeconds?: number;
+  /** The application's database. @default "crazy_gary" */
+  database?: string;
+  /** The lease's timings (lease.sh, fence.sh). @default defaultLeaseTimings (domain/lease.ts) */
+  lease?: LeaseTimings;
+  /** Addresses the standby may stream from as `replicator` (pg_hba.conf). @default ["all"] */
+  replicationClients?: readonly string[];
+  /**
+   * Create the database roles on the node now. Off for a node that is not running yet (a
+   * Patroni member: its roles are made on the leader once it runs, and reach a replica by replication).
+   * @default true when the node is not in recovery
+   */
+  createRoles?: boolean;
+}
+
+/** One database host: a PostgreSQL node plus the files the stack installs next to it. */
+export class DrHost {
+  private constructor(
+    readonly name: string,
+    readonly node: PgNode,
+    /** The params the files were rendered with (posix repositories, sandbox paths). */
+    readonly params: DatabaseHostFilesParams,
+    readonly root: string,
+    readonly aws: FakeAws,
+  ) {}
+
+  /** Renders every host file with {@link renderHostFiles} and writes it under the sandbox. */
+  static async install(sandbox: PgSandbox, options: DrHostOptions): Promise<DrHost> {
+    const root = await sandbox.makeDir(options.name);
+    const dir = async (relative: string) => sandbox.makeDir(`${options.name}/${relative}`);
+    const params: DatabaseHostFilesParams = {
+      environment: "prod",
+      hostRegion: options.hostRegion,
+      side: options.side,
+      repositories: options.s3Buckets
+        ? [
+            { type: "s3", bucket: options.s3Buckets.primary, region: PRIMARY_REGION },
+            { type: "s3", bucket: options.s3Buckets.secondary, region: SECONDARY_REGION },
+          ]
+        : [
+            { type: "posix", path: options.repositories.primary, region: PRIMARY_REGION },
+            { type: "posix", path: options.repositories.secondary, region: SECONDARY_REGION },
+          ],
+      fullRetentionDays: backups.full.retentionDays,
+      archiveTimeoutSeconds: options.archiveTimeoutSeconds ?? maxArchiveTimeoutSeconds,
+      archivePushIoTimeoutSeconds: options.archivePushIoTimeoutSeconds,
+      archivePushQueueMaxMiB: options.archivePushQueueMaxMiB ?? walQueueMaxMiB({ recovery: { databaseRpoMinutes: recoveryObjectives.database.rpoMinutes!, archiveTimeoutSeconds: maxArchiveTimeoutSeconds } }),
+      schedules: schedulesFromRunbook(backups),
+      postgres: {
+        dataDir: options.node.dataDir,
+        port: options.node.port,
+        socketDir: options.node.socketDir,
+        binDir: PG_BIN,
+        database: options.database ?? "crazy_gary",
+        service: "",
+      },
+      restoreTestPort: await freeLoopbackPort(),
+      paths: {
+        pgbackrestConfig: join(await dir("etc"), "pgbackrest.conf"),
+        envFile: join(root, "etc", "dr.env"),
+        binDir: await dir("bin"),
+        systemdDir: await dir("systemd"),
+        stateDir: join(root, "state"),
+        spoolPath: await dir("spool"),
+        logPath: await dir("log"),
+        lockPath: await dir("lock"),
+        restoreTestDir: join(root, "restore-test"),
+        passwordFile: join(root, "pgpass"),
+      },
+      lease: options.lease,
+      replicationClients: options.replicationClients,
+    };
+    for (const file of renderHostFiles(params)) {
+      await writeOwnedFile(file.path, file.content, Number.parseInt(file.mode, 8));
+    }
+    // The roles as the DatabaseRoles component declares them (created on a primary; a standby
+    // receives them through replication) and their secrets as Secrets Manager holds them.
+    const password = (role: DatabaseRoleName) => testRolePassword(sandbox.root, role);
+    if (options.createRoles ?? !(await options.node.isInRecovery())) await options.node.sql(databaseRolesSql(password));
+    const aws = await FakeAws.install(sandbox, options.name);
+    for (const role of HOST_DATABASE_ROLES) {
+      await aws.storeSecret(databaseRoleSecretName(params.environment, role), JSON.stringify({ username: role, password: password(role) }));
+    }
+    return new DrHost(options.name, options.node, params, root, aws);
+  }
+
+  /** The password file configure-postgres.sh writes for this host (libpq's PGPASSFILE). */
+  get passwordFile(): string {
+    return this.params.paths!.passwordFile!;
+  }
+
+  /** Path of an installed file by its production path's role. */
+  get envFile(): string {
+    return this.params.paths!.envFile!;
+  }
+
+  get configFile(): string {
+    return this.params.paths!.pgbackrestConfig!;
+  }
+
+  get stateDir(): string {
+    return this.params.paths!.stateDir!;
+  }
+
+  get restoreTestDir(): string {
+    return this.params.paths!.restoreTestDir!;
+  }
+
+  get restoreTestPort(): number {
+    return this.params.restoreTestPort!;
+  }
+
+  /** The scripts' environment as their systemd units give it: the rendered dr.env, and the fake `aws` first on PATH. */
+  private get scriptEnv(): Record<string, string> {
+    return { CRAZY_GARY_DR_ENV: this.envFile, PATH: `${this.aws.binDir}:${PG_BIN}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin` };
+  }
+
+  /** Runs an installed script as `postgres`, as its systemd unit would (settings from the rendered dr.env). */
+  runScript(script: ScriptName, args: readonly string[] = [], timeoutMs = 600_000): Promise<CommandResult> {
+    return runCommand("bash", [join(this.params.paths!.binDir!, script), ...args], {
+      asPostgres: true,
+      cwd: this.root,
+      timeoutMs,
+      env: this.scriptEnv,
+    });
+  }
+
+  /**
+   * The shell command that runs an installed script with this host's settings, for a caller
+   * that runs it through `sh -c` on the host (promote.sh's FENCE_COMMAND, run by the server).
+   */
+  commandLine(script: ScriptName): string {
+    const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+    const env = Object.entries(this.scriptEnv).map(([key, value]) => `${key}=${quote(value)}`);
+    return [...env, "bash", quote(join(this.params.paths!.binDir!, script))].join(" ");
+  }
+
+  /** Like {@link runScript}, throwing with the script's output unless it exits 0. */
+  async runScriptChecked(script: ScriptName, args: readonly string[] = [], timeoutMs = 600_000): Promise<CommandResult> {
+    const result = await this.runScript(script, args, timeoutMs);
+    if (result.code !== 0) {
+      throw new Error(`${script} ${args.join(" ")} exited with ${result.code ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
+    }
+    return result;
+  }
+
+  /** Runs pgBackRest with this host's rendered config, as `postgres`. */
+  pgbackrest(args: readonly string[], timeoutMs = 600_000): Promise<CommandResult> {
+    return runCommand("pgbackrest", [`--config=${this.configFile}`, "--stanza=crazy-gary", ...args], {
+      asPostgres: true,
+      cwd: this.root,
+      timeoutMs,
+      // As on the host: pg1-user=pgbackrest, its password from the password file.
+      env: { PGPASSFILE: this.passwordFile },
+    });
+  }
+
+  /** Like {@link pgbackrest}, throwing with its output unless it exits 0. */
+  async pgbackrestChecked(args: readonly string[], timeoutMs = 600_000): Promise<string> {
+    const result = await this.pgbackrest(args, timeoutMs);
+    if (result.code !== 0) {
+      throw new Error(`pgbackrest ${args.join(" ")} exited with ${result.code ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
+    }
+    return result.stdout;
+  }
+
+  /** `pgbackrest info --output=json` for one repository: its backups (oldest first) and archive range. */
+  async info(repo: 1 | 2): Promise<PgbackrestInfo> {
+    const [stanza] = JSON.parse(await this.pgbackrestChecked([`--repo=${repo}`, "--output=json", "info"])) as PgbackrestInfo[];
+    return stanza!;
+  }
+}
+
+/** The parts of `pgbackrest info --output=json` the tests read. */
+export interface PgbackrestInfo {
+  name: string;
+  status: { code: number; message: string };
+  backup: {
+    label: string;
+    type: "full" | "diff" | "incr";
+    prior: string | null;
+    timestamp: { start: number; stop: number };
+    archive: { start: string; stop: string };
+    database: { id: number; "repo-key": number };
+  }[];
+  archive: { id: string; min: string | null; max: string | null; database: { id: number; "repo-key": number } }[];
+}
