@@ -28,10 +28,14 @@ export interface RestoreRequest {
 export async function restoreCopy(lab: PatroniLab, member: PatroniMember, request: RestoreRequest): Promise<PgNode> {
   const node = await lab.sandbox.prepareNode(request.name);
   const spool = await lab.sandbox.makeDir(`${request.name}/spool`);
+  const lock = await lab.sandbox.makeDir(`${request.name}/lock`);
   await lab.checked(member.pgbackrest([
-    `--repo=${request.repo}`, `--pg1-path=${node.dataDir}`, `--spool-path=${spool}`, "--archive-mode=off", "--type=default",
-    // Written into the copy's restore_command: see dev/patroni/lab.ts on async archive-get (pgbackrest#2423).
-    "--no-archive-async",
+    `--repo=${request.repo}`, `--pg1-path=${node.dataDir}`, `--spool-path=${spool}`,
+    // A spool and a lock folder of its own, written into the copy's restore_command too: the
+    // live server beside it runs async archive-push with the host's, and pgBackRest 2.45's async
+    // archive-get takes the same archive lock (an archive-get then waited out archive-timeout,
+    // 60 s, per segment here; pgbackrest/pgbackrest#2423).
+    `--lock-path=${lock}`, "--archive-mode=off", "--type=default",
     ...(request.set ? [`--set=${request.set}`] : []), "restore",
   ]), `pgbackrest restore --repo=${request.repo}`);
   const options = `-c port=${node.port} -c listen_addresses='' -c unix_socket_directories='${node.socketDir}' -c archive_mode=off -c hba_file='${join(node.dataDir, "pg_hba.conf")}'`;
