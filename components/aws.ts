@@ -18,6 +18,7 @@ export * as s3 from "@pulumi/aws/s3";
 export * as secretsmanager from "@pulumi/aws/secretsmanager";
 export * as sns from "@pulumi/aws/sns";
 export * as ssm from "@pulumi/aws/ssm";
+export * as vpc from "@pulumi/aws/vpc";
 export { Provider, type ProviderArgs } from "@pulumi/aws/provider";
 export { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 export { getPartitionOutput } from "@pulumi/aws/getPartition";

@@ -111,6 +111,7 @@ export const replaceRules: Readonly<Record<string, ReplaceRule>> = {
     source: `${tf("backup/vault_lock_configuration.go", "backup_vault_name, changeable_for_days, max_retention_days, min_retention_days")} (no Update): a changed bound is a new lock, which a compliance-mode lock past its lock date refuses`,
   },
   "aws:backup/plan:Plan": { properties: ["name"], source: `${tf("backup/plan.go", "name")}; rules update in place (UpdateBackupPlan)` },
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": { properties: ["securityGroupId"], source: tf("vpc/security_group_ingress_rule.go", "security_group_id") },
   "aws:backup/regionSettings:RegionSettings": {
     properties: [],
     source: `${tf("backup/region_settings.go", "no ForceNew input")}: both preference maps update in place (UpdateRegionSettings); its delete changes nothing in AWS`,

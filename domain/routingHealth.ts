@@ -50,12 +50,6 @@ export const routingChildHealthThreshold = routingChildren.length;
 /** The Patroni REST path whose 200 means "this member is the writable leader" (citations P3). */
 export const leaderHealthPath = "/primary";
 
-/**
- * Patroni's REST API port until the stack config carries `patroni.restApiPort` (COORDINATION.md
- * contract; Patroni's own default `restapi.listen` port, docs/yaml_configuration.rst "REST API").
- */
-export const defaultPatroniRestApiPort = 8008;
-
 /** Throws on anything but a region role, naming the argument, the value and what is allowed. */
 function checkRole(name: string, value: string): asserts value is RegionRole {
   if (!regionRoles.includes(value as RegionRole)) throw new Error(`${name}: ${JSON.stringify(value)} is not a region role; use primary or secondary`);

@@ -79,6 +79,18 @@ export const databaseHost = z.strictObject({
   database: z.string().min(1).default("crazy_gary").describe("The application's database."),
   adminUser: z.string().min(1).default("postgres").describe("PostgreSQL superuser the stack connects as."),
   dataDirectory: z.string().startsWith("/").default("/var/lib/postgresql/15/main").describe("PostgreSQL data directory on the host."),
+  restApiIngress: z
+    .strictObject({
+      securityGroupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, { message: "is not a security group id such as sg-0123456789abcdef0" }).describe("The host's security group."),
+      prefixListId: z
+        .string()
+        .regex(/^pl-[0-9a-f]{8,17}$/, { message: "is not a prefix list id such as pl-0123456789abcdef0" })
+        .describe("Id of the AWS-managed prefix list `com.amazonaws.<region>.route53-healthchecks` in the host's region (`aws ec2 describe-managed-prefix-lists`, once: the stack never looks it up)."),
+    })
+    .optional()
+    .describe(
+      "Admit Route53's health checkers, and no one else from outside, to Patroni's REST port: one security group rule from the AWS-managed Route53 health-check prefix list (docs/guides/failover-workflow.md). Absent: the host's network must admit them some other way, or DNS never sees this region's leader.",
+    ),
   replicationClients: z
     .array(z.string().regex(HBA_ADDRESS, { message: `is not a pg_hba.conf address; ${hbaAddressFix}` }))
     .min(1, { message: 'is empty; give at least one address, or ["all"]' })

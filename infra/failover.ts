@@ -12,7 +12,8 @@ import { PatroniFlip } from "../components/patroniFlip";
 import { PatroniRestCredentials } from "../components/patroniRestCredentials";
 import { activeRegionCode, activeRole } from "../domain/activeRegion";
 import { maximumLagOnFailoverBytes } from "../domain/patroni";
-import { perRole, type RegionRole } from "../domain/topology";
+import * as aws from "../components/aws";
+import { perRole, regionRoles, type RegionRole } from "../domain/topology";
 import type { StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
 
@@ -21,7 +22,35 @@ export function databaseLeaderEndpoints(config: Pick<StackConfig, "databases" | 
   return perRole((role) => ({ host: config.databases[role].pgHost, port: config.patroni.restApiPort }));
 }
 
+/**
+ * Per database host with `restApiIngress`: the security-group rule that admits Route53's health
+ * checkers (the AWS-managed prefix list `com.amazonaws.<region>.route53-healthchecks`, Route53
+ * developer guide "IP address ranges of Amazon Route 53 servers") to Patroni's REST port, in the
+ * host's region. Nothing here follows `activeRegion`: a flip calls no EC2 API.
+ */
+export function declareRestApiIngress(config: Pick<StackConfig, "databases" | "patroni">, providers: RegionProviders) {
+  return regionRoles.flatMap((role) => {
+    const ingress = config.databases[role].restApiIngress;
+    if (!ingress) return [];
+    return [
+      new aws.vpc.SecurityGroupIngressRule(
+        `patroni-rest-api-${role}`,
+        {
+          securityGroupId: ingress.securityGroupId,
+          prefixListId: ingress.prefixListId,
+          ipProtocol: "tcp",
+          fromPort: config.patroni.restApiPort,
+          toPort: config.patroni.restApiPort,
+          description: "Route53 health checkers: Patroni GET /primary (DNS follows the database leader)",
+        },
+        { provider: providers.aws[role] },
+      ),
+    ];
+  });
+}
+
 export function declareFailover(config: StackConfig, providers: RegionProviders) {
+  declareRestApiIngress(config, providers);
   const activeRegionParameter = new ActiveRegionParameter("active-region", {
     environment: config.environment,
     activeRegionCode: activeRegionCode(config),

@@ -292,3 +292,29 @@ describe("FailoverDns arguments", () => {
     await expect(declare()).rejects.toThrow('FailoverDns healthCheck.checkerRegions: ["us-east-1","us-west-2"] has fewer than 3 regions; Route53 needs at least 3');
   });
 });
+
+describe("Patroni's REST port admits Route53's health checkers (databases.<role>.restApiIngress)", () => {
+  it.each(["prod", "dr"])("%s: one ingress rule per host, from the Route53 health-check prefix list, on patroni.restApiPort, in the host's region", async (stack) => {
+    const plan = await planOf(stack);
+    const config = parseStackConfig(loadStackConfig(stack));
+    const rules = plan.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    expect(rules.map((r) => [r.name, r.region, r.inputs.securityGroupId, r.inputs.prefixListId, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort])).toEqual(
+      (["primary", "secondary"] as const).map((role) => [
+        `patroni-rest-api-${role}`,
+        config.regions[role],
+        config.databases[role].restApiIngress!.securityGroupId,
+        config.databases[role].restApiIngress!.prefixListId,
+        "tcp",
+        config.patroni.restApiPort,
+        config.patroni.restApiPort,
+      ]),
+    );
+    for (const rule of rules) expect(rule.inputs).not.toHaveProperty("cidrIpv4");
+  });
+
+  it("refuses a prefix list id that is not one, naming the key", () => {
+    const run = () => parseStackConfig(loadStackConfig("prod", { set: ["databases.primary.restApiIngress.prefixListId=com.amazonaws.us-east-1.route53-healthchecks"] }));
+    expect(run).toThrow(StackConfigError);
+    expect(run).toThrow('crazy-gary-dr:databases.primary.restApiIngress.prefixListId: "com.amazonaws.us-east-1.route53-healthchecks" is not a prefix list id such as pl-0123456789abcdef0');
+  });
+});
