@@ -44,5 +44,6 @@ export const pricers: Readonly<Record<string, Pricer>> = {
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": free("iam.free", "IAM (no charge)"),
   "aws:iam/instanceProfile:InstanceProfile": free("iam.free", "IAM (no charge)"),
   "aws:iam/policy:Policy": free("iam.free", "IAM (no charge)"),
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": free("vpc.securityGroupRule", "security group rule (no charge)"),
   "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": free("chatbot.free", "Slack channel configuration (no charge)"),
 };
