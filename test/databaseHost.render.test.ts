@@ -75,11 +75,18 @@ describe("pgbackrest.conf for prod", () => {
   });
 
   it("restores with 8 processes (the database is down during a restore) while backups and archiving keep 2", () => {
-    const section = lines(conf).slice(lines(conf).indexOf("[global:restore]"), lines(conf).indexOf("[global:archive-push]"));
+    const section = lines(conf).slice(lines(conf).indexOf("[global:restore]"), lines(conf).indexOf("[global:backup]"));
     expect(settingLines(section.join("\n"))).toEqual(["[global:restore]", "process-max=8"]);
     const global = lines(conf).slice(lines(conf).indexOf("[global]"), lines(conf).indexOf("[global:restore]"));
     expect(settingLines(global.join("\n"))).toContain("process-max=2");
     expect(settingLines(renderPgbackrestConf({ ...prodPrimary, restoreProcessMax: 4 }))).toContain("process-max=4");
+  });
+
+  it("lets backups wait up to the RPO (300 s) for their WAL, and accepts archive_mode=always (Patroni's standby archives too)", () => {
+    const backup = lines(conf).slice(lines(conf).indexOf("[global:backup]"), lines(conf).indexOf("[global:archive-push]"));
+    expect(settingLines(backup.join("\n"))).toEqual(["[global:backup]", "archive-timeout=300"]);
+    const global = lines(conf).slice(lines(conf).indexOf("[global]"), lines(conf).indexOf("[global:restore]"));
+    expect(settingLines(global.join("\n"))).toContain("archive-mode-check=n");
   });
 
   it.each([0, 65, 2.5])("refuses restoreProcessMax %s, naming it and the range", (restoreProcessMax) => {

@@ -45,6 +45,17 @@ function renderRepository(repo: RepositoryLocation, index: number, fullRetention
 }
 
 /**
+ * pgBackRest `archive-timeout` of backups, in seconds: how long a backup waits for each WAL
+ * segment it needs to reach the repository (pgBackRest's default 60 s,
+ * https://pgbackrest.org/configuration.html#section-archive/option-archive-timeout; citations
+ * P12a). While one region's repository is down every async archive-push run first spends about
+ * 8 x io-timeout on it (domain/walArchive.ts: 44 s measured at 5 s), so a segment can need two
+ * runs to reach the surviving repository: more than 60 s. Backups wait up to the RPO
+ * (5 x archive_timeout), the same bound configure-postgres.sh gives `check`.
+ */
+export const backupArchiveTimeoutSeconds = (archiveTimeoutSeconds: number): number => archiveTimeoutSeconds * 5;
+
+/**
  * `/etc/pgbackrest/pgbackrest.conf`. S3 and posix repositories differ only in the repository
  * lines (type, path, and the bucket settings S3 needs); everything else is the same text.
  */
@@ -62,6 +73,7 @@ export function renderPgbackrestConf(params: DatabaseHostFilesParams): string {
     restoreProcessMax: p.restoreProcessMax,
     archivePushIoTimeoutSeconds: p.archivePushIoTimeoutSeconds,
     archivePushQueueMaxMiB: p.archivePushQueueMaxMiB,
+    backupArchiveTimeoutSeconds: backupArchiveTimeoutSeconds(p.archiveTimeoutSeconds),
     lockPath: p.paths.lockPath,
     logPath: p.paths.logPath,
     pgDataDir: p.postgres.dataDir,

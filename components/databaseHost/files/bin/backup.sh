@@ -45,6 +45,15 @@ failed=0
 for repo in $(repo_indexes); do
   region=$(repo_region "$repo")
   started=$(now_epoch)
+  # A repository that does not answer (its region's S3 is down) is skipped at once, reported as a
+  # failed backup: the backup into the other one must not wait behind it (a dead endpoint costs
+  # pgBackRest minutes of retries, and backups run one at a time under backup.lock).
+  if ! repo_reachable "$repo"; then
+    log "ERROR: repo$repo ($region) does not answer within ${DR_REPO_IO_TIMEOUT_SECONDS} s: $type backup into it skipped (docs/runbooks/region-outage-wal.md)" >&2
+    failed=1
+    put_metric_data "$BACKUP_NAMESPACE" "$region" "$(metric_datum BackupSuccess 0 Count "$region" "Type=$type")"
+    continue
+  fi
   log "starting $type backup into repo$repo ($region)"
   if dr_pgbackrest --repo="$repo" --type="$type" backup; then
     success=1
