@@ -18,15 +18,21 @@
  *   name"); skipped so a region the provider's build does not know yet does not stop a flip.
  *
  * So a regional provider (it holds S3 buckets) validates its credentials against its own region's
- * STS and gets the account id from that one call: it reaches only the region it manages, which it
- * cannot do without anyway. A global-service provider (Route53 and its metrics in us-east-1,
+ * STS and gets the account id from that one call: it reaches only the region it manages. Except
+ * when the operator declared that region down (`regionDown`): the engine configures every
+ * provider in the preview `pulumi up` runs first, and a provider whose configure fails fails the
+ * preview, so nothing at all would be deployed, the flip included (pkg/resource/deploy/step.go
+ * SameStep.Apply -> SameProvider; deployment_executor.go; pkg/backend/apply.go; seen as "Preview
+ * failed: ... error configuring Terraform AWS Provider", pulumi/pulumi-aws#1359; the failure
+ * simulator's rule E3, domain/simulation/engine.ts). That provider ("down") makes no start-up
+ * call: its resources' steps fail one by one, and `--continue-on-error` skips their dependents. A global-service provider (Route53 and its metrics in us-east-1,
  * Chatbot) holds no bucket and skips every start-up call: it configures with us-east-1 down, and
  * a flip changes none of its resources (test/providers.test.ts holds both).
  *
  * Pure: imports nothing.
  */
 
-export type ProviderKind = "regional" | "global";
+export type ProviderKind = "regional" | "global" | "down";
 
 /** The start-up options of an AWS provider of this kind in `region`. */
 export interface ProviderStartup {
@@ -38,11 +44,11 @@ export interface ProviderStartup {
 }
 
 export function providerStartup(kind: ProviderKind, region: string): ProviderStartup {
-  const global = kind === "global";
+  const silent = kind !== "regional";
   return {
     stsRegion: region,
-    skipCredentialsValidation: global,
-    skipRequestingAccountId: global,
+    skipCredentialsValidation: silent,
+    skipRequestingAccountId: silent,
     skipMetadataApiCheck: true,
     skipRegionValidation: true,
   };

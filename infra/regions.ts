@@ -50,7 +50,7 @@ export function defaultTags(environment: string): Record<string, string> {
 export function createProviders(config: StackConfig): RegionProviders {
   const tags = { tags: defaultTags(config.environment) };
   const awsProviders = perRole(
-    (role) => new aws.Provider(`aws-${role}`, { region: config.regions[role] as aws.Region, defaultTags: tags, ...providerStartup("regional", config.regions[role]) }),
+    (role) => new aws.Provider(`aws-${role}`, { region: config.regions[role] as aws.Region, defaultTags: tags, ...providerStartup(role === config.regionDown ? "down" : "regional", config.regions[role]) }),
   );
   const writable = config.databases[activeRole(config)];
   const postgres = new postgresql.Provider("postgres-writable", {

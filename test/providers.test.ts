@@ -74,6 +74,16 @@ describe("provider start-up reaches no failed region's control plane, nor IAM's 
     ]);
   });
 
+  it.each(["prod", "dr"])("%s: with regionDown, that role's provider makes no start-up call (its STS is down; a failed configure would fail the whole preview); the other stays regional", async (stack) => {
+    const providers = (await planOf(stack, ["activeRegion=secondary", "regionDown=primary"])).resources.filter((r) => r.type === "pulumi:providers:aws");
+    const skips = (name: string) => {
+      const p = providers.find((r) => r.name === name)!;
+      return [p.inputs.skipCredentialsValidation, p.inputs.skipRequestingAccountId];
+    };
+    expect(skips("aws-primary")).toEqual(["true", "true"]);
+    expect(skips("aws-secondary")).toEqual(["false", "false"]);
+  });
+
   it.each(["prod", "dr"])("%s: no S3 resource uses a provider that skips the account id (S3 Control needs it: hashicorp/terraform-provider-aws#45520)", async (stack) => {
     const plan = await planOf(stack, []);
     const skipping = plan.resources.filter((r) => r.type === "pulumi:providers:aws" && String(r.inputs.skipRequestingAccountId) === "true").map((r) => r.urn);
