@@ -50,6 +50,12 @@ export interface FlipRequest {
   maxLagBytes: number;
   /** `patroni.forceFailover`: fail over even past `maxLagBytes` or with the lag unknown. */
   force: boolean;
+  /**
+   * With regionDown: the old leader has kept its lock longer than a lock of a dead leader can
+   * live (ttl + loop_wait since the flip first saw it), so its region answers again.
+   * @default false
+   */
+  leaderLockOutlived?: boolean;
 }
 
 export type FlipDecision =
@@ -88,6 +94,14 @@ export function decideFlip(cluster: ClusterView, request: FlipRequest): FlipDeci
       };
     }
     return { action: "switchover", leader: leader.name, candidate, message: `switchover ${leader.name} -> ${candidate}: the old leader is demoted and its last WAL replayed before ${candidate} is promoted` };
+  }
+  if (leader && request.leaderLockOutlived) {
+    return {
+      action: "switchover",
+      leader: leader.name,
+      candidate,
+      message: `${leader.name} kept the leader lock past ttl, so its region is back despite regionDown: switchover ${leader.name} -> ${candidate} (zero loss); remove regionDown afterwards`,
+    };
   }
   if (leader) {
     return {

@@ -71,6 +71,7 @@ export function declareFailover(config: StackConfig, providers: RegionProviders)
     regionDown: config.regionDown !== undefined,
     maxLagBytes: maximumLagOnFailoverBytes(config.recovery.databaseRpoMinutes),
     force: config.patroni.forceFailover,
+    lockWaitSeconds: config.patroni.ttl + config.patroni.loopWait,
     restApiUser: restApi.username,
     restApiPassword: restApi.password,
   });

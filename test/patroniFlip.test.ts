@@ -27,6 +27,9 @@ describe("decideFlip", () => {
   it("regionDown, the old leader's lock still held: waits for it to expire", () => {
     expect(decideFlip(cluster(leader, replica()), request({ regionDown: true })).action).toBe("wait");
   });
+  it("regionDown, the old leader keeps its lock past ttl + loop_wait: its region is back, so a switchover (zero loss)", () => {
+    expect(decideFlip(cluster(leader, replica()), request({ regionDown: true, leaderLockOutlived: true }))).toMatchObject({ action: "switchover", leader: "us-east-1", candidate: "us-west-2" });
+  });
   it("regionDown, lag within the RPO: a failover", () => {
     expect(decideFlip(cluster(replica({ lag: MAX })), request({ regionDown: true }))).toMatchObject({ action: "failover", candidate: "us-west-2" });
   });
@@ -107,6 +110,11 @@ describe("the flip's program against a Patroni REST API", () => {
   it("with regionDown and the candidate past the RPO: exit 1, nothing posted", async () => {
     const { code, posts } = await flipAgainst([cluster(replica({ lag: MAX + 16 }))], { FLIP_REGION_DOWN: "true" });
     expect([code, posts]).toEqual([1, []]);
+  });
+
+  it("with regionDown but the old leader still holding its lock past the lock wait: one switchover", async () => {
+    const { code, posts } = await flipAgainst([cluster(leader, replica()), promoted], { FLIP_REGION_DOWN: "true", FLIP_LOCK_WAIT_SECONDS: "0" });
+    expect([code, posts.map((p) => [p.path, p.body])]).toEqual([0, [["/switchover", { leader: "us-east-1", candidate: "us-west-2" }]]]);
   });
 
   it("a rerun when the candidate already leads posts nothing and exits 0", async () => {

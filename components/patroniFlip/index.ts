@@ -11,7 +11,8 @@
  *    demoted and its last WAL replayed before the candidate is promoted, zero commits lost;
  *    `regionDown` set: `POST /failover {candidate}`, refused (nothing promoted) when the
  *    candidate lags the lost leader by more than `maxLagBytes` (or by an unknown amount),
- *    unless `force` (`patroni.forceFailover`);
+ *    unless `force` (`patroni.forceFailover`); an old leader that keeps its lock past
+ *    ttl + loop_wait has come back, and then it is a switchover after all;
  * 3. `GET /cluster` until the candidate is the running leader, then `GET /primary` = 200.
  * Rerunning it is safe: a candidate that already leads is a no-op; a refused failover stays
  * refused until forced. The program is ./run.ts.
@@ -50,6 +51,13 @@ export interface PatroniFlipArgs {
   force?: boolean;
   /** Seconds the flip may take before it gives up (a rerun continues). @default 300 */
   timeoutSeconds?: number;
+  /**
+   * Seconds a lost leader's lock can still show in etcd: Patroni's ttl + loop_wait. With
+   * regionDown, an old leader still holding its lock after this has come back, and the flip
+   * switches over (zero loss) instead of waiting.
+   * @default 40 (ttl 30 + loop_wait 10)
+   */
+  lockWaitSeconds?: number;
   /** REST API basic-auth user. @default "patroni" */
   restApiUser?: string;
   /** REST API basic-auth password (a Pulumi secret; passed only through the command's environment). */
@@ -75,6 +83,7 @@ export function flipEnvironment(args: Omit<PatroniFlipArgs, "provider" | "restAp
     FLIP_MAX_LAG_BYTES: String(args.maxLagBytes),
     FLIP_FORCE: String(args.force ?? false),
     FLIP_TIMEOUT_SECONDS: String(timeout),
+    FLIP_LOCK_WAIT_SECONDS: String(args.lockWaitSeconds ?? 40),
     PATRONI_RESTAPI_USERNAME: args.restApiUser ?? "patroni",
   };
 }

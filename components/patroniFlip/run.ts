@@ -14,7 +14,9 @@
  *
  * Environment: FLIP_API_URL (https://<candidate pgHost>:<restApiPort>), FLIP_CANDIDATE (member
  * name), FLIP_REGION_DOWN ("true"/"false"), FLIP_MAX_LAG_BYTES, FLIP_FORCE ("true"/"false"),
- * FLIP_TIMEOUT_SECONDS, PATRONI_RESTAPI_USERNAME and PATRONI_RESTAPI_PASSWORD (secret).
+ * FLIP_TIMEOUT_SECONDS, FLIP_LOCK_WAIT_SECONDS (ttl + loop_wait: how long a dead leader's lock can
+ * still show; with regionDown, a lock held longer means the old region is back and the flip
+ * switches over instead), PATRONI_RESTAPI_USERNAME and PATRONI_RESTAPI_PASSWORD (secret).
  * TLS: the hosts' REST certificates are self-signed, so they are not verified here (guess: the
  * basic-auth password then relies on the network path; a CA bundle from the stack would fix it).
  */
@@ -83,10 +85,15 @@ export async function runFlip(env: NodeJS.ProcessEnv = process.env): Promise<num
   };
   const deadline = Date.now() + Number(env.FLIP_TIMEOUT_SECONDS ?? "300") * 1000;
   const auth = `${setting("PATRONI_RESTAPI_USERNAME")}:${setting("PATRONI_RESTAPI_PASSWORD")}`;
+  const lockWaitMs = Number(env.FLIP_LOCK_WAIT_SECONDS ?? "40") * 1000;
   let asked = false;
   let lastWait = "";
+  let leaderSeenAt: number | undefined;
   for (;;) {
-    const decision = decideFlip(await readCluster(api), flip);
+    const cluster = await readCluster(api);
+    const heldBy = cluster.members.find((m) => m.role === "leader" && m.name !== flip.candidate);
+    leaderSeenAt = heldBy ? (leaderSeenAt ?? Date.now()) : undefined;
+    const decision = decideFlip(cluster, { ...flip, leaderLockOutlived: leaderSeenAt !== undefined && Date.now() - leaderSeenAt > lockWaitMs });
     if (decision.action === "done") {
       const primary = await request(`${api}/primary`, "GET");
       if (primary.status === 200) {
