@@ -151,6 +151,7 @@ export function drillTarget(request: DrillRequest): { drill: DrillId; stack: "dr
     return { drill, stack: drills[drill].scheduledStack };
   }
   const drill = request.drill as DrillId;
+  if (request.drill === undefined) throw new Error(`drill: missing; give --drill ID (one of ${drillIds.join(", ")}) or --schedule CRON, e.g. --drill ${drillIds[0]}`);
   if (!drillIds.includes(drill)) throw new Error(`drill: "${request.drill ?? ""}" is not a drill; allowed: ${drillIds.join(", ")}`);
   const stack = request.stack || "dr";
   if (stack !== "dr" && stack !== "prod") throw new Error(`stack: "${stack}" is not allowed; use dr (or prod with the confirmation)`);

@@ -82,6 +82,10 @@ describe("parseFlags", () => {
     expect(positionalHint("prod", "stack", "plan", { npm_config_stack: "prod" })).toBe(
       "prod: npm kept --stack for itself because it came before `--`; run npm run -s plan -- --stack prod",
     );
+    // npm 11 keeps a bare `--stack` as npm_config_stack=true and passes `prod` on.
+    expect(positionalHint("prod", "stack", "plan", { npm_config_stack: "true" })).toBe(
+      "prod: npm kept --stack for itself because it came before `--`; run npm run -s plan -- --stack prod",
+    );
     expect(positionalHint("prod", "stack", "plan", {})).toBe("prod: unexpected argument; did you mean --stack prod?");
   });
 });
@@ -95,13 +99,16 @@ describe.each(commands.map((c) => [c.command, c] as const))("npm run %s -- --hel
   it("gives examples that the parser accepts and that use every flag", () => {
     // The examples that run this tool (others show what follows it, e.g. `pulumi policy publish`),
     // split into words as a shell would: quotes group, a redirection ends the arguments.
-    const invocations = command.examples.filter((e) => e.startsWith(`npm run -s ${command.command} -- `));
+    const prefix = `npm run -s ${command.command}`;
+    const invocations = command.examples.filter((e) => e === prefix || e.startsWith(`${prefix} -- `));
     expect(invocations.length).toBeGreaterThan(0);
     for (const example of invocations) {
-      const words = [...example.slice(`npm run -s ${command.command} -- `.length).matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+      const words = [...example.slice(`${prefix} -- `.length).matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
       const argv = words.includes(">") ? words.slice(0, words.indexOf(">")) : words;
       expect(() => parseFlags(argv, command)).not.toThrow();
-      expect(parseFlags(argv, command).positional).toEqual([]);
+      const { positional } = parseFlags(argv, command);
+      expect(positional).toEqual(command.subcommands ? [positional[0]] : []);
+      if (command.subcommands) expect(command.subcommands).toContain(positional[0]);
     }
     const used = command.examples.join(" ");
     for (const flag of command.flags) expect(used).toMatch(new RegExp(`--${flag.name}( |$)`));

@@ -39,7 +39,7 @@ describe("the text plan of prod", async () => {
     const filtered = renderPlanTable(plan, "ROUTE53/healthcheck");
     const rows = filtered.split("\n").filter((l) => l.startsWith("  aws:"));
     expect(rows.length).toBe(custom.filter((r) => r.type === "aws:route53/healthCheck:HealthCheck").length);
-    expect(filtered.split("\n")[0]).toBe(`Stack prod: ${rows.length} of ${custom.length} resources whose type or name contains "ROUTE53/healthcheck"`);
+    expect(filtered.split("\n")[0]).toBe(`Plan of stack prod: ${rows.length} of ${custom.length} resources whose type or name contains "ROUTE53/healthcheck"`);
     expect(filtered).not.toContain("Outputs:");
     expect(filtered.trimEnd().split("\n").at(-1)).toBe(`${rows.length} resources: ${rows.length} HealthCheck`);
     expect(filterResources(custom, "alarms-api-health").map((r) => r.name).every((n) => n.includes("alarms-api-health"))).toBe(true);

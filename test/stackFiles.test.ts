@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { projectName } from "../infra/config";
 import { syncedTopLevelKeys } from "../infra/environmentSync/syncedSettings";
 import { listStacks, repositoryRoot } from "../tools/offline";
+import { refuseRepeatedSets } from "../tools/offline/stackFiles";
 
 type ConfigMap = Record<string, unknown>;
 
@@ -61,5 +62,14 @@ describe("the repeat check itself", () => {
     ["an override that differs", { [`${projectName}:sync`]: { overrides: { "app.LOG_LEVEL": { value: "debug", reason: "drills need it" } } } }, []],
   ])("reports %s", (_case, stackFile, expected) => {
     expect(repeatedSharedValues(project, stackFile)).toEqual(expected);
+  });
+});
+
+describe("--set given twice", () => {
+  it("is refused naming the key and both settings, the project prefix and quoting aside", () => {
+    expect(() => refuseRepeatedSets(["activeRegion=secondary", "crazy-gary-dr:activeRegion=primary"])).toThrow(
+      "--set activeRegion: given twice (activeRegion=secondary and crazy-gary-dr:activeRegion=primary); give each key once, e.g. --set crazy-gary-dr:activeRegion=primary",
+    );
+    expect(() => refuseRepeatedSets(["regions.primary=us-east-1", "regions.secondary=us-west-2"])).not.toThrow();
   });
 });

@@ -69,3 +69,9 @@ describe("drillTarget", () => {
     expect(() => drillTarget(request)).toThrow(message);
   });
 });
+
+describe("drillTarget without --drill", () => {
+  it("says the flag is missing, not that an empty name is no drill", () => {
+    expect(() => drillTarget({ stack: "dr" })).toThrow("drill: missing; give --drill ID (one of quarterly-dr-simulation, semi-annual-failover-test, annual-bc-test) or --schedule CRON, e.g. --drill quarterly-dr-simulation");
+  });
+});

@@ -6,11 +6,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repositoryRoot } from "../../tools/offline/stackFiles";
-import { runCli } from "../../tools/cli/args";
+import { parseFlags, runCli, UsageError } from "../../tools/cli/args";
+import { docsCommand } from "../../tools/cli/commands";
 import { costGuideFile, renderCostDocs } from "./costReference";
 import { renderReferenceDocs } from "./reference";
 
 runCli(async () => {
+  const flags = parseFlags(process.argv.slice(2), docsCommand);
+  if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; npm run docs takes no arguments`);
   const docs = { ...renderReferenceDocs(), ...(await renderCostDocs(readFileSync(path.join(repositoryRoot, costGuideFile), "utf8"))) };
   for (const [file, content] of Object.entries(docs)) {
     const target = path.join(repositoryRoot, file);
@@ -19,4 +22,4 @@ runCli(async () => {
     process.stdout.write(`wrote ${file}\n`);
   }
   return 0;
-}, () => false);
+}, () => false, docsCommand);

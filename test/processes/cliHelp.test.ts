@@ -20,7 +20,7 @@ describe.each(commands.map((c) => [c.command, c] as const))("npm run -s %s -- --
     const result = npm("run", "-s", name, "--", flag);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(result.stdout.startsWith(`npm run -s ${name} -- [flags]\n`)).toBe(true);
+    expect(result.stdout.startsWith(`npm run -s ${name} -- ${command.subcommands ? `${command.subcommands.join("|")} ` : ""}[flags]\n`)).toBe(true);
     for (const f of command.flags) expect(result.stdout).toMatch(new RegExp(`^  --${f.name}\\b`, "m"));
     expect(result.stdout).toContain(`Examples:\n  ${command.examples[0]}\n`);
   });
@@ -43,9 +43,33 @@ describe("npm run plan with --out", () => {
     expect(banner.stdout).toMatch(/^\n> crazy-gary-dr@0\.1\.0 plan\n/);
   });
 
-  it("a folder that does not exist is a usage error naming the flag", () => {
+  it("a folder that does not exist is a usage error naming the flag and the folder", () => {
     const result = npm("run", "-s", "plan", "--", "--stack", "dr", "--out", path.join(dir, "missing", "x.json"));
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`--out "${path.join(dir, "missing", "x.json")}": cannot write (ENOENT); give a file in a folder that exists`);
+    expect(result.stderr).toBe(
+      `--out "${path.join(dir, "missing", "x.json")}": the folder ${path.join(dir, "missing")} does not exist; create it first (mkdir -p ${path.join(dir, "missing")}) or give a file in a folder that exists\n`,
+    );
+  });
+
+  it("a folder given as the file is a sentence, not EISDIR", () => {
+    const result = npm("run", "-s", "plan", "--", "--stack", "dr", "--out", `${dir}/`);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`--out "${dir}/": is a folder (${dir}); give a file name in it, e.g. --out ${path.join(dir, "report.txt")}\n`);
+  });
+
+  it("a relative FILE is written in the folder npm was run in (INIT_CWD), not the package folder", () => {
+    const sub = fs.mkdtempSync(path.join(dir, "cwd-"));
+    const result = spawnSync("npm", ["--prefix", repositoryRoot, "run", "-s", "config:diff", "--", "--stack", "dr", "--out", "drift.txt"], { cwd: sub, encoding: "utf8", timeout: 600_000 });
+    expect(result.stderr).toBe(`wrote ${path.join(sub, "drift.txt")} (${fs.statSync(path.join(sub, "drift.txt")).size} bytes)\n`);
+    expect(fs.existsSync(path.join(repositoryRoot, "drift.txt"))).toBe(false);
+  });
+});
+
+describe("npm run -s docs", () => {
+  it.each([["--bogus"], ["extra"]])("%s is refused (exit 2) and nothing is written", (arg) => {
+    const result = npm("run", "-s", "docs", "--", arg);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(arg === "extra" ? /^extra: unexpected argument; npm run docs takes no arguments\n$/ : /^--bogus: unknown flag;/);
   });
 });

@@ -57,14 +57,14 @@ describe("npm run readiness", () => {
 
   it("--json and --markdown: margins from the evaluated plan, a PR comment well under 65,536 characters, old and new against --base", () => {
     const measurements = tempFile("m.json", { figures: { promotionSeconds: figure(5) }, drills: {} });
-    const json = readiness("--stack", "prod", "--json", "--measurements", measurements);
+    const json = readiness("--stack", "prod", "--format", "json", "--measurements", measurements);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
     const api = report.rows.find((r: { id: string }) => r.id === "rto-api");
     // prod's api records are aliases of load balancers: 10 s × 2 + 60 s, plus the 5 s promotion.
     expect(api).toMatchObject({ value: 85, limit: 600, margin: 515, verdict: "met", measured: [{ figure: "promotion", measurement: figure(5) }] });
     const base = tempFile("base.json", { ...report, rows: report.rows.map((r: { id: string; margin: number }) => (r.id === "rto-api" ? { ...r, margin: 550 } : r)) });
-    const markdown = readiness("--stack", "prod", "--markdown", "--measurements", measurements, "--base", base);
+    const markdown = readiness("--stack", "prod", "--format", "markdown", "--measurements", measurements, "--base", base);
     expect(markdown.code).toBe(0);
     expect(markdown.stdout.length).toBeLessThan(60_000);
     expect(markdown.stdout).toContain("#### 1 objective(s) worse than in the base report\n- **API Service (Flask) RTO 10 min: margin 550 s → 515 s, met → met**");
@@ -89,9 +89,9 @@ describe("npm run readiness", () => {
   });
 
   it.each([
-    [["--stack", "prod", "--format", "html"], "--format: unknown flag; allowed: --stack, --set, --base, --measurements, --database-size, --markdown, --json"],
+    [["--stack", "prod", "--markdown"], "--markdown: unknown flag;"],
     [["--stack", "prod", "--database-size", "40G"], '--database-size is "40G"; use a number with KB, MB, GB or TB (binary multiples), e.g. 1GB or 200MB'],
-    [["--stack", "prod", "--markdown", "--json"], "--markdown/--json: give at most one"],
+    [["--stack", "prod", "--format", "html"], '--format: "html" is not allowed; use text, json, markdown, e.g. --format markdown'],
     [[], "--stack: required; e.g. npm run readiness -- --stack prod"],
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
     [["--stack", "prod", "--set", "healthCheck.ttlSeconds=900"], "crazy-gary-dr:healthCheck.ttlSeconds: "],
@@ -138,9 +138,9 @@ describe("the pull-request preview", () => {
   });
 
   it("compares with the base branch's --json report, goes into the PR comment, and fails the check when an objective is not met", () => {
-    expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --json > "$GITHUB_WORKSPACE/reports/readiness-base-$STACK.json"');
+    expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --format json > "$GITHUB_WORKSPACE/reports/readiness-base-$STACK.json"');
     expect(step.run).toContain('base=(--base "reports/readiness-base-$STACK.json")');
-    expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --markdown "${base[@]}" > "reports/readiness-$STACK.md"');
+    expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --format markdown "${base[@]}" > "reports/readiness-$STACK.md"');
     expect(step.run).toContain('echo "readiness=$status" >> "$GITHUB_OUTPUT"');
     expect(steps.find((s) => s.run?.includes("npm run -s pr-comment"))!.run).toContain('--section "DR readiness=reports/readiness-$STACK.md"');
     expect(steps.at(-1)!.env).toMatchObject({ READINESS: "${{ steps.readiness.outputs.readiness }}" });

@@ -33,6 +33,8 @@ export interface CommandSpec {
   /** `npm run <command>`. */
   command: string;
   summary: string;
+  /** The commands it takes as its first word (`npm run drill -- run ...`); absent: none. */
+  subcommands?: readonly string[];
   flags: readonly FlagHelp[];
   /** Full command lines, each as a user types it. */
   examples: readonly string[];
@@ -93,12 +95,20 @@ export function parseFlags(argv: readonly string[], specOrCommand: FlagSpec | Co
   return parsed;
 }
 
+/** The `--format` value, checked against the formats the command's table lists (the first is the default). */
+export function formatOf<F extends string>(flags: ParsedFlags, formats: readonly F[]): F {
+  const given = flags.values.format?.[0];
+  if (given === undefined) return formats[0];
+  if (!(formats as readonly string[]).includes(given)) throw new UsageError(`--format: "${given}" is not allowed; use ${formats.join(", ")}, e.g. --format ${formats[formats.length - 1]}`);
+  return given as F;
+}
+
 /** `--help` text: summary, one line per flag, examples, exit codes. */
 export function renderHelp(command: CommandSpec): string {
   const label = (f: FlagHelp) => `--${f.name}${f.value ? ` ${f.value}` : ""}${f.repeatable ? " (repeatable)" : ""}`;
   const width = Math.max(...command.flags.map((f) => label(f).length), "-h, --help".length);
   return [
-    `npm run -s ${command.command} -- [flags]`,
+    `npm run -s ${command.command} -- ${command.subcommands ? `${command.subcommands.join("|")} ` : ""}[flags]`,
     "",
     command.summary,
     "",
@@ -121,10 +131,21 @@ export function renderHelp(command: CommandSpec): string {
  * the tool only `prod`: npm keeps `--stack` as its own setting `npm_config_stack`.
  */
 export function positionalHint(word: string, flag: string, command: string, env: Readonly<Record<string, string | undefined>>): string {
-  if (env[`npm_config_${flag.replace(/-/g, "_")}`] === word) {
+  // npm 10 keeps the value (`npm_config_stack=prod`); npm 11 keeps a bare `--stack` as `true`
+  // and hands the tool its value as a word of its own.
+  const kept = env[`npm_config_${flag.replace(/-/g, "_")}`];
+  if (kept === word || kept === "true") {
     return `${word}: npm kept --${flag} for itself because it came before \`--\`; run npm run -s ${command} -- --${flag} ${word}`;
   }
   return `${word}: unexpected argument; did you mean --${flag} ${word}?`;
+}
+
+/**
+ * How a report names what it covers: the stack and every `--set` override, so a header never
+ * reads like the stack files' own plan (`stack prod with activeRegion=secondary`).
+ */
+export function stackLabel(stack: string, set: readonly string[] = []): string {
+  return set.length === 0 ? `stack ${stack}` : `stack ${stack} with ${set.join(", ")}`;
 }
 
 /**
@@ -136,18 +157,41 @@ export function fromInvocationFolder(file: string, env: Readonly<Record<string, 
   return path.resolve(env.INIT_CWD ?? process.cwd(), file);
 }
 
-/** Writes a tool's output to `--out FILE` (saying so on stderr) or to stdout. */
+/**
+ * Why `--out FILE` cannot be written, as a sentence (a folder, a missing parent), or undefined.
+ * `file` is already resolved ({@link fromInvocationFolder}).
+ */
+export function outFileProblem(given: string, file: string): string | undefined {
+  const flag = `--out ${JSON.stringify(given)}`;
+  if (given.endsWith("/") || (fs.existsSync(file) && fs.statSync(file).isDirectory())) {
+    return `${flag}: is a folder (${file}); give a file name in it, e.g. --out ${path.join(given, "report.txt")}`;
+  }
+  const parent = path.dirname(file);
+  if (!fs.existsSync(parent)) return `${flag}: the folder ${parent} does not exist; create it first (mkdir -p ${parent}) or give a file in a folder that exists`;
+  if (!fs.statSync(parent).isDirectory()) return `${flag}: ${parent} is a file, not a folder; give a file in a folder that exists`;
+  return undefined;
+}
+
+/**
+ * Writes a tool's output to `--out FILE` (saying where on stderr) or to stdout. A relative FILE
+ * is taken from the folder npm was run in ({@link fromInvocationFolder}).
+ */
 export function writeOutput(text: string, out: string | undefined): void {
   if (out === undefined) {
     process.stdout.write(text);
     return;
   }
+  const file = fromInvocationFolder(out);
+  const problem = outFileProblem(out, file);
+  if (problem) throw new UsageError(problem);
   try {
-    fs.writeFileSync(out, text);
+    fs.writeFileSync(file, text);
   } catch (err) {
-    throw new UsageError(`--out ${JSON.stringify(out)}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a file in a folder that exists`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "EACCES" || code === "EPERM" ? "no permission to write there" : code === "EROFS" ? "the file system is read-only" : (err as Error).message;
+    throw new UsageError(`--out ${JSON.stringify(out)}: cannot write ${file}: ${why}; give a file in a folder you can write to`);
   }
-  process.stderr.write(`wrote ${out} (${Buffer.byteLength(text)} bytes)\n`);
+  process.stderr.write(`wrote ${file} (${Buffer.byteLength(text)} bytes)\n`);
 }
 
 /** What a tool says when Node ran out of work before the tool's body settled. */
@@ -161,8 +205,8 @@ export const unfinishedMessage =
  * (Node exits once nothing is left to wait on, with status 0 unless told) exits 1 with
  * {@link unfinishedMessage}.
  */
-export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean, command?: CommandSpec): void {
-  if (command && wantsHelp(process.argv.slice(2))) {
+export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean, command: CommandSpec): void {
+  if (wantsHelp(process.argv.slice(2))) {
     process.stdout.write(`${renderHelp(command)}\n`, () => process.exit(0));
     return;
   }

@@ -12,7 +12,12 @@ const setFlag: FlagHelp = {
   repeatable: true,
   help: "override one config key for this run (dotted path, without the project prefix), e.g. activeRegion=secondary",
 };
-const outFlag = (what: string): FlagHelp => ({ name: "out", value: "FILE", help: `write ${what} to FILE instead of stdout (safe from npm's banner)` });
+const outFlag = (what: string): FlagHelp => ({
+  name: "out",
+  value: "FILE",
+  help: `write ${what} to FILE instead of stdout (safe from npm's banner); a relative FILE is taken from the folder npm was run in`,
+});
+const formatFlag = (formats: readonly string[], help: string): FlagHelp => ({ name: "format", value: formats.join("|"), help: `report format: ${help} (default ${formats[0]})` });
 
 export const planCommand: CommandSpec = {
   command: "plan",
@@ -175,7 +180,7 @@ export const costCommand: CommandSpec = {
     setFlag,
     { name: "format", value: "text|markdown|json", help: "report format: text for a terminal, markdown for a CI summary or pull-request comment, json for a later --base (default text)" },
     { name: "base", value: "FILE", help: "a report of the base branch (`--format json`, e.g. made in a git worktree of main): the report then shows before, after and the change; a relative FILE is taken from the folder npm was run in" },
-    { ...outFlag("the report"), help: `${outFlag("the report").help}; a relative FILE is taken from the folder npm was run in (INIT_CWD), not the package folder` },
+    outFlag("the report"),
   ],
   examples: [
     "npm run -s cost -- --stack prod",
@@ -205,4 +210,84 @@ export const flipStateCommand: CommandSpec = {
   exitCodes: ["0  described, or the flip is done", "1  the flip is not done (the message says what Patroni reports)", "2  a usage mistake, or a body that is not Patroni's GET /cluster"],
 };
 
-export const commands: readonly CommandSpec[] = [planCommand, policyCommand, configDiffCommand, benchCommand, policyPackCommand, deployGuardCommand, flipStateCommand, prCommentCommand, simulateCommand, costCommand];
+export const readinessCommand: CommandSpec = {
+  command: "readiness",
+  summary:
+    "Before a deploy: whether what the stack declares meets each recovery objective of the runbook (mechanism, budget, margin, verdict per objective), from the offline plan and the measured figures in docs/measurements.json.",
+  flags: [
+    stackFlag("the stack to judge; required"),
+    setFlag,
+    formatFlag(["text", "json", "markdown"], "text for a terminal, json for a later --base, markdown for a CI summary or pull-request comment"),
+    { name: "base", value: "FILE", help: "a report of the base branch (`--format json`): every margin this change worsened is listed first" },
+    { name: "measurements", value: "FILE", help: "the measured figures (default docs/measurements.json)" },
+    { name: "database-size", value: "SIZE", help: "size of the database a restore must bring back (e.g. 40GB); its restore time is predicted from the two sizes bench:recovery measured" },
+    outFlag("the report"),
+  ],
+  examples: [
+    "npm run -s readiness -- --stack prod",
+    "npm run -s readiness -- --stack prod --set backup.fullIntervalHours=12",
+    "npm run -s readiness -- --stack prod --format json --out readiness-prod.json",
+    "npm run -s readiness -- --stack prod --format markdown --base ../main-checkout/readiness-prod.json",
+    "npm run -s readiness -- --stack dr --measurements my-measurements.json --database-size 40GB",
+  ],
+  exitCodes: ["0  no objective is not met", "1  an objective is not met (named on stderr)", "2  a usage or configuration mistake; nothing was judged"],
+};
+
+export const drillCommand: CommandSpec = {
+  command: "drill",
+  summary:
+    "The runbook's drills, as one of four commands: `target` says which drill and stack a run is (drill=, stack= lines for $GITHUB_OUTPUT); `run` flips the stack to its secondary and back, timing each phase, and writes <DIR>/drill-<id>.json and .md; `record` keeps the outcome in docs/measurements.json; `age` publishes DrDrillAgeDays. Prod only with the typed confirmation.",
+  subcommands: ["target", "run", "record", "age"],
+  flags: [
+    { name: "schedule", value: "CRON", help: "target: the cron that started the run; picks the drill and its stack" },
+    { name: "drill", value: "ID", help: "the drill: quarterly-dr-simulation, semi-annual-failover-test or annual-bc-test; required by run and record" },
+    stackFlag("dr (default) or prod (with --confirm); required by record and age"),
+    { name: "confirm", value: "TEXT", help: 'with --stack prod: type "drill prod"' },
+    { name: "org", value: "ORG", help: "run: the Pulumi organisation of the stack (default crazy-gary)" },
+    { name: "where", value: "URL", help: "run, record: where the drill ran (a workflow run's URL; default: run by hand)" },
+    { name: "report-dir", value: "DIR", help: "run: the folder for drill-<id>.json and .md (default reports)" },
+    { name: "outcome", value: "passed|failed", help: "record: the drill's outcome; required by record" },
+    { name: "report", value: "FILE", help: "record: the drill-<id>.json run wrote; its measured times are recorded too" },
+    { name: "measurements", value: "FILE", help: "the measured figures (default docs/measurements.json)" },
+    { name: "poll-ms", value: "N", help: "run: how often each phase is checked, in milliseconds" },
+    { name: "ssl-mode", value: "MODE", help: "run: libpq sslmode of the write probe (e.g. require, verify-full)" },
+    { name: "flip-seconds", value: "N", help: "run: deadline of the flip, in seconds" },
+    { name: "dns-seconds", value: "N", help: "run: deadline for DNS to answer the new region, in seconds" },
+    { name: "write-seconds", value: "N", help: "run: deadline for the first write in the new region, in seconds" },
+    { name: "flip-back-seconds", value: "N", help: "run: deadline of the flip back, in seconds" },
+  ],
+  examples: [
+    'npm run -s drill -- target --schedule "0 6 15 3 *"',
+    'npm run -s drill -- target --drill annual-bc-test --stack prod --confirm "drill prod"',
+    "npm run -s drill -- run --drill quarterly-dr-simulation --stack dr --org crazy-gary --where https://github.com/o/r/actions/runs/1 --report-dir reports",
+    "npm run -s drill -- run --drill quarterly-dr-simulation --poll-ms 2000 --ssl-mode verify-full --flip-seconds 600 --dns-seconds 300 --write-seconds 120 --flip-back-seconds 600",
+    "npm run -s drill -- record --drill quarterly-dr-simulation --stack dr --outcome passed --where https://github.com/o/r/actions/runs/1 --report reports/drill-quarterly-dr-simulation.json",
+    "npm run -s drill -- age --stack dr --measurements docs/measurements.json",
+  ],
+  exitCodes: ["0  done (run: the drill passed)", "1  run: the drill failed or did not start (the report says why)", "2  a usage mistake (prod without the confirmation is refused before anything is called)"],
+};
+
+export const docsCommand: CommandSpec = {
+  command: "docs",
+  summary:
+    "Writes docs/reference/ (config, alarms, metric contract, policies, cost) and the excerpts of real output in docs/guides from the code and real runs. The same code gives byte-identical files; test/docs.test.ts compares them with the committed ones.",
+  flags: [],
+  examples: ["npm run -s docs"],
+  exitCodes: ["0  the files were written", "2  a usage mistake (it takes no flags); nothing was written", "1  anything else (a bug: the stack trace follows)"],
+};
+
+export const commands: readonly CommandSpec[] = [
+  planCommand,
+  policyCommand,
+  configDiffCommand,
+  readinessCommand,
+  drillCommand,
+  benchCommand,
+  policyPackCommand,
+  deployGuardCommand,
+  flipStateCommand,
+  prCommentCommand,
+  simulateCommand,
+  costCommand,
+  docsCommand,
+];

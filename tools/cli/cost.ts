@@ -47,7 +47,7 @@ runCli(
     const report = stackCostReport(stack, plan, config);
     const text = format === "json" ? render.renderJson(report) : format === "markdown" ? render.renderMarkdown(report, base) : render.renderText(report, base);
     const out = flags.values.out?.[0];
-    writeOutput(text, out === undefined ? undefined : fromInvocationFolder(out));
+    writeOutput(text, out);
     if (report.notPriced.length > 0) {
       process.stderr.write(`not priced: ${report.notPriced.map((n) => n.type).join(", ")}; add a pricer (domain/cost/pricers) and its prices (domain/prices/aws.json)\n`);
       return 1;

@@ -29,6 +29,7 @@ import { checked, runner } from "../drill/stackAccess";
 import { loadStackConfig } from "../offline/stackFiles";
 import { MeasurementsError, measurementsPath, readMeasurements, recordDrill } from "../readiness/measurements";
 import { parseFlags, runCli, UsageError } from "./args";
+import { drillCommand } from "./commands";
 
 const usage =
   "use target [--schedule CRON | --drill ID --stack dr|prod --confirm TEXT], run --drill ID --stack dr|prod [--confirm TEXT] [--where URL] [--report-dir DIR], record --drill ID --stack NAME --outcome passed|failed --where URL [--report FILE], or age --stack NAME";
@@ -43,10 +44,7 @@ function positiveInteger(flag: string, value: string | undefined): number | unde
 
 runCli(
   async () => {
-    const flags = parseFlags(process.argv.slice(2), {
-      values: ["schedule", "drill", "stack", "confirm", "outcome", "where", "report", "report-dir", "measurements", "org", "poll-ms", "ssl-mode", ...Object.keys(deadlineFlags)],
-      switches: [],
-    });
+    const flags = parseFlags(process.argv.slice(2), drillCommand);
     const [command, ...extra] = flags.positional;
     if (extra.length > 0) throw new UsageError(`${extra[0]}: unexpected argument; ${usage}`);
     const one = (flag: string) => flags.values[flag]?.[0];
@@ -110,6 +108,7 @@ runCli(
     }
     if (command === "record") {
       const drill = one("drill") as DrillId;
+      if (drill === undefined) throw new UsageError(`--drill: missing; record needs --drill ID, one of ${drillIds.join(", ")}`);
       if (!drillIds.includes(drill)) throw new UsageError(`--drill: "${one("drill") ?? ""}" is not a drill; allowed: ${drillIds.join(", ")}`);
       const outcome = one("outcome");
       if (outcome !== "passed" && outcome !== "failed") throw new UsageError(`--outcome: "${outcome ?? ""}" is not allowed; use passed or failed`);
@@ -150,4 +149,5 @@ runCli(
     throw new UsageError(`${command ?? "(none)"}: not a command; ${usage}`);
   },
   (err) => err instanceof MeasurementsError,
+  drillCommand,
 );

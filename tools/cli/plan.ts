@@ -14,7 +14,7 @@
  */
 import { StackConfigError } from "../../infra/parseConfig";
 import { requireStack, StackFileError } from "../offline/stackFiles";
-import { parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
+import { parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
 import { planCommand } from "./commands";
 
 runCli(async () => {
@@ -50,6 +50,6 @@ runCli(async () => {
   const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
   const plan = await planStack(stack, { set });
   const out = flags.values.out?.[0];
-  writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan, filter)}\n`, out);
+  writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan, filter, stackLabel(stack, set))}\n`, out);
   return 0;
 }, (err) => err instanceof StackConfigError || err instanceof StackFileError, planCommand);

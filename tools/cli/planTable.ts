@@ -83,7 +83,8 @@ export function filterResources<R extends Pick<CapturedResource, "type" | "name"
   return kept;
 }
 
-export function renderPlanTable(plan: Plan, filter?: string): string {
+/** `label`: the stack and its `--set` overrides as a header names them (tools/cli/args.ts stackLabel). */
+export function renderPlanTable(plan: Plan, filter?: string, label = `stack ${plan.stack}`): string {
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const all = plan.resources.filter((r) => r.custom);
   const custom = filter === undefined ? all : filterResources(all, filter);
@@ -94,8 +95,8 @@ export function renderPlanTable(plan: Plan, filter?: string): string {
   }
   const lines = [
     filter === undefined
-      ? `Stack ${plan.stack}: ${custom.length} resources (${plan.resources.length - custom.length} components and the stack)`
-      : `Stack ${plan.stack}: ${custom.length} of ${all.length} resources whose type or name contains ${JSON.stringify(filter)}`,
+      ? `Plan of ${label}: ${custom.length} resources (${plan.resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack").length} components and the stack)`
+      : `Plan of ${label}: ${custom.length} of ${all.length} resources whose type or name contains ${JSON.stringify(filter)}`,
     "",
   ];
   for (const key of [...groups.keys()].sort()) {

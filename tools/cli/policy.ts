@@ -14,7 +14,7 @@ import { StackFileError } from "../offline/stackFiles";
 import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";
 import { didYouMean, wrapList } from "../../domain/nearest";
-import { parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
+import { parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
 import { policyCommand } from "./commands";
 
 const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `npm run plan -- --stack <name> --json`)";
@@ -80,7 +80,7 @@ runCli(
     if (unknown.length > 0) throw new UsageError(unknown.join("\n"));
     const plan = planFile ? readPlanFile(planFile) : toPlanJson(await planStack(stack!, { set: flags.values.set ?? [] }));
     const outcomes = await evaluatePolicies(policies, plan.resources, packConfig);
-    writeOutput(`${renderReport(outcomes, { format, maxChars, title: `stack ${plan.stack}` })}\n`, flags.values.out?.[0]);
+    writeOutput(`${renderReport(outcomes, { format, maxChars, title: stackLabel(plan.stack, flags.values.set ?? []) })}\n`, flags.values.out?.[0]);
     return hasMandatoryViolations(outcomes) ? 1 : 0;
   },
   (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof PolicySettingsError,

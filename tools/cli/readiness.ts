@@ -1,6 +1,6 @@
 /**
- * `npm run readiness -- --stack prod [--set key=value ...] [--markdown | --json] [--base FILE]
- * [--measurements FILE] [--database-size 40GB]`: before a deploy, whether what the stack declares meets each recovery
+ * `npm run readiness -- --stack prod [--set key=value ...] [--format text|json|markdown] [--out FILE]
+ * [--base FILE] [--measurements FILE] [--database-size 40GB]`: before a deploy, whether what the stack declares meets each recovery
  * objective of the runbook. Evaluates the stack offline exactly as `npm run plan` does, reads the
  * measured figures from docs/measurements.json, and prints one row per objective with the
  * mechanism, the budget, the margin and a verdict (met, at risk, not met, not measured).
@@ -16,7 +16,8 @@ import { StackConfigError } from "../../infra/parseConfig";
 import { requireStack, StackFileError, repositoryRoot } from "../offline/stackFiles";
 import { parseByteSize } from "../../domain/byteSize";
 import { MeasurementsError, measurementsPath, readMeasurements } from "../readiness/measurements";
-import { parseFlags, runCli, UsageError } from "./args";
+import { formatOf, fromInvocationFolder, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
+import { readinessCommand } from "./commands";
 
 /** The drill workflow the report reads the testing schedule's crons from. */
 export const drillWorkflowPath = ".github/workflows/drills.yml";
@@ -26,24 +27,24 @@ function readBase(path: string): { id: string; margin: number | null; verdict: "
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new UsageError(`--base: ${path} cannot be read as JSON (${(err as Error).message}); give a file written by npm run readiness -- --json`);
+    throw new UsageError(`--base: ${path} cannot be read as JSON (${(err as Error).message}); give a file written by npm run readiness -- --format json`);
   }
   const rows = parsed?.rows;
   if (!Array.isArray(rows) || !rows.every((r) => r && typeof r.id === "string" && (r.margin === null || typeof r.margin === "number") && typeof r.verdict === "string")) {
-    throw new UsageError(`--base: ${path} is not a readiness report (expected {rows: [{id, margin, verdict}, ...]}); give a file written by npm run readiness -- --json`);
+    throw new UsageError(`--base: ${path} is not a readiness report (expected {rows: [{id, margin, verdict}, ...]}); give a file written by npm run readiness -- --format json`);
   }
   return rows;
 }
 
 runCli(
   async () => {
-    const flags = parseFlags(process.argv.slice(2), { values: ["stack", "set", "base", "measurements", "database-size"], repeatable: ["set"], switches: ["markdown", "json"] });
+    const flags = parseFlags(process.argv.slice(2), readinessCommand);
     const stack = flags.values.stack?.[0];
-    if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; use --stack <name>`);
+    if (flags.positional.length > 0) throw new UsageError(positionalHint(flags.positional[0], "stack", "readiness", process.env));
     if (!stack) throw new UsageError("--stack: required; e.g. npm run readiness -- --stack prod");
-    if (flags.switches.has("markdown") && flags.switches.has("json")) throw new UsageError("--markdown/--json: give at most one");
+    const format = formatOf(flags, ["text", "json", "markdown"] as const);
     requireStack(stack);
-    const base = flags.values.base ? readBase(flags.values.base[0]) : undefined;
+    const base = flags.values.base ? readBase(fromInvocationFolder(flags.values.base[0])) : undefined;
     const sizeText = flags.values["database-size"]?.[0];
     let databaseBytes: number | undefined;
     try {
@@ -51,7 +52,8 @@ runCli(
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const measurements = readMeasurements(flags.values.measurements?.[0] ?? measurementsPath);
+    const measurementsFile = flags.values.measurements?.[0];
+    const measurements = readMeasurements(measurementsFile === undefined ? measurementsPath : fromInvocationFolder(measurementsFile));
 
     // The program (and all of @pulumi/aws) loads only once the flags are known to be good.
     const { planStack, toPlanJson } = require("../offline/plan") as typeof import("../offline/plan");
@@ -60,7 +62,8 @@ runCli(
     const { exitCodeOf, worsenedSince } = require("../../domain/readiness") as typeof import("../../domain/readiness");
     const { renderMarkdown, renderText } = require("../readiness/render") as typeof import("../readiness/render");
 
-    const plan = toPlanJson(await planStack(stack, { set: flags.values.set ?? [] }));
+    const set = flags.values.set ?? [];
+    const plan = toPlanJson(await planStack(stack, { set }));
     const workflowFile = join(repositoryRoot, drillWorkflowPath);
     const declared = {
       ...declaredRecovery(plan, { path: drillWorkflowPath, text: existsSync(workflowFile) ? readFileSync(workflowFile, "utf8") : undefined }),
@@ -68,12 +71,12 @@ runCli(
     };
     const now = new Date();
     const rows = readinessRows(declared, measurements, now);
-    const report = { stack, generatedAt: now.toISOString(), rows, ...(base ? { worsened: worsenedSince(base, rows) } : {}) };
-    const format = flags.switches.has("json") ? "json" : flags.switches.has("markdown") ? "markdown" : "text";
-    process.stdout.write(`${format === "json" ? JSON.stringify(report, null, 2) : format === "markdown" ? renderMarkdown(report) : renderText(report)}\n`);
+    const report = { stack, ...(set.length > 0 ? { set } : {}), generatedAt: now.toISOString(), rows, ...(base ? { worsened: worsenedSince(base, rows) } : {}) };
+    writeOutput(`${format === "json" ? JSON.stringify(report, null, 2) : format === "markdown" ? renderMarkdown(report, stackLabel(stack, set)) : renderText(report, stackLabel(stack, set))}\n`, flags.values.out?.[0]);
     const code = exitCodeOf(rows);
     if (code === 1) process.stderr.write(`not met: ${rows.filter((r) => r.verdict === "not met").map((r) => `${r.objective} (${r.id})`).join("; ")}\n`);
     return code;
   },
   (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof MeasurementsError,
+  readinessCommand,
 );

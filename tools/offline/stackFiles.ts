@@ -121,6 +121,24 @@ export function applySetting(values: Record<string, unknown>, setting: string): 
   node[keyPath[keyPath.length - 1]] = value;
 }
 
+/**
+ * Refuses a key given twice in the `--set` overrides (`--set activeRegion=secondary --set
+ * activeRegion=primary`): which one was meant is unclear, so neither is guessed.
+ */
+export function refuseRepeatedSets(set: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const setting of set) {
+    const eq = setting.indexOf("=");
+    if (eq <= 0) continue;
+    const key = settingPath(setting.slice(0, eq).replace(new RegExp(`^${projectName}:`), "")).join(".");
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new StackFileError(`--set ${key}: given twice (${earlier} and ${setting}); give each key once, e.g. --set ${setting}`);
+    }
+    seen.set(key, setting);
+  }
+}
+
 /** A `--set` value is plain text: the secret paths above it are split into their other leaves. */
 function markPlain(keyPath: string, values: Record<string, unknown>, secretPaths: Set<string>): void {
   for (const secretPath of [...secretPaths]) {
@@ -184,6 +202,7 @@ export function loadStackConfig(stack: string, options: LoadOptions = {}): Loade
       placeholders.push(key);
     }
   }
+  refuseRepeatedSets(options.set ?? []);
   for (const setting of options.set ?? []) {
     markPlain(settingPath(setting.slice(0, Math.max(0, setting.indexOf("="))).replace(`${prefix}`, "")).join("."), values, secretPaths);
     applySetting(values, setting);

@@ -8,6 +8,8 @@ import { verdicts } from "../../domain/readiness";
 
 export interface ReadinessReport {
   stack: string;
+  /** The `--set` overrides the stack was judged under; absent without any. */
+  set?: string[];
   /** When the report was made, ISO 8601 UTC (drills are dated against it). */
   generatedAt: string;
   rows: ReadinessRow[];
@@ -51,8 +53,9 @@ function worsenedLines(worsened: readonly Worsened[], md: boolean): string[] {
   return [...lines, ""];
 }
 
-export function renderText(report: ReadinessReport): string {
-  const lines = [`Readiness: stack ${report.stack} (${report.generatedAt})`, summaryLine(report.rows), ""];
+/** `label`: how the header names the stack and its `--set` overrides (default: `stack NAME`). */
+export function renderText(report: ReadinessReport, label = `stack ${report.stack}`): string {
+  const lines = [`Readiness: ${label} (${report.generatedAt})`, summaryLine(report.rows), ""];
   if (report.worsened) lines.push(...worsenedLines(report.worsened, false));
   for (const row of report.rows) {
     lines.push(`${symbol[row.verdict]} ${row.verdict.padEnd(12)} ${row.objective}  [${row.section}]`);
@@ -65,8 +68,8 @@ export function renderText(report: ReadinessReport): string {
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-export function renderMarkdown(report: ReadinessReport): string {
-  const lines = [`### DR readiness: stack ${report.stack}`, "", `${summaryLine(report.rows)} (${report.generatedAt})`, ""];
+export function renderMarkdown(report: ReadinessReport, label = `stack ${report.stack}`): string {
+  const lines = [`### DR readiness: ${label}`, "", `${summaryLine(report.rows)} (${report.generatedAt})`, ""];
   if (report.worsened) lines.push(...worsenedLines(report.worsened, true));
   lines.push("| | Objective | Mechanism | Budget | Margin |", "| --- | --- | --- | --- | --- |");
   for (const row of report.rows) {
