@@ -81,7 +81,7 @@ describe("drills.yml", () => {
   it("reports readiness for the target stack, runs the restore bench on real PostgreSQL, then records the drill even when a step failed", () => {
     expect(workflow.jobs.drill.container).toBe("node:20-bookworm");
     expect(stepRunning("apt-get install")?.run).toContain("postgresql-15 pgbackrest");
-    const order = ["npm run -s drill -- target", "npm run -s readiness -- --stack \"$STACK\" --json", "npm run -s bench:recovery", "npm run -s drill -- run", "npm run -s drill -- record"].map((t) => steps.indexOf(stepRunning(t)!));
+    const order = ["npm run -s drill -- target", "npm run -s readiness -- --stack \"$STACK\" --format json", "npm run -s bench:recovery", "npm run -s drill -- run", "npm run -s drill -- record"].map((t) => steps.indexOf(stepRunning(t)!));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order.every((i) => i >= 0)).toBe(true);
     const readiness = stepRunning("npm run -s readiness")!;

@@ -57,7 +57,7 @@ describe("npm run policy -- --plan FILE", () => {
     [[], "--stack/--plan: give exactly one"],
     [["--plan", "/nonexistent/plan.json"], "--plan: /nonexistent/plan.json cannot be read as JSON"],
     [["--plan", "package.json"], "--plan: package.json is not a plan file"],
-    [["--stack", "prod", "--format", "html"], '--format: "html" is not allowed; use text or markdown'],
+    [["--stack", "prod", "--format", "html"], '--format: "html" is not allowed; use text, json, markdown, e.g. --format markdown'],
     [["--stack", "prod", "--frobnicate"], "--frobnicate: unknown flag"],
   ])("exits 2 on %j", (args, message) => {
     const { code, stderr } = runPolicy(args);
@@ -86,5 +86,17 @@ describe("npm run policy over the real stacks", () => {
     expect(code).toBe(1);
     expect(stdout).toContain("✗ retention-lifecycle-covers-engine (mandatory)");
     expect(stdout).toContain(lifecycle!.urn);
+  });
+});
+
+describe("npm run policy --format json", () => {
+  it("prints every outcome with its violations as JSON, titled with the --set overrides", () => {
+    const result = spawnSync("npm", ["run", "-s", "policy", "--", "--stack", "prod", "--set", "activeRegion=secondary", "--format", "json"], { cwd: root, encoding: "utf8", timeout: 600_000 });
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as { title: string; set: string[]; outcomes: { policy: string; violations: unknown[] }[] };
+    expect(report.title).toBe("stack prod with activeRegion=secondary");
+    expect(report.set).toEqual(["activeRegion=secondary"]);
+    expect(report.outcomes.length).toBeGreaterThan(20);
+    expect(report.outcomes.every((o) => o.violations.length === 0)).toBe(true);
   });
 });

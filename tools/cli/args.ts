@@ -66,7 +66,7 @@ export function parseFlags(argv: readonly string[], specOrCommand: FlagSpec | Co
   const spec = isCommand(specOrCommand) ? flagSpecOf(specOrCommand) : specOrCommand;
   const parsed: ParsedFlags = { values: {}, switches: new Set(), positional: [] };
   const known = [...spec.values, ...(spec.switches ?? [])];
-  const allowed = `allowed: ${known.map((f) => `--${f}`).join(", ")} (--help shows each with an example)`;
+  const allowed = known.length === 0 ? "this tool takes no flags (--help says what it does)" : `allowed: ${known.map((f) => `--${f}`).join(", ")} (--help shows each with an example)`;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (/^-[^-]/.test(arg) && arg !== "-") {
@@ -172,6 +172,15 @@ export function outFileProblem(given: string, file: string): string | undefined 
   return undefined;
 }
 
+/** {@link outFileProblem} of the `--out FILE` in `argv`, when the command writes a file there. */
+export function outFlagProblem(argv: readonly string[], command: CommandSpec): string | undefined {
+  if (!command.flags.some((f) => f.name === "out" && f.value === "FILE")) return undefined;
+  const at = argv.findIndex((a) => a === "--out" || a.startsWith("--out="));
+  if (at < 0) return undefined;
+  const given = argv[at].startsWith("--out=") ? argv[at].slice("--out=".length) : argv[at + 1];
+  return given === undefined || given.startsWith("--") ? undefined : outFileProblem(given, fromInvocationFolder(given));
+}
+
 /**
  * Writes a tool's output to `--out FILE` (saying where on stderr) or to stdout. A relative FILE
  * is taken from the folder npm was run in ({@link fromInvocationFolder}).
@@ -208,6 +217,12 @@ export const unfinishedMessage =
 export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean, command: CommandSpec): void {
   if (wantsHelp(process.argv.slice(2))) {
     process.stdout.write(`${renderHelp(command)}\n`, () => process.exit(0));
+    return;
+  }
+  // A file that cannot be written is refused before anything is planned.
+  const outProblem = outFlagProblem(process.argv.slice(2), command);
+  if (outProblem) {
+    process.stderr.write(`${outProblem}\n`, () => process.exit(2));
     return;
   }
   let settled = false;

@@ -14,7 +14,7 @@ import { StackFileError } from "../offline/stackFiles";
 import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";
 import { didYouMean, wrapList } from "../../domain/nearest";
-import { parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
+import { formatOf, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
 import { policyCommand } from "./commands";
 
 const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `npm run plan -- --stack <name> --json`)";
@@ -63,8 +63,7 @@ runCli(
     if (flags.positional.length > 0) throw new UsageError(`${positionalHint(flags.positional[0], "stack", "policy", process.env)} (${usage})`);
     if ((stack === undefined) === (planFile === undefined)) throw new UsageError(`--stack/--plan: give exactly one; ${usage}`);
     if (planFile && flags.values.set) throw new UsageError("--set: only with --stack (a saved plan is already evaluated)");
-    const format = flags.values.format?.[0] ?? "text";
-    if (format !== "text" && format !== "markdown") throw new UsageError(`--format: "${format}" is not allowed; use text or markdown`);
+    const format = formatOf(flags, ["text", "json", "markdown"] as const);
     const maxCharsText = flags.values["max-chars"]?.[0];
     const maxChars = maxCharsText === undefined ? undefined : Number(maxCharsText);
     if (maxChars !== undefined && (!Number.isInteger(maxChars) || maxChars < 500)) throw new UsageError(`--max-chars: "${maxCharsText}" is not allowed; use a whole number of characters >= 500`);
@@ -80,7 +79,10 @@ runCli(
     if (unknown.length > 0) throw new UsageError(unknown.join("\n"));
     const plan = planFile ? readPlanFile(planFile) : toPlanJson(await planStack(stack!, { set: flags.values.set ?? [] }));
     const outcomes = await evaluatePolicies(policies, plan.resources, packConfig);
-    writeOutput(`${renderReport(outcomes, { format, maxChars, title: stackLabel(plan.stack, flags.values.set ?? []) })}\n`, flags.values.out?.[0]);
+    const title = stackLabel(plan.stack, flags.values.set ?? []);
+    if (format === "json" && maxChars !== undefined) throw new UsageError("--max-chars: cuts a text or markdown report; JSON is never cut (drop --max-chars)");
+    const report = format === "json" ? JSON.stringify({ title, stack: plan.stack, set: flags.values.set ?? [], outcomes }, null, 2) : renderReport(outcomes, { format, maxChars, title });
+    writeOutput(`${report}\n`, flags.values.out?.[0]);
     return hasMandatoryViolations(outcomes) ? 1 : 0;
   },
   (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof PolicySettingsError,
