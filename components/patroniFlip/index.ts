@@ -27,8 +27,8 @@ import type { RegionRole } from "../../domain/topology";
 
 export const patroniFlipType = "crazygary:dr:PatroniFlip";
 
-/** The command line: the program through the CLI tools' TypeScript loader, from the project folder (where `pulumi up` runs). */
-export const flipCommandLine = "node -r ./tools/cli/register.js ./components/patroniFlip/run.ts";
+/** The command line: the program through ts-node (a dependency; Pulumi's Node runner loads the program the same way), from the project folder (where `pulumi up` runs). */
+export const flipCommandLine = "node -r ts-node/register/transpile-only ./components/patroniFlip/run.ts";
 
 export interface PatroniFlipArgs {
   /** The `@pulumi/command` provider. */

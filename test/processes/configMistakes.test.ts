@@ -29,7 +29,7 @@ function projectWithStaging(text: string): string {
 
 const prodFile = fs.readFileSync(path.join(repositoryRoot, "Pulumi.prod.yaml"), "utf8");
 /** dr's stack file as a new stack: its own zone and hosts, following prod. */
-const ownStack = fs.readFileSync(path.join(repositoryRoot, "Pulumi.dr.yaml"), "utf8").replace(/dr\.crazy-gary\.app/g, "staging.crazy-gary.app").replace(/dr\.ops/g, "staging.ops");
+const ownStack = fs.readFileSync(path.join(repositoryRoot, "Pulumi.dr.yaml"), "utf8").replace(/dr\.crazy-gary\.app/g, "staging.crazy-gary.app").replace(/dr\.ops/g, "staging.ops").replace(/Z0CRAZYGARYDR001/g, "Z0CRAZYGARYSTG01");
 
 function expectRefusal(result: ReturnType<typeof tool>, ...messages: string[]) {
   expect(result.code).toBe(2);
@@ -56,7 +56,7 @@ describe("stack-file mistakes (npm run config:diff -- --stack staging --dir ...)
     const dir = projectWithStaging(prodFile);
     expectRefusal(
       tool("configDiff", ["--stack", "staging", "--base", "prod", "--dir", dir]),
-      `stacks prod and staging share dnsZone.name "crazy-gary.app", endpoints.api.primary.loadBalancer.dnsName "api-use1-1234567890.us-east-1.elb.amazonaws.com"`,
+      `stacks prod and staging share dnsZone.name "crazy-gary.app", dnsZone.id "Z0CRAZYGARYPROD1", endpoints.api.primary.loadBalancer.dnsName "api-use1-1234567890.us-east-1.elb.amazonaws.com"`,
       "every stack needs its own DNS zone, endpoints and database hosts (planning prod would change staging's): edit the copy, Pulumi.prod.yaml or Pulumi.staging.yaml",
     );
   });

@@ -51,7 +51,7 @@ describe("npm run plan", () => {
     expect(table.stdout).toContain("Secrets stood in by placeholders (set the real ones with `pulumi config set --secret --path <key> ...`): databaseSecrets");
     // Fits a terminal: scripts as line count and hash, rows cut at 200 characters, a summary by type last.
     expect(Math.max(...table.stdout.split("\n").filter((l) => l.startsWith("  ") && !l.startsWith('  "')).map((l) => l.length))).toBeLessThanOrEqual(200);
-    expect(table.stdout).toMatch(/ promotion-promote +addPreviousOutputInEnv=false {2}create=\[\d+ lines, sha256 [0-9a-f]{12}; full text in --json\]/);
+    expect(table.stdout).toMatch(/ patroni-flip-command +addPreviousOutputInEnv=false {2}create=node -r ts-node\/register\/transpile-only /);
     expect(table.stdout).toMatch(/\n\d+ resources: \d+ Parameter, \d+ MetricAlarm, [^\n]*\n(  [^\n]*\n)*$/);
   });
 
@@ -82,19 +82,18 @@ describe("npm run plan", () => {
     const result = plan("--stack", "prod", "--set", "activeRegion=secondary", "--diff");
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
-    // 22 updates include the four repository-wal-age alarms: actions and breaching on silence only where the active primary publishes.
-    expect(lines.at(-1)).toBe("22 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
+    // 18 updates include the four repository-wal-age alarms: actions and breaching on silence only where the active primary publishes.
+    expect(lines.at(-1)).toBe("18 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
     expect(lines).toContain("~  aws:cloudwatch/metricAlarm:MetricAlarm alarms-repository-wal-age-primary-primary update [diff: ~actionsEnabled,~treatMissingData]");
     // The schema version is read from the newly active database at the next up (an update, not a replace).
     expect(lines).toContain("~  command:local:Command schema-version-read update [diff: ~environment]");
-    expect(lines).toContain("+- command:local:Command promotion-promote replace [replace: triggers] [diff: ~environment,~triggers] [rule 2]");
+    expect(lines).toContain("+- command:local:Command patroni-flip-command replace [replace: triggers] [diff: ~environment,~triggers] [rule 2]");
     expect(lines).toContain("~  aws:ssm/parameter:Parameter active-region-primary update [diff: ~insecureValue]");
     expect(lines).toContain('      ~ insecureValue: "us-east-1" => "us-west-2"');
-    // Fixed record roles: the records are not in the diff; the routing checks change two fields.
-    expect(lines).toContain("~  aws:route53/healthCheck:HealthCheck failover-dns-api-secondary-routing update [diff: ~disabled,~invertHealthcheck]");
-    expect(lines.filter((l) => l.includes("aws:route53/record:Record"))).toEqual([]);
+    // DNS follows the Patroni leader through health checks alone: no Route 53 resource changes on a flip.
+    expect(lines.filter((l) => l.includes("aws:route53/"))).toEqual([]);
     expect(lines.filter((l) => l.startsWith("+- aws:"))).toEqual([]);
-    expect(lines).toContain("Route 53 during the update: 4 DNS steps, 9 states checked (every order the dependencies allow), 0 refused or unsafe");
+    expect(lines).toContain("Route 53 during the update: 0 DNS steps, 1 states checked (every order the dependencies allow), 0 refused or unsafe");
     expect(result.stdout).not.toContain("PLACEHOLDER");
   });
 
@@ -104,10 +103,11 @@ describe("npm run plan", () => {
     const json = JSON.parse(result.stdout);
     expect(Object.keys(json)).toEqual(["stack", "set", "operations", "summary", "typesWithoutRule", "route53"]);
     expect(json.set).toEqual(["activeRegion=secondary"]);
-    expect(json.summary).toEqual({ update: 23, replace: 5, create: 0, delete: 0, statefulReplacedOrDeleted: 0 });
-    const promote = json.operations.find((o: { name: string }) => o.name === "promotion-promote");
-    expect(promote).toMatchObject({ urn: "urn:pulumi:dr::crazy-gary-dr::crazygary:dr:Promotion$command:local:Command::promotion-promote", type: "command:local:Command", op: "replace", properties: ["triggers"], stateful: false });
-    expect(json.route53.statesChecked).toBe(9);
+    expect(json.summary).toEqual({ update: 19, replace: 5, create: 0, delete: 0, statefulReplacedOrDeleted: 0 });
+    const flip = json.operations.find((o: { name: string }) => o.name === "patroni-flip-command");
+    expect(flip).toMatchObject({ urn: "urn:pulumi:dr::crazy-gary-dr::crazygary:dr:PatroniFlip$command:local:Command::patroni-flip-command", type: "command:local:Command", op: "replace", properties: ["triggers"], stateful: false });
+    expect(json.operations.filter((o: { type: string }) => o.type.startsWith("aws:route53/"))).toEqual([]);
+    expect(json.route53.statesChecked).toBe(1);
   });
 });
 
@@ -124,8 +124,8 @@ describe("npm run plan -- --diff --base FILE (a pull request against its base br
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe(`Stack prod: the base plan ${basePlan} -> this checkout (offline; the real \`pulumi preview --diff\` diffs against the stack's state)`);
     expect(lines).toContain('      ~ insecureValue: "us-west-2" => "us-east-1"');
-    expect(lines).toContain("+- command:local:Command promotion-promote replace [replace: triggers] [diff: ~environment,~triggers] [rule 2]");
-    expect(lines.at(-1)).toBe("22 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
+    expect(lines).toContain("+- command:local:Command patroni-flip-command replace [replace: triggers] [diff: ~environment,~triggers] [rule 2]");
+    expect(lines.at(-1)).toBe("18 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
   });
 
   it("against the base plan of the same files: no changes", () => {
