@@ -42,5 +42,6 @@ describe("npm run simulate", () => {
   it("exit 2 on --scenarios with a --set, and without --stack outside --scenarios", () => {
     expect(simulate("--scenarios", "--set", "activeRegion=secondary")).toMatchObject({ status: 2, stderr: expect.stringContaining("--scenarios: each scenario sets its own") });
     expect(simulate("--down", "us-east-1")).toMatchObject({ status: 2, stderr: expect.stringContaining("--stack: required (or --scenarios)") });
+    expect(simulate("--stack", "prod", "--format", "markdown")).toMatchObject({ status: 2, stderr: expect.stringContaining('--format: "markdown" is not allowed; use text, json, e.g. --format json') });
   });
 });

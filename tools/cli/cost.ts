@@ -10,10 +10,8 @@ import { StackConfigError } from "../../infra/parseConfig";
 import { StackFileError } from "../offline/stackFiles";
 import { PriceTableError } from "../cost/priceTableSchema";
 import { CostBaseError, parseBase } from "../cost/render";
-import { fromInvocationFolder, parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
+import { formatOf, fromInvocationFolder, parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
 import { costCommand } from "./commands";
-
-const formats = ["text", "markdown", "json"] as const;
 
 runCli(
   async () => {
@@ -21,8 +19,7 @@ runCli(
     const stack = flags.values.stack?.[0];
     if (flags.positional.length > 0) throw new UsageError(positionalHint(flags.positional[0], "stack", "cost", process.env));
     if (!stack) throw new UsageError("--stack: required; e.g. npm run -s cost -- --stack prod");
-    const format = (flags.values.format?.[0] ?? "text") as (typeof formats)[number];
-    if (!formats.includes(format)) throw new UsageError(`--format: ${JSON.stringify(format)} is not allowed; use ${formats.join(", ")}`);
+    const format = formatOf(flags, ["text", "markdown", "json"] as const);
     const baseFile = flags.values.base?.[0];
     let baseText: string | undefined;
     if (baseFile !== undefined) {

@@ -10,14 +10,13 @@
 import { StackConfigError } from "../../infra/parseConfig";
 import { OutageError, parseOutage } from "../../domain/simulation/endpoints";
 import { listStacks, requireStack, StackFileError } from "../offline/stackFiles";
-import { parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
+import { formatOf, parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
 import { simulateCommand } from "./commands";
 
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), simulateCommand);
   if (flags.positional.length > 0) throw new UsageError(positionalHint(flags.positional[0], "stack", "simulate", process.env));
-  const format = flags.values.format?.[0] ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--format ${JSON.stringify(format)}: allowed: text, json`);
+  const format = formatOf(flags, ["text", "json"] as const);
   const stack = flags.values.stack?.[0];
   const set = flags.values.set ?? [];
   const down = flags.values.down ?? [];
