@@ -26,20 +26,18 @@ export interface EvaluateOptions {
   secretKeys?: string[];
   /** Outputs of the stacks the program references, by fully qualified name. */
   stackReferences?: StackReferenceOutputs;
-  /** Print the program's `pulumi.log.warn` messages as they come (they are returned either way). @default true */
-  echoWarnings?: boolean;
 }
 
 /** Prefix the SDK gives `pulumi.log.warn` messages when no engine is attached (under mocks). */
 const runtimeWarningPrefix = "warning: [runtime] ";
 
-/** Collects `pulumi.log.warn` messages while `body` runs, printing them as before when `echo` is set. */
-async function captureWarnings<T>(into: string[], echo: boolean, body: () => Promise<T>): Promise<T> {
+/** Collects `pulumi.log.warn` messages while `body` runs; they are still printed as they come. */
+async function captureWarnings<T>(into: string[], body: () => Promise<T>): Promise<T> {
   const original = console.warn;
   console.warn = (...args: unknown[]) => {
     const isProgramWarning = typeof args[0] === "string" && args[0].startsWith(runtimeWarningPrefix);
     if (isProgramWarning) into.push((args[0] as string).slice(runtimeWarningPrefix.length));
-    if (echo || !isProgramWarning) original(...args);
+    original(...args);
   };
   try {
     return await body();
@@ -126,7 +124,7 @@ export async function evaluate(program: () => Promise<unknown>, options: Evaluat
   // reject the root stack's own output registration, an unhandled rejection.
   let programError: { error: unknown } | undefined;
   const restorePromiseBookkeeping = withoutPromiseBookkeeping();
-  const outputs = await withoutStackTraces(() => captureWarnings(warnings, options.echoWarnings ?? true, async () => {
+  const outputs = await withoutStackTraces(() => captureWarnings(warnings, async () => {
     const result = await pulumi.runtime.runInPulumiStack(async () => {
       try {
         return await program();
