@@ -28,7 +28,8 @@ const params = (over: Partial<PatroniConfigParams> = {}): PatroniConfigParams =>
     socketDir: "/var/run/postgresql",
     pgpassFile: "/var/lib/postgresql/.pgpass.patroni",
   },
-  ...pgbackrestCommands("/etc/pgbackrest/pgbackrest.conf", "crazy-gary"),
+  // us-west-2's repository is repo2 (repositories in role order: primary us-east-1, secondary us-west-2).
+  ...pgbackrestCommands("/etc/pgbackrest/pgbackrest.conf", "crazy-gary", 2),
   archiveTimeoutSeconds: 60,
   pgHba: ["local all postgres peer", "host replication replicator all scram-sha-256"],
   ...over,
@@ -96,10 +97,17 @@ describe("renderPatroniConfig", () => {
       archive_timeout: 60,
       unix_socket_directories: "/var/run/postgresql",
     });
-    expect(config.postgresql.recovery_conf).toEqual({ restore_command: 'pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza=crazy-gary archive-get %f "%p"' });
+    // Its own region's repository only, in the foreground (pgbackrest/pgbackrest#2423 under archive_mode=always).
+    expect(config.postgresql.recovery_conf).toEqual({ restore_command: 'pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza=crazy-gary --repo=2 --no-archive-async archive-get %f "%p"' });
     expect(config.postgresql.create_replica_methods).toEqual(["pgbackrest", "basebackup"]);
     expect(config.postgresql.pgbackrest).toEqual({ command: "pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza=crazy-gary --delta restore", keep_data: true, no_params: true });
     expect(config.postgresql.use_pg_rewind).toBe(true);
+  });
+
+  it.each([0, 257, 1.5])("refuses localRepo %s, naming the allowed range", (localRepo) => {
+    expect(() => pgbackrestCommands("/etc/pgbackrest/pgbackrest.conf", "crazy-gary", localRepo)).toThrow(
+      `pgbackrestCommands: localRepo is ${localRepo}; use the index (1-256) of the repository in the host's region`,
+    );
   });
 
   it("tags the passive member nofailover", () => {

@@ -23,6 +23,7 @@ import { signalProcess, waitUntilGone } from "../postgres/processes";
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, EtcdMember } from "./etcd";
 import { parse, stringify } from "yaml";
 import { etcdYaml, patroniYaml, pgbackrestCommands } from "../../components/databaseHost/patroniFile";
+import { resolveParams } from "../../components/databaseHost/resolveParams";
 import type { EtcdSettings } from "../../domain/etcd";
 import { memberNoFailover, type PatroniTimings } from "../../domain/patroni";
 import { PatroniMember, POSTGRES_PORT, REST_API_PORT } from "./member";
@@ -148,7 +149,7 @@ export class PatroniLab {
           repositories: { primary: "/nonexistent", secondary: "/nonexistent" }, s3Buckets: buckets, database: "postgres", createRoles: false,
         });
         const configFile = join(sandbox.root, role, "patroni.yml");
-        const commands = pgbackrestCommands(host.configFile, "crazy-gary");
+        const commands = pgbackrestCommands(host.configFile, "crazy-gary", resolveParams(host.params).localRepo);
         const rendered = patroniYaml({
           scope: SCOPE, member: name, etcdHosts: REGION_ROLES.map((r) => `${net.address(r)}:${ETCD_CLIENT_PORT}`),
           timings: { ttl: timings.ttl, loopWait: timings.loopWait, retryTimeout: timings.retryTimeout },
@@ -156,12 +157,7 @@ export class PatroniLab {
           restApi: { port: REST_API_PORT, connectHost: net.address(role), certFile: certs[role].cert, keyFile: certs[role].key, caFile },
           postgres: { connectHost: net.address(role), port: POSTGRES_PORT, dataDir: node.dataDir, binDir: PG_BIN, socketDir: node.socketDir, pgpassFile: join(dir, "patroni.pgpass") },
           archiveCommand: commands.archiveCommand,
-          // Interim, until the product's restore_command carries it (COORDINATION.md, 03:33): this
-          // region's repository only, archive-get in the foreground. pgBackRest 2.45's async
-          // archive-get shares the archive lock with async archive-push (archive_mode = always),
-          // so its foreground process waited out archive-timeout (60 s) per segment here and a
-          // promotion waited ~100 s for it (pgbackrest/pgbackrest#2423, fixed after 2.45 by #2806).
-          restoreCommand: commands.restoreCommand.replace(" archive-get", ` --repo=${role === "primary" ? 1 : 2} --no-archive-async archive-get`),
+          restoreCommand: commands.restoreCommand,
           replicaFromBackupCommand: commands.replicaFromBackupCommand,
           archiveTimeoutSeconds: 60,
           pgHba: [...(options.hbaFirst ?? []), ...HBA],

@@ -22,6 +22,7 @@ import { testRolePassword } from "../../dev/postgres/databaseRoles";
 import { waitFor } from "../../dev/postgres/pgbackrest";
 import { runChecked } from "../../tools/process/exec";
 import { pgbackrestCommands } from "../../components/databaseHost/patroniFile";
+import { resolveParams } from "../../components/databaseHost/resolveParams";
 
 let lab: PatroniLab;
 let log: WriterLog;
@@ -41,7 +42,7 @@ async function startUnmanaged(member: PatroniMember): Promise<void> {
 beforeAll(async () => {
   lab = await PatroniLab.create({ label: "adopt", startPatroni: false });
   const { primary, secondary } = lab.members;
-  const commands = pgbackrestCommands(primary.host.configFile, "crazy-gary");
+  const commands = pgbackrestCommands(primary.host.configFile, "crazy-gary", resolveParams(primary.host.params).localRepo);
 
   const passwordFile = join(primary.node.dir, "initdb.pw");
   await writeOwnedFile(passwordFile, `${lab.superuserPassword}\n`);
