@@ -88,6 +88,8 @@ export interface LabOptions {
    * @default true
    */
   startPatroni?: boolean;
+  /** Start of the lab's network namespace names (dev/patroni/network.ts). @default "cgpr-" */
+  namespacePrefix?: string;
 }
 
 export class PatroniLab {
@@ -107,7 +109,7 @@ export class PatroniLab {
     let network: RegionNetwork | undefined;
     const started: { etcd: EtcdMember[]; s3: RegionS3[]; members: PatroniMember[] } = { etcd: [], s3: [], members: [] };
     try {
-      network = await RegionNetwork.create();
+      network = await RegionNetwork.create(options.namespacePrefix);
       const net = network;
       for (const role of REGION_ROLES) await sandbox.makeDir(role);
       const certs = Object.fromEntries(

@@ -1,7 +1,7 @@
 /**
  * Three regions on one machine: a network namespace per region (primary, secondary, witness)
  * and a hub namespace whose bridge joins them through one veth pair each, all made by the test
- * under a prefix of its own (`cgpr-<random>-`). Every namespace is a separate network stack, so
+ * under a prefix of its own (`cgpr-<random>-` by default). Every namespace is a separate network stack, so
  * each test file uses the same addresses (10.77.0.0/24) and fixed ports without clashing with
  * another file running beside it. {@link RegionNetwork.cut} sets a region's link down in the
  * hub: every packet between that region and the other two is dropped at once (a connect fails),
@@ -20,22 +20,28 @@ export const REGION_SUBNET = "10.77.0.0/24";
 /** Each region's address on {@link REGION_SUBNET} (one host per region). */
 const REGION_ADDRESSES: Readonly<Record<RegionRole, string>> = { primary: "10.77.0.1", secondary: "10.77.0.2", witness: "10.77.0.3" };
 const SHORT: Readonly<Record<RegionRole, string>> = { primary: "p", secondary: "s", witness: "w" };
-/** The prefix every namespace of this harness carries; the random part keeps test files apart. */
+/** The prefix every namespace of this harness carries by default; the random part keeps test files apart. */
 export const NAMESPACE_PREFIX = "cgpr-";
+/** A namespace prefix: 2-8 lower-case letters or digits and a "-". */
+const PREFIX_FORMAT = /^[a-z0-9]{2,8}-$/;
 
 /** The namespaces of one test: made by {@link create}, removed by {@link destroy}. */
 export class RegionNetwork {
   private destroyed = false;
 
   private constructor(
-    /** `cgpr-<random>`: every namespace of this network starts with it. */
+    /** `<prefix><random>`: every namespace of this network starts with it. */
     readonly prefix: string,
   ) {}
 
-  /** Makes the hub (a bridge) and one namespace per region linked to it; loopback up everywhere. */
-  static async create(): Promise<RegionNetwork> {
+  /**
+   * Makes the hub (a bridge) and one namespace per region linked to it; loopback up everywhere.
+   * @param prefix Start of every namespace's name, so whoever runs the tests can tell (and clean up) theirs. @default {@link NAMESPACE_PREFIX}
+   */
+  static async create(prefix: string = NAMESPACE_PREFIX): Promise<RegionNetwork> {
+    if (!PREFIX_FORMAT.test(prefix)) throw new Error(`RegionNetwork: namespace prefix ${JSON.stringify(prefix)} is not allowed; use 2-8 lower-case letters or digits and a "-", e.g. "cgpr-"`);
     if (process.getuid?.() !== 0) throw new Error("RegionNetwork: network namespaces need root (run the postgres tests as root, as .ci/run does)");
-    const network = new RegionNetwork(`${NAMESPACE_PREFIX}${randomBytes(3).toString("hex")}`);
+    const network = new RegionNetwork(`${prefix}${randomBytes(3).toString("hex")}`);
     try {
       const hub = network.hubNamespace;
       await ip(["netns", "add", hub]);
