@@ -28,8 +28,8 @@ export interface DeclaredFailover {
 export interface DeclaredRecovery {
   stack: string;
   failover: DeclaredFailover[];
-  /** The commands that promote the standby on a flip. */
-  promotion: string[];
+  /** The flip's commands: a Patroni switchover, or a failover with `regionDown`, to the newly active role. */
+  flip: string[];
   databaseHosts: string[];
   /** The largest `archive_timeout` rendered onto any database host, in seconds. */
   archiveTimeoutSeconds: number | null;
@@ -137,13 +137,13 @@ function restoreRow(declared: DeclaredRecovery, measurements: Measurements, obje
 function rtoRows(declared: DeclaredRecovery, measurements: Measurements): ReadinessRow[] {
   const rto = (id: ComponentId) => recoveryObjectives[id].rtoMinutes * 60;
   const title = (id: ComponentId) => `${recoveryObjectives[id].component} RTO ${recoveryObjectives[id].rtoMinutes} min`;
-  const promotion = declared.promotion.length > 0 ? measuredTerm(measurements, "promotionSeconds", "promotion") : null;
-  const promotionMechanism = `Patroni flip ${list(declared.promotion)}`;
-  const api = [dnsTerm(declared, "api"), promotion];
-  const apiMechanism = `${failoverMechanism(declared, "api")}; ${promotionMechanism}`;
+  const switchover = declared.flip.length > 0 ? measuredTerm(measurements, "promotionSeconds", "switchover") : null;
+  const flipMechanism = `Patroni switchover/failover ${list(declared.flip)}`;
+  const api = [dnsTerm(declared, "api"), switchover];
+  const apiMechanism = `${failoverMechanism(declared, "api")}; ${flipMechanism}`;
   const servedByApi = (id: ComponentId) => timeRow(`rto-${id}`, title(id), RTO_RPO, `runs in the API service: ${apiMechanism}`, rto(id), api);
   return [
-    timeRow("rto-database", `${title("database")} (failover to the standby)`, RTO_RPO, promotionMechanism, rto("database"), [promotion]),
+    timeRow("rto-database", `${title("database")} (leader moved to the other region)`, RTO_RPO, flipMechanism, rto("database"), [switchover]),
     restoreRow(declared, measurements, `${title("database")} (restore from backup)`, rto("database")),
     timeRow("rto-api", title("api"), RTO_RPO, apiMechanism, rto("api"), api),
     timeRow("rto-auth", title("auth"), RTO_RPO, `served by the API: ${apiMechanism}`, rto("auth"), api),
@@ -221,9 +221,9 @@ function lastMeasuredDrill(measurements: Measurements): DrillRecord | undefined 
 }
 
 /**
- * What the last drill measured against the objectives it exercises: the flip (promotion, DNS
- * switch, first write) against the API RTO, and the data lost (the heartbeat's age at
- * promotion) against the database RPO. "not measured" until a drill runner has measured a flip.
+ * What the last drill measured against the objectives it exercises: the flip (new leader, DNS
+ * switch, first write) against the API RTO, and the data lost (the heartbeat's age when the
+ * secondary became the leader) against the database RPO. "not measured" until a drill runner has measured a flip.
  */
 function drillMeasuredRows(measurements: Measurements): ReadinessRow[] {
   const last = lastMeasuredDrill(measurements);
@@ -235,11 +235,11 @@ function drillMeasuredRows(measurements: Measurements): ReadinessRow[] {
   };
   return [
     row("drill-measured-failover", `DR drill: flip to the first write, within the ${recoveryObjectives.api.component} RTO ${recoveryObjectives.api.rtoMinutes} min`, recoveryObjectives.api.rtoMinutes * 60, (m) => ({
-      text: `promotion ${s(m.promotionSeconds)}, DNS switch ${s(m.dnsSwitchSeconds)}, first write ${s(m.firstWriteSeconds)} (measured by a drill)`,
+      text: `new leader ${s(m.promotionSeconds)}, DNS switch ${s(m.dnsSwitchSeconds)}, first write ${s(m.firstWriteSeconds)} (measured by a drill)`,
       seconds: m.firstWriteSeconds,
     })),
-    row("drill-measured-data-lost", `DR drill: data lost at promotion, within the ${recoveryObjectives.database.component} RPO ${recoveryObjectives.database.rpoMinutes} min`, recoveryObjectives.database.rpoMinutes! * 60, (m) => ({
-      text: `heartbeat age at promotion ${s(m.dataLostSeconds)} (measured by a drill)`,
+    row("drill-measured-data-lost", `DR drill: data lost at the leader change, within the ${recoveryObjectives.database.component} RPO ${recoveryObjectives.database.rpoMinutes} min`, recoveryObjectives.database.rpoMinutes! * 60, (m) => ({
+      text: `heartbeat age when the secondary became leader ${s(m.dataLostSeconds)} (measured by a drill)`,
       seconds: m.dataLostSeconds,
     })),
   ];

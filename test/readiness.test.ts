@@ -15,8 +15,8 @@ describe.each([
   [590, 600, "atMost", [], true, "at risk", 10],
   [600, 600, "atMost", [], false, "met", 0],
   [601, 600, "atMost", [], true, "not met", -1],
-  [100, 600, "atMost", ["promotion"], true, "not measured", null],
-  [null, 600, "atMost", ["promotion"], true, "not measured", null],
+  [100, 600, "atMost", ["switchover"], true, "not measured", null],
+  [null, 600, "atMost", ["switchover"], true, "not measured", null],
   [null, 600, "atMost", [], true, "not met", null],
   [30, 30, "atLeast", [], false, "met", 0],
   [29, 30, "atLeast", [], false, "not met", -1],
@@ -36,7 +36,7 @@ const declared: DeclaredRecovery = {
     { hostname: "api", records: ["failover-dns-api-primary", "failover-dns-api-secondary"], healthChecks: ["hc-api-p", "hc-api-s"], requestIntervalSeconds: 10, failureThreshold: 3, cacheSeconds: 60, totalSeconds: 90 },
     { hostname: "app", records: ["failover-dns-app-primary"], healthChecks: ["hc-app-p"], requestIntervalSeconds: 30, failureThreshold: 10, cacheSeconds: 300, totalSeconds: 600 },
   ],
-  promotion: ["patroni-flip-command"],
+  flip: ["patroni-flip-command"],
   databaseHosts: ["database-host-primary", "database-host-secondary"],
   archiveTimeoutSeconds: 60,
   replicationLagAlarms: { names: ["lag-primary"], maxThresholdSeconds: 300 },
@@ -82,11 +82,11 @@ describe("readinessRows", () => {
     ]);
   });
 
-  it("adds DNS failover (interval × threshold + cache) and the measured promotion for the API, with its provenance", () => {
+  it("adds DNS failover (interval × threshold + cache) and the measured switchover for the API, with its provenance", () => {
     const api = rows["rto-api"];
-    expect(api).toMatchObject({ value: 94.5, limit: 600, margin: 505.5, verdict: "met", budget: "DNS 10 s × 3 + 60 s cache + promotion 4.5 s (measured) = 94.5 s" });
+    expect(api).toMatchObject({ value: 94.5, limit: 600, margin: 505.5, verdict: "met", budget: "DNS 10 s × 3 + 60 s cache + switchover 4.5 s (measured) = 94.5 s" });
     expect(api.mechanism).toContain("failover-dns-api-primary, failover-dns-api-secondary");
-    expect(api.measured).toEqual([{ figure: "promotion", measurement: measured.figures.promotionSeconds }]);
+    expect(api.measured).toEqual([{ figure: "switchover", measurement: measured.figures.promotionSeconds }]);
     expect(rows["rto-auth"].value).toBe(94.5);
     expect(rows["rto-web"]).toMatchObject({ value: 600, limit: 1800, verdict: "met" });
   });
@@ -141,7 +141,7 @@ describe("readinessRows", () => {
   it("says 'not measured', never a guess, where a measured term is missing", () => {
     const scheduled = { ...declared.drillSchedules, "semi-annual-failover-test": { source: "drills.yml", crons: [cronFor(drills["semi-annual-failover-test"])], monthsBetweenRuns: 6 } };
     const none = byId(readinessRows({ ...declared, drillSchedules: scheduled }, { figures: {}, drills: {} }, now));
-    expect(none["rto-api"]).toMatchObject({ verdict: "not measured", value: null, margin: null, budget: "DNS 10 s × 3 + 60 s cache + promotion not measured (run npm run bench:promotion)" });
+    expect(none["rto-api"]).toMatchObject({ verdict: "not measured", value: null, margin: null, budget: "DNS 10 s × 3 + 60 s cache + switchover not measured (run npm run bench:promotion)" });
     expect(none["rpo-database"].verdict).toBe("not measured");
     expect(none["rpo-analyticsLogging"].verdict).toBe("not measured");
     expect(none["drill-semi-annual-failover-test"].verdict).toBe("not measured");
@@ -176,7 +176,7 @@ describe("readinessRows", () => {
     const timed = { when: "2026-11-20T06:30:00.000Z", outcome: "passed" as const, stack: "dr", where: "https://github.com/crazy-gary/dr/actions/runs/7", measured: { promotionSeconds: 4.2, dnsSwitchSeconds: 71.5, firstWriteSeconds: 72.1, dataLostSeconds: 38.4 } };
     const older = { ...timed, when: "2026-08-20T06:30:00.000Z", measured: { ...timed.measured, firstWriteSeconds: 900 } };
     const withDrill = byId(readinessRows(declared, { ...measured, drills: { "quarterly-dr-simulation": timed, "semi-annual-failover-test": older } }, now));
-    expect(withDrill["drill-measured-failover"]).toMatchObject({ verdict: "met", value: 72.1, limit: 600, margin: 527.9, budget: "promotion 4.2 s, DNS switch 71.5 s, first write 72.1 s (measured by a drill) = 72.1 s" });
+    expect(withDrill["drill-measured-failover"]).toMatchObject({ verdict: "met", value: 72.1, limit: 600, margin: 527.9, budget: "new leader 4.2 s, DNS switch 71.5 s, first write 72.1 s (measured by a drill) = 72.1 s" });
     expect(withDrill["drill-measured-failover"].measured).toEqual([{ figure: "last timed drill", measurement: timed }]);
     expect(withDrill["drill-measured-failover"].mechanism).toContain("last on dr (passed)");
     expect(withDrill["drill-measured-data-lost"]).toMatchObject({ verdict: "met", value: 38.4, limit: 300 });

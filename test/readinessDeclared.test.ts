@@ -24,7 +24,7 @@ describe("declaredRecovery of prod", async () => {
   });
 
   it("reads the database hosts' rendered archive_timeout, backup and restore-test timers, and the lag alarms", () => {
-    expect(declared.promotion).toEqual(["patroni-flip-command"]);
+    expect(declared.flip).toEqual(["patroni-flip-command"]);
     expect(declared.databaseHosts).toEqual(["database-host-primary", "database-host-secondary"]);
     expect(declared.archiveTimeoutSeconds).toBe(60);
     expect(declared.backups).toEqual({ timers: ["crazy-gary-backup-full.timer", "crazy-gary-backup-incr.timer"], fullGapHours: 24, anyGapHours: 6 });

@@ -96,7 +96,7 @@ describe("the engine", () => {
 });
 
 describe("the database", () => {
-  const view = (down: string[], mechanism: DatabaseView["mechanism"] = "patroni", extra: Partial<SimTopology> = {}): DatabaseView => ({ mechanism, topology: { ...topology, ...extra }, outage: parseOutage(down), parameters: {} });
+  const view = (down: string[], extra: Partial<SimTopology> = {}): DatabaseView => ({ topology: { ...topology, ...extra }, outage: parseOutage(down) });
   it("etcd keeps a quorum with any one of three regions down, not with two", () => {
     expect(etcdQuorum(topology, parseOutage(["us-east-1"]))).toBe(true);
     expect(etcdQuorum(topology, parseOutage(["us-east-1", "us-east-2"]))).toBe(false);
@@ -105,7 +105,7 @@ describe("the database", () => {
   it("Patroni: a leader whose region is down loses the lock; the nofailover passive member is not promoted by itself", () => {
     const state = settle(settledState("primary"), view(["us-east-1"]));
     expect(writablePrimaries(state, view(["us-east-1"]))).toEqual([]);
-    const auto = settle(settledState("primary"), view(["us-east-1"], "patroni", { automaticFailover: true }));
+    const auto = settle(settledState("primary"), view(["us-east-1"], { automaticFailover: true }));
     expect(writablePrimaries(auto, view(["us-east-1"]))).toEqual(["secondary"]);
   });
   it("Patroni: a leader back with a quorum while nobody leads takes the lock again; back while another leads, it is not writable", () => {
@@ -126,14 +126,6 @@ describe("the database", () => {
     expect(failover.ok && writablePrimaries(failover.state, view(["us-east-1"]))).toEqual(["secondary"]);
     const switched = applyFlip(settledState("primary"), view([]), "secondary", undefined);
     expect(switched.ok && writablePrimaries(switched.state, view([]))).toEqual(["secondary"]);
-  });
-  it("promote.sh: fences a reachable old primary; an old primary whose parameter names its region stays writable (lease)", () => {
-    const flipped = applyFlip(settledState("primary"), view([], "promote.sh"), "secondary", undefined);
-    expect(flipped.ok && writablePrimaries(flipped.state, view([], "promote.sh"))).toEqual(["secondary"]);
-    const unfenced = { leader: "secondary" as const, lastLeader: "secondary" as const, primaries: ["primary", "secondary"] as const, fenced: [] };
-    const lease = (value: string): DatabaseView => ({ ...view([], "promote.sh"), parameters: { primary: value } });
-    expect(writablePrimaries(settle(unfenced, lease("us-east-1")), lease("us-east-1"))).toEqual(["primary", "secondary"]);
-    expect(writablePrimaries(settle(unfenced, lease("us-west-2")), lease("us-west-2"))).toEqual(["secondary"]);
   });
 });
 
@@ -175,15 +167,18 @@ describe("what the workflows read", () => {
 });
 
 describe("the flip step", () => {
-  const component = res("promotion", "crazygary:dr:Promotion", { custom: false });
-  const command = (environment: Record<string, string>) => res("promotion-promote", "command:local:Command", { parent: urn("promotion"), inputs: { environment } });
+  const component = res("patroni-flip", "crazygary:dr:PatroniFlip", { custom: false });
+  const command = (environment: Record<string, string>) => res("patroni-flip-command", "command:local:Command", { parent: urn("patroni-flip"), inputs: { environment } });
+  const flipEnvironment = { FLIP_API_URL: "https://db2.example:8008", FLIP_CANDIDATE: "us-west-2", FLIP_REGION_DOWN: "false", FLIP_MAX_LAG_BYTES: "335544320", FLIP_FORCE: "false" };
   it("is the command of a flip component, with its mechanism", () => {
-    const found = findFlipStep([component, command({ NEW_PRIMARY_HOST: "db2.example", OLD_PRIMARY_HOST: "db1.example", LEASE_WAIT_SECONDS: "90" })]);
-    expect(found.rule.mechanism).toBe("promote.sh");
-    expect(found.resource.name).toBe("promotion-promote");
+    const found = findFlipStep([component, command(flipEnvironment)]);
+    expect(found.rule.mechanism).toBe("patroni");
+    expect(found.resource.name).toBe("patroni-flip-command");
   });
   it("refuses a plan without one, and a flip component whose command no longer looks like its mechanism", () => {
     expect(() => findFlipStep([component])).toThrow(/the plan has 0 flip steps/);
-    expect(() => findFlipStep([component, command({ PATRONI_URL: "https://db2.example:8008" })])).toThrow(/no longer looks like promote.sh: its environment lacks NEW_PRIMARY_HOST, OLD_PRIMARY_HOST, LEASE_WAIT_SECONDS/);
+    expect(() => findFlipStep([component, command({ NEW_PRIMARY_HOST: "db2.example", OLD_PRIMARY_HOST: "db1.example" })])).toThrow(
+      /no longer looks like patroni: its environment lacks FLIP_API_URL, FLIP_CANDIDATE, FLIP_REGION_DOWN, FLIP_MAX_LAG_BYTES, FLIP_FORCE/,
+    );
   });
 });

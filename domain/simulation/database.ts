@@ -1,8 +1,6 @@
 /**
- * Which database is the leader (takes writes), by the rules of the mechanism the plan uses for a flip,
- * and what a flip step does to it. Pure. Two mechanisms, chosen from the plan (flipSteps.ts):
- *
- * `patroni` (Patroni 3.0.2 with an etcd v3 quorum, citations P1, P4, P5, P7):
+ * Which database is the leader (takes writes), by Patroni's rules, and what the flip step
+ * (flipSteps.ts) does to it. Pure. Patroni 3.0.2 with an etcd v3 quorum (citations P1, P4, P5, P7):
  * - a member runs PostgreSQL as primary only while it renews the leader lock in the DCS; "In case
  *   the update of the leader lock fails, Postgres is immediately demoted" and the old primary is
  *   demoted before the lock's ttl runs out (docs/dcs_failsafe_mode.rst, P1). Renewing needs an
@@ -19,48 +17,30 @@
  * namespaces: test/postgres/patroniPartition.test.ts (a primary cut off from the quorum stops
  * taking writes within ttl, never two writable, the old primary returns as a replica) and
  * patroniSwitchover.test.ts (a switchover ends with one primary, the old one its replica).
- *
- * `promote.sh` (today's Promotion component, components/promotion/promote.sh and
- * components/databaseHost/files/bin/lease.sh, both headers):
- * - promote.sh promotes the new side; a reachable writable old primary is fenced first, an
- *   unreachable one is waited out (its lease); both writable: split brain, exit 2; the new side
- *   unreachable: exit 3; the new side already the only writable database: nothing to do;
- * - lease.sh: a writable PostgreSQL primary reads the active-region parameter in its own region and fences
- *   itself when it names another region (and when the read fails past the lease).
  */
 import { decideFlip, type ClusterView } from "../patroniFlip";
 import { otherRole, regionRoles, type RegionRole } from "../topology";
 import { isUp, type Outage } from "./endpoints";
 import type { SimTopology } from "./model";
 
-export type FlipMechanism = "patroni" | "promote.sh";
+/** How the flip step works: through Patroni (the only mechanism since the hand-written promote.sh went). */
+export type FlipMechanism = "patroni";
 
 /** The database cluster's state. */
 export interface DatabaseState {
-  /**
-   * Patroni: the member holding the leader lock (null: none). promote.sh: unused (see `primaries`).
-   */
+  /** The member holding the leader lock (null: none). */
   leader: RegionRole | null;
   /**
-   * Patroni: the member that held the lock last (the one without `nofailover`: the stack tags the
+   * The member that held the lock last (the one without `nofailover`: the stack tags the
    * passive member), which takes it again when it is back with a quorum and nobody else leads.
    */
   lastLeader: RegionRole | null;
-  /** promote.sh: the members running as primaries (not in recovery). Patroni: unused. */
-  primaries: readonly RegionRole[];
-  /** promote.sh: the members whose pg_hba.conf rejects clients (fence.sh ran). */
-  fenced: readonly RegionRole[];
 }
-
-/** The deployed active-region parameter's value per region role (undefined: unknown). */
-export type ParameterValues = Partial<Record<RegionRole, string>>;
 
 /** The world a database rule looks at. */
 export interface DatabaseView {
-  mechanism: FlipMechanism;
   topology: SimTopology;
   outage: Outage;
-  parameters: ParameterValues;
 }
 
 const hostUp = (view: DatabaseView, role: RegionRole) => isUp({ kind: "host", host: role, region: view.topology.regions[role], protocol: "postgres" }, view.outage);
@@ -76,42 +56,30 @@ export function etcdQuorum(topology: SimTopology, outage: Outage): boolean {
 }
 
 /** The initial state of a stack whose `activeRegion` was `active` and whose flips all completed. */
-export const settledState = (active: RegionRole): DatabaseState => ({ leader: active, lastLeader: active, primaries: [active], fenced: [] });
+export const settledState = (active: RegionRole): DatabaseState => ({ leader: active, lastLeader: active });
 
 /**
- * The state once the outage has lasted past the mechanisms' timers (Patroni's ttl, the lease):
+ * The state once the outage has lasted past Patroni's ttl:
  * a leader cut off from the quorum or down loses the lock; with nobody leading, the members that
  * may race for the lock (not `nofailover`, P4) do: the last leader when it is up (the passive
  * member is `nofailover`), or with automatic failover allowed the other member; a former leader
- * back while another leads is a replica; promote.sh's hosts apply their lease.
+ * back while another leads is a replica.
  */
 export function settle(state: DatabaseState, view: DatabaseView): DatabaseState {
-  if (view.mechanism === "patroni") {
-    const quorum = etcdQuorum(view.topology, view.outage);
-    const last = state.leader ?? state.lastLeader;
-    let leader = state.leader;
-    if (leader !== null && (!quorum || !hostUp(view, leader))) leader = null;
-    if (leader === null && quorum && last !== null) {
-      if (hostUp(view, last)) leader = last;
-      else if (view.topology.automaticFailover && hostUp(view, otherRole(last))) leader = otherRole(last);
-    }
-    return { ...state, leader, lastLeader: leader ?? last };
+  const quorum = etcdQuorum(view.topology, view.outage);
+  const last = state.leader ?? state.lastLeader;
+  let leader = state.leader;
+  if (leader !== null && (!quorum || !hostUp(view, leader))) leader = null;
+  if (leader === null && quorum && last !== null) {
+    if (hostUp(view, last)) leader = last;
+    else if (view.topology.automaticFailover && hostUp(view, otherRole(last))) leader = otherRole(last);
   }
-  const fenced = new Set(state.fenced);
-  for (const role of state.primaries) {
-    if (!hostUp(view, role) || fenced.has(role)) continue;
-    const value = view.parameters[role];
-    if (value !== undefined && value !== view.topology.regions[role]) fenced.add(role);
-  }
-  return { ...state, fenced: regionRoles.filter((r) => fenced.has(r)) };
+  return { leader, lastLeader: leader ?? last };
 }
 
 /** The members that accept writes now. More than one is a split brain. */
 export function writablePrimaries(state: DatabaseState, view: DatabaseView): RegionRole[] {
-  if (view.mechanism === "patroni") {
-    return state.leader !== null && hostUp(view, state.leader) && etcdQuorum(view.topology, view.outage) ? [state.leader] : [];
-  }
-  return state.primaries.filter((role) => hostUp(view, role) && !state.fenced.includes(role));
+  return state.leader !== null && hostUp(view, state.leader) && etcdQuorum(view.topology, view.outage) ? [state.leader] : [];
 }
 
 /** What a flip step did: the new state, or why it failed (the state unchanged). */
@@ -146,30 +114,18 @@ function clusterAsPatroniShowsIt(state: DatabaseState, view: DatabaseView): Clus
  * a "wait" cannot end within the run (nothing changes while the step waits), so the step times out.
  */
 export function applyFlip(state: DatabaseState, view: DatabaseView, target: RegionRole, regionDown: RegionRole | undefined, settings: FlipSettings = { maxLagBytes: 0, force: false }): FlipResult {
-  const old = otherRole(target);
-  const writable = writablePrimaries(state, view);
   if (!hostUp(view, target)) return { ok: false, reason: `${target} (${view.topology.regions[target]}) is unreachable` };
-  if (view.mechanism === "patroni") {
-    if (!etcdQuorum(view.topology, view.outage)) return { ok: false, reason: "no etcd quorum: Patroni's GET /cluster and a new leader key both need it" };
-    const decision = decideFlip(clusterAsPatroniShowsIt(state, view), { candidate: view.topology.regions[target], regionDown: regionDown !== undefined, ...settings });
-    switch (decision.action) {
-      case "done":
-        return { ok: true, state, did: decision.message };
-      case "switchover":
-      case "failover":
-        return { ok: true, state: { ...state, leader: target, lastLeader: target }, did: decision.message };
-      case "wait":
-        return { ok: false, reason: `${decision.message}; nothing changes while it waits, so it times out` };
-      case "refuse":
-        return { ok: false, reason: `refused: ${decision.message}` };
-    }
+  if (!etcdQuorum(view.topology, view.outage)) return { ok: false, reason: "no etcd quorum: Patroni's GET /cluster and a new leader key both need it" };
+  const decision = decideFlip(clusterAsPatroniShowsIt(state, view), { candidate: view.topology.regions[target], regionDown: regionDown !== undefined, ...settings });
+  switch (decision.action) {
+    case "done":
+      return { ok: true, state, did: decision.message };
+    case "switchover":
+    case "failover":
+      return { ok: true, state: { ...state, leader: target, lastLeader: target }, did: decision.message };
+    case "wait":
+      return { ok: false, reason: `${decision.message}; nothing changes while it waits, so it times out` };
+    case "refuse":
+      return { ok: false, reason: `refused: ${decision.message}` };
   }
-  if (writable.includes(target) && writable.includes(old)) return { ok: false, reason: "split brain: both databases take writes (promote.sh exit 2)" };
-  if (writable.includes(target)) return { ok: true, state, did: `${target} is already the only writable database: nothing to do` };
-  const fenced = new Set(state.fenced);
-  if (writable.includes(old)) fenced.add(old);
-  fenced.delete(target);
-  const primaries = new Set([...state.primaries, target]);
-  const how = writable.includes(old) ? `fenced ${old}, promoted ${target}` : hostUp(view, old) ? `promoted ${target} (${old} not writable)` : `waited out ${old}'s lease, promoted ${target}`;
-  return { ok: true, state: { leader: target, lastLeader: target, primaries: regionRoles.filter((r) => primaries.has(r)), fenced: regionRoles.filter((r) => fenced.has(r)) }, did: how };
 }

@@ -25,13 +25,6 @@ export const flipStepRules: readonly FlipStepRule[] = [
     signature: ["FLIP_API_URL", "FLIP_CANDIDATE", "FLIP_REGION_DOWN", "FLIP_MAX_LAG_BYTES", "FLIP_FORCE"],
     source: "components/patroniFlip/index.ts header: asks the candidate region's Patroni REST API only (GET /cluster, POST /switchover or, with regionDown, POST /failover refused past the RPO unless forced)",
   },
-  {
-    componentType: "crazygary:dr:Promotion",
-    mechanism: "promote.sh",
-    optionalHostVariables: ["OLD_PRIMARY_HOST"],
-    signature: ["NEW_PRIMARY_HOST", "OLD_PRIMARY_HOST", "LEASE_WAIT_SECONDS"],
-    source: "components/promotion/promote.sh header: an unreachable old primary is waited out (its lease), then the new side is promoted",
-  },
 ];
 
 /** The Patroni flip's RPO bound and force, from its command's environment (components/patroniFlip flipEnvironment). */

@@ -5,7 +5,7 @@
  * deploy from git would do. Pure: plans in, a report out.
  */
 import { regionRoles, type RegionRole } from "../topology";
-import { applyFlip, settle, writablePrimaries, type DatabaseState, type DatabaseView, type ParameterValues } from "./database";
+import { applyFlip, settle, writablePrimaries, type DatabaseState, type DatabaseView } from "./database";
 import { dnsAnswers, type DnsAnswer } from "./dns";
 import { isUp, type Outage } from "./endpoints";
 import { planSteps, runSteps, type DeployedState, type RunResult, type Step, type StepOutcome } from "./engine";
@@ -67,6 +67,9 @@ export interface Verdict {
 
 const activeRegionParameters = (state: DeployedState) => [...state.values()].filter((r) => r.type === "aws:ssm/parameter:Parameter" && String(r.inputs.name).endsWith("/active-region"));
 
+/** The deployed active-region parameter's value per region role (undefined: unknown). */
+type ParameterValues = Partial<Record<RegionRole, string>>;
+
 function parameterValues(state: DeployedState, topology: SimTopology): ParameterValues {
   const values: ParameterValues = {};
   for (const parameter of activeRegionParameters(state)) {
@@ -77,15 +80,14 @@ function parameterValues(state: DeployedState, topology: SimTopology): Parameter
   return values;
 }
 
-const view = (topology: SimTopology, outage: Outage, state: DeployedState, mechanism: DatabaseView["mechanism"]): DatabaseView => ({ mechanism, topology, outage, parameters: parameterValues(state, topology) });
+const view = (topology: SimTopology, outage: Outage): DatabaseView => ({ topology, outage });
 
 /** Runs one `pulumi up` of `spec` over `world`. */
 export function simulateRun(world: World, spec: RunSpec, topology: SimTopology, workflow: WorkflowFacts): RunReport {
   const flipStep = findFlipStep(spec.plan.resources);
-  const mechanism = flipStep.rule.mechanism;
   const optional = (r: SimResource) => (r.urn === flipStep.resource.urn ? flipStep.rule.optionalHostVariables : undefined);
-  const before = settle(world.database, view(topology, spec.outage, world.state, mechanism));
-  const writableBefore = writablePrimaries(before, view(topology, spec.outage, world.state, mechanism));
+  const before = settle(world.database, view(topology, spec.outage));
+  const writableBefore = writablePrimaries(before, view(topology, spec.outage));
   let database = before;
   let flip = "not in this run (its triggers did not change)";
   const steps = planSteps(world.state, spec.plan, topology, optional);
@@ -94,7 +96,7 @@ export function simulateRun(world: World, spec: RunSpec, topology: SimTopology, 
     continueOnError: spec.continueOnError,
     effect: (step) => {
       if (step.urn !== flipStep.resource.urn || step.op === "delete") return { ok: true };
-      const result = applyFlip(database, view(topology, spec.outage, world.state, mechanism), spec.plan.activeRegion, spec.plan.regionDown, flipSettingsOf(step.resource));
+      const result = applyFlip(database, view(topology, spec.outage), spec.plan.activeRegion, spec.plan.regionDown, flipSettingsOf(step.resource));
       if (!result.ok) return result;
       database = result.state;
       return { ok: true, detail: result.did };
@@ -103,8 +105,8 @@ export function simulateRun(world: World, spec: RunSpec, topology: SimTopology, 
   const flipOutcome = run.steps.find((s) => s.urn === flipStep.resource.urn);
   if (run.previewFailure) flip = "did not run: the preview failed";
   else if (flipOutcome) flip = `${flipOutcome.status}${flipOutcome.detail ? `: ${flipOutcome.detail}` : ""}`;
-  const after = settle(database, view(topology, spec.outage, run.state, mechanism));
-  const writable = writablePrimaries(after, view(topology, spec.outage, run.state, mechanism));
+  const after = settle(database, view(topology, spec.outage));
+  const writable = writablePrimaries(after, view(topology, spec.outage));
   const dns = dnsAnswers(run.state, { topology, outage: spec.outage, writableRole: writable.length === 1 ? writable[0] : null });
   const values = parameterValues(run.state, topology);
   const parameters = regionRoles.map((role) => ({

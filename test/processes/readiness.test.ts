@@ -61,20 +61,20 @@ describe("npm run readiness", () => {
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
     const api = report.rows.find((r: { id: string }) => r.id === "rto-api");
-    // prod's api records are aliases of load balancers: 10 s × 2 + 60 s, plus the 5 s promotion.
-    expect(api).toMatchObject({ value: 85, limit: 600, margin: 515, verdict: "met", measured: [{ figure: "promotion", measurement: figure(5) }] });
+    // prod's api records are aliases of load balancers: 10 s × 2 + 60 s, plus the 5 s switchover.
+    expect(api).toMatchObject({ value: 85, limit: 600, margin: 515, verdict: "met", measured: [{ figure: "switchover", measurement: figure(5) }] });
     const base = tempFile("base.json", { ...report, rows: report.rows.map((r: { id: string; margin: number }) => (r.id === "rto-api" ? { ...r, margin: 550 } : r)) });
     const markdown = readiness("--stack", "prod", "--format", "markdown", "--measurements", measurements, "--base", base);
     expect(markdown.code).toBe(0);
     expect(markdown.stdout.length).toBeLessThan(60_000);
     expect(markdown.stdout).toContain("#### 1 objective(s) worse than in the base report\n- **API Service (Flask) RTO 10 min: margin 550 s → 515 s, met → met**");
     expect(markdown.stdout).toContain("| ✓ met | API Service (Flask) RTO 10 min<br><sub>Recovery Time Objectives (RTO) & Recovery Point Objectives (RPO)</sub> |");
-    expect(markdown.stdout).toContain("- promotion: fixture, fixture, 2026-12-01T20:00:00Z, fixture; fixture");
+    expect(markdown.stdout).toContain("- switchover: fixture, fixture, 2026-12-01T20:00:00Z, fixture; fixture");
   });
 
   it("exits 1 naming the objective a looser-but-valid setting breaks: CNAME api records with the longest interval, threshold and TTL", () => {
     // Each value is allowed by the config schema, and the policy pack's DNS rule passes (30 s × 10
-    // + 300 s = 600 s, the API RTO exactly); adding the measured promotion breaks the RTO.
+    // + 300 s = 600 s, the API RTO exactly); adding the measured switchover breaks the RTO.
     const measurements = tempFile("m.json", { figures: { promotionSeconds: figure(5) }, drills: {} });
     const result = readiness(
       "--stack", "prod", "--measurements", measurements,
@@ -83,7 +83,7 @@ describe("npm run readiness", () => {
     );
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("✗ not met      API Service (Flask) RTO 10 min");
-    expect(result.stdout).toContain("budget:    DNS 30 s × 10 + 300 s cache + promotion 5 s (measured) = 605 s");
+    expect(result.stdout).toContain("budget:    DNS 30 s × 10 + 300 s cache + switchover 5 s (measured) = 605 s");
     expect(result.stdout).toContain("margin:    -5 s (limit 600 s)");
     expect(result.stderr).toContain("not met: API Service (Flask) RTO 10 min (rto-api); Authentication Service RTO 10 min (rto-auth)");
   });

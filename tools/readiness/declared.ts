@@ -105,7 +105,7 @@ export function declaredRecovery(plan: PlanView, drillWorkflow: { path: string; 
   return {
     stack: plan.stack,
     failover: failover(resources),
-    promotion: resources.filter((r) => r.type.startsWith("command:") && ancestorOfType(r, patroniFlipType) !== undefined).map((r) => r.name),
+    flip: resources.filter((r) => r.type.startsWith("command:") && ancestorOfType(r, patroniFlipType) !== undefined).map((r) => r.name),
     databaseHosts: hosts.map((h) => h.host.name),
     archiveTimeoutSeconds: timeouts.length > 0 ? Math.max(...timeouts) : null,
     replicationLagAlarms: lagAlarms.length > 0 ? { names: lagAlarms.map((a) => alarmName(a)), maxThresholdSeconds: Math.max(...lagAlarms.map((a) => Number(a.props.threshold))) } : null,
