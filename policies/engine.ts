@@ -21,7 +21,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 
-/** A resource as the offline plan (and its `--json` file) shows it. */
+/** A resource as the offline plan (and its `--format json` file) shows it. */
 export interface PlannedResource {
   urn: string;
   type: string;

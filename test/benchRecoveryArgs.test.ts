@@ -28,7 +28,10 @@ describe("bench:recovery flags", () => {
     [["--size", "big"], '--size is "big"; use a number with KB, MB, GB or TB (binary multiples), e.g. 1GB or 200MB'],
     [["--rounds", "0"], '--rounds is "0"; use a whole number from 1 to 20'],
     [["--load-seconds", "5"], '--load-seconds is "5"; use a number of seconds >= 10'],
-    [["--fast"], 'unknown argument "--fast"; allowed: --sizes <1GB,4GB|200MB|...>, --rounds <1-20>, --load-seconds <seconds>, --measurements <file>'],
+    [["--fast"], "--fast: unknown flag; allowed: --sizes, --size, --rounds, --load-seconds, --measurements (--help shows each with an example)"],
+    [["--round", "2"], "--round: unknown flag; did you mean --rounds?"],
+    [["--sizes", "1GB", "--size", "2GB"], "--size: the same as --sizes with one value; give one of them"],
+    [["4GB"], "4GB: unexpected argument; bench:recovery takes flags only (npm run -s bench:recovery -- --help)"],
   ])("refuses %j naming the flag and what is allowed", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { didYouMean, editDistance, nearest, suggestFrom, wrapList } from "../domain/nearest";
 import { parseFlags, positionalHint, renderHelp, UsageError, wantsHelp } from "../tools/cli/args";
 import { commands, planCommand, policyCommand } from "../tools/cli/commands";
+import { parseStackConfig } from "../infra/parseConfig";
+import { loadStackConfig } from "../tools/offline/stackFiles";
 
 const usage = (argv: string[], spec = planCommand): string => {
   try {
@@ -54,20 +56,22 @@ describe("nearest names", () => {
 
 describe("parseFlags", () => {
   it("reads values, repeats and switches from the command's table", () => {
-    const flags = parseFlags(["--stack", "prod", "--set", "a=1", "--set=b=2", "--json", "--out", "x.json"], planCommand);
+    const flags = parseFlags(["--stack", "prod", "--set", "a=1", "--set=b=2", "--diff", "--out", "x.json"], planCommand);
     expect(flags.values).toEqual({ stack: ["prod"], set: ["a=1", "b=2"], out: ["x.json"] });
-    expect([...flags.switches]).toEqual(["json"]);
+    expect([...flags.switches]).toEqual(["diff"]);
     expect(flags.positional).toEqual([]);
   });
 
   it.each([
-    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack? allowed: --stack, --set, --base, --filter, --out, --json, --diff (--help shows each with an example)"],
-    [["--jsno"], "--jsno: unknown flag; did you mean --json?"],
+    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack? allowed: --stack, --set, --format, --base, --filter, --out, --diff (--help shows each with an example)"],
+    [["--dif"], "--dif: unknown flag; did you mean --diff?"],
+    [["--json"], "--json: no longer taken; give --format json instead (one flag for every tool), e.g. npm run -s plan -- --stack prod --format json"],
+    [["--json=yes"], "--json: no longer taken; give --format json instead"],
     [["-s", "prod"], "-s: unknown flag; flags take two dashes (only -h is short); allowed: --stack"],
     [["-stack", "prod"], "-stack: unknown flag; flags take two dashes (only -h is short); did you mean --stack?"],
     [["--stack"], "--stack: needs a value"],
     [["--stack", "prod", "--stack", "dr"], "--stack: given twice; give it once"],
-    [["--json=yes"], '--json: takes no value (got "yes"); give --json alone'],
+    [["--diff=yes"], '--diff: takes no value (got "yes"); give --diff alone'],
   ])("%j is refused: %s", (argv, message) => {
     expect(usage(argv)).toContain(message);
   });
@@ -112,5 +116,13 @@ describe.each(commands.map((c) => [c.command, c] as const))("npm run %s -- --hel
     }
     const used = command.examples.join(" ");
     for (const flag of command.flags) expect(used).toMatch(new RegExp(`--${flag.name}( |$)`));
+  });
+
+  it("gives --set overrides in its examples that the stack's config accepts", () => {
+    for (const example of command.examples.filter((e) => e.includes("--set "))) {
+      const stack = /--stack (\S+)/.exec(example)?.[1] ?? "prod";
+      const set = [...example.matchAll(/--set (\S+)/g)].map((m) => m[1]);
+      expect(() => parseStackConfig(loadStackConfig(stack, { set })), example).not.toThrow();
+    }
   });
 });

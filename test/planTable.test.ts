@@ -18,7 +18,7 @@ describe("the text plan of prod", async () => {
     expect(lines.filter((l) => l.includes("[protected]")).every((l) => l.endsWith("  [protected]"))).toBe(true);
   });
 
-  it("shows a host's install script as its line count and hash, the full text being in --json", () => {
+  it("shows a host's install script as its line count and hash, the full text being in --format json", () => {
     const files = custom.find((r) => r.name === "database-host-primary-files")!;
     const script = files.inputs.stdin as string;
     expect(script.split("\n").length).toBeGreaterThan(100);
@@ -57,6 +57,6 @@ describe("summaryByType and scriptDigest", () => {
   });
 
   it("gives the line count and the first 12 hex of the SHA-256", () => {
-    expect(scriptDigest("#!/bin/bash\necho hi\n")).toBe("[2 lines, sha256 e8fc5c680bb3; full text in --json]");
+    expect(scriptDigest("#!/bin/bash\necho hi\n")).toBe("[2 lines, sha256 e8fc5c680bb3; full text in --format json]");
   });
 });

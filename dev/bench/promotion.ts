@@ -13,6 +13,8 @@
  *
  * Run: npm run bench:promotion
  */
+import { parseFlags, runCli, UsageError } from "../../tools/cli/args";
+import { benchPromotionCommand } from "../../tools/cli/commands";
 import { FollowingWriter, longestGap, queryOnce, sampleWritable } from "../patroni/clients";
 import { interimFlip } from "../patroni/interimFlip";
 import { PatroniLab } from "../patroni/lab";
@@ -99,7 +101,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+runCli(
+  async () => {
+    const flags = parseFlags(process.argv.slice(2), benchPromotionCommand);
+    if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; bench:promotion takes no arguments (npm run -s bench:promotion -- --help)`);
+    await main();
+    return Number(process.exitCode ?? 0);
+  },
+  () => false,
+  benchPromotionCommand,
+);

@@ -24,6 +24,8 @@ import { fitRestoreModel, largestRestorableBytes, median } from "../../domain/re
 import type { RestoreSizeMeasurement } from "../../domain/readiness";
 import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
 import { PG_BIN, PgSandbox, type PgNode } from "../postgres/cluster";
+import { parseFlags, runCli, UsageError } from "../../tools/cli/args";
+import { benchRecoveryCommand } from "../../tools/cli/commands";
 import { runChecked } from "../../tools/process/exec";
 import { recordRecovery } from "./measurements";
 import { APPLICATION_SCHEMA, DrHost, PRIMARY_REGION } from "../postgres/pgbackrest";
@@ -47,34 +49,39 @@ interface BenchOptions {
   measurementsFile?: string;
 }
 
-/** Parses the flags; throws naming the flag, the value and what is allowed. */
+/** Parses the flags (benchRecoveryCommand); throws a UsageError naming the flag, the value and what is allowed. */
 export function parseArgs(argv: readonly string[]): BenchOptions {
+  const flags = parseFlags(argv, benchRecoveryCommand);
+  if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; bench:recovery takes flags only (npm run -s bench:recovery -- --help)`);
+  if (flags.values.sizes && flags.values.size) throw new UsageError("--size: the same as --sizes with one value; give one of them");
   const options: BenchOptions = { sizesBytes: ["1GB", "4GB"].map((s) => parseByteSize(s, "--sizes")), rounds: 3, loadSeconds: 2.5 * maxArchiveTimeoutSeconds };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if ((flag === "--sizes" || flag === "--size") && value !== undefined) {
-      options.sizesBytes = value.split(",").map((s) => parseByteSize(s, flag, 10 * MIB)).sort((a, b) => a - b);
-      if (new Set(options.sizesBytes).size !== options.sizesBytes.length) throw new Error(`${flag} is "${value}"; give each size once, e.g. 1GB,4GB`);
-      i++;
-    } else if (flag === "--rounds" && value !== undefined) {
-      options.rounds = Number(value);
-      if (!Number.isInteger(options.rounds) || options.rounds < 1 || options.rounds > 20) throw new Error(`--rounds is "${value}"; use a whole number from 1 to 20`);
-      i++;
-    } else if (flag === "--load-seconds" && value !== undefined) {
-      options.loadSeconds = Number(value);
-      if (!Number.isFinite(options.loadSeconds) || options.loadSeconds < 10) {
-        throw new Error(`--load-seconds is "${value}"; use a number of seconds >= 10`);
-      }
-      i++;
-    } else if (flag === "--measurements" && value !== undefined) {
-      options.measurementsFile = value;
-      i++;
-    } else {
-      throw new Error(`unknown argument "${flag}"; allowed: --sizes <1GB,4GB|200MB|...>, --rounds <1-20>, --load-seconds <seconds>, --measurements <file>`);
-    }
+  const sizesFlag = flags.values.sizes ? "--sizes" : "--size";
+  const sizes = (flags.values.sizes ?? flags.values.size)?.[0];
+  if (sizes !== undefined) {
+    options.sizesBytes = sizes.split(",").map((s) => asUsage(() => parseByteSize(s, sizesFlag, 10 * MIB))).sort((a, b) => a - b);
+    if (new Set(options.sizesBytes).size !== options.sizesBytes.length) throw new UsageError(`${sizesFlag} is "${sizes}"; give each size once, e.g. 1GB,4GB`);
   }
+  const rounds = flags.values.rounds?.[0];
+  if (rounds !== undefined) {
+    options.rounds = Number(rounds);
+    if (!Number.isInteger(options.rounds) || options.rounds < 1 || options.rounds > 20) throw new UsageError(`--rounds is "${rounds}"; use a whole number from 1 to 20`);
+  }
+  const loadSeconds = flags.values["load-seconds"]?.[0];
+  if (loadSeconds !== undefined) {
+    options.loadSeconds = Number(loadSeconds);
+    if (!Number.isFinite(options.loadSeconds) || options.loadSeconds < 10) throw new UsageError(`--load-seconds is "${loadSeconds}"; use a number of seconds >= 10`);
+  }
+  options.measurementsFile = flags.values.measurements?.[0];
   return options;
+}
+
+/** parseByteSize's message as a usage error (exit 2, no stack trace). */
+function asUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
@@ -188,16 +195,7 @@ async function timeDumpReload(target: PgNode, dumpFile: string, size: PreparedSi
   return reload.ms;
 }
 
-async function main(): Promise<void> {
-  let options: BenchOptions;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    // Bad input: the message names the flag and what is allowed; nothing has run.
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exitCode = 2;
-    return;
-  }
+async function main(options: BenchOptions): Promise<void> {
   const sandbox = await PgSandbox.create("bench-recovery");
   try {
     const pgVersion = (await runChecked(join(PG_BIN, "postgres"), ["--version"])).stdout.trim();
@@ -274,8 +272,12 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
+  runCli(
+    async () => {
+      await main(parseArgs(process.argv.slice(2)));
+      return Number(process.exitCode ?? 0);
+    },
+    () => false,
+    benchRecoveryCommand,
+  );
 }

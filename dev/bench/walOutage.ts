@@ -9,6 +9,8 @@
  *
  * Run: npm run bench:wal-outage -- [--minutes 5] [--rate 2]
  */
+import { parseFlags, runCli, UsageError } from "../../tools/cli/args";
+import { benchWalOutageCommand } from "../../tools/cli/commands";
 import { DEFAULT_PEAK_WAL_MIB_PER_MINUTE } from "../../domain/walArchive";
 import { walQueueMaxMiB, walQueueResponseMinutes } from "../../domain/walQueue";
 import { maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
@@ -21,15 +23,13 @@ interface BenchOptions {
 }
 
 function parseArgs(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { minutes: 5, rate: 2 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    const number = Number(value);
-    if (flag === "--minutes" && Number.isFinite(number) && number >= 1) options.minutes = number;
-    else if (flag === "--rate" && Number.isFinite(number) && number > 0 && number <= 20) options.rate = number;
-    else throw new Error(`argument "${flag} ${value ?? ""}" is not allowed; use --minutes <>= 1> and --rate <segments per minute, 0-20>`);
-  }
-  return options;
+  const flags = parseFlags(argv, benchWalOutageCommand);
+  if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; bench:wal-outage takes flags only (npm run -s bench:wal-outage -- --help)`);
+  const minutes = Number(flags.values.minutes?.[0] ?? 5);
+  if (!Number.isFinite(minutes) || minutes < 1) throw new UsageError(`--minutes is "${flags.values.minutes?.[0]}"; use a number of minutes >= 1, e.g. --minutes 5`);
+  const rate = Number(flags.values.rate?.[0] ?? 2);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 20) throw new UsageError(`--rate is "${flags.values.rate?.[0]}"; use segments per minute, more than 0 and at most 20, e.g. --rate 2`);
+  return { minutes, rate };
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -43,8 +43,7 @@ async function sample(world: OutageWorld, started: number, completed: string[]):
   return `| ${((Date.now() - started) / 1000).toFixed(0).padStart(5)} | ${String(queue.ready.length).padStart(6)} | ${mib(queue.readyBytes).padStart(9)} | ${mib(queue.pgWalBytes).padStart(11)} | ${String(behind).padStart(22)} |`;
 }
 
-async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+async function main(options: BenchOptions): Promise<void> {
   const rpo = { recovery: { databaseRpoMinutes: recoveryObjectives.database.rpoMinutes!, archiveTimeoutSeconds: maxArchiveTimeoutSeconds } };
   const queueMax = walQueueMaxMiB(rpo);
   say(`archive-push-queue-max (prod): ${queueMax} MiB = ${walQueueResponseMinutes(rpo)} min of response x ${DEFAULT_PEAK_WAL_MIB_PER_MINUTE} MiB/min`);
@@ -83,7 +82,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runCli(
+  async () => {
+    await main(parseArgs(process.argv.slice(2)));
+    return 0;
+  },
+  () => false,
+  benchWalOutageCommand,
+);

@@ -1,6 +1,6 @@
 /**
  * S3 lifecycle expiry, played on a posix pgBackRest repository: the rules come from the
- * offline plan's JSON (`npm run plan -- --stack <stack> --json`, resources of type
+ * offline plan's JSON (`npm run plan -- --stack <stack> --format json`, resources of type
  * `aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration`), file ages from their
  * modification times (which the tests set back to simulate weeks of history).
  */
@@ -27,7 +27,7 @@ export async function plannedLifecycleRules(stack: string, repositoryRoot: strin
   let text: string;
   try {
     const file = join(dir, "plan.json");
-    await runChecked("bash", ["-c", `npm run -s plan -- --stack "$1" --json > "$2"`, "plan", stack, file], { cwd: repositoryRoot, timeoutMs: 300_000 });
+    await runChecked("bash", ["-c", `npm run -s plan -- --stack "$1" --format json > "$2"`, "plan", stack, file], { cwd: repositoryRoot, timeoutMs: 300_000 });
     text = await readFile(file, "utf8");
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -82,7 +82,7 @@ const patroniCluster = (leader: string) =>
   JSON.stringify({ members: ["us-east-1", "us-west-2"].map((name) => ({ name, role: name === leader ? "leader" : "replica", state: name === leader ? "running" : "streaming" })) });
 
 const cases: Case[] = [
-  { tool: "plan", args: () => ["--stack", "prod", "--json"] },
+  { tool: "plan", args: () => ["--stack", "prod", "--format", "json"] },
   { tool: "plan", args: () => ["--stack", "dr"] },
   { tool: "plan", args: () => ["--stack", "prod", "--set", "activeRegion=secondary", "--diff"] },
   { tool: "plan", args: () => ["--stack", "dr", "--set", "retention.walHours=72"] },

@@ -27,14 +27,14 @@ describe.each(commands.map((c) => [c.command, c] as const))("npm run -s %s -- --
 });
 
 describe("npm run plan with --out", () => {
-  it("writes the JSON plan to the file (stdout stays empty), the same JSON --json prints", () => {
+  it("writes the JSON plan to the file (stdout stays empty), the same JSON --format json prints", () => {
     const file = path.join(dir, "dr.json");
     const written = npm("run", "plan", "--", "--stack", "dr", "--out", file);
     expect(written.status).toBe(0);
     expect(written.stderr).toMatch(new RegExp(`^wrote ${file.replace(/[.]/g, "\\.")} \\(\\d+ bytes\\)$`, "m"));
     const plan = JSON.parse(fs.readFileSync(file, "utf8"));
     expect(plan.stack).toBe("dr");
-    const printed = npm("run", "-s", "plan", "--", "--stack", "dr", "--json");
+    const printed = npm("run", "-s", "plan", "--", "--stack", "dr", "--format", "json");
     expect(JSON.parse(printed.stdout)).toEqual(plan);
   });
 

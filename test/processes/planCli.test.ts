@@ -17,8 +17,8 @@ function plan(...args: string[]) {
 
 describe("npm run plan", () => {
   it("prints the same JSON on two runs, with secrets as [secret] and stable order", () => {
-    const first = plan("--stack", "prod", "--json");
-    const second = plan("--stack", "prod", "--json");
+    const first = plan("--stack", "prod", "--format", "json");
+    const second = plan("--stack", "prod", "--format", "json");
     expect(first.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);
     const json = JSON.parse(first.stdout);
@@ -38,8 +38,17 @@ describe("npm run plan", () => {
   });
 
   it("shows a flip with --set", () => {
-    const flipped = JSON.parse(plan("--stack", "prod", "--json", "--set", "activeRegion=secondary").stdout);
+    const flipped = JSON.parse(plan("--stack", "prod", "--format", "json", "--set", "activeRegion=secondary").stdout);
     expect(flipped.outputs.activeRegion).toBe("us-west-2");
+  });
+
+  it("--format markdown: the header as a heading, the table fenced, --filter applied", () => {
+    const text = plan("--stack", "dr", "--filter", "route53");
+    const markdown = plan("--stack", "dr", "--filter", "route53", "--format", "markdown");
+    expect(markdown.code).toBe(0);
+    const [header, ...rest] = text.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^Plan of stack dr: \d+ of \d+ resources whose type or name contains "route53"$/);
+    expect(markdown.stdout).toBe(`### ${header}\n\n\`\`\`\n${rest.join("\n").replace(/^\n+/, "")}\n\`\`\`\n`);
   });
 
   it("prints a table grouped by region, with outputs and the placeholder note", () => {
@@ -58,7 +67,7 @@ describe("npm run plan", () => {
   it.each([
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
     [[], "--stack: required; e.g. npm run plan -- --stack prod"],
-    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --base, --filter, --out, --json, --diff (--help shows each with an example)"],
+    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --format, --base, --filter, --out, --diff (--help shows each with an example)"],
     [["--stak", "prod"], "--stak: unknown flag; did you mean --stack?"],
     [["--stack", "prdo"], '--stack "prdo": no Pulumi.prdo.yaml; did you mean prod? stacks found: dr, prod'],
     [["prod"], "prod: unexpected argument; did you mean --stack prod?"],
@@ -66,7 +75,9 @@ describe("npm run plan", () => {
     [["--stack", "prod", "--set", "retention.walHours=12"], "crazy-gary-dr:retention.walHours: 12 is looser than the runbook's 48 h (Backup Types & Retention); use a value >= 48"],
     [["--stack", "prod", "--set", "activeRegion"], '--set "activeRegion": expected key=value, e.g. --set activeRegion=secondary'],
     [["--stack", "prod", "--diff"], "--diff: compares the stack files with the same stack under --set overrides, or a saved plan (--base FILE) with this checkout; give one, e.g. --set activeRegion=secondary"],
-    [["--stack", "prod", "--filter", "route53", "--json"], "--filter: narrows the text table only; with --json, --out or --diff keep the whole plan (filter the JSON with jq)"],
+    [["--stack", "prod", "--filter", "route53", "--format", "json"], "--filter: narrows the table (--format text or markdown) only; JSON and --diff keep the whole plan (filter the JSON with jq)"],
+    [["--stack", "prod", "--json"], "--json: no longer taken; give --format json instead (one flag for every tool), e.g. npm run -s plan -- --stack prod --format json"],
+    [["--stack", "prod", "--format", "yaml"], '--format: "yaml" is not allowed; use text, json, markdown, e.g. --format markdown'],
     [["--stack", "prod", "--filter", "route35"], '--filter "route35": matches no resource type or name; did you mean route53?'],
     [["--stack", "prod", "--base", "main-prod.json"], "--base: only with --diff, e.g. npm run -s plan -- --stack prod --diff --base main-prod.json"],
     [["--stack", "prod", "--diff", "--base", "no-such-plan.json"], '--base "no-such-plan.json": cannot be read as JSON (ENOENT); make it with `npm run -s plan -- --stack NAME --out FILE` on the base branch'],
@@ -97,8 +108,8 @@ describe("npm run plan", () => {
     expect(result.stdout).not.toContain("PLACEHOLDER");
   });
 
-  it("--diff --json gives the same operations as JSON", () => {
-    const result = plan("--stack", "dr", "--set", "activeRegion=secondary", "--diff", "--json");
+  it("--diff --format json gives the same operations as JSON", () => {
+    const result = plan("--stack", "dr", "--set", "activeRegion=secondary", "--diff", "--format", "json");
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(Object.keys(json)).toEqual(["stack", "set", "operations", "summary", "typesWithoutRule", "route53"]);
@@ -131,7 +142,7 @@ describe("npm run plan -- --diff --base FILE (a pull request against its base br
   it("against the base plan of the same files: no changes", () => {
     const same = path.join(dir, "same-prod.json");
     expect(plan("--stack", "prod", "--out", same).code).toBe(0);
-    const result = plan("--stack", "prod", "--diff", "--base", same, "--json");
+    const result = plan("--stack", "prod", "--diff", "--base", same, "--format", "json");
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json).toMatchObject({ stack: "prod", set: [], base: same, operations: [], summary: { update: 0, replace: 0, create: 0, delete: 0, statefulReplacedOrDeleted: 0 } });

@@ -55,7 +55,7 @@ describe("npm run readiness", () => {
     expect(result.stdout).not.toMatch(/^✗ not met/m);
   });
 
-  it("--json and --markdown: margins from the evaluated plan, a PR comment well under 65,536 characters, old and new against --base", () => {
+  it("--format json and markdown: margins from the evaluated plan, a PR comment well under 65,536 characters, old and new against --base", () => {
     const measurements = tempFile("m.json", { figures: { promotionSeconds: figure(5) }, drills: {} });
     const json = readiness("--stack", "prod", "--format", "json", "--measurements", measurements);
     expect(json.code).toBe(0);
@@ -89,7 +89,7 @@ describe("npm run readiness", () => {
   });
 
   it.each([
-    [["--stack", "prod", "--markdown"], "--markdown: unknown flag;"],
+    [["--stack", "prod", "--markdown"], "--markdown: no longer taken; give --format markdown instead (one flag for every tool), e.g. npm run -s readiness -- --stack prod --format markdown"],
     [["--stack", "prod", "--database-size", "40G"], '--database-size is "40G"; use a number with KB, MB, GB or TB (binary multiples), e.g. 1GB or 200MB'],
     [["--stack", "prod", "--format", "html"], '--format: "html" is not allowed; use text, json, markdown, e.g. --format markdown'],
     [[], "--stack: required; e.g. npm run readiness -- --stack prod"],
@@ -137,7 +137,7 @@ describe("the pull-request preview", () => {
     expect(steps.indexOf(step)).toBeLessThan(steps.findIndex((s) => s.name === "Keep the full plan and policy report"));
   });
 
-  it("compares with the base branch's --json report, goes into the PR comment, and fails the check when an objective is not met", () => {
+  it("compares with the base branch's --format json report, goes into the PR comment, and fails the check when an objective is not met", () => {
     expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --format json > "$GITHUB_WORKSPACE/reports/readiness-base-$STACK.json"');
     expect(step.run).toContain('base=(--base "reports/readiness-base-$STACK.json")');
     expect(step.run).toContain('npm run -s readiness -- --stack "$STACK" --format markdown "${base[@]}" > "reports/readiness-$STACK.md"');

@@ -16,6 +16,8 @@ export interface FlagSpec {
   repeatable?: readonly string[];
   /** Flags without a value. */
   switches?: readonly string[];
+  /** Flags refused with what to give instead (CommandSpec.retiredFlags). */
+  retired?: Readonly<Record<string, string>>;
 }
 
 /** One flag of a command, as `--help` shows it. */
@@ -40,6 +42,12 @@ export interface CommandSpec {
   examples: readonly string[];
   /** Exit codes and what each means. */
   exitCodes: readonly string[];
+  /**
+   * Flags the tool took once and refuses now, each with what to give instead
+   * (`{ json: "give --format json instead, e.g. ..." }`): a script written for the old flag gets
+   * a pointer, not a guess.
+   */
+  retiredFlags?: Readonly<Record<string, string>>;
 }
 
 export interface ParsedFlags {
@@ -54,6 +62,7 @@ export function flagSpecOf(command: CommandSpec): FlagSpec {
     values: command.flags.filter((f) => f.value).map((f) => f.name),
     repeatable: command.flags.filter((f) => f.repeatable).map((f) => f.name),
     switches: command.flags.filter((f) => !f.value).map((f) => f.name),
+    retired: command.retiredFlags,
   };
 }
 
@@ -79,6 +88,8 @@ export function parseFlags(argv: readonly string[], specOrCommand: FlagSpec | Co
       continue;
     }
     const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const instead = spec.retired?.[flag];
+    if (instead !== undefined) throw new UsageError(`--${flag}: no longer taken; ${instead}`);
     if (spec.switches?.includes(flag)) {
       if (inline !== undefined) throw new UsageError(`--${flag}: takes no value (got ${JSON.stringify(inline)}); give --${flag} alone`);
       parsed.switches.add(flag);

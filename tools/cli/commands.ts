@@ -25,7 +25,10 @@ export const planCommand: CommandSpec = {
   flags: [
     stackFlag("the stack to plan (a Pulumi.NAME.yaml beside Pulumi.yaml); required"),
     setFlag,
-    { name: "json", help: "print the plan as JSON (resources with inputs and options, outputs; secrets as [secret]) instead of the table" },
+    formatFlag(
+      ["text", "json", "markdown"],
+      "text for a terminal; json (resources with inputs and options, outputs; secrets as [secret]) for `policy --plan`, `plan --diff --base` and scripts; markdown for a CI summary or pull-request comment",
+    ),
     {
       name: "diff",
       help: "compare the plan from the stack files with the plan under the --set overrides: each resource to update, replace, create or delete, and the Route 53 check of every DNS state on the way",
@@ -36,7 +39,7 @@ export const planCommand: CommandSpec = {
       help: "with --diff: compare a saved plan (`--out FILE` of the base branch, e.g. made in a git worktree of main) with this checkout's plan, instead of the stack files",
     },
     { name: "filter", value: "TEXT", help: "show only the resources whose type or name contains TEXT (any case), e.g. MetricAlarm, route53 or alarms-api; the table only" },
-    outFlag("the JSON plan or diff (implies --json)"),
+    outFlag("the plan or diff, as JSON unless --format says otherwise (the file `policy --plan` and `plan --diff --base` read)"),
   ],
   examples: [
     "npm run -s plan -- --stack prod",
@@ -45,9 +48,11 @@ export const planCommand: CommandSpec = {
     "npm run -s plan -- --stack prod --set activeRegion=secondary --diff",
     "npm run -s plan -- --stack prod --diff --base ../main-checkout/prod.json",
     "npm run -s plan -- --stack dr --out dr.json",
-    "npm run -s plan -- --stack dr --json > dr.json",
+    "npm run -s plan -- --stack dr --format json > dr.json",
+    "npm run -s plan -- --stack prod --set activeRegion=secondary --diff --format markdown --out flip.md",
   ],
   exitCodes: ["0  the plan was printed", "2  a usage or configuration mistake (the message names the key and the fix); nothing was planned", "1  anything else (a bug: the stack trace follows)"],
+  retiredFlags: { json: "give --format json instead (one flag for every tool), e.g. npm run -s plan -- --stack prod --format json" },
 };
 
 export const policyCommand: CommandSpec = {
@@ -97,6 +102,44 @@ export const benchCommand: CommandSpec = {
   ],
   examples: ["npm run -s bench -- --skip-tests", "npm run -s bench -- --runs 3", "npm run -s bench -- --skip-tests --node ~/node-v24/bin"],
   exitCodes: ["0  figures printed (nothing is asserted)", "2  a usage mistake", "1  a timed command failed"],
+};
+
+const benchExitCodes = ["0  figures printed (a figure that misses its goal says so)", "2  a usage mistake; nothing ran", "1  a run failed or lost a commit (the message says which)"];
+
+export const benchRecoveryCommand: CommandSpec = {
+  command: "bench:recovery",
+  summary:
+    "Benchmark on real PostgreSQL 15 + pgBackRest 2.45: pgBackRest restore + WAL replay of databases of the given sizes (the restore line readiness uses), the runbook's gunzip | psql at the smallest size, and the RPO loss window after kill -9 under a write load. Prints every run with the load average; writes docs/measurements.json.",
+  flags: [
+    { name: "sizes", value: "SIZES", help: "database sizes to restore, comma-separated, binary multiples, each >= 10MB (default 1GB,4GB)" },
+    { name: "size", value: "SIZE", help: "one size (the same as --sizes with one value)" },
+    { name: "rounds", value: "N", help: "restores per size, 1 to 20 (default 3; the median is recorded)" },
+    { name: "load-seconds", value: "S", help: "seconds of steady writes before the kill -9, >= 10 (default 150, 2.5 archive timeouts)" },
+    { name: "measurements", value: "FILE", help: "where the figures go (default docs/measurements.json, which readiness reads)" },
+  ],
+  examples: ["npm run -s bench:recovery -- --sizes 1GB,4GB --rounds 3", "npm run -s bench:recovery -- --size 200MB --rounds 1 --load-seconds 30 --measurements /tmp/figures.json"],
+  exitCodes: benchExitCodes,
+};
+
+export const benchPromotionCommand: CommandSpec = {
+  command: "bench:promotion",
+  summary:
+    "Benchmark on real etcd 3.4, Patroni 3.0.2 and PostgreSQL 15 in three network namespaces: a planned switchover under load there and back (commits lost, goal 0; write unavailability, goal <= 10 s), then a partition of the primary's region (time to demotion, goal <= ttl, and to writes on the candidate). Records the slowest switchover in docs/measurements.json.",
+  flags: [],
+  examples: ["npm run -s bench:promotion"],
+  exitCodes: benchExitCodes,
+};
+
+export const benchWalOutageCommand: CommandSpec = {
+  command: "bench:wal-outage",
+  summary:
+    "Benchmark on real PostgreSQL 15 + pgBackRest 2.45 with both repositories on S3 (s3rver over TLS): us-east-1's S3 stopped while the primary writes; every 30 s the WAL queue, pg_wal's size and how far the other repository is behind; then how long the queue takes to drain once S3 is back.",
+  flags: [
+    { name: "minutes", value: "N", help: "how long us-east-1's S3 stays down, >= 1 (default 5)" },
+    { name: "rate", value: "N", help: "WAL segments the primary completes per minute, more than 0 and at most 20 (default 2)" },
+  ],
+  examples: ["npm run -s bench:wal-outage -- --minutes 5 --rate 2"],
+  exitCodes: benchExitCodes,
 };
 
 export const prCommentCommand: CommandSpec = {
@@ -226,12 +269,13 @@ export const readinessCommand: CommandSpec = {
   ],
   examples: [
     "npm run -s readiness -- --stack prod",
-    "npm run -s readiness -- --stack prod --set backup.fullIntervalHours=12",
+    "npm run -s readiness -- --stack prod --set schedules.incrementalEveryHours=4",
     "npm run -s readiness -- --stack prod --format json --out readiness-prod.json",
     "npm run -s readiness -- --stack prod --format markdown --base ../main-checkout/readiness-prod.json",
     "npm run -s readiness -- --stack dr --measurements my-measurements.json --database-size 40GB",
   ],
   exitCodes: ["0  no objective is not met", "1  an objective is not met (named on stderr)", "2  a usage or configuration mistake; nothing was judged"],
+  retiredFlags: { markdown: "give --format markdown instead (one flag for every tool), e.g. npm run -s readiness -- --stack prod --format markdown" },
 };
 
 export const drillCommand: CommandSpec = {
@@ -284,6 +328,9 @@ export const commands: readonly CommandSpec[] = [
   readinessCommand,
   drillCommand,
   benchCommand,
+  benchRecoveryCommand,
+  benchPromotionCommand,
+  benchWalOutageCommand,
   policyPackCommand,
   deployGuardCommand,
   flipStateCommand,

@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --stack prod [--set key=value ...] [--json] [--diff [--base FILE]] [--out FILE]`: what
+ * `npm run plan -- --stack prod [--set key=value ...] [--format text|json|markdown] [--diff [--base FILE]] [--out FILE]`: what
  * the stack would create, evaluated offline with the Pulumi SDK's mock engine (no cloud, no CLI,
  * no credentials).
  *
@@ -14,8 +14,16 @@
  */
 import { StackConfigError } from "../../infra/parseConfig";
 import { requireStack, StackFileError } from "../offline/stackFiles";
-import { parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
+import { formatOf, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput, type ParsedFlags } from "./args";
 import { planCommand } from "./commands";
+import { fencedReport } from "./fencedReport";
+
+const formats = ["text", "json", "markdown"] as const;
+
+/** `--format`, else JSON when the output goes to `--out FILE` (the saved plan other runs read), else text. */
+function planFormat(flags: ParsedFlags): (typeof formats)[number] {
+  return flags.values.format === undefined && flags.values.out ? "json" : formatOf(flags, formats);
+}
 
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), planCommand);
@@ -26,8 +34,10 @@ runCli(async () => {
   const set = flags.values.set ?? [];
   const baseFile = flags.values.base?.[0];
   const filter = flags.values.filter?.[0];
-  if (filter !== undefined && (flags.switches.has("json") || flags.switches.has("diff") || flags.values.out)) {
-    throw new UsageError("--filter: narrows the text table only; with --json, --out or --diff keep the whole plan (filter the JSON with jq)");
+  const format = planFormat(flags);
+  const report = (json: unknown, text: () => string) => `${format === "json" ? JSON.stringify(json, null, 2) : format === "markdown" ? fencedReport(text()) : text()}\n`;
+  if (filter !== undefined && (format === "json" || flags.switches.has("diff"))) {
+    throw new UsageError("--filter: narrows the table (--format text or markdown) only; JSON and --diff keep the whole plan (filter the JSON with jq)");
   }
   if (baseFile !== undefined && !flags.switches.has("diff")) throw new UsageError("--base: only with --diff, e.g. npm run -s plan -- --stack prod --diff --base main-prod.json");
   if (flags.switches.has("diff") && set.length === 0 && baseFile === undefined) {
@@ -43,13 +53,11 @@ runCli(async () => {
     const before = basePlan ?? (await planStack(stack)).resources;
     const after = await planStack(stack, { set });
     const preview = previewChange(stack, set, before, after.resources, baseFile);
-    const out = flags.values.out?.[0];
-    writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(flipPreviewJson(preview), null, 2)}\n` : `${renderFlipPreview(preview, before, after.resources)}\n`, out);
+    writeOutput(report(flipPreviewJson(preview), () => renderFlipPreview(preview, before, after.resources)), flags.values.out?.[0]);
     return 0;
   }
   const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
   const plan = await planStack(stack, { set });
-  const out = flags.values.out?.[0];
-  writeOutput(flags.switches.has("json") || out ? `${JSON.stringify(toPlanJson(plan), null, 2)}\n` : `${renderPlanTable(plan, filter, stackLabel(stack, set))}\n`, out);
+  writeOutput(report(toPlanJson(plan), () => renderPlanTable(plan, filter, stackLabel(stack, set))), flags.values.out?.[0]);
   return 0;
 }, (err) => err instanceof StackConfigError || err instanceof StackFileError, planCommand);

@@ -68,7 +68,7 @@ export function renderFlipPreview(preview: FlipPreview, before: readonly Diffabl
   return lines.join("\n");
 }
 
-/** The preview as `npm run plan -- --diff --json` prints it. */
+/** The preview as `npm run plan -- --diff --format json` prints it. */
 export const flipPreviewJson = (preview: FlipPreview) => ({
   stack: preview.stack,
   set: preview.set,

@@ -1,7 +1,7 @@
 /**
  * Renders a plan as a readable table that fits a terminal: resources grouped by region and
  * component, a multi-line value (a script, a rendered host file) as its line count and hash (the
- * full text is in `--json`), long values cut with a marker, then outputs and a closing summary by
+ * full text is in `--format json`), long values cut with a marker, then outputs and a closing summary by
  * type. `--filter` narrows it to the resources whose type or name contains a text.
  */
 import { createHash } from "node:crypto";
@@ -33,7 +33,7 @@ const fit = (row: string, tail: string) => {
 /** A multi-line string (a script, a rendered file) as `[N lines, sha256 <12 hex>]`. */
 export function scriptDigest(text: string): string {
   const lines = text.replace(/\n$/, "").split("\n").length;
-  return `[${lines} lines, sha256 ${createHash("sha256").update(text).digest("hex").slice(0, 12)}; full text in --json]`;
+  return `[${lines} lines, sha256 ${createHash("sha256").update(text).digest("hex").slice(0, 12)}; full text in --format json]`;
 }
 
 function summarise(value: unknown): string {

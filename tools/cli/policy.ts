@@ -1,7 +1,7 @@
 /**
  * `npm run policy -- --stack prod [--set key=value ...]` or `npm run policy -- --plan FILE`:
  * runs the policy pack's own policy objects over the offline plan (or a saved
- * `npm run plan -- --json` file), in-process, without the Pulumi CLI.
+ * `npm run plan -- --out FILE` file), in-process, without the Pulumi CLI.
  *
  * Prints violations grouped by policy with the resource URN and message. Exit 0 when no
  * mandatory policy is violated, 1 when one is, 2 on a usage or config error.
@@ -17,7 +17,7 @@ import { didYouMean, wrapList } from "../../domain/nearest";
 import { formatOf, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
 import { policyCommand } from "./commands";
 
-const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `npm run plan -- --stack <name> --json`)";
+const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `npm run plan -- --stack <name> --out FILE`)";
 
 /** Reads a saved plan; a file that is not one is a usage error naming the file. */
 function readPlanFile(path: string): { stack: string; resources: PlannedResource[] } {

@@ -6,7 +6,7 @@
  * mechanism, the budget, the margin and a verdict (met, at risk, not met, not measured).
  *
  * Exit 0 when no objective is "not met", 1 when one is (named on stderr), 2 on bad input.
- * `--base FILE` (a previous `--json` output) shows every margin this change worsened.
+ * `--base FILE` (a previous `--format json` output) shows every margin this change worsened.
  * `--database-size` is the size of the database a restore from backup must bring back: its
  * restore time is predicted from the restores bench:recovery measured at two sizes.
  */

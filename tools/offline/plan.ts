@@ -16,7 +16,7 @@ export interface Plan extends Evaluation {
   placeholders: string[];
 }
 
-/** A plan as `npm run plan -- --json` prints it: stable order, secrets as `[secret]`. */
+/** A plan as `npm run plan -- --format json` prints it: stable order, secrets as `[secret]`. */
 export interface PlanJson {
   stack: string;
   /**

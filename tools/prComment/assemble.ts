@@ -10,6 +10,7 @@
  * diff. A cut section ends with a marker saying how many lines were left out, and the comment
  * opens with a note linking the full artifact.
  */
+import { codeFence } from "../cli/fencedReport";
 
 /** One report in the comment. */
 export interface CommentSection {
@@ -51,12 +52,6 @@ export const githubCommentLimit = 65_536;
 /** Below this the headings and notes alone could not fit. */
 export const minimumCommentChars = 1_000;
 
-const fence = (body: string) => {
-  // A fence longer than any backtick run in the text, so the text cannot close it.
-  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-  return "`".repeat(longest + 1);
-};
-
 const cutMarker = (left: number) => `… ${left} more line${left === 1 ? "" : "s"} left out here: the full text is in the artifact`;
 
 /** Closes what a cut markdown left open: a code fence or a `<details>` block. */
@@ -73,7 +68,7 @@ function closeOpenBlocks(lines: readonly string[]): string[] {
 function renderSection(section: CommentSection, keptLines: readonly string[], left: number): string {
   const marker = left > 0 ? [cutMarker(left)] : [];
   if (section.kind === "code") {
-    const f = fence(section.body);
+    const f = codeFence(section.body);
     return [`### ${section.title}`, "", f, ...keptLines, f, ...marker, ""].join("\n");
   }
   const closing = left > 0 ? closeOpenBlocks(keptLines) : [];

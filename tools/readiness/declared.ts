@@ -17,7 +17,7 @@ import { replicationLagMetric } from "../../policies/rpo";
 import { ancestorOfType, databaseHosts } from "../../policies/stackView";
 import { findBackupTimers, maxGapHours } from "../../policies/systemdCalendar";
 
-/** The plan as `npm run plan -- --json` prints it (resources and outputs are all this reads). */
+/** The plan as `npm run plan -- --format json` prints it (resources and outputs are all this reads). */
 export interface PlanView {
   stack: string;
   resources: readonly PlannedResource[];

@@ -1,6 +1,6 @@
 /**
  * The readiness report for people (text for a terminal, Markdown for the pull-request preview)
- * and for machines (`--json`, which a later run reads back with `--base` to show what a change
+ * and for machines (`--format json`, which a later run reads back with `--base` to show what a change
  * worsened).
  */
 import type { DrillRecord, Measurement, ReadinessRow, Verdict, Worsened } from "../../domain/readiness";
