@@ -16,9 +16,9 @@ export const drillPhaseIds: readonly DrillPhaseId[] = Object.freeze(["promotion"
 
 /** What each phase is, for the report. */
 export const drillPhaseText: Readonly<Record<DrillPhaseId, string>> = Object.freeze({
-  promotion: "the secondary's database left recovery (promoted)",
+  promotion: "the secondary's database left recovery (Patroni made it the leader)",
   dnsSwitch: "DNS answered every failover name with the secondary's endpoint",
-  firstWrite: "the new primary committed a write (after DNS moved)",
+  firstWrite: "the new leader committed a write (after DNS moved)",
 });
 
 /** One phase as measured: seconds from the flip's start (`pulumi up`) to the observation. */
@@ -47,7 +47,7 @@ export interface DataLost {
 /** Flipping back to the primary the documented way (docs/runbooks/failback.md). */
 export interface FlipBack {
   outcome: "done" | "failed";
-  /** Seconds the flip back took (rebuild of the old primary as a standby, then `pulumi up`). */
+  /** Seconds the flip back took (`pulumi up` of the switchover back until the pair is as it was). */
   seconds: number | null;
   error?: string;
 }
@@ -124,7 +124,7 @@ export function renderDrillMarkdown(report: DrillReport): string {
     "| --- | --- | --- | --- |",
     ...drillPhaseIds.map((id) => `| ${id} | ${fmt(report.phases[id].seconds)} | ${report.phases[id].at ?? "-"} | ${drillPhaseText[id]}${report.phases[id].error ? ` (${report.phases[id].error})` : ""} |`),
     "",
-    `Data lost (heartbeat row's age at promotion): ${fmt(report.dataLost.seconds)} (heartbeat ${report.dataLost.heartbeatAt ?? "-"}, promoted ${report.dataLost.promotedAt ?? "-"}).`,
+    `Data lost (heartbeat row's age at the leader change): ${fmt(report.dataLost.seconds)} (heartbeat ${report.dataLost.heartbeatAt ?? "-"}, new leader ${report.dataLost.promotedAt ?? "-"}).`,
     `Flip back (docs/runbooks/failback.md): ${report.flipBack.outcome}${report.flipBack.seconds === null ? "" : ` in ${fmt(report.flipBack.seconds)}`}.`,
   ];
   if (report.failures.length > 0) lines.push("", "Failures:", ...report.failures.map((f) => `- ${f}`));

@@ -1,7 +1,7 @@
 /**
- * tools/drill/runner.ts when `pulumi up` of the flip itself fails (nothing promoted): the
- * watchers give up soon after, no rebuild runs (the primary never stopped being one), and the
- * flip back still sets activeRegion primary and runs `pulumi up`. Outside programs are answered
+ * tools/drill/runner.ts when `pulumi up` of the flip itself fails (Patroni refused, nothing
+ * promoted): the watchers give up soon after, and the flip back still sets activeRegion primary,
+ * runs `pulumi up` and checks the pair (the primary takes a write, the secondary is a standby). Outside programs are answered
  * in-process here; the whole drill against real PostgreSQL is test/postgres/drill.test.ts.
  */
 import { describe, expect, it } from "vitest";
@@ -30,7 +30,7 @@ function fakeRun(): { run: Run; calls: string[]; passwords: string[] } {
       return key === "activeRegion" ? ok(`${active}\n`) : key in settings ? ok(`${settings[key]}\n`) : { ...ok(""), code: 255, stderr: "not found" };
     }
     if (command === "pulumi" && args[1] === "set") active = args[3];
-    if (command === "pulumi" && args[0] === "up" && active === "secondary") return { ...ok(""), code: 255, stderr: "error: update failed: promotion-promote: promote.sh exited with 4" };
+    if (command === "pulumi" && args[0] === "up" && active === "secondary") return { ...ok(""), code: 255, stderr: "error: update failed: patroni-flip-command: exit status 1" };
     if (command === "psql") {
       passwords.push(options?.env?.PGPASSWORD ?? "");
       // The secondary stays a standby: nothing was promoted.
@@ -43,11 +43,11 @@ function fakeRun(): { run: Run; calls: string[]; passwords: string[] } {
 }
 
 describe("runDrill when pulumi up of the flip fails", () => {
-  it("fails the drill, naming pulumi up, measures nothing it did not see, and still flips back without a rebuild", async () => {
+  it("fails the drill, naming pulumi up, measures nothing it did not see, and still flips back by pulumi up alone", async () => {
     const { run, calls, passwords } = fakeRun();
     const { report } = await runDrill({ drill: "quarterly-dr-simulation", pulumiStack: "crazy-gary/dr", where: "test", previousAgeDays: null, run, pollMs: 20, afterFailedFlipMs: 200, sslMode: "disable" });
     expect(report.outcome).toBe("failed");
-    expect(report.failures[0]).toBe("flip: pulumi up --yes exited with 255: error: update failed: promotion-promote: promote.sh exited with 4");
+    expect(report.failures[0]).toBe("flip: pulumi up --yes exited with 255: error: update failed: patroni-flip-command: exit status 1");
     expect(report.phases.promotion).toMatchObject({ seconds: null, at: null });
     expect(report.phases.dnsSwitch.seconds).toBeNull();
     expect(report.dataLost.seconds).toBeNull();

@@ -16,7 +16,7 @@
 import { parseFlags, runCli, UsageError } from "../../tools/cli/args";
 import { benchPromotionCommand } from "../../tools/cli/commands";
 import { FollowingWriter, longestGap, queryOnce, sampleWritable } from "../patroni/clients";
-import { interimFlip } from "../patroni/interimFlip";
+import { flipTo } from "../patroni/flip";
 import { PatroniLab } from "../patroni/lab";
 import type { PatroniMember } from "../patroni/member";
 import { waitFor } from "../postgres/pgbackrest";
@@ -38,7 +38,7 @@ async function switchoverUnderLoad(lab: PatroniLab, from: PatroniMember, to: Pat
   try {
     await waitFor(`${COMMITS_BEFORE} commits`, 120_000, async () => writer.acks.length >= COMMITS_BEFORE, 50);
     const flipStarted = performance.now();
-    await interimFlip(lab, to, { from });
+    await flipTo(lab, to, { from });
     flipMs = performance.now() - flipStarted;
     await waitFor(`${COMMITS_AFTER} commits on ${to.name}`, 120_000, async () => writer.acks.filter((ack) => ack.node === to.name).length >= COMMITS_AFTER, 100);
   } finally {
@@ -70,7 +70,7 @@ async function partition(lab: PatroniLab, leader: PatroniMember, candidate: Patr
     await waitFor(`${leader.name} to stop taking writes`, (lab.timings.ttl + 60) * 1000, async () =>
       sampler.samples.some((sample) => sample.at > cutAt && !sample.writable[leader.name]), 100);
     demotedMs = sampler.samples.find((sample) => sample.at > cutAt && !sample.writable[leader.name])!.at - cutAt;
-    await interimFlip(lab, candidate, { from: leader, regionDown: true });
+    await flipTo(lab, candidate, { from: leader, regionDown: true });
     writableMs = performance.now() - cutAt;
   } finally {
     await sampler.stop();

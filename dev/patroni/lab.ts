@@ -70,6 +70,8 @@ const SCOPE = "crazy-gary";
 const SUPERUSER_PASSWORD = "Pw-patroni-superuser";
 const REST_USER = "patroni";
 const REST_PASSWORD = "Pw-patroni-rest";
+/** The lab's `maximum_lag_on_failover` (16 MiB; the stack derives one RPO of WAL), also the flip's RPO bound. */
+const MAXIMUM_LAG_ON_FAILOVER_BYTES = 16 * 2 ** 20;
 
 export interface LabOptions {
   /** Goes into the sandbox folder's name (1-12 letters, digits, "-"). */
@@ -155,7 +157,7 @@ export class PatroniLab {
         const rendered = patroniYaml({
           scope: SCOPE, member: name, etcdHosts: REGION_ROLES.map((r) => `${net.address(r)}:${ETCD_CLIENT_PORT}`),
           timings: { ttl: timings.ttl, loopWait: timings.loopWait, retryTimeout: timings.retryTimeout },
-          maximumLagOnFailoverBytes: 16 * 2 ** 20, noFailover: memberNoFailover({ isActive: role === "primary" }, false),
+          maximumLagOnFailoverBytes: MAXIMUM_LAG_ON_FAILOVER_BYTES, noFailover: memberNoFailover({ isActive: role === "primary" }, false),
           restApi: { port: REST_API_PORT, connectHost: net.address(role), certFile: certs[role].cert, keyFile: certs[role].key, caFile },
           postgres: { connectHost: net.address(role), port: POSTGRES_PORT, dataDir: node.dataDir, binDir: PG_BIN, socketDir: node.socketDir, pgpassFile: join(dir, "patroni.pgpass") },
           archiveCommand: commands.archiveCommand,
@@ -200,6 +202,12 @@ export class PatroniLab {
 
   /** The superuser's password (Patroni logs in with it over loopback TCP). */
   readonly superuserPassword = SUPERUSER_PASSWORD;
+
+  /** Basic auth of the members' REST APIs (what the stack keeps in Secrets Manager, crazy-gary/<env>/patroni/rest-api). */
+  readonly restApi = Object.freeze({ user: REST_USER, password: REST_PASSWORD });
+
+  /** Most bytes a failover candidate may lag: the members' `maximum_lag_on_failover`, and the flip's bound. */
+  readonly maxLagOnFailoverBytes = MAXIMUM_LAG_ON_FAILOVER_BYTES;
 
   /** The pg_hba.conf lines every member runs with. */
   readonly hba: readonly string[] = HBA;

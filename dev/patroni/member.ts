@@ -63,6 +63,11 @@ export class PatroniMember {
     });
   }
 
+  /** Patroni's pid (the process itself: `ip netns exec` and `setpriv` exec), for a stand-in that signals it; undefined when it never started. */
+  get patroniPid(): number | undefined {
+    return this.daemon?.pid;
+  }
+
   get patroniRunning(): boolean {
     return this.daemon?.running ?? false;
   }

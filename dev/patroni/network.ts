@@ -20,8 +20,11 @@ export const REGION_SUBNET = "10.77.0.0/24";
 /** Each region's address on {@link REGION_SUBNET} (one host per region). */
 const REGION_ADDRESSES: Readonly<Record<RegionRole, string>> = { primary: "10.77.0.1", secondary: "10.77.0.2", witness: "10.77.0.3" };
 const SHORT: Readonly<Record<RegionRole, string>> = { primary: "p", secondary: "s", witness: "w" };
-/** The prefix every namespace of this harness carries by default; the random part keeps test files apart. */
-export const NAMESPACE_PREFIX = "cgpr-";
+/**
+ * The prefix every namespace of this harness carries by default (`CG_NETNS_PREFIX` when set, so
+ * whoever runs a test file can tell their namespaces apart); the random part keeps test files apart.
+ */
+export const NAMESPACE_PREFIX = process.env.CG_NETNS_PREFIX || "cgpr-";
 /** A namespace prefix: 2-8 lower-case letters or digits and a "-". */
 const PREFIX_FORMAT = /^[a-z0-9]{2,8}-$/;
 

@@ -1,9 +1,11 @@
 /**
- * The drill runner (`npm run drill -- run`, tools/drill/runner.ts) against real PostgreSQL 15:
- * a primary ("east", with the host files: heartbeat table, fence.sh) and its streaming standby
- * ("west"), with `pulumi`, `aws`, `dig` and `ssh` replaced at the PATH boundary by stand-ins
- * (test/support/drillFakes.ts) whose `pulumi up` runs the real promote.sh. The CLI runs as the
- * workflow runs it; its report, metrics and flips are checked against the clusters themselves.
+ * The drill runner (`npm run drill -- run`, tools/drill/runner.ts) against a Patroni lab
+ * (dev/patroni/lab.ts: etcd 3.4 in three regions, Patroni 3.0.2 managing PostgreSQL 15 in the
+ * primary and secondary regions), with `pulumi`, `aws`, `dig` and `ssh` replaced at the PATH
+ * boundary by stand-ins (test/support/drillFakes.ts) whose `pulumi up` runs the product's flip
+ * (components/patroniFlip/run.ts). The CLI runs as the workflow runs it, from a third region that
+ * reaches both databases; its report, metrics and flips are checked against the cluster itself.
+ * The heartbeat row is written by the test as the hosts' heartbeat timer writes it on the leader.
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -15,13 +17,12 @@ import { drillAgeAlarmDays, drillAgeDays, DRILL_METRICS, type DrillReport } from
 import type { Measurements } from "../../domain/readiness";
 import { parseStackConfig } from "../../infra/parseConfig";
 import { loadStackConfig } from "../../tools/offline";
-import { isFenced } from "../../dev/postgres/clients";
-import { PgSandbox, type PgNode } from "../../dev/postgres/cluster";
-import { createRepositories, decodeMetricCall, DrHost, PRIMARY_REGION, SECONDARY_REGION, waitFor } from "../../dev/postgres/pgbackrest";
+import { PatroniLab, REGION_CODES } from "../../dev/patroni/lab";
+import type { PgNode } from "../../dev/postgres/cluster";
+import { decodeMetricCall, waitFor } from "../../dev/postgres/pgbackrest";
 import { installDrillFakes, type DrillFakes } from "../support/drillFakes";
 
 const root = join(__dirname, "../..");
-const PASSWORD = "Pw-drill-superuser-1";
 const ZONE = "dr.drill.test";
 
 interface CliResult {
@@ -30,10 +31,11 @@ interface CliResult {
   stderr: string;
 }
 
-/** `npm run drill -- ARGS` as the workflow runs it, with the stand-ins first on PATH. */
+/** `npm run drill -- ARGS` as the workflow runs it, with the stand-ins first on PATH, from the witness region. */
 function drillCli(fakes: DrillFakes, args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "tools/cli/run.js"), join(root, "tools/cli/drill.ts"), ...args], {
+    const [command, argv] = fakes.wrap(process.execPath, [join(root, "tools/cli/run.js"), join(root, "tools/cli/drill.ts"), ...args]);
+    const child = spawn(command, argv, {
       cwd: root,
       env: { ...process.env, PATH: `${fakes.binDir}:${process.env.PATH}` },
       stdio: ["ignore", "pipe", "pipe"],
@@ -47,10 +49,9 @@ function drillCli(fakes: DrillFakes, args: string[]): Promise<CliResult> {
   });
 }
 
-let sandbox: PgSandbox;
+let lab: PatroniLab;
 let east: PgNode;
 let west: PgNode;
-let eastHost: DrHost;
 let fakes: DrillFakes;
 let reports: string;
 
@@ -58,29 +59,22 @@ const serverTime = async (node: PgNode, expression: string) =>
   (await node.sqlValue(`SELECT to_char((${expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`))!;
 const heartbeatOf = (node: PgNode) => serverTime(node, "SELECT beat_at FROM crazy_gary_dr.heartbeat WHERE id = 1");
 const streaming = async (standby: PgNode) => (await standby.isInRecovery()) && (await standby.sqlValue("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")) === "1";
+/** The heartbeat host script's write on the leader (components/databaseHost heartbeat.sh: table from configure-postgres.sh, one row). */
+const beatOn = (node: PgNode) =>
+  node.sql(
+    "CREATE SCHEMA IF NOT EXISTS crazy_gary_dr; CREATE TABLE IF NOT EXISTS crazy_gary_dr.heartbeat (id integer PRIMARY KEY CHECK (id = 1), beat_at timestamptz NOT NULL); " +
+      "INSERT INTO crazy_gary_dr.heartbeat VALUES (1, clock_timestamp()) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at",
+  );
 
 beforeAll(async () => {
-  sandbox = await PgSandbox.create("drill");
-  east = await sandbox.initPrimary({ name: "east", superuserPassword: PASSWORD });
-  const repositories = await createRepositories(sandbox);
-  eastHost = await DrHost.install(sandbox, { name: "east-host", node: east, hostRegion: PRIMARY_REGION, side: "active", repositories, database: "postgres" });
-  // The host's own set-up: the heartbeat table and its row, the stanza.
-  await eastHost.runScriptChecked("configure-postgres.sh");
-  west = await sandbox.createStandby(east, { name: "west", slot: "west" });
-  const westHost = await DrHost.install(sandbox, { name: "west-host", node: west, hostRegion: SECONDARY_REGION, side: "passive", repositories, database: "postgres" });
-  fakes = await installDrillFakes(
-    await sandbox.makeDir("fakes"),
-    {
-      primary: { node: east, region: "us-east-2", fenceCommand: eastHost.commandLine("fence.sh"), sshHost: "db-east.drill.test" },
-      secondary: { node: west, region: "us-west-1", fenceCommand: westHost.commandLine("fence.sh"), sshHost: "db-west.drill.test" },
-    },
-    PASSWORD,
-    ZONE,
-  );
-  reports = await sandbox.makeDir("reports");
+  lab = await PatroniLab.create({ label: "drill" });
+  east = lab.members.primary.node;
+  west = lab.members.secondary.node;
+  fakes = await installDrillFakes(await lab.sandbox.makeDir("fakes"), lab, ZONE);
+  reports = await lab.sandbox.makeDir("reports");
 });
 afterAll(async () => {
-  await sandbox?.destroy();
+  await lab?.destroy();
 });
 
 const runArgs = (extra: string[] = []) => [
@@ -104,7 +98,7 @@ describe("npm run drill -- run: a drill of the dr stack", () => {
   let beat: string;
 
   beforeAll(async () => {
-    await eastHost.runScriptChecked("heartbeat.sh");
+    await beatOn(east);
     beat = await heartbeatOf(east);
     await west.waitForReplay(east);
     result = await drillCli(fakes, runArgs());
@@ -113,11 +107,11 @@ describe("npm run drill -- run: a drill of the dr stack", () => {
 
   it("passes: exit 0, the report says passed with no failure", () => {
     expect({ code: result.code, failures: report.failures }).toEqual({ code: 0, failures: [] });
-    expect(report).toMatchObject({ drill: "quarterly-dr-simulation", stack: "dr", outcome: "passed", where: "https://ci.example/run/1", from: { role: "primary", region: "us-east-2" }, to: { role: "secondary", region: "us-west-1" } });
+    expect(report).toMatchObject({ drill: "quarterly-dr-simulation", stack: "dr", outcome: "passed", where: "https://ci.example/run/1", from: { role: "primary", region: REGION_CODES.primary }, to: { role: "secondary", region: REGION_CODES.secondary } });
     expect(result.stdout).toContain("## Drill quarterly-dr-simulation on dr: passed");
   });
 
-  it("measures the phases: real, positive, in order (promotion, DNS switch, first write), within the run", () => {
+  it("measures the phases: real, positive, in order (new leader, DNS switch, first write), within the run", () => {
     const { promotion, dnsSwitch, firstWrite } = report.phases;
     expect(promotion.seconds).toBeGreaterThan(0);
     expect(dnsSwitch.seconds).toBeGreaterThan(promotion.seconds!);
@@ -127,7 +121,7 @@ describe("npm run drill -- run: a drill of the dr stack", () => {
     for (const phase of [promotion, dnsSwitch, firstWrite]) expect(Date.parse(phase.at!) - Date.parse(report.startedAt)).toBeCloseTo(phase.seconds! * 1000, -1);
   });
 
-  it("puts the data lost at the heartbeat row's age at promotion", () => {
+  it("puts the data lost at the heartbeat row's age when the secondary became the leader", () => {
     expect(report.dataLost.heartbeatAt).toBe(beat);
     expect(report.dataLost.seconds).toBe((Date.parse(report.dataLost.promotedAt!) - Date.parse(beat)) / 1000);
     expect(report.dataLost.seconds).toBeGreaterThan(0);
@@ -136,17 +130,13 @@ describe("npm run drill -- run: a drill of the dr stack", () => {
     expect(Date.parse(report.dataLost.promotedAt!)).toBeLessThanOrEqual(Date.parse(report.phases.promotion.at!) + 50);
   });
 
-  it("flipped the documented way: config set secondary, up, ssh rebuild of the old primary, config set primary, up, rebuild of the secondary", async () => {
+  it("flipped the documented way: config set secondary, up (a switchover), config set primary, up (a switchover back); no ssh", async () => {
     const calls = (await fakes.calls()).filter((c) => !(c[0] === "pulumi" && c[2] === "get") && c[0] !== "dig");
-    expect(calls.map((c) => (c[0] === "ssh" ? `ssh ${c.find((a) => a.includes("@"))}` : c.slice(0, 4).join(" ")))).toEqual([
+    expect(calls.map((c) => c.slice(0, 4).join(" "))).toEqual([
       "pulumi config set activeRegion",
       "pulumi up --yes --policy-pack",
-      "ssh admin@db-west.drill.test",
-      "ssh admin@db-east.drill.test",
       "pulumi config set activeRegion",
       "pulumi up --yes --policy-pack",
-      "ssh admin@db-east.drill.test",
-      "ssh admin@db-west.drill.test",
       "aws cloudwatch put-metric-data --region",
       "aws cloudwatch put-metric-data --region",
     ]);
@@ -155,16 +145,17 @@ describe("npm run drill -- run: a drill of the dr stack", () => {
     expect(await fakes.activeRole()).toBe("primary");
   });
 
-  it("leaves the pair as it found it: east the writable primary, west streaming from it, nobody fenced", async () => {
+  it("leaves the pair as it found it: east the leader, west streaming from it as Patroni's replica", async () => {
     expect(await east.isInRecovery()).toBe(false);
-    expect(await isFenced(east)).toBe(false);
+    expect((await lab.members.primary.rest("/primary")).status).toBe(200);
+    await lab.waitForRole(lab.members.secondary, "replica");
     await waitFor("west to stream from east again", 120_000, () => streaming(west));
     expect(await west.sqlValue("SELECT count(*) FROM crazy_gary_dr.drill_write WHERE drill = 'quarterly-dr-simulation'")).toBe("2");
   });
 
   it("publishes DrDrillAgeDays 0 and the measured times in both regions, in the alarm's namespace with its dimensions", async () => {
     const puts = (await fakes.calls()).filter((c) => c[0] === "aws").map((c) => decodeMetricCall(c.slice(1)));
-    expect(puts.map((p) => p.region)).toEqual(["us-east-2", "us-west-1"]);
+    expect(puts.map((p) => p.region)).toEqual([REGION_CODES.primary, REGION_CODES.secondary]);
     const alarm = alarmCatalog(parseStackConfig(loadStackConfig("dr"))).find((a) => a.id === "drill-overdue")!;
     expect(alarm.expression).toMatchObject({ kind: "metric", metric: { namespace: DRILL_METRICS.namespace, name: DRILL_METRICS.ageDays } });
     expect(alarm.threshold).toBe(drillAgeAlarmDays);
@@ -185,7 +176,7 @@ describe("npm run drill -- run: a drill of the dr stack", () => {
   it("writes the Markdown report beside the JSON, and `record --report` keeps the measured times for readiness", async () => {
     const markdown = await readFile(join(reports, "drill-quarterly-dr-simulation.md"), "utf8");
     expect(markdown).toContain(`| promotion | ${report.phases.promotion.seconds!.toFixed(3)} s |`);
-    expect(markdown).toContain(`Data lost (heartbeat row's age at promotion): ${report.dataLost.seconds!.toFixed(3)} s`);
+    expect(markdown).toContain(`Data lost (heartbeat row's age at the leader change): ${report.dataLost.seconds!.toFixed(3)} s`);
     const recorded = await drillCli(fakes, ["record", "--drill", "quarterly-dr-simulation", "--stack", "dr", "--outcome", "passed", "--where", report.where, "--report", join(reports, "drill-quarterly-dr-simulation.json"), "--measurements", join(reports, "measurements.json")]);
     expect(recorded).toMatchObject({ code: 0, stdout: "recorded quarterly-dr-simulation: passed with its measured times\n" });
     const file = JSON.parse(await readFile(join(reports, "measurements.json"), "utf8")) as Measurements;
@@ -218,14 +209,14 @@ describe("npm run drill -- run: DNS never moves", () => {
     expect(report.phases.promotion.seconds).toBeGreaterThan(0);
     expect(report.phases.dnsSwitch).toMatchObject({ seconds: null, at: null });
     expect(report.phases.dnsSwitch.error).toContain("DNS switch (every failover name answering with the secondary's endpoint): not seen within its deadline");
-    expect(report.phases.firstWrite).toMatchObject({ seconds: null, error: "not attempted: promotion or DNS switch not seen" });
+    expect(report.phases.firstWrite).toMatchObject({ seconds: null, error: "not attempted: new leader or DNS switch not seen" });
     expect(report.failures[0]).toMatch(/^dnsSwitch: not reached/);
   });
 
-  it("still flips back the documented way: rebuilds, activeRegion primary, east writable, west streaming again", async () => {
+  it("still flips back the documented way: activeRegion primary, east the leader, west streaming again", async () => {
     const calls = (await fakes.calls()).slice(callsBefore);
     expect(calls.filter((c) => c[1] === "config" && c[2] === "set").map((c) => c[4])).toEqual(["secondary", "primary"]);
-    expect(calls.filter((c) => c[0] === "ssh").length).toBe(4);
+    expect(calls.filter((c) => c[0] === "ssh")).toEqual([]);
     expect(report.flipBack.outcome).toBe("done");
     expect(await fakes.activeRole()).toBe("primary");
     expect(await east.isInRecovery()).toBe(false);

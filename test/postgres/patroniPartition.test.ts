@@ -16,7 +16,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FollowingWriter, queryOnce, sampleWritable, type WritableSample, type WriterLog } from "../../dev/patroni/clients";
-import { interimFlip } from "../../dev/patroni/interimFlip";
+import { flipTo } from "../../dev/patroni/flip";
 import { PatroniLab } from "../../dev/patroni/lab";
 import type { PatroniMember } from "../../dev/patroni/member";
 import { waitFor } from "../../dev/postgres/pgbackrest";
@@ -61,7 +61,7 @@ beforeAll(async () => {
     cutWriter = await writer.stop();
   }
   try {
-    await interimFlip(lab, secondary, { from: primary, regionDown: true });
+    await flipTo(lab, secondary, { from: primary, regionDown: true });
     flippedAt = performance.now();
     await waitFor("samples after the flip", 30_000, async () => sampler.samples.some((sample) => sample.at > flippedAt + 1000), 100);
   } finally {

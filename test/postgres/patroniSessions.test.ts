@@ -15,7 +15,7 @@
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryOnce, socketConfig } from "../../dev/patroni/clients";
-import { interimFlip } from "../../dev/patroni/interimFlip";
+import { flipTo } from "../../dev/patroni/flip";
 import { PatroniLab } from "../../dev/patroni/lab";
 import { waitFor } from "../../dev/postgres/pgbackrest";
 
@@ -69,7 +69,7 @@ beforeAll(async () => {
   before.transactionState = String(activity!.transaction_state);
   before.walsender = String(activity!.walsender);
 
-  await interimFlip(lab, secondary, { from: primary });
+  await flipTo(lab, secondary, { from: primary });
 
   givePassword(APP_PASSWORD);
   attempts.midAuthentication = await settle(async () => {

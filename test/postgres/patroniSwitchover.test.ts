@@ -8,15 +8,20 @@
  * location, we can remove the leader key"), so every commit the old primary acknowledged is on
  * the new one. The write unavailability (the longest pause between two acknowledged commits) is
  * measured and reported, not judged against a clock (`npm run bench:promotion` does).
+ * The flip is the product's (components/patroniFlip/run.ts, started as its local Command starts
+ * it: dev/patroni/flip.ts); running it again afterwards, as a rerun of `pulumi up` would, changes
+ * nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FollowingWriter, longestGap, queryOnce, type WriterLog } from "../../dev/patroni/clients";
-import { interimFlip } from "../../dev/patroni/interimFlip";
+import { flipTo, runFlipProgram } from "../../dev/patroni/flip";
 import { PatroniLab } from "../../dev/patroni/lab";
 import { waitFor } from "../../dev/postgres/pgbackrest";
+import type { CommandResult } from "../../tools/process/exec";
 
 let lab: PatroniLab;
 let log: WriterLog;
+let flip: CommandResult;
 const COMMITS_BEFORE = 200;
 const COMMITS_AFTER = 100;
 
@@ -28,7 +33,7 @@ beforeAll(async () => {
   writer.start();
   try {
     await waitFor(`${COMMITS_BEFORE} acknowledged commits`, 120_000, async () => writer.acks.length >= COMMITS_BEFORE, 50);
-    await interimFlip(lab, secondary, { from: primary });
+    flip = await flipTo(lab, secondary, { from: primary });
     await waitFor(`${COMMITS_AFTER} commits on ${secondary.name}`, 120_000, async () =>
       writer.acks.filter((ack) => ack.node === secondary.name).length >= COMMITS_AFTER, 100);
   } finally {
@@ -60,6 +65,22 @@ describe("a planned switchover under a writer", () => {
     const { primary, secondary } = lab.members;
     expect((await secondary.rest("/primary")).status).toBe(200);
     await lab.waitForRole(primary, "replica");
+    expect((await primary.rest("/primary")).status).toBe(503);
+  });
+
+  it("is the product's flip: it asked Patroni for the switchover and never printed the REST password", () => {
+    expect(flip.stdout).toMatch(/POST \/switchover answered 200/);
+    expect(flip.stdout).toContain(`${lab.members.secondary.name} is already the leader`);
+    expect(`${flip.stdout}${flip.stderr}`).not.toContain(lab.restApi.password);
+  });
+
+  it("does nothing when run again (a rerun of pulumi up): exit 0, no unsafe call, the candidate still the leader", async () => {
+    const { primary, secondary } = lab.members;
+    const rerun = await runFlipProgram(lab, secondary);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain(`${secondary.name} is already the leader (running); nothing to do`);
+    expect(rerun.stdout).not.toMatch(/POST \//);
+    expect((await secondary.rest("/primary")).status).toBe(200);
     expect((await primary.rest("/primary")).status).toBe(503);
   });
 

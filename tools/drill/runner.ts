@@ -3,21 +3,21 @@
  *
  * 1. Reads the stack's settings (`pulumi config get`); it must have `primary` active.
  * 2. Flips `activeRegion` to `secondary` as the failover workflow does
- *    (`pulumi config set activeRegion secondary`, `pulumi up --policy-pack policies`), and from
- *    the moment `pulumi up` starts watches, each condition with its own deadline (never a fixed
- *    sleep): the secondary's database leaving recovery (promotion; the heartbeat row it holds
- *    then dates the data lost), every failover name answering with the secondary's endpoint
- *    (`dig +short`), then the new primary committing a write.
- * 3. Always flips back (docs/runbooks/failback.md), even after a failed phase: rebuilds the old
- *    primary as a standby over SSH when the secondary was promoted, then
- *    `pulumi config set activeRegion primary` and `pulumi up`, and waits for the primary to take
- *    a write again.
+ *    (`pulumi config set activeRegion secondary`, `pulumi up --policy-pack policies`: the stack's
+ *    flip asks Patroni for a switchover), and from the moment `pulumi up` starts watches, each
+ *    condition with its own deadline (never a fixed sleep): the secondary's database leaving
+ *    recovery (the new leader; the heartbeat row it holds then dates the data lost), every
+ *    failover name answering with the secondary's endpoint (`dig +short`), then the new leader
+ *    committing a write.
+ * 3. Always flips back (docs/runbooks/failback.md), even after a failed phase:
+ *    `pulumi config set activeRegion primary` and `pulumi up` (a switchover back), then waits for
+ *    the primary to take a write and for the secondary to be a standby again (Patroni rejoins a
+ *    former leader as a replica by itself; nothing is rebuilt by hand).
  * 4. Writes the report (JSON and Markdown) and publishes the measured times and `DrDrillAgeDays`
  *    with `aws cloudwatch put-metric-data` in each of the stack's regions.
  * The pure part (phases, order, outcome, report, metric data) is domain/drillRun.ts.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   dataLostOf,
@@ -34,7 +34,6 @@ import {
 } from "../../domain/drillRun";
 import type { DrillId } from "../../domain/testingSchedule";
 import { regionRoles, type RegionRole } from "../../domain/topology";
-import { failbackSteps, sshArgs } from "./failback";
 import { checked, dig, readDrillStack, sql, type DrillStack, type Run } from "./stackAccess";
 
 /** Deadlines of the waits, in seconds. */
@@ -45,7 +44,7 @@ export interface DrillDeadlines {
   dnsSeconds: number;
   /** From DNS moving until the new primary commits a write. @default 300 */
   writeSeconds: number;
-  /** For the whole flip back (rebuild, `pulumi up`, the primary writable). @default 3600 */
+  /** For the whole flip back (`pulumi up`, the primary writable, the secondary a standby again). @default 3600 */
   flipBackSeconds: number;
 }
 
@@ -116,14 +115,14 @@ interface Promotion {
 
 /**
  * Polls the secondary until it is out of recovery (`pg_is_in_recovery()`: "Returns true if recovery
- * is still in progress", PostgreSQL 15 docs, 9.27.4 Recovery Control Functions); its heartbeat row
- * then is what it was promoted with: the new host writes heartbeats only once `pulumi up` has
- * reconfigured it as active, after the promotion (the host commands follow the promotion).
+ * is still in progress", PostgreSQL 15 docs, 9.27.4 Recovery Control Functions): Patroni has made
+ * it the leader. Its heartbeat row then is the newest the old leader wrote, unless the new leader's
+ * own heartbeat (every minute) ran within the one poll interval since: then the data lost reads low.
  */
 async function watchPromotion(options: DrillRunOptions, stack: DrillStack, deadlineMs: () => number, pollMs: number, sslMode: string): Promise<Promotion> {
   const db = stack.databases.secondary;
   const query = `SELECT pg_is_in_recovery(), to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), (SELECT to_char(beat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM ${HEARTBEAT_TABLE} WHERE id = 1)`;
-  return waitUntil("promotion (the secondary's database out of recovery)", deadlineMs, pollMs, async () => {
+  return waitUntil("new leader (the secondary's database out of recovery)", deadlineMs, pollMs, async () => {
     const [[inRecovery, now, beat]] = await sql(options.run, db, query, sslMode);
     if (inRecovery !== "f") return undefined;
     return { atMs: Date.now(), promotedAt: now, heartbeatAt: beat || null };
@@ -156,40 +155,24 @@ async function watchWrite(options: DrillRunOptions, stack: DrillStack, role: Reg
 const failedPhase = (err: unknown): PhaseResult => ({ seconds: null, at: null, error: (err as Error).message });
 
 /**
- * Flips back the documented way; never throws. When the secondary was promoted: rebuild the old
- * primary as its standby (failback.md steps 1-2), flip back, and rebuild the secondary as the
- * primary's standby again (the same steps the other way), so the stack ends as it started.
+ * Flips back the documented way (docs/runbooks/failback.md); never throws: `pulumi config set
+ * activeRegion primary` and `pulumi up` (a switchover back), then the primary takes a write and
+ * the secondary is a standby again (Patroni rejoins the former leader as a replica, rewinding it
+ * with pg_rewind when it must), so the stack ends as it started.
  */
-async function flipBack(options: DrillRunOptions, stack: DrillStack, deadlines: DrillDeadlines, pollMs: number, sslMode: string, promoted: boolean): Promise<FlipBack> {
+async function flipBack(options: DrillRunOptions, stack: DrillStack, deadlines: DrillDeadlines, pollMs: number, sslMode: string): Promise<FlipBack> {
   const started = Date.now();
   const deadlineMs = started + deadlines.flipBackSeconds * 1000;
   const log = options.log ?? (() => undefined);
-  const keyDir = await mkdtemp(join(tmpdir(), "drill-ssh-"));
-  const rebuild = async (current: RegionRole, old: RegionRole) => {
-    for (const step of failbackSteps(stack, current, old)) {
-      log(`flip back: ${step.what} (${step.role})`);
-      const key = join(keyDir, `${step.role}.key`);
-      const pem = (await checked(options.run, "pulumi", ["config", "get", "--path", `databaseSecrets.${step.role}.sshPrivateKey`, "--stack", stack.stack])).trim();
-      await writeFile(key, `${pem}\n`, { mode: 0o600 });
-      await checked(options.run, "ssh", sshArgs(stack.databases[step.role], key), { input: `${step.command}\n`, timeoutMs: Math.max(1000, deadlineMs - Date.now()) });
-    }
-  };
   try {
-    // A rebuild only when the secondary was promoted: otherwise the primary never stopped being one.
-    if (promoted) await rebuild("secondary", "primary");
     log("flip back: pulumi config set activeRegion primary; pulumi up");
     await flipTo(options.run, stack.stack, "primary", Math.max(1000, deadlineMs - Date.now()));
     await watchWrite(options, stack, "primary", deadlineMs, pollMs, sslMode);
-    if (promoted) {
-      await rebuild("primary", "secondary");
-      await waitUntil("the secondary streaming again as the primary's standby", deadlineMs, pollMs, async () =>
-        (await sql(options.run, stack.databases.secondary, "SELECT pg_is_in_recovery()", sslMode))[0]?.[0] === "t" ? true : undefined);
-    }
+    await waitUntil("the secondary a standby again (Patroni rejoins it as a replica)", deadlineMs, pollMs, async () =>
+      (await sql(options.run, stack.databases.secondary, "SELECT pg_is_in_recovery()", sslMode))[0]?.[0] === "t" ? true : undefined);
     return { outcome: "done", seconds: secondsBetween(started, Date.now()) };
   } catch (err) {
     return { outcome: "failed", seconds: null, error: (err as Error).message };
-  } finally {
-    await rm(keyDir, { recursive: true, force: true });
   }
 }
 
@@ -240,10 +223,10 @@ export async function runDrill(options: DrillRunOptions): Promise<{ report: Dril
     } catch (err) {
       phases.firstWrite = failedPhase(err);
     }
-  } else phases.firstWrite = failedPhase(new Error("not attempted: promotion or DNS switch not seen"));
+  } else phases.firstWrite = failedPhase(new Error("not attempted: new leader or DNS switch not seen"));
   for (const id of ["promotion", "dnsSwitch", "firstWrite"] as const) log(`${id}: ${phases[id].seconds ?? phases[id].error}`);
 
-  const back = await flipBack(options, stack, deadlines, pollMs, sslMode, promotion !== undefined);
+  const back = await flipBack(options, stack, deadlines, pollMs, sslMode);
   log(`flip back: ${back.outcome}${back.error ? ` (${back.error})` : ""}`);
   const report = drillReport({
     drill: options.drill,
