@@ -128,5 +128,17 @@ export function renderEtcdConfig(params: EtcdConfigParams): Record<string, strin
     // (etcd-io/etcd#12093, patroni/patroni#3630; seen in dev/patroni). v2 stays off.
     "enable-grpc-gateway": true,
     "enable-v2": false,
+    // Raft pre-vote: a member cut off from the others keeps starting elections at ever higher
+    // terms, and without pre-vote the first message it sends when its region comes back makes
+    // the healthy leader step down ("PreVote ... prevents disruption when a node that has been
+    // partitioned away rejoins the cluster", raft/raft.go; Raft thesis section 9.6). etcd 3.4
+    // leaves it off (embed/config.go `PreVote: false, // TODO: enable by default in v3.5`, on by
+    // default from 3.5; https://etcd.io/docs/v3.4/op-guide/configuration/#--pre-vote). Seen in
+    // dev/patroni: after a region-down failover the old region's member returned at term 10
+    // against the quorum's 2, etcd had no leader for ~5 s on a busy machine, Patroni could not
+    // update its lock within retry_timeout, demoted the new leader and cut a running backup
+    // (pgBackRest 2.45 then reports only "[101] NULL result required to complete request";
+    // pgbackrest/pgbackrest#2789).
+    "pre-vote": true,
   };
 }

@@ -156,6 +156,8 @@ describe("etcd", () => {
         "us-east-1=http://db-use1.ops.crazy-gary.app:2380,us-west-2=http://db-usw2.ops.crazy-gary.app:2380,us-east-2=http://etcd-use2.ops.crazy-gary.app:2380",
       "initial-cluster-token": "crazy-gary-prod",
       "enable-grpc-gateway": true,
+      // A member whose region comes back must not depose the leader the others elected meanwhile.
+      "pre-vote": true,
     });
     expect(parse(etcdYaml({ members, self: "us-east-2", clusterToken: "crazy-gary-prod" }))).toEqual(config);
   });
