@@ -17,9 +17,13 @@ export const verdicts: readonly Verdict[] = Object.freeze(["met", "at risk", "no
  */
 export const atRiskShare = 0.1;
 
-/** Figures the benches measure on real PostgreSQL (never computed, never guessed). */
-export type FigureId = "promotionSeconds" | "restoreSeconds" | "walPushSeconds" | "rpoLossWindowSeconds";
-export const figureIds: readonly FigureId[] = Object.freeze(["promotionSeconds", "restoreSeconds", "walPushSeconds", "rpoLossWindowSeconds"] as const);
+/**
+ * Figures the benches measure on real PostgreSQL (never computed, never guessed):
+ * `promotionSeconds` a switchover's write pause, `failoverSeconds` a region-down failover from
+ * the candidate taking the lost leader's lock to its first acknowledged commit.
+ */
+export type FigureId = "promotionSeconds" | "failoverSeconds" | "restoreSeconds" | "walPushSeconds" | "rpoLossWindowSeconds";
+export const figureIds: readonly FigureId[] = Object.freeze(["promotionSeconds", "failoverSeconds", "restoreSeconds", "walPushSeconds", "rpoLossWindowSeconds"] as const);
 
 /** One measured figure, with where, when and on what it was measured. */
 export interface Measurement {

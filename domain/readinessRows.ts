@@ -30,6 +30,11 @@ export interface DeclaredRecovery {
   failover: DeclaredFailover[];
   /** The flip's commands: a Patroni switchover, or a failover with `regionDown`, to the newly active role. */
   flip: string[];
+  /**
+   * The path the flip runs, from its command's settings: a switchover while both regions answer,
+   * or with `regionDown` a failover once the lost leader's lock has expired; null without a flip.
+   */
+  flipPath: { regionDown: boolean; lockWaitSeconds: number } | null;
   databaseHosts: string[];
   /** The largest `archive_timeout` rendered onto any database host, in seconds. */
   archiveTimeoutSeconds: number | null;
@@ -66,7 +71,7 @@ interface Term {
 /** A term measured by a bench: its figure, or a missing mark naming what to run. */
 function measuredTerm(measurements: Measurements, figure: keyof Measurements["figures"], label: string): Term {
   const m = measurements.figures[figure];
-  if (!m) return { text: `${label} not measured (run npm run ${figure === "promotionSeconds" ? "bench:promotion" : "bench:recovery"})`, seconds: null, missing: label };
+  if (!m) return { text: `${label} not measured (run npm run ${figure === "promotionSeconds" || figure === "failoverSeconds" ? "bench:promotion" : "bench:recovery"})`, seconds: null, missing: label };
   return { text: `${label} ${s(m.seconds)} (measured)`, seconds: m.seconds, measurement: { figure: label, measurement: m } };
 }
 
@@ -98,6 +103,30 @@ const failoverMechanism = (declared: DeclaredRecovery, hostname: "api" | "app") 
   const f = declared.failover.find((x) => x.hostname === hostname);
   return f ? `Route53 failover records ${list(f.records)}; health checks ${list(f.healthChecks)}` : `no failover records for ${hostname}`;
 };
+
+/**
+ * Moving the leader to the other region, along the path the flip runs:
+ * - both regions answer: a Patroni switchover, its write pause timed by bench:promotion;
+ * - `regionDown`: a failover, which Patroni grants the candidate only once the lost leader's lock
+ *   has expired. The lock lives `ttl` from its last refresh ("ttl: the TTL to acquire the leader
+ *   lock (in seconds). Think of it as the length of time before initiation of the automatic
+ *   failover process"), and the candidate's HA loop sees it gone within `loop_wait` ("the number of
+ *   seconds the loop will sleep"; https://patroni.readthedocs.io/en/latest/dynamic_configuration.html):
+ *   ttl + loop_wait at worst (the flip's FLIP_LOCK_WAIT_SECONDS, from patroni.ttl and
+ *   patroni.loopWait), then the candidate's promotion to its first commit, timed by bench:promotion.
+ */
+function leaderMoveTerms(declared: DeclaredRecovery, measurements: Measurements): { terms: (Term | null)[]; mechanism: string } {
+  const flip = declared.flipPath;
+  if (declared.flip.length === 0 || flip === null) return { terms: [null], mechanism: "no flip declared" };
+  if (!flip.regionDown) return { terms: [measuredTerm(measurements, "promotionSeconds", "switchover")], mechanism: `Patroni switchover by ${list(declared.flip)} (both regions answer)` };
+  return {
+    terms: [
+      { text: `leader lock expiry ttl + loop_wait ${s(flip.lockWaitSeconds)}`, seconds: flip.lockWaitSeconds },
+      measuredTerm(measurements, "failoverSeconds", "failover"),
+    ],
+    mechanism: `Patroni failover by ${list(declared.flip)} to the surviving region once the lost leader's lock expires (regionDown)`,
+  };
+}
 
 const withBudgetNote = (row: ReadinessRow, note: string): ReadinessRow => ({ ...row, budget: `${row.budget}${note}` });
 
@@ -137,13 +166,12 @@ function restoreRow(declared: DeclaredRecovery, measurements: Measurements, obje
 function rtoRows(declared: DeclaredRecovery, measurements: Measurements): ReadinessRow[] {
   const rto = (id: ComponentId) => recoveryObjectives[id].rtoMinutes * 60;
   const title = (id: ComponentId) => `${recoveryObjectives[id].component} RTO ${recoveryObjectives[id].rtoMinutes} min`;
-  const switchover = declared.flip.length > 0 ? measuredTerm(measurements, "promotionSeconds", "switchover") : null;
-  const flipMechanism = `Patroni switchover/failover ${list(declared.flip)}`;
-  const api = [dnsTerm(declared, "api"), switchover];
+  const { terms: leaderMove, mechanism: flipMechanism } = leaderMoveTerms(declared, measurements);
+  const api = [dnsTerm(declared, "api"), ...leaderMove];
   const apiMechanism = `${failoverMechanism(declared, "api")}; ${flipMechanism}`;
   const servedByApi = (id: ComponentId) => timeRow(`rto-${id}`, title(id), RTO_RPO, `runs in the API service: ${apiMechanism}`, rto(id), api);
   return [
-    timeRow("rto-database", `${title("database")} (leader moved to the other region)`, RTO_RPO, flipMechanism, rto("database"), [switchover]),
+    timeRow("rto-database", `${title("database")} (leader moved to the other region)`, RTO_RPO, flipMechanism, rto("database"), leaderMove),
     restoreRow(declared, measurements, `${title("database")} (restore from backup)`, rto("database")),
     timeRow("rto-api", title("api"), RTO_RPO, apiMechanism, rto("api"), api),
     timeRow("rto-auth", title("auth"), RTO_RPO, `served by the API: ${apiMechanism}`, rto("auth"), api),

@@ -33,7 +33,7 @@ describe("measurements file", () => {
     expect(() => readMeasurements(path)).toThrow(
       [
         `${path}:`,
-        "  figures.restoreSecs: is not a figure; allowed: promotionSeconds, restoreSeconds, walPushSeconds, rpoLossWindowSeconds",
+        "  figures.restoreSecs: is not a figure; allowed: promotionSeconds, failoverSeconds, restoreSeconds, walPushSeconds, rpoLossWindowSeconds",
         "  figures.promotionSeconds.seconds: -1 is not a number of seconds >= 0",
         '  figures.promotionSeconds.when: "yesterday" is not an ISO 8601 time such as 2026-12-01T21:00:00Z',
         '  drills.annual-bc-test.outcome: "ok" is not allowed; use passed or failed',

@@ -37,6 +37,7 @@ const declared: DeclaredRecovery = {
     { hostname: "app", records: ["failover-dns-app-primary"], healthChecks: ["hc-app-p"], requestIntervalSeconds: 30, failureThreshold: 10, cacheSeconds: 300, totalSeconds: 600 },
   ],
   flip: ["patroni-flip-command"],
+  flipPath: { regionDown: false, lockWaitSeconds: 40 },
   databaseHosts: ["database-host-primary", "database-host-secondary"],
   archiveTimeoutSeconds: 60,
   replicationLagAlarms: { names: ["lag-primary"], maxThresholdSeconds: 300 },
@@ -56,6 +57,7 @@ const now = new Date("2026-12-01T21:00:00.000Z");
 const measured: Measurements = {
   figures: {
     promotionSeconds: measurement(4.5),
+    failoverSeconds: measurement(3.25),
     restoreSeconds: measurement(20, { databaseBytes: 2 ** 30 }),
     walPushSeconds: measurement(2),
     rpoLossWindowSeconds: measurement(61),
@@ -135,6 +137,42 @@ describe("readinessRows", () => {
     it("is not measured, never guessed, when no restore was measured", () => {
       const row = byId(readinessRows({ ...declared, databaseBytes: 2 ** 30 }, { figures: {}, drills: {} }, now))["rto-database-restore"];
       expect(row).toMatchObject({ verdict: "not measured", value: null, budget: "restore not measured (run npm run bench:recovery)" });
+    });
+  });
+
+  describe("the flip's path", () => {
+    const regionDown: DeclaredRecovery = { ...declared, flipPath: { regionDown: true, lockWaitSeconds: 40 } };
+    const down = byId(readinessRows(regionDown, measured, now));
+
+    it("is a switchover while both regions answer: the measured write pause", () => {
+      expect(rows["rto-database"]).toMatchObject({ value: 4.5, budget: "switchover 4.5 s (measured) = 4.5 s", mechanism: "Patroni switchover by patroni-flip-command (both regions answer)" });
+    });
+
+    it("with regionDown, waits out the lost leader's lock (ttl + loop_wait) before the measured failover, for the database and every row served by the API", () => {
+      expect(down["rto-database"]).toMatchObject({
+        value: 43.25, margin: 856.75, verdict: "met",
+        budget: "leader lock expiry ttl + loop_wait 40 s + failover 3.3 s (measured) = 43.3 s",
+        mechanism: "Patroni failover by patroni-flip-command to the surviving region once the lost leader's lock expires (regionDown)",
+      });
+      expect(down["rto-database"].measured).toEqual([{ figure: "failover", measurement: measured.figures.failoverSeconds }]);
+      // DNS 10 s x 3 + 60 s cache after the new leader takes writes.
+      expect(down["rto-api"]).toMatchObject({ value: 133.25, margin: 466.75, budget: "DNS 10 s × 3 + 60 s cache + leader lock expiry ttl + loop_wait 40 s + failover 3.3 s (measured) = 133.3 s" });
+      expect([down["rto-auth"].value, down["rto-mcpTools"].value, down["rto-backgroundTasks"].value]).toEqual([133.25, 133.25, 133.25]);
+    });
+
+    it("follows Patroni's timings: ttl 60 + loop_wait 10 moves the API row by 30 s", () => {
+      const slower = byId(readinessRows({ ...declared, flipPath: { regionDown: true, lockWaitSeconds: 70 } }, measured, now));
+      expect(slower["rto-api"].value).toBe(163.25);
+    });
+
+    it("is not measured, never the switchover's figure, until a failover was timed", () => {
+      const { failoverSeconds: _dropped, ...others } = measured.figures;
+      const row = byId(readinessRows(regionDown, { ...measured, figures: others }, now))["rto-database"];
+      expect(row).toMatchObject({ verdict: "not measured", value: null, budget: "leader lock expiry ttl + loop_wait 40 s + failover not measured (run npm run bench:promotion)" });
+    });
+
+    it("is not met without a flip", () => {
+      expect(byId(readinessRows({ ...declared, flip: [], flipPath: null }, measured, now))["rto-database"]).toMatchObject({ verdict: "not met", budget: "no mechanism declared", mechanism: "no flip declared" });
     });
   });
 

@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Measurement, Measurements } from "../domain/readiness";
+import { readinessRows } from "../domain/readinessRows";
 import { cronFor, drills } from "../domain/testingSchedule";
 import { toPlanJson } from "../tools/offline";
 import { declaredRecovery, drillSchedules } from "../tools/readiness/declared";
@@ -12,6 +14,7 @@ import { sharedPlan } from "./support/plans";
 
 const workflowPath = ".github/workflows/drills.yml";
 const workflow = { path: workflowPath, text: readFileSync(join(__dirname, "..", workflowPath), "utf8") };
+const figure = (seconds: number): Measurement => ({ seconds, measuredBy: "npm run bench:promotion", where: "dev/patroni", when: "2026-12-07T05:00:00.000Z", machine: "2 cores", detail: "fixture" });
 
 describe("declaredRecovery of prod", async () => {
   const declared = declaredRecovery(toPlanJson(await sharedPlan("prod")), workflow);
@@ -32,6 +35,10 @@ describe("declaredRecovery of prod", async () => {
     expect(declared.replicationLagAlarms).toEqual({ names: ["crazy-gary-prod-replica-lag-primary", "crazy-gary-prod-replica-lag-secondary"], maxThresholdSeconds: 300 });
   });
 
+  it("reads the flip's path: a switchover, Patroni's ttl 30 + loop_wait 10 for a lost leader's lock", () => {
+    expect(declared.flipPath).toEqual({ regionDown: false, lockWaitSeconds: 40 });
+  });
+
   it("reads retention from the stack's settings, the lifecycle expiry and the log groups", () => {
     expect(declared.retention).toEqual({ fullDays: 30, incrementalDays: 7, walHours: 48, pitrHours: 24 });
     expect(declared.lifecycle).toEqual({ resources: ["wal-archive-primary-lifecycle", "wal-archive-secondary-lifecycle"], backupDays: 33, archiveDays: 33 });
@@ -49,5 +56,28 @@ describe("drillSchedules", () => {
     expect(drillSchedules("w.yml", "on:\n  schedule:\n    - cron: '0 6 15 1 *'\n")).toEqual({});
     expect(drillSchedules("w.yml", undefined)).toEqual({});
     expect(drillSchedules("w.yml", `on:\n  schedule:\n    - cron: '${cronFor(drills["annual-bc-test"])}'\n`)).toEqual({ "annual-bc-test": { source: "w.yml", crons: ["0 6 15 3 *"], monthsBetweenRuns: 12 } });
+  });
+});
+
+// The API's DNS budget after the new leader takes writes (interval × threshold + cache): 80 s on prod, 50 s on dr.
+describe.each([["prod", 80], ["dr", 50]] as const)("readiness of %s with and without regionDown (API DNS %i s)", (stack, apiDns) => {
+  const measurements: Measurements = { figures: { promotionSeconds: figure(3.02), failoverSeconds: figure(2.5) }, drills: {} };
+  const rowsOf = async (set: string[]) => Object.fromEntries(readinessRows(declaredRecovery(toPlanJson(await sharedPlan(stack, set)), workflow), measurements, new Date("2026-12-07T06:00:00Z")).map((r) => [r.id, r]));
+
+  it("budgets the switchover while both regions answer: the measured write pause, then DNS", async () => {
+    const rows = await rowsOf(["activeRegion=secondary"]);
+    expect(rows["rto-database"].value).toBe(3.02);
+    expect(rows["rto-api"].value).toBeCloseTo(apiDns + 3.02, 9);
+  });
+
+  it("budgets the failover with regionDown: the lost leader's lock (ttl 30 + loop_wait 10) before the measured failover", async () => {
+    const rows = await rowsOf(["activeRegion=secondary", "regionDown=primary"]);
+    expect(rows["rto-database"]).toMatchObject({ value: 42.5, budget: "leader lock expiry ttl + loop_wait 40 s + failover 2.5 s (measured) = 42.5 s" });
+    expect(rows["rto-api"]).toMatchObject({ value: apiDns + 42.5, verdict: "met" });
+  });
+
+  it("follows patroni.ttl and patroni.loopWait from the stack's config", async () => {
+    const rows = await rowsOf(["activeRegion=secondary", "regionDown=primary", "patroni.ttl=60", "patroni.loopWait=5"]);
+    expect(rows["rto-database"].value).toBe(67.5);
   });
 });

@@ -54,6 +54,20 @@ function failover(resources: readonly PolicyResource[]): DeclaredFailover[] {
   });
 }
 
+/**
+ * The flip's path from its command's environment (components/patroniFlip `flipEnvironment`):
+ * FLIP_REGION_DOWN and FLIP_LOCK_WAIT_SECONDS (Patroni's ttl + loop_wait); null without a flip.
+ */
+function flipPath(flipCommands: readonly PolicyResource[]): DeclaredRecovery["flipPath"] {
+  if (flipCommands.length === 0) return null;
+  const env = (flipCommands[0].props.environment ?? {}) as Record<string, unknown>;
+  const lockWaitSeconds = Number(env.FLIP_LOCK_WAIT_SECONDS);
+  if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds <= 0) {
+    throw new Error(`${flipCommands[0].name}: FLIP_LOCK_WAIT_SECONDS is ${JSON.stringify(env.FLIP_LOCK_WAIT_SECONDS)}; the flip's environment must carry Patroni's ttl + loop_wait in seconds`);
+  }
+  return { regionDown: env.FLIP_REGION_DOWN === "true", lockWaitSeconds };
+}
+
 /** systemd timers (`[Timer]` units) whose `Unit=` matches `unit`, with their `OnCalendar=` lines. */
 function timersFor(texts: readonly string[], unit: RegExp): { name: string; onCalendar: string[] }[] {
   return texts
@@ -101,11 +115,13 @@ export function declaredRecovery(plan: PlanView, drillWorkflow: { path: string; 
   const lifecycle = plan.outputs.walArchiveLifecycleDays as { backupDays?: number; archiveDays?: number } | undefined;
   const lifecycleResources = resources.filter((r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").map((r) => r.name);
   const logGroups = resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
+  const flipCommands = resources.filter((r) => r.type.startsWith("command:") && ancestorOfType(r, patroniFlipType) !== undefined);
   const settings = ((plan.outputs.environment as { settings?: Record<string, unknown> } | undefined)?.settings ?? {}) as Record<string, unknown>;
   return {
     stack: plan.stack,
     failover: failover(resources),
-    flip: resources.filter((r) => r.type.startsWith("command:") && ancestorOfType(r, patroniFlipType) !== undefined).map((r) => r.name),
+    flip: flipCommands.map((r) => r.name),
+    flipPath: flipPath(flipCommands),
     databaseHosts: hosts.map((h) => h.host.name),
     archiveTimeoutSeconds: timeouts.length > 0 ? Math.max(...timeouts) : null,
     replicationLagAlarms: lagAlarms.length > 0 ? { names: lagAlarms.map((a) => alarmName(a)), maxThresholdSeconds: Math.max(...lagAlarms.map((a) => Number(a.props.threshold))) } : null,
