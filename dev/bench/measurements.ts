@@ -8,6 +8,7 @@ import { median } from "../../domain/restoreModel";
 import { recordFigure } from "../../tools/readiness/measurements";
 
 const LOOPBACK = "real PostgreSQL 15 and pgBackRest 2.45 on loopback";
+const PATRONI_LAB = "etcd 3.4 x3, Patroni 3.0.2 and PostgreSQL 15 in three network namespaces on one machine (dev/patroni)";
 
 /** The slowest write unavailability of the planned switchovers timed by bench:promotion (Patroni, under load). */
 export function recordPromotion(unavailabilityMs: readonly number[]): void {
@@ -15,8 +16,23 @@ export function recordPromotion(unavailabilityMs: readonly number[]): void {
   recordFigure("promotionSeconds", {
     seconds: sorted[sorted.length - 1] / 1000,
     measuredBy: "npm run bench:promotion",
-    where: "etcd 3.4 x3, Patroni 3.0.2 and PostgreSQL 15 in three network namespaces on one machine (dev/patroni)",
+    where: PATRONI_LAB,
     detail: `slowest of ${sorted.length} Patroni switchovers under a writer: the longest pause between two acknowledged commits (all: ${sorted.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(", ")})`,
+  });
+}
+
+/**
+ * The region-down failover timed by bench:promotion: from the candidate holding the lost leader's
+ * lock (its GET /primary answers 200, polled every 100 ms) to the first sample in which it takes
+ * writes (sampled every 100 ms). The lock wait before it is ttl + loop_wait, which readiness adds
+ * from the stack's own Patroni timings.
+ */
+export function recordFailover(ms: number, lockDetail: string): void {
+  recordFigure("failoverSeconds", {
+    seconds: ms / 1000,
+    measuredBy: "npm run bench:promotion",
+    where: PATRONI_LAB,
+    detail: `region cut off, POST /failover to the surviving member: from its holding the leader lock to its first write, one run (${lockDetail}; both ends polled every 100 ms)`,
   });
 }
 
