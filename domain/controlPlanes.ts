@@ -16,7 +16,7 @@
  *   `command:local:Command` runs where `pulumi up` runs and calls what its script calls (the flip:
  *   the surviving region's Patroni REST API; schema sync: both databases).
  * - `postgresql:*` resources call the writable database through the one PostgreSQL provider.
- * - `random:*` calls nothing.
+ * - `random:*` and `tls:*` call nothing (keys and certificates are made in the provider process).
  * - An AWS provider's start-up calls are decided in `domain/providerSettings.ts`; the simulator
  *   reads them from each provider's own flags in the plan (domain/simulation/calls.ts
  *   `providerConfigureCalls`).
@@ -56,7 +56,7 @@ export function awsServiceOf(type: string): string {
  * or of the host it runs on (remote commands); ignored otherwise.
  */
 export function callTargetOf(type: string, region: string | null): CallTarget {
-  if (type.startsWith("random:")) return { kind: "none" };
+  if (type.startsWith("random:") || type.startsWith("tls:")) return { kind: "none" };
   if (type.startsWith("postgresql:")) return { kind: "postgres-writable" };
   if (type === "command:local:Command") return { kind: "local" };
   if (type === "command:remote:Command") return { kind: "ssh-host", region: requireRegion(type, region) };

@@ -130,6 +130,19 @@ export const replaceRules: Readonly<Record<string, ReplaceRule>> = {
   "postgresql:index/role:Role": { properties: [], source: "terraform-provider-postgresql resource_postgresql_role.go: no ForceNew input; a new name is ALTER ROLE ... RENAME" },
   "postgresql:index/grant:Grant": { properties: "*", source: "terraform-provider-postgresql resource_postgresql_grant.go: no Update; every input is ForceNew" },
   "random:index/randomPassword:RandomPassword": { properties: "*", source: "terraform-provider-random password: every attribute has RequiresReplace (a new password on any change)" },
+  // terraform-provider-tls (bridged by @pulumi/tls): a key, request or certificate is made once and
+  // never edited; a certificate inside its early-renewal window is replaced by the next plan
+  // (internal/provider/common_cert.go modifyPlanIfCertificateReadyForRenewal).
+  "tls:index/privateKey:PrivateKey": { properties: "*", source: "terraform-provider-tls resource_private_key.go: every attribute has RequiresReplace (a new key on any change)" },
+  "tls:index/certRequest:CertRequest": { properties: "*", source: "terraform-provider-tls resource_cert_request.go: every attribute has RequiresReplace" },
+  "tls:index/selfSignedCert:SelfSignedCert": {
+    properties: "*",
+    source: "terraform-provider-tls resource_self_signed_cert.go: every attribute has RequiresReplace (guess: early_renewal_hours may update in place; counted as a replacement here)",
+  },
+  "tls:index/locallySignedCert:LocallySignedCert": {
+    properties: "*",
+    source: "terraform-provider-tls resource_locally_signed_cert.go: every attribute has RequiresReplace, the CA's certificate and key included (guess: early_renewal_hours may update in place; counted as a replacement here)",
+  },
 };
 
 /**
@@ -144,6 +157,7 @@ export const providerConfigRules: Readonly<Record<string, ReplaceRule>> = {
   },
   "pulumi:providers:postgresql": { properties: [], source: "bridged provider: DiffConfig replaces only on ForcesProviderReplace keys, none here (pulumi/pulumi-terraform-bridge#1683)" },
   "pulumi:providers:random": { properties: [], source: "bridged provider: DiffConfig replaces only on ForcesProviderReplace keys, none here (pulumi/pulumi-terraform-bridge#1683)" },
+  "pulumi:providers:tls": { properties: [], source: "bridged provider: DiffConfig replaces only on ForcesProviderReplace keys, none here (pulumi/pulumi-terraform-bridge#1683)" },
   "pulumi:providers:command": {
     properties: "*",
     source: "pulumi-command is built on pulumi-go-provider, which has no DiffConfig: any config change replaces the provider and its resources (pulumi/pulumi-go-provider#409; pulumi/ci-mgmt#1113)",

@@ -9,6 +9,7 @@ import * as command from "@pulumi/command";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import { perRole, type RegionRole } from "../domain/topology";
 import { providerStartup } from "../domain/providerSettings";
 import { type StackConfig } from "./config";
@@ -39,6 +40,8 @@ export interface RegionProviders {
    */
   postgres: postgresql.Provider;
   random: random.Provider;
+  /** `@pulumi/tls`: the Patroni/etcd CA and member certificates (made in the provider process; no call anywhere). */
+  tls: tls.Provider;
   command: command.Provider;
 }
 
@@ -68,6 +71,7 @@ export function createProviders(config: StackConfig): RegionProviders {
     chatbot: new aws.Provider("aws-chatbot", { region: chatbotRegion, defaultTags: tags, ...providerStartup("global", chatbotRegion) }),
     postgres,
     random: new random.Provider("random"),
+    tls: new tls.Provider("tls"),
     command: new command.Provider("command"),
   };
 }

@@ -9,12 +9,14 @@ import { createProviders } from "./regions";
 import { declareEnvironmentSync } from "./environmentSync";
 import type { SyncSource } from "./environmentSync/source";
 import { declareFailover } from "./failover";
+import { declareQuorum } from "./quorum";
 import { declareBackups } from "./backups";
 import { declareAlarms } from "./alarms";
 
 /** `syncSource`: what a stack with `sync.source` read from its source (see `program.ts`). */
 export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   const providers = createProviders(config);
+  const quorum = declareQuorum(config, providers);
   const failover = declareFailover(config, providers);
   // A flip runs before the database hosts are reconfigured for their new roles.
   const backups = declareBackups(config, providers, {
@@ -35,6 +37,7 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
     activeRegion: activeRegionCode(config),
     passiveRegion: passiveRegionCode(config),
     ...environmentSync.outputs,
+    ...quorum.outputs,
     ...failover.outputs,
     ...backups.outputs,
     ...alarms.outputs,

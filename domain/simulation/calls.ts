@@ -117,14 +117,14 @@ const protocolOf = (variable: string, value: string): "postgres" | "patroni" | "
  *   empty, do nothing");
  * - `command:local:Command`: the hosts its environment names (a delete likewise only with `delete`);
  * - `postgresql:*`: PostgreSQL on its provider's `host`;
- * - `random:*`, components, the stack, StackReference: no AWS or host call (random values are made
- *   in the provider process; a StackReference reads the Pulumi backend, not modelled: guess that
+ * - `random:*`, `tls:*`, components, the stack, StackReference: no AWS or host call (random values,
+ *   keys and certificates are made in the provider process; a StackReference reads the Pulumi backend, not modelled: guess that
  *   the backend answers).
  */
 export function stepCalls(resource: SimResource, op: StepOp, context: CallContext): Call[] {
   const { type } = resource;
   if (!resource.custom || type.startsWith("pulumi:")) return [];
-  if (type.startsWith("random:")) return [];
+  if (type.startsWith("random:") || type.startsWith("tls:")) return [];
   if (type.startsWith("aws:")) {
     const target = callTargetOf(type, resource.region);
     if (target.kind !== "aws-control-plane") throw new Error(`simulator: ${type} is an AWS type, yet callTargetOf says ${target.kind}`);

@@ -64,6 +64,24 @@ const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 const unwrapSecret = (value: unknown): unknown =>
   value !== null && typeof value === "object" && (value as State)["4dabf18193072939515e22adb298388d"] === secretSig ? (value as State).value : value;
 
+/** A PEM block whose body names the resource: what `@pulumi/tls` returns, minus the cryptography. */
+const mockPem = (label: string, name: string) => `-----BEGIN ${label}-----\nmock ${name}\n-----END ${label}-----\n`;
+
+/** `@pulumi/tls` outputs: PEM-shaped text per resource; a certificate is not due for renewal. */
+function tlsState(type: string, name: string): State | undefined {
+  switch (type) {
+    case "tls:index/privateKey:PrivateKey":
+      return { privateKeyPem: mockPem("RSA PRIVATE KEY", name), publicKeyPem: mockPem("PUBLIC KEY", name) };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: mockPem("CERTIFICATE REQUEST", name) };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return { certPem: mockPem("CERTIFICATE", name), readyForRenewal: false };
+    default:
+      return undefined;
+  }
+}
+
 function otherState(type: string, name: string, inputs: State, stackReferences: StackReferenceOutputs): { id: string; state: State } {
   if (type === "pulumi:pulumi:StackReference") {
     const stackName = inputs.name as string;
@@ -74,6 +92,8 @@ function otherState(type: string, name: string, inputs: State, stackReferences: 
   if (type === "random:index/randomPassword:RandomPassword") {
     return { id: `${name}-id`, state: { result: `mock-password-${name}`, bcryptHash: `$2a$10$mock${name}` } };
   }
+  const tlsPem = tlsState(type, name);
+  if (tlsPem) return { id: `${name}-id`, state: tlsPem };
   // A map holding a secret may reach the mock as one secret envelope ({<sig>, value}).
   const env = unwrapSecret(inputs.environment) as State | undefined;
   if (type === "command:local:Command" && env?.SCHEMA_SYNC_MODE === "version") {
