@@ -11,7 +11,7 @@ const LOOPBACK = "real PostgreSQL 15 and pgBackRest 2.45 on loopback";
 const PATRONI_LAB = "etcd 3.4 x3, Patroni 3.0.2 and PostgreSQL 15 in three network namespaces on one machine (dev/patroni)";
 
 /** The slowest write unavailability of the planned switchovers timed by bench:promotion (Patroni, under load). */
-export function recordPromotion(unavailabilityMs: readonly number[]): void {
+export function recordSwitchover(unavailabilityMs: readonly number[]): void {
   const sorted = [...unavailabilityMs].sort((a, b) => a - b);
   recordFigure("promotionSeconds", {
     seconds: sorted[sorted.length - 1] / 1000,

@@ -22,7 +22,7 @@ import { flipTo } from "../patroni/flip";
 import { PatroniLab } from "../patroni/lab";
 import type { PatroniMember } from "../patroni/member";
 import { waitFor } from "../postgres/pgbackrest";
-import { recordFailover, recordPromotion } from "./measurements";
+import { recordFailover, recordSwitchover } from "./measurements";
 
 /** Goals of issue #21: no acknowledged commit lost, writes back within 10 s. */
 const UNAVAILABILITY_GOAL_MS = 10_000;
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       await switchoverUnderLoad(lab, secondary, primary, 2),
     ];
     const failover = await partition(lab, primary, secondary);
-    recordPromotion(unavailabilityMs);
+    recordSwitchover(unavailabilityMs);
     recordFailover(failover.writableMs - failover.lockMs, `lock held ${(failover.lockMs / 1000).toFixed(2)} s after the cut (ttl ${lab.timings.ttl} s + loop_wait ${lab.timings.loopWait} s in the lab)`);
   } finally {
     await lab.destroy();

@@ -141,3 +141,16 @@ export class PatroniMember {
     });
   }
 }
+
+/**
+ * The member rows of `patronictl list`'s table (Patroni 3.0.2 prints Member, Host, Role, State,
+ * TL, Lag in MB and, when any member has tags, Tags: patroni/ctl.py `output_members`), by column name.
+ */
+export function patronictlRows(table: string): Record<string, string>[] {
+  const lines = table.split("\n").filter((line) => line.startsWith("|"));
+  const cells = (line: string) => line.split("|").slice(1, -1).map((cell) => cell.trim());
+  const [header, ...rows] = lines;
+  if (!header) return [];
+  const names = cells(header);
+  return rows.map((row) => Object.fromEntries(cells(row).map((cell, i) => [names[i], cell])));
+}

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LOOPBACK, type PgNode } from "./pgNode";
-import { PG_BIN, writeOwnedFile } from "./serverTools";
+import { PG_BIN } from "./serverTools";
 import { runCommand, type CommandResult } from "../../tools/process/exec";
 
 /** An application role's login. */
@@ -30,7 +30,6 @@ export function clientSql(node: PgNode, login: ClientLogin, sql: string, path: C
 
 /** The first line of fence.sh's block (components/databaseHost/files/bin/lib.sh). */
 export const FENCE_BEGIN = "# BEGIN crazy-gary fence";
-const FENCE_END = "# END crazy-gary fence";
 
 /** Tells whether the node's pg_hba.conf carries fence.sh's block. */
 export async function isFenced(node: PgNode): Promise<boolean> {
@@ -40,17 +39,6 @@ export async function isFenced(node: PgNode): Promise<boolean> {
 /** How many fence blocks the node's pg_hba.conf holds. */
 export async function fenceBlocks(node: PgNode): Promise<number> {
   return (await readFile(join(node.dataDir, "pg_hba.conf"), "utf8")).split("\n").filter((line) => line === FENCE_BEGIN).length;
-}
-
-/** Removes fence.sh's block and reloads: what no runbook step does, for a test that needs two writable primaries. */
-export async function removeFence(node: PgNode): Promise<void> {
-  const file = join(node.dataDir, "pg_hba.conf");
-  const lines = (await readFile(file, "utf8")).split("\n");
-  const begin = lines.indexOf(FENCE_BEGIN);
-  const end = lines.indexOf(FENCE_END);
-  if (begin < 0 || end < begin) throw new Error(`removeFence: no fence block in ${file}`);
-  await writeOwnedFile(file, [...lines.slice(0, begin), ...lines.slice(end + 1)].join("\n"));
-  await node.reload();
 }
 
 /** A writer's outcome: the ids whose commit the server acknowledged, in order. */

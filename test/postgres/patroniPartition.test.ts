@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FollowingWriter, queryOnce, sampleWritable, type WritableSample, type WriterLog } from "../../dev/patroni/clients";
 import { flipTo } from "../../dev/patroni/flip";
 import { PatroniLab } from "../../dev/patroni/lab";
-import type { PatroniMember } from "../../dev/patroni/member";
+import { patronictlRows, type PatroniMember } from "../../dev/patroni/member";
 import { waitFor } from "../../dev/postgres/pgbackrest";
 import type { CommandResult } from "../../tools/process/exec";
 
@@ -30,6 +30,8 @@ let cutWriter: WriterLog;
 let returned: WritableSample[];
 let bootBackups: CommandResult[];
 let backupsBefore: number[];
+/** `patronictl list` on the surviving host once the cut-off leader's lock expired, before the flip. */
+let leaderless: Record<string, string>[];
 
 /** Backups in each repository, read from the surviving region's host. */
 async function backupCounts(member: PatroniMember): Promise<number[]> {
@@ -61,6 +63,12 @@ beforeAll(async () => {
     cutWriter = await writer.stop();
   }
   try {
+    // What the on-call reads before flipping (docs/runbooks/failover-database.md): no Leader row.
+    await waitFor("no Leader row in patronictl list on the surviving host", (lab.timings.ttl + 60) * 1000, async () => {
+      const listed = await secondary.patronictl(["list"]);
+      leaderless = patronictlRows(listed.stdout);
+      return listed.code === 0 && leaderless.length > 0 && leaderless.every((row) => row.Role !== "Leader");
+    }, 1000);
     await flipTo(lab, secondary, { from: primary, regionDown: true });
     flippedAt = performance.now();
     await waitFor("samples after the flip", 30_000, async () => sampler.samples.some((sample) => sample.at > flippedAt + 1000), 100);
@@ -101,6 +109,12 @@ describe("the primary's region cut off from the other two etcd members", () => {
     const { primary, secondary } = lab.members;
     expect(partition.length).toBeGreaterThan(50);
     expect(partition.filter((sample) => sample.writable[primary.name] && sample.writable[secondary.name])).toEqual([]);
+  });
+
+  it("shows no Leader row in patronictl list on the surviving host before the flip, the candidate a running Replica still tagged nofailover", () => {
+    const { secondary } = lab.members;
+    expect(leaderless.filter((row) => row.Role === "Leader")).toEqual([]);
+    expect(leaderless.find((row) => row.Member === secondary.name)).toMatchObject({ Role: "Replica", State: "running", Tags: "nofailover: true" });
   });
 
   it("after the flip the candidate is the primary", async () => {

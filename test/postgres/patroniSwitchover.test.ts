@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FollowingWriter, longestGap, queryOnce, type WriterLog } from "../../dev/patroni/clients";
 import { flipTo, runFlipProgram } from "../../dev/patroni/flip";
 import { PatroniLab } from "../../dev/patroni/lab";
+import { patronictlRows } from "../../dev/patroni/member";
 import { waitFor } from "../../dev/postgres/pgbackrest";
 import type { CommandResult } from "../../tools/process/exec";
 
@@ -72,6 +73,21 @@ describe("a planned switchover under a writer", () => {
     expect(flip.stdout).toMatch(/POST \/switchover answered 200/);
     expect(flip.stdout).toContain(`${lab.members.secondary.name} is already the leader`);
     expect(`${flip.stdout}${flip.stderr}`).not.toContain(lab.restApi.password);
+  });
+
+  it("reads as docs/runbooks/failover-database.md says in patronictl list: the candidate Leader running on the next timeline, the old leader Replica running, tagged nofailover", async () => {
+    const { primary, secondary } = lab.members;
+    await lab.waitForRole(primary, "replica");
+    let rows: Record<string, string>[] = [];
+    await waitFor("patronictl list to show the old leader running with its nofailover tag", 60_000, async () => {
+      const listed = await lab.checked(secondary.patronictl(["list"]), "patronictl list");
+      rows = patronictlRows(listed.stdout);
+      return rows.find((row) => row.Member === primary.name)?.Tags === "nofailover: true" && rows.every((row) => row.State === "running");
+    }, 1000);
+    const byMember = Object.fromEntries(rows.map((row) => [row.Member, row]));
+    expect(byMember[secondary.name]).toMatchObject({ Role: "Leader", State: "running", TL: "2", "Lag in MB": "" });
+    expect(byMember[primary.name]).toMatchObject({ Role: "Replica", State: "running", TL: "2", Tags: "nofailover: true" });
+    expect(Object.keys(byMember).sort()).toEqual([primary.name, secondary.name].sort());
   });
 
   it("does nothing when run again (a rerun of pulumi up): exit 0, no unsafe call, the candidate still the leader", async () => {
