@@ -73,7 +73,7 @@ export interface EtcdMember {
   host: string;
 }
 
-const url = (host: string, port: number) => `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+const url = (scheme: "http" | "https", host: string, port: number) => `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
 /** `host:port` of every member's client endpoint: Patroni's `etcd3.hosts`. */
 export const etcdClientHosts = (members: readonly EtcdMember[], settings: Pick<EtcdSettings, "clientPort">): string[] =>
@@ -93,7 +93,41 @@ export interface EtcdConfigParams {
   listenAddress?: string;
   /** Timing and ports. @default {@link defaultEtcdSettings} */
   settings?: EtcdSettings;
+  /**
+   * TLS for clients and peers, with client certificates required on both (the product always
+   * sets it: components/etcdMemberFiles.ts). @default none: plain http (the dev/patroni lab)
+   */
+  tls?: EtcdTlsFiles;
 }
+
+/** PEM files of one member's TLS, readable by the `etcd` user. */
+export interface EtcdTlsFiles {
+  /** The CA every member's and client's certificate is signed by. */
+  trustedCaFile: string;
+  /** This member's certificate: served to clients and peers, and presented as its client certificate to peers. */
+  certFile: string;
+  /** Its private key. */
+  keyFile: string;
+}
+
+/**
+ * etcd 3.4's `client-transport-security` / `peer-transport-security` block (the `--config-file`
+ * keys of `securityConfig`, etcd-io/etcd release-3.4 embed/config.go and etcd.conf.yml.sample).
+ * `client-cert-auth`: "etcd will check all incoming HTTPS requests for a client certificate signed
+ * by the trusted CA, requests that don't supply a valid client certificate will fail"; the peer
+ * options "work the same way", the peer certificate being "used both for listening on the peer
+ * address as well as sending requests to other peers" (https://etcd.io/docs/v3.4/op-guide/security/).
+ * A renewed certificate and key are read again on every new connection ("Since v3.2.0, TLS
+ * certificates get reloaded on every client connection", same page, Notes): no restart; a new CA
+ * is only read at start.
+ */
+export const etcdTransportSecurity = (tls: EtcdTlsFiles) => ({
+  "cert-file": tls.certFile,
+  "key-file": tls.keyFile,
+  "trusted-ca-file": tls.trustedCaFile,
+  "client-cert-auth": true,
+  "auto-tls": false,
+});
 
 /**
  * The member's configuration, as etcd's `--config-file` YAML keys (a plain object; the caller
@@ -101,7 +135,7 @@ export interface EtcdConfigParams {
  * empty; a member that already holds data ignores the initial-* keys (etcd clustering guide,
  * https://etcd.io/docs/v3.4/op-guide/configuration/#--initial-cluster-state).
  */
-export function renderEtcdConfig(params: EtcdConfigParams): Record<string, string | number | boolean> {
+export function renderEtcdConfig(params: EtcdConfigParams): Record<string, string | number | boolean | ReturnType<typeof etcdTransportSecurity>> {
   const settings = params.settings ?? defaultEtcdSettings;
   const problems = etcdSettingsProblems(settings);
   if (problems.length > 0) throw new Error(`etcd settings: ${problems.map((p) => `${p.key} ${p.message}`).join("; ")}`);
@@ -111,16 +145,17 @@ export function renderEtcdConfig(params: EtcdConfigParams): Record<string, strin
   const self = params.members.find((m) => m.name === params.self);
   if (!self) throw new Error(`etcd self: "${params.self}" is not a member; members are ${names.join(", ")}`);
   const listen = params.listenAddress ?? "0.0.0.0";
+  const scheme = params.tls ? "https" : "http";
   return {
     name: self.name,
     "data-dir": params.dataDir ?? "/var/lib/etcd/default",
     "heartbeat-interval": settings.heartbeatIntervalMs,
     "election-timeout": settings.electionTimeoutMs,
-    "listen-peer-urls": url(listen, settings.peerPort),
-    "listen-client-urls": url(listen, settings.clientPort),
-    "initial-advertise-peer-urls": url(self.host, settings.peerPort),
-    "advertise-client-urls": url(self.host, settings.clientPort),
-    "initial-cluster": params.members.map((m) => `${m.name}=${url(m.host, settings.peerPort)}`).join(","),
+    "listen-peer-urls": url(scheme, listen, settings.peerPort),
+    "listen-client-urls": url(scheme, listen, settings.clientPort),
+    "initial-advertise-peer-urls": url(scheme, self.host, settings.peerPort),
+    "advertise-client-urls": url(scheme, self.host, settings.clientPort),
+    "initial-cluster": params.members.map((m) => `${m.name}=${url(scheme, m.host, settings.peerPort)}`).join(","),
     "initial-cluster-token": params.clusterToken,
     "initial-cluster-state": "new",
     // Patroni 3.0.2 speaks the v3 API through its etcd3 section, over etcd's JSON gateway: etcd 3.4
@@ -140,5 +175,6 @@ export function renderEtcdConfig(params: EtcdConfigParams): Record<string, strin
     // (pgBackRest 2.45 then reports only "[101] NULL result required to complete request";
     // pgbackrest/pgbackrest#2789).
     "pre-vote": true,
+    ...(params.tls ? { "client-transport-security": etcdTransportSecurity(params.tls), "peer-transport-security": etcdTransportSecurity(params.tls) } : {}),
   };
 }

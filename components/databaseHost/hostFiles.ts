@@ -176,7 +176,9 @@ export interface HostFile {
   path: string;
   content: string;
   /** Octal permission bits. */
-  mode: "0644" | "0640" | "0755";
+  mode: "0644" | "0640" | "0600" | "0755";
+  /** Owner group (the owner is root). @default "postgres" for mode 0640 (pgBackRest and Patroni run as postgres), else "root" */
+  group?: "root" | "postgres" | "etcd";
 }
 
 /** The host's timer jobs: one per schedule, and the lease (its period comes from {@link LeaseTimings}). */

@@ -29,8 +29,8 @@ export const databaseHostType = "crazygary:dr:DatabaseHost";
 /** SHA-256 of a text, hex. */
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
-/** Owner group of each file mode: pgBackRest (running as postgres) must read its config; nothing else is secret or group-readable. */
-const fileGroup = (file: HostFile) => (file.mode === "0640" ? "postgres" : "root");
+/** Owner group of a file: its own, else postgres for 0640 (pgBackRest and Patroni run as postgres and read their config), else root. */
+export const fileGroup = (file: HostFile) => file.group ?? (file.mode === "0640" ? "postgres" : "root");
 
 /**
  * The shell script (run as root, read from stdin by `bash -s`) that writes `files`: each one
