@@ -2,9 +2,8 @@
  * `DatabaseHostIam`: the IAM role (and instance profile) a database host runs with. It may do
  * exactly what pgBackRest and the host's scripts do: read, write, list and delete objects of
  * the repositories in both regions' buckets, use the two buckets' KMS keys through S3,
- * publish the backup and replication metrics, read the active-region parameter of its own
- * region (lease.sh), and read the passwords of the roles its processes log in as
- * (configure-postgres.sh). The policy document is built by a pure function.
+ * publish the backup and replication metrics, and read the passwords of the roles its
+ * processes log in as and Patroni's REST API credentials (configure-postgres.sh). The policy document is built by a pure function.
  */
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -60,10 +59,9 @@ export function databaseHostTrustPolicy(): PolicyDocument {
  * - `cloudwatch:PutMetricData` in the two regions, only into {@link hostMetricNamespaces}.
  *   PutMetricData has no resource-level permissions: AWS requires `Resource: "*"` for it,
  *   the namespace condition is how it is narrowed;
- * - `ssm:GetParameter` on the active-region parameter of the host's region, when given (the
- *   lease's one call, `aws ssm get-parameter`; a String parameter needs no KMS right);
- * - `secretsmanager:GetSecretValue` on exactly the secrets of the roles the host logs in as
- *   (`pgbackrest`, `monitor`, `replicator`; never `schema_reader`), each in every repository
+ * - `secretsmanager:GetSecretValue` on exactly the secrets the host reads: the roles it logs in
+ *   as (`pgbackrest`, `monitor`, `replicator`, Patroni's `rewinder`; never `schema_reader`) and
+ *   Patroni's REST API credentials (configure-postgres.sh), each in every repository
  *   region: the primary secret in its home region and its replica in the other, which has the
  *   same ARN but for the region (https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html),
  *   so a host reads it in its own region during the other's outage. No KMS right: the secrets
@@ -71,7 +69,7 @@ export function databaseHostTrustPolicy(): PolicyDocument {
  *   principal of the account use it through Secrets Manager
  *   (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
  */
-export function databaseHostPolicy(repositories: readonly RepositoryAccess[], activeRegionParameterArn?: string, roleSecretArns: readonly string[] = []): PolicyDocument {
+export function databaseHostPolicy(repositories: readonly RepositoryAccess[], roleSecretArns: readonly string[] = []): PolicyDocument {
   if (repositories.length === 0) throw new Error("databaseHostPolicy: repositories is empty; give every region's repository");
   const regions = [...new Set(repositories.map((r) => r.region))];
   return {
@@ -99,9 +97,6 @@ export function databaseHostPolicy(repositories: readonly RepositoryAccess[], ac
         Resource: "*",
         Condition: { StringEquals: { "cloudwatch:namespace": [...hostMetricNamespaces], "aws:RequestedRegion": regions } },
       },
-      ...(activeRegionParameterArn === undefined
-        ? []
-        : [{ Sid: "ReadActiveRegionParameter", Effect: "Allow" as const, Action: ["ssm:GetParameter"], Resource: [activeRegionParameterArn] }]),
       ...(roleSecretArns.length === 0
         ? []
         : [
@@ -132,13 +127,9 @@ export interface DatabaseHostIamArgs {
   /** Every region's repository, primary region's first. */
   repositories: RepositoryAccessInput[];
   /**
-   * ARN of the active-region SSM parameter in the hosts' region, which their lease reads.
-   * @default none: no SSM right (a host without the lease)
-   */
-  activeRegionParameterArn?: pulumi.Input<string>;
-  /**
-   * ARNs (in their home region) of the secrets holding the passwords of the roles the host logs
-   * in as; the host may read each, and its replica, in every repository region.
+   * ARNs (in their home region) of the secrets the host reads: the passwords of the roles it logs
+   * in as and Patroni's REST API credentials; the host may read each, and its replica, in every
+   * repository region.
    * @default [] (no Secrets Manager right)
    */
   roleSecretArns?: pulumi.Input<string>[];
@@ -164,9 +155,9 @@ export class DatabaseHostIam extends pulumi.ComponentResource {
     );
 
     const policy = pulumi
-      .all([pulumi.all(repositories.map((r) => pulumi.all([r.bucketArn, r.keyArn]))), args.activeRegionParameterArn, pulumi.all(args.roleSecretArns ?? [])])
-      .apply(([arns, parameterArn, secretArns]) =>
-        JSON.stringify(databaseHostPolicy(repositories.map((r, i) => ({ ...r, bucketArn: arns[i]![0], keyArn: arns[i]![1] })), parameterArn, secretArns)),
+      .all([pulumi.all(repositories.map((r) => pulumi.all([r.bucketArn, r.keyArn]))), pulumi.all(args.roleSecretArns ?? [])])
+      .apply(([arns, secretArns]) =>
+        JSON.stringify(databaseHostPolicy(repositories.map((r, i) => ({ ...r, bucketArn: arns[i]![0], keyArn: arns[i]![1] })), secretArns)),
       );
     new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy }, child);
 

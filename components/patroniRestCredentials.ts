@@ -34,6 +34,8 @@ export class PatroniRestCredentials extends pulumi.ComponentResource {
   readonly password: pulumi.Output<string>;
   readonly secretArn: pulumi.Output<string>;
   readonly secretName: string;
+  /** The secret's current version id: a new password changes it (what re-runs the hosts' configure step). */
+  readonly secretVersionId: pulumi.Output<string>;
 
   constructor(name: string, args: PatroniRestCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(patroniRestCredentialsType, name, {}, opts);
@@ -50,12 +52,13 @@ export class PatroniRestCredentials extends pulumi.ComponentResource {
       { name: this.secretName, description: "Patroni REST API basic auth (unsafe endpoints)", recoveryWindowInDays: 30, replicas: [{ region: args.secretReplicaRegion }] },
       { parent: this, provider: args.secretsProvider, protect: true },
     );
-    new aws.secretsmanager.SecretVersion(
+    const version = new aws.secretsmanager.SecretVersion(
       `${name}-secret-version`,
       { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify({ username: this.username, password: this.password })) },
       { parent: this, provider: args.secretsProvider },
     );
     this.secretArn = secret.arn;
+    this.secretVersionId = version.versionId;
     this.registerOutputs({ secretArn: this.secretArn });
   }
 }

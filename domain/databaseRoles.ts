@@ -5,7 +5,7 @@
  * connections, the real-PostgreSQL tests create exactly these grants.
  */
 
-export type DatabaseRoleName = "pgbackrest" | "replicator" | "monitor" | "schema_reader";
+export type DatabaseRoleName = "pgbackrest" | "replicator" | "rewinder" | "monitor" | "schema_reader";
 
 /** What one role may do. */
 export interface DatabaseRoleSpec {
@@ -38,7 +38,15 @@ export const PGBACKREST_DATABASE = "postgres";
  *   test/postgres/leastPrivilege.test.ts proves stanza-create, check, backup and the restore
  *   test work with it. No superuser, no table access: it copies files as the OS user, never
  *   reads data over SQL.
- * - `replicator`: the standby's streaming connection: `REPLICATION` and nothing else.
+ * - `replicator`: the standby's streaming connection: `REPLICATION` and nothing else; Patroni's
+ *   replication user too (PATRONI_REPLICATION_USERNAME, the host's /etc/patroni_env.conf).
+ * - `rewinder`: Patroni's `pg_rewind` user (PATRONI_REWIND_USERNAME): a returning old leader
+ *   rewinds from the new one over TCP as this role, so no superuser password leaves the stack.
+ *   Its rights are the ones Patroni 3.0.2 grants the rewind user it creates at bootstrap
+ *   (patroni/postgresql/bootstrap.py `post_bootstrap`: EXECUTE on pg_ls_dir, pg_stat_file,
+ *   pg_read_binary_file; pg_rewind docs, https://www.postgresql.org/docs/15/app-pgrewind.html
+ *   "a role ... that has been granted EXECUTE on these functions"). An adopted cluster was never
+ *   bootstrapped by Patroni, so the stack declares it. The grant is by name (every overload).
  * - `monitor`: lag and health queries: `pg_monitor` (read-only statistics and settings); it
  *   also gets SELECT on the heartbeat table alone (configure-postgres.sh), to measure lag.
  * - `schema_reader`: what a following stack's schema sync reads this database as. pg_dump
@@ -54,6 +62,7 @@ export const databaseRoleSpecs: Readonly<Record<DatabaseRoleName, DatabaseRoleSp
     executeFunctions: ["pg_backup_start", "pg_backup_stop", "pg_create_restore_point", "pg_switch_wal"],
   },
   replicator: { purpose: "streaming replication from the primary to the standby", replication: true, memberOf: [], executeFunctions: [] },
+  rewinder: { purpose: "Patroni's pg_rewind of a returning old leader from the new one", replication: false, memberOf: [], executeFunctions: ["pg_ls_dir", "pg_read_binary_file", "pg_stat_file"] },
   monitor: { purpose: "replication lag and health monitoring (pg_monitor)", replication: false, memberOf: ["pg_monitor"], executeFunctions: [] },
   schema_reader: {
     purpose: "schema sync: a following stack's pg_dump --schema-only of this database (read-only, pg_read_all_data)",
@@ -66,7 +75,7 @@ export const databaseRoleSpecs: Readonly<Record<DatabaseRoleName, DatabaseRoleSp
 export const databaseRoleNames = Object.freeze(Object.keys(databaseRoleSpecs) as DatabaseRoleName[]);
 
 /** The roles whose passwords the database hosts hold (in their password file); `schema_reader` is another stack's. */
-export const HOST_DATABASE_ROLES = Object.freeze(["pgbackrest", "monitor", "replicator"] as const satisfies readonly DatabaseRoleName[]);
+export const HOST_DATABASE_ROLES = Object.freeze(["pgbackrest", "monitor", "replicator", "rewinder"] as const satisfies readonly DatabaseRoleName[]);
 export type HostDatabaseRole = (typeof HOST_DATABASE_ROLES)[number];
 
 /** The Secrets Manager name of a role's secret: `crazy-gary/<environment>/postgres/<role>`. */

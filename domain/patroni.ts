@@ -37,6 +37,9 @@ export const defaultPatroniTimings: Readonly<PatroniTimings> = Object.freeze({ t
 /** Patroni's documented minimums (dynamic_configuration.html). */
 export const patroniTimingMinimums: Readonly<PatroniTimings> = Object.freeze({ ttl: 20, loopWait: 1, retryTimeout: 3 });
 
+/** The Patroni cluster's name (`scope`) of a stack: one cluster per stack, a member per region. */
+export const patroniScope = (environment: string): string => `crazy-gary-${environment}`;
+
 /** The REST API port (Patroni's default, and the contract of the Route53 `/primary` checks). */
 export const DEFAULT_REST_API_PORT = 8008;
 

@@ -51,6 +51,12 @@ export interface PatroniConfigParams {
   member: string;
   /** `host:port` of every etcd member's client endpoint (domain/etcd.ts `etcdClientHosts`). */
   etcdHosts: readonly string[];
+  /**
+   * TLS of Patroni's etcd v3 client: `protocol: https` and these PEM files (Patroni's etcd3
+   * section takes `protocol`, `cacert`, `cert`, `key`: yaml_configuration.html#etcd).
+   * @default none: plain http (the dev/patroni harness)
+   */
+  etcdTls?: { caFile: string; certFile: string; keyFile: string };
   /** ttl, loop_wait, retry_timeout, in seconds. */
   timings: PatroniTimings;
   /** `maximum_lag_on_failover`, in bytes (domain/patroni.ts `maximumLagOnFailoverBytes`). */
@@ -101,7 +107,12 @@ export interface PatroniConfigParams {
   replicaFromBackupCommand: string;
   /** `archive_timeout`, in seconds (RPO / 5). */
   archiveTimeoutSeconds: number;
-  /** pg_hba.conf lines Patroni writes (it owns pg_hba.conf once it manages the server). */
+  /**
+   * pg_hba.conf lines for Patroni to write. Empty: Patroni leaves pg_hba.conf as it is
+   * (patroni/postgresql/config.py `replace_pg_hba` in 3.0.2 writes it only when `pg_hba` is
+   * given), which the database hosts rely on: their pg_hba.conf keeps the application's lines,
+   * and configure-postgres.sh keeps the roles' block in it.
+   */
   pgHba: readonly string[];
 }
 
@@ -133,7 +144,10 @@ export function renderPatroniConfig(params: PatroniConfigParams) {
       keyfile: restApi.keyFile,
       cafile: restApi.caFile,
     },
-    etcd3: { hosts: [...params.etcdHosts] },
+    etcd3: {
+      hosts: [...params.etcdHosts],
+      ...(params.etcdTls ? { protocol: "https", cacert: params.etcdTls.caFile, cert: params.etcdTls.certFile, key: params.etcdTls.keyFile } : {}),
+    },
     bootstrap: { dcs: dynamicConfig(params) },
     postgresql: {
       listen: `${postgres.listenHost ?? "*"}:${postgres.port}`,
@@ -142,6 +156,11 @@ export function renderPatroniConfig(params: PatroniConfigParams) {
       bin_dir: postgres.binDir,
       config_dir: postgres.configDir ?? postgres.dataDir,
       pgpass: postgres.pgpassFile,
+      // Patroni's own connections to its server go over the Unix socket as the postgres OS user
+      // (peer, Debian's default pg_hba line), so no superuser password is needed on the host
+      // (patroni/postgresql/config.py `_local_address` in 3.0.2; the superuser's password is
+      // optional, validator.py `userattributes`).
+      use_unix_socket: true,
       use_pg_rewind: true,
       // A failed rewind leaves the data directory for a person to look at, never deletes it.
       remove_data_directory_on_rewind_failure: false,
@@ -155,7 +174,7 @@ export function renderPatroniConfig(params: PatroniConfigParams) {
         archive_timeout: params.archiveTimeoutSeconds,
         unix_socket_directories: postgres.socketDir,
       },
-      pg_hba: [...params.pgHba],
+      ...(params.pgHba.length > 0 ? { pg_hba: [...params.pgHba] } : {}),
     },
     tags: { nofailover: params.noFailover, noloadbalance: false, clonefrom: false, nosync: false },
   };

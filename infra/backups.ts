@@ -1,7 +1,10 @@
 /**
  * The backups' wiring (called by `stack.ts`): one WAL archive bucket (a
  * complete pgBackRest repository) per region, the database hosts' IAM role per region, the
- * configuration of both database hosts, and the database roles with their secrets.
+ * configuration of both database hosts (Patroni, pgBackRest, the timers) and the database roles
+ * with their secrets. The hosts and the flip are ordered here (COORDINATION.md contract): the
+ * candidate's (active role's) host first, so its `nofailover` is lifted and Patroni reloaded,
+ * then the flip, then the other host, which gets `nofailover` back only after the flip.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseHost } from "../components/databaseHost";
@@ -13,7 +16,10 @@ import { WalArchiveBucket } from "../components/walArchiveBucket";
 import { ImmutableBackupCopy } from "../components/immutableBackupCopy";
 import { dailySnapshotSchedule } from "../domain/immutableBackupCopy";
 import { walArchiveLifecycleDaysFromConfig, type BackupCadence } from "../domain/walArchiveLifecycle";
-import { activeRole } from "../domain/activeRegion";
+import { activeRole, passiveRole } from "../domain/activeRegion";
+import { etcdClientHosts } from "../domain/etcd";
+import { maximumLagOnFailoverBytes, memberNoFailover, patroniScope } from "../domain/patroni";
+import type { HostPatroni } from "../components/databaseHost/hostFiles";
 import { perRole, regionRoles, type RegionRole } from "../domain/topology";
 import { type StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
@@ -38,14 +44,41 @@ export const hostSchedules = (config: Pick<StackConfig, "schedules">) =>
     restoreTest: { dayOfMonth: config.schedules.restoreTestDayOfMonth, timeUtc: config.schedules.restoreTestTimeUtc },
   });
 
-export interface BackupsOptions {
-  /** Resources the hosts' commands wait for (the flip's promotion). */
-  hostsAfter?: pulumi.Resource[];
-  /** ARN of the active-region parameter per region role, which that region's host (lease.sh) reads. */
-  activeRegionParameterArns?: Record<RegionRole, pulumi.Input<string>>;
+/** One member's TLS material (components/patroniTls.ts `PatroniTls`). */
+export interface MembersTls {
+  caCertPem: pulumi.Input<string>;
+  members: Record<RegionRole, { certPem: pulumi.Input<string>; keyPem: pulumi.Input<string> }>;
 }
 
-export function declareBackups(config: StackConfig, providers: RegionProviders, options: BackupsOptions = {}) {
+export interface BackupsOptions {
+  /** Patroni's REST API credentials (components/patroniRestCredentials.ts): the hosts write them into Patroni's environment. */
+  restApi: { secretName: string; secretArn: pulumi.Input<string>; secretVersionId: pulumi.Input<string> };
+  /** The CA and each database member's certificate and key. */
+  tls: MembersTls;
+  /** Declares the flip after the given resources (the candidate host's configure step) and returns what the other host waits for. */
+  declareFlip: (after: pulumi.Resource[]) => { command: pulumi.Resource };
+}
+
+/** Each database host's Patroni member settings: the one cluster, `nofailover` on the passive member unless automatic cross-region failover is on. */
+export function hostPatroni(config: Pick<StackConfig, "environment" | "regions" | "databases" | "witness" | "patroni" | "etcd" | "recovery" | "activeRegion">, role: RegionRole, restApiSecret: string): HostPatroni {
+  const etcdMembers = [
+    ...regionRoles.map((r) => ({ name: config.regions[r], host: config.databases[r].pgHost })),
+    { name: config.regions.witness, host: config.witness.etcdHost },
+  ];
+  return {
+    scope: patroniScope(config.environment),
+    member: config.regions[role],
+    noFailover: memberNoFailover({ isActive: role === activeRole(config) }, config.patroni.automaticCrossRegionFailover),
+    etcdHosts: etcdClientHosts(etcdMembers, config.etcd),
+    timings: { ttl: config.patroni.ttl, loopWait: config.patroni.loopWait, retryTimeout: config.patroni.retryTimeout },
+    restApiPort: config.patroni.restApiPort,
+    maximumLagOnFailoverBytes: maximumLagOnFailoverBytes(config.recovery.databaseRpoMinutes),
+    connectHost: config.databases[role].pgHost,
+    restApiSecret,
+  };
+}
+
+export function declareBackups(config: StackConfig, providers: RegionProviders, options: BackupsOptions) {
   const cadence = backupCadence(config);
   const buckets = perRole(
     (role) =>
@@ -85,21 +118,21 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
       new DatabaseHostIam(`database-host-iam-${role}`, {
         provider: providers.aws[role],
         repositories: ordered.map((b) => ({ bucketArn: b.bucketArn, keyArn: b.keyArn, region: b.region, repositoryPath: b.repositoryPath })),
-        activeRegionParameterArn: options.activeRegionParameterArns?.[role],
-        // The hosts read the passwords of the roles they log in as (configure-postgres.sh).
-        roleSecretArns: HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretArn),
+        // The hosts read the passwords of the roles they log in as and Patroni's REST API credentials (configure-postgres.sh).
+        roleSecretArns: [...HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretArn), options.restApi.secretArn],
       }),
   );
 
   const schedules = hostSchedules(config);
-  const hosts = perRole((role) => {
+  const declareHost = (role: RegionRole, after: pulumi.Resource[]) => {
     const db = config.databases[role];
     return new DatabaseHost(`database-host-${role}`, {
           provider: providers.command,
           connection: { host: db.sshHost, user: db.sshUser, port: db.sshPort, privateKey: pulumi.secret(config.databaseSecrets[role].sshPrivateKey) },
           environment: config.environment,
           region: config.regions[role],
-          isActive: role === activeRole(config),
+          patroni: hostPatroni(config, role, options.restApi.secretName),
+          tls: { caCertPem: options.tls.caCertPem, certPem: options.tls.members[role].certPem, keyPem: options.tls.members[role].keyPem },
           repositories: ordered.map((b) => ({ bucket: b.bucketName, region: b.region, path: b.repositoryPath })),
           fullRetentionDays: config.retention.fullDays,
           archiveTimeoutSeconds: config.recovery.archiveTimeoutSeconds,
@@ -108,16 +141,22 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
           replicationClients: db.replicationClients,
           // configure-postgres.sh reads the roles' secrets and logs in as the roles: they exist first.
-          after: [...(options.hostsAfter ?? []), roles],
-          // A new password (a replaced RandomPassword) re-runs configure, which rewrites the password file.
-          configureTriggers: HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretVersionId),
+          after: [roles, ...after],
+          // A new password (a replaced RandomPassword) re-runs configure, which rewrites the password file and Patroni's environment.
+          configureTriggers: [...HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretVersionId), options.restApi.secretVersionId],
         });
-  });
+  };
+  // The candidate's host, then the flip after its configure step, then the other host after the flip.
+  const candidateHost = declareHost(activeRole(config), []);
+  const flip = options.declareFlip([candidateHost.configured]);
+  const otherHost = declareHost(passiveRole(config), [flip.command]);
+  const hosts = { [activeRole(config)]: candidateHost, [passiveRole(config)]: otherHost } as Record<RegionRole, DatabaseHost>;
 
   return {
     buckets,
     iam,
     hosts,
+    flip,
     roles,
     copy,
     outputs: {

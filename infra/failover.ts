@@ -6,6 +6,7 @@
  * database leader by Route53 health checks alone: it depends on nothing the flip runs, and a
  * flip changes none of its resources.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { ActiveRegionParameter } from "../components/activeRegionParameter";
 import { FailoverDns, type DatabaseLeaderEndpoint } from "../components/failoverDns";
 import { PatroniFlip } from "../components/patroniFlip";
@@ -65,16 +66,22 @@ export function declareFailover(config: StackConfig, providers: RegionProviders)
   });
 
   const candidate = activeRole(config);
-  const flip = new PatroniFlip("patroni-flip", {
-    provider: providers.command,
-    candidate: { role: candidate, member: config.regions[candidate], host: config.databases[candidate].pgHost, port: config.patroni.restApiPort },
-    regionDown: config.regionDown !== undefined,
-    maxLagBytes: maximumLagOnFailoverBytes(config.recovery.databaseRpoMinutes),
-    force: config.patroni.forceFailover,
-    lockWaitSeconds: config.patroni.ttl + config.patroni.loopWait,
-    restApiUser: restApi.username,
-    restApiPassword: restApi.password,
-  });
+  /**
+   * Declares the flip after `after`: the candidate host's configure step (its `nofailover` lifted
+   * and Patroni reloaded), declared in between by infra/backups.ts (COORDINATION.md contract).
+   */
+  const declareFlip = (after: pulumi.Resource[]) =>
+    new PatroniFlip("patroni-flip", {
+      provider: providers.command,
+      candidate: { role: candidate, member: config.regions[candidate], host: config.databases[candidate].pgHost, port: config.patroni.restApiPort },
+      regionDown: config.regionDown !== undefined,
+      maxLagBytes: maximumLagOnFailoverBytes(config.recovery.databaseRpoMinutes),
+      force: config.patroni.forceFailover,
+      lockWaitSeconds: config.patroni.ttl + config.patroni.loopWait,
+      restApiUser: restApi.username,
+      restApiPassword: restApi.password,
+      after,
+    });
 
   // Route53 is global; its health-check metrics (and alarms on them) live in us-east-1.
   const dns = new FailoverDns("failover-dns", {
@@ -88,7 +95,7 @@ export function declareFailover(config: StackConfig, providers: RegionProviders)
 
   return {
     dns,
-    flip,
+    declareFlip,
     restApi,
     activeRegionParameter,
     outputs: {

@@ -4,7 +4,6 @@
  */
 import type { StackConfig } from "./config";
 import { activeRegionCode, passiveRegionCode } from "../domain/activeRegion";
-import { perRole } from "../domain/topology";
 import { createProviders } from "./regions";
 import { declareEnvironmentSync } from "./environmentSync";
 import type { SyncSource } from "./environmentSync/source";
@@ -18,10 +17,11 @@ export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   const providers = createProviders(config);
   const quorum = declareQuorum(config, providers);
   const failover = declareFailover(config, providers);
-  // A flip runs before the database hosts are reconfigured for their new roles.
+  // The candidate's host, the flip, the other host, in that order (infra/backups.ts).
   const backups = declareBackups(config, providers, {
-    hostsAfter: [failover.flip.command],
-    activeRegionParameterArns: perRole((role) => failover.activeRegionParameter.parameters[role].arn),
+    restApi: failover.restApi,
+    tls: quorum.tls,
+    declareFlip: failover.declareFlip,
   });
   const alarms = declareAlarms(config, providers, {
     healthCheckIds: failover.dns.healthCheckIds.api,

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DatabaseHost, databaseHostType, disableTimersCommand, enableTimersScript, installFilesScript, sha256, timerUnits } from "../components/databaseHost";
 import { type DatabaseHostFilesParams } from "../components/databaseHost/hostFiles";
 import { renderHostFiles, renderPgbackrestConf } from "../components/databaseHost/render";
-import { hostSchedules } from "../infra/backups";
+import { hostPatroni, hostSchedules } from "../infra/backups";
+import { parse } from "yaml";
 import { walQueueMaxMiB } from "../domain/walQueue";
 import { configOf, filesOfInstallScript, ofType, parentName, planOf, resource } from "./support/backups";
 import { evaluate, secretMarker, type Plan } from "../tools/offline";
@@ -21,7 +22,7 @@ describe("the install script", () => {
   const files = [
     { path: `${scratch}/etc/pgbackrest/pgbackrest.conf`, mode: "0640" as const, content: "[global]\nrepo1-type=s3\n# a line with 'quotes' and $dollars and `ticks`\n" },
     { path: `${scratch}/opt/bin/job.sh`, mode: "0755" as const, content: "#!/usr/bin/env bash\necho \"$HOME\"\n" },
-    { path: `${scratch}/etc/dr.env`, mode: "0644" as const, content: "DR_SIDE='active'\n" },
+    { path: `${scratch}/etc/dr.env`, mode: "0644" as const, content: "DR_REGION='us-east-1'\n" },
   ];
   const run = (script: string) => execFileSync("/bin/bash", ["-s"], { input: script, encoding: "utf8" });
 
@@ -38,9 +39,9 @@ describe("the install script", () => {
   });
 
   it("rewrites only a file that changed", () => {
-    const changed = files.map((f, i) => (i === 2 ? { ...f, content: "DR_SIDE='passive'\n" } : f));
+    const changed = files.map((f, i) => (i === 2 ? { ...f, content: "DR_REGION='us-west-2'\n" } : f));
     expect(run(installFilesScript(changed)).trim()).toBe(`updated ${files[2]!.path}`);
-    expect(readFileSync(files[2]!.path, "utf8")).toBe("DR_SIDE='passive'\n");
+    expect(readFileSync(files[2]!.path, "utf8")).toBe("DR_REGION='us-west-2'\n");
   });
 
   it("writes the real rendered host files (config, settings, scripts with their own heredocs, units) byte for byte", () => {
@@ -50,11 +51,13 @@ describe("the install script", () => {
       envFile: `${root}/etc/crazy-gary/dr.env`,
       binDir: `${root}/opt/crazy-gary/dr/bin`,
       systemdDir: `${root}/etc/systemd/system`,
+      patroniConfig: `${root}/etc/patroni/config.yml`,
+      patroniDynamicConfig: `${root}/etc/patroni/dynamic.json`,
     };
     const rendered = renderHostFiles({
       environment: "prod",
       hostRegion: "us-east-1",
-      side: "active",
+      patroni: hostPatroni(configOf("prod"), "primary", "crazy-gary/prod/patroni/rest-api"),
       repositories: [
         { type: "s3", bucket: "wal-a", region: "us-east-1" },
         { type: "s3", bucket: "wal-b", region: "us-west-2" },
@@ -92,8 +95,8 @@ describe("the install script", () => {
 });
 
 describe("the timer commands", () => {
-  it("enable and start all six timers after a daemon-reload, and disable them on delete", () => {
-    const timers = ["crazy-gary-backup-full.timer", "crazy-gary-backup-incr.timer", "crazy-gary-restore-test.timer", "crazy-gary-monitor.timer", "crazy-gary-heartbeat.timer", "crazy-gary-lease.timer"];
+  it("enable and start all five timers after a daemon-reload, and disable them on delete", () => {
+    const timers = ["crazy-gary-backup-full.timer", "crazy-gary-backup-incr.timer", "crazy-gary-restore-test.timer", "crazy-gary-monitor.timer", "crazy-gary-heartbeat.timer"];
     expect(timerUnits()).toEqual(timers);
     expect(enableTimersScript()).toBe(`set -euo pipefail\nsystemctl daemon-reload\nsystemctl enable --now ${timers.join(" ")}\n`);
     expect(disableTimersCommand()).toBe(`sudo -n systemctl disable --now ${timers.join(" ")}`);
@@ -147,7 +150,7 @@ describe.each([
       const params: DatabaseHostFilesParams = {
         environment: stack,
         hostRegion: regions[role],
-        side: role === "primary" ? "active" : "passive",
+        patroni: hostPatroni(config, role, `crazy-gary/${stack}/patroni/rest-api`),
         repositories: (["primary", "secondary"] as const).map((r) => ({ type: "s3" as const, bucket: buckets[r], region: regions[r], path: "/" })),
         fullRetentionDays: 30,
         archiveTimeoutSeconds: 60,
@@ -161,11 +164,45 @@ describe.each([
       expect(written.get("/etc/pgbackrest/pgbackrest.conf")!.content).toBe(renderPgbackrestConf(params));
     });
 
-    it("sets archive_timeout to RPO/5 = 60 s and the side from activeRegion", async () => {
+    it("sets archive_timeout to RPO/5 = 60 s and asks this host's Patroni which member leads", async () => {
       const env = installed(await planOf(stack), role).get("/etc/crazy-gary/dr.env")!.content;
       expect(env).toContain("DR_ARCHIVE_TIMEOUT_SECONDS='60'\n");
-      expect(env).toContain(`DR_SIDE='${role === "primary" ? "active" : "passive"}'\n`);
+      expect(env).toContain("DR_PATRONI_URL='https://127.0.0.1:8008'\n");
+      expect(env).toContain(`DR_PATRONI_REST_SECRET='crazy-gary/${stack}/patroni/rest-api'\n`);
       expect(env).toContain(`DR_REGION='${regions[role]}'\n`);
+    });
+
+    it("makes the host member of the stack's one Patroni cluster, named by its region, on all three etcd members over TLS", async () => {
+      const config = configOf(stack);
+      const yml = parse(installed(await planOf(stack), role).get("/etc/patroni/config.yml")!.content);
+      expect([yml.scope, yml.name]).toEqual([`crazy-gary-${stack}`, regions[role]]);
+      expect(yml.etcd3).toMatchObject({
+        hosts: [`${config.databases.primary.pgHost}:2379`, `${config.databases.secondary.pgHost}:2379`, `${config.witness.etcdHost}:2379`],
+        protocol: "https",
+      });
+      expect(yml.restapi.connect_address).toBe(`${config.databases[role].pgHost}:8008`);
+      expect(yml.postgresql.connect_address).toBe(`${config.databases[role].pgHost}:5432`);
+    });
+
+    it("writes the member's CA, certificate and key through their own command, whose script is a secret", async () => {
+      const plan = await planOf(stack);
+      const tls = resource(plan, "command:remote:Command", `${name}-tls`);
+      expect([tls.inputs.create, tls.inputs.stdin, tls.inputs.triggers]).toEqual(["sudo -n /bin/bash -s", secretMarker, [secretMarker]]);
+      expect(resource(plan, "command:remote:Command", `${name}-configure`).options.dependsOn).toContain(tls.urn);
+    });
+
+    it("PATCHes Patroni's /config with the stack's dynamic configuration: ttl 30, loop_wait 10, retry_timeout 10, one RPO of WAL", async () => {
+      const files = installed(await planOf(stack), role);
+      expect(JSON.parse(files.get("/etc/patroni/dynamic.json")!.content)).toEqual({
+        ttl: 30,
+        loop_wait: 10,
+        retry_timeout: 10,
+        maximum_lag_on_failover: 335544320,
+        postgresql: { use_pg_rewind: true },
+      });
+      expect(files.get("/opt/crazy-gary/dr/bin/configure-postgres.sh")!.content).toContain('PATCH /config "$(cat "$DR_PATRONI_DYNAMIC_CONFIG")"');
+      const changed = installed(await planOf(stack, ["patroni.ttl=45", "patroni.retryTimeout=15"]), role);
+      expect(JSON.parse(changed.get("/etc/patroni/dynamic.json")!.content)).toMatchObject({ ttl: 45, retry_timeout: 15 });
     });
 
     it.each([
@@ -179,32 +216,31 @@ describe.each([
       expect(unit.match(/^OnCalendar=.*$/gm)).toEqual([`OnCalendar=${onCalendar}`]);
     });
 
-    it("runs, after the Patroni flip, files, then configure, then timers; each through the command provider, over a secret SSH connection", async () => {
+    it("runs tls and files, then configure, then timers; each through the command provider, over a secret SSH connection", async () => {
       const plan = await planOf(stack);
       expect(resource(plan, databaseHostType, name).custom).toBe(false);
       const commands = plan.resources.filter((r) => parentName(r) === name);
-      expect(commands.map((r) => [r.type, r.name])).toEqual(
-        ["configure", "files", "timers"].map((step) => ["command:remote:Command", `${name}-${step}`]),
+      expect(commands.map((r) => [r.type, r.name]).sort()).toEqual(
+        ["configure", "files", "timers", "tls"].map((step) => ["command:remote:Command", `${name}-${step}`]),
       );
       for (const cmd of commands) {
         expect(cmd.provider).toMatch(/pulumi:providers:command::command::/);
         expect(cmd.inputs.connection).toBe(secretMarker);
       }
-      const [configure, files, timers] = commands;
-      expect(files!.inputs.create).toBe("sudo -n /bin/bash -s");
-      expect(files!.inputs.triggers).toEqual([sha256(files!.inputs.stdin as string)]);
-      expect(configure!.inputs.create).toBe("sudo -n /opt/crazy-gary/dr/bin/configure-postgres.sh");
-      const promotion = resource(plan, "command:local:Command", "patroni-flip-command").urn;
-      expect(files!.options.dependsOn).toContain(promotion);
-      expect(configure!.options.dependsOn).toEqual(expect.arrayContaining([files!.urn, promotion]));
-      expect(timers!.inputs).toMatchObject({ create: "sudo -n /bin/bash -s", stdin: enableTimersScript(), delete: disableTimersCommand() });
-      expect(timers!.options.dependsOn).toContain(configure!.urn);
+      const step = (suffix: string) => resource(plan, "command:remote:Command", `${name}-${suffix}`);
+      const [configure, files, timers, tls] = [step("configure"), step("files"), step("timers"), step("tls")];
+      expect(files.inputs.create).toBe("sudo -n /bin/bash -s");
+      expect(files.inputs.triggers).toEqual([sha256(files.inputs.stdin as string)]);
+      expect(configure.inputs.create).toBe("sudo -n /opt/crazy-gary/dr/bin/configure-postgres.sh");
+      expect(configure.options.dependsOn).toEqual(expect.arrayContaining([files.urn, tls.urn]));
+      expect(timers.inputs).toMatchObject({ create: "sudo -n /bin/bash -s", stdin: enableTimersScript(), delete: disableTimersCommand() });
+      expect(timers.options.dependsOn).toContain(configure.urn);
     });
 
     it("names the roles' secrets for configure-postgres.sh, never a password, and configures only once the roles and their secrets exist", async () => {
       const plan = await planOf(stack);
       const env = installed(plan, role).get("/etc/crazy-gary/dr.env")!.content;
-      expect(env).toContain(`DR_ROLE_SECRETS='pgbackrest=crazy-gary/${stack}/postgres/pgbackrest monitor=crazy-gary/${stack}/postgres/monitor replicator=crazy-gary/${stack}/postgres/replicator'\n`);
+      expect(env).toContain(`DR_ROLE_SECRETS='pgbackrest=crazy-gary/${stack}/postgres/pgbackrest monitor=crazy-gary/${stack}/postgres/monitor replicator=crazy-gary/${stack}/postgres/replicator rewinder=crazy-gary/${stack}/postgres/rewinder'\n`);
       expect(env).toContain(`DR_REGION='${regions[role]}'\n`);
       expect(installed(plan, role).get("/etc/pgbackrest/pgbackrest.conf")!.content).toContain("\npg1-user=pgbackrest\n");
       const commands = plan.resources.filter((r) => parentName(r) === name);
@@ -213,11 +249,14 @@ describe.each([
       const rolesAndSecrets = plan.resources
         .filter((r) => parentName(r) === "database-roles" && ["postgresql:index/role:Role", "aws:secretsmanager/secretVersion:SecretVersion"].includes(r.type))
         .map((r) => r.urn);
-      expect(rolesAndSecrets).toHaveLength(8);
+      expect(rolesAndSecrets).toHaveLength(10);
       for (const cmd of commands.filter((r) => !r.name.endsWith("-timers"))) expect(cmd.options.dependsOn).toEqual(expect.arrayContaining(rolesAndSecrets));
-      // A new password (a new secret version) re-runs configure, which rewrites the password file.
+      // A new password (a new secret version) re-runs configure, which rewrites the password file and Patroni's environment.
       const configure = resource(plan, "command:remote:Command", `${name}-configure`);
-      expect((configure.inputs.triggers as string[]).slice(1)).toEqual(["pgbackrest", "monitor", "replicator"].map((r) => `database-roles-${r}-secret-version-v1`));
+      expect((configure.inputs.triggers as string[]).slice(2)).toEqual([
+        ...["pgbackrest", "monitor", "replicator", "rewinder"].map((r) => `database-roles-${r}-secret-version-v1`),
+        "patroni-rest-secret-version-v1",
+      ]);
     });
   });
 
@@ -239,14 +278,36 @@ describe.each([
     expect(text).not.toMatch(/PRIVATE KEY|PLACEHOLDER-set-with-pulumi-config-set--secret|mock-password/);
   });
 
-  it("flips sides without changing a URN: the active side's settings move, and only the files and configure triggers change", async () => {
+  it.each(["primary", "secondary"] as const)(
+    "with activeRegion=%s, orders the candidate's host, then the flip, then the other host; nofailover only on the other",
+    async (active) => {
+      const plan = await planOf(stack, active === "primary" ? [] : ["activeRegion=secondary"]);
+      const other = active === "primary" ? "secondary" : "primary";
+      const flip = resource(plan, "command:local:Command", "patroni-flip-command");
+      const hostCommands = (role: string) => plan.resources.filter((r) => parentName(r) === `database-host-${role}`);
+      expect(flip.options.dependsOn).toContain(resource(plan, "command:remote:Command", `database-host-${active}-configure`).urn);
+      for (const cmd of hostCommands(active)) expect(cmd.options.dependsOn).not.toContain(flip.urn);
+      for (const cmd of hostCommands(other).filter((r) => !r.name.endsWith("-timers"))) expect(cmd.options.dependsOn).toContain(flip.urn);
+      const noFailover = (role: string) => parse(installed(plan, role).get("/etc/patroni/config.yml")!.content).tags.nofailover;
+      expect([noFailover(active), noFailover(other)]).toEqual([false, true]);
+    },
+  );
+
+  it("with automaticCrossRegionFailover, tags no member nofailover, whichever region is active", async () => {
+    for (const active of ["primary", "secondary"]) {
+      const plan = await planOf(stack, [`activeRegion=${active}`, "patroni.automaticCrossRegionFailover=true"]);
+      for (const role of ["primary", "secondary"]) expect(parse(installed(plan, role).get("/etc/patroni/config.yml")!.content).tags.nofailover).toBe(false);
+    }
+  });
+
+  it("flips without changing a URN: only patroni.yml's nofailover moves, re-running files and configure, never the timers", async () => {
     const [before, after] = await Promise.all([planOf(stack), planOf(stack, ["activeRegion=secondary"])]);
-    const ours = (plan: Plan) => ofType(plan, "command:remote:Command").filter((r) => r.name.startsWith("database-host-"));
-    expect(ours(after).map((r) => r.urn)).toEqual(ours(before).map((r) => r.urn));
-    expect(installed(after, "primary").get("/etc/crazy-gary/dr.env")!.content).toContain("DR_SIDE='passive'\n");
-    expect(installed(after, "secondary").get("/etc/crazy-gary/dr.env")!.content).toContain("DR_SIDE='active'\n");
+    const ours = (plan: Plan) => ofType(plan, "command:remote:Command").filter((r) => r.name.startsWith("database-host-")).map((r) => r.urn).sort();
+    expect(ours(after)).toEqual(ours(before));
     const triggers = (plan: Plan, step: string, role: string) => resource(plan, "command:remote:Command", `database-host-${role}-${step}`).inputs.triggers;
     for (const role of ["primary", "secondary"]) {
+      const changed = [...installed(after, role)].filter(([path, file]) => installed(before, role).get(path)?.content !== file.content).map(([path]) => path);
+      expect(changed).toEqual(["/etc/patroni/config.yml"]);
       expect(triggers(after, "files", role)).not.toEqual(triggers(before, "files", role));
       expect(triggers(after, "configure", role)).not.toEqual(triggers(before, "configure", role));
       expect(triggers(after, "timers", role)).toEqual(triggers(before, "timers", role));
@@ -260,7 +321,8 @@ describe("DatabaseHost arguments", () => {
     connection: { host: "db.example.com", user: "admin", port: 22, privateKey: "k" },
     environment: "prod",
     region: "us-east-1",
-    isActive: true,
+    patroni: hostPatroni(configOf("prod"), "primary", "crazy-gary/prod/patroni/rest-api"),
+    tls: { caCertPem: "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n", certPem: "-----BEGIN CERTIFICATE-----\nM\n-----END CERTIFICATE-----\n", keyPem: "k" },
     repositories: [
       { bucket: "bucket-a", region: "us-east-1" },
       { bucket: "bucket-b", region: "us-west-2" },
@@ -283,13 +345,14 @@ describe("DatabaseHost arguments", () => {
       },
       { stack: "test" },
     );
-    expect(options).toEqual({ "host-files": false, "host-configure": false, "host-timers": true });
+    expect(options).toEqual({ "host-tls": false, "host-files": false, "host-configure": false, "host-timers": true });
   });
 
   it.each([
     [{ region: "atlantis" }, 'hostRegion is "atlantis"; use an AWS region code'],
     [{ region: "eu-west-1" }, "exactly one repository must be in the host's region"],
     [{ fullRetentionDays: 0 }, "fullRetentionDays is 0; use a whole number from 1 to 9999"],
+    [{ patroni: { ...hostPatroni(configOf("prod"), "primary", "s"), restApiPort: 0 } }, "patroni.restApiPort is 0; use a whole number from 1 to 65535"],
   ])("refuses %j before declaring any command", async (override, message) => {
     const declared: string[] = [];
     const program = async () => {

@@ -16,7 +16,7 @@ const repositories: RepositoryAccess[] = [
 ];
 
 /** The document for two repositories in us-east-1 and us-west-2, written out in full. */
-const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string], regions: [string, string], parameterArn?: string, secretArns: string[] = []) => ({
+const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string], regions: [string, string], secretArns: string[] = []) => ({
   Version: "2012-10-17",
   Statement: [
     { Sid: "ListRepositoryBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArns },
@@ -35,7 +35,6 @@ const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string],
       Resource: "*",
       Condition: { StringEquals: { "cloudwatch:namespace": ["CrazyGary/Backup", "CrazyGary/Database"], "aws:RequestedRegion": regions } },
     },
-    ...(parameterArn === undefined ? [] : [{ Sid: "ReadActiveRegionParameter", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [parameterArn] }]),
     ...(secretArns.length === 0 ? [] : [{ Sid: "ReadDatabaseRolePasswords", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns }]),
   ],
 });
@@ -56,7 +55,7 @@ describe("the database host policy document", () => {
 
   it("lets the host read exactly the given role secrets, each in every repository region (the primary secret and its replica)", () => {
     const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:crazy-gary/prod/postgres/monitor-AbCdEf";
-    expect(databaseHostPolicy(repositories, undefined, [secret]).Statement.at(-1)).toEqual({
+    expect(databaseHostPolicy(repositories, [secret]).Statement.at(-1)).toEqual({
       Sid: "ReadDatabaseRolePasswords",
       Effect: "Allow",
       Action: ["secretsmanager:GetSecretValue"],
@@ -65,7 +64,7 @@ describe("the database host policy document", () => {
   });
 
   it("refuses a secret ARN that is not one, naming it", () => {
-    expect(() => databaseHostPolicy(repositories, undefined, ["arn:aws:s3:::not-a-secret"])).toThrow(
+    expect(() => databaseHostPolicy(repositories, ["arn:aws:s3:::not-a-secret"])).toThrow(
       'secretArnInRegion: "arn:aws:s3:::not-a-secret" is not a Secrets Manager secret ARN',
     );
   });
@@ -113,7 +112,7 @@ describe.each([
       expect(resource(plan, "aws:iam/instanceProfile:InstanceProfile", `${name}-profile`).inputs).toEqual({ role: `${name}-role` });
     });
 
-    it("allows exactly the two buckets and keys of the stack, in their regions, reading the active-region parameter of its own region and the host roles' secrets", async () => {
+    it("allows exactly the two buckets and keys of the stack, in their regions, and reading the host roles' secrets and Patroni's REST API secret (no SSM parameter: the lease is gone)", async () => {
       const plan = await planOf(stack);
       const policy = resource(plan, "aws:iam/rolePolicy:RolePolicy", `${name}-policy`);
       expect(policy.inputs.role).toBe(`${name}-role`);
@@ -122,10 +121,9 @@ describe.each([
           ["arn:aws:s3:::wal-archive-primary-bucket-0a1b2c3", "arn:aws:s3:::wal-archive-secondary-bucket-0a1b2c3"],
           [`arn:aws:kms:${regions.primary}:123456789012:key/wal-archive-primary-key-id`, `arn:aws:kms:${regions.secondary}:123456789012:key/wal-archive-secondary-key-id`],
           [regions.primary, regions.secondary],
-          `arn:aws:ssm:${regions[role]}:123456789012:parameter/crazy-gary/${stack}/active-region`,
-          // The secrets of pgbackrest, monitor and replicator (never schema_reader), at home and replicated.
-          ["pgbackrest", "monitor", "replicator"].flatMap((dbRole) =>
-            [regions.primary, regions.secondary].map((region) => `arn:aws:secretsmanager:${region}:123456789012:secret:database-roles-${dbRole}-secret-AbCdEf`),
+          // The secrets of pgbackrest, monitor, replicator and rewinder (never schema_reader) and the REST API's, at home and replicated.
+          [...["pgbackrest", "monitor", "replicator", "rewinder"].map((dbRole) => `database-roles-${dbRole}-secret`), "patroni-rest-secret"].flatMap((secret) =>
+            [regions.primary, regions.secondary].map((region) => `arn:aws:secretsmanager:${region}:123456789012:secret:${secret}-AbCdEf`),
           ),
         ),
       );

@@ -8,7 +8,7 @@ import { ofType, parentName, planOf, providerName, resource } from "./support/ba
 import { evaluate, secretMarker, type Plan } from "../tools/offline";
 
 describe("role specs", () => {
-  it("give pgbackrest exactly what pgBackRest needs on PostgreSQL 15, replicator REPLICATION, monitor pg_monitor, schema_reader pg_read_all_data", () => {
+  it("give pgbackrest exactly what pgBackRest needs on PostgreSQL 15, replicator REPLICATION, rewinder pg_rewind's file functions, monitor pg_monitor, schema_reader pg_read_all_data", () => {
     expect(databaseRoleSpecs).toEqual({
       pgbackrest: {
         purpose: expect.any(String),
@@ -17,6 +17,8 @@ describe("role specs", () => {
         executeFunctions: ["pg_backup_start", "pg_backup_stop", "pg_create_restore_point", "pg_switch_wal"],
       },
       replicator: { purpose: expect.any(String), replication: true, memberOf: [], executeFunctions: [] },
+      // The functions Patroni 3.0.2 grants the rewind user it creates (bootstrap.py post_bootstrap).
+      rewinder: { purpose: expect.any(String), replication: false, memberOf: [], executeFunctions: ["pg_ls_dir", "pg_read_binary_file", "pg_stat_file"] },
       monitor: { purpose: expect.any(String), replication: false, memberOf: ["pg_monitor"], executeFunctions: [] },
       schema_reader: { purpose: expect.any(String), replication: false, memberOf: ["pg_read_all_data"], executeFunctions: [] },
     });
@@ -40,7 +42,7 @@ describe.each([
   ["prod", { primary: "us-east-1", secondary: "us-west-2" }, { primary: "db-use1.ops.crazy-gary.app", secondary: "db-usw2.ops.crazy-gary.app" }],
   ["dr", { primary: "us-east-2", secondary: "us-west-1" }, { primary: "db-use2.dr.ops.crazy-gary.app", secondary: "db-usw1.dr.ops.crazy-gary.app" }],
 ] as const)("the %s stack's database roles", (stack, regions, databaseHosts) => {
-  it("are one DatabaseRoles component holding three roles, three passwords, one grant, three secrets with their versions", async () => {
+  it("are one DatabaseRoles component holding five roles, five passwords, two grants, five secrets with their versions", async () => {
     const plan = await planOf(stack);
     expect(resource(plan, databaseRolesType, "database-roles").custom).toBe(false);
     const children = plan.resources.filter((r) => parentName(r) === "database-roles");
@@ -48,6 +50,7 @@ describe.each([
       [
         ...databaseRoleNames.flatMap((role) => [`database-roles-${role}`, `database-roles-${role}-password`, `database-roles-${role}-secret`, `database-roles-${role}-secret-version`]),
         "database-roles-pgbackrest-functions",
+        "database-roles-rewinder-functions",
       ].sort(),
     );
   });
@@ -56,6 +59,7 @@ describe.each([
     ["pgbackrest", { replication: false, roles: ["pg_checkpoint", "pg_read_all_settings"] }],
     ["replicator", { replication: true, roles: [] }],
     ["monitor", { replication: false, roles: ["pg_monitor"] }],
+    ["rewinder", { replication: false, roles: [] }],
   ] as const)("declares %s as a login role with exactly its rights and a secret password", async (role, rights) => {
     const plan = await planOf(stack);
     expect(roleResource(plan, role).inputs).toEqual({
@@ -69,14 +73,17 @@ describe.each([
     });
   });
 
-  it("grants pgbackrest EXECUTE on the four backup functions only, by name, in the database pgBackRest connects to", async () => {
+  it.each([
+    ["rewinder", "pg_rewind's three file functions, in the database Patroni's pg_rewind connects to", ["pg_ls_dir", "pg_read_binary_file", "pg_stat_file"]],
+    ["pgbackrest", "the four backup functions, in the database pgBackRest connects to", ["pg_backup_start", "pg_backup_stop", "pg_create_restore_point", "pg_switch_wal"]],
+  ] as const)("grants %s EXECUTE on %s only, by name", async (role, _, functions) => {
     const plan = await planOf(stack);
-    expect(resource(plan, "postgresql:index/grant:Grant", "database-roles-pgbackrest-functions").inputs).toEqual({
+    expect(resource(plan, "postgresql:index/grant:Grant", `database-roles-${role}-functions`).inputs).toEqual({
       database: "postgres",
-      role: "pgbackrest",
+      role,
       schema: "pg_catalog",
       objectType: "function",
-      objects: ["pg_backup_start", "pg_backup_stop", "pg_create_restore_point", "pg_switch_wal"],
+      objects: [...functions],
       privileges: ["EXECUTE"],
     });
   });
@@ -84,8 +91,8 @@ describe.each([
   it.each(["primary", "secondary"] as const)("declares the roles through the one writable-database provider, connected to the active region (activeRegion=%s)", async (active) => {
     const plan = await planOf(stack, active === "primary" ? [] : ["activeRegion=secondary"]);
     const postgresResources = plan.resources.filter((r) => r.type.startsWith("postgresql:index/") && parentName(r) === "database-roles");
-    // 4 roles and the pgbackrest role's function grant.
-    expect(postgresResources).toHaveLength(5);
+    // 5 roles and the pgbackrest and rewinder roles' function grants.
+    expect(postgresResources).toHaveLength(7);
     for (const r of postgresResources) expect([r.name, providerName(r)]).toEqual([r.name, "postgres-writable"]);
     const provider = plan.resources.find((r) => r.type === "pulumi:providers:postgresql")!;
     expect([provider.name, provider.inputs.host, provider.inputs.password]).toEqual(["postgres-writable", databaseHosts[active], "[secret]"]);

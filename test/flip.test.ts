@@ -132,8 +132,9 @@ describe.each([
     expect([down.inputs.triggers, (down.inputs.environment as Record<string, string>).FLIP_REGION_DOWN]).toEqual([["secondary", regions.secondary, "regionDown=true", "force=false"], "true"]);
     const forced = find(await sharedPlan(stack, ["activeRegion=secondary", "regionDown=primary", "patroni.forceFailover=true"]), "command:local:Command", "patroni-flip-command");
     expect([forced.inputs.triggers, (forced.inputs.environment as Record<string, string>).FLIP_FORCE]).toEqual([["secondary", regions.secondary, "regionDown=true", "force=true"], "true"]);
-    // It waits for nothing of the region that is down: only its REST password.
-    expect((down.options.dependsOn as string[]).map((urn) => urn.split("::").pop())).toEqual(["patroni-rest-password"]);
+    // It waits for nothing of the region that is down: only the surviving candidate's host step
+    // (its nofailover lifted, Patroni reloaded) and its REST password.
+    expect((down.options.dependsOn as string[]).map((urn) => urn.split("::").pop())).toEqual(["database-host-secondary-configure", "patroni-rest-password"]);
   });
 
   it("reports the active region and the records' fixed roles in the outputs", async () => {

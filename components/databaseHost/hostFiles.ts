@@ -5,7 +5,7 @@
  */
 import { repositoryPath } from "../repositoryFiles";
 import type { HostSchedules } from "../../domain/hostSchedules";
-import type { LeaseTimings } from "../../domain/lease";
+import type { PatroniTimings } from "../../domain/patroni";
 
 /** Folder of the templates and scripts rendered here. */
 export const FILES_DIR = repositoryPath("components", "databaseHost", "files");
@@ -56,6 +56,20 @@ export interface HostPaths {
   lockPath: string;
   /** Scratch folder of the monthly restore test (deleted after each run). @default "/var/lib/postgresql/restore-test" */
   restoreTestDir: string;
+  /** Patroni's configuration, the file Debian's `patroni.service` runs with. @default "/etc/patroni/config.yml" */
+  patroniConfig: string;
+  /**
+   * Patroni's secrets (PATRONI_* variables), mode 0600 root, written on the host from Secrets
+   * Manager by configure-postgres.sh; Debian's `patroni.service` reads it (`EnvironmentFile=-/etc/patroni_env.conf`).
+   * @default "/etc/patroni_env.conf"
+   */
+  patroniEnvFile: string;
+  /** Patroni's dynamic (cluster-wide) configuration as JSON, PATCHed to `/config` by configure-postgres.sh. @default "/etc/patroni/dynamic.json" */
+  patroniDynamicConfig: string;
+  /** Folder of the TLS files: `ca.pem`, `cert.pem`, `key.pem` (the REST API's and etcd client's). @default "/etc/patroni/tls" */
+  tlsDir: string;
+  /** The password file Patroni writes for its replication and rewind connections (Patroni's own, never the scripts'). @default "/var/lib/postgresql/patroni.pgpass" */
+  patroniPgpass: string;
   /**
    * libpq password file of the `postgres` OS user, mode 0600, written by configure-postgres.sh
    * from Secrets Manager: the `pgbackrest`, `monitor` and `replicator` passwords. The default is
@@ -78,6 +92,11 @@ export const defaultHostPaths: Readonly<HostPaths> = Object.freeze({
   lockPath: "/tmp/pgbackrest",
   restoreTestDir: "/var/lib/postgresql/restore-test",
   passwordFile: "/var/lib/postgresql/.pgpass",
+  patroniConfig: "/etc/patroni/config.yml",
+  patroniEnvFile: "/etc/patroni_env.conf",
+  patroniDynamicConfig: "/etc/patroni/dynamic.json",
+  tlsDir: "/etc/patroni/tls",
+  patroniPgpass: "/var/lib/postgresql/patroni.pgpass",
 });
 
 /** The PostgreSQL server on the host. */
@@ -92,11 +111,40 @@ export interface HostPostgres {
   binDir?: string;
   /** The application's database (heartbeat table, restore-test counts). @default "crazy_gary" */
   database?: string;
+  /** Folder of postgresql.conf and pg_hba.conf (Debian keeps them outside the data directory). @default "/etc/postgresql/15/main" */
+  configDir?: string;
   /**
-   * systemd unit restarted when `archive_mode` changes; empty restarts with `pg_ctl`.
+   * Debian's systemd unit of the cluster, which runs PostgreSQL until Patroni takes over: on the
+   * first deploy PostgreSQL is restarted through Patroni while this unit still holds it, so the
+   * unit ends and only Patroni runs the server. Empty: no such unit (the tests' servers).
    * @default "postgresql@15-main"
    */
   service?: string;
+}
+
+/**
+ * Patroni on the host: this member of the one cluster (a member per region). Patroni's
+ * behaviours relied on are cited in domain/patroniConfig.ts and domain/patroni.ts.
+ */
+export interface HostPatroni {
+  /** Cluster name (Patroni `scope`), the same on every member. @default none; the stack's is `crazy-gary-<environment>` (domain/patroni.ts `patroniScope`) @example "crazy-gary-prod" */
+  scope: string;
+  /** This member's name: the host's region code. @default none @example "us-east-1" */
+  member: string;
+  /** Tag `nofailover`: the passive region's member carries it unless automatic cross-region failover is on (domain/patroni.ts `memberNoFailover`). @default none */
+  noFailover: boolean;
+  /** `host:port` of every etcd member's client endpoint, all three regions (the database hosts' pgHost and the witness's etcdHost, port `etcd.clientPort`). @default none @example ["db-use1.internal:2379", "db-usw2.internal:2379", "etcd-use2.internal:2379"] */
+  etcdHosts: readonly string[];
+  /** ttl, loop_wait, retry_timeout, in seconds, with `loop_wait + 2 x retry_timeout <= ttl`. @default none; the stack's `patroni.*` (30, 10, 10) */
+  timings: PatroniTimings;
+  /** Port of the REST API (HTTPS), also the port of GET /primary the scripts ask on 127.0.0.1. @default 8008 (`patroni.restApiPort`) */
+  restApiPort: number;
+  /** `maximum_lag_on_failover`, in bytes. @default none; the stack's one RPO of WAL at the design peak (335544320) */
+  maximumLagOnFailoverBytes: number;
+  /** Address the other member, the flip and Route53 reach this host's REST API and PostgreSQL at (`databases.<role>.pgHost`). @default none */
+  connectHost: string;
+  /** Secrets Manager name of the REST API's basic-auth secret (components/patroniRestCredentials.ts). @default none @example "crazy-gary/prod/patroni/rest-api" */
+  restApiSecret: string;
 }
 
 /** Everything that differs between hosts, stacks and tests. */
@@ -107,8 +155,8 @@ export interface DatabaseHostFilesParams {
   environment: string;
   /** This host's region, the CloudWatch `Region` dimension. @example "us-east-1" */
   hostRegion: string;
-  /** "active": the primary of the active region (backups, restore test, heartbeat run); "passive": the standby. */
-  side: "active" | "passive";
+  /** Patroni on this host. */
+  patroni: HostPatroni;
   /**
    * The repositories, primary region's first (repo1), secondary region's second (repo2).
    * Exactly one must be in `hostRegion`: the host's monitor and restore test use it.
@@ -158,16 +206,6 @@ export interface DatabaseHostFilesParams {
    * @example ["10.1.0.0/16"]
    */
   replicationClients?: readonly string[];
-  /**
-   * Name of the active-region SSM parameter that lease.sh reads in `hostRegion`.
-   * @default `/crazy-gary/<environment>/active-region` (components/activeRegionParameter.ts)
-   */
-  activeRegionParameter?: string;
-  /**
-   * The primary's lease on that parameter and the fence's bound, in seconds (lease.sh, fence.sh).
-   * @default {@link defaultLeaseTimings}: lease 60, check every 10, fence within 10
-   */
-  lease?: LeaseTimings;
 }
 
 /** A file to write on the host. */
@@ -181,8 +219,8 @@ export interface HostFile {
   group?: "root" | "postgres" | "etcd";
 }
 
-/** The host's timer jobs: one per schedule, and the lease (its period comes from {@link LeaseTimings}). */
-export type HostJob = keyof HostSchedules | "lease";
+/** The host's timer jobs: one per schedule. */
+export type HostJob = keyof HostSchedules;
 
 /** Names of the systemd units (each a `.service` started by a `.timer`). */
 export const UNIT_NAMES = Object.freeze({
@@ -191,7 +229,6 @@ export const UNIT_NAMES = Object.freeze({
   restoreTest: "crazy-gary-restore-test",
   monitor: "crazy-gary-monitor",
   heartbeat: "crazy-gary-heartbeat",
-  lease: "crazy-gary-lease",
 } as const satisfies Record<HostJob, string>);
 
 /** The scripts installed in {@link HostPaths.binDir}. */
@@ -202,7 +239,8 @@ export const SCRIPT_NAMES = Object.freeze([
   "monitor.sh",
   "heartbeat.sh",
   "configure-postgres.sh",
-  "fence.sh",
-  "lease.sh",
 ] as const);
+
+/** Debian 12's Patroni unit (package patroni 3.0.2: /lib/systemd/system/patroni.service), run with a drop-in of the stack's. */
+export const PATRONI_UNIT = "patroni.service";
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

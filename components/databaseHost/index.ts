@@ -2,26 +2,33 @@
  * `DatabaseHost`: configures one region's PostgreSQL host, which this stack does not create,
  * over SSH with `@pulumi/command` remote commands:
  *
- * 1. `<name>-files` writes every rendered file (pgBackRest config with both regions'
- *    repositories, the scripts' settings, the scripts, the systemd units; see `render.ts`);
- * 2. `<name>-configure` runs `configure-postgres.sh`: `archive_mode`, `archive_command`,
- *    `archive_timeout` through `ALTER SYSTEM` and a reload, and on the active side the
- *    heartbeat table, `pgbackrest stanza-create` and `pgbackrest check`;
- * 3. `<name>-timers` reloads systemd and enables the timers (backups, restore test, monitor,
- *    heartbeat; the scripts themselves do nothing on the passive side where only the
- *    active side should act).
+ * 1. `<name>-tls` writes the member's TLS files (CA, certificate, key: the REST API's HTTPS and
+ *    Patroni's etcd client), its script a Pulumi secret;
+ * 2. `<name>-files` writes every other rendered file: Patroni's patroni.yml (this member of the
+ *    one cluster, `nofailover` from `patroni.noFailover`), its dynamic configuration, a drop-in
+ *    for Debian's patroni.service, the pgBackRest config with both regions' repositories (Patroni's
+ *    archive_command, restore_command and replica method), the scripts' settings, the scripts and
+ *    the timers' units (see `render.ts`);
+ * 3. `<name>-configure` runs `configure-postgres.sh`: the roles' password file and pg_hba lines,
+ *    Patroni's secrets written on the host from Secrets Manager, Patroni started (the first run
+ *    adopts the running PostgreSQL) or reloaded, PATCH /config with the dynamic configuration,
+ *    and on the leader the heartbeat table, `pgbackrest stanza-create` and `pgbackrest check`;
+ * 4. `<name>-timers` reloads systemd and enables the timers (backups, restore test, monitor,
+ *    heartbeat on every host; the scripts act on the leader only, as Patroni's GET /primary says).
  *
  * Each command carries a hash of what it installs or reads in `triggers`, so it runs again
- * exactly when its inputs change; each is idempotent. The flip changes `isActive`, which
- * changes the settings file (`DR_SIDE`) and so re-runs 1 and 2 on both hosts, in place: no
- * name depends on which side is active.
+ * exactly when its inputs change; each is idempotent. A flip changes `patroni.noFailover` of the
+ * passive member only (unless automatic cross-region failover is on), which re-runs 2 and 3 on
+ * that host, in place: no name depends on which region is active. The stack orders the
+ * candidate's host before the flip (its `nofailover` lifted and reloaded) and the other host
+ * after it (infra/stack.ts).
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { type HostSchedules } from "../../domain/hostSchedules";
-import { UNIT_NAMES, defaultHostPaths, type DatabaseHostFilesParams, type HostFile, type HostPaths, type HostPostgres } from "./hostFiles";
-import { renderHostFiles } from "./render";
+import { UNIT_NAMES, defaultHostPaths, type DatabaseHostFilesParams, type HostFile, type HostPatroni, type HostPaths, type HostPostgres } from "./hostFiles";
+import { renderHostFiles, renderTlsFiles } from "./render";
 import { resolveParams } from "./resolveParams";
 
 export const databaseHostType = "crazygary:dr:DatabaseHost";
@@ -101,11 +108,23 @@ export interface DatabaseHostArgs {
   /** The host's region code. @example "us-east-1" */
   region: string;
   /**
-   * Whether this host is the active region's primary: backups, the restore test and the
-   * heartbeat run there; the passive host (the standby) only monitors. Flipping it changes
-   * the host's settings, never a resource name.
+   * Patroni on this host: this member of the stack's one cluster (each field documented with
+   * its unit in `HostPatroni`, hostFiles.ts). `noFailover` is the passive region's
+   * (domain/patroni.ts `memberNoFailover`); flipping `activeRegion` changes it and so the host's
+   * patroni.yml, never a resource name.
+   * @default none; the stack passes `hostPatroni(config, role, ...)` (infra/backups.ts): cluster
+   * `crazy-gary-<environment>`, timings from `patroni.*` (30/10/10 s), REST API port 8008,
+   * maximum_lag_on_failover 335544320 bytes (one RPO of WAL)
    */
-  isActive: boolean;
+  patroni: HostPatroni;
+  /**
+   * The member's TLS material (PEM): the CA that signed every member's certificate, and this
+   * member's certificate (SANs: its pgHost, 127.0.0.1, localhost) and key (a Pulumi secret).
+   * Written to `paths.tlsDir`; used by the REST API (HTTPS), Patroni's etcd client and the
+   * scripts' GET /primary. From `PatroniTls` (components/patroniTls.ts).
+   * @default none (required)
+   */
+  tls: { caCertPem: pulumi.Input<string>; certPem: pulumi.Input<string>; keyPem: pulumi.Input<string> };
   /** Every region's repository, primary region's first (repo1), secondary's second (repo2). */
   repositories: HostRepository[];
   /** Full backups are kept this long, in days (pgBackRest `repo-retention-full`). @default none; the effective `retention.fullDays` */
@@ -120,30 +139,32 @@ export interface DatabaseHostArgs {
   archivePushQueueMaxMiB: number;
   /** The timers' `OnCalendar` schedules (UTC), from `schedulesFromRunbook`. */
   schedules: HostSchedules;
-  /** The PostgreSQL server on the host. @default see `HostPostgres` in render.ts */
+  /** The PostgreSQL server on the host. @default see `HostPostgres` in hostFiles.ts (Debian 12's cluster 15/main, port 5432) */
   postgres?: HostPostgres;
   /** pgBackRest stanza. @default "crazy-gary" */
   stanza?: string;
-  /** Host paths. @default `defaultHostPaths` in render.ts */
+  /** Host paths. @default `defaultHostPaths` in hostFiles.ts (Debian layout; Patroni's files in /etc/patroni) */
   paths?: Partial<HostPaths>;
   /**
-   * Where the other region's standby may stream from this host as `replicator`: pg_hba.conf
-   * addresses (CIDRs, or "all"), one line each, password always required.
+   * Where the other region's member may stream from this host as `replicator` and rewind from
+   * it as `rewinder`: pg_hba.conf addresses (CIDRs, or "all"), one line per role each, password
+   * always required.
    * @default ["all"]
    * @example ["10.2.0.0/16"]
    */
   replicationClients?: readonly string[];
   /**
-   * Resources every command waits for: a flip's promotion, so that the newly active host is
-   * a primary before `configure-postgres.sh` creates the stanza there, and so that an
-   * unreachable old primary (a regional outage) fails its commands only after the promotion
-   * and the DNS change are under way.
+   * Resources every command waits for: the roles and secrets the host reads, and for the host
+   * the flip leaves, the flip (so an unreachable old leader, a regional outage, fails its
+   * commands only after the flip is done). Never the flip for the candidate's host: the flip
+   * waits for that host's `configured` step.
    * @default []
    */
   after?: pulumi.Resource[];
   /**
    * Values that re-run `configure-postgres.sh` when they change, beside the files it reads: the
-   * version ids of the roles' secrets, so a new password reaches the host's password file.
+   * version ids of the roles' and the REST API's secrets, so a new password reaches the host's
+   * password file and Patroni's environment.
    * @default []
    */
   configureTriggers?: pulumi.Input<string>[];
@@ -157,6 +178,8 @@ export class DatabaseHost extends pulumi.ComponentResource {
   readonly files: pulumi.Output<HostFile[]>;
   /** The last configure run's output (what changed). */
   readonly configureStdout: pulumi.Output<string>;
+  /** The step after which this host's Patroni runs with this deploy's patroni.yml (its `nofailover` tag) and dynamic configuration: the flip waits for the candidate's. */
+  readonly configured: command.remote.Command;
 
   constructor(name: string, args: DatabaseHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super(databaseHostType, name, {}, opts);
@@ -165,7 +188,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
       stanza: args.stanza,
       environment: args.environment,
       hostRegion: args.region,
-      side: args.isActive ? "active" : "passive",
+      patroni: args.patroni,
       repositories: args.repositories.map((repo, i) => ({ type: "s3", bucket: buckets[i]!, region: repo.region, path: repo.path })),
       fullRetentionDays: args.fullRetentionDays,
       archiveTimeoutSeconds: args.archiveTimeoutSeconds,
@@ -178,7 +201,6 @@ export class DatabaseHost extends pulumi.ComponentResource {
     resolveParams(params(args.repositories.map(() => placeholderBucket))); // throws on bad input, before any resource
 
     this.files = pulumi.all(args.repositories.map((repo) => repo.bucket)).apply((buckets) => renderHostFiles(params(buckets)));
-    const contentOf = (files: HostFile[], path: string) => files.find((f) => f.path === path)?.content ?? "";
 
     const connection: command.types.input.remote.ConnectionArgs = {
       host: args.connection.host,
@@ -189,6 +211,16 @@ export class DatabaseHost extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     const asRoot = "sudo -n /bin/bash -s";
 
+    const tlsScript = pulumi.secret(
+      pulumi.all([args.tls.caCertPem, args.tls.certPem, args.tls.keyPem]).apply(([caCertPem, certPem, keyPem]) => installFilesScript(renderTlsFiles(paths, { caCertPem, certPem, keyPem }))),
+    );
+    const tlsHash = tlsScript.apply(sha256);
+    const installTls = new command.remote.Command(
+      `${name}-tls`,
+      { connection, create: asRoot, stdin: tlsScript, triggers: [tlsHash] },
+      { ...child, dependsOn: [...(args.after ?? [])] },
+    );
+
     const installScript = this.files.apply(installFilesScript);
     const installFiles = new command.remote.Command(
       `${name}-files`,
@@ -198,21 +230,22 @@ export class DatabaseHost extends pulumi.ComponentResource {
 
     const configureInputs = this.files.apply((files) =>
       sha256(
-        [paths.pgbackrestConfig, paths.envFile, `${paths.binDir}/configure-postgres.sh`, `${paths.binDir}/lib.sh`]
-          .map((path) => `${path}\n${contentOf(files, path)}`)
+        files
+          .filter((f) => !f.path.startsWith(`${paths.systemdDir}/crazy-gary-`))
+          .map((f) => `${f.path}\n${f.content}`)
           .join("\n"),
       ),
     );
     const configure = new command.remote.Command(
       `${name}-configure`,
-      { connection, create: `sudo -n ${paths.binDir}/configure-postgres.sh`, triggers: [configureInputs, ...(args.configureTriggers ?? [])] },
-      { ...child, dependsOn: [installFiles, ...(args.after ?? [])] },
+      { connection, create: `sudo -n ${paths.binDir}/configure-postgres.sh`, triggers: [configureInputs, tlsHash, ...(args.configureTriggers ?? [])] },
+      { ...child, dependsOn: [installFiles, installTls, ...(args.after ?? [])] },
     );
 
     const unitsHash = this.files.apply((files) =>
       sha256(
         files
-          .filter((f) => f.path.startsWith(`${paths.systemdDir}/`))
+          .filter((f) => f.path.startsWith(`${paths.systemdDir}/crazy-gary-`))
           .map((f) => `${f.path}\n${f.content}`)
           .join("\n"),
       ),
@@ -226,6 +259,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
     );
 
     this.configureStdout = configure.stdout;
+    this.configured = configure;
     this.registerOutputs({ files: this.files, configureStdout: this.configureStdout });
   }
 }

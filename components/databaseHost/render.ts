@@ -8,9 +8,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { databaseRoleSecretName, HOST_DATABASE_ROLES, type HostDatabaseRole, PGBACKREST_DATABASE } from "../../domain/databaseRoles";
-import { everySecondsUtc } from "../../domain/lease";
+import { dynamicConfig, type PatroniConfigParams } from "../../domain/patroniConfig";
 import { REPOSITORY_WAL_AGE_METRIC } from "../../domain/walArchive";
-import { type DatabaseHostFilesParams, FILES_DIR, type HostFile, type HostJob, REPOSITORY_ROLES, type RepositoryLocation, SCRIPT_NAMES, type ScriptName, UNIT_NAMES } from "./hostFiles";
+import { type DatabaseHostFilesParams, FILES_DIR, type HostFile, type HostJob, type HostPaths, PATRONI_UNIT, REPOSITORY_ROLES, type RepositoryLocation, SCRIPT_NAMES, type ScriptName, UNIT_NAMES } from "./hostFiles";
+import { patroniYaml, pgbackrestCommands } from "./patroniFile";
 import { resolveParams } from "./resolveParams";
 
 /** Reads a file under `./files`. */
@@ -96,7 +97,6 @@ export function renderEnvFile(params: DatabaseHostFilesParams): string {
   return fillTemplate("dr.env", readFileText("dr.env"), {
     environment: quoted(p.environment),
     hostRegion: quoted(p.hostRegion),
-    side: quoted(p.side),
     stanza: quoted(p.stanza),
     localRepo: quoted(p.localRepo),
     repos: quoted(p.repositories.map((repo, i) => `${i + 1}=${repo.region}`).join(" ")),
@@ -108,6 +108,7 @@ export function renderEnvFile(params: DatabaseHostFilesParams): string {
     pgBinDir: quoted(p.postgres.binDir),
     pgDataDir: quoted(p.postgres.dataDir),
     database: quoted(p.postgres.database),
+    pgConfigDir: quoted(p.postgres.configDir),
     pgService: quoted(p.postgres.service),
     pgSocketDir: quoted(p.postgres.socketDir),
     pgPort: quoted(p.postgres.port),
@@ -121,10 +122,14 @@ export function renderEnvFile(params: DatabaseHostFilesParams): string {
     restoreTestPort: quoted(p.restoreTestPort),
     verifyTables: quoted(p.verifyTables.join(" ")),
     stateDir: quoted(p.paths.stateDir),
-    activeRegionParameter: quoted(p.activeRegionParameter),
-    leaseSeconds: quoted(p.lease.leaseSeconds),
-    leaseCheckSeconds: quoted(p.lease.checkIntervalSeconds),
-    fenceTimeoutSeconds: quoted(p.lease.fenceTimeoutSeconds),
+    patroniUrl: quoted(`https://127.0.0.1:${p.patroni.restApiPort}`),
+    patroniCaFile: quoted(tlsFilePaths(p.paths).caFile),
+    patroniUnit: quoted(PATRONI_UNIT),
+    patroniEnvFile: quoted(p.paths.patroniEnvFile),
+    patroniDynamicConfig: quoted(p.paths.patroniDynamicConfig),
+    patroniRestSecret: quoted(p.patroni.restApiSecret),
+    patroniReplicationRole: quoted("replicator" satisfies HostDatabaseRole),
+    patroniRewindRole: quoted("rewinder" satisfies HostDatabaseRole),
   });
 }
 
@@ -135,15 +140,14 @@ const JOBS: Readonly<Record<HostJob, { description: string; script: ScriptName; 
   restoreTest: { description: "Crazy-Gary monthly restore test", script: "restore-test.sh", args: "", persistent: true, persistentReason: "a test missed while the host was down runs at boot." },
   monitor: { description: "Crazy-Gary backup freshness and replication lag metrics", script: "monitor.sh", args: "", persistent: false, persistentReason: "a missed run has nothing to make up; the next one reports." },
   heartbeat: { description: "Crazy-Gary heartbeat row on the primary", script: "heartbeat.sh", args: "", persistent: false, persistentReason: "a missed beat has nothing to make up; the next one writes." },
-  lease: { description: "Crazy-Gary primary lease on the active-region parameter", script: "lease.sh", args: "", persistent: false, persistentReason: "a missed check has nothing to make up; the next one reads." },
 };
 
-/** The systemd `.service` and `.timer` files, six of each. */
+/** The systemd `.service` and `.timer` files, five of each. */
 export function renderSystemdUnits(params: DatabaseHostFilesParams): HostFile[] {
   const p = resolveParams(params);
   const service = readFileText("systemd/job.service");
   const timer = readFileText("systemd/job.timer");
-  const onCalendar: Record<HostJob, string> = { ...p.schedules, lease: everySecondsUtc(p.lease.checkIntervalSeconds) };
+  const onCalendar: Record<HostJob, string> = p.schedules;
   return (Object.keys(UNIT_NAMES) as HostJob[]).flatMap((job) => {
     const unit = UNIT_NAMES[job];
     const { description, script, args, persistent, persistentReason } = JOBS[job];
@@ -178,18 +182,92 @@ export function readScript(name: ScriptName): string {
   return readFileText(`bin/${name}`);
 }
 
-/** `archive_command` as configure-postgres.sh sets it (for tests and docs). */
+/** `archive_command` as Patroni sets it (for tests and docs). */
 export function archiveCommand(params: DatabaseHostFilesParams): string {
   const p = resolveParams(params);
-  return `pgbackrest --config=${p.paths.pgbackrestConfig} --stanza=${p.stanza} archive-push %p`;
+  return pgbackrestCommands(p.paths.pgbackrestConfig, p.stanza, p.localRepo).archiveCommand;
 }
 
-/** Every file for one host, with its path and mode. */
+/** Where the TLS files live on the host (the REST API's certificate and key, the CA that signed every member's). */
+export const tlsFilePaths = (paths: Pick<HostPaths, "tlsDir">) => ({ caFile: `${paths.tlsDir}/ca.pem`, certFile: `${paths.tlsDir}/cert.pem`, keyFile: `${paths.tlsDir}/key.pem` });
+
+/** The host's TLS material as PEM text (COORDINATION.md contract; components/patroniTls.ts makes it). */
+export interface HostTlsPems {
+  caCertPem: string;
+  certPem: string;
+  /** The member's private key: a secret. */
+  keyPem: string;
+}
+
+/** The TLS files: CA and certificate world-readable, the key 0640 root:postgres (Patroni runs as postgres). */
+export function renderTlsFiles(paths: Pick<HostPaths, "tlsDir">, pems: HostTlsPems): HostFile[] {
+  const files = tlsFilePaths(paths);
+  const withNewline = (pem: string) => (pem.endsWith("\n") ? pem : `${pem}\n`);
+  return [
+    { path: files.caFile, mode: "0644", content: withNewline(pems.caCertPem) },
+    { path: files.certFile, mode: "0644", content: withNewline(pems.certPem) },
+    { path: files.keyFile, mode: "0640", group: "postgres", content: withNewline(pems.keyPem) },
+  ];
+}
+
+/** What this member's patroni.yml is rendered from (domain/patroniConfig.ts). */
+export function patroniConfigParams(params: DatabaseHostFilesParams): PatroniConfigParams {
+  const p = resolveParams(params);
+  const commands = pgbackrestCommands(p.paths.pgbackrestConfig, p.stanza, p.localRepo);
+  const tls = tlsFilePaths(p.paths);
+  return {
+    scope: p.patroni.scope,
+    member: p.patroni.member,
+    etcdHosts: p.patroni.etcdHosts,
+    etcdTls: tls,
+    timings: p.patroni.timings,
+    maximumLagOnFailoverBytes: p.patroni.maximumLagOnFailoverBytes,
+    noFailover: p.patroni.noFailover,
+    restApi: { port: p.patroni.restApiPort, connectHost: p.patroni.connectHost, certFile: tls.certFile, keyFile: tls.keyFile, caFile: tls.caFile },
+    postgres: {
+      connectHost: p.patroni.connectHost,
+      port: p.postgres.port,
+      dataDir: p.postgres.dataDir,
+      binDir: p.postgres.binDir,
+      configDir: p.postgres.configDir,
+      socketDir: p.postgres.socketDir,
+      pgpassFile: p.paths.patroniPgpass,
+    },
+    archiveCommand: commands.archiveCommand,
+    restoreCommand: commands.restoreCommand,
+    replicaFromBackupCommand: commands.replicaFromBackupCommand,
+    archiveTimeoutSeconds: p.archiveTimeoutSeconds,
+    pgHba: [],
+  };
+}
+
+/** This member's patroni.yml (no secret: those come from the EnvironmentFile). */
+export const renderPatroniYaml = (params: DatabaseHostFilesParams): string => patroniYaml(patroniConfigParams(params));
+
+/** The dynamic configuration configure-postgres.sh PATCHes to Patroni's `/config`, as JSON. */
+export function renderDynamicConfig(params: DatabaseHostFilesParams): string {
+  const p = resolveParams(params);
+  return `${JSON.stringify(dynamicConfig({ timings: p.patroni.timings, maximumLagOnFailoverBytes: p.patroni.maximumLagOnFailoverBytes }))}\n`;
+}
+
+/** The local etcd member's unit, which Patroni starts after (Debian 12's etcd-server package: /lib/systemd/system/etcd.service). */
+export const ETCD_UNIT = "etcd.service";
+
+/** The drop-in that adapts Debian's patroni.service (its own unit file stays the package's). */
+export function renderPatroniDropIn(params: DatabaseHostFilesParams): string {
+  const p = resolveParams(params);
+  return fillTemplate("systemd/patroni.conf", readFileText("systemd/patroni.conf"), { unit: PATRONI_UNIT, etcdUnit: ETCD_UNIT, envFile: p.paths.patroniEnvFile });
+}
+
+/** Every file for one host, with its path and mode (the TLS files apart: {@link renderTlsFiles}). */
 export function renderHostFiles(params: DatabaseHostFilesParams): HostFile[] {
   const p = resolveParams(params);
   return [
     { path: p.paths.pgbackrestConfig, mode: "0640", content: renderPgbackrestConf(params) },
     { path: p.paths.envFile, mode: "0644", content: renderEnvFile(params) },
+    { path: p.paths.patroniConfig, mode: "0640", content: renderPatroniYaml(params) },
+    { path: p.paths.patroniDynamicConfig, mode: "0644", content: renderDynamicConfig(params) },
+    { path: `${p.paths.systemdDir}/${PATRONI_UNIT}.d/crazy-gary.conf`, mode: "0644", content: renderPatroniDropIn(params) },
     ...SCRIPT_NAMES.map((name) => ({ path: `${p.paths.binDir}/${name}`, mode: "0755" as const, content: readScript(name) })),
     ...renderSystemdUnits(params),
   ];

@@ -2,19 +2,18 @@
  * The host files' parameters with every default applied once, each value checked before it
  * reaches a file: an error names the key, the value and what is allowed.
  */
-import { activeRegionParameterName } from "../../domain/activeRegionParameter";
 import { HBA_ADDRESS, hbaAddressFix } from "../../domain/hbaAddress";
 import type { HostSchedules } from "../../domain/hostSchedules";
-import { defaultLeaseTimings, type LeaseTimings, validateLeaseTimings } from "../../domain/lease";
+import { patroniTimingProblem } from "../../domain/patroni";
 import { ARCHIVE_PUSH_IO_TIMEOUT_SECONDS } from "../../domain/walArchive";
-import { type DatabaseHostFilesParams, defaultHostPaths, type HostPaths, type HostPostgres, REPOSITORY_ROLES, type RepositoryLocation } from "./hostFiles";
+import { type DatabaseHostFilesParams, defaultHostPaths, type HostPatroni, type HostPaths, type HostPostgres, REPOSITORY_ROLES, type RepositoryLocation } from "./hostFiles";
 
 /** Params with every default applied, validated. */
 interface ResolvedParams {
   stanza: string;
   environment: string;
   hostRegion: string;
-  side: "active" | "passive";
+  patroni: HostPatroni;
   repositories: readonly RepositoryLocation[];
   localRepo: number;
   fullRetentionDays: number;
@@ -29,8 +28,6 @@ interface ResolvedParams {
   verifyTables: readonly string[];
   heartbeatTable: string;
   paths: HostPaths;
-  activeRegionParameter: string;
-  lease: LeaseTimings;
   replicationClients: readonly string[];
 }
 
@@ -42,8 +39,10 @@ const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/@+-]*$/;
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const QUALIFIED_TABLE = /^([a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,62}$/;
 const SCHEMA_TABLE = /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/;
-const SERVICE = /^[A-Za-z0-9@._-]*$/;
-const SSM_PARAMETER = /^(\/[A-Za-z0-9_.-]+)+$/;
+const SERVICE = /^([A-Za-z0-9@._-]+\.service|[A-Za-z0-9@._-]+)?$/;
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?$/;
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?):\d{1,5}$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const ON_CALENDAR_UTC = /^[0-9*/,.:~ -]+ UTC$/;
 
 function fail(key: string, value: unknown, allowed: string): never {
@@ -75,6 +74,7 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
     socketDir: params.postgres?.socketDir ?? "/var/run/postgresql",
     binDir: params.postgres?.binDir ?? "/usr/lib/postgresql/15/bin",
     database: params.postgres?.database ?? "crazy_gary",
+    configDir: params.postgres?.configDir ?? "/etc/postgresql/15/main",
     service: params.postgres?.service ?? "postgresql@15-main",
   };
   requireMatch("postgres.dataDir", postgres.dataDir, ABSOLUTE_PATH, absolute);
@@ -82,7 +82,8 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
   requireMatch("postgres.binDir", postgres.binDir, ABSOLUTE_PATH, absolute);
   requireInteger("postgres.port", postgres.port, 1, 65535);
   requireMatch("postgres.database", postgres.database, IDENTIFIER, "use a lower-case SQL identifier");
-  requireMatch("postgres.service", postgres.service, SERVICE, "use a systemd unit name, or empty for pg_ctl");
+  requireMatch("postgres.configDir", postgres.configDir, ABSOLUTE_PATH, absolute);
+  requireMatch("postgres.service", postgres.service, SERVICE, "use a systemd unit name such as postgresql@15-main, or empty for none");
 
   const hostRegion = requireMatch("hostRegion", params.hostRegion, REGION, "use an AWS region code such as us-east-1");
   if (params.repositories.length < 1 || params.repositories.length > REPOSITORY_ROLES.length) {
@@ -112,7 +113,7 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
   verifyTables.forEach((table, i) => requireMatch(`verifyTables[${i}]`, table, QUALIFIED_TABLE, "use a lower-case table name, optionally schema-qualified"));
   const restoreTestPort = requireInteger("restoreTestPort", params.restoreTestPort ?? 5499, 1, 65535);
   if (restoreTestPort === postgres.port) fail("restoreTestPort", restoreTestPort, `use a port other than postgres.port (${postgres.port})`);
-  if (params.side !== "active" && params.side !== "passive") fail("side", params.side, 'use "active" or "passive"');
+  const patroni = resolvePatroni(params.patroni, postgres.port);
   const replicationClients = params.replicationClients ?? ["all"];
   if (replicationClients.length === 0) fail("replicationClients", replicationClients, 'give at least one address, or ["all"]');
   replicationClients.forEach((address, i) => requireMatch(`replicationClients[${i}]`, address, HBA_ADDRESS, hbaAddressFix));
@@ -121,7 +122,7 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
     stanza: requireMatch("stanza", params.stanza ?? "crazy-gary", STANZA, "use 1-64 letters, digits, - or _"),
     environment: requireMatch("environment", params.environment, ENVIRONMENT, "use a stack name of lower-case letters, digits and -"),
     hostRegion,
-    side: params.side,
+    patroni,
     repositories: params.repositories,
     localRepo: local[0]!.index,
     fullRetentionDays: requireInteger("fullRetentionDays", params.fullRetentionDays, 1, 9999),
@@ -137,13 +138,24 @@ export function resolveParams(params: DatabaseHostFilesParams): ResolvedParams {
     verifyTables,
     heartbeatTable: requireMatch("heartbeatTable", params.heartbeatTable ?? "crazy_gary_dr.heartbeat", SCHEMA_TABLE, "use schema.table in lower case"),
     paths,
-    activeRegionParameter: requireMatch(
-      "activeRegionParameter",
-      params.activeRegionParameter ?? activeRegionParameterName(params.environment),
-      SSM_PARAMETER,
-      "use an SSM parameter path such as /crazy-gary/prod/active-region",
-    ),
-    lease: validateLeaseTimings({ ...defaultLeaseTimings, ...params.lease }),
     replicationClients,
   };
+}
+
+/** Checks this member's Patroni settings (the timing rule with domain/patroni.ts). */
+function resolvePatroni(patroni: HostPatroni, postgresPort: number): HostPatroni {
+  if (patroni === undefined || patroni === null) fail("patroni", patroni, "give the host's Patroni member settings");
+  requireMatch("patroni.scope", patroni.scope, STANZA, "use 1-64 letters, digits, - or _");
+  requireMatch("patroni.member", patroni.member, REGION, "use the host's AWS region code such as us-east-1");
+  if (patroni.etcdHosts.length !== 3) fail("patroni.etcdHosts", patroni.etcdHosts, "list the three etcd members' client endpoints (primary, secondary and witness region)");
+  patroni.etcdHosts.forEach((host, i) => requireMatch(`patroni.etcdHosts[${i}]`, host, HOST_PORT, "use host:port, e.g. db-use1.internal:2379"));
+  requireInteger("patroni.restApiPort", patroni.restApiPort, 1, 65535);
+  if (patroni.restApiPort === postgresPort) fail("patroni.restApiPort", patroni.restApiPort, `use a port other than postgres.port (${postgresPort})`);
+  const problem = patroniTimingProblem(patroni.timings);
+  if (problem) fail("patroni.timings", patroni.timings, problem);
+  requireInteger("patroni.maximumLagOnFailoverBytes", patroni.maximumLagOnFailoverBytes, 0, Number.MAX_SAFE_INTEGER);
+  requireMatch("patroni.connectHost", patroni.connectHost, HOST_NAME, "use the host name or IP address the other region reaches this host at");
+  requireMatch("patroni.restApiSecret", patroni.restApiSecret, SECRET_NAME, "use a Secrets Manager secret name such as crazy-gary/prod/patroni/rest-api");
+  if (typeof patroni.noFailover !== "boolean") fail("patroni.noFailover", patroni.noFailover, "use true or false");
+  return patroni;
 }

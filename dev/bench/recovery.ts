@@ -148,7 +148,7 @@ async function prepareSize(sandbox: PgSandbox, label: string, sizeBytes: number)
   const databaseBytes = Number(await primary.sqlValue(`SELECT pg_database_size('${DATABASE}')`));
   say(`[${label}] data set: ${formatBytes(databaseBytes)} (users ${generated.value.users} rows, tasks ${generated.value.tasks} rows; asked for ${formatBytes(sizeBytes)}), generated in ${seconds(generated.ms)} s`);
 
-  const host = await DrHost.install(sandbox, { name: `${label}-host`, node: primary, hostRegion: PRIMARY_REGION, side: "active", repositories });
+  const host = await DrHost.install(sandbox, { name: `${label}-host`, node: primary, hostRegion: PRIMARY_REGION, repositories });
   await host.runScriptChecked("configure-postgres.sh");
   const backup = await timed(() => host.runScriptChecked("backup.sh", ["full"], LONG_MS));
   const repoBytes = Number((await runChecked("du", ["-sb", join(repositories.primary, "backup")])).stdout.split("\t")[0]);

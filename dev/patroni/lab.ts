@@ -141,7 +141,8 @@ export class PatroniLab {
       await Promise.all(REGION_ROLES.map((role) => etcd[role].waitHealthy()));
 
       const caFile = join(sandbox.root, "rest-ca.pem");
-      await writeOwnedFile(caFile, (await Promise.all([certs.primary.cert, certs.secondary.cert].map((file) => readFile(file, "utf8")))).join(""));
+      const caBundle = (await Promise.all([certs.primary.cert, certs.secondary.cert].map((file) => readFile(file, "utf8")))).join("");
+      await writeOwnedFile(caFile, caBundle);
       const s3Env = { ...s3.primary.pgbackrestEnv(1), ...s3.secondary.pgbackrestEnv(2) };
       const makeMember = async (role: DatabaseRole): Promise<PatroniMember> => {
         const name = REGION_CODES[role];
@@ -149,7 +150,7 @@ export class PatroniLab {
         await sandbox.makeDir(`${role}/pg/run`);
         const node = new PgNode(name, POSTGRES_PORT, dir);
         const host = await DrHost.install(sandbox, {
-          name: `${role}/host`, node, hostRegion: name, side: role === "primary" ? "active" : "passive",
+          name: `${role}/host`, node, hostRegion: name, patroni: { restApiPort: REST_API_PORT, caCertPem: caBundle },
           repositories: { primary: "/nonexistent", secondary: "/nonexistent" }, s3Buckets: buckets, database: "postgres", createRoles: false,
         });
         const configFile = join(sandbox.root, role, "patroni.yml");

@@ -128,6 +128,17 @@ export class PatroniMember {
     return runCommand(command, argv, { env: { ...this.env, PGPASSFILE: this.host.passwordFile }, timeoutMs });
   }
 
+  /** How many backups each repository (repo1, repo2) holds, read with `pgbackrest info` from this member's host. */
+  async backupCounts(): Promise<number[]> {
+    const counts: number[] = [];
+    for (const repo of [1, 2]) {
+      const result = await this.pgbackrest([`--repo=${repo}`, "--output=json", "info"]);
+      if (result.code !== 0) throw new Error(`pgbackrest info --repo=${repo} on ${this.name} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+      counts.push((JSON.parse(result.stdout) as { backup: unknown[] }[])[0]!.backup.length);
+    }
+    return counts;
+  }
+
   /** Runs an installed host script (bin/<script>) as its systemd unit would, as `postgres` inside its region. */
   runScript(script: string, args: readonly string[] = [], timeoutMs = 600_000): Promise<CommandResult> {
     const [command, argv] = this.network.wrap(this.role, "bash", [`${this.host.params.paths!.binDir}/${script}`, ...args], true);

@@ -11,7 +11,7 @@ export interface HostCertificate {
 }
 
 /**
- * Writes a fresh key and self-signed certificate for `address` (CN and IP SAN) into `dir`,
+ * Writes a fresh key and self-signed certificate for `address` (CN and IP SANs `address` and 127.0.0.1) into `dir`,
  * owned by `postgres` (Patroni reads them as that user). Route53 HTTPS health checks do not
  * validate certificates (citations P15), so a self-signed one per host is what production runs.
  */
@@ -19,7 +19,8 @@ export async function hostCertificate(dir: string, address: string): Promise<Hos
   const files = { key: join(dir, "host-key.pem"), cert: join(dir, "host-cert.pem") };
   await runChecked("openssl", [
     "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${address}`,
-    "-addext", `subjectAltName=IP:${address}`, "-keyout", files.key, "-out", files.cert,
+    // 127.0.0.1 too: the host scripts ask GET https://127.0.0.1:<port>/primary, verified (COORDINATION.md contract).
+    "-addext", `subjectAltName=IP:${address},IP:127.0.0.1`, "-keyout", files.key, "-out", files.cert,
   ]);
   for (const file of [files.key, files.cert]) await writeOwnedFile(file, await readFile(file, "utf8"));
   return files;

@@ -11,7 +11,7 @@ import { databaseRoleNames, databaseRoleSpecs, type DatabaseRoleName } from "../
 import { sqlLiteral } from "./settings";
 
 /** A role's password in one sandbox: 32 hex characters (letters and digits, as the stack generates). */
-export function testRolePassword(sandboxRoot: string, role: DatabaseRoleName): string {
+export function testRolePassword(sandboxRoot: string, role: DatabaseRoleName | "patroni-rest-api"): string {
   return createHash("sha256").update(`${sandboxRoot}\0${role}`).digest("hex").slice(0, 32);
 }
 

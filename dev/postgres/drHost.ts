@@ -6,21 +6,28 @@
  * test/databaseHost.render.test.ts); every script runs as written, as `postgres`, with the
  * AWS CLI replaced at the PATH boundary by a recorder.
  */
-import { join } from "node:path";
+import { appendFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { renderSettings } from "./settings";
 import { schedulesFromRunbook } from "../../domain/hostSchedules";
-import type { LeaseTimings } from "../../domain/lease";
 import { type DatabaseHostFilesParams, type ScriptName } from "../../components/databaseHost/hostFiles";
-import { renderHostFiles } from "../../components/databaseHost/render";
+import { patroniConfigParams, renderHostFiles, renderTlsFiles } from "../../components/databaseHost/render";
+import { renderPatroniConfig } from "../../domain/patroniConfig";
+import { defaultPatroniTimings, patroniScope } from "../../domain/patroni";
 import { backups, maxArchiveTimeoutSeconds, recoveryObjectives } from "../../domain/runbook";
 import { walQueueMaxMiB } from "../../domain/walQueue";
 import { databaseRoleSecretName, HOST_DATABASE_ROLES, type DatabaseRoleName } from "../../domain/databaseRoles";
 import type { PgNode } from "./pgNode";
 import type { PgSandbox } from "./sandbox";
-import { PG_BIN, writeOwnedFile } from "./serverTools";
+import { makeOwnedDir, PG_BIN, writeOwnedFile } from "./serverTools";
 import { FakeAws } from "./fakeAws";
 import { databaseRolesSql, testRolePassword } from "./databaseRoles";
 import { runCommand, type CommandResult } from "../../tools/process/exec";
 import { freeLoopbackPort } from "./ports";
+import { PatroniStandIn } from "./patroniStandIn";
+
+/** The REST API's secret as the PatroniRestCredentials component names it for prod. */
+const REST_API_SECRET = "crazy-gary/prod/patroni/rest-api";
 
 /** The regions the two repositories stand in for (prod's primary and secondary). */
 export const PRIMARY_REGION = "us-east-1";
@@ -44,9 +51,14 @@ export interface DrHostOptions {
   /** Folder name of the host's files in the sandbox. */
   name: string;
   node: PgNode;
-  /** The region this host stands in for. */
+  /** The region this host stands in for (also its Patroni member name). */
   hostRegion: string;
-  side: "active" | "passive";
+  /**
+   * The real Patroni this host's scripts ask (GET /primary on 127.0.0.1): its REST API port and
+   * the CA that verifies its certificate, as on a database host.
+   * @default a {@link PatroniStandIn} answering from the node's own state
+   */
+  patroni?: { restApiPort: number; caCertPem: string };
   /** Posix folders standing in for the buckets; ignored when `s3Buckets` is given. */
   repositories: Repositories;
   /**
@@ -68,8 +80,6 @@ export interface DrHostOptions {
   archivePushIoTimeoutSeconds?: number;
   /** The application's database. @default "crazy_gary" */
   database?: string;
-  /** The lease's timings (lease.sh, fence.sh). @default defaultLeaseTimings (domain/lease.ts) */
-  lease?: LeaseTimings;
   /** Addresses the standby may stream from as `replicator` (pg_hba.conf). @default ["all"] */
   replicationClients?: readonly string[];
   /**
@@ -89,16 +99,32 @@ export class DrHost {
     readonly params: DatabaseHostFilesParams,
     readonly root: string,
     readonly aws: FakeAws,
+    /** The stand-in Patroni, when the host has no real one. */
+    readonly patroniStandIn: PatroniStandIn | undefined,
   ) {}
 
   /** Renders every host file with {@link renderHostFiles} and writes it under the sandbox. */
   static async install(sandbox: PgSandbox, options: DrHostOptions): Promise<DrHost> {
     const root = await sandbox.makeDir(options.name);
     const dir = async (relative: string) => sandbox.makeDir(`${options.name}/${relative}`);
+    const aws = await FakeAws.install(sandbox, options.name);
+    const restAuth = { user: "patroni", password: testRolePassword(sandbox.root, "patroni-rest-api") };
+    const standIn = options.patroni ? undefined : await PatroniStandIn.start(sandbox, options.name, options.node, restAuth, aws.binDir);
+    const patroni = options.patroni ?? { restApiPort: standIn!.port, caCertPem: standIn!.caCertPem };
     const params: DatabaseHostFilesParams = {
       environment: "prod",
       hostRegion: options.hostRegion,
-      side: options.side,
+      patroni: {
+        scope: patroniScope("prod"),
+        member: options.hostRegion,
+        noFailover: false,
+        etcdHosts: ["127.0.0.1:2379", "127.0.0.2:2379", "127.0.0.3:2379"],
+        timings: defaultPatroniTimings,
+        restApiPort: patroni.restApiPort,
+        maximumLagOnFailoverBytes: 335544320,
+        connectHost: "127.0.0.1",
+        restApiSecret: REST_API_SECRET,
+      },
       repositories: options.s3Buckets
         ? [
             { type: "s3", bucket: options.s3Buckets.primary, region: PRIMARY_REGION },
@@ -119,6 +145,7 @@ export class DrHost {
         socketDir: options.node.socketDir,
         binDir: PG_BIN,
         database: options.database ?? "crazy_gary",
+        configDir: options.node.dataDir,
         service: "",
       },
       restoreTestPort: await freeLoopbackPort(),
@@ -133,22 +160,29 @@ export class DrHost {
         lockPath: await dir("lock"),
         restoreTestDir: join(root, "restore-test"),
         passwordFile: join(root, "pgpass"),
+        patroniConfig: join(root, "etc", "patroni.yml"),
+        patroniEnvFile: join(root, "etc", "patroni_env.conf"),
+        patroniDynamicConfig: join(root, "etc", "patroni-dynamic.json"),
+        tlsDir: await dir("tls"),
+        patroniPgpass: join(root, "patroni.pgpass"),
       },
-      lease: options.lease,
       replicationClients: options.replicationClients,
     };
-    for (const file of renderHostFiles(params)) {
+    const tls = { caCertPem: patroni.caCertPem, certPem: patroni.caCertPem, keyPem: "-----BEGIN PRIVATE KEY-----\n(the stand-in's own, not used by the scripts)\n-----END PRIVATE KEY-----\n" };
+    for (const file of [...renderHostFiles(params), ...renderTlsFiles(params.paths as { tlsDir: string }, tls)]) {
+      await makeOwnedDir(dirname(file.path));
       await writeOwnedFile(file.path, file.content, Number.parseInt(file.mode, 8));
     }
+    if (standIn) await applyPatroniParameters(options.node, params);
     // The roles as the DatabaseRoles component declares them (created on a primary; a standby
     // receives them through replication) and their secrets as Secrets Manager holds them.
     const password = (role: DatabaseRoleName) => testRolePassword(sandbox.root, role);
     if (options.createRoles ?? !(await options.node.isInRecovery())) await options.node.sql(databaseRolesSql(password));
-    const aws = await FakeAws.install(sandbox, options.name);
     for (const role of HOST_DATABASE_ROLES) {
       await aws.storeSecret(databaseRoleSecretName(params.environment, role), JSON.stringify({ username: role, password: password(role) }));
     }
-    return new DrHost(options.name, options.node, params, root, aws);
+    await aws.storeSecret(REST_API_SECRET, JSON.stringify({ username: restAuth.user, password: restAuth.password }));
+    return new DrHost(options.name, options.node, params, root, aws, standIn);
   }
 
   /** The password file configure-postgres.sh writes for this host (libpq's PGPASSFILE). */
@@ -236,6 +270,18 @@ export class DrHost {
     const [stanza] = JSON.parse(await this.pgbackrestChecked([`--repo=${repo}`, "--output=json", "info"])) as PgbackrestInfo[];
     return stanza!;
   }
+}
+
+/**
+ * Where no Patroni runs, writes the PostgreSQL parameters of the host's patroni.yml into the
+ * node's postgresql.conf and reloads a running server, as Patroni does when it starts; what needs
+ * a restart (archive_mode) shows as pending_restart until configure-postgres.sh asks the
+ * stand-in for POST /restart.
+ */
+async function applyPatroniParameters(node: PgNode, params: DatabaseHostFilesParams): Promise<void> {
+  const { unix_socket_directories: _socket, ...parameters } = renderPatroniConfig(patroniConfigParams(params)).postgresql.parameters;
+  await appendFile(join(node.dataDir, "postgresql.conf"), `\n# --- as Patroni writes it (patroni.yml postgresql.parameters) ---\n${renderSettings(parameters)}`);
+  if (await node.isRunning()) await node.reload();
 }
 
 /** The parts of `pgbackrest info --output=json` the tests read. */

@@ -53,7 +53,7 @@ export async function startOutageWorld(label: string, settings: OutageHostSettin
     name: "host-usw2",
     node: primary,
     hostRegion: SECONDARY_REGION,
-    side: "active",
+   
     repositories: await createRepositories(sandbox),
     s3Buckets: BUCKETS,
     ...settings,

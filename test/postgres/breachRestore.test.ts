@@ -28,7 +28,7 @@ beforeAll(async () => {
   primary = await sandbox.initPrimary({ name: "use1" });
   await primary.createDatabase(DATABASE);
   await primary.sql(APPLICATION_SCHEMA + seedSql(200, 5, "seed"), { database: DATABASE });
-  east = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, side: "active", repositories });
+  east = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, repositories });
   await east.runScriptChecked("configure-postgres.sh");
 });
 afterAll(() => sandbox?.destroy());

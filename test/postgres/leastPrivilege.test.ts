@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseRoleSecretName, HOST_DATABASE_ROLES } from "../../domain/databaseRoles";
 import { LOOPBACK, PG_BIN, PgSandbox, sqlLiteral, type PgNode } from "../../dev/postgres/cluster";
-import { clientSql } from "../../dev/postgres/clients";
 import { testRolePassword } from "../../dev/postgres/databaseRoles";
 import { runCommand, type CommandResult } from "../../tools/process/exec";
 import { APPLICATION_SCHEMA, createRepositories, decodeMetricCall, DrHost, PRIMARY_REGION, SECONDARY_REGION, seedSql, waitFor, type Repositories } from "../../dev/postgres/pgbackrest";
@@ -25,11 +24,8 @@ let primary: PgNode;
 let east: DrHost;
 let configure: CommandResult;
 
-/**
- * The primary's server log: configure-postgres.sh restarted it (archive_mode) with pg_ctl,
- * which sends the log to the host's state folder from then on.
- */
-const serverLog = async () => (await readFile(join(east.stateDir, "postgresql-restart.log"), "utf8").catch(() => ""));
+/** The primary's server log (restarts through the Patroni stand-in keep it). */
+const serverLog = async () => (await readFile(primary.logFile, "utf8").catch(() => ""));
 /** The server log from `from` (a length read earlier) on. */
 const logSince = async (from: number) => (await serverLog()).slice(from);
 const logLength = async () => (await serverLog()).length;
@@ -62,19 +58,26 @@ beforeAll(async () => {
   primary = await sandbox.initPrimary({ name: "use1", settings: { log_connections: "on" } });
   await primary.createDatabase(DATABASE);
   await primary.sql(APPLICATION_SCHEMA + seedSql(50, 2, "seed"), { database: DATABASE });
-  east = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, side: "active", repositories });
+  east = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, repositories });
   configure = await east.runScript("configure-postgres.sh");
 });
 afterAll(() => sandbox?.destroy());
 
 describe("the roles", () => {
   it("are logins without superuser, CREATEROLE or CREATEDB; only replicator has REPLICATION", async () => {
-    const rows = await primary.sql("SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication FROM pg_roles WHERE rolname IN ('pgbackrest', 'monitor', 'replicator') ORDER BY 1");
+    const rows = await primary.sql("SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication FROM pg_roles WHERE rolname IN ('pgbackrest', 'monitor', 'replicator', 'rewinder') ORDER BY 1");
     expect(rows).toEqual([
       ["monitor", "f", "f", "f", "f"],
       ["pgbackrest", "f", "f", "f", "f"],
       ["replicator", "f", "f", "f", "t"],
+      ["rewinder", "f", "f", "f", "f"],
     ]);
+  });
+
+  it("rewinder (Patroni's pg_rewind user) may read the server's files, as pg_rewind does, and no table", async () => {
+    const files = await primary.psql("SELECT count(*) > 0 FROM pg_ls_dir('global'); SELECT (pg_stat_file('global/pg_control')).size > 0; SELECT length(pg_read_binary_file('global/pg_control')) > 0", { user: "rewinder" });
+    expect([files.code, files.stdout.trim().split("\n")]).toEqual([0, ["t", "t", "t"]]);
+    expect((await primary.psql("SELECT count(*) FROM users", { user: "rewinder", database: DATABASE })).stderr).toContain("permission denied for table users");
   });
 });
 
@@ -87,7 +90,9 @@ describe("configure-postgres.sh", () => {
   it("reads each role's secret in the host's region and writes the password file (0600, postgres), never printing a password", async () => {
     const secretCalls = (await east.aws.calls()).filter((call) => call[0] === "secretsmanager");
     expect(secretCalls).toEqual(
-      HOST_DATABASE_ROLES.map((role) => ["secretsmanager", "get-secret-value", "--region", PRIMARY_REGION, "--secret-id", databaseRoleSecretName("prod", role), "--query", "SecretString", "--output", "text"]),
+      [...HOST_DATABASE_ROLES.map((role) => databaseRoleSecretName("prod", role)), "crazy-gary/prod/patroni/rest-api"].map((secret) => [
+        "secretsmanager", "get-secret-value", "--region", PRIMARY_REGION, "--secret-id", secret, "--query", "SecretString", "--output", "text",
+      ]),
     );
     const file = await stat(east.passwordFile);
     expect(file.mode & 0o777).toBe(0o600);
@@ -103,14 +108,41 @@ describe("configure-postgres.sh", () => {
     for (const role of HOST_DATABASE_ROLES) expect(configure.stdout + configure.stderr).not.toContain(password(role));
   });
 
+  it("writes Patroni's environment (0600) from the secrets: REST API, replication and rewind credentials, the superuser by peer without a password", async () => {
+    const envFile = east.params.paths!.patroniEnvFile!;
+    expect((await stat(envFile)).mode & 0o777).toBe(0o600);
+    expect((await readFile(envFile, "utf8")).split("\n").filter((line) => !line.startsWith("#"))).toEqual([
+      "PATRONI_RESTAPI_USERNAME=patroni",
+      `PATRONI_RESTAPI_PASSWORD=${testRolePassword(sandbox.root, "patroni-rest-api")}`,
+      "PATRONI_SUPERUSER_USERNAME=postgres",
+      "PATRONI_REPLICATION_USERNAME=replicator",
+      `PATRONI_REPLICATION_PASSWORD=${testRolePassword(sandbox.root, "replicator")}`,
+      "PATRONI_REWIND_USERNAME=rewinder",
+      `PATRONI_REWIND_PASSWORD=${testRolePassword(sandbox.root, "rewinder")}`,
+      "",
+    ]);
+    expect(configure.stdout + configure.stderr).not.toContain(testRolePassword(sandbox.root, "patroni-rest-api"));
+  });
+
+  it("adopts the server the documented way: start.conf manual, Patroni enabled and started, PostgreSQL restarted through Patroni for archive_mode=always, the dynamic config PATCHed", async () => {
+    expect(await readFile(join(primary.dataDir, "start.conf"), "utf8")).toMatch(/^manual$/m);
+    expect(await east.patroniStandIn!.systemctlCalls()).toEqual(["is-active --quiet patroni.service", "daemon-reload", "enable --now patroni.service"]);
+    expect(east.patroniStandIn!.calls.map((call) => [call.method, call.path, call.body])).toEqual([
+      ["POST", "/restart", "{}"],
+      ["PATCH", "/config", JSON.stringify({ ttl: 30, loop_wait: 10, retry_timeout: 10, maximum_lag_on_failover: 335544320, postgresql: { use_pg_rewind: true } })],
+    ]);
+    expect(await primary.sqlValue("SHOW archive_mode")).toBe("always");
+  });
+
   it("puts the roles block first in pg_hba.conf: each role with its password, only to its database", async () => {
     const hba = (await readFile(join(primary.dataDir, "pg_hba.conf"), "utf8")).split("\n");
-    expect(hba.slice(0, 6)).toEqual([
+    expect(hba.slice(0, 7)).toEqual([
       "# BEGIN crazy-gary roles",
-      `# Written by configure-postgres.sh (pulumi up); passwords in ${east.passwordFile}.`,
+      `# Written by configure-postgres.sh (pulumi up); passwords in ${east.passwordFile} and ${east.params.paths!.patroniEnvFile}.`,
       "local postgres pgbackrest scram-sha-256",
       `local ${DATABASE} monitor scram-sha-256`,
       "host replication replicator all scram-sha-256",
+      "host postgres rewinder all scram-sha-256",
       "# END crazy-gary roles",
     ]);
     expect(await primary.sqlValue("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL")).toBe("0");
@@ -123,23 +155,29 @@ describe("configure-postgres.sh", () => {
       name: "host-use1-narrow",
       node,
       hostRegion: PRIMARY_REGION,
-      side: "active",
+     
       repositories: { primary: await sandbox.makeDir("bucket-narrow-use1"), secondary: await sandbox.makeDir("bucket-narrow-usw2") },
       replicationClients: ["10.2.0.0/16", "fd00:2::/64"],
     });
     await host.runScriptChecked("configure-postgres.sh");
-    const rules = await node.sql("SELECT array_to_string(database, ','), array_to_string(user_name, ','), address, netmask, coalesce(error, '') FROM pg_hba_file_rules WHERE 'replicator' = ANY(user_name) ORDER BY line_number");
+    const rules = await node.sql("SELECT array_to_string(database, ','), array_to_string(user_name, ','), address, netmask, coalesce(error, '') FROM pg_hba_file_rules WHERE user_name && ARRAY['replicator', 'rewinder'] ORDER BY line_number");
     expect(rules).toEqual([
       ["replication", "replicator", "10.2.0.0", "255.255.0.0", ""],
+      ["postgres", "rewinder", "10.2.0.0", "255.255.0.0", ""],
       ["replication", "replicator", "fd00:2::", "ffff:ffff:ffff:ffff::", ""],
+      ["postgres", "rewinder", "fd00:2::", "ffff:ffff:ffff:ffff::", ""],
     ]);
     await node.stop();
   });
 
-  it("is idempotent: a second run reads the secrets again and changes neither file", async () => {
+  it("is idempotent: a second run reads the secrets again, changes no file, reloads Patroni and restarts nothing", async () => {
+    const restartsBefore = east.patroniStandIn!.calls.filter((call) => call.path === "/restart").length;
     const again = await east.runScriptChecked("configure-postgres.sh");
     expect(again.stdout).toContain(`password file ${east.passwordFile} unchanged`);
+    expect(again.stdout).toContain(`Patroni's environment ${east.params.paths!.patroniEnvFile} unchanged`);
     expect(again.stdout).toContain("pg_hba.conf roles block unchanged");
+    expect((await east.patroniStandIn!.systemctlCalls()).slice(-2)).toEqual(["daemon-reload", "reload patroni.service"]);
+    expect(east.patroniStandIn!.calls.filter((call) => call.path === "/restart")).toHaveLength(restartsBefore);
     expect((await readFile(join(primary.dataDir, "pg_hba.conf"), "utf8")).split("\n").filter((line) => line === "# BEGIN crazy-gary roles")).toHaveLength(1);
   });
 
@@ -201,7 +239,7 @@ describe("pgBackRest as pgbackrest", () => {
 });
 
 describe("monitor.sh as monitor", () => {
-  it("publishes the active side's metrics; its every query logs in as monitor by password", async () => {
+  it("publishes the leader's metrics; its every query logs in as monitor by password", async () => {
     const from = await logLength();
     await east.aws.clear();
     await east.runScriptChecked("monitor.sh");
@@ -231,7 +269,7 @@ describe("streaming replication as replicator", () => {
     await east.pgbackrestChecked([`--pg1-path=${standby.dataDir}`, "--repo=2", "--type=standby", "--archive-mode=off", "restore"]);
     await standby.configure({ log_connections: "on" });
     await standby.start();
-    west = await DrHost.install(sandbox, { name: "host-usw2", node: standby, hostRegion: SECONDARY_REGION, side: "passive", repositories });
+    west = await DrHost.install(sandbox, { name: "host-usw2", node: standby, hostRegion: SECONDARY_REGION, repositories });
     await west.runScriptChecked("configure-postgres.sh");
     // primary_conninfo is reloadable (PostgreSQL 13+); the password comes from the standby host's own password file.
     const conninfo = `host=${LOOPBACK} port=${primary.port} user=replicator passfile=${west.passwordFile} application_name=usw2`;
@@ -265,39 +303,5 @@ describe("streaming replication as replicator", () => {
     const write = await primary.psql("INSERT INTO users (email) VALUES ('x@example.com')", { user: "replicator", database: DATABASE });
     expect(write.stderr).toContain("permission denied for table users");
     expect((await primary.psql("CREATE ROLE intruder", { user: "replicator" })).stderr).toContain("permission denied to create role");
-  });
-});
-
-describe("with the fence (fence.sh) in place", () => {
-  const app = { user: "app", password: "Pw-least-privilege-app" };
-  let passive: DrHost;
-
-  beforeAll(async () => {
-    await primary.sql(`CREATE ROLE app LOGIN PASSWORD ${sqlLiteral(app.password)}`);
-    await east.runScriptChecked("fence.sh", ["--reason", "least privilege test"]);
-    // What a flip does to the old primary's host: its files rendered for the passive side.
-    passive = await DrHost.install(sandbox, { name: "host-use1-passive", node: primary, hostRegion: PRIMARY_REGION, side: "passive", repositories });
-  });
-
-  it("the monitor still logs in and publishes; the application and pgBackRest are refused", async () => {
-    await east.aws.clear();
-    await east.runScriptChecked("monitor.sh");
-    expect((await east.aws.calls()).length).toBeGreaterThan(0);
-    expect((await clientSql(primary, app, "SELECT 1", "socket")).stderr).toContain('pg_hba.conf rejects connection for host "[local]", user "app"');
-    const check = await east.pgbackrest(["check"]);
-    expect(check.code).not.toBe(0);
-    expect(check.stdout + check.stderr).toContain('pg_hba.conf rejects connection for host "[local]", user "pgbackrest"');
-  });
-
-  it("configure-postgres.sh rewrites the roles block below the fence, which stays first", async () => {
-    const result = await passive.runScriptChecked("configure-postgres.sh");
-    expect(result.stdout).toContain("pg_hba.conf roles block written");
-    const hba = (await readFile(join(primary.dataDir, "pg_hba.conf"), "utf8")).split("\n");
-    expect(hba[0]).toBe("# BEGIN crazy-gary fence");
-    const fenceEnd = hba.indexOf("# END crazy-gary fence");
-    expect(hba[fenceEnd + 1]).toBe("# BEGIN crazy-gary roles");
-    expect(hba.filter((line) => line === "# BEGIN crazy-gary roles")).toHaveLength(1);
-    expect((await clientSql(primary, app, "SELECT 1", "socket")).stderr).toContain("pg_hba.conf rejects connection");
-    expect((await passive.runScript("monitor.sh")).code).toBe(0);
   });
 });

@@ -9,6 +9,11 @@
  * Patroni (config_dir = the data directory, domain/patroniConfig.ts) writes every parameter,
  * these included, into the data directory's postgresql.conf, which pgBackRest backs up and
  * restores with the data; the copy then starts with the source's values.
+ *
+ * The host scripts ask this host's Patroni whether it leads (GET https://127.0.0.1:8008/primary,
+ * verified with the CA; components/databaseHost/files/bin/lib.sh `dr_is_leader`): here against
+ * Patroni 3.0.2 itself, backup.sh backs up on the leader and does nothing on the replica, and the
+ * restore test runs on the leader.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PatroniLab } from "../../dev/patroni/lab";
@@ -17,13 +22,21 @@ import type { CommandResult } from "../../tools/process/exec";
 
 let lab: PatroniLab;
 let restoreTest: CommandResult;
+let leaderBackup: CommandResult;
+let replicaBackup: CommandResult;
+let backupsAfterLeader: number[];
+let backupsAfterReplica: number[];
 
 beforeAll(async () => {
-  lab = await PatroniLab.create({ label: "restoretest", postgresParameters: { max_connections: 150 }, startSecondary: false });
-  const { primary } = lab.members;
+  lab = await PatroniLab.create({ label: "restoretest", namespacePrefix: "cghp-", postgresParameters: { max_connections: 150 }, startSecondary: false });
+  const { primary, secondary } = lab.members;
   await primary.node.sql(APPLICATION_SCHEMA + seedSql(200, 5, "tuned"));
-  await lab.checked(primary.pgbackrest(["--repo=1", "--type=full", "backup"]), "full backup into repo1");
+  leaderBackup = await primary.runScript("backup.sh", ["full"]);
+  backupsAfterLeader = await primary.backupCounts();
   restoreTest = await primary.runScript("restore-test.sh");
+  await lab.joinSecondary();
+  replicaBackup = await secondary.runScript("backup.sh", ["full"]);
+  backupsAfterReplica = await primary.backupCounts();
 });
 
 afterAll(async () => {
@@ -38,5 +51,23 @@ describe("the monthly restore test on a source with max_connections = 150", () =
   it("passes: the restored copy reaches the restore point and its row counts match", () => {
     expect(restoreTest.code, `${restoreTest.stdout}\n${restoreTest.stderr}`).toBe(0);
     expect(restoreTest.stdout).toMatch(/restore test passed/);
+    // Read from the restored copy's pg_controldata and the source, not from a postgresql.conf.
+    expect(restoreTest.stdout).toContain("starting the restored copy with the source's -c max_connections=150 -c max_worker_processes=");
+  });
+});
+
+describe("backup.sh asks Patroni whether this host leads", () => {
+  it("backs up into both repositories on the leader (GET /primary 200)", () => {
+    expect(leaderBackup.code, `${leaderBackup.stdout}\n${leaderBackup.stderr}`).toBe(0);
+    expect(leaderBackup.stdout).toContain("full backup into repo1 finished");
+    expect(leaderBackup.stdout).toContain("full backup into repo2 finished");
+    expect(backupsAfterLeader).toEqual([1, 1]);
+  });
+
+  it("does nothing on the replica (GET /primary 503): no backup is added to the stanza", async () => {
+    expect((await lab.members.secondary.rest("/primary")).status).toBe(503);
+    expect(replicaBackup.code, `${replicaBackup.stdout}\n${replicaBackup.stderr}`).toBe(0);
+    expect(replicaBackup.stdout).toContain("not the leader (us-west-2; Patroni's GET /primary is not 200 here): backups run on the leader; nothing to do");
+    expect(backupsAfterReplica).toEqual(backupsAfterLeader);
   });
 });

@@ -35,38 +35,37 @@ beforeAll(async () => {
   primary = await sandbox.initPrimary({ name: "use1" });
   await primary.createDatabase(DATABASE);
   await primary.sql(APPLICATION_SCHEMA + seedSql(200, 5, "seed"), { database: DATABASE });
-  east = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, side: "active", repositories });
+  east = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, repositories });
   firstConfigure = (await east.runScriptChecked("configure-postgres.sh")).stdout;
   standby = await sandbox.createStandby(primary, { name: "usw2" });
-  west = await DrHost.install(sandbox, { name: "host-usw2", node: standby, hostRegion: SECONDARY_REGION, side: "passive", repositories });
+  west = await DrHost.install(sandbox, { name: "host-usw2", node: standby, hostRegion: SECONDARY_REGION, repositories });
 });
 afterAll(() => sandbox?.destroy());
 
 describe("configure-postgres.sh", () => {
-  it("turns archiving on with a restart, then sets archive_command and archive_timeout from the rendered settings", async () => {
-    expect(firstConfigure).toContain("archive_mode changed from 'off' to 'on': restarting PostgreSQL");
-    expect(firstConfigure).toContain("archive_timeout changed from '0' to '60'");
+  it("hands the server to Patroni (here its stand-in), restarted through it for archive_mode=always, then readies the stanza on the leader", async () => {
+    expect(firstConfigure).toContain("started patroni.service: Patroni manages this host's PostgreSQL");
+    expect(firstConfigure).toContain("PostgreSQL: its configuration is out of date (pending_restart): restarting it through Patroni");
     expect(firstConfigure).toContain("stanza crazy-gary missing in repo(s) 1 2 - creating it");
     expect(firstConfigure).toContain("stanza crazy-gary ready and checked: WAL reaches every repository");
-    expect(await primary.sqlValue("SHOW archive_mode")).toBe("on");
+    expect(await primary.sqlValue("SHOW archive_mode")).toBe("always");
     expect(await primary.sqlValue("SELECT setting FROM pg_settings WHERE name = 'archive_timeout'")).toBe(String(maxArchiveTimeoutSeconds));
     expect(await primary.sqlValue("SHOW archive_command")).toBe(archiveCommand(east.params));
   });
 
-  it("is idempotent: a second run reloads, restarts nothing and changes nothing", async () => {
+  it("is idempotent: a second run reloads Patroni, restarts nothing and changes nothing", async () => {
     const pidBefore = await primary.postmasterPid();
     const second = (await east.runScriptChecked("configure-postgres.sh")).stdout;
-    expect(second).toContain("archive_mode unchanged (on): reloaded, no restart");
-    expect(second).toContain("archive_timeout unchanged (60)");
-    expect(second).toContain(`archive_command unchanged (${archiveCommand(east.params)})`);
+    expect(second).toContain("reloaded patroni.service (patroni.yml reread)");
+    expect(second).not.toContain("restarting it through Patroni");
     expect(second).toContain("stanza crazy-gary exists in every repository");
     expect(await primary.postmasterPid()).toBe(pidBefore);
   });
 
-  it("on the standby applies the same settings and leaves stanza-create to the active side", async () => {
+  it("on the standby applies the same settings and leaves stanza-create to the leader", async () => {
     const output = (await west.runScriptChecked("configure-postgres.sh")).stdout;
-    expect(output).toContain("passive side: stanza-create and check run on the active side");
-    expect(await standby.sqlValue("SHOW archive_mode")).toBe("on");
+    expect(output).toContain("not the leader (Patroni's GET /primary is not 200 here): stanza-create and check run on the leader");
+    expect(await standby.sqlValue("SHOW archive_mode")).toBe("always");
     expect(await standby.isInRecovery()).toBe(true);
   });
 });
@@ -126,10 +125,10 @@ describe("backup.sh (the backup timers' script)", () => {
     }
   });
 
-  it("does nothing on the passive side and says so", async () => {
+  it("does nothing on a member that does not lead (the standby) and says so", async () => {
     await west.aws.clear();
     const result = await west.runScriptChecked("backup.sh", ["full"]);
-    expect(result.stdout).toContain("passive side (us-west-2): backups run on the active side's primary; nothing to do");
+    expect(result.stdout).toContain("not the leader (us-west-2; Patroni's GET /primary is not 200 here): backups run on the leader; nothing to do");
     expect(await west.aws.calls()).toEqual([]);
   });
 

@@ -46,7 +46,7 @@ beforeAll(async () => {
   primary = await sandbox.initPrimary({ name: "use1" });
   await primary.createDatabase(DATABASE);
   await primary.sql(`${APPLICATION_SCHEMA} CREATE TABLE lifecycle_marks (label text PRIMARY KEY, at timestamptz DEFAULT clock_timestamp());`, { database: DATABASE });
-  east = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, side: "active", repositories });
+  east = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, repositories });
   await east.runScriptChecked("configure-postgres.sh");
 
   // The simulated month. Each phase ends with `pgbackrest check` (switch WAL, wait until it

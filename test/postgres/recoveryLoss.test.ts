@@ -29,7 +29,7 @@ beforeAll(async () => {
   const primary = await sandbox.initPrimary({ name: "use1" });
   await primary.createDatabase("crazy_gary");
   await primary.sql(APPLICATION_SCHEMA + seedSql(100, 3, "seed"), { database: "crazy_gary" });
-  host = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, side: "active", repositories, archiveTimeoutSeconds: ARCHIVE_TIMEOUT_SECONDS });
+  host = await DrHost.install(sandbox, { name: "host-use1", node: primary, hostRegion: PRIMARY_REGION, repositories, archiveTimeoutSeconds: ARCHIVE_TIMEOUT_SECONDS });
   await host.runScriptChecked("configure-postgres.sh");
   expect(await primary.sqlValue("SHOW archive_timeout")).toBe(`${ARCHIVE_TIMEOUT_SECONDS}s`);
   await host.runScriptChecked("backup.sh", ["full"]);

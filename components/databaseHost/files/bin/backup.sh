@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # backup.sh full|incr: one pgBackRest backup of the given type into every repository (each
-# region's bucket is a complete repository), on the active side only. Publishes, per
+# region's bucket is a complete repository), on the leader only (Patroni's GET /primary): a
+# replica, or an old primary that returned after a failover (Patroni rejoins it as a replica or
+# keeps it stopped), never writes a backup into the shared stanza. Publishes, per
 # repository, BackupSuccess (1/0) and BackupDurationSeconds to CloudWatch in that
 # repository's region (namespace CrazyGary/Backup; dimensions Environment, Region, Type).
 # Run by crazy-gary-backup-full.timer (daily) and crazy-gary-backup-incr.timer (every 6 h).
@@ -25,12 +27,12 @@ case "$type" in
     ;;
 esac
 
-if [[ "$DR_SIDE" != "active" ]]; then
-  log "passive side ($DR_REGION): backups run on the active side's primary; nothing to do"
+if ! dr_is_leader; then
+  log "not the leader ($DR_REGION; Patroni's GET /primary is not 200 here): backups run on the leader; nothing to do"
   exit 0
 fi
 if [[ "$(dr_in_recovery)" != "f" ]]; then
-  die "DR_SIDE is active but PostgreSQL on this host is in recovery (a standby): refusing to back up; finish the flip first"
+  die "Patroni says this host leads but PostgreSQL on it is in recovery (a promotion under way?): refusing to back up"
 fi
 
 # The full (02:00) and incremental (every 6 h) timers can overlap when a backup runs long:

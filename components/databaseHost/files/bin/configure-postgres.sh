@@ -1,45 +1,51 @@
 #!/usr/bin/env bash
-# configure-postgres.sh: makes PostgreSQL archive WAL through pgBackRest and readies the
-# stanza; idempotent, run by the stack whenever the rendered files change (as root or as
-# postgres).
-#   - archive_mode=on, archive_command (pgBackRest archive-push, async, to every repository)
-#     and archive_timeout (RPO / 5) through ALTER SYSTEM and pg_reload_conf(); PostgreSQL is
-#     restarted only when the running archive_mode is not yet on (it cannot change on reload);
-#     prints what changed;
-#   - on the active side: the heartbeat table and its single row, `pgbackrest stanza-create`
-#     (a no-op when the stanza exists) and `pgbackrest check` (a WAL segment reaches every
-#     repository). A repository that does not answer (its region's S3 is down) is left out of
-#     stanza-create and check with a WARNING, so a flip during a region outage deploys; with
-#     no repository answering the script fails (docs/runbooks/region-outage-wal.md);
-#   - the roles' logins (domain/databaseRoles.ts): reads the pgbackrest, monitor and replicator
-#     passwords from their Secrets Manager secrets in this host's region into the postgres OS
-#     user's libpq password file (mode 0600; the passwords never appear on a command line or
-#     in the stack's plan), and keeps a block in pg_hba.conf that asks those roles for them
-#     (scram-sha-256), below fence.sh's block when there is one; on the active side it lets
-#     the monitor read the heartbeat table (nothing else);
+# configure-postgres.sh: hands this host's PostgreSQL to Patroni and does what Patroni does not;
+# idempotent, run by the stack as root whenever the rendered files or the roles' secrets change.
+#   - the roles' logins (domain/databaseRoles.ts): reads the roles' passwords from their Secrets
+#     Manager secrets in this host's region (the passwords never appear on a command line or in
+#     the stack's plan) into the postgres OS user's libpq password file (mode 0600: pgbackrest,
+#     monitor, replicator), and keeps a block first in pg_hba.conf that asks those roles for them
+#     (scram-sha-256): pgbackrest and monitor on the socket, replicator and rewinder from
+#     DR_REPLICATION_CLIENTS. Patroni leaves pg_hba.conf alone (patroni.yml has no pg_hba:
+#     domain/patroniConfig.ts), so the application's own lines stay as they are;
+#   - Patroni's secrets: DR_PATRONI_ENV_FILE (mode 0600, root; Debian's patroni.service reads it
+#     as its EnvironmentFile) with PATRONI_RESTAPI_USERNAME/PASSWORD (the REST API's secret),
+#     PATRONI_REPLICATION_USERNAME/PASSWORD (replicator), PATRONI_REWIND_USERNAME/PASSWORD
+#     (rewinder) and PATRONI_SUPERUSER_USERNAME=postgres, whose connections go over the Unix
+#     socket by peer and need no password (Patroni's environment variables:
+#     https://patroni.readthedocs.io/en/latest/ENVIRONMENT.html; they override patroni.yml);
+#   - Patroni itself (Debian's patroni.service with the stack's drop-in). The first run adopts
+#     the running PostgreSQL the way Patroni documents for existing data
+#     (https://patroni.readthedocs.io/en/latest/existing_data.html; citations P6): Patroni
+#     starts, finds PostgreSQL running and manages it; only then Debian's start.conf becomes
+#     "manual", so boot no longer starts the cluster outside Patroni (what the patroni package's
+#     own pg_createcluster_patroni does); the old path's ALTER SYSTEM archive settings are reset
+#     (the postgresql.auto.conf they live in is read after Patroni's postgresql.conf and would
+#     win); then PostgreSQL is restarted through Patroni (POST /restart) when its configuration
+#     is out of date (GET /patroni "pending_restart", e.g. archive_mode=always) or Debian's
+#     postgresql@ unit still holds it: the unit's postmaster ends, Patroni's runs. Later runs reload
+#     Patroni (SIGHUP rereads patroni.yml: the nofailover tag, the parameters), or, when its
+#     secrets changed (it reads its environment only at start), restart Patroni in pause mode,
+#     in which "When Patroni is stopped, it does not try to stop the Postgres instance it is
+#     managing" (https://patroni.readthedocs.io/en/latest/pause.html);
+#   - PATCH /config with DR_PATRONI_DYNAMIC_CONFIG (ttl, loop_wait, retry_timeout,
+#     maximum_lag_on_failover), so stack config keeps governing the cluster-wide settings
+#     (https://patroni.readthedocs.io/en/latest/dynamic_configuration.html);
+#   - on the leader (Patroni's GET /primary): the heartbeat table and its single row,
+#     `pgbackrest stanza-create` (a no-op when the stanza exists) and `pgbackrest check` (a WAL
+#     segment reaches every repository). A repository that does not answer (its region's S3 is
+#     down) is left out of stanza-create and check with a WARNING, so a flip during a region
+#     outage deploys; with no repository answering the script fails
+#     (docs/runbooks/region-outage-wal.md);
 #   - records the install time used by monitor.sh for jobs that never ran.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 dr_load_env
 
-archive_command="pgbackrest --config=$DR_PGBACKREST_CONFIG --stanza=$DR_STANZA archive-push %p"
-
-# The value PostgreSQL runs with now.
-running_setting() {
-  dr_psql -v name="$1" <<'SQL'
-SELECT setting FROM pg_settings WHERE name = :'name';
-SQL
-}
-
-# report NAME BEFORE AFTER: prints whether a setting changed.
-report() {
-  if [[ "$2" == "$3" ]]; then
-    log "$1 unchanged ($3)"
-  else
-    log "$1 changed from '$2' to '$3'"
-  fi
-}
+# How long Patroni may take to answer after a start, a reload or a restart, in seconds (it
+# waits for the etcd quorum and for PostgreSQL to accept connections).
+WAIT_FOR_PATRONI_SECONDS=300
 
 # pgBackRest on the repositories that answer (a config without the others, written below).
 checked_pgbackrest() {
@@ -80,50 +86,110 @@ ensure_stanza() {
   done
 }
 
-# secret_password NAME: prints the password of the role secret NAME ({"username": ..., "password":
-# ...}, written by the DatabaseRoles component) read in this host's region: the primary region's
-# secret there, its replica in the other region, so either region reads it alone. The AWS CLI
-# prints it on its stdout, which only this shell reads; the host role may read exactly the
-# roles' secrets (components/databaseHostIam.ts). Generated passwords are letters and digits.
-secret_password() {
-  local document
-  document=$(aws_cli secretsmanager get-secret-value --region "$DR_REGION" --secret-id "$1" \
-    --query SecretString --output text) ||
+# secret_document NAME: the SecretString of secret NAME, read in this host's region: the
+# primary region's secret there, its replica in the other region, so either region reads it
+# alone. The AWS CLI prints it on its stdout, which only this shell reads; the host role may read
+# exactly these secrets (components/databaseHostIam.ts).
+secret_document() {
+  aws_cli secretsmanager get-secret-value --region "$DR_REGION" --secret-id "$1" \
+    --query SecretString --output text ||
     die "cannot read secret $1 in $DR_REGION: the host's instance role needs secretsmanager:GetSecretValue on it (components/databaseHostIam.ts)"
-  if [[ ! "$document" =~ \"password\"[[:space:]]*:[[:space:]]*\"([A-Za-z0-9]+)\" ]]; then
-    die "secret $1 holds no \"password\" of letters and digits; it is written by the DatabaseRoles component (pulumi up)"
+}
+
+# secret_field DOCUMENT FIELD SECRET: FIELD of a secret's JSON document ({"username": ...,
+# "password": ...}, written by the DatabaseRoles and PatroniRestCredentials components), which
+# holds letters and digits only (the generated passwords, the role names).
+secret_field() {
+  local pattern="\"$2\"[[:space:]]*:[[:space:]]*\"([A-Za-z0-9_]+)\""
+  if [[ ! "$1" =~ $pattern ]]; then
+    die "secret $3 holds no \"$2\" of letters and digits; it is written by the stack (pulumi up)"
   fi
   printf '%s\n' "${BASH_REMATCH[1]}"
 }
 
-# write_password_file: the libpq password file (DR_PGPASSFILE, owned by postgres, 0600) with
-# one line per role of DR_ROLE_SECRETS, for the database that role logs into
+# The roles' passwords by role, read once.
+declare -A role_password=()
+read_role_passwords() {
+  local entry
+  for entry in $DR_ROLE_SECRETS; do
+    role_password[${entry%%=*}]=$(secret_field "$(secret_document "${entry#*=}")" password "${entry#*=}")
+  done
+}
+
+# install_secret_file FILE OWNER CONTENT: writes CONTENT to FILE with mode 0600 for OWNER,
+# renamed over the old file; sets file_changed to true or false. Written through stdin (printf is
+# a shell builtin), so the secrets never reach a command line.
+install_secret_file() {
+  local file="$1" owner="$2" content="$3" tmp="$1.crazy-gary.$$"
+  run_as() {
+    if [[ "$owner" == "root" || "$(id -un)" == "$owner" ]]; then "$@"; else runuser -u "$owner" -- "$@"; fi
+  }
+  # shellcheck disable=SC2016 # $1 is expanded by the inner sh
+  printf '%s' "$content" | run_as sh -c 'umask 077 && cat >"$1"' sh "$tmp"
+  if run_as cmp -s -- "$tmp" "$file"; then
+    run_as rm -f -- "$tmp"
+    file_changed=false
+  else
+    run_as mv -f -- "$tmp" "$file"
+    file_changed=true
+  fi
+}
+
+# write_password_file: the libpq password file (DR_PGPASSFILE, owned by postgres, 0600) with one
+# line per role the scripts and pgBackRest log in as, for the database that role logs into
 # (https://www.postgresql.org/docs/15/libpq-pgpass.html: "hostname:port:database:username:password";
 # libpq ignores the file unless it is 0600 or stricter; "replication" matches physical
-# replication connections). Written through stdin (printf is a shell builtin), renamed over the
-# old file; prints whether it changed, never what it holds.
+# replication connections). Prints whether it changed, never what it holds.
 write_password_file() {
-  local entry role database content="" roles="" tmp
+  local entry role database content="" roles=""
   for entry in $DR_ROLE_SECRETS; do
     role="${entry%%=*}"
-    roles+="${roles:+, }$role"
     case "$role" in
       pgbackrest) database="$DR_PGBACKREST_DATABASE" ;;
       monitor) database="$DR_DATABASE" ;;
       replicator) database="replication" ;;
-      *) die "setting DR_ROLE_SECRETS names role '$role'; allowed: pgbackrest, monitor, replicator" ;;
+      # Patroni's rewind user: its password goes to Patroni's environment only.
+      "$DR_PATRONI_REWIND_ROLE") continue ;;
+      *) die "setting DR_ROLE_SECRETS names role '$role'; allowed: pgbackrest, monitor, replicator, $DR_PATRONI_REWIND_ROLE" ;;
     esac
-    content+="*:*:${database}:${role}:$(secret_password "${entry#*=}")"$'\n'
+    roles+="${roles:+, }$role"
+    content+="*:*:${database}:${role}:${role_password[$role]}"$'\n'
   done
-  tmp="$DR_PGPASSFILE.crazy-gary.$$"
-  # shellcheck disable=SC2016 # $1 is expanded by the inner sh
-  printf '%s' "$content" | as_postgres sh -c 'umask 077 && cat >"$1"' sh "$tmp"
-  if as_postgres cmp -s -- "$tmp" "$DR_PGPASSFILE"; then
-    as_postgres rm -f -- "$tmp"
-    log "password file $DR_PGPASSFILE unchanged (roles: $roles)"
-  else
-    as_postgres mv -f -- "$tmp" "$DR_PGPASSFILE"
+  install_secret_file "$DR_PGPASSFILE" postgres "$content"
+  if [[ "$file_changed" == "true" ]]; then
     log "password file $DR_PGPASSFILE written from Secrets Manager (roles: $roles)"
+  else
+    log "password file $DR_PGPASSFILE unchanged (roles: $roles)"
+  fi
+}
+
+# write_patroni_env: Patroni's secrets (see the header). Sets patroni_env_changed, and keeps the
+# REST API's credentials (new, and those Patroni still runs with) for the calls below.
+write_patroni_env() {
+  local rest
+  rest=$(secret_document "$DR_PATRONI_REST_SECRET")
+  rest_user=$(secret_field "$rest" username "$DR_PATRONI_REST_SECRET")
+  rest_password=$(secret_field "$rest" password "$DR_PATRONI_REST_SECRET")
+  running_rest_user="$rest_user"
+  running_rest_password="$rest_password"
+  if [[ -r "$DR_PATRONI_ENV_FILE" ]]; then
+    running_rest_user=$(sed -n 's/^PATRONI_RESTAPI_USERNAME=//p' "$DR_PATRONI_ENV_FILE")
+    running_rest_password=$(sed -n 's/^PATRONI_RESTAPI_PASSWORD=//p' "$DR_PATRONI_ENV_FILE")
+  fi
+  install_secret_file "$DR_PATRONI_ENV_FILE" root "# Patroni's secrets, written by configure-postgres.sh (pulumi up) from Secrets Manager.
+PATRONI_RESTAPI_USERNAME=$rest_user
+PATRONI_RESTAPI_PASSWORD=$rest_password
+PATRONI_SUPERUSER_USERNAME=postgres
+PATRONI_REPLICATION_USERNAME=$DR_PATRONI_REPLICATION_ROLE
+PATRONI_REPLICATION_PASSWORD=${role_password[$DR_PATRONI_REPLICATION_ROLE]}
+PATRONI_REWIND_USERNAME=$DR_PATRONI_REWIND_ROLE
+PATRONI_REWIND_PASSWORD=${role_password[$DR_PATRONI_REWIND_ROLE]}
+"
+  patroni_env_changed="$file_changed"
+  if [[ "$patroni_env_changed" == "true" ]]; then
+    log "Patroni's environment $DR_PATRONI_ENV_FILE written from Secrets Manager"
+  else
+    log "Patroni's environment $DR_PATRONI_ENV_FILE unchanged"
   fi
 }
 
@@ -131,57 +197,134 @@ write_password_file() {
 roles_hba_block() {
   local address
   printf '%s\n' "$DR_ROLES_BEGIN" \
-    "# Written by configure-postgres.sh (pulumi up); passwords in $DR_PGPASSFILE." \
+    "# Written by configure-postgres.sh (pulumi up); passwords in $DR_PGPASSFILE and $DR_PATRONI_ENV_FILE." \
     "local $DR_PGBACKREST_DATABASE pgbackrest scram-sha-256" \
     "local $DR_DATABASE monitor scram-sha-256"
   for address in $DR_REPLICATION_CLIENTS; do
-    printf 'host replication replicator %s scram-sha-256\n' "$address"
+    printf 'host replication %s %s scram-sha-256\n' "$DR_PATRONI_REPLICATION_ROLE" "$address"
+    # pg_rewind of a returning old leader reads the new leader's files through these functions,
+    # connected to Patroni's database, postgres.
+    printf 'host postgres %s %s scram-sha-256\n' "$DR_PATRONI_REWIND_ROLE" "$address"
   done
   printf '%s\n' "$DR_ROLES_END"
 }
 
 # write_roles_hba: puts the roles block first in pg_hba.conf (the first matching line decides:
-# https://www.postgresql.org/docs/15/auth-pg-hba-conf.html), or right below fence.sh's block,
-# which must stay first; replaces an older roles block. Prints whether it changed.
+# https://www.postgresql.org/docs/15/auth-pg-hba-conf.html), replacing an older roles block,
+# and reloads the server when it changed.
 write_roles_hba() {
   local hba tmp
   hba=$(dr_hba_file)
-  dr_lock_hba
   tmp="${hba}.crazy-gary-roles.$$"
   cp -p -- "$hba" "$tmp"
-  awk -v fence_end="$DR_FENCE_END" -v begin="$DR_ROLES_BEGIN" -v end="$DR_ROLES_END" -v block="$(roles_hba_block)" '
-    { lines[NR] = $0 }
-    $0 == fence_end { after = NR }
-    END {
-      if (after == 0) print block
-      skip = 0
-      for (i = 1; i <= NR; i++) {
-        if (lines[i] == begin) { skip = 1; continue }
-        if (skip) { if (lines[i] == end) skip = 0; continue }
-        print lines[i]
-        if (i == after) print block
-      }
-    }' "$hba" >"$tmp"
+  awk -v begin="$DR_ROLES_BEGIN" -v end="$DR_ROLES_END" -v block="$(roles_hba_block)" '
+    BEGIN { print block }
+    $0 == begin { skip = 1; next }
+    skip { if ($0 == end) skip = 0; next }
+    { print }' "$hba" >"$tmp"
   if cmp -s -- "$tmp" "$hba"; then
     rm -f -- "$tmp"
     log "pg_hba.conf roles block unchanged ($hba)"
-  else
-    mv -f -- "$tmp" "$hba"
-    log "pg_hba.conf roles block written ($hba): pgbackrest, monitor and replicator log in with their passwords"
+    return 0
   fi
-  dr_unlock_hba
+  mv -f -- "$tmp" "$hba"
   if [[ "$(dr_hba_errors)" != "0" ]]; then
     die "$hba has line(s) PostgreSQL cannot parse (see pg_hba_file_rules): fix the file and run configure-postgres.sh again"
   fi
+  dr_psql -c "SELECT pg_reload_conf()" >/dev/null
+  log "pg_hba.conf roles block written ($hba) and reloaded: pgbackrest, monitor, $DR_PATRONI_REPLICATION_ROLE and $DR_PATRONI_REWIND_ROLE log in with their passwords"
 }
 
-restart_postgres() {
-  if [[ -n "${DR_PG_SERVICE:-}" ]]; then
-    systemctl restart "$DR_PG_SERVICE"
+# patroni_call USER PASSWORD METHOD PATH [JSON]: an unsafe REST call with basic auth, the
+# credentials handed to curl on stdin (never on a command line); prints the answer.
+patroni_call() {
+  local user="$1" password="$2" method="$3" path="$4" body="${5:-}"
+  local args=(--silent --show-error --fail --max-time 120 --cacert "$DR_PATRONI_CA" -X "$method")
+  if [[ -n "$body" ]]; then
+    args+=(-H 'Content-Type: application/json' --data-binary "$body")
+  fi
+  printf 'user = "%s:%s"\n' "$user" "$password" | curl --config - "${args[@]}" "$DR_PATRONI_URL$path"
+}
+
+# patroni_state: GET /patroni's document (state, role, pending_restart), empty when nothing answers.
+patroni_state() {
+  curl --silent --max-time 5 --cacert "$DR_PATRONI_CA" "$DR_PATRONI_URL/patroni" || true
+}
+
+# wait_for_patroni WHAT: until Patroni reports PostgreSQL "running" (GET /patroni).
+wait_for_patroni() {
+  local deadline=$(($(now_epoch) + WAIT_FOR_PATRONI_SECONDS))
+  until [[ "$(patroni_state)" =~ \"state\":\ *\"running\" ]]; do
+    if (($(now_epoch) > deadline)); then
+      die "Patroni did not report PostgreSQL running within ${WAIT_FOR_PATRONI_SECONDS} s after $1 (journalctl -u $DR_PATRONI_UNIT)"
+    fi
+    sleep 2
+  done
+}
+
+# Debian's start.conf of the cluster: "manual", so the postgresql-generator no longer makes
+# postgresql.service start it at boot (/lib/systemd/system-generators/postgresql-generator
+# starts clusters whose start.conf says "auto"); Patroni starts it now.
+start_conf_manual() {
+  local file="$DR_PG_CONFIG_DIR/start.conf"
+  if [[ "$(sed 's/#.*$//; /^[[:space:]]*$/d' "$file" 2>/dev/null | tr -d '[:space:]')" != "manual" ]]; then
+    printf '# Written by configure-postgres.sh: Patroni (%s) starts this cluster.\nmanual\n' "$DR_PATRONI_UNIT" >"$file"
+    log "$file set to manual: $DR_PATRONI_UNIT starts PostgreSQL, not postgresql.service"
+  fi
+}
+
+# reset_old_archive_settings: removes what the old path set with ALTER SYSTEM
+# (postgresql.auto.conf is read after postgresql.conf, where Patroni writes its parameters).
+reset_old_archive_settings() {
+  local name reset=""
+  for name in archive_mode archive_command archive_timeout; do
+    if [[ -n "$(dr_psql -v name="$name" -c "SELECT 1 FROM pg_file_settings WHERE name = :'name' AND sourcefile LIKE '%/postgresql.auto.conf'")" ]]; then
+      dr_psql -c "ALTER SYSTEM RESET $name"
+      reset+=" $name"
+    fi
+  done
+  if [[ -n "$reset" ]]; then
+    dr_psql -c "SELECT pg_reload_conf()" >/dev/null
+    log "reset the ALTER SYSTEM settings of the old path:$reset (Patroni sets them from patroni.yml)"
+  fi
+}
+
+# run_patroni: adopts, reloads or restarts Patroni (see the header), then restarts PostgreSQL
+# through Patroni when its configuration is out of date.
+run_patroni() {
+  if systemctl is-active --quiet "$DR_PATRONI_UNIT"; then
+    if [[ "$patroni_env_changed" == "true" ]]; then
+      patroni_call "$running_rest_user" "$running_rest_password" PATCH /config '{"pause": true}' >/dev/null
+      systemctl daemon-reload
+      systemctl restart "$DR_PATRONI_UNIT"
+      wait_for_patroni "a restart in pause mode"
+      patroni_call "$rest_user" "$rest_password" PATCH /config '{"pause": false}' >/dev/null
+      log "restarted $DR_PATRONI_UNIT in pause mode (PostgreSQL kept running) for its new environment"
+    else
+      systemctl daemon-reload
+      systemctl reload "$DR_PATRONI_UNIT"
+      wait_for_patroni "a reload"
+      log "reloaded $DR_PATRONI_UNIT (patroni.yml reread)"
+    fi
   else
-    # -l: the restarted server must not keep this script's output open.
-    as_postgres "$DR_PG_BIN/pg_ctl" -D "$DR_PGDATA" -m fast -w -t 300 \
-      -l "$DR_STATE_DIR/postgresql-restart.log" restart >/dev/null
+    systemctl daemon-reload
+    systemctl enable --now "$DR_PATRONI_UNIT"
+    wait_for_patroni "its start"
+    log "started $DR_PATRONI_UNIT: Patroni manages this host's PostgreSQL"
+  fi
+  start_conf_manual
+  reset_old_archive_settings
+  local reason=""
+  if [[ "$(patroni_state)" =~ \"pending_restart\":\ *true ]]; then
+    reason="its configuration is out of date (pending_restart)"
+  elif [[ -n "$DR_PG_SERVICE" ]] && systemctl is-active --quiet "$DR_PG_SERVICE"; then
+    reason="$DR_PG_SERVICE still holds it (adopted running)"
+  fi
+  if [[ -n "$reason" ]]; then
+    log "PostgreSQL: $reason: restarting it through Patroni"
+    patroni_call "$rest_user" "$rest_password" POST /restart '{}' >/dev/null
+    wait_for_patroni "POST /restart"
+    log "PostgreSQL restarted by Patroni${DR_PG_SERVICE:+ ($DR_PG_SERVICE has ended)}"
   fi
 }
 
@@ -196,31 +339,17 @@ for dir in "$DR_STATE_DIR" $DR_PGBACKREST_DIRS; do
   fi
 done
 
+read_role_passwords
 write_password_file
+write_patroni_env
 write_roles_hba
+run_patroni
+patroni_call "$rest_user" "$rest_password" PATCH /config "$(cat "$DR_PATRONI_DYNAMIC_CONFIG")" >/dev/null
+log "Patroni's dynamic configuration set from $DR_PATRONI_DYNAMIC_CONFIG (PATCH /config)"
 
-before_mode=$(running_setting archive_mode)
-before_command=$(running_setting archive_command)
-before_timeout=$(running_setting archive_timeout)
-
-dr_psql -v command="$archive_command" -v timeout="$DR_ARCHIVE_TIMEOUT_SECONDS" >/dev/null <<'SQL'
-ALTER SYSTEM SET archive_mode = 'on';
-ALTER SYSTEM SET archive_command = :'command';
-ALTER SYSTEM SET archive_timeout = :'timeout';
-SELECT pg_reload_conf();
-SQL
-report archive_command "$before_command" "$archive_command"
-report archive_timeout "$before_timeout" "$DR_ARCHIVE_TIMEOUT_SECONDS"
-if [[ "$before_mode" != "on" ]]; then
-  log "archive_mode changed from '$before_mode' to 'on': restarting PostgreSQL (archive_mode needs a restart)"
-  restart_postgres
-else
-  log "archive_mode unchanged (on): reloaded, no restart"
-fi
-
-if [[ "$DR_SIDE" == "active" ]]; then
+if dr_is_leader; then
   if [[ "$(dr_in_recovery)" != "f" ]]; then
-    die "DR_SIDE is active but PostgreSQL on this host is in recovery: promote it (finish the flip) first"
+    die "Patroni says this host leads but PostgreSQL on it is in recovery (a promotion under way?): run pulumi up again"
   fi
   dr_psql -v schema="${DR_HEARTBEAT_TABLE%%.*}" >/dev/null <<SQL
 CREATE SCHEMA IF NOT EXISTS :"schema";
@@ -261,7 +390,7 @@ SQL
     log "stanza $DR_STANZA ready and checked: WAL reaches repo(s) ${reachable[*]}; NOT repo(s) ${unreachable[*]}, which do not answer"
   fi
 else
-  log "passive side: stanza-create and check run on the active side"
+  log "not the leader (Patroni's GET /primary is not 200 here): stanza-create and check run on the leader"
 fi
 
 if [[ ! -f "$DR_STATE_DIR/installed-at" ]]; then

@@ -16,32 +16,26 @@ dr_load_env() {
   # shellcheck source=/dev/null
   source "$env_file"
   local name
-  for name in DR_ENVIRONMENT DR_REGION DR_SIDE DR_STANZA DR_LOCAL_REPO DR_REPOS \
+  for name in DR_ENVIRONMENT DR_REGION DR_STANZA DR_LOCAL_REPO DR_REPOS \
     DR_PGBACKREST_CONFIG DR_REPO_IO_TIMEOUT_SECONDS DR_REPOSITORY_WAL_AGE_NAMESPACE \
-    DR_REPOSITORY_WAL_AGE_METRIC DR_PGBACKREST_DIRS DR_PG_BIN DR_PGDATA DR_DATABASE PGHOST PGPORT \
-    DR_ARCHIVE_TIMEOUT_SECONDS DR_HEARTBEAT_TABLE DR_RESTORE_TEST_DIR \
-    DR_RESTORE_TEST_PORT DR_VERIFY_TABLES DR_STATE_DIR DR_ACTIVE_REGION_PARAMETER \
-    DR_LEASE_SECONDS DR_LEASE_CHECK_SECONDS DR_FENCE_TIMEOUT_SECONDS DR_ROLE_SECRETS DR_PGPASSFILE \
-    DR_PGBACKREST_DATABASE DR_REPLICATION_CLIENTS; do
+    DR_REPOSITORY_WAL_AGE_METRIC DR_PGBACKREST_DIRS DR_PG_BIN DR_PGDATA DR_PG_CONFIG_DIR DR_DATABASE \
+    PGHOST PGPORT DR_ARCHIVE_TIMEOUT_SECONDS DR_HEARTBEAT_TABLE DR_RESTORE_TEST_DIR \
+    DR_RESTORE_TEST_PORT DR_VERIFY_TABLES DR_STATE_DIR DR_ROLE_SECRETS DR_PGPASSFILE \
+    DR_PGBACKREST_DATABASE DR_REPLICATION_CLIENTS DR_PATRONI_URL DR_PATRONI_CA DR_PATRONI_UNIT \
+    DR_PATRONI_ENV_FILE DR_PATRONI_DYNAMIC_CONFIG DR_PATRONI_REST_SECRET DR_PATRONI_REPLICATION_ROLE \
+    DR_PATRONI_REWIND_ROLE; do
     if [[ -z "${!name:-}" ]]; then
       echo "setting $name is missing or empty in $env_file" >&2
       exit 2
     fi
   done
-  case "$DR_SIDE" in
-    active | passive) ;;
-    *)
-      echo "setting DR_SIDE is '$DR_SIDE' in $env_file; allowed: active, passive" >&2
-      exit 2
-      ;;
-  esac
   # libpq (psql, pgBackRest) reads the roles' passwords from here, never from a command line.
   PGPASSFILE="$DR_PGPASSFILE"
   export PGHOST PGPORT PGPASSFILE
 }
 
 # The database role dr_psql logs in as. The postgres OS user's own peer connection by default
-# (configure-postgres.sh, fence.sh, lease.sh, heartbeat.sh need a superuser or write); scripts
+# (configure-postgres.sh and heartbeat.sh need a superuser or write); scripts
 # that only read set it to "monitor" after dr_load_env (monitor.sh, backup.sh).
 DR_PSQL_ROLE=postgres
 
@@ -89,6 +83,23 @@ json_sql() {
 # "t" when the local PostgreSQL is a standby (in recovery), "f" when it is a primary.
 dr_in_recovery() {
   dr_psql -c "SELECT pg_is_in_recovery()"
+}
+
+# patroni_status PATH: the HTTP status of GET PATH on this host's Patroni REST API, its TLS
+# certificate verified with the cluster's CA; 000 when nothing answers within 5 s.
+patroni_status() {
+  curl --silent --output /dev/null --write-out '%{http_code}' --max-time 5 \
+    --cacert "$DR_PATRONI_CA" "$DR_PATRONI_URL$1" || true
+}
+
+# dr_is_leader: succeeds when this host's PostgreSQL is the cluster's leader, as Patroni says:
+# GET /primary answers 200 "only when the Patroni node is running as the primary with leader
+# lock" (https://patroni.readthedocs.io/en/latest/rest_api.html; citations P3). A replica, a
+# demoted old primary that came back, a Patroni that is down or cut off from the DCS: not the
+# leader. The scripts that write (backups into the shared stanza, the heartbeat, the restore
+# test) run on the leader only, so a diverged old primary never writes a backup.
+dr_is_leader() {
+  [[ "$(patroni_status /primary)" == "200" ]]
 }
 
 # The region of repository $1, from DR_REPOS ("1=us-east-1 2=us-west-2").
@@ -147,39 +158,11 @@ aws_cli() {
   aws "$@"
 }
 
-# aws_cli_bounded SECONDS ARGS...: the AWS CLI, killed after SECONDS (its own retries included),
-# so a hung endpoint cannot stall a timer past its bound.
-aws_cli_bounded() {
-  local seconds="$1"
-  shift
-  timeout --kill-after=2 "$seconds" aws "$@"
-}
-
-# The first line of the block fence.sh puts at the top of pg_hba.conf; its presence is the fence.
-readonly DR_FENCE_BEGIN="# BEGIN crazy-gary fence"
-# shellcheck disable=SC2034 # used by fence.sh
-readonly DR_FENCE_END="# END crazy-gary fence"
-# The block configure-postgres.sh keeps in pg_hba.conf for the roles (below the fence, if any).
+# The block configure-postgres.sh keeps in pg_hba.conf for the roles.
 # shellcheck disable=SC2034 # used by configure-postgres.sh
 readonly DR_ROLES_BEGIN="# BEGIN crazy-gary roles"
 # shellcheck disable=SC2034 # used by configure-postgres.sh
 readonly DR_ROLES_END="# END crazy-gary roles"
-
-# dr_lock_hba / dr_unlock_hba: an exclusive lock (file descriptor 8) around a rewrite of
-# pg_hba.conf, so fence.sh and configure-postgres.sh never rewrite it at the same time (one would
-# lose the other's block). Released right after the rewrite: a process started while it is held
-# (a restarted server) would inherit the descriptor and hold the lock for good.
-dr_lock_hba() {
-  [[ -d "$DR_STATE_DIR" ]] || mkdir -p "$DR_STATE_DIR"
-  exec 8>>"$DR_STATE_DIR/pg_hba.lock"
-  if ! flock -w 30 8; then
-    die "another script still holds $DR_STATE_DIR/pg_hba.lock after 30 s"
-  fi
-}
-
-dr_unlock_hba() {
-  exec 8>&-
-}
 
 # dr_hba_errors: how many lines of the pg_hba.conf file on disk PostgreSQL cannot parse (a
 # reload keeps the old rules when there is one).
@@ -190,12 +173,6 @@ dr_hba_errors() {
 # The pg_hba.conf file the running server reads.
 dr_hba_file() {
   dr_psql -c "SHOW hba_file"
-}
-
-# dr_fenced HBA_FILE: succeeds when fence.sh's block is in HBA_FILE (give `$(dr_hba_file)`):
-# this host's PostgreSQL is fenced.
-dr_fenced() {
-  grep -qxF -- "$DR_FENCE_BEGIN" "$1"
 }
 
 # One CloudWatch datum as JSON: metric_datum NAME VALUE UNIT REGION [DIMENSION=VALUE ...].

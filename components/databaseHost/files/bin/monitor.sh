@@ -4,10 +4,11 @@
 # when a job never ran (ages of jobs that never ran count from the install time):
 #   CrazyGary/Backup FullBackupAgeHours    newest full backup in the local repository
 #   CrazyGary/Backup WalArchiveAgeSeconds  newest WAL segment in the local repository
-#   CrazyGary/Backup RestoreTestAgeDays    last successful restore test (active side only)
+#   CrazyGary/Backup RestoreTestAgeDays    last successful restore test (the leader only)
 #   CrazyGary/Database ReplicationLagSeconds  age of the replicated heartbeat row (standby
 #     only; overstates the lag by up to the heartbeat interval, 60 s, never understates it)
-# all with dimensions Environment and Region (this host's region). On the active side also, for
+# all with dimensions Environment and Region (this host's region). On the leader (Patroni's GET
+# /primary answers 200 here) also, for
 # EVERY repository, to CloudWatch in this host's region (a region that is down takes no metrics):
 #   $DR_REPOSITORY_WAL_AGE_NAMESPACE $DR_REPOSITORY_WAL_AGE_METRIC  seconds since the newest WAL
 #     segment reached the repository, Region = the repository's region. A repository that does
@@ -90,8 +91,12 @@ repository_wal_seen() {
 
 now=$(now_epoch)
 installed=$(installed_at_epoch)
+leader=false
+if dr_is_leader; then
+  leader=true
+fi
 
-if [[ "$DR_SIDE" == "active" ]]; then
+if [[ "$leader" == "true" ]]; then
   repository_data=()
   for repo in $(repo_indexes); do
     seen=$(repository_wal_seen "$repo")
@@ -113,7 +118,7 @@ data=(
   "$(metric_datum FullBackupAgeHours "$(ratio $((now - full_stop)) 3600)" None "$DR_REGION")"
   "$(metric_datum WalArchiveAgeSeconds "$((now - wal_time))" Seconds "$DR_REGION")"
 )
-if [[ "$DR_SIDE" == "active" ]]; then
+if [[ "$leader" == "true" ]]; then
   restore_file="$DR_STATE_DIR/restore-test-last-success"
   restore_time="$installed"
   if [[ -r "$restore_file" ]]; then
@@ -124,7 +129,7 @@ fi
 put_metric_data "$BACKUP_NAMESPACE" "$DR_REGION" "${data[@]}"
 log "published backup freshness for repo$DR_LOCAL_REPO ($DR_REGION)"
 
-if [[ "$DR_SIDE" == "passive" && "$(dr_in_recovery)" == "t" ]]; then
+if [[ "$leader" == "false" && "$(dr_in_recovery)" == "t" ]]; then
   lag=$(dr_psql -c "SELECT round(extract(epoch FROM clock_timestamp() - beat_at)::numeric, 3) FROM ${DR_HEARTBEAT_TABLE} WHERE id = 1")
   if [[ -z "$lag" ]]; then
     die "no heartbeat row in ${DR_HEARTBEAT_TABLE}: has configure-postgres.sh run on the primary?"

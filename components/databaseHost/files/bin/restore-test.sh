@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # restore-test.sh: the runbook's monthly backup restore test, for real (run by
-# crazy-gary-restore-test.timer on the active side):
+# crazy-gary-restore-test.timer on every host; it tests on the leader only, as Patroni says):
 #   1. on the primary, with writers to the verified tables held off for the length of the
 #      counts (SHARE lock, at most 10 s to get it), count their rows and create a named
 #      restore point, so the restored copy must match the counts exactly;
@@ -22,8 +22,8 @@ BACKUP_NAMESPACE="CrazyGary/Backup"
 # How long the scratch copy may take to replay WAL up to the restore point, in seconds.
 RECOVERY_WAIT_SECONDS=3600
 
-if [[ "$DR_SIDE" != "active" ]]; then
-  log "passive side ($DR_REGION): the restore test runs on the active side; nothing to do"
+if ! dr_is_leader; then
+  log "not the leader ($DR_REGION; Patroni's GET /primary is not 200 here): the restore test runs on the leader; nothing to do"
   exit 0
 fi
 
@@ -99,6 +99,31 @@ ensure_config_files() {
   done
 }
 
+# hot_standby_settings: "-c name=value" for max_connections, max_worker_processes,
+# max_wal_senders, max_prepared_transactions and max_locks_per_transaction. A restored copy run
+# with less than its source's stops with "recovery aborted because of insufficient parameter
+# settings" (https://www.postgresql.org/docs/15/hot-standby.html#HOT-STANDBY-ADMIN; citations
+# P11), and its data directory may not say (Debian, and Patroni with config_dir there, keep
+# postgresql.conf in /etc/postgresql): each is the larger of what the backup recorded (the
+# restored copy's pg_controldata) and the source's value now (WAL after the backup may raise it).
+hot_standby_settings() {
+  local controldata pair setting label recorded current options=""
+  controldata=$(as_postgres "$DR_PG_BIN/pg_controldata" "$scratch_data")
+  for pair in max_connections:max_connections max_worker_processes:max_worker_processes \
+    max_wal_senders:max_wal_senders max_prepared_transactions:max_prepared_xacts \
+    max_locks_per_transaction:max_locks_per_xact; do
+    setting="${pair%%:*}"
+    label="${pair#*:}"
+    recorded=$(sed -n "s/^$label setting: *//p" <<<"$controldata")
+    current=$(dr_psql -c "SHOW $setting")
+    if [[ ! "$recorded" =~ ^[0-9]+$ || ! "$current" =~ ^[0-9]+$ ]]; then
+      die "cannot read $setting (pg_controldata '$recorded', source '$current')"
+    fi
+    options+=" -c $setting=$((recorded > current ? recorded : current))"
+  done
+  printf '%s\n' "${options# }"
+}
+
 wait_for_promotion() {
   local deadline=$(($(now_epoch) + RECOVERY_WAIT_SECONDS))
   while true; do
@@ -118,7 +143,7 @@ wait_for_promotion() {
 
 run_test() {
   if [[ "$(dr_in_recovery)" != "f" ]]; then
-    die "DR_SIDE is active but PostgreSQL on this host is in recovery: no source to compare with"
+    die "Patroni says this host leads but PostgreSQL on it is in recovery (a promotion under way?): no source to compare with"
   fi
   local target
   target="crazy-gary-restore-test-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -136,8 +161,11 @@ run_test() {
   dr_pgbackrest --repo="$DR_LOCAL_REPO" --pg1-path="$scratch_data" --spool-path="$scratch/spool" --type=name \
     --target="$target" --target-action=promote --archive-mode=off restore
   ensure_config_files
+  local settings
+  settings=$(hot_standby_settings)
+  log "starting the restored copy with the source's $settings"
   as_postgres "$DR_PG_BIN/pg_ctl" -D "$scratch_data" -l "$scratch/postgres.log" -w -t 600 \
-    -o "-c port=$DR_RESTORE_TEST_PORT -c listen_addresses='' -c unix_socket_directories='$scratch_socket' -c archive_mode=off" \
+    -o "-c port=$DR_RESTORE_TEST_PORT -c listen_addresses='' -c unix_socket_directories='$scratch_socket' -c archive_mode=off $settings" \
     start >/dev/null
   wait_for_promotion
 
