@@ -66,7 +66,7 @@ export function isSlackWebhook(url: string): boolean {
 
 /** Why a Slack webhook cannot be an SNS subscriber, and what to use instead. */
 export const slackWebhookFix =
-  "is a Slack webhook: SNS first sends a SubscriptionConfirmation that a Slack webhook cannot confirm, so it would never receive an alert; use {protocol: slack, teamId: T..., channelId: C...} (delivered through AWS Chatbot)";
+  "is a Slack webhook: SNS first sends a SubscriptionConfirmation that a Slack webhook cannot confirm, so it would never receive an alert; use a Slack channel through AWS Chatbot instead, e.g. {protocol: slack, teamId: T0123ABCD, channelId: C0123ABCD}";
 
 /** The SNS subscription a config entry becomes; `undefined` for Slack (Chatbot subscribes itself). */
 export function snsSubscriptionOf(subscription: AlertSubscription): { protocol: "https" | "email"; endpoint: string; endpointAutoConfirms: boolean } | undefined {

@@ -48,19 +48,19 @@ export function etcdSettingsProblems(settings: EtcdSettings, rttMs: number = DES
   const problems: { key: keyof EtcdSettings; message: string }[] = [];
   const { heartbeatIntervalMs: heartbeat, electionTimeoutMs: election } = settings;
   if (heartbeat < rttMs * 0.5) {
-    problems.push({ key: "heartbeatIntervalMs", message: `is below half the ${rttMs} ms cross-region round trip; etcd's tuning guide asks for 0.5-1.5 x RTT: use at least ${Math.ceil(rttMs * 0.5)}` });
+    problems.push({ key: "heartbeatIntervalMs", message: `is below half the ${rttMs} ms cross-region round trip; etcd's tuning guide asks for 0.5-1.5 x RTT: use at least ${Math.ceil(rttMs * 0.5)}, e.g. ${Math.max(Math.ceil(rttMs * 0.5), defaultEtcdSettings.heartbeatIntervalMs)}` });
   }
   if (election < 5 * heartbeat) {
-    problems.push({ key: "electionTimeoutMs", message: `is less than 5 x heartbeatIntervalMs (${5 * heartbeat}); etcd refuses to start: use at least ${5 * heartbeat}, about 10 x heartbeatIntervalMs` });
+    problems.push({ key: "electionTimeoutMs", message: `is less than 5 x heartbeatIntervalMs (${5 * heartbeat}); etcd refuses to start: use at least ${5 * heartbeat}, e.g. ${10 * heartbeat} (10 x heartbeatIntervalMs)` });
   }
   if (election < 10 * rttMs) {
-    problems.push({ key: "electionTimeoutMs", message: `is less than 10 x the ${rttMs} ms cross-region round trip; etcd's tuning guide asks for at least ${10 * rttMs}` });
+    problems.push({ key: "electionTimeoutMs", message: `is less than 10 x the ${rttMs} ms cross-region round trip; etcd's tuning guide asks for at least ${10 * rttMs}: use e.g. ${Math.max(10 * rttMs, 10 * heartbeat)}` });
   }
   if (election > ETCD_MAX_ELECTION_MS) {
-    problems.push({ key: "electionTimeoutMs", message: `is more than etcd's limit of ${ETCD_MAX_ELECTION_MS} ms; use a smaller value` });
+    problems.push({ key: "electionTimeoutMs", message: `is more than etcd's limit of ${ETCD_MAX_ELECTION_MS} ms; use a smaller value, e.g. ${Math.min(ETCD_MAX_ELECTION_MS, Math.max(10 * heartbeat, defaultEtcdSettings.electionTimeoutMs))}` });
   }
   if (settings.clientPort === settings.peerPort) {
-    problems.push({ key: "peerPort", message: `is the same as clientPort (${settings.clientPort}); use two different ports` });
+    problems.push({ key: "peerPort", message: `is the same as clientPort (${settings.clientPort}); use two different ports, e.g. ${settings.clientPort + 1}` });
   }
   return problems;
 }

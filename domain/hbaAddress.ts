@@ -6,4 +6,4 @@
 export const HBA_ADDRESS = /^(all|\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
 
 /** What an address that is not {@link HBA_ADDRESS} should be. */
-export const hbaAddressFix = 'use a CIDR such as 10.1.0.0/16, or "all"';
+export const hbaAddressFix = 'use a CIDR or "all", e.g. 10.1.0.0/16';

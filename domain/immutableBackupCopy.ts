@@ -56,21 +56,21 @@ export function backupCopyProblems(settings: BackupCopySettings, runbookRetentio
   const problems: { key: keyof BackupCopySettings; message: string }[] = [];
   const s = settings;
   if (s.minRetentionDays < runbookRetentionDays) {
-    problems.push({ key: "minRetentionDays", message: `is shorter than the runbook's ${runbookRetentionDays} d full-backup retention; use a value >= ${runbookRetentionDays}` });
+    problems.push({ key: "minRetentionDays", message: `is shorter than the runbook's ${runbookRetentionDays} d full-backup retention; use a value >= ${runbookRetentionDays}, e.g. ${runbookRetentionDays}` });
   }
   if (s.maxRetentionDays < s.minRetentionDays) {
-    problems.push({ key: "maxRetentionDays", message: `is below minRetentionDays (${s.minRetentionDays}); use a value >= ${s.minRetentionDays}` });
+    problems.push({ key: "maxRetentionDays", message: `is below minRetentionDays (${s.minRetentionDays}); use a value >= ${s.minRetentionDays}, e.g. ${s.minRetentionDays}` });
   }
   for (const key of ["snapshotRetentionDays", "continuousRetentionDays"] as const) {
     if (s[key] < s.minRetentionDays || s[key] > s.maxRetentionDays) {
-      problems.push({ key, message: `is outside the vault lock's ${s.minRetentionDays}..${s.maxRetentionDays} d, so AWS Backup would fail the job; use a value in that range` });
+      problems.push({ key, message: `is outside the vault lock's ${s.minRetentionDays}..${s.maxRetentionDays} d, so AWS Backup would fail the job; use a value in that range, e.g. ${Math.min(Math.max(35, s.minRetentionDays), s.maxRetentionDays)}` });
     }
   }
   if (s.continuousRetentionDays > awsBackupLimits.continuousMaxDays) {
-    problems.push({ key: "continuousRetentionDays", message: `is longer than the ${awsBackupLimits.continuousMaxDays} d AWS Backup keeps continuous S3 backups; use a value <= ${awsBackupLimits.continuousMaxDays}` });
+    problems.push({ key: "continuousRetentionDays", message: `is longer than the ${awsBackupLimits.continuousMaxDays} d AWS Backup keeps continuous S3 backups; use a value <= ${awsBackupLimits.continuousMaxDays}, e.g. ${awsBackupLimits.continuousMaxDays}` });
   }
   if (s.lockMode === "compliance" && s.changeableForDays < awsBackupLimits.minChangeableForDays) {
-    problems.push({ key: "changeableForDays", message: `is shorter than AWS Backup's ${awsBackupLimits.minChangeableForDays}-day cooling-off; use a value >= ${awsBackupLimits.minChangeableForDays}` });
+    problems.push({ key: "changeableForDays", message: `is shorter than AWS Backup's ${awsBackupLimits.minChangeableForDays}-day cooling-off; use a value >= ${awsBackupLimits.minChangeableForDays}, e.g. ${awsBackupLimits.minChangeableForDays}` });
   }
   return problems;
 }

@@ -52,7 +52,7 @@ export function patroniTimingProblem(timings: PatroniTimings): string | undefine
   if (needed <= timings.ttl) return undefined;
   return (
     `loopWait + 2 x retryTimeout = ${timings.loopWait} + 2 x ${timings.retryTimeout} = ${needed} s is more than ttl ${timings.ttl} s; ` +
-    `Patroni needs loop_wait + 2 x retry_timeout <= ttl: raise ttl to ${needed} or lower loopWait or retryTimeout`
+    `Patroni needs loop_wait + 2 x retry_timeout <= ttl: raise ttl (e.g. ttl: ${needed}) or lower loopWait or retryTimeout`
   );
 }
 

@@ -23,7 +23,8 @@ import {
 } from "../domain/runbook";
 import { costSettings } from "./configCost";
 import { etcdSettings, patroniSettings, witnessHost, witnessSecret } from "./configPatroni";
-import { appSettingValue, atLeast, atMost, databaseHost, databaseSecret, endpoint, healthCheckerRegions, hostname, list, oneOf, perRegion, regionCode, settingKey, subscription, thresholdOverrides, timeOfDayUtc, uniqueEndpoints } from "./configFields";
+import { crossFieldIssue } from "./configMessages";
+import { anotherRegion, appSettingValue, atLeast, atMost, databaseHost, databaseSecret, endpoint, healthCheckerRegions, hostname, list, oneOf, perRegion, regionCode, settingKey, subscription, thresholdOverrides, timeOfDayUtc, uniqueEndpoints } from "./configFields";
 
 
 export const projectName = "crazy-gary-dr";
@@ -39,6 +40,7 @@ export const stackConfigSchema = z
     environment: z
       .string()
       .regex(/^[a-z][a-z0-9-]{1,20}$/, { message: "is not an environment name; use lower-case letters, digits and dashes, e.g. prod" })
+      .meta({ examples: ["prod"] })
       .describe("Environment name (`prod`, `dr`), used in resource names and the SSM path `/crazy-gary/<environment>/`."),
     accountId: z
       // Pulumi hands config values over as text and the source parses JSON: 12 digits arrive as a number.
@@ -46,7 +48,8 @@ export const stackConfigSchema = z
         (value) => (typeof value === "number" ? String(value) : value),
         z
           .string()
-          .regex(/^[0-9]{12}$/, { message: "is not an AWS account id; use the 12 digits in quotes, e.g. \"123456789012\"" }),
+          .regex(/^[0-9]{12}$/, { message: "is not an AWS account id; use the 12 digits in quotes, e.g. \"123456789012\"" })
+          .meta({ examples: ["123456789012"] }),
       )
       .describe(
         "The stack's AWS account id (12 digits, `aws sts get-caller-identity --query Account`). Given, never looked up: a lookup (`getCallerIdentity`) is an invoke per region, and a failed invoke fails the whole program, a flip away from a dead region included.",
@@ -58,21 +61,22 @@ export const stackConfigSchema = z
         witness: regionCode.describe("Region of the third etcd member (the witness host): with one member per region, losing any one region leaves etcd a quorum."),
       })
       .superRefine((regions, ctx) => {
+        const taken = [regions.primary, regions.secondary, regions.witness];
         if (regions.primary === regions.secondary) {
-          ctx.addIssue({ code: "custom", path: ["secondary"], message: "is the same as regions.primary; use a different region so one outage cannot take both" });
+          crossFieldIssue(ctx, ["secondary"], `is the same as regions.primary; use a different region so one outage cannot take both, e.g. ${anotherRegion(taken)}`, [["primary"]]);
         }
         for (const role of ["primary", "secondary"] as const) {
           if (regions.witness === regions[role]) {
-            ctx.addIssue({ code: "custom", path: ["witness"], message: `is the same as regions.${role}; use a third region so losing one region leaves etcd two of its three members` });
+            crossFieldIssue(ctx, ["witness"], `is the same as regions.${role}; use a third region so losing one region leaves etcd two of its three members, e.g. ${anotherRegion(taken)}`, [[role]]);
           }
         }
       })
       .describe("AWS region codes of the two region roles and of the etcd witness, all different (prod: us-east-1 / us-west-2, witness us-east-2; dr: us-east-2 / us-west-1, witness us-west-2)."),
     activeRegion: z
-      .enum(regionRoles, { message: "is not a region role; use primary or secondary" })
+      .enum(regionRoles, { message: "is not a region role; use primary or secondary, e.g. secondary" })
       .describe("The region role that serves traffic and holds the writable database. Flipping it is the failover."),
     regionDown: z
-      .enum(regionRoles, { message: "is not a region role; use primary or secondary" })
+      .enum(regionRoles, { message: "is not a region role; use primary or secondary, e.g. primary" })
       .optional()
       .describe(
         "Set only while failing over FROM a region that is down: the flip then asks the surviving region's Patroni for a failover (no leader needed) instead of a switchover, refused when the candidate lags more than the RPO allows unless patroni.forceFailover (docs/runbooks/failover-database.md). Remove it once the region is back.",
@@ -82,7 +86,8 @@ export const stackConfigSchema = z
         name: hostname.describe("Hosted zone's domain name; the `api` and `app` failover records are created under it."),
         id: z
           .string()
-          .regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id such as Z0123456789ABCDEFGHIJ" })
+          .regex(/^Z[A-Z0-9]{4,32}$/, { message: "is not a Route53 hosted-zone id; use Z and 4 to 32 capitals or digits, e.g. Z0123456789ABCDEFGHIJ" })
+          .meta({ examples: ["Z0123456789ABCDEFGHIJ"] })
           .describe("Hosted zone id, required (`aws route53 list-hosted-zones-by-name --dns-name <name>` prints it): the stack never looks the zone up, since a lookup calls Route53's control plane (hosted only in us-east-1) on every run, a flip's included."),
       })
       .describe("The Route53 hosted zone of `api.<zone>` and `app.<zone>`."),
@@ -91,7 +96,8 @@ export const stackConfigSchema = z
       .superRefine((endpoints, ctx) => {
         for (const key of hostnameKeys) {
           const problem = endpointPairProblem(key, endpoints[key]);
-          if (problem) ctx.addIssue({ code: "custom", path: [key, "secondary"], message: problem });
+          const example = "hostname" in endpoints[key].primary ? `{hostname: ${key}-usw2.crazy-gary.app}` : `{loadBalancer: {dnsName: ${key}-usw2.elb.amazonaws.com, zoneId: Z1H1FL5HABSF5}}`;
+          if (problem) crossFieldIssue(ctx, [key, "secondary"], `${problem}, e.g. ${example}`, [[key, "primary"]]);
         }
       })
       .describe("Per hostname and region role: `{hostname: ...}` (CNAME) or `{loadBalancer: {dnsName, zoneId}}` (alias, evaluate target health)."),
@@ -113,7 +119,7 @@ export const stackConfigSchema = z
     ),
     healthCheck: z
       .strictObject({
-        requestIntervalSeconds: z.union([z.literal(10), z.literal(30)], { message: "is not a Route53 request interval; use 10 or 30" }).default(healthCheckDefaults.requestIntervalSeconds).describe("Seconds between two checks from each checker region."),
+        requestIntervalSeconds: z.union([z.literal(10), z.literal(30)], { message: "is not a Route53 request interval; use 10 or 30, e.g. 10" }).default(healthCheckDefaults.requestIntervalSeconds).describe("Seconds between two checks from each checker region."),
         failureThreshold: z.number().int().min(1).max(10).default(healthCheckDefaults.failureThreshold).describe("Failed checks in a row before Route53 marks the endpoint unhealthy."),
         ttlSeconds: z.number().int().min(5).max(300).default(healthCheckDefaults.ttlSeconds).describe("TTL of the failover CNAME records, in seconds."),
         checkerRegions: z
@@ -144,7 +150,7 @@ export const stackConfigSchema = z
         pitrHours: atLeast(backups.pointInTimeRecovery.windowHours, "h", backups.pointInTimeRecovery.source).default(backups.pointInTimeRecovery.windowHours).describe("Point-in-time recovery window, in hours."),
         logDays: atLeast(backups.logs.retentionDays, "d", backups.logs.source)
           .refine((days) => cloudWatchLogRetentionDays.includes(days), {
-            message: `is not a retention CloudWatch Logs accepts; use one of ${list(cloudWatchLogRetentionDays.filter((d) => d >= backups.logs.retentionDays))}`,
+            message: `is not a retention CloudWatch Logs accepts; use one of ${list(cloudWatchLogRetentionDays.filter((d) => d >= backups.logs.retentionDays))}, e.g. ${backups.logs.retentionDays}`,
           })
           .default(backups.logs.retentionDays)
           .describe("Days the CloudWatch log groups keep events."),
@@ -163,7 +169,7 @@ export const stackConfigSchema = z
       .strictObject({
         fullBackupTimeUtc: timeOfDayUtc.default(backups.full.timeUtc).describe("Time of the daily full backup, UTC (`HH:MM`)."),
         incrementalEveryHours: atMost(backups.incremental.intervalHours, "h", backups.incremental.source)
-          .refine((h) => 24 % h === 0, { message: "does not divide a day; use 1, 2, 3, 4 or 6" })
+          .refine((h) => 24 % h === 0, { message: `does not divide a day; use 1, 2, 3, 4 or 6, e.g. ${backups.incremental.intervalHours}` })
           .default(backups.incremental.intervalHours)
           .describe("Hours between incremental backups."),
         restoreTestDayOfMonth: z.number().int().min(1).max(28, { message: "is past the 28th, a day some months lack; use 1 to 28" }).default(backups.restoreTest.dayOfMonth).describe("Day of the month of the restore test."),
@@ -179,7 +185,7 @@ export const stackConfigSchema = z
     /** The locked AWS Backup copy of both repository buckets (see domain/immutableBackupCopy.ts). */
     backupCopy: z
       .strictObject({
-        lockMode: z.enum(["compliance", "governance"], { message: "is not a vault lock mode; use compliance (immutable) or governance" }).default("compliance").describe("compliance: nobody (root included) can shorten or remove the lock after `changeableForDays`; governance: an administrator can. The pack refuses governance on prod."),
+        lockMode: z.enum(["compliance", "governance"], { message: "is not a vault lock mode; use compliance (immutable) or governance, e.g. compliance" }).default("compliance").describe("compliance: nobody (root included) can shorten or remove the lock after `changeableForDays`; governance: an administrator can. The pack refuses governance on prod."),
         minRetentionDays: z.number().int().positive().default(backups.full.retentionDays).describe("No recovery point can be deleted sooner, in days; at least the runbook's 30 d full-backup retention."),
         maxRetentionDays: z.number().int().positive().max(3650, { message: "is more than 10 years; bound the locked copy's retention to 3650 d or less" }).default(365).describe("Longest retention the lock allows, in days."),
         snapshotRetentionDays: z.number().int().positive().default(35).describe("How long each daily snapshot (05:00 UTC, 3 h after the full backup) and its copy in the other region are kept, in days."),
@@ -187,7 +193,9 @@ export const stackConfigSchema = z
         changeableForDays: z.number().int().positive().default(awsBackupLimits.minChangeableForDays).describe("Days after the first `pulumi up` before a compliance lock becomes immutable (AWS minimum: 3)."),
       })
       .superRefine((settings, ctx) => {
-        for (const { key, message } of backupCopyProblems(settings, backups.full.retentionDays)) ctx.addIssue({ code: "custom", path: [key], message });
+        for (const { key, message } of backupCopyProblems(settings, backups.full.retentionDays)) {
+          crossFieldIssue(ctx, [key], message, Object.keys(settings).filter((k) => k !== key).map((k) => [k]));
+        }
       })
       .default({
         lockMode: "compliance",
@@ -204,7 +212,7 @@ export const stackConfigSchema = z
       .superRefine((settings, ctx) => {
         for (const [name, value] of Object.entries(settings)) {
           const reason = secretLookingReason(`app.${name}`, value);
-          if (reason) ctx.addIssue({ code: "custom", path: [name], message: `looks like a secret (${reason}) and would be synced in plain text; list its name under appSecrets and keep the value in Secrets Manager` });
+          if (reason) ctx.addIssue({ code: "custom", path: [name], message: `looks like a secret (${reason}) and would be synced in plain text; list its name under appSecrets and keep the value in Secrets Manager, e.g. appSecrets: [${name}]` });
         }
       })
       .default({})
@@ -221,13 +229,18 @@ export const stackConfigSchema = z
           .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
             message: "is not a fully qualified stack name; use <org>/<project>/<stack>, e.g. organization/crazy-gary-dr/prod",
           })
+          .meta({ examples: ["organization/crazy-gary-dr/prod"] })
           .describe("Fully qualified name of the stack whose settings this one follows: `<org>/<project>/<stack>`."),
         overrides: z
           .record(
             z.string(),
             z.strictObject({
               value: z.unknown().describe("The value this stack uses instead of the source's."),
-              reason: z.string().min(8, { message: "is not a reason; say why this key differs (8 characters or more)" }).describe("Why this key differs."),
+              reason: z
+                .string()
+                .min(8, { message: "is not a reason; say why this key differs (8 characters or more)" })
+                .meta({ examples: ["dr keeps fewer logs: it serves no traffic"] })
+                .describe("Why this key differs."),
             }),
           )
           .default({})
@@ -237,19 +250,22 @@ export const stackConfigSchema = z
       .describe("dr only: the stack this one follows (its synced settings are read by StackReference)."),
   })
   .superRefine((config, ctx) => {
+    const otherRole = config.activeRegion === "primary" ? "secondary" : "primary";
     if (config.regionDown !== undefined && config.regionDown === config.activeRegion) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["regionDown"],
-        message: `is the active region (activeRegion: ${config.activeRegion}); name the region you are failing over from, or remove regionDown`,
-      });
+      crossFieldIssue(
+        ctx,
+        ["regionDown"],
+        `is the active region (activeRegion: ${config.activeRegion}); name the region you are failing over from, e.g. regionDown: ${otherRole}, or remove regionDown`,
+        [["activeRegion"]],
+      );
     }
     if (config.patroni.forceFailover && config.regionDown === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["patroni", "forceFailover"],
-        message: "is true without regionDown; it only forces a failover away from a region that is down: set regionDown too, or remove forceFailover",
-      });
+      crossFieldIssue(
+        ctx,
+        ["patroni", "forceFailover"],
+        `is true without regionDown; it only forces a failover away from a region that is down: set regionDown too (e.g. regionDown: ${otherRole}), or remove forceFailover`,
+        [["regionDown"]],
+      );
     }
   });
 export type StackConfig = z.output<typeof stackConfigSchema>;

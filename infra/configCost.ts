@@ -10,7 +10,7 @@ import type { CostSettings } from "../domain/cost/usage";
 import { oneOf } from "./configFields";
 
 const instanceType = oneOf(pricedInstanceTypes(), "an instance type the price table prices (domain/prices/aws.json)", "priced instance types");
-const positive = (unit: string) => z.number().positive({ message: `must be more than 0 ${unit}` });
+const positive = (unit: string) => z.number().positive({ message: `is not more than 0; use a positive number of ${unit}` });
 
 export const costDefaults: CostSettings = {
   walGiBPerDay: 2,

@@ -5,23 +5,26 @@
  */
 import { z } from "zod";
 import { defaultEtcdSettings, etcdSettingsProblems } from "../domain/etcd";
+import { crossFieldIssue } from "./configMessages";
+import { pemPrivateKey } from "./configFields";
 import { DEFAULT_REST_API_PORT, defaultPatroniTimings, patroniTimingMinimums, patroniTimingProblem } from "../domain/patroni";
 
 const port = z.number().int().min(1).max(65535);
 
 /** The witness region's host: declared like a database host, but it runs etcd only. */
 export const witnessHost = z.strictObject({
-  sshHost: z.string().min(1, { message: "is empty; use the host's SSH address" }).describe("SSH address of the host, where `pulumi up` connects to configure it."),
+  sshHost: z.string().min(1, { message: "is empty; use the host's SSH address, e.g. witness-use2.crazy-gary.internal" }).meta({ examples: ["witness-use2.crazy-gary.internal"] }).describe("SSH address of the host, where `pulumi up` connects to configure it."),
   sshUser: z.string().min(1).default("admin").describe("SSH user; needs password-less `sudo`."),
   sshPort: port.default(22).describe("SSH port."),
-  etcdHost: z.string().min(1, { message: "is empty; use the address the database hosts reach this host's etcd at" }).describe("Address the database hosts' Patroni and etcd reach this host's etcd member at."),
+  etcdHost: z.string().min(1, { message: "is empty; use the address the database hosts reach this host's etcd at, e.g. witness-use2.crazy-gary.internal" }).meta({ examples: ["witness-use2.crazy-gary.internal"] }).describe("Address the database hosts' Patroni and etcd reach this host's etcd member at."),
 });
 
 export const witnessSecret = z.strictObject({
-  sshPrivateKey: z.string().includes("PRIVATE KEY", { message: "is not a PEM private key" }).describe("PEM private key of `witness.sshUser` on the witness host."),
+  sshPrivateKey: pemPrivateKey.describe("PEM private key of `witness.sshUser` on the witness host."),
 });
 
 const seconds = (minimum: number) => z.number().int().min(minimum, { message: `is below Patroni's minimum; use ${minimum} or more` });
+const timingKeys = [["ttl"], ["loopWait"], ["retryTimeout"]];
 
 const patroniDefaults = {
   ...defaultPatroniTimings,
@@ -50,7 +53,7 @@ export const patroniSettings = z
   })
   .superRefine((settings, ctx) => {
     const problem = patroniTimingProblem(settings);
-    if (problem) ctx.addIssue({ code: "custom", path: [], message: problem });
+    if (problem) crossFieldIssue(ctx, [], problem, timingKeys);
   })
   .default(patroniDefaults)
   .describe("Patroni, which manages PostgreSQL on every database host (one cluster, a member per region), with `loopWait + 2 x retryTimeout <= ttl`.");
@@ -63,7 +66,7 @@ export const etcdSettings = z
     peerPort: port.default(defaultEtcdSettings.peerPort).describe("etcd peer port, where the members replicate."),
   })
   .superRefine((settings, ctx) => {
-    for (const { key, message } of etcdSettingsProblems(settings)) ctx.addIssue({ code: "custom", path: [key], message });
+    for (const { key, message } of etcdSettingsProblems(settings)) crossFieldIssue(ctx, [key], message, Object.keys(settings).filter((k) => k !== key).map((k) => [k]));
   })
   .default({ ...defaultEtcdSettings })
   .describe("etcd v3, Patroni's DCS: one member on each database host and one on the witness host; the same timings on every member.");

@@ -107,14 +107,14 @@ describe("a severity nobody is subscribed to", () => {
     const slack = "{protocol: slack, teamId: T0CRAZYGARY, channelId: C0DRDRILLS}";
     const error = await planStack("dr", { set: [`alerts.P0=[${slack}, ${slack}]`] }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(StackConfigError);
-    expect((error as StackConfigError).problems).toContain('crazy-gary-dr:alerts.P0.1.channelId: "C0DRDRILLS" is listed twice for this severity; list each subscriber once');
+    expect((error as StackConfigError).problems).toContain('crazy-gary-dr:alerts.P0.1.channelId: "C0DRDRILLS" is listed twice for this severity (entry 0 too); list each subscriber once, e.g. remove entry 1');
   });
 
   it("refuses a Slack webhook as an https subscription, with the fix", async () => {
     const error = await planStack("dr", { set: ["alerts.P1=[{protocol: https, endpoint: 'https://hooks.slack.com/services/T0/B0/x'}]"] }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(StackConfigError);
     expect((error as StackConfigError).problems).toEqual([
-      'crazy-gary-dr:alerts.P1.0.endpoint: "https://hooks.slack.com/services/T0/B0/x" is a Slack webhook: SNS first sends a SubscriptionConfirmation that a Slack webhook cannot confirm, so it would never receive an alert; use {protocol: slack, teamId: T..., channelId: C...} (delivered through AWS Chatbot)',
+      'crazy-gary-dr:alerts.P1.0.endpoint: "https://hooks.slack.com/services/T0/B0/x" is a Slack webhook: SNS first sends a SubscriptionConfirmation that a Slack webhook cannot confirm, so it would never receive an alert; use a Slack channel through AWS Chatbot instead, e.g. {protocol: slack, teamId: T0123ABCD, channelId: C0123ABCD}',
     ]);
   });
 });

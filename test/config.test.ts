@@ -41,14 +41,14 @@ describe("stack files", () => {
 
 describe("bad config is refused with the key, the value and what is allowed", () => {
   it.each([
-    ["empty region", ["regions.secondary=null"], "crazy-gary-dr:regions.secondary: null is not a string"],
+    ["empty region", ["regions.secondary=null"], "crazy-gary-dr:regions.secondary: null is not text; use an AWS region code, e.g. us-east-1"],
     ["same region twice", ["regions.secondary=us-east-1"], 'crazy-gary-dr:regions.secondary: "us-east-1" is the same as regions.primary'],
     ["unknown region code", ["regions.primary=us-east-9"], 'crazy-gary-dr:regions.primary: "us-east-9" is not an AWS region code; did you mean us-east-1 or us-east-2? (46 region codes in all)'],
     ["mistyped region code", ["regions.secondary=us-west2"], 'crazy-gary-dr:regions.secondary: "us-west2" is not an AWS region code; did you mean us-west-2? (46 region codes in all)'],
     ["region code like none", ["regions.secondary=mars"], 'crazy-gary-dr:regions.secondary: "mars" is not an AWS region code; use one of these 46:\n      af-south-1, ap-east-1,'],
     ["mistyped checker region", ["healthCheck.checkerRegions=[us-east-1, us-west-2, euwest-1]"], 'crazy-gary-dr:healthCheck.checkerRegions.2: "euwest-1" is not a Route53 checker region; did you mean eu-west-1? (8 checker regions in all)'],
-    ["mistyped key", ["retention.walHour=72"], "crazy-gary-dr:retention.walHour: is not a known key; did you mean walHours? allowed here: fullDays, incrementalDays, walHours,"],
-    ["regionDown naming the active region", ["regionDown=primary"], 'crazy-gary-dr:regionDown: "primary" is the active region (activeRegion: primary); name the region you are failing over from, or remove regionDown'],
+    ["mistyped key", ["retention.walHour=72"], "crazy-gary-dr:retention.walHour: is not a known key (given 72); did you mean walHours? allowed here: fullDays, incrementalDays, walHours, pitrHours, logDays, noncurrentVersionDays; e.g. retention.walHours: 72"],
+    ["regionDown naming the active region", ["regionDown=primary"], 'crazy-gary-dr:regionDown: "primary" is the active region (activeRegion: primary); name the region you are failing over from, e.g. regionDown: secondary, or remove regionDown'],
     ["bad activeRegion", ["activeRegion=east"], 'crazy-gary-dr:activeRegion: "east" is not a region role; use primary or secondary'],
     ["threshold looser than the runbook", ["thresholds.api-latency-p95=2500"], "crazy-gary-dr:thresholds.api-latency-p95: 2500 is looser than the runbook's 2000 ms (Automated Rollback Triggers); use a value <= 2000"],
     ["cert warning later than the runbook", ["thresholds.cert-expiry=14"], "crazy-gary-dr:thresholds.cert-expiry: 14 is looser than the runbook's 30 days (Automated Rollback Triggers); use a value >= 30"],
@@ -61,16 +61,16 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     ["plaintext where a secret is required", ["databaseSecrets.primary.adminPassword=correct-horse-battery"], "crazy-gary-dr:databaseSecrets.primary.adminPassword: [secret] was given in plain text; set it with `pulumi config set --secret --path 'databaseSecrets.primary.adminPassword' ...`"],
     ["secret-looking app setting, never echoed", ["app.STRIPE_SECRET=sk_live_1"], "crazy-gary-dr:app.STRIPE_SECRET: [secret] looks like a secret (its name contains SECRET and its value is text, not a number or true/false) and would be synced in plain text"],
     ["secret-looking value under a plain name", ["app.WELCOME_BANNER=sk_live_abcdef12"], "crazy-gary-dr:app.WELCOME_BANNER: [secret] looks like a secret (its value looks like an API token) and would be synced"],
-    ["unknown key", ["retention.walDays=3"], "crazy-gary-dr:retention.walDays: is not a known key; allowed here: fullDays, incrementalDays, walHours, pitrHours, logDays, noncurrentVersionDays"],
+    ["unknown key", ["retention.walDays=3"], "crazy-gary-dr:retention.walDays: is not a known key (given 3); allowed here: fullDays, incrementalDays, walHours, pitrHours, logDays, noncurrentVersionDays; e.g. retention.fullDays: 30"],
     ["too few health checkers", ["healthCheck.checkerRegions=[us-east-1, eu-west-1]"], "crazy-gary-dr:healthCheck.checkerRegions: [\"us-east-1\",\"eu-west-1\"] has fewer than 3 checker regions; Route53 needs at least 3"],
     ["witness region same as primary", ["regions.witness=us-east-1"], 'crazy-gary-dr:regions.witness: "us-east-1" is the same as regions.primary; use a third region so losing one region leaves etcd two of its three members'],
     ["witness region same as secondary", ["regions.witness=us-west-2"], 'crazy-gary-dr:regions.witness: "us-west-2" is the same as regions.secondary; use a third region'],
     ["mistyped witness region", ["regions.witness=us-east2"], 'crazy-gary-dr:regions.witness: "us-east2" is not an AWS region code; did you mean us-east-2?'],
-    ["Patroni timing rule broken", ["patroni.retryTimeout=15"], "crazy-gary-dr:patroni: {\"retryTimeout\":15} loopWait + 2 x retryTimeout = 10 + 2 x 15 = 40 s is more than ttl 30 s; Patroni needs loop_wait + 2 x retry_timeout <= ttl: raise ttl to 40 or lower loopWait or retryTimeout"],
+    ["Patroni timing rule broken", ["patroni.retryTimeout=15"], "crazy-gary-dr:patroni.retryTimeout: 15 breaks the rule on patroni: loopWait + 2 x retryTimeout = 10 + 2 x 15 = 40 s is more than ttl 30 s; Patroni needs loop_wait + 2 x retry_timeout <= ttl: raise ttl (e.g. ttl: 40) or lower loopWait or retryTimeout"],
     ["Patroni ttl below its minimum", ["patroni.ttl=10", "patroni.loopWait=2", "patroni.retryTimeout=4"], "crazy-gary-dr:patroni.ttl: 10 is below Patroni's minimum; use 20 or more"],
-    ["etcd election too short for the heartbeat", ["etcd.heartbeatIntervalMs=200", "etcd.electionTimeoutMs=900"], "crazy-gary-dr:etcd.electionTimeoutMs: 900 is less than 5 x heartbeatIntervalMs (1000); etcd refuses to start: use at least 1000, about 10 x heartbeatIntervalMs"],
-    ["forceFailover without regionDown", ["patroni.forceFailover=true"], "crazy-gary-dr:patroni.forceFailover: true is true without regionDown; it only forces a failover away from a region that is down: set regionDown too, or remove forceFailover"],
-    ["bad subscription", ["alerts.P0=[{protocol: https, endpoint: http://example.com/hook}]"], "crazy-gary-dr:alerts.P0.0.endpoint: \"http://example.com/hook\" is not an https:// URL"],
+    ["etcd election too short for the heartbeat", ["etcd.heartbeatIntervalMs=200", "etcd.electionTimeoutMs=900"], "crazy-gary-dr:etcd.electionTimeoutMs: 900 is less than 5 x heartbeatIntervalMs (1000); etcd refuses to start: use at least 1000, e.g. 2000 (10 x heartbeatIntervalMs)"],
+    ["forceFailover without regionDown", ["patroni.forceFailover=true"], "crazy-gary-dr:patroni.forceFailover: true is true without regionDown; it only forces a failover away from a region that is down: set regionDown too (e.g. regionDown: secondary), or remove forceFailover"],
+    ["bad subscription", ["alerts.P0=[{protocol: https, endpoint: http://example.com/hook}]"], "crazy-gary-dr:alerts.P0.0.endpoint: \"http://example.com/hook\" is not an https:// URL; use the subscriber's https:// address, e.g. https://events.crazy-gary.app/alerts"],
   ])("%s", (_case, set, expected) => {
     expect(problemsFor("prod", set)).toEqual([expect.stringContaining(expected)]);
   });
@@ -89,6 +89,6 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     const problems = problemsFor("prod", [`databaseSecrets.primary.adminPassword=${secret}`, "databaseSecrets.secondary.sshPrivateKey=not-a-key"]);
     expect(problems.join("\n")).not.toContain(secret);
     expect(problems.join("\n")).not.toContain("not-a-key");
-    expect(problems).toContain("crazy-gary-dr:databaseSecrets.secondary.sshPrivateKey: [secret] is not a PEM private key");
+    expect(problems).toContain("crazy-gary-dr:databaseSecrets.secondary.sshPrivateKey: [secret] is not a PEM private key; give the whole key file, e.g. the text of ~/.ssh/id_ed25519 (-----BEGIN OPENSSH PRIVATE KEY----- ...)");
   });
 });

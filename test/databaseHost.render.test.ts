@@ -366,7 +366,7 @@ describe("bad params name the key, the value and what is allowed", () => {
     ["verifyTables", { verifyTables: ["users; drop table x"] }, 'verifyTables[0] is "users; drop table x"'],
     ["restoreTestPort", { restoreTestPort: 5432 }, "restoreTestPort is 5432; use a port other than postgres.port (5432)"],
     ["paths", { paths: { envFile: "relative/dr.env" } }, 'paths.envFile is "relative/dr.env"; use an absolute path'],
-    ["replicationClients", { replicationClients: ["10.0.0.1"] }, 'replicationClients[0] is "10.0.0.1"; use a CIDR such as 10.1.0.0/16, or "all"'],
+    ["replicationClients", { replicationClients: ["10.0.0.1"] }, 'replicationClients[0] is "10.0.0.1"; use a CIDR or "all", e.g. 10.1.0.0/16'],
     ["replicationClients empty", { replicationClients: [] }, 'replicationClients is []; give at least one address, or ["all"]'],
   ])("%s", (_, change, message) => {
     expect(() => renderPgbackrestConf({ ...prodPrimary, ...change })).toThrow(message);

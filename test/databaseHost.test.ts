@@ -267,7 +267,7 @@ describe.each([
     expect(env(narrowed, "secondary")).toContain("DR_REPLICATION_CLIENTS='all'\n");
     expect(env(await planOf(stack), "primary")).toContain("DR_REPLICATION_CLIENTS='all'\n");
     expect(() => configOf(stack, ["databases.secondary.replicationClients=[10.0.0.1]"])).toThrow(
-      'crazy-gary-dr:databases.secondary.replicationClients.0: "10.0.0.1" is not a pg_hba.conf address; use a CIDR such as 10.1.0.0/16, or "all"',
+      'crazy-gary-dr:databases.secondary.replicationClients.0: "10.0.0.1" is not a pg_hba.conf address; use a CIDR or "all", e.g. 10.1.0.0/16',
     );
     expect(() => configOf(stack, ["databases.secondary.replicationClients=[]"])).toThrow('crazy-gary-dr:databases.secondary.replicationClients: [] is empty; give at least one address, or ["all"]');
   });

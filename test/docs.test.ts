@@ -71,7 +71,7 @@ describe("config reference (zod schema walk)", () => {
 
   it("covers every key prod sets, with the runbook's defaults and the schema's messages", () => {
     const config = rendered["docs/reference/config.md"];
-    expect(config).toContain("| `retention.fullDays` | shared | integer | `30` | else: \"is looser than the runbook's 30 d (Backup Strategy); use a value >= 30\" |");
+    expect(config).toContain("| `retention.fullDays` | shared | integer | `30` | else: \"is looser than the runbook's 30 d (Backup Strategy); use a value >= 30, e.g. 30\" |");
     expect(config).toContain("| `databases.{primary,secondary}.sshPort` | stack | integer | `22` | >= 1; <= 65535 | SSH port. |");
     expect(config).toContain("| `databaseSecrets.{primary,secondary}.adminPassword` | stack, **secret** | string | required | at least 12 characters |");
     expect(config).toContain("| `activeRegion` | stack | \"primary\" \\| \"secondary\" | required |");

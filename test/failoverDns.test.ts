@@ -229,7 +229,7 @@ describe("record shapes", () => {
     const loaded = loadStackConfig("prod");
     const run = () => parseStackConfig({ ...loaded, values: { ...loaded.values, dnsZone: { name: "crazy-gary.app" } } });
     expect(run).toThrow(StackConfigError);
-    expect(run).toThrow("crazy-gary-dr:dnsZone.id: missing; expected a string");
+    expect(run).toThrow("crazy-gary-dr:dnsZone.id: missing but required; give text matching /^Z[A-Z0-9]{4,32}$/, e.g. Z0123456789ABCDEFGHIJ");
   });
 });
 
@@ -315,6 +315,6 @@ describe("Patroni's REST port admits Route53's health checkers (databases.<role>
   it("refuses a prefix list id that is not one, naming the key", () => {
     const run = () => parseStackConfig(loadStackConfig("prod", { set: ["databases.primary.restApiIngress.prefixListId=com.amazonaws.us-east-1.route53-healthchecks"] }));
     expect(run).toThrow(StackConfigError);
-    expect(run).toThrow('crazy-gary-dr:databases.primary.restApiIngress.prefixListId: "com.amazonaws.us-east-1.route53-healthchecks" is not a prefix list id such as pl-0123456789abcdef0');
+    expect(run).toThrow('crazy-gary-dr:databases.primary.restApiIngress.prefixListId: "com.amazonaws.us-east-1.route53-healthchecks" is not a prefix list id; use pl- and 8 to 17 hex digits, e.g. pl-0123456789abcdef0');
   });
 });

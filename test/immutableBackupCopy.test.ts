@@ -83,10 +83,10 @@ describe("settings", () => {
   });
 
   it.each([
-    [{ minRetentionDays: 7 }, "minRetentionDays", "is shorter than the runbook's 30 d full-backup retention; use a value >= 30"],
-    [{ continuousRetentionDays: 40, maxRetentionDays: 365 }, "continuousRetentionDays", "is longer than the 35 d AWS Backup keeps continuous S3 backups; use a value <= 35"],
-    [{ snapshotRetentionDays: 400 }, "snapshotRetentionDays", "is outside the vault lock's 30..365 d, so AWS Backup would fail the job; use a value in that range"],
-    [{ changeableForDays: 1 }, "changeableForDays", "is shorter than AWS Backup's 3-day cooling-off; use a value >= 3"],
+    [{ minRetentionDays: 7 }, "minRetentionDays", "is shorter than the runbook's 30 d full-backup retention; use a value >= 30, e.g. 30"],
+    [{ continuousRetentionDays: 40, maxRetentionDays: 365 }, "continuousRetentionDays", "is longer than the 35 d AWS Backup keeps continuous S3 backups; use a value <= 35, e.g. 35"],
+    [{ snapshotRetentionDays: 400 }, "snapshotRetentionDays", "is outside the vault lock's 30..365 d, so AWS Backup would fail the job; use a value in that range, e.g. 35"],
+    [{ changeableForDays: 1 }, "changeableForDays", "is shorter than AWS Backup's 3-day cooling-off; use a value >= 3, e.g. 3"],
   ])("refuses %j", (change, key, message) => {
     expect(backupCopyProblems({ ...defaults, ...change }, 30)).toContainEqual({ key, message });
   });
@@ -94,6 +94,6 @@ describe("settings", () => {
   it("refuses a loosened copy at config time, naming the key", async () => {
     const error = await planStack("dr", { set: ["backupCopy.minRetentionDays=7"] }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(StackConfigError);
-    expect((error as StackConfigError).problems).toEqual(["crazy-gary-dr:backupCopy.minRetentionDays: 7 is shorter than the runbook's 30 d full-backup retention; use a value >= 30"]);
+    expect((error as StackConfigError).problems).toEqual(["crazy-gary-dr:backupCopy.minRetentionDays: 7 is shorter than the runbook's 30 d full-backup retention; use a value >= 30, e.g. 30"]);
   });
 });

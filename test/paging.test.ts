@@ -86,8 +86,8 @@ describe("the plan says which subscriptions wait for a click", () => {
 
 describe("bad subscriptions are refused when the config is read, naming the key", () => {
   it.each([
-    ["alerts.P0=[{protocol: slack, teamId: workspace, channelId: C0INCIDENTS}]", 'crazy-gary-dr:alerts.P0.0.teamId: "workspace" is not a Slack workspace (team) id; use the upper-case id such as T0123ABCD'],
-    ["alerts.P0=[{protocol: pagerduty, integrationKey: 'a b'}]", 'crazy-gary-dr:alerts.P0.0.integrationKey: "a b" is not a PagerDuty integration key; use the key of the service\'s Amazon CloudWatch integration (8-64 letters, digits, - or _)'],
+    ["alerts.P0=[{protocol: slack, teamId: workspace, channelId: C0INCIDENTS}]", 'crazy-gary-dr:alerts.P0.0.teamId: "workspace" is not a Slack workspace (team) id; use the upper-case id, e.g. T0123ABCD'],
+    ["alerts.P0=[{protocol: pagerduty, integrationKey: 'a b'}]", 'crazy-gary-dr:alerts.P0.0.integrationKey: "a b" is not a PagerDuty integration key; use the key of the service\'s Amazon CloudWatch integration (8-64 letters, digits, - or _), e.g. 0123456789abcdef0123456789abcdef'],
   ])("%s", async (setting, problem) => {
     const error = await planStack("dr", { set: [setting] }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(StackConfigError);

@@ -41,7 +41,7 @@ describe("Patroni's timing rule loop_wait + 2 x retry_timeout <= ttl", () => {
   });
   it("refuses ttl 30 with retryTimeout 15, naming the sum and the fix", () => {
     expect(patroniTimingProblem({ ttl: 30, loopWait: 10, retryTimeout: 15 })).toBe(
-      "loopWait + 2 x retryTimeout = 10 + 2 x 15 = 40 s is more than ttl 30 s; Patroni needs loop_wait + 2 x retry_timeout <= ttl: raise ttl to 40 or lower loopWait or retryTimeout",
+      "loopWait + 2 x retryTimeout = 10 + 2 x 15 = 40 s is more than ttl 30 s; Patroni needs loop_wait + 2 x retry_timeout <= ttl: raise ttl (e.g. ttl: 40) or lower loopWait or retryTimeout",
     );
   });
 });

@@ -4,6 +4,7 @@
  * these rows (`configReference.ts`).
  */
 import type { z } from "zod";
+import type { CheckDef } from "../../infra/configMessages";
 
 /** The part of a zod 4 schema the walk reads (`schema.def`, `schema.description`). */
 interface ZodLike {
@@ -26,17 +27,6 @@ interface ZodDef {
   in?: ZodLike;
 }
 
-interface CheckDef {
-  check: string;
-  format?: string;
-  pattern?: RegExp;
-  prefix?: string;
-  includes?: string;
-  minimum?: number;
-  value?: number;
-  inclusive?: boolean;
-  error?: () => unknown;
-}
 
 export interface SchemaRow {
   /** Dotted key: `retention.fullDays`; `{primary,secondary}` where both share one schema; `<key>` in a map. */

@@ -108,7 +108,13 @@ export function applySetting(values: Record<string, unknown>, setting: string): 
   if (eq <= 0) throw new StackFileError(`--set ${JSON.stringify(setting)}: expected key=value, e.g. --set activeRegion=secondary`);
   const keyText = setting.slice(0, eq).replace(new RegExp(`^${projectName}:`), "");
   const keyPath = settingPath(keyText);
-  const value = parseYaml(setting.slice(eq + 1));
+  let value: unknown;
+  try {
+    value = parseYaml(setting.slice(eq + 1));
+  } catch (err) {
+    const why = (err as Error).message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackFileError(`--set ${JSON.stringify(setting)}: the value is not YAML (${why}); quote text with spaces or braces, e.g. --set '${keyText}="a b"', and write maps as {key: value}`);
+  }
   const existing = keyPath.reduce<unknown>((n, k) => (n !== null && typeof n === "object" ? (n as Record<string, unknown>)[k] : undefined), values);
   const dropping = wholeMapProblem(keyText, existing, value);
   if (dropping) throw new StackFileError(dropping);
@@ -222,6 +228,7 @@ export function loadStackConfig(stack: string, options: LoadOptions = {}): Loade
     stack,
     values,
     isSecret,
+    overridden: (options.set ?? []).map((setting) => settingPath(setting.slice(0, Math.max(0, setting.indexOf("="))).replace(prefix, "")).join(".")),
     placeholders: placeholders.sort(),
     engineConfig,
     engineSecretKeys: Object.keys(values).filter(topLevelSecret).map((k) => `${prefix}${k}`),
