@@ -179,8 +179,6 @@ export class PatroniLab {
           PATRONI_REPLICATION_PASSWORD: testRolePassword(sandbox.root, "replicator"),
           PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
           ...s3Env,
-          // Interim: the product's pgbackrest.conf will carry it (archive_mode = always; citations P12d).
-          PGBACKREST_ARCHIVE_MODE_CHECK: "n",
         };
         return new PatroniMember(net, role, name, node, host, configFile, join(sandbox.root, role, "patroni.log"), env, `${REST_USER}:${REST_PASSWORD}`);
       };
