@@ -20,7 +20,7 @@ export const atRiskShare = 0.1;
 /**
  * Figures the benches measure on real PostgreSQL (never computed, never guessed):
  * `promotionSeconds` a switchover's write pause, `failoverSeconds` a region-down failover from
- * the candidate taking the lost leader's lock to its first acknowledged commit.
+ * the lost leader's lock expiring to the candidate's first write.
  */
 export type FigureId = "promotionSeconds" | "failoverSeconds" | "restoreSeconds" | "walPushSeconds" | "rpoLossWindowSeconds";
 export const figureIds: readonly FigureId[] = Object.freeze(["promotionSeconds", "failoverSeconds", "restoreSeconds", "walPushSeconds", "rpoLossWindowSeconds"] as const);

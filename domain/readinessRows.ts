@@ -113,7 +113,7 @@ const failoverMechanism = (declared: DeclaredRecovery, hostname: "api" | "app") 
  *   failover process"), and the candidate's HA loop sees it gone within `loop_wait` ("the number of
  *   seconds the loop will sleep"; https://patroni.readthedocs.io/en/latest/dynamic_configuration.html):
  *   ttl + loop_wait at worst (the flip's FLIP_LOCK_WAIT_SECONDS, from patroni.ttl and
- *   patroni.loopWait), then the candidate's promotion to its first commit, timed by bench:promotion.
+ *   patroni.loopWait), then the flip's failover to the candidate's first write, timed by bench:promotion.
  */
 function leaderMoveTerms(declared: DeclaredRecovery, measurements: Measurements): { terms: (Term | null)[]; mechanism: string } {
   const flip = declared.flipPath;

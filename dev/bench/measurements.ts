@@ -22,17 +22,18 @@ export function recordSwitchover(unavailabilityMs: readonly number[]): void {
 }
 
 /**
- * The region-down failover timed by bench:promotion: from the candidate holding the lost leader's
- * lock (its GET /primary answers 200, polled every 100 ms) to the first sample in which it takes
- * writes (sampled every 100 ms). The lock wait before it is ttl + loop_wait, which readiness adds
- * from the stack's own Patroni timings.
+ * The region-down failover timed by bench:promotion: from the lost leader's key expiring in etcd
+ * (polled every 100 ms from the witness region) to the first sample in which the candidate takes
+ * writes (every 100 ms): the flip noticing, POST /failover, the candidate taking the lock and
+ * promoting. The wait for the expiry before it is ttl + loop_wait, which readiness adds from the
+ * stack's own Patroni timings.
  */
 export function recordFailover(ms: number, lockDetail: string): void {
   recordFigure("failoverSeconds", {
     seconds: ms / 1000,
     measuredBy: "npm run bench:promotion",
     where: PATRONI_LAB,
-    detail: `region cut off, POST /failover to the surviving member: from its holding the leader lock to its first write, one run (${lockDetail}; both ends polled every 100 ms)`,
+    detail: `region cut off, the product's flip (POST /failover) to the surviving member: from the lost leader's key expiring to the candidate's first write, one run (${lockDetail}; both ends polled every 100 ms)`,
   });
 }
 

@@ -67,6 +67,8 @@ const HBA = [
 
 /** The cluster (Patroni scope) and the test passwords. */
 const SCOPE = "crazy-gary";
+/** The leader lock's key in etcd: Patroni's namespace (domain/patroniConfig.ts's default "/crazy-gary/"), the scope, "leader". */
+export const LEADER_KEY = `/crazy-gary/${SCOPE}/leader`;
 const SUPERUSER_PASSWORD = "Pw-patroni-superuser";
 const REST_USER = "patroni";
 const REST_PASSWORD = "Pw-patroni-rest";
