@@ -20,6 +20,7 @@ import { activeRole, passiveRole } from "../domain/activeRegion";
 import { etcdClientHosts } from "../domain/etcd";
 import { maximumLagOnFailoverBytes, memberNoFailover, patroniScope } from "../domain/patroni";
 import type { HostPatroni } from "../components/databaseHost/hostFiles";
+import { etcdClusterToken, etcdMembers } from "./quorum";
 import { perRole, regionRoles, type RegionRole } from "../domain/topology";
 import { type StackConfig } from "./config";
 import type { RegionProviders } from "./regions";
@@ -61,15 +62,11 @@ export interface BackupsOptions {
 
 /** Each database host's Patroni member settings: the one cluster, `nofailover` on the passive member unless automatic cross-region failover is on. */
 export function hostPatroni(config: Pick<StackConfig, "environment" | "regions" | "databases" | "witness" | "patroni" | "etcd" | "recovery" | "activeRegion">, role: RegionRole, restApiSecret: string): HostPatroni {
-  const etcdMembers = [
-    ...regionRoles.map((r) => ({ name: config.regions[r], host: config.databases[r].pgHost })),
-    { name: config.regions.witness, host: config.witness.etcdHost },
-  ];
   return {
     scope: patroniScope(config.environment),
     member: config.regions[role],
     noFailover: memberNoFailover({ isActive: role === activeRole(config) }, config.patroni.automaticCrossRegionFailover),
-    etcdHosts: etcdClientHosts(etcdMembers, config.etcd),
+    etcdHosts: etcdClientHosts(etcdMembers(config), config.etcd),
     timings: { ttl: config.patroni.ttl, loopWait: config.patroni.loopWait, retryTimeout: config.patroni.retryTimeout },
     restApiPort: config.patroni.restApiPort,
     maximumLagOnFailoverBytes: maximumLagOnFailoverBytes(config.recovery.databaseRpoMinutes),
@@ -133,6 +130,7 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           region: config.regions[role],
           patroni: hostPatroni(config, role, options.restApi.secretName),
           tls: { caCertPem: options.tls.caCertPem, certPem: options.tls.members[role].certPem, keyPem: options.tls.members[role].keyPem },
+          etcd: { members: etcdMembers(config), clusterToken: etcdClusterToken(config.environment), settings: config.etcd },
           repositories: ordered.map((b) => ({ bucket: b.bucketName, region: b.region, path: b.repositoryPath })),
           fullRetentionDays: config.retention.fullDays,
           archiveTimeoutSeconds: config.recovery.archiveTimeoutSeconds,

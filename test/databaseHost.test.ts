@@ -9,6 +9,8 @@ import { DatabaseHost, databaseHostType, disableTimersCommand, enableTimersScrip
 import { type DatabaseHostFilesParams } from "../components/databaseHost/hostFiles";
 import { renderHostFiles, renderPgbackrestConf } from "../components/databaseHost/render";
 import { hostPatroni, hostSchedules } from "../infra/backups";
+import { etcdMembers } from "../infra/quorum";
+import { etcdMemberFiles } from "../components/etcdMemberFiles";
 import { parse } from "yaml";
 import { walQueueMaxMiB } from "../domain/walQueue";
 import { configOf, filesOfInstallScript, ofType, parentName, planOf, resource } from "./support/backups";
@@ -159,8 +161,10 @@ describe.each([
         postgres: { dataDir: db.dataDirectory, port: db.pgPort, database: db.database },
       };
       const written = installed(plan, role);
-      expect([...written.keys()].sort()).toEqual(renderHostFiles(params).map((f) => f.path).sort());
-      for (const file of renderHostFiles(params)) expect(written.get(file.path)).toEqual({ mode: file.mode, group: file.mode === "0640" ? "postgres" : "root", content: file.content });
+      const etcdFiles = etcdMemberFiles({ members: etcdMembers(config), self: regions[role], clusterToken: `crazy-gary-${stack}`, settings: config.etcd });
+      const expected = [...renderHostFiles(params), ...etcdFiles];
+      expect([...written.keys()].sort()).toEqual(expected.map((f) => f.path).sort());
+      for (const file of expected) expect(written.get(file.path)).toEqual({ mode: file.mode, group: file.mode === "0640" ? "postgres" : "root", content: file.content });
       expect(written.get("/etc/pgbackrest/pgbackrest.conf")!.content).toBe(renderPgbackrestConf(params));
     });
 
@@ -182,6 +186,21 @@ describe.each([
       });
       expect(yml.restapi.connect_address).toBe(`${config.databases[role].pgHost}:8008`);
       expect(yml.postgresql.connect_address).toBe(`${config.databases[role].pgHost}:5432`);
+    });
+
+    it("runs its etcd member, one of three over TLS, named by its region; (re)started after its files, before Patroni's configure", async () => {
+      const plan = await planOf(stack);
+      const config = configOf(stack);
+      const etcd = parse(installed(plan, role).get("/etc/etcd/crazy-gary.yml")!.content);
+      expect([etcd.name, etcd["initial-cluster-token"], etcd["data-dir"]]).toEqual([regions[role], `crazy-gary-${stack}`, "/var/lib/etcd/crazy-gary"]);
+      expect(etcd["initial-cluster"]).toBe(
+        [`${regions.primary}=https://${config.databases.primary.pgHost}:2380`, `${regions.secondary}=https://${config.databases.secondary.pgHost}:2380`, `${config.regions.witness}=https://${config.witness.etcdHost}:2380`].join(","),
+      );
+      expect(installed(plan, role).get("/etc/systemd/system/etcd.service.d/crazy-gary.conf")!.content).toContain("Environment=ETCD_CONFIG_FILE=/etc/etcd/crazy-gary.yml\n");
+      const step = (suffix: string) => resource(plan, "command:remote:Command", `${name}-${suffix}`);
+      expect(step("etcd").inputs.stdin).toContain("systemctl restart --no-block etcd.service");
+      expect(step("etcd").options.dependsOn).toEqual(expect.arrayContaining([step("files").urn, step("tls").urn]));
+      expect(step("configure").options.dependsOn).toContain(step("etcd").urn);
     });
 
     it("writes the member's CA, certificate and key through their own command, whose script is a secret", async () => {
@@ -221,7 +240,7 @@ describe.each([
       expect(resource(plan, databaseHostType, name).custom).toBe(false);
       const commands = plan.resources.filter((r) => parentName(r) === name);
       expect(commands.map((r) => [r.type, r.name]).sort()).toEqual(
-        ["configure", "files", "timers", "tls"].map((step) => ["command:remote:Command", `${name}-${step}`]),
+        ["configure", "etcd", "files", "timers", "tls"].map((step) => ["command:remote:Command", `${name}-${step}`]),
       );
       for (const cmd of commands) {
         expect(cmd.provider).toMatch(/pulumi:providers:command::command::/);
@@ -323,6 +342,7 @@ describe("DatabaseHost arguments", () => {
     region: "us-east-1",
     patroni: hostPatroni(configOf("prod"), "primary", "crazy-gary/prod/patroni/rest-api"),
     tls: { caCertPem: "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n", certPem: "-----BEGIN CERTIFICATE-----\nM\n-----END CERTIFICATE-----\n", keyPem: "k" },
+    etcd: { members: etcdMembers(configOf("prod")), clusterToken: "crazy-gary-prod" },
     repositories: [
       { bucket: "bucket-a", region: "us-east-1" },
       { bucket: "bucket-b", region: "us-west-2" },
@@ -345,7 +365,7 @@ describe("DatabaseHost arguments", () => {
       },
       { stack: "test" },
     );
-    expect(options).toEqual({ "host-tls": false, "host-files": false, "host-configure": false, "host-timers": true });
+    expect(options).toEqual({ "host-tls": false, "host-files": false, "host-etcd": false, "host-configure": false, "host-timers": true });
   });
 
   it.each([

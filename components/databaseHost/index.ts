@@ -2,13 +2,18 @@
  * `DatabaseHost`: configures one region's PostgreSQL host, which this stack does not create,
  * over SSH with `@pulumi/command` remote commands:
  *
- * 1. `<name>-tls` writes the member's TLS files (CA, certificate, key: the REST API's HTTPS and
- *    Patroni's etcd client), its script a Pulumi secret;
+ * 1. `<name>-tls` writes the member's TLS files (CA, certificate, key) twice: Patroni's (the REST
+ *    API's HTTPS, its etcd client; key group postgres) and the etcd member's (key group etcd),
+ *    its script a Pulumi secret;
  * 2. `<name>-files` writes every other rendered file: Patroni's patroni.yml (this member of the
  *    one cluster, `nofailover` from `patroni.noFailover`), its dynamic configuration, a drop-in
  *    for Debian's patroni.service, the pgBackRest config with both regions' repositories (Patroni's
  *    archive_command, restore_command and replica method), the scripts' settings, the scripts and
- *    the timers' units (see `render.ts`);
+ *    the timers' units (see `render.ts`), and the host's etcd member's config and unit drop-in
+ *    (components/etcdMemberFiles.ts, the same renderer as the witness's);
+ * 2b. `<name>-etcd` (re)starts the etcd member when its config, drop-in or CA change, without
+ *    waiting for the quorum (`--no-block`), then waits (bounded) until it is healthy: a first
+ *    member needs one other member (the witness, or the other host);
  * 3. `<name>-configure` runs `configure-postgres.sh`: the roles' password file and pg_hba lines,
  *    Patroni's secrets written on the host from Secrets Manager, Patroni started (the first run
  *    adopts the running PostgreSQL) or reloaded, PATCH /config with the dynamic configuration,
@@ -26,9 +31,11 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import { defaultEtcdSettings } from "../../domain/etcd";
 import { type HostSchedules } from "../../domain/hostSchedules";
 import { UNIT_NAMES, defaultHostPaths, type DatabaseHostFilesParams, type HostFile, type HostPatroni, type HostPaths, type HostPostgres } from "./hostFiles";
 import { renderHostFiles, renderTlsFiles } from "./render";
+import { etcdHealthScript, etcdMemberFiles, etcdStartScript, etcdTlsFiles, type EtcdHostPaths, type EtcdMemberFilesParams } from "../etcdMemberFiles";
 import { resolveParams } from "./resolveParams";
 
 export const databaseHostType = "crazygary:dr:DatabaseHost";
@@ -125,6 +132,15 @@ export interface DatabaseHostArgs {
    * @default none (required)
    */
   tls: { caCertPem: pulumi.Input<string>; certPem: pulumi.Input<string>; keyPem: pulumi.Input<string> };
+  /**
+   * The etcd cluster this host runs a member of (Patroni's DCS): every member (both database
+   * hosts' and the witness's, named by region code), the cluster token and the timings. This
+   * member is `patroni.member`.
+   * @default none; the stack passes infra/quorum.ts `etcdMembers(config)`, `etcdClusterToken(environment)`, `config.etcd`
+   */
+  etcd: Omit<EtcdMemberFilesParams, "paths" | "self">;
+  /** Where the etcd member's files live. @default `defaultEtcdHostPaths` (components/etcdMemberFiles.ts: /etc/etcd/crazy-gary.yml, /etc/etcd/tls, /var/lib/etcd/crazy-gary) */
+  etcdPaths?: Partial<EtcdHostPaths>;
   /** Every region's repository, primary region's first (repo1), secondary's second (repo2). */
   repositories: HostRepository[];
   /** Full backups are kept this long, in days (pgBackRest `repo-retention-full`). @default none; the effective `retention.fullDays` */
@@ -199,8 +215,10 @@ export class DatabaseHost extends pulumi.ComponentResource {
       replicationClients: args.replicationClients,
     });
     resolveParams(params(args.repositories.map(() => placeholderBucket))); // throws on bad input, before any resource
+    const etcdFiles = etcdMemberFiles({ ...args.etcd, self: args.patroni.member, paths: args.etcdPaths });
+    const etcdStart = `${etcdStartScript(args.etcdPaths)}${etcdHealthScript({ member: args.patroni.member, clientPort: (args.etcd.settings ?? defaultEtcdSettings).clientPort, paths: args.etcdPaths })}`;
 
-    this.files = pulumi.all(args.repositories.map((repo) => repo.bucket)).apply((buckets) => renderHostFiles(params(buckets)));
+    this.files = pulumi.all(args.repositories.map((repo) => repo.bucket)).apply((buckets) => [...renderHostFiles(params(buckets)), ...etcdFiles]);
 
     const connection: command.types.input.remote.ConnectionArgs = {
       host: args.connection.host,
@@ -212,7 +230,9 @@ export class DatabaseHost extends pulumi.ComponentResource {
     const asRoot = "sudo -n /bin/bash -s";
 
     const tlsScript = pulumi.secret(
-      pulumi.all([args.tls.caCertPem, args.tls.certPem, args.tls.keyPem]).apply(([caCertPem, certPem, keyPem]) => installFilesScript(renderTlsFiles(paths, { caCertPem, certPem, keyPem }))),
+      pulumi
+        .all([args.tls.caCertPem, args.tls.certPem, args.tls.keyPem])
+        .apply(([caCertPem, certPem, keyPem]) => installFilesScript([...renderTlsFiles(paths, { caCertPem, certPem, keyPem }), ...etcdTlsFiles(args.etcdPaths, { caCertPem, certPem, keyPem })])),
     );
     const tlsHash = tlsScript.apply(sha256);
     const installTls = new command.remote.Command(
@@ -228,6 +248,13 @@ export class DatabaseHost extends pulumi.ComponentResource {
       { ...child, dependsOn: [...(args.after ?? [])] },
     );
 
+    const etcdInputs = pulumi.output(args.tls.caCertPem).apply((ca) => sha256([etcdStart, installFilesScript(etcdFiles), ca].join("\n")));
+    const startEtcd = new command.remote.Command(
+      `${name}-etcd`,
+      { connection, create: asRoot, stdin: etcdStart, triggers: [etcdInputs] },
+      { ...child, dependsOn: [installFiles, installTls, ...(args.after ?? [])] },
+    );
+
     const configureInputs = this.files.apply((files) =>
       sha256(
         files
@@ -239,7 +266,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
     const configure = new command.remote.Command(
       `${name}-configure`,
       { connection, create: `sudo -n ${paths.binDir}/configure-postgres.sh`, triggers: [configureInputs, tlsHash, ...(args.configureTriggers ?? [])] },
-      { ...child, dependsOn: [installFiles, installTls, ...(args.after ?? [])] },
+      { ...child, dependsOn: [installFiles, installTls, startEtcd, ...(args.after ?? [])] },
     );
 
     const unitsHash = this.files.apply((files) =>

@@ -12,6 +12,7 @@ import { dynamicConfig, type PatroniConfigParams } from "../../domain/patroniCon
 import { REPOSITORY_WAL_AGE_METRIC } from "../../domain/walArchive";
 import { type DatabaseHostFilesParams, FILES_DIR, type HostFile, type HostJob, type HostPaths, PATRONI_UNIT, REPOSITORY_ROLES, type RepositoryLocation, SCRIPT_NAMES, type ScriptName, UNIT_NAMES } from "./hostFiles";
 import { patroniYaml, pgbackrestCommands } from "./patroniFile";
+import { ETCD_UNIT } from "../etcdMemberFiles";
 import { resolveParams } from "./resolveParams";
 
 /** Reads a file under `./files`. */
@@ -249,9 +250,6 @@ export function renderDynamicConfig(params: DatabaseHostFilesParams): string {
   const p = resolveParams(params);
   return `${JSON.stringify(dynamicConfig({ timings: p.patroni.timings, maximumLagOnFailoverBytes: p.patroni.maximumLagOnFailoverBytes }))}\n`;
 }
-
-/** The local etcd member's unit, which Patroni starts after (Debian 12's etcd-server package: /lib/systemd/system/etcd.service). */
-export const ETCD_UNIT = "etcd.service";
 
 /** The drop-in that adapts Debian's patroni.service (its own unit file stays the package's). */
 export function renderPatroniDropIn(params: DatabaseHostFilesParams): string {
