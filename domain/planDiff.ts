@@ -3,8 +3,10 @@
  * stack's state: resources matched by URN; a URN only in the new plan is a create, only in the
  * old one a delete; a URN in both gets the operation the replacement rules decide.
  */
+import { dependencyOrder } from "./planOrder";
 import { decideOperation, hasReplaceRule, type ProviderView, type Registration } from "./replacement";
 import { isStatefulType } from "./stateful";
+import { topLevelKeyOf } from "./valuePath";
 
 /** A resource as an offline plan holds it (the harness's captured resource fits this shape). */
 export interface DiffableResource {
@@ -18,6 +20,8 @@ export interface DiffableResource {
   inputs: Record<string, unknown>;
   options: { dependsOn: string[] };
   propertyDependencies?: Record<string, string[]>;
+  /** Fingerprints of the secrets in `inputs` by path, where the plan was made in this process (tools/offline/capture.ts). */
+  secretDigests?: Record<string, string>;
 }
 
 export type PlannedOp = "update" | "replace" | "create" | "delete";
@@ -52,7 +56,6 @@ export interface PlanDiff {
   typesWithoutRule: string[];
 }
 
-const opOrder: Record<PlannedOp, number> = { delete: 0, replace: 1, create: 2, update: 3 };
 
 /** The provider URN of a `urn::id` reference. */
 export const providerUrnOf = (reference: string): string => reference.split("::").slice(0, -1).join("::");
@@ -64,9 +67,25 @@ function providerOf(resource: DiffableResource, byUrn: ReadonlyMap<string, Diffa
   return { urn, type: provider?.type ?? urn.split("::")[2]?.split("$").pop() ?? "unknown", inputs: provider?.inputs ?? {} };
 }
 
-const registration = (resource: DiffableResource, byUrn: ReadonlyMap<string, DiffableResource>): Registration => ({
+/**
+ * The inputs as the engine compares them: a secret shows as `[secret]` on both sides, so, where
+ * both plans fingerprinted their secrets (`withDigests`), each top-level input holding one is
+ * compared together with its secrets' fingerprints (a changed password is a change, as the
+ * engine sees it). A saved plan has none: its secrets compare as equal.
+ */
+function comparableInputs(resource: DiffableResource, withDigests: boolean): Record<string, unknown> {
+  const digests = withDigests ? Object.entries(resource.secretDigests ?? {}) : [];
+  if (digests.length === 0) return resource.inputs;
+  const inputs = { ...resource.inputs };
+  for (const key of new Set(digests.map(([path]) => topLevelKeyOf(path)))) {
+    inputs[key] = { value: resource.inputs[key], secrets: Object.fromEntries(digests.filter(([path]) => topLevelKeyOf(path) === key)) };
+  }
+  return inputs;
+}
+
+const registration = (resource: DiffableResource, byUrn: ReadonlyMap<string, DiffableResource>, withDigests: boolean): Registration => ({
   type: resource.type,
-  inputs: resource.inputs,
+  inputs: comparableInputs(resource, withDigests),
   provider: providerOf(resource, byUrn),
 });
 
@@ -89,7 +108,8 @@ export function diffPlans(before: readonly DiffableResource[], after: readonly D
       continue;
     }
     const oldProvider = old.provider ? providerUrnOf(old.provider) : null;
-    const decision = decideOperation(registration(old, oldByUrn), registration(resource, newByUrn), oldProvider !== null && replacedProviders.has(oldProvider));
+    const withDigests = old.secretDigests !== undefined && resource.secretDigests !== undefined;
+    const decision = decideOperation(registration(old, oldByUrn, withDigests), registration(resource, newByUrn, withDigests), oldProvider !== null && replacedProviders.has(oldProvider));
     if (decision.op === "same") continue;
     if (!hasReplaceRule(resource.type)) typesWithoutRule.add(resource.type);
     if (decision.op === "replace") {
@@ -101,7 +121,12 @@ export function diffPlans(before: readonly DiffableResource[], after: readonly D
   }
   for (const old of before.filter((r) => r.custom && !newByUrn.has(r.urn))) record(old, "delete", [], [], []);
 
-  operations.sort((a, b) => opOrder[a.op] - opOrder[b.op] || a.urn.localeCompare(b.urn));
+  // In the order `pulumi up` runs them (domain/planOrder.ts): creates, updates and replacements
+  // after what they depend on in the new plan, then deletions, dependents first.
+  const position = new Map(dependencyOrder(after.filter((r) => r.custom)).map((urn, i) => [urn, i]));
+  const deletePosition = new Map(dependencyOrder(before.filter((r) => r.custom)).reverse().map((urn, i) => [urn, i]));
+  const rank = (o: PlannedOperation) => (o.op === "delete" ? position.size + deletePosition.get(o.urn)! : position.get(o.urn)!);
+  operations.sort((a, b) => rank(a) - rank(b));
   const count = (op: PlannedOp) => operations.filter((o) => o.op === op).length;
   return {
     operations,
@@ -114,6 +139,19 @@ export function diffPlans(before: readonly DiffableResource[], after: readonly D
     },
     typesWithoutRule: [...typesWithoutRule].sort(),
   };
+}
+
+/**
+ * The exit code of `npm run plan -- --diff --detailed-exitcode`, after Terraform's
+ * `-detailed-exitcode` (https://developer.hashicorp.com/terraform/cli/commands/plan#detailed-exitcode:
+ * 0 succeeded with no changes, 1 error, 2 succeeded with changes), plus one code Terraform lacks:
+ * a stateful resource (domain/statefulTypes.json) would be replaced or deleted.
+ */
+export const detailedExitCodes = { noChanges: 0, error: 1, changes: 2, statefulReplacedOrDeleted: 3 } as const;
+
+export function detailedExitCode(summary: PlanDiffSummary): number {
+  if (summary.statefulReplacedOrDeleted > 0) return detailedExitCodes.statefulReplacedOrDeleted;
+  return summary.update + summary.replace + summary.create + summary.delete > 0 ? detailedExitCodes.changes : detailedExitCodes.noChanges;
 }
 
 /** The closing line of a diff, as `npm run plan -- --diff` prints it. */

@@ -63,7 +63,7 @@ describe("parseFlags", () => {
   });
 
   it.each([
-    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack? allowed: --stack, --set, --format, --base, --filter, --out, --diff (--help shows each with an example)"],
+    [["--stak", "prod"], "--stak: unknown flag; did you mean --stack? allowed: --stack, --set, --format, --base, --filter, --out, --diff, --detailed-exitcode, --verbose (--help shows each with an example)"],
     [["--dif"], "--dif: unknown flag; did you mean --diff?"],
     [["--json"], "--json: no longer taken; give --format json instead (one flag for every tool), e.g. npm run -s plan -- --stack prod --format json"],
     [["--json=yes"], "--json: no longer taken; give --format json instead"],

@@ -20,7 +20,11 @@ const commandReplacements = [
   ["command:local:Command", "patroni-flip-command", ["triggers"]],
 ];
 
-const replacements = (diff: PlanDiff) => diff.operations.filter((o) => o.op === "replace").map((o) => [o.type, o.name, o.properties]);
+const replacements = (diff: PlanDiff) =>
+  diff.operations
+    .filter((o) => o.op === "replace")
+    .map((o) => [o.type, o.name, o.properties])
+    .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
 
 describe.each([
   ["prod", "primary", "secondary"],
@@ -51,10 +55,10 @@ describe.each([
     expect(diff.operations.filter((o) => o.type.startsWith("aws:route53/")).map((o) => [o.op, o.name])).toEqual([]);
   });
 
-  it("changes no provider of anything but the PostgreSQL provider's host (it follows the writable database)", async () => {
+  it("changes no provider of anything but the PostgreSQL provider's host and password (it follows the writable database and its admin secret)", async () => {
     const { diff } = await flip();
     const providerUpdates = diff.operations.filter((o) => o.type.startsWith("pulumi:providers:"));
-    expect(providerUpdates.map((o) => [o.op, o.name, o.properties])).toEqual([["update", "postgres-writable", ["host"]]]);
+    expect(providerUpdates.map((o) => [o.op, o.name, o.properties])).toEqual([["update", "postgres-writable", ["host", "password"]]]);
   });
 
   it("walks Route 53 through the flip: no change, so no state it refuses", async () => {

@@ -5,15 +5,27 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { repositoryRoot, secretMarker } from "../../tools/offline";
 
-function plan(...args: string[]) {
+/** The environment of a run: no colour and no width of the test runner's own (a pipe reads as 100 columns), plus `env`. */
+function runEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _force, NO_COLOR: _no, COLUMNS: _columns, ...rest } = process.env;
+  return { ...rest, ...env };
+}
+
+function planWith(env: Record<string, string>, ...args: string[]) {
   // As `npm run plan` starts it: the prebuilt bundle when fresh (test/processes/cliBundle.test.ts).
   const result = spawnSync(process.execPath, [path.join(repositoryRoot, "tools/cli/run.js"), "tools/cli/plan.ts", ...args], {
     cwd: repositoryRoot,
     encoding: "utf8",
     timeout: 600_000,
+    env: runEnv(env),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+const plan = (...args: string[]) => planWith({}, ...args);
+
+/** Text with its wrapped lines joined again (a continuation starts with spaces and `… `). */
+const unwrapped = (text: string) => text.replace(/\n +… /g, "");
 
 describe("npm run plan", () => {
   it("prints the same JSON on two runs, with secrets as [secret] and stable order", () => {
@@ -67,7 +79,7 @@ describe("npm run plan", () => {
   it.each([
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
     [[], "--stack: required; e.g. npm run plan -- --stack prod"],
-    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --format, --base, --filter, --out, --diff (--help shows each with an example)"],
+    [["--stack", "prod", "--region", "x"], "--region: unknown flag; allowed: --stack, --set, --format, --base, --filter, --out, --diff, --detailed-exitcode, --verbose (--help shows each with an example)"],
     [["--stak", "prod"], "--stak: unknown flag; did you mean --stack?"],
     [["--stack", "prdo"], '--stack "prdo": no Pulumi.prdo.yaml; did you mean prod? stacks found: dr, prod'],
     [["prod"], "prod: unexpected argument; did you mean --stack prod?"],
@@ -92,36 +104,108 @@ describe("npm run plan", () => {
     expect(result.stdout).toBe("");
   });
 
-  it("--diff prints each changed resource with its operation and causes, the Route 53 check, and the summary line last", () => {
+  it("--diff prints each changed resource with its operation, causes and changed values, the outputs, the Route 53 check, and the summary line last", () => {
     const result = plan("--stack", "prod", "--set", "activeRegion=secondary", "--diff");
     expect(result.code).toBe(0);
-    const lines = result.stdout.trimEnd().split("\n");
+    const lines = unwrapped(result.stdout).trimEnd().split("\n");
     // 18 updates include the four repository-wal-age alarms: actions and breaching on silence only where the active primary publishes.
     expect(lines.at(-1)).toBe("18 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
-    expect(lines).toContain("~  aws:cloudwatch/metricAlarm:MetricAlarm alarms-repository-wal-age-primary-primary update [diff: ~actionsEnabled,~treatMissingData]");
-    // The schema version is read from the newly active database at the next up (an update, not a replace).
-    expect(lines).toContain("~  command:local:Command schema-version-read update [diff: ~environment]");
-    expect(lines).toContain("+- command:local:Command patroni-flip-command replace [replace: triggers] [diff: ~environment,~triggers] [rule 2]");
-    expect(lines).toContain("~  aws:ssm/parameter:Parameter active-region-primary update [diff: ~insecureValue]");
-    expect(lines).toContain('      ~ insecureValue: "us-east-1" => "us-west-2"');
+    expect(lines.slice(0, 3)).toEqual([
+      "Stack prod: its stack files -> with --set activeRegion=secondary",
+      "Offline: two evaluations of the program; `pulumi preview --diff` diffs against the real state.",
+      "Order: as `pulumi up` runs them, each after what it depends on; deletions last.",
+    ]);
+    expect(lines).toContainEqual(expect.stringMatching(/^~ {2}update {2}alarms-repository-wal-age-primary-primary {2}aws:cloudwatch:MetricAlarm$/));
+    // The schema version is read from the newly active database at the next up (an update, not a replace), with its password.
+    expect(lines).toContainEqual(expect.stringMatching(/^~ {2}update {2}schema-version-read +command:local:Command$/));
+    expect(lines).toContain('     environment.SOURCE_HOST: "db-use1.ops.crazy-gary.app" → "db-usw2.ops.crazy-gary.app"');
+    expect(lines).toContain("     environment.SOURCE_PASSWORD: [secret] (changed; value not shown)");
+    // The flip's own values, key by key: the candidate and its API, never the REST password (unchanged).
+    expect(lines).toContainEqual(expect.stringMatching(/^\+- replace patroni-flip-command +command:local:Command \[replace: triggers\] \[rule \d\]$/));
+    expect(lines).toContain('     environment.FLIP_CANDIDATE: "us-east-1" → "us-west-2"');
+    // Too long for one line of 100 columns (the default without a TTY): old and new on lines of their own.
+    const api = lines.indexOf("     environment.FLIP_API_URL:");
+    expect(lines.slice(api, api + 3)).toEqual(["     environment.FLIP_API_URL:", '       - "https://db-use1.ops.crazy-gary.app:8008"', '       + "https://db-usw2.ops.crazy-gary.app:8008"']);
+    expect(lines).toContain('     triggers[0]: "primary" → "secondary"');
+    expect(result.stdout).not.toContain("PATRONI_RESTAPI_PASSWORD");
+    // A host's files as a line diff: the side each host plays.
+    expect(lines).toContain("       -DR_SIDE='active'");
+    expect(lines).toContain("       +DR_SIDE='passive'");
+    expect(lines).toContain('     insecureValue: "us-east-1" → "us-west-2"');
+    expect(lines).toContain('     tags.Severity: "P0" → "P1"');
+    // The stack outputs that change.
+    expect(lines.slice(lines.indexOf("Outputs:"))).toContain('  activeRegion: "us-east-1" → "us-west-2"');
     // DNS follows the Patroni leader through health checks alone: no Route 53 resource changes on a flip.
     expect(lines.filter((l) => l.includes("aws:route53/"))).toEqual([]);
-    expect(lines.filter((l) => l.startsWith("+- aws:"))).toEqual([]);
+    expect(lines.filter((l) => /^\+- replace \S+ +aws:/.test(l))).toEqual([]);
     expect(lines).toContain("Route 53 during the update: 0 DNS steps, 1 states checked (every order the dependencies allow), 0 refused or unsafe");
     expect(result.stdout).not.toContain("PLACEHOLDER");
+    expect(result.stdout).not.toContain("\u001b[");
+    // Each warning once, with its count (two plans, two severities).
+    expect(result.stderr.match(/^warning: /gm)).toHaveLength(1);
+    expect(unwrapped(result.stderr)).toContain("warning: alerts.P2, alerts.P3: email devops@crazy-gary.app stays \"pending confirmation\"");
+    expect(unwrapped(result.stderr)).toContain("(4 warnings in one; --verbose prints each)");
   });
 
-  it("--diff --format json gives the same operations as JSON", () => {
+  it("--diff at COLUMNS=120 fits 120 columns and shows every changed value the JSON holds", () => {
+    const text = planWith({ COLUMNS: "120" }, "--stack", "prod", "--set", "activeRegion=secondary", "--diff");
+    const json = JSON.parse(plan("--stack", "prod", "--set", "activeRegion=secondary", "--diff", "--format", "json").stdout);
+    expect(text.code).toBe(0);
+    expect(Math.max(...text.stdout.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(120);
+    expect(Math.max(...text.stderr.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(120);
+    const shown = unwrapped(text.stdout);
+    type Change = { path: string; kind: string; before?: unknown; after?: unknown; hunks?: { lines: string[] }[] };
+    const changes: Change[] = [...json.operations.flatMap((o: { values: Change[] }) => o.values), ...json.outputs];
+    expect(changes.length).toBeGreaterThan(60);
+    for (const change of changes) {
+      expect(shown).toContain(`${change.path}:`);
+      if (change.kind === "value") for (const value of [change.before, change.after]) expect(shown).toContain(JSON.stringify(value));
+      if (change.kind === "lines") for (const l of change.hunks!.flatMap((h) => h.lines).filter((x) => /^[-+]/.test(x))) expect(shown).toContain(l);
+    }
+  });
+
+  it("--verbose prints every warning as it came", () => {
+    const result = plan("--stack", "prod", "--set", "activeRegion=secondary", "--diff", "--verbose");
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/^warning: alerts\.P[23]: /gm)).toHaveLength(4);
+  });
+
+  it("--diff --format json gives the operations with old and new values per changed path, and the changed outputs", () => {
     const result = plan("--stack", "dr", "--set", "activeRegion=secondary", "--diff", "--format", "json");
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
-    expect(Object.keys(json)).toEqual(["stack", "set", "operations", "summary", "typesWithoutRule", "route53"]);
+    expect(Object.keys(json)).toEqual(["stack", "set", "operations", "outputs", "summary", "typesWithoutRule", "route53"]);
     expect(json.set).toEqual(["activeRegion=secondary"]);
     expect(json.summary).toEqual({ update: 19, replace: 5, create: 0, delete: 0, statefulReplacedOrDeleted: 0 });
     const flip = json.operations.find((o: { name: string }) => o.name === "patroni-flip-command");
     expect(flip).toMatchObject({ urn: "urn:pulumi:dr::crazy-gary-dr::crazygary:dr:PatroniFlip$command:local:Command::patroni-flip-command", type: "command:local:Command", op: "replace", properties: ["triggers"], stateful: false });
+    expect(flip.values).toContainEqual({ path: "environment.FLIP_CANDIDATE", kind: "value", before: "us-east-2", after: "us-west-1" });
+    expect(flip.values).toContainEqual({ path: "triggers[0]", kind: "value", before: "primary", after: "secondary" });
+    expect(json.outputs).toContainEqual({ path: "activeRegion", kind: "value", before: "us-east-2", after: "us-west-1" });
     expect(json.operations.filter((o: { type: string }) => o.type.startsWith("aws:route53/"))).toEqual([]);
     expect(json.route53.statesChecked).toBe(1);
+  });
+});
+
+describe("npm run plan -- --diff --detailed-exitcode (Terraform's -detailed-exitcode, plus 3)", () => {
+  it.each([
+    ["no changes: the active region the stack file already has", ["--set", "activeRegion=primary"], 0, "0 to update, 0 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0"],
+    ["changes: the flip", ["--set", "activeRegion=secondary"], 2, "18 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0"],
+    ["a stateful resource replaced: the secondary region moved", ["--set", "regions.secondary=us-west-1"], 3, "stateful replaced or deleted: 13"],
+  ])("%s: exit %i", (_what, args, code, summary) => {
+    const result = plan("--stack", "prod", ...args, "--diff", "--detailed-exitcode");
+    expect(result.code).toBe(code);
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toContain(summary);
+  });
+
+  it.each([
+    ["a configuration mistake", ["--set", "retention.walHours=12", "--diff"], "crazy-gary-dr:retention.walHours: 12 is looser"],
+    ["a usage mistake", ["--set", "activeRegion=secondary"], "--detailed-exitcode: only with --diff"],
+  ])("%s exits 1 (2 means changes here)", (_what, args, message) => {
+    const result = plan("--stack", "prod", ...args, "--detailed-exitcode");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe("");
   });
 });
 
@@ -135,10 +219,13 @@ describe("npm run plan -- --diff --base FILE (a pull request against its base br
     expect(plan("--stack", "prod", "--set", "activeRegion=secondary", "--out", basePlan).code).toBe(0);
     const result = plan("--stack", "prod", "--diff", "--base", basePlan);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).toBe(`Stack prod: the base plan ${basePlan} -> this checkout (offline; the real \`pulumi preview --diff\` diffs against the stack's state)`);
-    expect(lines).toContain('      ~ insecureValue: "us-west-2" => "us-east-1"');
-    expect(lines).toContain("+- command:local:Command patroni-flip-command replace [replace: triggers] [diff: ~environment,~triggers] [rule 2]");
+    const lines = unwrapped(result.stdout).trimEnd().split("\n");
+    expect(lines[0]).toBe(`Stack prod: the base plan ${basePlan} -> this checkout`);
+    expect(lines).toContain('     insecureValue: "us-west-2" → "us-east-1"');
+    expect(lines).toContainEqual(expect.stringMatching(/^\+- replace patroni-flip-command +command:local:Command \[replace: triggers\] \[rule \d\]$/));
+    // A saved plan holds no fingerprint of a secret: whether it changed cannot be told.
+    expect(lines).toContain("     environment.SOURCE_PASSWORD: [secret] (a saved plan cannot tell whether it changed)");
+    expect(lines.slice(lines.indexOf("Outputs:"))).toContain('  activeRegion: "us-west-2" → "us-east-1"');
     expect(lines.at(-1)).toBe("18 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0");
   });
 

@@ -219,13 +219,22 @@ export const unfinishedMessage =
   "stopped before finishing: a promise the tool waited on never settled. In a Pulumi program this is usually two resources " +
   "that wait on each other's outputs; run again with CRAZY_GARY_TRACES=1 PULUMI_DEBUG_PROMISE_LEAKS=1 for the pending promises";
 
+export interface RunOptions {
+  /**
+   * The exit code of a usage or configuration error for these arguments (default 2); a tool
+   * whose `--detailed-exitcode` gives 2 another meaning answers 1, as Terraform does.
+   */
+  userErrorExitCode?: (argv: readonly string[]) => number;
+}
+
 /**
  * Runs a CLI body: `--help`/`-h` prints the command's help and exits 0 before anything loads;
  * usage and config errors exit 2 with their message, no stack trace. A body that never settles
  * (Node exits once nothing is left to wait on, with status 0 unless told) exits 1 with
  * {@link unfinishedMessage}.
  */
-export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean, command: CommandSpec): void {
+export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean, command: CommandSpec, options: RunOptions = {}): void {
+  const userErrorCode = options.userErrorExitCode?.(process.argv.slice(2)) ?? 2;
   if (wantsHelp(process.argv.slice(2))) {
     process.stdout.write(`${renderHelp(command)}\n`, () => process.exit(0));
     return;
@@ -233,7 +242,7 @@ export function runCli(body: () => Promise<number>, isUserError: (err: unknown) 
   // A file that cannot be written is refused before anything is planned.
   const outProblem = outFlagProblem(process.argv.slice(2), command);
   if (outProblem) {
-    process.stderr.write(`${outProblem}\n`, () => process.exit(2));
+    process.stderr.write(`${outProblem}\n`, () => process.exit(userErrorCode));
     return;
   }
   let settled = false;
@@ -257,7 +266,7 @@ export function runCli(body: () => Promise<number>, isUserError: (err: unknown) 
       settled = true;
       if (err instanceof UsageError || isUserError(err)) {
         process.stderr.write(`${(err as Error).message}\n`);
-        process.exit(2);
+        process.exit(userErrorCode);
       }
       process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
       process.exit(1);

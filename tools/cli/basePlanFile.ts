@@ -24,20 +24,23 @@ function resourceProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The resources of the base plan of `stack` in `path`; throws UsageError naming the file and the fix. */
-export function readBasePlan(path: string, stack: string): DiffableResource[] {
+/** The resources and stack outputs of the base plan of `stack` in `path`; throws UsageError naming the file and the fix. */
+export function readBasePlan(path: string, stack: string): { resources: DiffableResource[]; outputs: Record<string, unknown> } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
     throw new UsageError(`--base ${JSON.stringify(path)}: cannot be read as JSON (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${remake}`);
   }
-  const plan = parsed as { stack?: unknown; resources?: unknown };
+  const plan = parsed as { stack?: unknown; resources?: unknown; outputs?: unknown };
   if (typeof plan?.stack !== "string" || !Array.isArray(plan.resources)) {
     throw new UsageError(`--base ${JSON.stringify(path)}: not a plan file (expected {stack, resources: [...]}); ${remake}`);
   }
   if (plan.stack !== stack) throw new UsageError(`--base ${JSON.stringify(path)}: is a plan of stack ${plan.stack}, not ${stack}; give the base plan of the same stack`);
   const problem = plan.resources.map(resourceProblem).find((p) => p !== undefined);
   if (problem) throw new UsageError(`--base ${JSON.stringify(path)}: ${problem}; ${remake}`);
-  return plan.resources as DiffableResource[];
+  if (plan.outputs !== undefined && (plan.outputs === null || typeof plan.outputs !== "object" || Array.isArray(plan.outputs))) {
+    throw new UsageError(`--base ${JSON.stringify(path)}: its outputs are not an object; ${remake}`);
+  }
+  return { resources: plan.resources as DiffableResource[], outputs: (plan.outputs ?? {}) as Record<string, unknown> };
 }

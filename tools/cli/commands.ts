@@ -38,7 +38,12 @@ export const planCommand: CommandSpec = {
       value: "FILE",
       help: "with --diff: compare a saved plan (`--out FILE` of the base branch, e.g. made in a git worktree of main) with this checkout's plan, instead of the stack files",
     },
+    {
+      name: "detailed-exitcode",
+      help: "with --diff: exit 0 when nothing changes, 2 when something does, 3 when a stateful resource would be replaced or deleted, 1 on any error (Terraform's -detailed-exitcode plus 3)",
+    },
     { name: "filter", value: "TEXT", help: "show only the resources whose type or name contains TEXT (any case), e.g. MetricAlarm, route53 or alarms-api; the table only" },
+    { name: "verbose", help: "print every warning of the program as it came (default: each once, with a count)" },
     outFlag("the plan or diff, as JSON unless --format says otherwise (the file `policy --plan` and `plan --diff --base` read)"),
   ],
   examples: [
@@ -47,11 +52,18 @@ export const planCommand: CommandSpec = {
     "npm run -s plan -- --stack prod --set activeRegion=secondary",
     "npm run -s plan -- --stack prod --set activeRegion=secondary --diff",
     "npm run -s plan -- --stack prod --diff --base ../main-checkout/prod.json",
+    "npm run -s plan -- --stack prod --set activeRegion=secondary --diff --detailed-exitcode",
+    "npm run -s plan -- --stack prod --set activeRegion=secondary --diff --verbose",
     "npm run -s plan -- --stack dr --out dr.json",
     "npm run -s plan -- --stack dr --format json > dr.json",
     "npm run -s plan -- --stack prod --set activeRegion=secondary --diff --format markdown --out flip.md",
   ],
-  exitCodes: ["0  the plan was printed", "2  a usage or configuration mistake (the message names the key and the fix); nothing was planned", "1  anything else (a bug: the stack trace follows)"],
+  exitCodes: [
+    "0  the plan was printed (with --detailed-exitcode: the diff has no changes)",
+    "2  a usage or configuration mistake (the message names the key and the fix); nothing was planned (with --detailed-exitcode: the diff has changes)",
+    "3  with --detailed-exitcode only: a stateful resource (domain/statefulTypes.json) would be replaced or deleted",
+    "1  anything else (a bug: the stack trace follows); with --detailed-exitcode, also a usage or configuration mistake",
+  ],
   retiredFlags: { json: "give --format json instead (one flag for every tool), e.g. npm run -s plan -- --stack prod --format json" },
 };
 

@@ -50,7 +50,8 @@ function keySettings(resource: CapturedResource): string {
     .join("  ");
 }
 
-const shortType = (type: string) => (type.startsWith("pulumi:providers:") ? type : type.split(":").slice(0, 2).join(":").replace(/\/.*$/, "") + ":" + type.split(":").pop());
+/** A type token without its module path: `aws:cloudwatch/metricAlarm:MetricAlarm` -> `aws:cloudwatch:MetricAlarm`. */
+export const shortType = (type: string) => (type.startsWith("pulumi:providers:") ? type : type.split(":").slice(0, 2).join(":").replace(/\/.*$/, "") + ":" + type.split(":").pop());
 
 /** The nearest component ancestor's name, for grouping. */
 function componentOf(resource: CapturedResource, byUrn: Map<string, CapturedResource>): string {

@@ -2,8 +2,10 @@
  * Captures every resource registration the program makes under the mock engine, with the
  * options the mocks themselves do not see (parent, protect, retainOnDelete, dependsOn).
  */
+import { createHmac, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeclaredResource } from "../../domain/declaredResource";
+import { childPath, itemPath } from "../../domain/valuePath";
 
 const sigKey = "4dabf18193072939515e22adb298388d";
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
@@ -18,6 +20,13 @@ export interface CapturedResource extends DeclaredResource {
   options: { protect: boolean; retainOnDelete: boolean; dependsOn: string[] };
   /** URNs each input property depends on (how the engine joins, e.g., a lifecycle rule to its bucket). */
   propertyDependencies: Record<string, string[]>;
+  /**
+   * A fingerprint of each secret in `inputs`, by path (`environment.SOURCE_PASSWORD`): an HMAC
+   * under a key made afresh in every process, so two plans made by one process (`npm run plan --
+   * --diff`) tell whether a secret changed while nothing here, nor in any file, reveals it.
+   * Never written to a plan file (`toPlanJson` leaves it out).
+   */
+  secretDigests?: Record<string, string>;
 }
 
 /** Turns serialised inputs into plain JSON: secrets become `[secret]`, unknowns `[unknown]`. */
@@ -30,6 +39,20 @@ export function plainValue(value: unknown): unknown {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plainValue(v)]));
   }
   return value;
+}
+
+/** The key of this process's secret fingerprints; never leaves the process. */
+const fingerprintKey = randomBytes(32);
+
+/** The fingerprints of the secrets in a serialised value, by path ({@link CapturedResource.secretDigests}). */
+export function secretDigestsOf(value: unknown, path = "", into: Record<string, string> = {}): Record<string, string> {
+  if (Array.isArray(value)) value.forEach((item, i) => secretDigestsOf(item, itemPath(path, i), into));
+  else if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[sigKey] === secretSig) into[path] = createHmac("sha256", fingerprintKey).update(JSON.stringify(record.value ?? null)).digest("hex");
+    else for (const [key, item] of Object.entries(record)) secretDigestsOf(item, childPath(path, key), into);
+  }
+  return into;
 }
 
 interface RegisterRequest {
@@ -84,6 +107,7 @@ export function captureRegistrations(connectionHosts?: Map<string, string>): Cap
         const raw = req.getObject()?.toJavaScript() ?? {};
         const host = connectionHosts ? connectionHostOf(raw) : undefined;
         if (host !== undefined) connectionHosts!.set(resp.getUrn(), host);
+        const secretDigests = secretDigestsOf(raw);
         captured.push({
           urn: resp.getUrn(),
           type: req.getType(),
@@ -99,6 +123,7 @@ export function captureRegistrations(connectionHosts?: Map<string, string>): Cap
             dependsOn: [...req.getDependenciesList()].sort(),
           },
           propertyDependencies: propertyDependenciesOf(req),
+          ...(Object.keys(secretDigests).length > 0 ? { secretDigests } : {}),
         });
       }
       callback(err, resp);

@@ -26,18 +26,24 @@ export interface EvaluateOptions {
   secretKeys?: string[];
   /** Outputs of the stacks the program references, by fully qualified name. */
   stackReferences?: StackReferenceOutputs;
+  /**
+   * Whether the program's warnings are printed to stderr as they come (they are returned in
+   * `warnings` either way); a tool that prints them itself, grouped, passes false.
+   * @default true
+   */
+  printWarnings?: boolean;
 }
 
 /** Prefix the SDK gives `pulumi.log.warn` messages when no engine is attached (under mocks). */
 const runtimeWarningPrefix = "warning: [runtime] ";
 
-/** Collects `pulumi.log.warn` messages while `body` runs; they are still printed as they come. */
-async function captureWarnings<T>(into: string[], body: () => Promise<T>): Promise<T> {
+/** Collects `pulumi.log.warn` messages while `body` runs; with `print`, they are also printed as they come. */
+async function captureWarnings<T>(into: string[], print: boolean, body: () => Promise<T>): Promise<T> {
   const original = console.warn;
   console.warn = (...args: unknown[]) => {
     const isProgramWarning = typeof args[0] === "string" && args[0].startsWith(runtimeWarningPrefix);
     if (isProgramWarning) into.push((args[0] as string).slice(runtimeWarningPrefix.length));
-    original(...args);
+    if (print || !isProgramWarning) original(...args);
   };
   try {
     return await body();
@@ -124,7 +130,7 @@ export async function evaluate(program: () => Promise<unknown>, options: Evaluat
   // reject the root stack's own output registration, an unhandled rejection.
   let programError: { error: unknown } | undefined;
   const restorePromiseBookkeeping = withoutPromiseBookkeeping();
-  const outputs = await withoutStackTraces(() => captureWarnings(warnings, async () => {
+  const outputs = await withoutStackTraces(() => captureWarnings(warnings, options.printWarnings ?? true, async () => {
     const result = await pulumi.runtime.runInPulumiStack(async () => {
       try {
         return await program();

@@ -5,7 +5,7 @@
 import { parseStackConfig } from "../../infra/parseConfig";
 import { program } from "../../infra/program";
 import type { PlannedResource } from "../../policies/engine";
-import { evaluate, type Evaluation } from "./evaluate";
+import { evaluate, type EvaluateOptions, type Evaluation } from "./evaluate";
 import type { StackReferenceOutputs } from "./mocks";
 import { loadStackConfig, type LoadedStackConfig, type LoadOptions } from "./stackFiles";
 import { effectiveStackConfig, sourceStackOf, syncedOutputsOf } from "./syncSourceStandIn";
@@ -37,7 +37,11 @@ function standInSyncSource(stack: string, sourceName: string | undefined): Stack
   return sourceName ? { [sourceName]: syncedOutputsOf(effectiveStackConfig(sourceStackOf(sourceName), [stack])) } : {};
 }
 
-async function planLoaded(stack: string, loaded: LoadedStackConfig, sets: readonly string[]): Promise<Plan> {
+/** What {@link planStack} takes: the stack files' folder and `--set` overrides, and whether warnings are printed as they come. */
+export type PlanOptions = LoadOptions & Pick<EvaluateOptions, "printWarnings">;
+
+async function planLoaded(stack: string, loaded: LoadedStackConfig, options: PlanOptions): Promise<Plan> {
+  const sets = options.set ?? [];
   const config = parseStackConfig(loaded);
   refuseSetsIgnoredBySync(stack, config, sets);
   const evaluation = await evaluate(program, {
@@ -45,13 +49,14 @@ async function planLoaded(stack: string, loaded: LoadedStackConfig, sets: readon
     config: loaded.engineConfig,
     secretKeys: loaded.engineSecretKeys,
     stackReferences: standInSyncSource(stack, config.sync?.source),
+    printWarnings: options.printWarnings,
   });
   return { ...evaluation, placeholders: loaded.placeholders };
 }
 
 /** Plans `stack` from `Pulumi.yaml` + `Pulumi.<stack>.yaml` (+ `--set` overrides). Throws `StackConfigError` on bad config. */
-export function planStack(stack: string, options: LoadOptions = {}): Promise<Plan> {
-  return planLoaded(stack, loadStackConfig(stack, options), options.set ?? []);
+export function planStack(stack: string, options: PlanOptions = {}): Promise<Plan> {
+  return planLoaded(stack, loadStackConfig(stack, options), options);
 }
 
 export function toPlanJson(plan: Evaluation): PlanJson {
