@@ -94,8 +94,31 @@ describe("drift in a key that must be shared", () => {
 });
 
 describe("npm run config:diff", () => {
-  const cli = (args: string[]) =>
-    spawnSync(process.execPath, ["tools/cli/run.js", "tools/cli/configDiff.ts", ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 600_000 });
+  /** A run as from a pipe: no colour or width of the test runner's own, plus `env`. */
+  const cli = (args: string[], env: Record<string, string> = {}) => {
+    const { FORCE_COLOR: _force, NO_COLOR: _no, COLUMNS: _columns, ...rest } = process.env;
+    return spawnSync(process.execPath, ["tools/cli/run.js", "tools/cli/configDiff.ts", ...args], { cwd: repositoryRoot, encoding: "utf8", timeout: 600_000, env: { ...rest, ...env } });
+  };
+  /** Text with its wrapped lines joined again (a continuation starts with spaces and `… `). */
+  const unwrapped = (text: string) => text.replace(/\n +… /g, "");
+
+  it("fits the terminal: 100 columns from a pipe, COLUMNS when set; values too wide for their column on lines of their own", () => {
+    for (const [env, width] of [[{}, 100], [{ COLUMNS: "120" }, 120]] as const) {
+      const result = cli(["--stack", "dr"], env);
+      expect(result.status).toBe(0);
+      expect(Math.max(...result.stdout.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(width);
+    }
+    const lines = cli(["--stack", "dr"]).stdout.split("\n");
+    const host = lines.findIndex((l) => /^databases\.primary\.pgHost\s+\(below\)\s+\(below\)\s+environment-only$/.test(l));
+    expect(lines.slice(host + 1, host + 3)).toEqual(["    prod: db-use1.ops.crazy-gary.app", "    dr: db-use2.dr.ops.crazy-gary.app"]);
+    // Lists of objects as the items that differ, old → new.
+    const p3 = lines.findIndex((l) => /^alerts\.P3\s/.test(l));
+    expect(lines.slice(p3 + 1, p3 + 3)).toEqual(["    prod → dr:", '      [0].endpoint: "devops@crazy-gary.app" → "dr-drills@crazy-gary.app"']);
+    // A key longer than the key column gets a line of its own.
+    const sg = lines.indexOf("databases.primary.restApiIngress.securityGroupId");
+    expect(lines[sg + 1]).toMatch(/^ +\(below\)\s+\(below\)\s+environment-only$/);
+    expect(cli(["--stack", "dr"], { FORCE_COLOR: "1" }).stdout).toContain("\u001b[1mkey");
+  });
 
   it("exit 0 and the report for the committed stacks; --base defaults to the stack dr follows", () => {
     const result = cli(["--stack", "dr"]);
@@ -113,7 +136,7 @@ describe("npm run config:diff", () => {
     const result = cli(["--stack", "dr", "--base", "prod", "--dir", dir]);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/^retention\.walHours\s+48\s+48\s+shared$/m);
-    expect(result.stdout).toContain("drift in keys that must be shared: app.MODEL_FALLBACK_PROVIDER, app.MODEL_PROVIDER, app.MODEL_TIMEOUT_SECONDS, app.RATE_LIMIT_PER_MINUTE, app.REDIS_ENABLED, app.SESSION_TIMEOUT_MINUTES");
+    expect(unwrapped(result.stdout)).toContain("drift in keys that must be shared: app.MODEL_FALLBACK_PROVIDER, app.MODEL_PROVIDER, app.MODEL_TIMEOUT_SECONDS, app.RATE_LIMIT_PER_MINUTE, app.REDIS_ENABLED, app.SESSION_TIMEOUT_MINUTES");
   });
 
   it("still takes two positional stacks (base, then stack), with a hint to the flags", () => {

@@ -15,6 +15,7 @@ import { listStacks, StackFileError } from "../offline/stackFiles";
 import { parseFlags, positionalHint, runCli, UsageError, writeOutput, type ParsedFlags } from "./args";
 import { configDiffCommand } from "./commands";
 import { compareStacks, loadStackView, renderConfigDiff } from "./configDiffReport";
+import { terminalOf } from "./terminal";
 
 /** Base and stack from `--base`/`--stack`, or from two positional names (with a hint to stderr). */
 function stacksToCompare(flags: ParsedFlags, syncSourceOf: (stack: string) => string | undefined): { base: string; stack: string; hint?: string } {
@@ -47,7 +48,10 @@ runCli(
     if (hint) process.stderr.write(`${hint}\n`);
     if (base === stack) throw new UsageError(`config:diff: both stacks are ${JSON.stringify(stack)}; give two different stacks, e.g. --stack dr --base prod`);
     const diff = compareStacks(loadStackView(requireKnown(base), { dir }), loadStackView(requireKnown(stack), { dir }));
-    writeOutput(`${renderConfigDiff(diff)}\n`, flags.values.out?.[0]);
+    const out = flags.values.out?.[0];
+    // Fitted to the terminal (COLUMNS, the TTY, else 100) and coloured only there; a file gets 100 columns, no colour.
+    const terminal = out === undefined ? terminalOf(process.stdout) : { ...terminalOf({}), color: false };
+    writeOutput(`${renderConfigDiff(diff, terminal)}\n`, out);
     return diff.drift.length > 0 ? 1 : 0;
   },
   (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof EnvironmentSyncError,

@@ -10,6 +10,9 @@ import { parseStackConfig } from "../../infra/parseConfig";
 import type { EffectiveSetting } from "../../domain/secretSettings";
 import { applySync, effectiveSettings, environmentOutput, syncedSettings } from "../../infra/environmentSync/syncedSettings";
 import { listStacks, loadStackConfig, StackFileError, type LoadOptions } from "../offline/stackFiles";
+import { defaultColumns, line, render, type Line, type Style, type Terminal } from "./terminal";
+import { shownValue, valueChangeLines } from "./valueChangeLines";
+import { sameValue, valueChanges } from "./valueChanges";
 
 /** One stack as the report sees it. */
 export interface StackView {
@@ -59,7 +62,6 @@ export interface ConfigDiff {
   drift: string[];
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 export const showValue = (value: unknown): string => (value === undefined ? "(unset)" : typeof value === "string" ? value : JSON.stringify(value));
 
 /** Compares two stacks key by key. Pure: give it the views of `loadStackView`. */
@@ -71,7 +73,7 @@ export function compareStacks(a: StackView, b: StackView): ConfigDiff {
     if (ea?.origin === "environment-only" || eb?.origin === "environment-only") return { key, values, status: "environment-only", note: "" };
     const reasons = ([[a.stack, ea], [b.stack, eb]] as const).flatMap(([stack, s]) => (s?.origin === "overridden" ? [`overridden in ${stack}: ${s.reason}`] : []));
     if (reasons.length > 0) return { key, values, status: "overridden", note: reasons.join("; ") };
-    if (!same(a.configured[key], b.configured[key])) {
+    if (!sameValue(a.configured[key], b.configured[key])) {
       return {
         key,
         values,
@@ -86,23 +88,58 @@ export function compareStacks(a: StackView, b: StackView): ConfigDiff {
   return { stacks: [a.stack, b.stack], rows, drift: rows.filter((r) => r.status === "drift").map((r) => r.key) };
 }
 
-/** The report as printed: one line per key, then a count per status. */
-export function renderConfigDiff(diff: ConfigDiff): string {
-  const header = ["key", diff.stacks[0], diff.stacks[1], "status"];
-  const cells = diff.rows.map((r) => [r.key, showValue(r.values[0]), showValue(r.values[1]), r.status === "drift" ? "DRIFT" : r.status]);
-  const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 3)}...` : text);
-  const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((c) => c[i].length))));
-  const line = (c: string[]) => c.map((text, i) => clip(text, widths[i]).padEnd(widths[i])).join("  ").trimEnd();
-  const lines = [line(header)];
-  diff.rows.forEach((row, i) => {
-    lines.push(line(cells[i]));
-    if (row.note) lines.push(`    ${row.note}`);
-  });
-  const count = (status: RowStatus) => diff.rows.filter((r) => r.status === status).length;
+/** The widest the key column grows; a longer key gets a line of its own, its row below it. */
+const maxKeyColumn = 44;
+
+/** What a value cell says when the values do not fit their columns and follow on lines of their own. */
+const below = "(below)";
+
+const cellText = (row: DiffRow, i: 0 | 1) => (row.status === "environment-only" || row.values[0] !== undefined || row.values[1] !== undefined ? showValue(row.values[i]) : "");
+
+/**
+ * The lines under a row whose values are too wide for their columns: a value both stacks share
+ * once; two objects (or JSON strings) as the keys that differ, old → new; else each stack's value.
+ */
+function valueLines(diff: ConfigDiff, row: DiffRow, columns: number): Line[] {
+  const [a, b] = diff.stacks;
+  // Up to three lines of compact JSON; a longer object as its size and hash (the stack files have it whole).
+  const shown = (value: unknown) => (typeof value === "string" ? value : shownValue(value, columns * 3, "the stack files have it"));
+  if (sameValue(row.values[0], row.values[1])) return [{ ...line(`    ${a}, ${b}: `, shown(row.values[0])), hangingIndent: 8 }];
+  const changes = valueChanges(row.values[0], row.values[1], "");
+  const structured = changes.length > 0 && changes.every((c) => c.path !== "");
+  if (structured) return [line(`    ${a} → ${b}:`), ...changes.flatMap((c) => valueChangeLines(c, 6, columns))];
+  return ([0, 1] as const).map((i) => ({ ...line(`    ${diff.stacks[i]}: `, shown(row.values[i])), hangingIndent: 8 }));
+}
+
+/**
+ * The report as printed, fitted to `terminal`: one line per key (key, both values, status), the
+ * key column as wide as the longest key (up to {@link maxKeyColumn}), the values sharing what is
+ * left; values too wide for their columns follow on lines of their own (shared once, objects as
+ * the keys that differ), then the note, then a count per status.
+ */
+export function renderConfigDiff(diff: ConfigDiff, terminal: Terminal = { columns: defaultColumns, color: false }): string {
+  const status = (r: DiffRow) => (r.status === "drift" ? "DRIFT" : r.status);
+  const keyWidth = Math.min(maxKeyColumn, Math.max(3, ...diff.rows.map((r) => r.key.length)));
+  const statusWidth = Math.max("status".length, ...diff.rows.map((r) => status(r).length));
+  const valueWidth = Math.max(below.length, Math.floor((terminal.columns - keyWidth - statusWidth - 6) / 2));
+  const row = (cells: string[], style?: Style) => {
+    const text = cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd([keyWidth, valueWidth, valueWidth][i]))).join("  ");
+    return line(style ? { text, style } : text);
+  };
+  const lines: Line[] = [row(["key", diff.stacks[0], diff.stacks[1], "status"], "bold")];
+  for (const r of diff.rows) {
+    const cells = [cellText(r, 0), cellText(r, 1)];
+    const fits = cells.every((c) => c.length <= valueWidth);
+    if (r.key.length > keyWidth) lines.push(line(r.key));
+    lines.push(row([r.key.length > keyWidth ? "" : r.key, ...(fits ? cells : [below, below]), status(r)], r.status === "drift" ? "danger" : undefined));
+    if (!fits) lines.push(...valueLines(diff, r, terminal.columns));
+    if (r.note) lines.push({ ...line(`    ${r.note}`), hangingIndent: 6 });
+  }
+  const count = (s: RowStatus) => diff.rows.filter((r) => r.status === s).length;
   lines.push(
-    "",
-    `${diff.rows.length} keys: ${count("shared")} shared, ${count("overridden")} overridden, ${count("environment-only")} environment-only, ${count("drift")} drifted`,
+    line(""),
+    line(`${diff.rows.length} keys: ${count("shared")} shared, ${count("overridden")} overridden, ${count("environment-only")} environment-only, ${count("drift")} drifted`),
   );
-  if (diff.drift.length > 0) lines.push(`drift in keys that must be shared: ${diff.drift.join(", ")}`);
-  return lines.join("\n");
+  if (diff.drift.length > 0) lines.push({ ...line({ text: `drift in keys that must be shared: ${diff.drift.join(", ")}`, style: "danger" }), hangingIndent: 4 });
+  return render(lines, terminal);
 }

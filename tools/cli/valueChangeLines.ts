@@ -11,13 +11,17 @@ import type { ValueChange } from "./valueChanges";
 /** Longest compact JSON shown as is for an object or array set or unset whole. */
 const maxInlineJson = 80;
 
-/** One value as printed: strings quoted (escapes visible), `(unset)`, objects compact or hashed. */
-export function shownValue(value: unknown): string {
+/**
+ * One value as printed: strings quoted (escapes visible), `(unset)`, an object or array as
+ * compact JSON up to `maxInline` characters, else its size and a short hash (`whereWhole` says
+ * where the whole value is).
+ */
+export function shownValue(value: unknown, maxInline = maxInlineJson, whereWhole = "--json has it"): string {
   if (value === undefined) return "(unset)";
   const json = JSON.stringify(value);
-  if (value === null || typeof value !== "object" || json.length <= maxInlineJson) return json;
+  if (value === null || typeof value !== "object" || json.length <= maxInline) return json;
   const size = Array.isArray(value) ? `${value.length} items` : `${Object.keys(value).length} keys`;
-  return `${Array.isArray(value) ? "[…]" : "{…}"} ${size}, sha256 ${createHash("sha256").update(json).digest("hex").slice(0, 12)} (--json has it)`;
+  return `${Array.isArray(value) ? "[…]" : "{…}"} ${size}, sha256 ${createHash("sha256").update(json).digest("hex").slice(0, 12)} (${whereWhole})`;
 }
 
 const oldStyle = "remove" as const;
