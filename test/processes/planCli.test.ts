@@ -128,9 +128,12 @@ describe("npm run plan", () => {
     expect(lines.slice(api, api + 3)).toEqual(["     environment.FLIP_API_URL:", '       - "https://db-use1.ops.crazy-gary.app:8008"', '       + "https://db-usw2.ops.crazy-gary.app:8008"']);
     expect(lines).toContain('     triggers[0]: "primary" → "secondary"');
     expect(result.stdout).not.toContain("PATRONI_RESTAPI_PASSWORD");
-    // A host's files as a line diff: the side each host plays.
-    expect(lines).toContain("       -DR_SIDE='active'");
-    expect(lines).toContain("       +DR_SIDE='passive'");
+    // A host's files as a line diff: the candidate's Patroni may now take the leader lock.
+    expect(lines).toContain("       -  nofailover: true");
+    expect(lines).toContain("       +  nofailover: false");
+    // In the order pulumi up runs them: the candidate's files and configuration, the flip, then the old leader's.
+    const replaced = lines.filter((l) => l.startsWith("+- replace ")).map((l) => l.split(/ +/)[2]);
+    expect(replaced).toEqual(["database-host-secondary-files", "database-host-secondary-configure", "patroni-flip-command", "database-host-primary-files", "database-host-primary-configure"]);
     expect(lines).toContain('     insecureValue: "us-east-1" → "us-west-2"');
     expect(lines).toContain('     tags.Severity: "P0" → "P1"');
     // The stack outputs that change.
