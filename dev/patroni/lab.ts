@@ -71,7 +71,8 @@ const SCOPE = "crazy-gary";
 export const LEADER_KEY = `/crazy-gary/${SCOPE}/leader`;
 const SUPERUSER_PASSWORD = "Pw-patroni-superuser";
 const REST_USER = "patroni";
-const REST_PASSWORD = "Pw-patroni-rest";
+// Letters and digits, as the stack generates it (components/patroniRestCredentials.ts): configure-postgres.sh reads only such a password from the secret.
+const REST_PASSWORD = "PwPatroniRest1";
 /** The lab's `maximum_lag_on_failover` (16 MiB; the stack derives one RPO of WAL), also the flip's RPO bound. */
 const MAXIMUM_LAG_ON_FAILOVER_BYTES = 16 * 2 ** 20;
 

@@ -111,6 +111,9 @@ export class DrHost {
     const restAuth = { user: "patroni", password: testRolePassword(sandbox.root, "patroni-rest-api") };
     const standIn = options.patroni ? undefined : await PatroniStandIn.start(sandbox, options.name, options.node, restAuth, aws.binDir);
     const patroni = options.patroni ?? { restApiPort: standIn!.port, caCertPem: standIn!.caCertPem };
+    // A real Patroni runs under the test harness, not systemd: systemctl (configure-postgres.sh
+    // starts or reloads patroni.service) succeeds and changes nothing; the harness reloads Patroni.
+    if (options.patroni) await writeOwnedFile(join(aws.binDir, "systemctl"), "#!/bin/sh\n# Test stand-in: Patroni runs under the harness; every call succeeds.\nexit 0\n", 0o755);
     const params: DatabaseHostFilesParams = {
       environment: "prod",
       hostRegion: options.hostRegion,

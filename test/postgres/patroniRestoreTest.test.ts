@@ -13,7 +13,9 @@
  * The host scripts ask this host's Patroni whether it leads (GET https://127.0.0.1:8008/primary,
  * verified with the CA; components/databaseHost/files/bin/lib.sh `dr_is_leader`): here against
  * Patroni 3.0.2 itself, backup.sh backs up on the leader and does nothing on the replica, and the
- * restore test runs on the leader.
+ * restore test runs on the leader. Then the stack's configure step (configure-postgres.sh, with
+ * systemctl a no-op: the harness runs Patroni) PATCHes the dynamic configuration to the real
+ * REST API with the host secret's basic auth, and readies the stanza on the leader only.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PatroniLab } from "../../dev/patroni/lab";
@@ -26,6 +28,9 @@ let leaderBackup: CommandResult;
 let replicaBackup: CommandResult;
 let backupsAfterLeader: number[];
 let backupsAfterReplica: number[];
+let leaderConfigure: CommandResult;
+let replicaConfigure: CommandResult;
+let dcsConfig: Record<string, unknown>;
 
 beforeAll(async () => {
   lab = await PatroniLab.create({ label: "restoretest", namespacePrefix: "cghp-", postgresParameters: { max_connections: 150 }, startSecondary: false });
@@ -37,6 +42,11 @@ beforeAll(async () => {
   await lab.joinSecondary();
   replicaBackup = await secondary.runScript("backup.sh", ["full"]);
   backupsAfterReplica = await primary.backupCounts();
+  // The hosts' REST API secret as Secrets Manager would hold it, then the stack's configure step on each member.
+  for (const member of [primary, secondary]) await member.host.aws.storeSecret("crazy-gary/prod/patroni/rest-api", JSON.stringify({ username: lab.restApi.user, password: lab.restApi.password }));
+  leaderConfigure = await primary.runScript("configure-postgres.sh");
+  replicaConfigure = await secondary.runScript("configure-postgres.sh");
+  dcsConfig = JSON.parse((await primary.rest("/config")).body) as Record<string, unknown>;
 });
 
 afterAll(async () => {
@@ -69,5 +79,19 @@ describe("backup.sh asks Patroni whether this host leads", () => {
     expect(replicaBackup.code, `${replicaBackup.stdout}\n${replicaBackup.stderr}`).toBe(0);
     expect(replicaBackup.stdout).toContain("not the leader (us-west-2; Patroni's GET /primary is not 200 here): backups run on the leader; nothing to do");
     expect(backupsAfterReplica).toEqual(backupsAfterLeader);
+  });
+});
+
+describe("configure-postgres.sh on Patroni members", () => {
+  it("PATCHes Patroni's /config with the stack's dynamic configuration, over HTTPS with basic auth from the host's secret", () => {
+    expect(leaderConfigure.code, `${leaderConfigure.stdout}\n${leaderConfigure.stderr}`).toBe(0);
+    expect(leaderConfigure.stdout).toContain("Patroni's dynamic configuration set from");
+    expect(dcsConfig).toMatchObject({ ttl: 30, loop_wait: 10, retry_timeout: 10, maximum_lag_on_failover: 335544320, postgresql: { use_pg_rewind: true } });
+  });
+
+  it("readies the stanza on the leader only", () => {
+    expect(leaderConfigure.stdout).toMatch(/stanza crazy-gary (exists in every repository|ready and checked)/);
+    expect(replicaConfigure.code, `${replicaConfigure.stdout}\n${replicaConfigure.stderr}`).toBe(0);
+    expect(replicaConfigure.stdout).toContain("not the leader (Patroni's GET /primary is not 200 here): stanza-create and check run on the leader");
   });
 });
