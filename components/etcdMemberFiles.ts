@@ -114,6 +114,9 @@ export function etcdTlsFiles(paths: Partial<Pick<EtcdHostPaths, "tlsDir">> | und
   ];
 }
 
+/** The command that makes the member's data directory, `etcd`'s alone (0700), before etcd starts. */
+export const etcdDataDirCommand = (paths: Pick<EtcdHostPaths, "dataDir">): string => `install -d -o etcd -g etcd -m 0700 '${paths.dataDir}'`;
+
 /**
  * The script (root, `bash -s`) that (re)starts the member on its current files: its data
  * directory, the drop-in loaded, the unit enabled and restarted without waiting for the quorum.
@@ -124,7 +127,7 @@ export function etcdStartScript(paths?: Partial<EtcdHostPaths>): string {
   const p = resolvePaths(paths);
   return [
     "set -euo pipefail",
-    `install -d -o etcd -g etcd -m 0700 '${p.dataDir}'`,
+    etcdDataDirCommand(p),
     "systemctl daemon-reload",
     `systemctl enable ${ETCD_UNIT}`,
     `systemctl restart --no-block ${ETCD_UNIT}`,

@@ -50,7 +50,8 @@ export function declareRestApiIngress(config: Pick<StackConfig, "databases" | "p
   });
 }
 
-export function declareFailover(config: StackConfig, providers: RegionProviders) {
+/** `tls`: the Patroni CA (infra/quorum.ts), which the flip trusts alone. */
+export function declareFailover(config: StackConfig, providers: RegionProviders, tls: { caCertPem: pulumi.Input<string> }) {
   declareRestApiIngress(config, providers);
   const activeRegionParameter = new ActiveRegionParameter("active-region", {
     environment: config.environment,
@@ -80,6 +81,7 @@ export function declareFailover(config: StackConfig, providers: RegionProviders)
       lockWaitSeconds: config.patroni.ttl + config.patroni.loopWait,
       restApiUser: restApi.username,
       restApiPassword: restApi.password,
+      caCertPem: tls.caCertPem,
       after,
     });
 

@@ -16,7 +16,7 @@ import { declareAlarms } from "./alarms";
 export function declareStack(config: StackConfig, syncSource?: SyncSource) {
   const providers = createProviders(config);
   const quorum = declareQuorum(config, providers);
-  const failover = declareFailover(config, providers);
+  const failover = declareFailover(config, providers, quorum.tls);
   // The candidate's host, the flip, the other host, in that order (infra/backups.ts).
   const backups = declareBackups(config, providers, {
     restApi: failover.restApi,

@@ -133,8 +133,10 @@ describe.each([
     const forced = find(await sharedPlan(stack, ["activeRegion=secondary", "regionDown=primary", "patroni.forceFailover=true"]), "command:local:Command", "patroni-flip-command");
     expect([forced.inputs.triggers, (forced.inputs.environment as Record<string, string>).FLIP_FORCE]).toEqual([["secondary", regions.secondary, "regionDown=true", "force=true"], "true"]);
     // It waits for nothing of the region that is down: only the surviving candidate's host step
-    // (its nofailover lifted, Patroni reloaded) and its REST password.
-    expect((down.options.dependsOn as string[]).map((urn) => urn.split("::").pop())).toEqual(["database-host-secondary-configure", "patroni-rest-password"]);
+    // (its nofailover lifted, Patroni reloaded), its REST password and the Patroni CA (made in the
+    // tls provider's process, no call anywhere), which it verifies the candidate with.
+    expect((down.options.dependsOn as string[]).map((urn) => urn.split("::").pop()).sort()).toEqual(["database-host-secondary-configure", "patroni-rest-password", "patroni-tls-ca"]);
+    expect((down.inputs.environment as Record<string, string>).FLIP_CA_PEM).toBe("-----BEGIN CERTIFICATE-----\nmock patroni-tls-ca\n-----END CERTIFICATE-----\n");
   });
 
   it("reports the active region and the records' fixed roles in the outputs", async () => {

@@ -15,7 +15,8 @@
  *    ttl + loop_wait has come back, and then it is a switchover after all;
  * 3. `GET /cluster` until the candidate is the running leader, then `GET /primary` = 200.
  * Rerunning it is safe: a candidate that already leads is a no-op; a refused failover stays
- * refused until forced. The program is ./run.ts.
+ * refused until forced. The program is ./run.ts. It verifies the candidate's certificate against
+ * the stack's Patroni CA (`PatroniTls`, passed as FLIP_CA_PEM) before it sends the REST password.
  *
  * It runs when its triggers change (the active role and its region, regionDown, force), not on
  * every `pulumi up`. Its name never depends on `activeRegion`: a flip replaces the command in
@@ -62,6 +63,8 @@ export interface PatroniFlipArgs {
   restApiUser?: string;
   /** REST API basic-auth password (a Pulumi secret; passed only through the command's environment). */
   restApiPassword: pulumi.Input<string>;
+  /** The CA the candidate's REST certificate is signed by (PEM; `PatroniTls.caCertPem`): the flip trusts it alone. */
+  caCertPem: pulumi.Input<string>;
   /**
    * Resources the flip waits for: the candidate host's Patroni configuration (which lifts its
    * `nofailover` tag). Never anything of the region being left.
@@ -71,7 +74,7 @@ export interface PatroniFlipArgs {
 }
 
 /** The command's environment without the password. */
-export function flipEnvironment(args: Omit<PatroniFlipArgs, "provider" | "restApiPassword" | "after">): Record<string, string> {
+export function flipEnvironment(args: Omit<PatroniFlipArgs, "provider" | "restApiPassword" | "caCertPem" | "after">): Record<string, string> {
   const { candidate } = args;
   const timeout = args.timeoutSeconds ?? 300;
   if (!Number.isInteger(timeout) || timeout < 10 || timeout > 3600) throw new Error(`PatroniFlip timeoutSeconds: ${timeout} is not allowed; use whole seconds from 10 to 3600`);
@@ -108,7 +111,7 @@ export class PatroniFlip extends pulumi.ComponentResource {
       `${name}-command`,
       {
         create: flipCommandLine,
-        environment: { ...flipEnvironment(args), PATRONI_RESTAPI_PASSWORD: pulumi.secret(args.restApiPassword) },
+        environment: { ...flipEnvironment(args), FLIP_CA_PEM: args.caCertPem, PATRONI_RESTAPI_PASSWORD: pulumi.secret(args.restApiPassword) },
         triggers: flipTriggers(args),
         addPreviousOutputInEnv: false,
       },

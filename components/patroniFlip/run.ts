@@ -16,9 +16,12 @@
  * name), FLIP_REGION_DOWN ("true"/"false"), FLIP_MAX_LAG_BYTES, FLIP_FORCE ("true"/"false"),
  * FLIP_TIMEOUT_SECONDS, FLIP_LOCK_WAIT_SECONDS (ttl + loop_wait: how long a dead leader's lock can
  * still show; with regionDown, a lock held longer means the old region is back and the flip
- * switches over instead), PATRONI_RESTAPI_USERNAME and PATRONI_RESTAPI_PASSWORD (secret).
- * TLS: the hosts' REST certificates are self-signed, so they are not verified here (guess: the
- * basic-auth password then relies on the network path; a CA bundle from the stack would fix it).
+ * switches over instead), PATRONI_RESTAPI_USERNAME and PATRONI_RESTAPI_PASSWORD (secret),
+ * FLIP_CA_PEM (the stack's Patroni CA, PEM; output `patroniCaCertPem`).
+ * TLS: an https API is trusted only when its certificate is signed by FLIP_CA_PEM (Node's
+ * `tls.connect` `ca`: it "replaces" the default CAs, https://nodejs.org/docs/latest-v20.x/api/tls.html#tlscreatesecurecontextoptions)
+ * and names the candidate's address (components/patroniTls.ts SANs); otherwise nothing is sent,
+ * the basic-auth password least of all.
  */
 import * as https from "node:https";
 import * as http from "node:http";
@@ -29,7 +32,10 @@ interface Reply {
   body: string;
 }
 
-function request(url: string, method: "GET" | "POST", body?: unknown, auth?: string): Promise<Reply> {
+/** Node's codes for a certificate it cannot trust (wrong CA, wrong name, expired). */
+const untrusted = /CERT|SIGNATURE|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
+
+function request(url: string, method: "GET" | "POST", ca: string | undefined, body?: unknown, auth?: string): Promise<Reply> {
   const target = new URL(url);
   const client = target.protocol === "https:" ? https : http;
   const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -39,7 +45,7 @@ function request(url: string, method: "GET" | "POST", body?: unknown, auth?: str
       {
         method,
         timeout: 30_000,
-        rejectUnauthorized: false,
+        ...(target.protocol === "https:" ? { ca, rejectUnauthorized: true } : {}),
         headers: {
           ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
           ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {}),
@@ -53,7 +59,13 @@ function request(url: string, method: "GET" | "POST", body?: unknown, auth?: str
       },
     );
     req.on("timeout", () => req.destroy(new Error(`${method} ${url}: no answer within 30 s`)));
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        untrusted.test(error.code ?? "")
+          ? new Error(`${method} ${url}: its certificate is not trusted (${error.code}: ${error.message}); the candidate must present a certificate signed by the stack's Patroni CA (FLIP_CA_PEM, output patroniCaCertPem) for its address. Nothing was sent.`)
+          : error,
+      ),
+    );
     if (payload) req.write(payload);
     req.end();
   });
@@ -68,8 +80,8 @@ function setting(name: string): string {
   return value;
 }
 
-async function readCluster(api: string): Promise<ClusterView> {
-  const reply = await request(`${api}/cluster`, "GET");
+async function readCluster(api: string, ca: string | undefined): Promise<ClusterView> {
+  const reply = await request(`${api}/cluster`, "GET", ca);
   if (reply.status !== 200) throw new Error(`GET ${api}/cluster answered ${reply.status}: ${reply.body.slice(0, 200)}`);
   return JSON.parse(reply.body) as ClusterView;
 }
@@ -77,6 +89,7 @@ async function readCluster(api: string): Promise<ClusterView> {
 /** Runs the flip; resolves to the exit code. */
 export async function runFlip(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const api = setting("FLIP_API_URL").replace(/\/$/, "");
+  const ca = api.startsWith("https:") ? setting("FLIP_CA_PEM") : undefined;
   const flip: FlipRequest = {
     candidate: setting("FLIP_CANDIDATE"),
     regionDown: env.FLIP_REGION_DOWN === "true",
@@ -90,12 +103,12 @@ export async function runFlip(env: NodeJS.ProcessEnv = process.env): Promise<num
   let lastWait = "";
   let leaderSeenAt: number | undefined;
   for (;;) {
-    const cluster = await readCluster(api);
+    const cluster = await readCluster(api, ca);
     const heldBy = cluster.members.find((m) => m.role === "leader" && m.name !== flip.candidate);
     leaderSeenAt = heldBy ? (leaderSeenAt ?? Date.now()) : undefined;
     const decision = decideFlip(cluster, { ...flip, leaderLockOutlived: leaderSeenAt !== undefined && Date.now() - leaderSeenAt > lockWaitMs });
     if (decision.action === "done") {
-      const primary = await request(`${api}/primary`, "GET");
+      const primary = await request(`${api}/primary`, "GET", ca);
       if (primary.status === 200) {
         log(decision.message);
         return 0;
@@ -109,7 +122,7 @@ export async function runFlip(env: NodeJS.ProcessEnv = process.env): Promise<num
     } else if (!asked) {
       log(decision.message);
       const body = decision.action === "switchover" ? { leader: decision.leader, candidate: decision.candidate } : { candidate: decision.candidate };
-      const reply = await request(`${api}/${decision.action}`, "POST", body, auth);
+      const reply = await request(`${api}/${decision.action}`, "POST", ca, body, auth);
       log(`POST /${decision.action} answered ${reply.status}: ${reply.body.trim()}`);
       if (reply.status !== 200 && reply.status !== 503) {
         log(`REFUSED by Patroni: nothing was promoted by this run`);

@@ -15,6 +15,7 @@
  * ending (seen in this lab: up to 5 s), so {@link flipTo} then waits until the candidate's
  * PostgreSQL takes a write, as a client would.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { flipCommandLine, flipEnvironment } from "../../components/patroniFlip";
 import { runCommand, type CommandResult } from "../../tools/process/exec";
@@ -53,6 +54,7 @@ export function labFlipEnvironment(lab: PatroniLab, candidate: PatroniMember, op
       lockWaitSeconds: lab.timings.ttl + lab.timings.loopWait,
       restApiUser: lab.restApi.user,
     }),
+    FLIP_CA_PEM: readFileSync(lab.caFile, "utf8"),
     PATRONI_RESTAPI_PASSWORD: lab.restApi.password,
   };
 }

@@ -29,7 +29,7 @@ import { memberNoFailover, type PatroniTimings } from "../../domain/patroni";
 import { PatroniMember, POSTGRES_PORT, REST_API_PORT } from "./member";
 import { REGION_ROLES, REGION_SUBNET, RegionNetwork, type RegionRole } from "./network";
 import { RegionS3 } from "./s3";
-import { hostCertificate } from "./tls";
+import { certificateAuthority, hostCertificate } from "./tls";
 
 /** The two database regions (the witness runs etcd only). */
 export type DatabaseRole = Exclude<RegionRole, "witness">;
@@ -105,6 +105,8 @@ export class PatroniLab {
     readonly s3: Readonly<Record<DatabaseRole, RegionS3>>,
     readonly members: Readonly<Record<DatabaseRole, PatroniMember>>,
     readonly timings: ClusterTimings,
+    /** The CA every host's certificate is signed by (PEM file): what the flip trusts. */
+    readonly caFile: string,
   ) {}
 
   /** Builds the three regions, starts etcd and S3 everywhere, bootstraps the primary and (by default) joins the secondary. */
@@ -117,8 +119,10 @@ export class PatroniLab {
       network = await RegionNetwork.create(options.namespacePrefix);
       const net = network;
       for (const role of REGION_ROLES) await sandbox.makeDir(role);
+      // One CA for every host, as in production (components/patroniTls.ts).
+      const ca = await certificateAuthority(await sandbox.makeDir("ca"));
       const certs = Object.fromEntries(
-        await Promise.all(REGION_ROLES.map(async (role) => [role, await hostCertificate(await sandbox.makeDir(`${role}/tls`), net.address(role))] as const)),
+        await Promise.all(REGION_ROLES.map(async (role) => [role, await hostCertificate(ca, await sandbox.makeDir(`${role}/tls`), net.address(role))] as const)),
       ) as Record<RegionRole, Awaited<ReturnType<typeof hostCertificate>>>;
 
       const buckets = { primary: "crazy-gary-prod-wal-use1", secondary: "crazy-gary-prod-wal-usw2" };
@@ -144,7 +148,7 @@ export class PatroniLab {
       await Promise.all(REGION_ROLES.map((role) => etcd[role].waitHealthy()));
 
       const caFile = join(sandbox.root, "rest-ca.pem");
-      const caBundle = (await Promise.all([certs.primary.cert, certs.secondary.cert].map((file) => readFile(file, "utf8")))).join("");
+      const caBundle = await readFile(ca.cert, "utf8");
       await writeOwnedFile(caFile, caBundle);
       const s3Env = { ...s3.primary.pgbackrestEnv(1), ...s3.secondary.pgbackrestEnv(2) };
       const makeMember = async (role: DatabaseRole): Promise<PatroniMember> => {
@@ -186,7 +190,7 @@ export class PatroniLab {
         return new PatroniMember(net, role, name, node, host, configFile, join(sandbox.root, role, "patroni.log"), env, `${REST_USER}:${REST_PASSWORD}`);
       };
       const members = { primary: await makeMember("primary"), secondary: await makeMember("secondary") };
-      const lab = new PatroniLab(sandbox, net, etcd, s3, members, timings);
+      const lab = new PatroniLab(sandbox, net, etcd, s3, members, timings, caFile);
       started.members.push(members.primary, members.secondary);
 
       if (options.startPatroni ?? true) {
