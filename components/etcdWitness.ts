@@ -24,6 +24,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultEtcdSettings } from "../domain/etcd";
 import { installFilesScript, sha256, type HostConnection } from "./databaseHost";
+import { AS_ROOT, sshConnection } from "./sshConnection";
 import {
   etcdHealthScript,
   etcdMemberFiles,
@@ -67,14 +68,9 @@ export class EtcdWitness extends pulumi.ComponentResource {
     const healthScript = etcdHealthScript({ member: args.etcd.self, clientPort: (settings ?? defaultEtcdSettings).clientPort, timeoutSeconds: args.healthTimeoutSeconds, paths: args.paths });
     const startScript = `${etcdStartScript(args.paths)}${healthScript}`;
 
-    const connection: command.types.input.remote.ConnectionArgs = {
-      host: args.connection.host,
-      user: args.connection.user,
-      port: args.connection.port,
-      privateKey: pulumi.secret(args.connection.privateKey),
-    };
+    const connection = sshConnection(args.connection);
     const child = { parent: this, provider: args.provider };
-    const asRoot = "sudo -n /bin/bash -s";
+    const asRoot = AS_ROOT;
 
     const pems = pulumi.all([args.tls.caCertPem, args.tls.certPem, args.tls.keyPem]);
     const tlsScript = pulumi.secret(pems.apply(([caCertPem, certPem, keyPem]) => installFilesScript(etcdTlsFiles(args.paths, { caCertPem, certPem, keyPem }))));
