@@ -1,9 +1,8 @@
 /**
  * `ActiveRegionParameter`: an SSM String parameter `/crazy-gary/<environment>/active-region`
  * in every region, holding the active region's code, so the applications in either region
- * can tell whether theirs is the active region without reading stack config, and each database
- * host's lease (lease.sh) reads it in its own region: a primary whose region it no longer
- * names fences itself. One parameter per
+ * can tell whether theirs is the active region without reading stack config (which database
+ * leads is Patroni's to say, not this parameter's). One parameter per
  * region role (named by role, never by active/passive): a flip changes only their value.
  */
 import * as aws from "./aws";

@@ -1,7 +1,6 @@
 /**
  * The active-region SSM parameter's name: written by the stack in every region
- * (components/activeRegionParameter.ts), read by the applications and by each database
- * host's lease (lease.sh) in its own region. Pure.
+ * (components/activeRegionParameter.ts), read by the applications in their own region. Pure.
  */
 
 /** The parameter's name for an environment: `/crazy-gary/<environment>/active-region`. */

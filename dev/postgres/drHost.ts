@@ -229,16 +229,6 @@ export class DrHost {
     });
   }
 
-  /**
-   * The shell command that runs an installed script with this host's settings, for a caller
-   * that runs it through `sh -c` on the host (promote.sh's FENCE_COMMAND, run by the server).
-   */
-  commandLine(script: ScriptName): string {
-    const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-    const env = Object.entries(this.scriptEnv).map(([key, value]) => `${key}=${quote(value)}`);
-    return [...env, "bash", quote(join(this.params.paths!.binDir!, script))].join(" ");
-  }
-
   /** Like {@link runScript}, throwing with the script's output unless it exits 0. */
   async runScriptChecked(script: ScriptName, args: readonly string[] = [], timeoutMs = 600_000): Promise<CommandResult> {
     const result = await this.runScript(script, args, timeoutMs);
