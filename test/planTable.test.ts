@@ -3,19 +3,30 @@
  * long rows cut with a marker, a closing summary by type, and `--filter` by type or name.
  */
 import { describe, expect, it } from "vitest";
-import { filterResources, renderPlanTable, scriptDigest, summaryByType, tableWidth } from "../tools/cli/planTable";
+import { filterResources, renderPlanTable, scriptDigest, summaryByType } from "../tools/cli/planTable";
 import { sharedPlan } from "./support/plans";
 
 describe("the text plan of prod", async () => {
   const plan = await sharedPlan("prod");
-  const table = renderPlanTable(plan);
+  const table = renderPlanTable(plan, undefined, undefined, 200);
   const lines = table.split("\n");
   const custom = plan.resources.filter((r) => r.custom);
 
-  it("never prints a line wider than the table, cutting long rows with a marker", () => {
-    expect(Math.max(...lines.filter((l) => !l.startsWith("{") && !l.startsWith(" ".repeat(2) + '"')).map((l) => l.length))).toBeLessThanOrEqual(tableWidth);
-    expect(lines.some((l) => l.length === tableWidth && l.endsWith("…"))).toBe(true);
-    expect(lines.filter((l) => l.includes("[protected]")).every((l) => l.endsWith("  [protected]"))).toBe(true);
+  it.each([100, 120, 200])("never prints a line wider than the terminal (%i columns), cutting long rows with a marker", (columns) => {
+    const fitted = renderPlanTable(plan, undefined, undefined, columns).split("\n");
+    expect(Math.max(...fitted.map((l) => [...l].length))).toBeLessThanOrEqual(columns);
+    expect(fitted.some((l) => [...l].length === columns && l.endsWith("…"))).toBe(true);
+    expect(fitted.filter((l) => l.includes("[protected]")).every((l) => l.endsWith("  [protected]"))).toBe(true);
+  });
+
+  it("sizes the type and name columns to their content, and shows each output on one line (compact JSON or its size and hash)", () => {
+    const row = lines.find((l) => l.includes(" active-region-primary "))!;
+    const longestName = Math.max(...custom.map((r) => r.name.length));
+    expect(row).toMatch(new RegExp(`^  aws:ssm:Parameter +active-region-primary {${Math.min(36, longestName) - "active-region-primary".length + 2}}name=`));
+    const outputs = lines.slice(lines.indexOf("Outputs:") + 1, lines.indexOf("", lines.indexOf("Outputs:")));
+    expect(outputs).toHaveLength(Object.keys(plan.outputs).length);
+    expect(outputs).toContain('  activeRegion: "us-east-1"');
+    expect(outputs.find((l) => l.startsWith("  environmentParameters: "))).toMatch(/^ {2}environmentParameters: \{…\} \d+ keys, sha256 [0-9a-f]{12} \(--format json has it\)$/);
   });
 
   it("shows a host's install script as its line count and hash, the full text being in --format json", () => {

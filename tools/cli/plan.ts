@@ -84,7 +84,7 @@ runCli(
       } else {
         const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
         const planned = await plan({ set });
-        text = report(toPlanJson(planned), () => renderPlanTable(planned, filter, stackLabel(stack, set)));
+        text = report(toPlanJson(planned), () => renderPlanTable(planned, filter, stackLabel(stack, set), terminal.columns));
       }
     } finally {
       process.stderr.write(renderWarnings(warnings, terminalOf(process.stderr), flags.switches.has("verbose")));

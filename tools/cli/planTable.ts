@@ -9,6 +9,8 @@ import { didYouMean, wrapList } from "../../domain/nearest";
 import type { CapturedResource } from "../offline/capture";
 import type { Plan } from "../offline/plan";
 import { UsageError } from "./args";
+import { defaultColumns, line, render } from "./terminal";
+import { shownValue } from "./valueChangeLines";
 
 /** Inputs worth a glance per resource type; other types show their first few scalar inputs. */
 const keyInputs: Record<string, readonly string[]> = {
@@ -21,12 +23,13 @@ const keyInputs: Record<string, readonly string[]> = {
   "aws:ssm/parameter:Parameter": ["name", "type", "insecureValue"],
 };
 
-/** The widest line the table prints (a wide terminal); a longer row is cut with a marker. */
-export const tableWidth = 200;
+/** The widest the type and name columns grow; a longer one pushes its own row's rest to the right. */
+const maxTypeColumn = 30;
+const maxNameColumn = 36;
 
-/** A row cut to the table's width with a marker, keeping `tail` (`  [protected]`) whole. */
-const fit = (row: string, tail: string) => {
-  const room = tableWidth - tail.length;
+/** A row cut to `columns` with a marker, keeping `tail` (`  [protected]`) whole (the whole row is in `--format json`). */
+const fit = (row: string, tail: string, columns: number) => {
+  const room = columns - tail.length;
   return `${row.length > room ? `${row.slice(0, room - 1)}…` : row}${tail}`;
 };
 
@@ -84,8 +87,13 @@ export function filterResources<R extends Pick<CapturedResource, "type" | "name"
   return kept;
 }
 
-/** `label`: the stack and its `--set` overrides as a header names them (tools/cli/args.ts stackLabel). */
-export function renderPlanTable(plan: Plan, filter?: string, label = `stack ${plan.stack}`): string {
+/**
+ * `label`: the stack and its `--set` overrides as a header names them (tools/cli/args.ts
+ * stackLabel); `columns`: the terminal's width (tools/cli/terminal.ts terminalOf): the type and
+ * name columns as wide as their content (capped), a longer row cut with a marker, each output on
+ * one line as compact JSON or, when longer, its size and a short hash.
+ */
+export function renderPlanTable(plan: Plan, filter?: string, label = `stack ${plan.stack}`, columns = defaultColumns): string {
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const all = plan.resources.filter((r) => r.custom);
   const custom = filter === undefined ? all : filterResources(all, filter);
@@ -100,17 +108,22 @@ export function renderPlanTable(plan: Plan, filter?: string, label = `stack ${pl
       : `Plan of ${label}: ${custom.length} of ${all.length} resources whose type or name contains ${JSON.stringify(filter)}`,
     "",
   ];
+  const typeWidth = Math.min(maxTypeColumn, Math.max(0, ...custom.map((r) => shortType(r.type).length)));
+  const nameWidth = Math.min(maxNameColumn, Math.max(0, ...custom.map((r) => r.name.length)));
   for (const key of [...groups.keys()].sort()) {
-    lines.push(`== ${key}`);
+    lines.push(fit(`== ${key}`, "", columns));
     for (const resource of groups.get(key)!) {
-      const row = `  ${shortType(resource.type).padEnd(44)} ${resource.name.padEnd(44)} ${keySettings(resource)}`;
-      lines.push(fit(row, resource.options.protect ? "  [protected]" : ""));
+      const row = `  ${shortType(resource.type).padEnd(typeWidth)}  ${resource.name.padEnd(nameWidth)}  ${keySettings(resource)}`;
+      lines.push(fit(row, resource.options.protect ? "  [protected]" : "", columns));
     }
     lines.push("");
   }
-  if (filter === undefined) lines.push("Outputs:", JSON.stringify(plan.outputs, null, 2));
+  if (filter === undefined) {
+    lines.push("Outputs:", ...Object.entries(plan.outputs).map(([key, value]) => fit(`  ${key}: ${shownValue(value, columns - key.length - 4, "--format json has it")}`, "", columns)));
+  }
   if (plan.placeholders.length > 0) {
-    lines.push("", `Secrets stood in by placeholders (set the real ones with \`pulumi config set --secret --path <key> ...\`): ${plan.placeholders.join(", ")}`);
+    const note = `Secrets stood in by placeholders (set the real ones with \`pulumi config set --secret --path <key> ...\`): ${plan.placeholders.join(", ")}`;
+    lines.push("", render([{ ...line(note), hangingIndent: 4 }], { columns, color: false }));
   }
   lines.push("", summaryByType(custom));
   return lines.join("\n");
