@@ -16,7 +16,7 @@ export const witnessHost = z.strictObject({
   sshHost: z.string().min(1, { message: "is empty; use the host's SSH address, e.g. witness-use2.crazy-gary.internal" }).meta({ examples: ["witness-use2.crazy-gary.internal"] }).describe("SSH address of the host, where `pulumi up` connects to configure it."),
   sshUser: z.string().min(1).default("admin").describe("SSH user; needs password-less `sudo`."),
   sshPort: port.default(22).describe("SSH port."),
-  etcdHost: z.string().min(1, { message: "is empty; use the address the database hosts reach this host's etcd at, e.g. witness-use2.crazy-gary.internal" }).meta({ examples: ["witness-use2.crazy-gary.internal"] }).describe("Address the database hosts' Patroni and etcd reach this host's etcd member at."),
+  etcdHost: z.string().min(1, { message: "is empty; use the address the database hosts reach this host's etcd at, e.g. witness-use2.crazy-gary.internal" }).meta({ examples: ["witness-use2.crazy-gary.internal"] }).describe("Address the database hosts' Patroni and etcd reach this host's etcd member at: an IP address or a DNS name, which the witness's certificate names (an IP SAN or a DNS SAN)."),
 });
 
 export const witnessSecret = z.strictObject({
