@@ -168,6 +168,19 @@ describe("npm run plan", () => {
     }
   });
 
+  it("colours only when asked: FORCE_COLOR into a pipe colours the text (each escape whole), never the JSON; NO_COLOR alone changes nothing off a TTY", () => {
+    const forced = planWith({ FORCE_COLOR: "1", NO_COLOR: "1" }, "--stack", "prod", "--set", "activeRegion=secondary", "--diff");
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('\u001b[31m"us-east-1"\u001b[39m → \u001b[32m"us-west-2"\u001b[39m');
+    // eslint-disable-next-line no-control-regex
+    const visible = forced.stdout.replace(/\u001b\[\d+m/g, "");
+    expect(visible).not.toContain("\u001b");
+    expect(Math.max(...visible.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(100);
+    const json = planWith({ FORCE_COLOR: "1" }, "--stack", "prod", "--set", "activeRegion=secondary", "--diff", "--format", "json");
+    expect(json.stdout).not.toContain("\u001b[");
+    expect(planWith({ NO_COLOR: "1" }, "--stack", "prod", "--set", "activeRegion=secondary", "--diff").stdout).not.toContain("\u001b[");
+  });
+
   it("--verbose prints every warning as it came", () => {
     const result = plan("--stack", "prod", "--set", "activeRegion=secondary", "--diff", "--verbose");
     expect(result.code).toBe(0);
