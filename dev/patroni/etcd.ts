@@ -1,8 +1,9 @@
-/** One etcd 3.4 member in a region's namespace, started from its rendered config file. */
+/** One etcd 3.4 member in a region's namespace, started from its rendered config file (over TLS when it has TLS files, as in production). */
 import { Daemon } from "./daemon";
 import type { RegionNetwork, RegionRole } from "./network";
 import { waitFor } from "../postgres/pgbackrest";
 import { runCommand, type CommandResult } from "../../tools/process/exec";
+import type { EtcdTlsFiles } from "../../domain/etcd";
 
 /** etcd's client and peer ports inside each namespace (etcd's defaults). */
 export const ETCD_CLIENT_PORT = 2379;
@@ -16,6 +17,8 @@ export class EtcdMember {
     readonly role: RegionRole,
     private readonly configFile: string,
     private readonly logFile: string,
+    /** The member's TLS files: `etcdctl` then speaks https with this member's certificate. @default none: plain http */
+    private readonly tls?: EtcdTlsFiles,
   ) {}
 
   /** Starts the member (it waits for its peers to form the quorum). */
@@ -28,7 +31,8 @@ export class EtcdMember {
 
   /** `etcdctl` against this member from inside its region. */
   etcdctl(args: readonly string[]): Promise<CommandResult> {
-    const [command, argv] = this.network.wrap(this.role, "etcdctl", [`--endpoints=http://127.0.0.1:${ETCD_CLIENT_PORT}`, "--command-timeout=3s", ...args]);
+    const tls = this.tls ? [`--cacert=${this.tls.trustedCaFile}`, `--cert=${this.tls.certFile}`, `--key=${this.tls.keyFile}`] : [];
+    const [command, argv] = this.network.wrap(this.role, "etcdctl", [`--endpoints=${this.tls ? "https" : "http"}://127.0.0.1:${ETCD_CLIENT_PORT}`, ...tls, "--command-timeout=3s", ...args]);
     return runCommand(command, argv, { env: { ETCDCTL_API: "3" }, timeoutMs: 20_000 });
   }
 

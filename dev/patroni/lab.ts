@@ -24,7 +24,7 @@ import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, EtcdMember } from "./etcd";
 import { parse, stringify } from "yaml";
 import { etcdYaml, patroniYaml, pgbackrestCommands } from "../../components/databaseHost/patroniFile";
 import { resolveParams } from "../../components/databaseHost/resolveParams";
-import type { EtcdSettings } from "../../domain/etcd";
+import type { EtcdSettings, EtcdTlsFiles } from "../../domain/etcd";
 import { memberNoFailover, type PatroniTimings } from "../../domain/patroni";
 import { PatroniMember, POSTGRES_PORT, REST_API_PORT } from "./member";
 import { REGION_ROLES, REGION_SUBNET, RegionNetwork, type RegionRole } from "./network";
@@ -135,21 +135,23 @@ export class PatroniLab {
 
       const etcdMembers = REGION_ROLES.map((role) => ({ name: REGION_CODES[role], host: net.address(role) }));
       const etcdSettings: EtcdSettings = { heartbeatIntervalMs: timings.heartbeatIntervalMs, electionTimeoutMs: timings.electionTimeoutMs, clientPort: ETCD_CLIENT_PORT, peerPort: ETCD_PEER_PORT };
+      const caFile = join(sandbox.root, "rest-ca.pem");
+      const caBundle = await readFile(ca.cert, "utf8");
+      await writeOwnedFile(caFile, caBundle);
+      // etcd over TLS as in production: each member's certificate for clients and peers, client certificates required.
+      const etcdTls = (role: RegionRole): EtcdTlsFiles => ({ trustedCaFile: caFile, certFile: certs[role].cert, keyFile: certs[role].key });
       const etcd = {} as Record<RegionRole, EtcdMember>;
       for (const role of REGION_ROLES) {
         const configFile = join(sandbox.root, role, "etcd.yml");
         await writeOwnedFile(configFile, etcdYaml({
-          members: etcdMembers, self: REGION_CODES[role], clusterToken: net.prefix, dataDir: await sandbox.makeDir(`${role}/etcd`), settings: etcdSettings,
+          members: etcdMembers, self: REGION_CODES[role], clusterToken: net.prefix, dataDir: await sandbox.makeDir(`${role}/etcd`), settings: etcdSettings, tls: etcdTls(role),
         }));
-        etcd[role] = new EtcdMember(net, role, configFile, join(sandbox.root, role, "etcd.log"));
+        etcd[role] = new EtcdMember(net, role, configFile, join(sandbox.root, role, "etcd.log"), etcdTls(role));
         started.etcd.push(etcd[role]);
         etcd[role].start();
       }
       await Promise.all(REGION_ROLES.map((role) => etcd[role].waitHealthy()));
 
-      const caFile = join(sandbox.root, "rest-ca.pem");
-      const caBundle = await readFile(ca.cert, "utf8");
-      await writeOwnedFile(caFile, caBundle);
       const s3Env = { ...s3.primary.pgbackrestEnv(1), ...s3.secondary.pgbackrestEnv(2) };
       const makeMember = async (role: DatabaseRole): Promise<PatroniMember> => {
         const name = REGION_CODES[role];
@@ -164,6 +166,7 @@ export class PatroniLab {
         const commands = pgbackrestCommands(host.configFile, "crazy-gary", resolveParams(host.params).localRepo);
         const rendered = patroniYaml({
           scope: SCOPE, member: name, etcdHosts: REGION_ROLES.map((r) => `${net.address(r)}:${ETCD_CLIENT_PORT}`),
+          etcdTls: { caFile, certFile: certs[role].cert, keyFile: certs[role].key },
           timings: { ttl: timings.ttl, loopWait: timings.loopWait, retryTimeout: timings.retryTimeout },
           maximumLagOnFailoverBytes: MAXIMUM_LAG_ON_FAILOVER_BYTES, noFailover: memberNoFailover({ isActive: role === "primary" }, false),
           restApi: { port: REST_API_PORT, connectHost: net.address(role), certFile: certs[role].cert, keyFile: certs[role].key, caFile },
