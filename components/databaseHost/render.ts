@@ -123,6 +123,7 @@ export function renderEnvFile(params: DatabaseHostFilesParams): string {
     restoreTestPort: quoted(p.restoreTestPort),
     verifyTables: quoted(p.verifyTables.join(" ")),
     stateDir: quoted(p.paths.stateDir),
+    patroniScope: quoted(p.patroni.scope),
     patroniUrl: quoted(`https://127.0.0.1:${p.patroni.restApiPort}`),
     patroniCaFile: quoted(tlsFilePaths(p.paths).caFile),
     patroniUnit: quoted(PATRONI_UNIT),

@@ -159,7 +159,7 @@ export class PatroniLab {
         await sandbox.makeDir(`${role}/pg/run`);
         const node = new PgNode(name, POSTGRES_PORT, dir);
         const host = await DrHost.install(sandbox, {
-          name: `${role}/host`, node, hostRegion: name, patroni: { restApiPort: REST_API_PORT, caCertPem: caBundle },
+          name: `${role}/host`, node, hostRegion: name, patroni: { restApiPort: REST_API_PORT, caCertPem: caBundle, scope: SCOPE },
           repositories: { primary: "/nonexistent", secondary: "/nonexistent" }, s3Buckets: buckets, database: "postgres", createRoles: false,
         });
         const configFile = join(sandbox.root, role, "patroni.yml");

@@ -58,7 +58,7 @@ export interface DrHostOptions {
    * the CA that verifies its certificate, as on a database host.
    * @default a {@link PatroniStandIn} answering from the node's own state
    */
-  patroni?: { restApiPort: number; caCertPem: string };
+  patroni?: { restApiPort: number; caCertPem: string; scope: string };
   /** Posix folders standing in for the buckets; ignored when `s3Buckets` is given. */
   repositories: Repositories;
   /**
@@ -118,7 +118,7 @@ export class DrHost {
       environment: "prod",
       hostRegion: options.hostRegion,
       patroni: {
-        scope: patroniScope("prod"),
+        scope: options.patroni?.scope ?? patroniScope("prod"),
         member: options.hostRegion,
         noFailover: false,
         etcdHosts: ["127.0.0.1:2379", "127.0.0.2:2379", "127.0.0.3:2379"],
@@ -273,7 +273,9 @@ export class DrHost {
  */
 async function applyPatroniParameters(node: PgNode, params: DatabaseHostFilesParams): Promise<void> {
   const { unix_socket_directories: _socket, ...parameters } = renderPatroniConfig(patroniConfigParams(params)).postgresql.parameters;
-  await appendFile(join(node.dataDir, "postgresql.conf"), `\n# --- as Patroni writes it (patroni.yml postgresql.parameters) ---\n${renderSettings(parameters)}`);
+  // Patroni also sets cluster_name to its scope (patroni/postgresql/config.py in 3.0.2).
+  const written = { ...parameters, cluster_name: params.patroni.scope };
+  await appendFile(join(node.dataDir, "postgresql.conf"), `\n# --- as Patroni writes it (patroni.yml postgresql.parameters) ---\n${renderSettings(written)}`);
   if (await node.isRunning()) await node.reload();
 }
 

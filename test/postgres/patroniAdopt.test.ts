@@ -11,16 +11,11 @@
  * unavailability of the whole adoption is measured (the longest pause between two acknowledged
  * commits), not judged against a clock.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FollowingWriter, longestGap, queryOnce, type WriterLog } from "../../dev/patroni/clients";
 import { PatroniLab } from "../../dev/patroni/lab";
-import type { PatroniMember } from "../../dev/patroni/member";
-import { PG_BIN, renderSettings, writeOwnedFile } from "../../dev/postgres/cluster";
-import { testRolePassword } from "../../dev/postgres/databaseRoles";
+import { startUnmanagedPrimary, startUnmanagedStandby } from "../../dev/patroni/unmanaged";
 import { waitFor } from "../../dev/postgres/pgbackrest";
-import { runChecked } from "../../tools/process/exec";
 import { pgbackrestCommands } from "../../components/databaseHost/patroniFile";
 import { resolveParams } from "../../components/databaseHost/resolveParams";
 
@@ -28,42 +23,16 @@ let lab: PatroniLab;
 let log: WriterLog;
 const postmasterBefore: Record<string, number | undefined> = {};
 
-/** Runs a PostgreSQL binary as `postgres` inside the member's region, with its environment. */
-async function inRegion(member: PatroniMember, binary: string, args: readonly string[], env: Record<string, string> = {}): Promise<void> {
-  const [command, argv] = lab.network.wrap(member.role, join(PG_BIN, binary), args, true);
-  await runChecked(command, argv, { env: { ...member.env, ...env }, timeoutMs: 300_000 });
-}
-
-/** The server as it ran before Patroni: started by pg_ctl, its settings in postgresql.conf. */
-async function startUnmanaged(member: PatroniMember): Promise<void> {
-  await inRegion(member, "pg_ctl", ["-D", member.node.dataDir, "-l", member.node.logFile, "-w", "-t", "120", "start"]);
-}
-
 beforeAll(async () => {
   lab = await PatroniLab.create({ label: "adopt", startPatroni: false });
   const { primary, secondary } = lab.members;
   const commands = pgbackrestCommands(primary.host.configFile, "crazy-gary", resolveParams(primary.host.params).localRepo);
 
-  const passwordFile = join(primary.node.dir, "initdb.pw");
-  await writeOwnedFile(passwordFile, `${lab.superuserPassword}\n`);
-  await runChecked(join(PG_BIN, "initdb"), ["-D", primary.node.dataDir, "-U", "postgres", "-E", "UTF8", "--locale=C", `--pwfile=${passwordFile}`], { asPostgres: true, cwd: primary.node.dir });
-  await writeOwnedFile(join(primary.node.dataDir, "pg_hba.conf"), `${lab.hba.join("\n")}\n`);
-  const conf = join(primary.node.dataDir, "postgresql.conf");
-  await writeOwnedFile(conf, `${await readFile(conf, "utf8")}\n${renderSettings({
-    listen_addresses: "*", port: primary.node.port, unix_socket_directories: primary.node.socketDir, wal_level: "replica",
-    hot_standby: true, archive_mode: "always", archive_command: commands.archiveCommand, archive_timeout: 60,
-  })}`);
-  await startUnmanaged(primary);
+  await startUnmanagedPrimary(lab, { archive_mode: "always", archive_command: commands.archiveCommand, archive_timeout: 60 });
   await lab.prepareLeader();
   await primary.node.sql("CREATE TABLE acked (id int PRIMARY KEY)");
 
-  await inRegion(secondary, "pg_basebackup", ["-h", primary.address, "-p", String(primary.node.port), "-U", "replicator", "-D", secondary.node.dataDir, "-R", "-X", "stream", "-c", "fast"],
-    { PGPASSWORD: testRolePassword(lab.sandbox.root, "replicator") });
-  const standbyConf = join(secondary.node.dataDir, "postgresql.conf");
-  await writeOwnedFile(standbyConf, `${await readFile(standbyConf, "utf8")}\n${renderSettings({ unix_socket_directories: secondary.node.socketDir })}`);
-  await startUnmanaged(secondary);
-  await waitFor("the standby to stream", 120_000, async () =>
-    (await queryOnce(secondary.node, "SELECT count(*)::int AS n FROM pg_stat_wal_receiver WHERE status = 'streaming'"))[0]?.n === 1);
+  await startUnmanagedStandby(lab);
   for (const member of [primary, secondary]) postmasterBefore[member.name] = await member.node.postmasterPid();
 
   const writer = new FollowingWriter([primary.node], "acked");

@@ -262,6 +262,28 @@ wait_for_patroni() {
   done
 }
 
+# wait_for_patroni_config: until the configuration files the server reads are the ones Patroni
+# wrote (Patroni sets cluster_name to its scope in its postgresql.conf, patroni/postgresql/config.py
+# in 3.0.2; pg_file_settings parses the files as they are on disk), so what needs a restart is
+# judged against Patroni's settings, not the old ones.
+wait_for_patroni_config() {
+  local deadline=$(($(now_epoch) + WAIT_FOR_PATRONI_SECONDS))
+  until [[ "$(dr_psql -c "SELECT setting FROM pg_file_settings WHERE name = 'cluster_name' ORDER BY seqno DESC LIMIT 1" 2>/dev/null || true)" == "$DR_PATRONI_SCOPE" ]]; do
+    if (($(now_epoch) > deadline)); then
+      die "Patroni has not written its postgresql.conf (cluster_name $DR_PATRONI_SCOPE) ${WAIT_FOR_PATRONI_SECONDS} s after it started (journalctl -u $DR_PATRONI_UNIT)"
+    fi
+    sleep 2
+  done
+}
+
+# pending_restart: succeeds when a setting waits for a restart, as Patroni (GET /patroni) or
+# PostgreSQL itself says: pg_file_settings marks a file's value of a start-only setting that
+# differs from the running one "setting could not be applied", with no reload needed.
+pending_restart() {
+  [[ "$(patroni_state)" =~ \"pending_restart\":\ *true ]] ||
+    [[ "$(dr_psql -c "SELECT count(*) FROM pg_file_settings WHERE error = 'setting could not be applied'")" != "0" ]]
+}
+
 # Debian's start.conf of the cluster: "manual", so the postgresql-generator no longer makes
 # postgresql.service start it at boot (/lib/systemd/system-generators/postgresql-generator
 # starts clusters whose start.conf says "auto"); Patroni starts it now.
@@ -278,7 +300,8 @@ start_conf_manual() {
 reset_old_archive_settings() {
   local name reset=""
   for name in archive_mode archive_command archive_timeout; do
-    if [[ -n "$(dr_psql -v name="$name" -c "SELECT 1 FROM pg_file_settings WHERE name = :'name' AND sourcefile LIKE '%/postgresql.auto.conf'")" ]]; then
+    # psql interpolates :'name' only in its input, never in a -c command.
+    if [[ -n "$(dr_psql -v name="$name" <<<"SELECT 1 FROM pg_file_settings WHERE name = :'name' AND sourcefile LIKE '%/postgresql.auto.conf';")" ]]; then
       dr_psql -c "ALTER SYSTEM RESET $name"
       reset+=" $name"
     fi
@@ -312,10 +335,11 @@ run_patroni() {
     wait_for_patroni "its start"
     log "started $DR_PATRONI_UNIT: Patroni manages this host's PostgreSQL"
   fi
+  wait_for_patroni_config
   start_conf_manual
   reset_old_archive_settings
   local reason=""
-  if [[ "$(patroni_state)" =~ \"pending_restart\":\ *true ]]; then
+  if pending_restart; then
     reason="its configuration is out of date (pending_restart)"
   elif [[ -n "$DR_PG_SERVICE" ]] && systemctl is-active --quiet "$DR_PG_SERVICE"; then
     reason="$DR_PG_SERVICE still holds it (adopted running)"
