@@ -66,7 +66,7 @@ export interface FailoverHealthCheckArgs {
 export interface DatabaseLeaderEndpoint {
   /** Host name of the region's Patroni REST API (the database host's `pgHost`), reachable by Route53's checkers. */
   host: string;
-  /** Port of the Patroni REST API (HTTPS, a self-signed certificate is fine: Route53 does not validate it). No default: the caller passes `patroni.restApiPort`. */
+  /** Port of the Patroni REST API (HTTPS with the member's certificate from the stack's Patroni CA; Route53 does not validate it). No default: the caller passes `patroni.restApiPort`. */
   port: number;
 }
 

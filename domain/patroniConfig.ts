@@ -76,7 +76,7 @@ export interface PatroniConfigParams {
     /** PEM key. */
     keyFile: string;
     /**
-     * PEM bundle of every member's certificate. Patroni 3.0.2 presents `certfile` as its client
+     * PEM of the CA the members' certificates are signed by (`PatroniTls`). Patroni 3.0.2 presents `certfile` as its client
      * certificate on member-to-member calls and verifies the peer against `cafile`
      * (patroni/request.py `reload_config`): with self-signed certificates a switchover fails
      * "no good candidates have been found" unless each member trusts the others' (seen in dev/patroni).
