@@ -4,7 +4,7 @@
  * renders now is stale. Also checks what the renderers read out of the code, so a reference
  * cannot silently lose a key, an alarm or a policy.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -12,6 +12,7 @@ import { alarmCatalog } from "../domain/alarmCatalog";
 import { parseStackConfig } from "../infra/parseConfig";
 import { createPolicies } from "../policies/policies";
 import { renderAlarmReference } from "../dev/docs/alarmReference";
+import { markdownFiles } from "../dev/docs/excerpts";
 import { markdownTable } from "../dev/docs/markdown";
 import { renderReferenceDocs, sharedConfigKeys } from "../dev/docs/reference";
 import { schemaRows } from "../dev/docs/schemaWalk";
@@ -114,13 +115,6 @@ const pendingFiles = new Set<string>();
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to dashes. */
 const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-");
 
-function markdownFiles(): string[] {
-  const files = readdirSync(path.join(repositoryRoot, "docs"), { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".md"))
-    .map((f) => path.posix.join("docs", f.split(path.sep).join("/")));
-  return ["README.md", ...files.sort()];
-}
-
 /** Relative links of a markdown file, resolved against the repository root: [target, anchor]. */
 function linksOf(file: string): [string, string | undefined][] {
   const text = committed(file).replace(/```[\s\S]*?```/g, "");
@@ -134,7 +128,7 @@ function linksOf(file: string): [string, string | undefined][] {
 }
 
 describe("README and docs/ links", () => {
-  const files = markdownFiles();
+  const files = markdownFiles(repositoryRoot);
 
   it.each(files)("every relative link in %s points at a file (and heading) that exists", (file) => {
     const broken = linksOf(file).filter(([target, anchor]) => {
@@ -166,6 +160,12 @@ describe("README and docs/ links", () => {
       .map((m) => m[1].replace(/[:,]$/, ""))
       .filter((p) => !p.includes("..."));
     expect(mentioned.filter((p) => !existsSync(path.join(repositoryRoot, p)))).toEqual([]);
+  });
+
+  it("lists every runbook in the README's runbook table", () => {
+    const table = committed("README.md").split("\n").filter((l) => l.startsWith("| ") && l.includes("](docs/runbooks/"));
+    const runbooks = files.filter((f) => f.startsWith("docs/runbooks/"));
+    expect(runbooks.filter((f) => !table.some((row) => row.includes(`](${f})`)))).toEqual([]);
   });
 
   it("keeps the README within about 200 lines", () => {

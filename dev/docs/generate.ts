@@ -1,7 +1,9 @@
 /**
  * `npm run docs`: writes docs/reference/ (config, alarms, metric contract, policies, cost) from the
- * code, and the excerpt of real output in docs/guides/cost.md. Deterministic: the same code gives byte-identical files, which `test/docs.test.ts`
- * compares with the committed ones.
+ * code, the excerpt of real output in docs/guides/cost.md, and every excerpt a doc asks for with a
+ * `<!-- npm run docs runs: COMMAND -->` marker (./excerpts.ts), by running the command.
+ * Deterministic: the same code gives byte-identical files, which `test/docs.test.ts` and
+ * `test/processes/docsExcerpts.test.ts` compare with the committed ones.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,17 +11,22 @@ import { repositoryRoot } from "../../tools/offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "../../tools/cli/args";
 import { docsCommand } from "../../tools/cli/commands";
 import { costGuideFile, renderCostDocs } from "./costReference";
+import { renderExcerptDocs } from "./excerpts";
 import { renderReferenceDocs } from "./reference";
 
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), docsCommand);
   if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; npm run docs takes no arguments`);
   const docs = { ...renderReferenceDocs(), ...(await renderCostDocs(readFileSync(path.join(repositoryRoot, costGuideFile), "utf8"))) };
-  for (const [file, content] of Object.entries(docs)) {
-    const target = path.join(repositoryRoot, file);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, content);
-    process.stdout.write(`wrote ${file}\n`);
-  }
+  for (const [file, content] of Object.entries(docs)) write(file, content);
+  // The excerpts run the tools as a user does, reading the docs just written.
+  for (const [file, content] of Object.entries(renderExcerptDocs(repositoryRoot))) write(file, content);
   return 0;
 }, () => false, docsCommand);
+
+function write(file: string, content: string): void {
+  const target = path.join(repositoryRoot, file);
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeFileSync(target, content);
+  process.stdout.write(`wrote ${file}\n`);
+}
