@@ -44,7 +44,7 @@ describe("fitLines", () => {
   it("cuts a line past the continuations it may take, saying how much was left out", () => {
     const fitted = fitLines([line("x".repeat(2000))], 50).map(plainText);
     expect(fitted).toHaveLength(9);
-    expect(fitted.at(-1)).toMatch(/… \d+ more chars \(--json\)$/);
+    expect(fitted.at(-1)).toMatch(/… \d+ more chars \(--format json\)$/);
     expect(Math.max(...fitted.map((l) => [...l].length))).toBeLessThanOrEqual(50);
   });
 

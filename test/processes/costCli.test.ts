@@ -52,7 +52,7 @@ describe("npm run cost", () => {
     [["--stack", "prod", "--format", "csv"], /--format: "csv" is not allowed; use text, markdown, json/],
     [["prod"], /prod: unexpected argument; did you mean --stack prod\?/],
     [["--stack", "prod", "--set", "cost.instanceTypes.database=m6i.huge"], /cost\.instanceTypes\.database.*is not an instance type the price table prices/],
-    [["--stack", "prod", "--set", "cost.walGiBPerDay=0"], /cost\.walGiBPerDay.*must be more than 0 GiB/],
+    [["--stack", "prod", "--set", "cost.walGiBPerDay=0"], /cost\.walGiBPerDay: 0 is not more than 0; use a positive number of GiB/],
   ])("refuses %j with exit 2, naming the flag or key and what is allowed", (args, message) => {
     const result = cost(...args);
     expect(result.code).toBe(2);

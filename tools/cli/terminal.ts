@@ -120,7 +120,7 @@ export function fitLines(lines: readonly Line[], columns: number): Line[] {
     for (let n = 0; at < chars.length; n++) {
       const lead: Segment = { text: `${" ".repeat(indent)}${wrapMarker}`, style: "dim" };
       if (n === maxContinuations - 1 && chars.length - at > room) {
-        const note = ` … ${chars.length - at} more chars (--json)`;
+        const note = ` … ${chars.length - at} more chars (--format json)`;
         out.push({ segments: [lead, ...slice(l.segments, at, at + Math.max(0, room - note.length)), { text: note, style: "dim" }] });
         break;
       }
