@@ -70,7 +70,7 @@ const expected: ExpectedAlarm[] = [
     id: `repository-wal-age-${repository}`, metric: m("CrazyGary/Backup", "RepositoryWalAgeSeconds", "Maximum"), comparison: "GreaterThanThreshold", threshold: 300, ...window(300, 1),
     missing: { primary: "breaching", secondary: "notBreaching" }, inRoute53Region: false, severity: fixed("P1"), repository, actions: { primary: true, secondary: false },
   })),
-  // The active side runs the restore test: missing data breaches only in the active region.
+  // The active role runs the restore test: missing data breaches only in the active region.
   { id: "restore-test-missed", metric: m("CrazyGary/Backup", "RestoreTestAgeDays", "Maximum"), comparison: "GreaterThanThreshold", threshold: 32, ...window(300, 1), missing: { primary: "breaching", secondary: "notBreaching" }, inRoute53Region: false, severity: fixed("P2"), actions: { primary: true, secondary: false } },
   { id: "drill-overdue", metric: m("CrazyGary/Drills", "DrDrillAgeDays", "Maximum"), comparison: "GreaterThanThreshold", threshold: 107, ...window(86400, 1), missing: { primary: "breaching", secondary: "breaching" }, inRoute53Region: false, severity: fixed("P2"), actions: { primary: true, secondary: true } },
 ];
@@ -416,12 +416,12 @@ describe("pure parts", () => {
     [{ primary: "us-east-1", secondary: "us-west-2" }, ["primary=us-east-1", "secondary=us-west-2"], "primary"],
     [{ primary: "us-west-2", secondary: "us-east-1" }, ["primary=us-west-2", "secondary=us-east-1"], "secondary"],
     [{ primary: "us-east-2", secondary: "us-west-1" }, ["primary=us-east-2", "secondary=us-west-1", "route53-metrics=us-east-1"], "route53-metrics"],
-  ] as const)("alarm sites for %j: %j; Route53 alarms at %s", (regions, expectedSites, route53Site) => {
-    const sites = alarmRegions(regions, "us-east-1");
-    expect(sites.map((s) => `${s.key}=${s.region}`)).toEqual(expectedSites);
+  ] as const)("alarm regions for %j: %j; Route53 alarms at %s", (regions, expectedRegions, route53AlarmRegion) => {
+    const placed = alarmRegions(regions, "us-east-1");
+    expect(placed.map((s) => `${s.key}=${s.region}`)).toEqual(expectedRegions);
     for (const role of roles) {
-      expect(alarmRegionOf({ metricRegion: "route53-metrics" }, role, sites, "us-east-1").key).toBe(route53Site);
-      expect(alarmRegionOf({ metricRegion: "own-region" }, role, sites, "us-east-1").key).toBe(role);
+      expect(alarmRegionOf({ metricRegion: "route53-metrics" }, role, placed, "us-east-1").key).toBe(route53AlarmRegion);
+      expect(alarmRegionOf({ metricRegion: "own-region" }, role, placed, "us-east-1").key).toBe(role);
     }
   });
 

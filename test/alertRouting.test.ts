@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
-const routingNamed = (plan: Plan, site: string) => plan.resources.find((r) => r.type === "crazygary:dr:AlertRouting" && r.name === `alarms-routing-${site}`);
+const routingNamed = (plan: Plan, alarmRegion: string) => plan.resources.find((r) => r.type === "crazygary:dr:AlertRouting" && r.name === `alarms-routing-${alarmRegion}`);
 const childrenOf = (plan: Plan, parent: CapturedResource, type: string) => ofType(plan, type).filter((r) => r.parent === parent.urn);
 
 /** The SNS subscriptions each stack file leads to, per severity (Slack goes through AWS Chatbot: test/paging.test.ts). */
@@ -36,20 +36,21 @@ const configured: Record<string, Record<(typeof severities)[number], [string, st
   },
 };
 
-const routingSites: [stack: "prod" | "dr", plan: () => Plan, sites: [site: string, region: string][]][] = [
+/** Per stack, its alarm regions (docs/architecture/glossary.md): the key an AlertRouting is named by, and the region code. */
+const routingRegions: [stack: "prod" | "dr", plan: () => Plan, alarmRegions: [key: string, region: string][]][] = [
   ["prod", () => prod, [["primary", "us-east-1"], ["secondary", "us-west-2"]]],
   // Neither dr region is us-east-1, where the Route53 health alarms live: a third routing there.
   ["dr", () => dr, [["primary", "us-east-2"], ["secondary", "us-west-1"], ["route53-metrics", "us-east-1"]]],
 ];
 
-describe.each(routingSites)("%s: one routing per region that holds alarms", (stack, plan, sites) => {
-  it("has exactly these routing sites", () => {
-    expect(ofType(plan(), "crazygary:dr:AlertRouting").map((r) => r.name).sort()).toEqual(sites.map(([site]) => `alarms-routing-${site}`).sort());
+describe.each(routingRegions)("%s: one routing per region that holds alarms", (stack, plan, alarmRegions) => {
+  it("has exactly one routing per alarm region", () => {
+    expect(ofType(plan(), "crazygary:dr:AlertRouting").map((r) => r.name).sort()).toEqual(alarmRegions.map(([key]) => `alarms-routing-${key}`).sort());
   });
 
-  describe.each(sites)("%s (%s)", (site, region) => {
+  describe.each(alarmRegions)("%s (%s)", (alarmRegion, region) => {
     it("keeps one KMS key with rotation on, protected, whose policy lets CloudWatch publish", () => {
-      const keys = childrenOf(plan(), routingNamed(plan(), site)!, "aws:kms/key:Key");
+      const keys = childrenOf(plan(), routingNamed(plan(), alarmRegion)!, "aws:kms/key:Key");
       expect(keys).toHaveLength(1);
       const [key] = keys;
       expect(key.region).toBe(region);
@@ -63,7 +64,7 @@ describe.each(routingSites)("%s: one routing per region that holds alarms", (sta
     });
 
     it.each(severities)("encrypts the %s topic with that key and protects it", (severity) => {
-      const routing = routingNamed(plan(), site)!;
+      const routing = routingNamed(plan(), alarmRegion)!;
       const topics = childrenOf(plan(), routing, "aws:sns/topic:Topic").filter((t) => t.inputs.name === `crazy-gary-${stack}-alerts-${severity}`);
       expect(topics).toHaveLength(1);
       const [topic] = topics;
@@ -74,7 +75,7 @@ describe.each(routingSites)("%s: one routing per region that holds alarms", (sta
     });
 
     it.each(severities)("subscribes exactly the configured %s endpoints", (severity) => {
-      const routing = routingNamed(plan(), site)!;
+      const routing = routingNamed(plan(), alarmRegion)!;
       const topic = childrenOf(plan(), routing, "aws:sns/topic:Topic").find((t) => t.inputs.name === `crazy-gary-${stack}-alerts-${severity}`)!;
       const subscriptions = childrenOf(plan(), routing, "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith(`${routing.name}-${severity}-`));
       expect(subscriptions.map((s) => [s.inputs.protocol, s.inputs.endpoint]).sort()).toEqual([...configured[stack][severity]].sort());

@@ -139,11 +139,11 @@ describe("costReport on a small plan priced by hand", () => {
     expect(report.notPriced).toEqual([]);
   });
 
-  it("gives the standby region's share: its alarms and the secret's replica, $0.80", () => {
-    expect(report.standbyRegion).toBe("secondary");
-    expect(cents(report.bySite.secondary)).toBe(0.8);
+  it("gives the passive role's share: its alarms and the secret's replica, $0.80", () => {
+    expect(report.passiveRole).toBe("secondary");
+    expect(cents(report.byOwner.secondary)).toBe(0.8);
     expect(cents(drShare(report))).toBe(0.8);
-    expect(cents(report.bySite.primary + report.bySite.secondary + report.bySite.shared)).toBe(10.33);
+    expect(cents(report.byOwner.primary + report.byOwner.secondary + report.byOwner.shared)).toBe(10.33);
   });
 
   it("groups by component and by resource type", () => {
@@ -184,7 +184,7 @@ describe("database hosts on EC2", () => {
   it("price each named host's instance and volume in its region, and the witness's when the stack has one", () => {
     const report = costReport("t", contextFor(smallPlan, { settings: { ...settings, hostsOnEc2: true }, regions: { primary: "us-east-1", secondary: "us-west-2", witness: "us-east-2" } }));
     const hosts = report.lines.filter((l) => l.component === "named in config" && l.priceId.startsWith("ec2."));
-    expect(hosts.map((l) => [l.resource, l.region, l.site, cents(l.monthly)])).toEqual([
+    expect(hosts.map((l) => [l.resource, l.region, l.owner, cents(l.monthly)])).toEqual([
       ["databases.primary", "us-east-1", "primary", 70.08],
       ["databases.secondary", "us-west-2", "secondary", 70.08],
       ["witness", "us-east-2", "witness", 12.26],

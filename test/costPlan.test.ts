@@ -29,7 +29,7 @@ describe("a flip (activeRegion=secondary)", () => {
     const before = await reportOf("prod");
     const after = await reportOf("prod", ["activeRegion=secondary"]);
     expect(cents(after.total)).toBe(cents(before.total));
-    expect(after.standbyRegion).toBe("primary");
+    expect(after.passiveRole).toBe("primary");
     // What moves: the application logs' ingestion and storage, and the DNS queries (each hostname's
     // queries go to the record of the region now active). Nothing else changes price.
     const key = (l: CostReport["lines"][number]) => `${l.resource}|${l.priceId}|${l.region}`;
@@ -43,7 +43,7 @@ describe("a flip (activeRegion=secondary)", () => {
     expect(changed.length).toBeGreaterThan(0);
     expect([...new Set(changed.map((l) => l.priceId))].sort()).toEqual(["cloudwatch.logs.ingestion", "cloudwatch.logs.storage", "route53.queries.standard"]);
     // The queries move from each record to its twin, at the same price.
-    const queries = (r: CostReport, role: string) => r.lines.filter((l) => l.priceId.startsWith("route53.queries") && l.site === role).reduce((s, l) => s + l.monthly, 0);
+    const queries = (r: CostReport, role: string) => r.lines.filter((l) => l.priceId.startsWith("route53.queries") && l.owner === role).reduce((s, l) => s + l.monthly, 0);
     expect(cents(queries(after, "secondary"))).toBe(cents(queries(before, "primary")));
   });
 });

@@ -65,31 +65,31 @@ function recordSwap(toRole: "east" | "west"): { initial: Map<string, DnsObject>;
   const after = { east: before.west, west: before.east };
   const [becomesPrimary, becomesSecondary] = toRole === "east" ? ["east", "west"] : ["west", "east"];
   const initial = initialOf([...checks.map(check), object(rec("r-east", "east", before.east)), object(rec("r-west", "west", before.west))]);
-  const changes: DnsChange[] = (["east", "west"] as const).map((side) => ({
-    key: `r-${side}`,
+  const changes: DnsChange[] = (["east", "west"] as const).map((region) => ({
+    key: `r-${region}`,
     op: "update",
-    before: object(rec(`r-${side}`, side, before[side])),
-    after: object(rec(`r-${side}`, side, after[side])),
-    dependsOn: side === becomesPrimary ? [`r-${becomesSecondary}`] : [],
+    before: object(rec(`r-${region}`, region, before[region])),
+    after: object(rec(`r-${region}`, region, after[region])),
+    dependsOn: region === becomesPrimary ? [`r-${becomesSecondary}`] : [],
   }));
   return { initial, changes };
 }
 
 /**
  * The fixed-role design: records keep PRIMARY (east) and SECONDARY (west) and name a calculated
- * routing check per region; the flip makes the newly passive side's routing check disabled and
- * inverted (always unhealthy) and the newly active side's a plain aggregate of its endpoint check.
+ * routing check per region; the flip makes the newly passive region's routing check disabled and
+ * inverted (always unhealthy) and the newly active region's a plain aggregate of its endpoint check.
  */
 function routingFlip(toRole: "east" | "west"): { initial: Map<string, DnsObject>; changes: DnsChange[] } {
-  const routing = (side: "east" | "west", forcedDown: boolean) => hc(`routing-${side}`, { type: "CALCULATED", children: [`hc-${side}`], childHealthThreshold: 1, disabled: forcedDown, inverted: forcedDown });
+  const routing = (region: "east" | "west", forcedDown: boolean) => hc(`routing-${region}`, { type: "CALCULATED", children: [`hc-${region}`], childHealthThreshold: 1, disabled: forcedDown, inverted: forcedDown });
   const passiveBefore = toRole === "west" ? "west" : "east";
   const records = [rec("r-east", "east", "PRIMARY", { healthCheck: "routing-east" }), rec("r-west", "west", "SECONDARY", { healthCheck: "routing-west" })];
   const initial = initialOf([...checks.map(check), check(routing("east", passiveBefore === "east")), check(routing("west", passiveBefore === "west")), ...records.map(object)]);
-  const changes: DnsChange[] = (["east", "west"] as const).map((side) => ({
-    key: `routing-${side}`,
+  const changes: DnsChange[] = (["east", "west"] as const).map((region) => ({
+    key: `routing-${region}`,
     op: "update",
-    before: check(routing(side, passiveBefore === side)),
-    after: check(routing(side, passiveBefore !== side)),
+    before: check(routing(region, passiveBefore === region)),
+    after: check(routing(region, passiveBefore !== region)),
     dependsOn: [],
   }));
   return { initial, changes };
@@ -152,12 +152,12 @@ describe("dnsChangesOf: the fixed-role design as two plans", () => {
     options: { dependsOn },
     propertyDependencies,
   });
-  const endpoint = (side: string) => res(healthCheckType, `api-${side}`, { type: "HTTPS", fqdn: `api-${side}.example.test`, requestInterval: 10 });
-  const routing = (side: string, forcedDown: boolean) =>
-    res(healthCheckType, `routing-${side}`, { type: "CALCULATED", childHealthThreshold: 1, childHealthchecks: [`hc-api-${side}`], ...(forcedDown ? { disabled: true, invertHealthcheck: true } : {}) }, { childHealthchecks: [endpoint(side).urn] });
+  const endpoint = (region: string) => res(healthCheckType, `api-${region}`, { type: "HTTPS", fqdn: `api-${region}.example.test`, requestInterval: 10 });
+  const routing = (region: string, forcedDown: boolean) =>
+    res(healthCheckType, `routing-${region}`, { type: "CALCULATED", childHealthThreshold: 1, childHealthchecks: [`hc-api-${region}`], ...(forcedDown ? { disabled: true, invertHealthcheck: true } : {}) }, { childHealthchecks: [endpoint(region).urn] });
   const promotion = res("command:local:Command", "promotion-promote", { triggers: ["primary"] });
-  const record = (side: string, failover: string) =>
-    res(recordType, `api-${side}`, { zoneId: "Z1", name: "api.example.test", type: "A", setIdentifier: side, failoverRoutingPolicies: [{ type: failover }], aliases: [{ name: `lb-${side}`, zoneId: "Z2", evaluateTargetHealth: true }], healthCheckId: `hc-routing-${side}` }, { healthCheckId: [routing(side, false).urn] });
+  const record = (region: string, failover: string) =>
+    res(recordType, `api-${region}`, { zoneId: "Z1", name: "api.example.test", type: "A", setIdentifier: region, failoverRoutingPolicies: [{ type: failover }], aliases: [{ name: `lb-${region}`, zoneId: "Z2", evaluateTargetHealth: true }], healthCheckId: `hc-routing-${region}` }, { healthCheckId: [routing(region, false).urn] });
   const planWithActive = (active: "east" | "west") => [
     awsEast,
     endpoint("east"),

@@ -42,10 +42,10 @@ describe("valueChanges", () => {
   });
 
   it("shows a multi-line string (a script) as unified hunks with two lines of context", () => {
-    const script = (side: string) => ["#!/bin/sh", "set -e", "a=1", `DR_SIDE='${side}'`, "b=2", "c=3", "d=4"].join("\n");
-    const [change] = valueChanges(script("active"), script("passive"), "stdin");
+    const script = (region: string) => ["#!/bin/sh", "set -e", "a=1", `DR_REGION='${region}'`, "b=2", "c=3", "d=4"].join("\n");
+    const [change] = valueChanges(script("us-east-1"), script("us-west-2"), "stdin");
     expect(change).toMatchObject({ path: "stdin", kind: "lines" });
-    expect(change.kind === "lines" && change.hunks).toEqual([{ oldStart: 2, oldLines: 5, newStart: 2, newLines: 5, lines: [" set -e", " a=1", "-DR_SIDE='active'", "+DR_SIDE='passive'", " b=2", " c=3"] }]);
+    expect(change.kind === "lines" && change.hunks).toEqual([{ oldStart: 2, oldLines: 5, newStart: 2, newLines: 5, lines: [" set -e", " a=1", "-DR_REGION='us-east-1'", "+DR_REGION='us-west-2'", " b=2", " c=3"] }]);
   });
 
   it("never shows a secret: [secret], changed as the fingerprints tell, unknown without them, left out when the same", () => {

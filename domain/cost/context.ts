@@ -1,7 +1,7 @@
 /**
  * What a pricer sees: one planned resource, the whole plan (to find a bucket's lifecycle), the
  * stack's regions and usage settings, and the price table. Pricers return line drafts; the
- * report (./report.ts) prices them, attributes them to a site and a component, and sums them.
+ * report (./report.ts) prices them, attributes them to an owner (./owners.ts) and a component, and sums them.
  */
 import type { RegionRole } from "../topology";
 import type { PriceTable } from "./priceTable";

@@ -1,15 +1,16 @@
 /**
  * The monthly cost of a stack from its offline plan: every AWS resource priced line by line
- * (or listed as not priced, by type), attributed to its top-level component and to a site,
- * summed by component, by resource type and by site; the standby region's share is what DR
- * itself costs beside the active region. Pure: the CLI (tools/cli/cost.ts) plans and renders.
+ * (or listed as not priced, by type), attributed to its top-level component and to its owner
+ * (./owners.ts), summed by component, by resource type and by owner; the passive role's share is
+ * what DR itself costs beside the active role. Pure: the CLI (tools/cli/cost.ts) plans and renders.
  */
-import { otherRole, type RegionRole } from "../topology";
+import { activeRole, passiveRole } from "../activeRegion";
+import type { RegionRole } from "../topology";
 import type { PlannedResource, PricingContext } from "./context";
 import { namedLines, type NamedLine } from "./named";
 import { pricers } from "./pricers";
 import { unitPrice } from "./priceTable";
-import { siteOf, type Site } from "./sites";
+import { ownerOf, type CostOwner } from "./owners";
 
 export interface CostLine {
   /** The top-level component (`FailoverDns failover-dns`), or `named in config`. */
@@ -20,7 +21,8 @@ export interface CostLine {
   item: string;
   /** Where it is billed: a region code, or `global`. */
   region: string;
-  site: Site;
+  /** The role it serves, the witness, or `shared` (./owners.ts). */
+  owner: CostOwner;
   quantity: number;
   unit: string;
   unitPrice: number;
@@ -43,12 +45,14 @@ export interface Sum {
 
 export interface CostReport {
   stack: string;
-  activeRegion: RegionRole;
-  standbyRegion: RegionRole;
+  /** The role that serves traffic (the config key `activeRegion`). */
+  activeRole: RegionRole;
+  /** The role that stands by: its lines and the witness's are what DR itself costs. */
+  passiveRole: RegionRole;
   regions: PricingContext["regions"];
   lines: CostLine[];
   total: number;
-  bySite: Record<Site, number>;
+  byOwner: Record<CostOwner, number>;
   byComponent: Sum[];
   byType: Sum[];
   /** AWS types of the plan that no pricer knows: each with the resources it leaves unpriced. */
@@ -122,27 +126,27 @@ export function costReport(stack: string, context: PricingContext): CostReport {
           resourceType: resource.type,
           resource: resource.name,
           region,
-          site: siteOf(resource, draft.region, context.regions),
+          owner: ownerOf(resource, draft.region, context.regions),
         }),
       );
     }
   }
   for (const named of namedLines(context) as NamedLine[]) {
     const { resource, resourceType, region, ...draft } = named;
-    const site = resource.startsWith("databases.") ? (resource.split(".")[1] as RegionRole) : resource === "witness" ? "witness" : "shared";
-    lines.push(priced({ ...draft, component: "named in config", resourceType, resource, region, site }));
+    const owner: CostOwner = resource.startsWith("databases.") ? (resource.split(".")[1] as RegionRole) : resource === "witness" ? "witness" : "shared";
+    lines.push(priced({ ...draft, component: "named in config", resourceType, resource, region, owner }));
   }
 
-  const bySite: Record<Site, number> = { primary: 0, secondary: 0, witness: 0, shared: 0 };
-  for (const line of lines) bySite[line.site] += line.monthly;
+  const byOwner: Record<CostOwner, number> = { primary: 0, secondary: 0, witness: 0, shared: 0 };
+  for (const line of lines) byOwner[line.owner] += line.monthly;
   return {
     stack,
-    activeRegion: context.activeRegion,
-    standbyRegion: otherRole(context.activeRegion),
+    activeRole: activeRole(context),
+    passiveRole: passiveRole(context),
     regions: context.regions,
     lines,
     total: lines.reduce((sum, l) => sum + l.monthly, 0),
-    bySite,
+    byOwner,
     byComponent: sumBy(lines, (l) => l.component),
     byType: sumBy(lines, (l) => l.resourceType),
     notPriced: [...notPriced].map(([type, resources]) => ({ type, resources })).sort((a, b) => a.type.localeCompare(b.type)),
@@ -150,8 +154,8 @@ export function costReport(stack: string, context: PricingContext): CostReport {
   };
 }
 
-/** What DR itself costs: the standby region's lines and the witness's (neither would exist without DR). */
-export const drShare = (report: Pick<CostReport, "bySite" | "standbyRegion">): number => report.bySite[report.standbyRegion] + report.bySite.witness;
+/** What DR itself costs: the passive role's lines and the witness's (neither would exist without DR). */
+export const drShare = (report: Pick<CostReport, "byOwner" | "passiveRole">): number => report.byOwner[report.passiveRole] + report.byOwner.witness;
 
 /** Rounds USD to cents for display and comparison (sums are kept unrounded until then). */
 export const cents = (usd: number): number => Math.round(usd * 100) / 100;

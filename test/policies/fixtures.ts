@@ -273,7 +273,7 @@ export function compliantPlan(): PlannedResource[] {
           evaluationPeriods: 1,
           comparisonOperator: "GreaterThanThreshold",
           threshold: 300,
-          // The standby (secondary while primary is active) pages; the active side's copy is silent.
+          // The standby (secondary while primary is active) pages; the active role's copy is silent.
           treatMissingData: role === "secondary" ? "breaching" : "notBreaching",
           actionsEnabled: role === "secondary",
           alarmActions: [`arn:aws:sns:${regions[role]}:123456789012:p0`],

@@ -5,14 +5,14 @@
  * With a base report, the summary shows before, after and the change.
  */
 import { cents, drShare, type CostLine, type CostReport, type Sum } from "../../domain/cost/report";
-import type { Site } from "../../domain/cost/sites";
+import { costOwners, type CostOwner } from "../../domain/cost/owners";
 
 /** What a base report (an earlier `--format json`) must hold for a comparison. */
 export interface CostSummary {
   stack: string;
   total: number;
   drShare: number;
-  bySite: Record<Site, number>;
+  byOwner: Record<CostOwner, number>;
   byComponent: Sum[];
 }
 
@@ -36,7 +36,7 @@ interface GroupedLine {
 export function groupLines(lines: readonly CostLine[]): GroupedLine[] {
   const groups = new Map<string, GroupedLine>();
   for (const line of lines) {
-    const key = [line.component, line.resourceType, line.item, line.region, line.site, line.priceId, line.unitPrice].join("\u0000");
+    const key = [line.component, line.resourceType, line.item, line.region, line.owner, line.priceId, line.unitPrice].join("\u0000");
     const group = groups.get(key) ?? { line, count: 0, quantity: 0, monthly: 0 };
     group.count += 1;
     group.quantity += line.quantity;
@@ -46,15 +46,18 @@ export function groupLines(lines: readonly CostLine[]): GroupedLine[] {
   return [...groups.values()];
 }
 
-const siteLabel = (report: CostReport, site: Site, withState = true): string =>
-  site === "shared"
+const ownerLabel = (report: CostReport, owner: CostOwner, withState = true): string =>
+  owner === "shared"
     ? "shared"
-    : site === "witness"
+    : owner === "witness"
       ? `witness (${report.regions.witness ?? "no region"})`
-      : `${site} (${report.regions[site]})${withState ? (site === report.activeRegion ? ", active" : ", standby") : ""}`;
+      : `${owner} (${report.regions[owner]})${withState ? (owner === report.activeRole ? ", active" : ", standby") : ""}`;
+
+/** The owners a report lists: the witness only when the stack has one. */
+const listedOwners = (report: CostReport): CostOwner[] => costOwners.filter((o) => o !== "witness" || report.regions.witness);
 
 export function summaryOf(report: CostReport): CostSummary {
-  return { stack: report.stack, total: report.total, drShare: drShare(report), bySite: report.bySite, byComponent: report.byComponent };
+  return { stack: report.stack, total: report.total, drShare: drShare(report), byOwner: report.byOwner, byComponent: report.byComponent };
 }
 
 function estimatesOf(report: CostReport): string[] {
@@ -80,7 +83,7 @@ export function renderText(report: CostReport, base?: CostSummary): string {
   const pad = (text: string, width: number) => text.padEnd(width);
   const money = (v: number) => usd(v).padStart(11);
   const out: string[] = [
-    `Monthly cost of stack ${report.stack}, USD at list price (active: ${siteLabel(report, report.activeRegion, false)}; standby: ${siteLabel(report, report.standbyRegion, false)})`,
+    `Monthly cost of stack ${report.stack}, USD at list price (active: ${ownerLabel(report, report.activeRole, false)}; standby: ${ownerLabel(report, report.passiveRole, false)})`,
     "",
     "By component:",
     ...report.byComponent.map((s) => `  ${pad(s.name, 44)}${money(s.monthly)}`),
@@ -103,7 +106,7 @@ export function renderText(report: CostReport, base?: CostSummary): string {
     ...estimatesOf(report).map((e) => `  - ${e}`),
     "",
     `Total${" ".repeat(41)}${money(report.total)} a month`,
-    ...(["primary", "secondary", "witness", "shared"] as Site[]).filter((s) => s !== "witness" || report.regions.witness).map((s) => `  ${pad(siteLabel(report, s), 44)}${money(report.bySite[s])}  (${percent(report.bySite[s], report.total)})`),
+    ...listedOwners(report).map((o) => `  ${pad(ownerLabel(report, o), 44)}${money(report.byOwner[o])}  (${percent(report.byOwner[o], report.total)})`),
     `What DR itself costs (standby region + witness) ${money(drShare(report))} a month (${percent(drShare(report), report.total)} of the total)`,
   ];
   if (base) out.push(`Against the base: total ${usd(base.total)} -> ${usd(report.total)} (${change(report.total, base.total)}); DR share ${usd(base.drShare)} -> ${usd(drShare(report))} (${change(drShare(report), base.drShare)})`);
@@ -147,19 +150,19 @@ export function renderMarkdown(report: CostReport, base?: CostSummary): string {
   return [
     `### Monthly cost: ${report.stack}`,
     "",
-    `USD at list price, from the offline plan (active: ${siteLabel(report, report.activeRegion, false)}; standby: ${siteLabel(report, report.standbyRegion, false)}).${base ? "" : " No base report: no change shown."}`,
+    `USD at list price, from the offline plan (active: ${ownerLabel(report, report.activeRole, false)}; standby: ${ownerLabel(report, report.passiveRole, false)}).${base ? "" : " No base report: no change shown."}`,
     "",
     ...head,
     "",
-    "<details><summary>By component, by site, and every line</summary>",
+    "<details><summary>By component, by owner, and every line</summary>",
     "",
     "| component | a month |",
     "| --- | ---: |",
     ...report.byComponent.map((s) => `| ${cell(s.name)} | ${usd(s.monthly)} |`),
     "",
-    "| site | a month | share |",
+    "| owner | a month | share |",
     "| --- | ---: | ---: |",
-    ...(["primary", "secondary", "witness", "shared"] as Site[]).filter((s) => s !== "witness" || report.regions.witness).map((s) => `| ${siteLabel(report, s)} | ${usd(report.bySite[s])} | ${percent(report.bySite[s], report.total)} |`),
+    ...listedOwners(report).map((o) => `| ${ownerLabel(report, o)} | ${usd(report.byOwner[o])} | ${percent(report.byOwner[o], report.total)} |`),
     "",
     "| component | item | region | quantity | unit price | a month |",
     "| --- | --- | --- | ---: | ---: | ---: |",

@@ -7,6 +7,7 @@
 import type { LineDraft, Pricer, PlannedResource } from "../context";
 import { inputOf } from "../context";
 import { logStoredGiB, walSegmentsPerDay } from "../usage";
+import { activeRegionCode } from "../../activeRegion";
 
 interface MetricQuery {
   expression?: string;
@@ -39,10 +40,10 @@ export const priceDashboard: Pricer = () => [{ item: "dashboard", priceId: "clou
 export const eventLogKiB = 1;
 
 /** GiB a log group ingests per day: the application logs of the active region from config, the WAL-archive event log from the WAL segments. */
-function logGiBPerDay(resource: PlannedResource, context: Parameters<Pricer>[1], site: "active" | "standby" | "other"): { perDay: number; basis: string } {
+function logGiBPerDay(resource: PlannedResource, context: Parameters<Pricer>[1], inActiveRegion: boolean): { perDay: number; basis: string } {
   const parentType = typeOfUrn(resource.parent);
   if (parentType === "crazygary:dr:ApplicationLogs") {
-    if (site !== "active") return { perDay: 0, basis: "application logs are written in the active region only" };
+    if (!inActiveRegion) return { perDay: 0, basis: "application logs are written in the active region only" };
     return { perDay: context.settings.logGiBPerDay, basis: `cost.logGiBPerDay ${context.settings.logGiBPerDay} (active region's application log group)` };
   }
   if (parentType === "crazygary:dr:WalArchiveEvents") {
@@ -54,8 +55,7 @@ function logGiBPerDay(resource: PlannedResource, context: Parameters<Pricer>[1],
 
 export const priceLogGroup: Pricer = (resource, context) => {
   const retention = inputOf<number>(resource, "retentionInDays");
-  const roleRegion = resource.region === context.regions[context.activeRegion] ? "active" : resource.region === context.regions.primary || resource.region === context.regions.secondary ? "standby" : "other";
-  const { perDay, basis } = logGiBPerDay(resource, context, roleRegion);
+  const { perDay, basis } = logGiBPerDay(resource, context, resource.region === activeRegionCode(context));
   const lines: LineDraft[] = [
     { item: "log ingestion", priceId: "cloudwatch.logs.ingestion", quantity: perDay * context.prices.daysPerMonth, estimate: basis },
     {

@@ -9,6 +9,7 @@
  */
 import type { LineDraft, Pricer, PricingContext } from "../context";
 import { inputOf } from "../context";
+import { activeRegionCode } from "../../activeRegion";
 
 /** An endpoint AWS counts as its own: an AWS service hostname, or a database host that is an EC2 instance of this account. */
 export function isAwsEndpoint(host: string | undefined, context: Pick<PricingContext, "settings" | "databaseHosts">): boolean {
@@ -46,7 +47,7 @@ export const priceHealthCheck: Pricer = (resource, context) => {
 
 /** Queries reach the record of the active region (its PRIMARY or SECONDARY twin answers only after a failover). */
 export const priceRecord: Pricer = (resource, context) => {
-  const answering = inputOf<string>(resource, "setIdentifier") === context.regions[context.activeRegion];
+  const answering = inputOf<string>(resource, "setIdentifier") === activeRegionCode(context);
   const failover = (inputOf<unknown[]>(resource, "failoverRoutingPolicies") ?? []).length > 0;
   const answers = answering || !failover;
   const aliases = inputOf<{ name?: string }[]>(resource, "aliases") ?? [];

@@ -1,7 +1,8 @@
 /**
- * Which site a priced line serves: a region role (primary or secondary), the etcd witness, or
- * `shared` (what neither region's loss would remove, such as the dashboard). The standby
- * region's share of the bill, what DR itself costs, is the sum of the standby role's lines.
+ * The owner of a priced line (docs/architecture/glossary.md): the region role it serves
+ * (primary or secondary), the etcd witness, or `shared` (what neither region's loss would
+ * remove, such as the dashboard). The passive role's share of the bill, what DR itself costs,
+ * is the sum of the passive role's lines.
  *
  * The rule, in order:
  * 1. A line billed outside its resource's region (a secret's replica, a backup copy) belongs to
@@ -17,21 +18,25 @@
 import type { RegionRole } from "../topology";
 import type { PlannedResource, StackRegions } from "./context";
 
-export type Site = RegionRole | "witness" | "shared";
+/** Whom a priced line serves: a region role, the etcd witness, or both regions (`shared`). */
+export type CostOwner = RegionRole | "witness" | "shared";
 
-const siteOfRegion = (region: string | undefined | null, regions: StackRegions): Site => {
+/** Every owner, in the order reports list them. */
+export const costOwners: readonly CostOwner[] = ["primary", "secondary", "witness", "shared"];
+
+const ownerOfRegion = (region: string | undefined | null, regions: StackRegions): CostOwner => {
   if (region === regions.primary) return "primary";
   if (region === regions.secondary) return "secondary";
   if (region !== undefined && region !== null && region === regions.witness) return "witness";
   return "shared";
 };
 
-export function siteOf(resource: Pick<PlannedResource, "name" | "region" | "inputs">, billedIn: string | undefined, regions: StackRegions): Site {
-  if (billedIn !== undefined && billedIn !== resource.region) return siteOfRegion(billedIn, regions);
+export function ownerOf(resource: Pick<PlannedResource, "name" | "region" | "inputs">, billedIn: string | undefined, regions: StackRegions): CostOwner {
+  if (billedIn !== undefined && billedIn !== resource.region) return ownerOfRegion(billedIn, regions);
   const tag = (resource.inputs.tags as Record<string, unknown> | undefined)?.RegionRole;
   if (tag === "primary" || tag === "secondary") return tag;
   const words = resource.name.split("-");
-  const last = [...words].reverse().find((w): w is Site => w === "primary" || w === "secondary" || w === "witness");
+  const last = [...words].reverse().find((w): w is CostOwner => w === "primary" || w === "secondary" || w === "witness");
   if (last) return last;
-  return siteOfRegion(resource.region, regions);
+  return ownerOfRegion(resource.region, regions);
 }
