@@ -67,9 +67,15 @@ export function databaseHostTrustPolicy(): PolicyDocument {
  *   so a host reads it in its own region during the other's outage. No KMS right: the secrets
  *   are encrypted with the AWS managed key `aws/secretsmanager`, whose key policy lets every
  *   principal of the account use it through Secrets Manager
- *   (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+ *   (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html);
+ * - `secretsmanager:DescribeSecret` on the same secrets, only for a host that reads replicas
+ *   (`secretReplicaRegion`): its `<name>-secret-replicas` step (components/databaseHost/preflight/
+ *   secret-replicas.sh) asks the replica in that region for its versions and the primary, in its
+ *   home region, for the replica's ReplicationStatus. DescribeSecret returns no secret value
+ *   ("It does not include the encrypted secret value",
+ *   https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html).
  */
-export function databaseHostPolicy(repositories: readonly RepositoryAccess[], roleSecretArns: readonly string[] = []): PolicyDocument {
+export function databaseHostPolicy(repositories: readonly RepositoryAccess[], roleSecretArns: readonly string[] = [], secretReplicaRegion?: string): PolicyDocument {
   if (repositories.length === 0) throw new Error("databaseHostPolicy: repositories is empty; give every region's repository");
   const regions = [...new Set(repositories.map((r) => r.region))];
   return {
@@ -107,6 +113,16 @@ export function databaseHostPolicy(repositories: readonly RepositoryAccess[], ro
               Resource: roleSecretArns.flatMap((arn) => regions.map((region) => secretArnInRegion(arn, region))),
             },
           ]),
+      ...(roleSecretArns.length === 0 || secretReplicaRegion === undefined
+        ? []
+        : [
+            {
+              Sid: "WaitForSecretReplicas",
+              Effect: "Allow" as const,
+              Action: ["secretsmanager:DescribeSecret"],
+              Resource: roleSecretArns.flatMap((arn) => [arn, secretArnInRegion(arn, secretReplicaRegion)]),
+            },
+          ]),
     ],
   };
 }
@@ -133,6 +149,13 @@ export interface DatabaseHostIamArgs {
    * @default [] (no Secrets Manager right)
    */
   roleSecretArns?: pulumi.Input<string>[];
+  /**
+   * The region whose replicas of those secrets the host reads (its own, when it is not the
+   * secrets' home region): the host may then DescribeSecret them there and in their home region,
+   * to wait for the replicas before reading them.
+   * @default none (the host reads the primary secrets; no DescribeSecret)
+   */
+  secretReplicaRegion?: string;
 }
 
 export class DatabaseHostIam extends pulumi.ComponentResource {
@@ -157,7 +180,7 @@ export class DatabaseHostIam extends pulumi.ComponentResource {
     const policy = pulumi
       .all([pulumi.all(repositories.map((r) => pulumi.all([r.bucketArn, r.keyArn]))), pulumi.all(args.roleSecretArns ?? [])])
       .apply(([arns, secretArns]) =>
-        JSON.stringify(databaseHostPolicy(repositories.map((r, i) => ({ ...r, bucketArn: arns[i]![0], keyArn: arns[i]![1] })), secretArns)),
+        JSON.stringify(databaseHostPolicy(repositories.map((r, i) => ({ ...r, bucketArn: arns[i]![0], keyArn: arns[i]![1] })), secretArns, args.secretReplicaRegion)),
       );
     new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy }, child);
 

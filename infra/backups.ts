@@ -102,13 +102,20 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
 
   // Roles are cluster-wide and replicate to the standby, which refuses CREATE ROLE: they are
   // declared once, through the provider of the writable (active) database; see databaseRoles.ts.
+  // Every secret a host reads has its home in the primary region role's region, replicated to the other (DatabaseRoles, PatroniRestCredentials).
+  const secretsHomeRole: RegionRole = "primary";
   const roles = new DatabaseRoles("database-roles", {
     postgresProvider: providers.postgres,
-    secretsProvider: providers.aws.primary,
+    secretsProvider: providers.aws[secretsHomeRole],
     secretReplicaRegion: config.regions.secondary,
     randomProvider: providers.random,
     environment: config.environment,
   });
+
+  const hostSecrets = [
+    ...HOST_DATABASE_ROLES.map((name) => ({ name: roles.roles[name].secretName, versionId: roles.roles[name].secretVersionId })),
+    { name: options.restApi.secretName, versionId: options.restApi.secretVersionId },
+  ];
 
   const iam = perRole(
     (role) =>
@@ -117,6 +124,8 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
         repositories: ordered.map((b) => ({ bucketArn: b.bucketArn, keyArn: b.keyArn, region: b.region, repositoryPath: b.repositoryPath })),
         // The hosts read the passwords of the roles they log in as and Patroni's REST API credentials (configure-postgres.sh).
         roleSecretArns: [...HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretArn), options.restApi.secretArn],
+        // The secrets live in the primary region role's region; the other region's host reads their replicas, waiting for them first.
+        secretReplicaRegion: role === secretsHomeRole ? undefined : config.regions[role],
       }),
   );
 
@@ -140,8 +149,11 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
           replicationClients: db.replicationClients,
           // configure-postgres.sh reads the roles' secrets and logs in as the roles: they exist first.
           after: [roles, ...after],
-          // A new password (a replaced RandomPassword) re-runs configure, which rewrites the password file and Patroni's environment.
-          configureTriggers: [...HOST_DATABASE_ROLES.map((name) => roles.roles[name].secretVersionId), options.restApi.secretVersionId],
+          // The host checks it carries its role's instance profile before anything else runs on it.
+          instanceProfileArn: iam[role].instanceProfileArn,
+          // A new password (a new secret version) re-runs configure, which rewrites the password file and Patroni's environment;
+          // the other region's host first waits for its replicas to hold it.
+          secretsRead: { homeRegion: config.regions[secretsHomeRole], secrets: hostSecrets },
         });
   };
   // The candidate's host, then the flip after its configure step, then the other host after the flip.

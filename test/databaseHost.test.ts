@@ -14,7 +14,8 @@ import { etcdMemberFiles } from "../components/etcdMemberFiles";
 import { parse } from "yaml";
 import { walQueueMaxMiB } from "../domain/walQueue";
 import { configOf, filesOfInstallScript, ofType, parentName, planOf, resource } from "./support/backups";
-import { evaluate, secretMarker, type Plan } from "../tools/offline";
+import { evaluate, mockAccountId, secretMarker, type Plan } from "../tools/offline";
+import { preflightScriptPath } from "../components/databaseHost/preflight";
 
 const installed = (plan: Plan, role: string) => filesOfInstallScript(resource(plan, "command:remote:Command", `database-host-${role}-files`).inputs.stdin as string);
 
@@ -239,9 +240,9 @@ describe.each([
       const plan = await planOf(stack);
       expect(resource(plan, databaseHostType, name).custom).toBe(false);
       const commands = plan.resources.filter((r) => parentName(r) === name);
-      expect(commands.map((r) => [r.type, r.name]).sort()).toEqual(
-        ["configure", "etcd", "files", "timers", "tls"].map((step) => ["command:remote:Command", `${name}-${step}`]),
-      );
+      // The host outside the secrets' home region (the primary role's) waits for its replicas.
+      const steps = ["configure", "etcd", "files", "instance-profile", ...(role === "secondary" ? ["secret-replicas"] : []), "timers", "tls"];
+      expect(commands.map((r) => [r.type, r.name]).sort()).toEqual(steps.map((step) => ["command:remote:Command", `${name}-${step}`]));
       for (const cmd of commands) {
         expect(cmd.provider).toMatch(/pulumi:providers:command::command::/);
         expect(cmd.inputs.connection).toBe(secretMarker);
@@ -254,6 +255,48 @@ describe.each([
       expect(configure.options.dependsOn).toEqual(expect.arrayContaining([files.urn, tls.urn]));
       expect(timers.inputs).toMatchObject({ create: "sudo -n /bin/bash -s", stdin: enableTimersScript(), delete: disableTimersCommand() });
       expect(timers.options.dependsOn).toContain(configure.urn);
+    });
+
+    it("checks first, over IMDSv2, that the instance carries its own role's instance profile; every other step waits for that check", async () => {
+      const plan = await planOf(stack);
+      const check = resource(plan, "command:remote:Command", `${name}-instance-profile`);
+      const stdin = check.inputs.stdin as string;
+      expect(check.inputs.create).toBe("sudo -n /bin/bash -s");
+      expect(stdin.split("\n").slice(0, 4)).toEqual([
+        "#!/usr/bin/env bash",
+        `PREFLIGHT_HOST='${name} (${configOf(stack).databases[role].sshHost})'`,
+        `PREFLIGHT_REGION='${regions[role]}'`,
+        `EXPECTED_INSTANCE_PROFILE_ARN='arn:aws:iam::${mockAccountId}:instance-profile/database-host-iam-${role}-profile'`,
+      ]);
+      expect(stdin).toContain(readFileSync(preflightScriptPath("instance-profile.sh"), "utf8").split("\n").slice(1).join("\n"));
+      expect(check.inputs.triggers).toEqual([sha256(stdin)]);
+      for (const step of plan.resources.filter((r) => parentName(r) === name && r.name !== check.name && !r.name.endsWith("-timers"))) {
+        expect(step.options.dependsOn, step.name).toContain(check.urn);
+      }
+      expect(check.options.dependsOn).not.toContain(resource(plan, "command:remote:Command", `${name}-files`).urn);
+    });
+
+    it(role === "secondary" ? "waits, before configure reads them, until its region's replicas of the secrets it reads hold the versions pulumi up wrote (300 s bound)" : "reads the primary secrets in its own region: no replica wait", async () => {
+      const plan = await planOf(stack);
+      const configure = resource(plan, "command:remote:Command", `${name}-configure`);
+      const wait = plan.resources.find((r) => r.name === `${name}-secret-replicas`);
+      if (role === "primary") {
+        expect(wait).toBeUndefined();
+        return;
+      }
+      const stdin = wait!.inputs.stdin as string;
+      const secrets = [...["pgbackrest", "monitor", "replicator", "rewinder"].map((r) => [`crazy-gary/${stack}/postgres/${r}`, `database-roles-${r}-secret-version-v1`]), [`crazy-gary/${stack}/patroni/rest-api`, "patroni-rest-secret-version-v1"]];
+      expect(stdin.split("\n").slice(1, 7)).toEqual([
+        `PREFLIGHT_HOST='${name} (${configOf(stack).databases[role].sshHost})'`,
+        `SECRETS_REGION='${regions.secondary}'`,
+        `SECRETS_HOME_REGION='${regions.primary}'`,
+        `SECRET_VERSIONS='${secrets.map(([n, v]) => `${n}=${v}`).join(" ")}'`,
+        "WAIT_SECONDS='300'",
+        "POLL_SECONDS='5'",
+      ]);
+      expect(wait!.inputs.triggers).toEqual([sha256(stdin)]);
+      expect(wait!.options.dependsOn).toContain(resource(plan, "command:remote:Command", `${name}-instance-profile`).urn);
+      expect(configure.options.dependsOn).toContain(wait!.urn);
     });
 
     it("names the roles' secrets for configure-postgres.sh, never a password, and configures only once the roles and their secrets exist", async () => {
@@ -330,6 +373,9 @@ describe.each([
       expect(triggers(after, "files", role)).not.toEqual(triggers(before, "files", role));
       expect(triggers(after, "configure", role)).not.toEqual(triggers(before, "configure", role));
       expect(triggers(after, "timers", role)).toEqual(triggers(before, "timers", role));
+      // The preflight steps never re-run on a flip: a flip away from a dead region asks nothing of it.
+      expect(triggers(after, "instance-profile", role)).toEqual(triggers(before, "instance-profile", role));
+      if (role === "secondary") expect(triggers(after, "secret-replicas", role)).toEqual(triggers(before, "secret-replicas", role));
     }
   });
 });
@@ -351,6 +397,7 @@ describe("DatabaseHost arguments", () => {
     archiveTimeoutSeconds: 60,
     archivePushQueueMaxMiB: 2560,
     schedules: hostSchedules(configOf("prod")),
+    instanceProfileArn: "arn:aws:iam::123456789012:instance-profile/host-profile",
   });
 
   it("replaces the timers command delete-first, so a replacement never ends with the timers disabled", async () => {
@@ -365,7 +412,7 @@ describe("DatabaseHost arguments", () => {
       },
       { stack: "test" },
     );
-    expect(options).toEqual({ "host-tls": false, "host-files": false, "host-etcd": false, "host-configure": false, "host-timers": true });
+    expect(options).toEqual({ "host-instance-profile": false, "host-tls": false, "host-files": false, "host-etcd": false, "host-configure": false, "host-timers": true });
   });
 
   it.each([
@@ -373,6 +420,10 @@ describe("DatabaseHost arguments", () => {
     [{ region: "eu-west-1" }, "exactly one repository must be in the host's region"],
     [{ fullRetentionDays: 0 }, "fullRetentionDays is 0; use a whole number from 1 to 9999"],
     [{ patroni: { ...hostPatroni(configOf("prod"), "primary", "s"), restApiPort: 0 } }, "patroni.restApiPort is 0; use a whole number from 1 to 65535"],
+    [
+      { secretsRead: { homeRegion: "us-west-2", secrets: [{ name: "s", versionId: "v" }], replicaWaitSeconds: 5 } },
+      "DatabaseHost host: secretReplicaWaitSeconds is 5; use whole seconds from 10 to 3600 (default 300)",
+    ],
   ])("refuses %j before declaring any command", async (override, message) => {
     const declared: string[] = [];
     const program = async () => {

@@ -16,7 +16,7 @@ const repositories: RepositoryAccess[] = [
 ];
 
 /** The document for two repositories in us-east-1 and us-west-2, written out in full. */
-const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string], regions: [string, string], secretArns: string[] = []) => ({
+const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string], regions: [string, string], secretArns: string[] = [], describeSecretArns: string[] = []) => ({
   Version: "2012-10-17",
   Statement: [
     { Sid: "ListRepositoryBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArns },
@@ -36,6 +36,7 @@ const expectedPolicy = (bucketArns: [string, string], keyArns: [string, string],
       Condition: { StringEquals: { "cloudwatch:namespace": ["CrazyGary/Backup", "CrazyGary/Database"], "aws:RequestedRegion": regions } },
     },
     ...(secretArns.length === 0 ? [] : [{ Sid: "ReadDatabaseRolePasswords", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns }]),
+    ...(describeSecretArns.length === 0 ? [] : [{ Sid: "WaitForSecretReplicas", Effect: "Allow", Action: ["secretsmanager:DescribeSecret"], Resource: describeSecretArns }]),
   ],
 });
 
@@ -61,6 +62,17 @@ describe("the database host policy document", () => {
       Action: ["secretsmanager:GetSecretValue"],
       Resource: [secret, "arn:aws:secretsmanager:us-west-2:123456789012:secret:crazy-gary/prod/postgres/monitor-AbCdEf"],
     });
+  });
+
+  it("lets a host that reads replicas DescribeSecret exactly those secrets, at home and in its region, to wait for the replicas; a host at home gets no DescribeSecret", () => {
+    const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:crazy-gary/prod/postgres/monitor-AbCdEf";
+    const replica = "arn:aws:secretsmanager:us-west-2:123456789012:secret:crazy-gary/prod/postgres/monitor-AbCdEf";
+    expect(databaseHostPolicy(repositories, [secret], "us-west-2").Statement.slice(-2)).toEqual([
+      { Sid: "ReadDatabaseRolePasswords", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secret, replica] },
+      { Sid: "WaitForSecretReplicas", Effect: "Allow", Action: ["secretsmanager:DescribeSecret"], Resource: [secret, replica] },
+    ]);
+    expect(databaseHostPolicy(repositories, [secret]).Statement.map((s) => s.Sid)).not.toContain("WaitForSecretReplicas");
+    expect(databaseHostPolicy(repositories, [], "us-west-2").Statement.map((s) => s.Sid)).not.toContain("WaitForSecretReplicas");
   });
 
   it("refuses a secret ARN that is not one, naming it", () => {
@@ -112,9 +124,12 @@ describe.each([
       expect(resource(plan, "aws:iam/instanceProfile:InstanceProfile", `${name}-profile`).inputs).toEqual({ role: `${name}-role` });
     });
 
-    it("allows exactly the two buckets and keys of the stack, in their regions, and reading the host roles' secrets and Patroni's REST API secret (no SSM parameter: the lease is gone)", async () => {
+    it(`allows exactly the two buckets and keys of the stack, in their regions, and reading the host roles' secrets and Patroni's REST API secret (no SSM parameter: the lease is gone)${role === "secondary" ? ", and describing them to wait for their replicas" : ""}`, async () => {
       const plan = await planOf(stack);
       const policy = resource(plan, "aws:iam/rolePolicy:RolePolicy", `${name}-policy`);
+      const secretArns = [...["pgbackrest", "monitor", "replicator", "rewinder"].map((dbRole) => `database-roles-${dbRole}-secret`), "patroni-rest-secret"].flatMap((secret) =>
+        [regions.primary, regions.secondary].map((region) => `arn:aws:secretsmanager:${region}:123456789012:secret:${secret}-AbCdEf`),
+      );
       expect(policy.inputs.role).toBe(`${name}-role`);
       expect(JSON.parse(policy.inputs.policy as string)).toEqual(
         expectedPolicy(
@@ -122,9 +137,9 @@ describe.each([
           [`arn:aws:kms:${regions.primary}:123456789012:key/wal-archive-primary-key-id`, `arn:aws:kms:${regions.secondary}:123456789012:key/wal-archive-secondary-key-id`],
           [regions.primary, regions.secondary],
           // The secrets of pgbackrest, monitor, replicator and rewinder (never schema_reader) and the REST API's, at home and replicated.
-          [...["pgbackrest", "monitor", "replicator", "rewinder"].map((dbRole) => `database-roles-${dbRole}-secret`), "patroni-rest-secret"].flatMap((secret) =>
-            [regions.primary, regions.secondary].map((region) => `arn:aws:secretsmanager:${region}:123456789012:secret:${secret}-AbCdEf`),
-          ),
+          secretArns,
+          // Only the host outside the secrets' home region waits for replicas.
+          role === "secondary" ? secretArns : [],
         ),
       );
     });

@@ -2,6 +2,13 @@
  * `DatabaseHost`: configures one region's PostgreSQL host, which this stack does not create,
  * over SSH with `@pulumi/command` remote commands:
  *
+ * 0. `<name>-instance-profile` checks, through the instance metadata service, that the EC2
+ *    instance carries the stack's instance profile (`DatabaseHostIam`); every other step waits for
+ *    it, so a host without it fails here, naming the host, both profiles and the command that
+ *    fixes it (preflight/instance-profile.sh);
+ * 0b. `<name>-secret-replicas`, on a host outside the secrets' home region only: waits (bounded)
+ *    until its region's replica of every secret it reads holds the version `pulumi up` wrote;
+ *    configure waits for it (preflight/secret-replicas.sh);
  * 1. `<name>-tls` writes the member's TLS files (CA, certificate, key) twice: Patroni's (the REST
  *    API's HTTPS, its etcd client; key group postgres) and the etcd member's (key group etcd),
  *    its script a Pulumi secret;
@@ -37,6 +44,7 @@ import { UNIT_NAMES, defaultHostPaths, type DatabaseHostFilesParams, type HostFi
 import { renderHostFiles, renderTlsFiles } from "./render";
 import { etcdHealthScript, etcdMemberFiles, etcdStartScript, etcdTlsFiles, type EtcdHostPaths, type EtcdMemberFilesParams } from "../etcdMemberFiles";
 import { resolveParams } from "./resolveParams";
+import { checkSecretReplicaWaitSeconds, DEFAULT_SECRET_REPLICA_POLL_SECONDS, DEFAULT_SECRET_REPLICA_WAIT_SECONDS, instanceProfileCheckScript, secretReplicaWaitScript } from "./preflight";
 
 export const databaseHostType = "crazygary:dr:DatabaseHost";
 
@@ -178,12 +186,32 @@ export interface DatabaseHostArgs {
    */
   after?: pulumi.Resource[];
   /**
-   * Values that re-run `configure-postgres.sh` when they change, beside the files it reads: the
-   * version ids of the roles' and the REST API's secrets, so a new password reaches the host's
-   * password file and Patroni's environment.
+   * Values that re-run `configure-postgres.sh` when they change, beside the files it reads and the
+   * versions of {@link secretsRead}.
    * @default []
    */
   configureTriggers?: pulumi.Input<string>[];
+  /**
+   * ARN of the instance profile the host's EC2 instance must carry (`DatabaseHostIam`'s): the first
+   * step, `<name>-instance-profile`, checks it over IMDSv2 and every other step waits for it.
+   * @example "arn:aws:iam::123456789012:instance-profile/database-host-iam-primary-profile-1a2b3c4"
+   */
+  instanceProfileArn: pulumi.Input<string>;
+  /**
+   * The Secrets Manager secrets `configure-postgres.sh` reads in the host's region (by name), the
+   * version id `pulumi up` wrote of each, and their home region. A new version re-runs configure
+   * (a new password reaches the password file and Patroni's environment). On a host outside the
+   * home region, which reads replicas, `<name>-secret-replicas` first waits until each replica
+   * holds that version: replication is asynchronous.
+   * @default none (configure reads no secret; no wait)
+   */
+  secretsRead?: {
+    /** The secrets' (primary) region. @example "us-east-1" */
+    homeRegion: string;
+    secrets: { name: string; versionId: pulumi.Input<string> }[];
+    /** The wait's bound, in seconds, 10 to 3600. @default 300 (`DEFAULT_SECRET_REPLICA_WAIT_SECONDS`, preflight.ts) */
+    replicaWaitSeconds?: number;
+  };
 }
 
 /** A placeholder bucket name, to validate every other parameter before any resource exists. */
@@ -215,6 +243,7 @@ export class DatabaseHost extends pulumi.ComponentResource {
       replicationClients: args.replicationClients,
     });
     resolveParams(params(args.repositories.map(() => placeholderBucket))); // throws on bad input, before any resource
+    const replicaWaitSeconds = checkSecretReplicaWaitSeconds(args.secretsRead?.replicaWaitSeconds ?? DEFAULT_SECRET_REPLICA_WAIT_SECONDS, `DatabaseHost ${name}`);
     const etcdFiles = etcdMemberFiles({ ...args.etcd, self: args.patroni.member, paths: args.etcdPaths });
     const etcdStart = `${etcdStartScript(args.etcdPaths)}${etcdHealthScript({ member: args.patroni.member, clientPort: (args.etcd.settings ?? defaultEtcdSettings).clientPort, paths: args.etcdPaths })}`;
 
@@ -228,6 +257,34 @@ export class DatabaseHost extends pulumi.ComponentResource {
     };
     const child = { parent: this, provider: args.provider };
     const asRoot = "sudo -n /bin/bash -s";
+    const stepHost = `${name} (${args.connection.host})`;
+
+    // Before anything else: the instance carries the stack's instance profile.
+    const profileScript = pulumi.output(args.instanceProfileArn).apply((expectedArn) => instanceProfileCheckScript({ host: stepHost, region: args.region, expectedArn }));
+    const instanceProfile = new command.remote.Command(
+      `${name}-instance-profile`,
+      { connection, create: asRoot, stdin: profileScript, triggers: [profileScript.apply(sha256)] },
+      { ...child, dependsOn: [...(args.after ?? [])] },
+    );
+    const after = [instanceProfile, ...(args.after ?? [])];
+
+    // On a host that reads replicas: each holds the version pulumi up wrote, before configure reads it.
+    const secretsRead = args.secretsRead;
+    const versionIds = (secretsRead?.secrets ?? []).map((s) => s.versionId);
+    let secretReplicas: command.remote.Command | undefined;
+    if (secretsRead && secretsRead.secrets.length > 0 && secretsRead.homeRegion !== args.region) {
+      const script = pulumi.all(versionIds).apply((ids) =>
+        secretReplicaWaitScript({
+          host: stepHost,
+          region: args.region,
+          homeRegion: secretsRead.homeRegion,
+          secrets: secretsRead.secrets.map((s, i) => ({ name: s.name, versionId: ids[i]! })),
+          waitSeconds: replicaWaitSeconds,
+          pollSeconds: DEFAULT_SECRET_REPLICA_POLL_SECONDS,
+        }),
+      );
+      secretReplicas = new command.remote.Command(`${name}-secret-replicas`, { connection, create: asRoot, stdin: script, triggers: [script.apply(sha256)] }, { ...child, dependsOn: after });
+    }
 
     const tlsScript = pulumi.secret(
       pulumi
@@ -238,21 +295,21 @@ export class DatabaseHost extends pulumi.ComponentResource {
     const installTls = new command.remote.Command(
       `${name}-tls`,
       { connection, create: asRoot, stdin: tlsScript, triggers: [tlsHash] },
-      { ...child, dependsOn: [...(args.after ?? [])] },
+      { ...child, dependsOn: after },
     );
 
     const installScript = this.files.apply(installFilesScript);
     const installFiles = new command.remote.Command(
       `${name}-files`,
       { connection, create: asRoot, stdin: installScript, triggers: [installScript.apply(sha256)] },
-      { ...child, dependsOn: [...(args.after ?? [])] },
+      { ...child, dependsOn: after },
     );
 
     const etcdInputs = pulumi.output(args.tls.caCertPem).apply((ca) => sha256([etcdStart, installFilesScript(etcdFiles), ca].join("\n")));
     const startEtcd = new command.remote.Command(
       `${name}-etcd`,
       { connection, create: asRoot, stdin: etcdStart, triggers: [etcdInputs] },
-      { ...child, dependsOn: [installFiles, installTls, ...(args.after ?? [])] },
+      { ...child, dependsOn: [installFiles, installTls, ...after] },
     );
 
     const configureInputs = this.files.apply((files) =>
@@ -265,8 +322,8 @@ export class DatabaseHost extends pulumi.ComponentResource {
     );
     const configure = new command.remote.Command(
       `${name}-configure`,
-      { connection, create: `sudo -n ${paths.binDir}/configure-postgres.sh`, triggers: [configureInputs, tlsHash, ...(args.configureTriggers ?? [])] },
-      { ...child, dependsOn: [installFiles, installTls, startEtcd, ...(args.after ?? [])] },
+      { connection, create: `sudo -n ${paths.binDir}/configure-postgres.sh`, triggers: [configureInputs, tlsHash, ...versionIds, ...(args.configureTriggers ?? [])] },
+      { ...child, dependsOn: [installFiles, installTls, startEtcd, ...(secretReplicas ? [secretReplicas] : []), ...after] },
     );
 
     const unitsHash = this.files.apply((files) =>

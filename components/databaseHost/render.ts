@@ -87,7 +87,7 @@ export function renderPgbackrestConf(params: DatabaseHostFilesParams): string {
 }
 
 /** Quotes a value for a file that both bash (`source`) and systemd (`EnvironmentFile`) read. */
-function shellQuote(value: string | number): string {
+export function shellQuote(value: string | number): string {
   return `'${String(value).replace(/'/g, `'\\''`)}'`;
 }
 
