@@ -234,7 +234,7 @@ describe("record shapes", () => {
 });
 
 describe("ordering and outputs", () => {
-  it("no DNS resource waits for the promotion or anything else a flip runs", async () => {
+  it("no DNS resource waits for the Patroni flip or anything else a flip runs", async () => {
     const plan = await planOf("prod");
     const flipSteps = new Set(plan.resources.filter((r) => r.type.startsWith("command:")).map((r) => r.urn));
     for (const dns of plan.resources.filter((r) => r.type.startsWith("aws:route53/"))) {

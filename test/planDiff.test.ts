@@ -15,9 +15,9 @@ function resource(type: string, name: string, inputs: Record<string, unknown>, p
 }
 const bucket = resource("aws:s3/bucket:Bucket", "wal-primary-bucket", { bucket: "wal-a", forceDestroy: false });
 const parameter = resource("aws:ssm/parameter:Parameter", "active-region-primary", { name: "/x", type: "String", insecureValue: "us-east-1" });
-const promote = resource("command:local:Command", "promotion-promote", { create: "promote.sh", triggers: ["primary"] }, command);
-const component = { ...resource("crazygary:dr:Promotion", "promotion", {}, null), custom: false };
-const base = [awsEast, awsWest, command, component, bucket, parameter, promote];
+const flip = resource("command:local:Command", "patroni-flip-command", { create: "node ./components/patroniFlip/run.ts", triggers: ["primary", "us-east-1"] }, command);
+const component = { ...resource("crazygary:dr:PatroniFlip", "patroni-flip", {}, null), custom: false };
+const base = [awsEast, awsWest, command, component, bucket, parameter, flip];
 
 const replaceIn = (plan: DiffableResource[], next: DiffableResource) => plan.map((r) => (r.urn === next.urn ? next : r));
 
@@ -25,11 +25,11 @@ describe("diffPlans", () => {
   it.each([
     ["nothing changed", base, "0 to update, 0 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", []],
     ["a parameter's value", replaceIn(base, { ...parameter, inputs: { ...parameter.inputs, insecureValue: "us-west-2" } }), "1 to update, 0 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", [["update", "active-region-primary", ["insecureValue"], false]]],
-    ["a command's triggers", replaceIn(base, { ...promote, inputs: { ...promote.inputs, triggers: ["secondary"] } }), "0 to update, 1 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", [["replace", "promotion-promote", ["triggers"], false]]],
+    ["a command's triggers", replaceIn(base, { ...flip, inputs: { ...flip.inputs, triggers: ["secondary", "us-west-2"] } }), "0 to update, 1 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", [["replace", "patroni-flip-command", ["triggers"], false]]],
     ["a bucket's name", replaceIn(base, { ...bucket, inputs: { ...bucket.inputs, bucket: "wal-b" } }), "0 to update, 1 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 1", [["replace", "wal-primary-bucket", ["bucket"], true]]],
     ["a bucket moved to the other region", replaceIn(base, { ...bucket, provider: `${awsWest.urn}::id-aws-secondary` }), "0 to update, 1 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 1", [["replace", "wal-primary-bucket", ["region"], true]]],
     ["a deleted bucket and a new parameter", [...base.filter((r) => r !== bucket), resource("aws:ssm/parameter:Parameter", "new", { name: "/n" })], "0 to update, 0 to replace, 1 to create, 1 to delete; stateful replaced or deleted: 1", [["create", "new", [], false], ["delete", "wal-primary-bucket", [], true]]],
-    ["the command provider's config", replaceIn(base, { ...command, inputs: { version: "1.3.0" } }), "0 to update, 2 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", [["replace", "command", ["version"], false], ["replace", "promotion-promote", ["provider"], false]]],
+    ["the command provider's config", replaceIn(base, { ...command, inputs: { version: "1.3.0" } }), "0 to update, 2 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0", [["replace", "command", ["version"], false], ["replace", "patroni-flip-command", ["provider"], false]]],
   ] as const)("%s", (_what, after, line, operations) => {
     const diff = diffPlans(base, after as DiffableResource[]);
     expect(summaryLine(diff.summary)).toBe(line);

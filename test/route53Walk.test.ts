@@ -1,8 +1,10 @@
 /**
  * Route 53's rules for failover record sets (domain/route53Rules.ts), and the walk through every
- * state a zone passes while the engine applies DNS changes (domain/route53Walk.ts): today's
- * record swap is refused in both directions; the fixed-role design (records never change, the
- * flip only toggles routing health checks) passes in both.
+ * state a zone passes while the engine applies DNS changes (domain/route53Walk.ts), on two model
+ * flips that change DNS: swapping the records' failover types is refused in both directions;
+ * keeping the records' roles and toggling routing health checks passes in both. (Today's flip
+ * changes no Route 53 resource at all, the routing checks follow Patroni's `GET /primary`:
+ * test/flipPreview.test.ts walks it.)
  */
 import { describe, expect, it } from "vitest";
 import { isHealthy, validateZoneState, type HealthCheckModel, type RecordModel, type ZoneState } from "../domain/route53Rules";
@@ -58,7 +60,7 @@ const object = (record: RecordModel): DnsObject => ({ kind: "record", record });
 const check = (healthCheck: HealthCheckModel): DnsObject => ({ kind: "healthCheck", healthCheck });
 const initialOf = (objects: DnsObject[]) => new Map(objects.map((o) => [o.kind === "record" ? o.record.key : o.healthCheck.key, o]));
 
-/** Today's flip: each record changes its failover type, the one becoming PRIMARY written last. */
+/** A flip that swaps the records' failover types, the one becoming PRIMARY written last. */
 function recordSwap(toRole: "east" | "west"): { initial: Map<string, DnsObject>; changes: DnsChange[] } {
   const eastPrimary = toRole === "west";
   const before = { east: eastPrimary ? "PRIMARY" : "SECONDARY", west: eastPrimary ? "SECONDARY" : "PRIMARY" } as const;
@@ -76,7 +78,7 @@ function recordSwap(toRole: "east" | "west"): { initial: Map<string, DnsObject>;
 }
 
 /**
- * The fixed-role design: records keep PRIMARY (east) and SECONDARY (west) and name a calculated
+ * A fixed-role flip: records keep PRIMARY (east) and SECONDARY (west) and name a calculated
  * routing check per region; the flip makes the newly passive region's routing check disabled and
  * inverted (always unhealthy) and the newly active region's a plain aggregate of its endpoint check.
  */
@@ -96,7 +98,7 @@ function routingFlip(toRole: "east" | "west"): { initial: Map<string, DnsObject>
 }
 
 describe("walkDnsChanges", () => {
-  it.each(["west", "east"] as const)("refuses today's record swap towards %s: the first update leaves two records of one failover type", (toRole) => {
+  it.each(["west", "east"] as const)("refuses a record swap towards %s: the first update leaves two records of one failover type", (toRole) => {
     const { initial, changes } = recordSwap(toRole);
     const result = walkDnsChanges(initial, changes);
     const firstWritten = toRole === "west" ? "r-east" : "r-west";
@@ -139,7 +141,7 @@ describe("walkDnsChanges", () => {
   });
 });
 
-describe("dnsChangesOf: the fixed-role design as two plans", () => {
+describe("dnsChangesOf: the fixed-role flip as two plans", () => {
   const stack = "urn:pulumi:prod::crazy-gary-dr::crazygary:dr:FailoverDns$";
   const awsEast = { urn: "urn:pulumi:prod::crazy-gary-dr::pulumi:providers:aws::aws-route53", type: "pulumi:providers:aws", name: "aws-route53", custom: true, provider: null, inputs: { region: "us-east-1" }, options: { dependsOn: [] } };
   const res = (type: string, name: string, inputs: Record<string, unknown>, propertyDependencies: Record<string, string[]> = {}, dependsOn: string[] = []): DiffableResource => ({
@@ -155,16 +157,17 @@ describe("dnsChangesOf: the fixed-role design as two plans", () => {
   const endpoint = (region: string) => res(healthCheckType, `api-${region}`, { type: "HTTPS", fqdn: `api-${region}.example.test`, requestInterval: 10 });
   const routing = (region: string, forcedDown: boolean) =>
     res(healthCheckType, `routing-${region}`, { type: "CALCULATED", childHealthThreshold: 1, childHealthchecks: [`hc-api-${region}`], ...(forcedDown ? { disabled: true, invertHealthcheck: true } : {}) }, { childHealthchecks: [endpoint(region).urn] });
-  const promotion = res("command:local:Command", "promotion-promote", { triggers: ["primary"] });
+  // The flip's command, which the routing checks wait for (a change, but not a DNS one).
+  const flipCommand = res("command:local:Command", "flip-command", { triggers: ["primary"] });
   const record = (region: string, failover: string) =>
     res(recordType, `api-${region}`, { zoneId: "Z1", name: "api.example.test", type: "A", setIdentifier: region, failoverRoutingPolicies: [{ type: failover }], aliases: [{ name: `lb-${region}`, zoneId: "Z2", evaluateTargetHealth: true }], healthCheckId: `hc-routing-${region}` }, { healthCheckId: [routing(region, false).urn] });
   const planWithActive = (active: "east" | "west") => [
     awsEast,
     endpoint("east"),
     endpoint("west"),
-    { ...routing("east", active !== "east"), options: { dependsOn: [promotion.urn] } },
-    { ...routing("west", active !== "west"), options: { dependsOn: [promotion.urn] } },
-    { ...promotion, inputs: { triggers: [active] } },
+    { ...routing("east", active !== "east"), options: { dependsOn: [flipCommand.urn] } },
+    { ...routing("west", active !== "west"), options: { dependsOn: [flipCommand.urn] } },
+    { ...flipCommand, inputs: { triggers: [active] } },
     record("east", "PRIMARY"),
     record("west", "SECONDARY"),
   ];
@@ -172,11 +175,11 @@ describe("dnsChangesOf: the fixed-role design as two plans", () => {
   it.each([
     ["east", "west"],
     ["west", "east"],
-  ] as const)("flipping %s -> %s updates only the two routing checks, after the promotion, and Route 53 accepts every state", (from, to) => {
+  ] as const)("flipping %s -> %s updates only the two routing checks, after the flip's command, and Route 53 accepts every state", (from, to) => {
     const [before, after] = [planWithActive(from), planWithActive(to)];
     const diff = diffPlans(before, after);
     expect(diff.operations.map((o) => [o.op, o.name, o.properties])).toEqual([
-      ["replace", "promotion-promote", ["triggers"]],
+      ["replace", "flip-command", ["triggers"]],
       ["update", "routing-east", ["disabled", "invertHealthcheck"]],
       ["update", "routing-west", ["disabled", "invertHealthcheck"]],
     ]);

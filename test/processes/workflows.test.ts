@@ -361,20 +361,23 @@ describe("failover.yml's guard on a saved `pulumi preview --json`", () => {
     const result = spawnSync("bash", ["-c", guard], { cwd: dir, encoding: "utf8", env: { ...process.env, STACK: "prod", TARGET: "secondary", GITHUB_STEP_SUMMARY: summary } });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr, summary: existsSync(summary) ? readFileSync(summary, "utf8") : "" };
   }
+  // The flip's replacements in the order the engine runs them: the candidate's host files and
+  // configuration (nofailover lifted), the Patroni flip, then the old leader's host.
   const allowedCommands = [
-    "- replace command:remote:Command database-host-primary-configure (replace reasons: triggers)",
-    "- replace command:remote:Command database-host-primary-files (replace reasons: triggers)",
-    "- replace command:remote:Command database-host-secondary-configure (replace reasons: triggers)",
     "- replace command:remote:Command database-host-secondary-files (replace reasons: triggers)",
-    "- replace command:local:Command promotion-promote (replace reasons: triggers)",
+    "- replace command:remote:Command database-host-secondary-configure (replace reasons: triggers)",
+    "- replace command:local:Command patroni-flip-command (replace reasons: triggers)",
+    "- replace command:remote:Command database-host-primary-files (replace reasons: triggers)",
+    "- replace command:remote:Command database-host-primary-configure (replace reasons: triggers)",
   ];
 
+  // Both previews are today's flip of prod, made from the offline plans (test/previewFixtures.test.ts).
   it("passes the flip's preview and lists the five command replacements it allowed", () => {
     const result = runGuard(readFileSync(join(root, "test/fixtures/preview-flip-commands.json"), "utf8"));
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(["Allowed (not stateful):", ...allowedCommands, ""].join("\n"));
     expect(result.summary).toContain("- replace: 5\n");
-    expect(result.summary).toContain("- update: 17\n");
+    expect(result.summary).toContain("- update: 18\n");
     expect(result.summary).toContain(["Replacements and deletions allowed (no stateful resource): 5", ...allowedCommands].join("\n"));
   });
 

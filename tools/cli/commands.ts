@@ -327,7 +327,7 @@ export const drillCommand: CommandSpec = {
 export const docsCommand: CommandSpec = {
   command: "docs",
   summary:
-    "Writes docs/reference/ (config, alarms, metric contract, policies, cost) from the code, and every excerpt of real output in README.md and docs/ (between <!-- npm run docs runs: COMMAND --> and <!-- end of generated excerpt -->) by running its command. The same code gives byte-identical files; test/docs.test.ts and test/processes/docsExcerpts.test.ts compare them with the committed ones.",
+    "Writes docs/reference/ (config, alarms, metric contract, policies, cost) from the code, and every excerpt of real output in README.md and docs/ (between <!-- npm run docs runs: COMMAND --> and <!-- end of generated excerpt -->) by running its command, and the saved `pulumi preview --json` files the failover guard is tested on (test/fixtures/preview-*.json) from today's plans. The same code gives byte-identical files; test/docs.test.ts, test/previewFixtures.test.ts and test/processes/docsExcerpts.test.ts compare them with the committed ones.",
   flags: [],
   examples: ["npm run -s docs"],
   exitCodes: ["0  the files were written", "2  a usage mistake (it takes no flags); nothing was written", "1  anything else (a bug: the stack trace follows)"],
