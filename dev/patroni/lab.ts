@@ -95,6 +95,12 @@ export interface LabOptions {
   startPatroni?: boolean;
   /** Start of the lab's network namespace names (dev/patroni/network.ts). @default "cgpr-" */
   namespacePrefix?: string;
+  /**
+   * pgBackRest `io-timeout` of archive-push and of the scripts' repository probes, in seconds: a
+   * test with one region's S3 down shortens what every archive-push run spends on it (about 8 x
+   * this, pgbackrest.conf) and so its waits. @default the product's (domain/walArchive.ts)
+   */
+  archivePushIoTimeoutSeconds?: number;
 }
 
 export class PatroniLab {
@@ -161,6 +167,7 @@ export class PatroniLab {
         const host = await DrHost.install(sandbox, {
           name: `${role}/host`, node, hostRegion: name, patroni: { restApiPort: REST_API_PORT, caCertPem: caBundle, scope: SCOPE },
           repositories: { primary: "/nonexistent", secondary: "/nonexistent" }, s3Buckets: buckets, database: "postgres", createRoles: false,
+          archivePushIoTimeoutSeconds: options.archivePushIoTimeoutSeconds,
         });
         const configFile = join(sandbox.root, role, "patroni.yml");
         const commands = pgbackrestCommands(host.configFile, "crazy-gary", resolveParams(host.params).localRepo);

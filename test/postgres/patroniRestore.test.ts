@@ -51,7 +51,12 @@ async function backupLabels(repo: number): Promise<string[]> {
 beforeAll(async () => {
   // retry_timeout 10 s (the product's default) rather than the lab's 5 s, so that a busy machine's
   // slow etcd answers do not demote the leader (ttl 30 >= loop_wait 2 + 2 x 10, Patroni's rule).
-  lab = await PatroniLab.create({ label: "restore", namespacePrefix: "cgrs-", timings: { ...TEST_TIMINGS, ttl: 30, retryTimeout: 10 } });
+  // io-timeout 1 s: each archive-push run spends about 8 x io-timeout on the dead repository
+  // before the surviving one gets the backup's WAL (pgbackrest.conf); at the product's 5 s the
+  // backup and the final shutdown waited minutes on it. What is proven does not change.
+  lab = await PatroniLab.create({
+    label: "restore", namespacePrefix: "cgrs-", timings: { ...TEST_TIMINGS, ttl: 30, retryTimeout: 10 }, archivePushIoTimeoutSeconds: 1,
+  });
   const { primary, secondary } = lab.members;
   await primary.node.sql("CREATE TABLE acked (id int PRIMARY KEY)");
   await lab.checked(primary.pgbackrest(["--repo=2", "--type=full", "backup"]), "full backup into repo2 before the failover");
