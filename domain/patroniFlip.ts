@@ -21,6 +21,21 @@
  *   the flip waits until `GET /cluster` shows it (found on the real thing in dev/patroni).
  * - Both endpoints write the request into the DCS, so the surviving member's API takes it
  *   (patroni/api.py `do_POST_failover`): nothing is asked of the region that is down.
+ * - `GET /primary` answering 200 does NOT mean the candidate takes writes (read at tag v3.0.2):
+ *   patroni/api.py `do_GET` sets the status from `patroni.ha.is_leader()` alone (holding the
+ *   leader key: `primary_status_code = 200` unless a standby cluster); ha.py sets that flag when
+ *   the lock is taken (`acquire_lock` -> `set_is_leader`) and only then `enforce_primary_role`
+ *   starts the promotion in the background (`_async_executor.try_run_async('promote', ...)`:
+ *   postgresql/__init__.py `promote` runs `pg_ctl promote -W`, without waiting). What says
+ *   PostgreSQL left recovery is the body's `role`: api.py `get_postgresql_status` answers
+ *   `'replica' if row[1] == 0 else 'master'`, row[1] being `Postgresql.TL_LSN`'s first column,
+ *   `CASE WHEN pg_catalog.pg_is_in_recovery() THEN 0 ELSE <timeline> END`; when that query fails
+ *   the body says `state: unknown`. Patroni 3.0.x says "master" there, later releases "primary".
+ *   While a server is in recovery it refuses writes (connections during recovery "are strictly
+ *   read-only; not even temporary tables may be written", https://www.postgresql.org/docs/15/hot-standby.html);
+ *   `pg_is_in_recovery()` is "true if recovery is still in progress"
+ *   (https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-RECOVERY-CONTROL).
+ *   So the flip is done only when {@link primaryReadiness} says so.
  */
 
 /** One member as `GET /cluster` shows it. */
@@ -123,4 +138,33 @@ export function decideFlip(cluster: ClusterView, request: FlipRequest): FlipDeci
     return { action: "failover", candidate, message: `failover to ${candidate}, FORCED past the RPO: it lags the lost leader by ${lagText}; commits past its position are lost` };
   }
   return { action: "failover", candidate, message: `failover to ${candidate}: it lags the lost leader by ${lagText}, within the ${request.maxLagBytes} bytes the RPO allows` };
+}
+
+/** `GET /primary` on the candidate: the HTTP status and, from its JSON body, `role` and `state`. */
+export interface PrimaryAnswer {
+  status: number;
+  /** "master" (Patroni 3.0.x) or "primary" (later) once PostgreSQL is out of recovery; "replica" while in it. */
+  role?: string;
+  /** PostgreSQL's state as Patroni sees it: "running", "starting", "unknown" (its status query failed), ... */
+  state?: string;
+}
+
+/** Roles `GET /primary`'s body gives a server out of recovery (patroni/api.py `get_postgresql_status`). */
+const OUT_OF_RECOVERY = new Set(["master", "primary"]);
+
+/**
+ * Whether the candidate takes writes, from its `GET /primary`: the status says it holds the
+ * leader lock, the body's `role` that its PostgreSQL left recovery (see the module's notes).
+ */
+export function primaryReadiness(candidate: string, answer: PrimaryAnswer): { writable: boolean; message: string } {
+  if (answer.status !== 200) {
+    return { writable: false, message: `GET /primary on ${candidate} answers ${answer.status}: it does not hold the leader lock yet; waiting` };
+  }
+  if (answer.state !== "running" || !OUT_OF_RECOVERY.has(answer.role ?? "")) {
+    return {
+      writable: false,
+      message: `GET /primary on ${candidate} answers 200 (it holds the leader lock) but its PostgreSQL is not out of recovery yet (role ${answer.role ?? "absent"}, state ${answer.state ?? "absent"}); waiting until it takes writes`,
+    };
+  }
+  return { writable: true, message: `${candidate} holds the leader lock and its PostgreSQL is out of recovery (role ${answer.role}, state running): it takes writes` };
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { decideFlip, type ClusterView, type FlipRequest } from "../domain/patroniFlip";
+import { decideFlip, primaryReadiness, type ClusterView, type FlipRequest, type PrimaryAnswer } from "../domain/patroniFlip";
 import { flipEnvironment } from "../components/patroniFlip";
 import { runFlip } from "../components/patroniFlip/run";
 
@@ -52,9 +52,36 @@ describe("decideFlip", () => {
   });
 });
 
-/** A stand-in for the candidate's Patroni REST API: /cluster from `states` (advanced by each POST), /primary from the last state. */
-function fakePatroni(states: ClusterView[]) {
+describe("primaryReadiness: the candidate takes writes only when GET /primary is 200 AND its body says PostgreSQL left recovery", () => {
+  // Patroni 3.0.2 answers 200 once it holds the leader lock, before its background promotion ends
+  // (patroni/api.py do_GET, patroni/ha.py enforce_primary_role); the body's role is "replica"
+  // while pg_is_in_recovery() (api.py get_postgresql_status).
+  it.each<[string, PrimaryAnswer, boolean, string]>([
+    ["the lock not held yet", { status: 503, role: "replica", state: "running" }, false, "GET /primary on us-west-2 answers 503: it does not hold the leader lock yet; waiting"],
+    ["the lock held, promotion not ended (Patroni 3.0.2 between acquire_lock and the end of pg_ctl promote)", { status: 200, role: "replica", state: "running" }, false,
+      "GET /primary on us-west-2 answers 200 (it holds the leader lock) but its PostgreSQL is not out of recovery yet (role replica, state running); waiting until it takes writes"],
+    ["the lock held, Patroni's status query failing", { status: 200, role: "master", state: "unknown" }, false,
+      "GET /primary on us-west-2 answers 200 (it holds the leader lock) but its PostgreSQL is not out of recovery yet (role master, state unknown); waiting until it takes writes"],
+    ["a 200 without Patroni's body", { status: 200 }, false,
+      "GET /primary on us-west-2 answers 200 (it holds the leader lock) but its PostgreSQL is not out of recovery yet (role absent, state absent); waiting until it takes writes"],
+    ["out of recovery (Patroni 3.0.x says master)", { status: 200, role: "master", state: "running" }, true, "us-west-2 holds the leader lock and its PostgreSQL is out of recovery (role master, state running): it takes writes"],
+    ["out of recovery (later Patroni says primary)", { status: 200, role: "primary", state: "running" }, true, "us-west-2 holds the leader lock and its PostgreSQL is out of recovery (role primary, state running): it takes writes"],
+  ])("%s", (_, answer, writable, message) => {
+    expect(primaryReadiness("us-west-2", answer)).toEqual({ writable, message });
+  });
+});
+
+/** Patroni 3.0.2's GET /primary body (patroni/api.py get_postgresql_status): role "replica" in recovery, "master" out of it. */
+const statusBody = (inRecovery: boolean) => JSON.stringify({ state: "running", role: inRecovery ? "replica" : "master" });
+
+/**
+ * A stand-in for the candidate's Patroni REST API: /cluster from `states` (advanced by each POST),
+ * /primary from the last state: 200 once the candidate holds the lock, its body in recovery for
+ * the first `recoveryAnswers` of those 200s (the promotion Patroni runs after taking the lock).
+ */
+function fakePatroni(states: ClusterView[], recoveryAnswers = 0) {
   const posts: { path: string; body: unknown; auth?: string }[] = [];
+  const primaryAnswers: { status: number; body: string }[] = [];
   let index = 0;
   const server = createServer((req, res) => {
     let body = "";
@@ -68,18 +95,22 @@ function fakePatroni(states: ClusterView[]) {
       }
       const state = states[index];
       if (req.url === "/cluster") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(state));
-      else if (req.url === "/primary") res.writeHead(state.members.some((m) => m.name === "us-west-2" && m.role === "leader") ? 200 : 503).end();
-      else res.writeHead(404).end();
+      else if (req.url === "/primary") {
+        const leads = state.members.some((m) => m.name === "us-west-2" && m.role === "leader");
+        const answer = { status: leads ? 200 : 503, body: statusBody(!leads || primaryAnswers.filter((a) => a.status === 200).length < recoveryAnswers) };
+        primaryAnswers.push(answer);
+        res.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
+      } else res.writeHead(404).end();
     });
   });
-  return { server, posts };
+  return { server, posts, primaryAnswers };
 }
 
 let server: Server | undefined;
 afterEach(() => server?.close());
 
-async function flipAgainst(states: ClusterView[], over: Partial<Record<string, string>> = {}) {
-  const fake = fakePatroni(states);
+async function flipAgainst(states: ClusterView[], over: Partial<Record<string, string>> = {}, recoveryAnswers = 0) {
+  const fake = fakePatroni(states, recoveryAnswers);
   server = fake.server;
   await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
   const port = (fake.server.address() as AddressInfo).port;
@@ -92,7 +123,7 @@ async function flipAgainst(states: ClusterView[], over: Partial<Record<string, s
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    return { code: await runFlip(process.env), posts: fake.posts };
+    return { code: await runFlip(process.env), posts: fake.posts, primaryAnswers: fake.primaryAnswers };
   } finally {
     process.env = saved;
   }
@@ -115,6 +146,19 @@ describe("the flip's program against a Patroni REST API", () => {
   it("with regionDown but the old leader still holding its lock past the lock wait: one switchover", async () => {
     const { code, posts } = await flipAgainst([cluster(leader, replica()), promoted], { FLIP_REGION_DOWN: "true", FLIP_LOCK_WAIT_SECONDS: "0" });
     expect([code, posts.map((p) => [p.path, p.body])]).toEqual([0, [["/switchover", { leader: "us-east-1", candidate: "us-west-2" }]]]);
+  });
+
+  it("after the switchover, waits while GET /primary answers 200 with the candidate still in recovery, and exits 0 only once it is out", async () => {
+    const { code, primaryAnswers } = await flipAgainst([cluster(leader, replica()), promoted], {}, 2);
+    expect(code).toBe(0);
+    expect(primaryAnswers.map((a) => [a.status, JSON.parse(a.body).role])).toEqual([[200, "replica"], [200, "replica"], [200, "master"]]);
+  });
+
+  it("never exits 0 while the candidate stays in recovery: exit 1 at its deadline", async () => {
+    const { code, primaryAnswers } = await flipAgainst([promoted], { FLIP_TIMEOUT_SECONDS: "1" }, Number.MAX_SAFE_INTEGER);
+    expect(code).toBe(1);
+    expect(primaryAnswers.length).toBeGreaterThan(1);
+    expect(primaryAnswers.every((a) => a.status === 200 && JSON.parse(a.body).role === "replica")).toBe(true);
   });
 
   it("a rerun when the candidate already leads posts nothing and exits 0", async () => {

@@ -13,7 +13,9 @@
  *    candidate lags the lost leader by more than `maxLagBytes` (or by an unknown amount),
  *    unless `force` (`patroni.forceFailover`); an old leader that keeps its lock past
  *    ttl + loop_wait has come back, and then it is a switchover after all;
- * 3. `GET /cluster` until the candidate is the running leader, then `GET /primary` = 200.
+ * 3. `GET /cluster` until the candidate is the running leader, then `GET /primary` until it
+ *    answers 200 AND its body says PostgreSQL left recovery (`role` master/primary, `state`
+ *    running): Patroni 3.0.2 answers 200 once it holds the lock, before the promotion ends (run.ts).
  * Rerunning it is safe: a candidate that already leads is a no-op; a refused failover stays
  * refused until forced. The program is ./run.ts. It verifies the candidate's certificate against
  * the stack's Patroni CA (`PatroniTls`, passed as FLIP_CA_PEM) before it sends the REST password.

@@ -8,8 +8,17 @@
  *    `POST <api>/failover {candidate}` (regionDown; refused past the RPO unless forced), with
  *    basic auth (Patroni's unsafe endpoints);
  * 3. `GET <api>/cluster` until the candidate is the running leader, then `GET <api>/primary`
- *    must answer 200.
- * Exit 0: the candidate is the leader (also when it already was: a rerun is a no-op).
+ *    until it answers 200 with `role` "master" (Patroni 3.0.x; "primary" later) and `state`
+ *    "running": `primaryReadiness` (domain/patroniFlip.ts). The 200 alone is not enough: Patroni
+ *    3.0.2 answers 200 from the moment it holds the leader lock (patroni/api.py `do_GET`:
+ *    `elif patroni.ha.is_leader(): ... primary_status_code = 200`), and takes the lock before it
+ *    starts the promotion in the background (patroni/ha.py `acquire_lock` -> `set_is_leader`,
+ *    then `enforce_primary_role` -> `_async_executor.try_run_async('promote', ...)`, which runs
+ *    `pg_ctl promote -W`, not waiting); the body's `role` is "replica" while
+ *    `pg_is_in_recovery()` is true (api.py `get_postgresql_status`, `Postgresql.TL_LSN` in
+ *    postgresql/__init__.py), all at tag v3.0.2 of github.com/patroni/patroni.
+ * Exit 0: the candidate is the leader and takes writes (also when it already was: a rerun is a
+ * no-op).
  * Exit 1: refused or not reached in time; nothing was promoted by this run unless it says so.
  *
  * Environment: FLIP_API_URL (https://<candidate pgHost>:<restApiPort>), FLIP_CANDIDATE (member
@@ -25,7 +34,7 @@
  */
 import * as https from "node:https";
 import * as http from "node:http";
-import { decideFlip, type ClusterView, type FlipRequest } from "../../domain/patroniFlip";
+import { decideFlip, primaryReadiness, type ClusterView, type FlipRequest, type PrimaryAnswer } from "../../domain/patroniFlip";
 
 interface Reply {
   status: number;
@@ -80,6 +89,18 @@ function setting(name: string): string {
   return value;
 }
 
+/** `GET /primary`'s status and, when its body is Patroni's JSON status, `role` and `state`. */
+async function readPrimary(api: string, ca: string | undefined): Promise<PrimaryAnswer> {
+  const reply = await request(`${api}/primary`, "GET", ca);
+  let body: { role?: unknown; state?: unknown } = {};
+  try {
+    body = JSON.parse(reply.body) as typeof body;
+  } catch {
+    // Not Patroni's JSON: no role, so not writable.
+  }
+  return { status: reply.status, role: typeof body.role === "string" ? body.role : undefined, state: typeof body.state === "string" ? body.state : undefined };
+}
+
 async function readCluster(api: string, ca: string | undefined): Promise<ClusterView> {
   const reply = await request(`${api}/cluster`, "GET", ca);
   if (reply.status !== 200) throw new Error(`GET ${api}/cluster answered ${reply.status}: ${reply.body.slice(0, 200)}`);
@@ -107,13 +128,17 @@ export async function runFlip(env: NodeJS.ProcessEnv = process.env): Promise<num
     const heldBy = cluster.members.find((m) => m.role === "leader" && m.name !== flip.candidate);
     leaderSeenAt = heldBy ? (leaderSeenAt ?? Date.now()) : undefined;
     const decision = decideFlip(cluster, { ...flip, leaderLockOutlived: leaderSeenAt !== undefined && Date.now() - leaderSeenAt > lockWaitMs });
+    let pollMs = 2000;
     if (decision.action === "done") {
-      const primary = await request(`${api}/primary`, "GET", ca);
-      if (primary.status === 200) {
+      const ready = primaryReadiness(flip.candidate, await readPrimary(api, ca));
+      if (ready.writable) {
         log(decision.message);
+        log(ready.message);
         return 0;
       }
-      lastWait = `GET /primary answers ${primary.status}; waiting for it`;
+      lastWait = ready.message;
+      // Only the promotion is left, on the candidate itself: ask again sooner.
+      pollMs = 500;
     } else if (decision.action === "refuse") {
       log(`REFUSED: ${decision.message}`);
       return 1;
@@ -136,7 +161,7 @@ export async function runFlip(env: NodeJS.ProcessEnv = process.env): Promise<num
       return 1;
     }
     if (lastWait) log(lastWait);
-    await sleep(2000);
+    await sleep(pollMs);
   }
 }
 

@@ -10,10 +10,11 @@
  *    reaches the candidate (where `pulumi up` runs).
  * 3. The old leader tagged `nofailover` again once the flip succeeded (the product: the other
  *    host's configuration step, after the flip).
- * The program ends when the candidate answers `GET /primary` with 200. Patroni 3.0.2 answers so
- * once it holds the leader lock and has asked PostgreSQL to promote, while recovery may still be
- * ending (seen in this lab: up to 5 s), so {@link flipTo} then waits until the candidate's
- * PostgreSQL takes a write, as a client would.
+ * The program ends when the candidate's `GET /primary` answers 200 with its PostgreSQL out of
+ * recovery (Patroni 3.0.2 answers 200 from the moment it holds the leader lock, before its
+ * background promotion ends: components/patroniFlip/run.ts). {@link flipTo} holds it to that:
+ * right after the program exits 0 it writes once through the candidate, on a new connection, with
+ * no retry, and fails if that write is refused.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,8 +24,7 @@ import type { PatroniLab } from "./lab";
 import type { PatroniMember } from "./member";
 import type { RegionRole } from "./network";
 import { REST_API_PORT } from "./member";
-import { takesWrites } from "./clients";
-import { waitFor } from "../postgres/waitFor";
+import { queryOnce } from "./clients";
 
 /** The project folder: where `pulumi up` runs, so where the command line runs. */
 const projectRoot = join(__dirname, "../..");
@@ -70,15 +70,41 @@ export function runFlipProgram(lab: PatroniLab, candidate: PatroniMember, option
   return runCommand(command, args, { cwd: projectRoot, env: labFlipEnvironment(lab, candidate, options), timeoutMs: ((options.timeoutSeconds ?? 300) + 60) * 1000 });
 }
 
+/** The write {@link flipTo} makes through the candidate right after the flip's program exits 0. */
+export interface WriteAfterFlip {
+  /** The transaction id the write was given (`txid_current()`). */
+  txid: number;
+  /** From the program's exit to the write's answer, ms (a new connection and one statement). */
+  ms: number;
+}
+
 /**
- * The whole flip to `candidate` (steps 1-3) away from `from`, then waits until the candidate takes
- * writes; throws with the program's output unless it exits 0. Returns that output.
+ * One write through `node` on a new connection, no retry: `SELECT txid_current()` assigns the
+ * transaction an id, as every writing transaction gets one, and a server in recovery assigns
+ * none ("cannot assign TransactionIds during recovery", src/backend/access/transam/varsup.c
+ * `GetNewTransactionId`; PostgreSQL 15 refuses the call itself during recovery). Throws with the
+ * server's error.
  */
-export async function flipTo(lab: PatroniLab, candidate: PatroniMember, options: FlipOptions & { from: PatroniMember }): Promise<CommandResult> {
+async function writeOnce(node: PatroniMember["node"]): Promise<number> {
+  const [row] = await queryOnce(node, "SELECT txid_current()::bigint AS txid");
+  return Number(row?.txid);
+}
+
+/**
+ * The whole flip to `candidate` (steps 1-3) away from `from`; throws with the program's output
+ * unless it exits 0, and unless a write through the candidate right after that exit succeeds
+ * (the flip's promise: exit 0 means the candidate takes writes). Returns the program's output
+ * and that write.
+ */
+export async function flipTo(lab: PatroniLab, candidate: PatroniMember, options: FlipOptions & { from: PatroniMember }): Promise<CommandResult & { writeAfter: WriteAfterFlip }> {
   await setNoFailover(candidate, false);
   const result = await runFlipProgram(lab, candidate, options);
+  const exitedAt = performance.now();
   if (result.code !== 0) throw new Error(`the flip to ${candidate.name} exited ${result.code}:\n${result.stdout}${result.stderr}`);
+  const txid = await writeOnce(candidate.node).catch((error: Error) => {
+    throw new Error(`the flip to ${candidate.name} exited 0 but a write through ${candidate.name} right after was refused (${error.message}):\n${result.stdout}${result.stderr}`);
+  });
+  const writeAfter = { txid, ms: performance.now() - exitedAt };
   if (!options.regionDown) await setNoFailover(options.from, true);
-  await waitFor(`${candidate.name} to take writes`, 120_000, () => takesWrites(candidate.node), 100);
-  return result;
+  return { ...result, writeAfter };
 }

@@ -19,7 +19,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FollowingWriter, queryOnce, type WriterLog } from "../../dev/patroni/clients";
-import { flipTo } from "../../dev/patroni/flip";
+import { flipTo, type WriteAfterFlip } from "../../dev/patroni/flip";
 import { PatroniLab, TEST_TIMINGS } from "../../dev/patroni/lab";
 import { restoreCopy } from "../../dev/patroni/restoredCopy";
 import { decodeMetricCall, PRIMARY_REGION, SECONDARY_REGION, waitFor } from "../../dev/postgres/pgbackrest";
@@ -34,6 +34,7 @@ let backupSuccess: (readonly [string, number])[];
 let restored: PgNode;
 let newLeaderStart: { afterFlip: string | undefined; afterBackup: string | undefined };
 let raftTerm: { beforeRejoin: string; afterRejoin: string };
+let writeAfterFlip: WriteAfterFlip;
 
 /** The Raft term and leader id an etcd member reports (kept as text: ids are 64-bit). */
 async function raftView(role: "primary" | "witness"): Promise<{ term: string; leader: string } | undefined> {
@@ -67,7 +68,7 @@ beforeAll(async () => {
   try {
     await waitFor("commits before the cut", 60_000, async () => writer.acks.length >= 200, 50);
     await lab.network.cut("primary");
-    await flipTo(lab, secondary, { from: primary, regionDown: true });
+    ({ writeAfter: writeAfterFlip } = await flipTo(lab, secondary, { from: primary, regionDown: true }));
     await waitFor("commits on the new primary", 120_000, async () => writer.acks.filter((ack) => ack.node === secondary.name).length >= 200, 100);
   } finally {
     log = await writer.stop();
@@ -101,6 +102,11 @@ afterAll(async () => {
 });
 
 describe("after a region-down failover, with the old region's S3 down", () => {
+  it("the flip exits 0 only once the new leader takes writes: a write through it right after the exit succeeds", ({ annotate }) => {
+    expect(writeAfterFlip.txid).toBeGreaterThan(0);
+    return annotate(`write through ${lab.members.secondary.name} answered ${writeAfterFlip.ms.toFixed(0)} ms after the flip exited`);
+  });
+
   it("the old region's etcd member rejoins without an election, and the new leader keeps running", () => {
     expect(raftTerm.afterRejoin).toBe(raftTerm.beforeRejoin);
     expect(newLeaderStart.afterBackup).toBe(newLeaderStart.afterFlip);

@@ -9,12 +9,14 @@
  * the new one. The write unavailability (the longest pause between two acknowledged commits) is
  * measured and reported, not judged against a clock (`npm run bench:promotion` does).
  * The flip is the product's (components/patroniFlip/run.ts, started as its local Command starts
- * it: dev/patroni/flip.ts); running it again afterwards, as a rerun of `pulumi up` would, changes
- * nothing.
+ * it: dev/patroni/flip.ts); it exits 0 only once the candidate takes writes (Patroni 3.0.2's
+ * `GET /primary` answers 200 before the promotion ends, so it also reads the body's role), and a
+ * write through the candidate right after its exit succeeds; running it again afterwards, as a
+ * rerun of `pulumi up` would, changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FollowingWriter, longestGap, queryOnce, type WriterLog } from "../../dev/patroni/clients";
-import { flipTo, runFlipProgram } from "../../dev/patroni/flip";
+import { flipTo, runFlipProgram, type WriteAfterFlip } from "../../dev/patroni/flip";
 import { PatroniLab } from "../../dev/patroni/lab";
 import { patronictlRows } from "../../dev/patroni/member";
 import { waitFor } from "../../dev/postgres/pgbackrest";
@@ -22,7 +24,7 @@ import type { CommandResult } from "../../tools/process/exec";
 
 let lab: PatroniLab;
 let log: WriterLog;
-let flip: CommandResult;
+let flip: CommandResult & { writeAfter: WriteAfterFlip };
 const COMMITS_BEFORE = 200;
 const COMMITS_AFTER = 100;
 
@@ -60,6 +62,12 @@ describe("a planned switchover under a writer", () => {
     const lastOld = Math.max(...log.acks.filter((ack) => ack.node === primary.name).map((ack) => ack.at));
     const firstNew = Math.min(...log.acks.filter((ack) => ack.node === secondary.name).map((ack) => ack.at));
     expect(lastOld).toBeLessThan(firstNew);
+  });
+
+  it("exits 0 only once the candidate takes writes: a write through it on a new connection right after the exit succeeds", ({ annotate }) => {
+    expect(flip.writeAfter.txid).toBeGreaterThan(0);
+    const inRecovery = flip.stdout.split("\n").filter((line) => line.includes("answers 200 (it holds the leader lock) but its PostgreSQL is not out of recovery")).length;
+    return annotate(`write through ${lab.members.secondary.name} answered ${flip.writeAfter.ms.toFixed(0)} ms after the flip exited; GET /primary answered 200 while PostgreSQL was still in recovery ${inRecovery} time(s), 500 ms apart, before the flip exited`);
   });
 
   it("ends with the candidate as the only primary and the old primary as its replica", async () => {

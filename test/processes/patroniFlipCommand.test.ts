@@ -39,7 +39,9 @@ beforeAll(async () => {
         { name: "us-east-1", role: "replica", state: "streaming", timeline: 2, lag: 0 },
       ] }));
     } else if (req.method === "GET" && req.url === "/primary") {
-      res.end("{}");
+      // Patroni 3.0.2's status body of a leader out of recovery (patroni/api.py get_postgresql_status).
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ state: "running", role: "master", timeline: 2 }));
     } else {
       res.statusCode = 405;
       res.end();
