@@ -42,11 +42,15 @@ export const PGBACKREST_DATABASE = "postgres";
  *   replication user too (PATRONI_REPLICATION_USERNAME, the host's /etc/patroni_env.conf).
  * - `rewinder`: Patroni's `pg_rewind` user (PATRONI_REWIND_USERNAME): a returning old leader
  *   rewinds from the new one over TCP as this role, so no superuser password leaves the stack.
- *   Its rights are the ones Patroni 3.0.2 grants the rewind user it creates at bootstrap
- *   (patroni/postgresql/bootstrap.py `post_bootstrap`: EXECUTE on pg_ls_dir, pg_stat_file,
- *   pg_read_binary_file; pg_rewind docs, https://www.postgresql.org/docs/15/app-pgrewind.html
- *   "a role ... that has been granted EXECUTE on these functions"). An adopted cluster was never
- *   bootstrapped by Patroni, so the stack declares it. The grant is by name (every overload).
+ *   PostgreSQL 15's pg_rewind page (Notes) says "a role having sufficient permissions to execute
+ *   the functions used by pg_rewind on the source cluster can be used instead of a superuser" and
+ *   lists them: EXECUTE on pg_ls_dir(text, boolean, boolean), pg_stat_file(text, boolean),
+ *   pg_read_binary_file(text) and pg_read_binary_file(text, bigint, bigint, boolean)
+ *   (https://www.postgresql.org/docs/15/app-pgrewind.html); Patroni 3.0.2 grants the same four to
+ *   the rewind user it creates at bootstrap (patroni/postgresql/bootstrap.py `post_bootstrap`).
+ *   An adopted cluster was never bootstrapped by Patroni, so the stack declares it. The grant is
+ *   by name (every overload of the three: the same file-reading rights). Proven on real Patroni:
+ *   test/postgres/patroniPartition.test.ts (the returning old leader rewinds as this role).
  * - `monitor`: lag and health queries: `pg_monitor` (read-only statistics and settings); it
  *   also gets SELECT on the heartbeat table alone (configure-postgres.sh), to measure lag.
  * - `schema_reader`: what a following stack's schema sync reads this database as. pg_dump

@@ -28,6 +28,7 @@ import type { EtcdSettings, EtcdTlsFiles } from "../../domain/etcd";
 import { memberNoFailover, type PatroniTimings } from "../../domain/patroni";
 import { PatroniMember, POSTGRES_PORT, REST_API_PORT } from "./member";
 import { REGION_ROLES, REGION_SUBNET, RegionNetwork, type RegionRole } from "./network";
+import { patroniRoleEnvironment } from "./roleEnvironment";
 import { RegionS3 } from "./s3";
 import { certificateAuthority, hostCertificate } from "./tls";
 
@@ -53,10 +54,14 @@ export const TEST_TIMINGS: ClusterTimings = { ttl: 20, loopWait: 2, retryTimeout
  * The pg_hba.conf lines the lab's members run with: the `postgres` OS user's peer connections
  * trusted (the host scripts and the test's clients on the Unix socket), password (scram) from
  * the hosts' subnet and loopback; Patroni reads a replica's timeline over a loopback
- * replication connection.
+ * replication connection. `rewinder` (Patroni's pg_rewind role) logs in to `postgres` only, as
+ * the line configure-postgres.sh writes for it (`host postgres rewinder <client> scram-sha-256`),
+ * and nowhere else.
  */
 const HBA = [
   "local all all trust",
+  `host postgres rewinder ${REGION_SUBNET} scram-sha-256`,
+  "host all rewinder all reject",
   `host replication replicator ${REGION_SUBNET} scram-sha-256`,
   "host replication replicator 127.0.0.1/32 scram-sha-256",
   "host replication replicator ::1/128 scram-sha-256",
@@ -192,8 +197,8 @@ export class PatroniLab {
           PATRONI_RESTAPI_PASSWORD: REST_PASSWORD,
           PATRONI_SUPERUSER_USERNAME: "postgres",
           PATRONI_SUPERUSER_PASSWORD: SUPERUSER_PASSWORD,
-          PATRONI_REPLICATION_USERNAME: "replicator",
-          PATRONI_REPLICATION_PASSWORD: testRolePassword(sandbox.root, "replicator"),
+          // Replication and pg_rewind as the product's roles (replicator, rewinder), never the superuser.
+          ...(await patroniRoleEnvironment(host, (role) => testRolePassword(sandbox.root, role))),
           PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
           ...s3Env,
         };

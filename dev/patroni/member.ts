@@ -72,6 +72,11 @@ export class PatroniMember {
     return this.daemon?.running ?? false;
   }
 
+  /** Patroni's whole log (every run of this member: the file is appended to), e.g. to find what it ran. */
+  readLog(): Promise<string> {
+    return this.daemon ? readFile(this.daemon.logFile, "utf8") : Promise.resolve("");
+  }
+
   /** Patroni's log tail, for failure messages. */
   logTail(lines = 40): Promise<string> {
     return this.daemon?.logTail(lines) ?? Promise.resolve("(patroni never started)");

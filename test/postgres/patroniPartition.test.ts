@@ -11,9 +11,21 @@
  *   the old leader's key has expired (P5), so sampling both servers every 100 ms never sees two
  *   that take writes.
  * - The old primary's host then dies while cut off and comes back: Patroni finds another leader
- *   and starts it as a replica (rewinding its diverged WAL with pg_rewind, P7); it never takes a
- *   write, and the backup its timer runs on boot adds nothing to the stanza (backup.sh asks its
- *   Patroni, GET /primary, and does nothing on a member that does not lead).
+ *   and starts it as a replica, rewinding the WAL it wrote after the cut (never received by the
+ *   new leader) with pg_rewind (P7); it never takes a write, and the backup its timer runs on
+ *   boot adds nothing to the stanza (backup.sh asks its Patroni, GET /primary, and does nothing
+ *   on a member that does not lead).
+ * - That rewind connects to the new leader as the product's `rewinder` role, which is no
+ *   superuser: Patroni 3.0.2 rewinds as `postgresql.authentication.rewind` when it is set
+ *   (patroni/postgresql/config.py `rewind_credentials`; the lab's members get it as
+ *   configure-postgres.sh writes it, dev/patroni/roleEnvironment.ts) and logs the connection
+ *   string without the password (patroni/postgresql/rewind.py `pg_rewind`: "running pg_rewind
+ *   from %s"). The role holds exactly domain/databaseRoles.ts's grants: EXECUTE on pg_ls_dir,
+ *   pg_stat_file and pg_read_binary_file, what PostgreSQL 15 lists for a non-superuser pg_rewind
+ *   (https://www.postgresql.org/docs/15/app-pgrewind.html, Notes). Patroni's bootstrap of the lab's
+ *   cluster also grants the rewind user four overloads of those (patroni/postgresql/bootstrap.py
+ *   `post_bootstrap`), all among the ones the product grants by name, so the rights are the
+ *   product's either way.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FollowingWriter, queryOnce, sampleWritable, type WritableSample, type WriterLog } from "../../dev/patroni/clients";
@@ -21,6 +33,7 @@ import { flipTo } from "../../dev/patroni/flip";
 import { PatroniLab } from "../../dev/patroni/lab";
 import { patronictlRows } from "../../dev/patroni/member";
 import { waitFor } from "../../dev/postgres/pgbackrest";
+import { databaseRoleSpecs } from "../../domain/databaseRoles";
 import type { CommandResult } from "../../tools/process/exec";
 
 let lab: PatroniLab;
@@ -30,6 +43,8 @@ let partition: WritableSample[];
 let cutWriter: WriterLog;
 let returned: WritableSample[];
 let bootBackups: CommandResult[];
+/** The returning old primary's Patroni log (every run), read once it is a replica again. */
+let returnedLog: string;
 let backupsBefore: number[];
 /** `patronictl list` on the surviving host once the cut-off leader's lock expired, before the flip. */
 let leaderless: Record<string, string>[];
@@ -80,6 +95,7 @@ beforeAll(async () => {
   } finally {
     returned = await returning.stop();
   }
+  returnedLog = await primary.readLog();
 });
 
 afterAll(async () => {
@@ -125,6 +141,20 @@ describe("the old primary returns after the region-down failover", () => {
     await waitFor("the returned primary to stream from the new one", 120_000, async () =>
       (await queryOnce(primary.node, "SELECT sender_host FROM pg_stat_wal_receiver WHERE status = 'streaming'"))[0]?.sender_host === secondary.address);
     expect(await primary.node.isInRecovery()).toBe(true);
+  });
+
+  it("rejoins through pg_rewind as the product's rewinder role (no superuser), which holds exactly the functions domain/databaseRoles.ts grants it", async ({ annotate }) => {
+    const { secondary } = lab.members;
+    // rewind.py logs the connection string it runs pg_rewind with (ha.py logs "running pg_rewind from <member>" before it).
+    const rewinds = returnedLog.split("\n").filter((line) => line.includes("running pg_rewind from dbname="));
+    expect(rewinds.length, returnedLog.slice(-4000)).toBeGreaterThan(0);
+    for (const line of rewinds) expect(line).toMatch(new RegExp(`running pg_rewind from dbname=postgres user=rewinder host=${secondary.address.replace(/\./g, "\\.")} port=\\d+ `));
+    expect(returnedLog).toContain("pg_rewind exit code=0");
+    expect(returnedLog).not.toContain(lab.superuserPassword);
+    expect(await secondary.node.sql("SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname = 'rewinder'")).toEqual([["f", "f"]]);
+    const granted = await secondary.node.sql("SELECT DISTINCT p.proname FROM pg_proc p, aclexplode(p.proacl) a WHERE a.grantee = 'rewinder'::regrole ORDER BY 1");
+    expect(granted.map(([name]) => name)).toEqual([...databaseRoleSpecs.rewinder.executeFunctions].sort());
+    return annotate(rewinds.at(-1)!.trim());
   });
 
   it("writes no backup into the stanza: the boot-time backup finds it is not the leader (Patroni's GET /primary) and does nothing", async () => {
