@@ -109,7 +109,9 @@ export class DrHost {
     const dir = async (relative: string) => sandbox.makeDir(`${options.name}/${relative}`);
     const aws = await FakeAws.install(sandbox, options.name);
     const restAuth = { user: "patroni", password: testRolePassword(sandbox.root, "patroni-rest-api") };
-    const standIn = options.patroni ? undefined : await PatroniStandIn.start(sandbox, options.name, options.node, restAuth, aws.binDir);
+    const systemdDir = await dir("systemd");
+    const patroniEnvFile = join(root, "etc", "patroni_env.conf");
+    const standIn = options.patroni ? undefined : await PatroniStandIn.start(sandbox, options.name, options.node, restAuth, { binDir: aws.binDir, systemdDir, patroniEnvFile });
     const patroni = options.patroni ?? { restApiPort: standIn!.port, caCertPem: standIn!.caCertPem };
     // A real Patroni runs under the test harness, not systemd: systemctl (configure-postgres.sh
     // starts or reloads patroni.service) succeeds and changes nothing; the harness reloads Patroni.
@@ -156,7 +158,7 @@ export class DrHost {
         pgbackrestConfig: join(await dir("etc"), "pgbackrest.conf"),
         envFile: join(root, "etc", "dr.env"),
         binDir: await dir("bin"),
-        systemdDir: await dir("systemd"),
+        systemdDir,
         stateDir: join(root, "state"),
         spoolPath: await dir("spool"),
         logPath: await dir("log"),
@@ -164,7 +166,7 @@ export class DrHost {
         restoreTestDir: join(root, "restore-test"),
         passwordFile: join(root, "pgpass"),
         patroniConfig: join(root, "etc", "patroni.yml"),
-        patroniEnvFile: join(root, "etc", "patroni_env.conf"),
+        patroniEnvFile,
         patroniDynamicConfig: join(root, "etc", "patroni-dynamic.json"),
         tlsDir: await dir("tls"),
         patroniPgpass: join(root, "patroni.pgpass"),

@@ -11,7 +11,11 @@
  *   pending_restart from pg_settings as Patroni reports it;
  * - PATCH /config and POST /restart with the basic auth of the host's REST secret: 200, recorded
  *   (a restart restarts the node); without it 401, as Patroni's unsafe endpoints answer;
- * - `systemctl`: records its arguments; `is-active` succeeds once `enable --now` has run.
+ * - `systemctl`: records its arguments; `is-active` succeeds once `enable --now` has run; `cat`
+ *   prints the unit's drop-ins from the host's systemd folder (as systemd shows the files on
+ *   disk); `enable` and `restart` "start Patroni": from then on the unsafe endpoints take the REST
+ *   credentials of the environment file as it was then, as Patroni reads its environment only at
+ *   start.
  * The real Patroni 3.0.2 answers the same scripts in test/postgres/patroniRestoreTest.test.ts and
  * patroniPartition.test.ts (backup.sh backs up on the leader, does nothing on a replica).
  */
@@ -43,22 +47,31 @@ export class PatroniStandIn {
   ) {}
 
   /**
-   * Starts the REST API for `node` with basic auth `user:password`, and writes the fake
-   * `systemctl` into `binDir` (first on the scripts' PATH).
+   * Starts the REST API for `node` with basic auth `user:password` (until `systemctl` starts
+   * "Patroni" with the host's environment file), and writes the fake `systemctl` into `binDir`
+   * (first on the scripts' PATH).
    */
-  static async start(sandbox: PgSandbox, name: string, node: PgNode, auth: { user: string; password: string }, binDir: string): Promise<PatroniStandIn> {
+  static async start(
+    sandbox: PgSandbox,
+    name: string,
+    node: PgNode,
+    auth: { user: string; password: string },
+    host: { binDir: string; systemdDir: string; patroniEnvFile: string },
+  ): Promise<PatroniStandIn> {
     const dir = await sandbox.makeDir(`${name}/patroni-stand-in`);
+    const startedEnv = join(dir, "started-with.env");
     const key = join(dir, "key.pem");
     const cert = join(dir, "cert.pem");
     await runChecked("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert]);
     const [keyPem, certPem] = await Promise.all([readFile(key, "utf8"), readFile(cert, "utf8")]);
-    const expectedAuth = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
     const calls: RestCall[] = [];
     const server = createServer({ key: keyPem, cert: certPem }, (request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
-        void answer(node, request.method ?? "GET", request.url ?? "/", Buffer.concat(chunks).toString("utf8"), request.headers.authorization === expectedAuth, calls).then(
+        void expectedAuth(startedEnv, auth).then((expected) =>
+          answer(node, request.method ?? "GET", request.url ?? "/", Buffer.concat(chunks).toString("utf8"), request.headers.authorization === expected, calls),
+        ).then(
           ({ status, body }) => response.writeHead(status, { "Content-Type": "application/json" }).end(body),
           (error: Error) => response.writeHead(500).end(error.message),
         );
@@ -75,12 +88,17 @@ export class PatroniStandIn {
     const systemctlLog = join(dir, "systemctl.log");
     await writeOwnedFile(systemctlLog, "", 0o666);
     await writeOwnedFile(
-      join(binDir, "systemctl"),
+      join(host.binDir, "systemctl"),
       [
         "#!/bin/sh",
-        "# Test stand-in for systemctl: records its arguments; is-active succeeds once enable --now ran.",
+        "# Test stand-in for systemctl: records its arguments; is-active succeeds once enable --now ran;",
+        "# cat prints the unit's drop-ins; enable and restart keep the environment file Patroni would start with.",
         `printf '%s\\n' "$*" >> '${systemctlLog}'`,
-        `if [ "$1" = is-active ]; then grep -q '^enable --now' '${systemctlLog}'; exit $?; fi`,
+        'case "$1" in',
+        `  is-active) grep -q '^enable --now' '${systemctlLog}'; exit $? ;;`,
+        `  cat) cat '${host.systemdDir}'/"$2".d/*.conf 2>/dev/null; exit 0 ;;`,
+        `  enable|restart) if [ -r '${host.patroniEnvFile}' ]; then cp '${host.patroniEnvFile}' '${startedEnv}'; fi ;;`,
+        "esac",
         "exit 0",
         "",
       ].join("\n"),
@@ -98,6 +116,14 @@ export class PatroniStandIn {
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** The basic auth the unsafe endpoints take: the REST credentials "Patroni" was last started with, else `initial`. */
+async function expectedAuth(startedEnv: string, initial: { user: string; password: string }): Promise<string> {
+  const text = await readFile(startedEnv, "utf8").catch(() => "");
+  const user = /^PATRONI_RESTAPI_USERNAME=(.*)$/m.exec(text)?.[1] ?? initial.user;
+  const password = /^PATRONI_RESTAPI_PASSWORD=(.*)$/m.exec(text)?.[1] ?? initial.password;
+  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 }
 
 async function answer(node: PgNode, method: string, path: string, body: string, authorized: boolean, calls: RestCall[]): Promise<{ status: number; body: string }> {

@@ -7,7 +7,7 @@
  * `monitor`, the standby streams as `replicator`, each authenticated by its password
  * (scram-sha-256, seen in the server log); and none can do what it must not.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseRoleSecretName, HOST_DATABASE_ROLES } from "../../domain/databaseRoles";
@@ -126,7 +126,7 @@ describe("configure-postgres.sh", () => {
 
   it("adopts the server the documented way: start.conf manual, Patroni enabled and started, PostgreSQL restarted through Patroni for archive_mode=always, the dynamic config PATCHed", async () => {
     expect(await readFile(join(primary.dataDir, "start.conf"), "utf8")).toMatch(/^manual$/m);
-    expect(await east.patroniStandIn!.systemctlCalls()).toEqual(["is-active --quiet patroni.service", "daemon-reload", "enable --now patroni.service"]);
+    expect(await east.patroniStandIn!.systemctlCalls()).toEqual(["cat patroni.service", "is-active --quiet patroni.service", "daemon-reload", "enable --now patroni.service"]);
     expect(east.patroniStandIn!.calls.map((call) => [call.method, call.path, call.body])).toEqual([
       ["POST", "/restart", "{}"],
       ["PATCH", "/config", JSON.stringify({ ttl: 30, loop_wait: 10, retry_timeout: 10, maximum_lag_on_failover: 335544320, postgresql: { use_pg_rewind: true } })],
@@ -179,6 +179,35 @@ describe("configure-postgres.sh", () => {
     expect((await east.patroniStandIn!.systemctlCalls()).slice(-2)).toEqual(["daemon-reload", "reload patroni.service"]);
     expect(east.patroniStandIn!.calls.filter((call) => call.path === "/restart")).toHaveLength(restartsBefore);
     expect((await readFile(join(primary.dataDir, "pg_hba.conf"), "utf8")).split("\n").filter((line) => line === "# BEGIN crazy-gary roles")).toHaveLength(1);
+  });
+
+  it("restarts Patroni in pause mode when what it reads only at start changes: its REST secret (the environment file), then the stack's drop-in of its unit", async () => {
+    const restSecret = "crazy-gary/prod/patroni/rest-api";
+    const dropIn = join(east.params.paths!.systemdDir!, "patroni.service.d", "crazy-gary.conf");
+    const original = { secret: JSON.stringify({ username: "patroni", password: testRolePassword(sandbox.root, "patroni-rest-api") }), dropIn: await readFile(dropIn, "utf8") };
+    const restarts = async () => (await east.patroniStandIn!.systemctlCalls()).filter((call) => call === "restart patroni.service").length;
+    const pauses = () => east.patroniStandIn!.calls.filter((call) => call.method === "PATCH" && /"pause"/.test(call.body)).map((call) => call.body);
+    const before = { restarts: await restarts(), pauses: pauses().length };
+    try {
+      // A rotated REST password: the running Patroni is paused with the old one, the restarted one
+      // resumed with the new one (the stand-in takes the credentials it was last started with).
+      await east.aws.storeSecret(restSecret, JSON.stringify({ username: "patroni", password: "PwRotatedRest2" }));
+      const rotated = await east.runScriptChecked("configure-postgres.sh");
+      expect(rotated.stdout).toContain("restarted patroni.service in pause mode (PostgreSQL kept running) for its new environment");
+      // A new drop-in (here one more line) with the secrets unchanged.
+      await writeFile(dropIn, `${original.dropIn}# changed by the test\n`);
+      const unitChanged = await east.runScriptChecked("configure-postgres.sh");
+      expect(unitChanged.stdout).toContain("restarted patroni.service in pause mode (PostgreSQL kept running) for its new unit (patroni.service with its drop-ins)");
+      expect(await restarts()).toBe(before.restarts + 2);
+      expect(pauses().slice(before.pauses)).toEqual(['{"pause": true}', '{"pause": false}', '{"pause": true}', '{"pause": false}']);
+      const unchanged = await east.runScriptChecked("configure-postgres.sh");
+      expect(unchanged.stdout).toContain("reloaded patroni.service (patroni.yml reread)");
+      expect(await restarts()).toBe(before.restarts + 2);
+    } finally {
+      await east.aws.storeSecret(restSecret, original.secret);
+      await writeFile(dropIn, original.dropIn);
+      await east.runScriptChecked("configure-postgres.sh");
+    }
   });
 
   it("stops with the secret's name and the IAM right it needs when a secret cannot be read, changing nothing", async () => {

@@ -24,10 +24,12 @@
 #     win); then PostgreSQL is restarted through Patroni (POST /restart) when its configuration
 #     is out of date (GET /patroni "pending_restart", e.g. archive_mode=always) or Debian's
 #     postgresql@ unit still holds it: the unit's postmaster ends, Patroni's runs. Later runs reload
-#     Patroni (SIGHUP rereads patroni.yml: the nofailover tag, the parameters), or, when its
-#     secrets changed (it reads its environment only at start), restart Patroni in pause mode,
-#     in which "When Patroni is stopped, it does not try to stop the Postgres instance it is
-#     managing" (https://patroni.readthedocs.io/en/latest/pause.html);
+#     Patroni (SIGHUP rereads patroni.yml: the nofailover tag, the parameters), or, when what it
+#     was started with changed (its secrets, or its unit with the stack's drop-in), restart
+#     Patroni in pause mode, in which "When Patroni is stopped, it does not try to stop the
+#     Postgres instance it is managing" (https://patroni.readthedocs.io/en/latest/pause.html):
+#     systemd reads the EnvironmentFile "shortly before the process is executed" (systemd.exec(5))
+#     and applies a changed unit at the next start, so a reload would leave both unapplied;
 #   - PATCH /config with DR_PATRONI_DYNAMIC_CONFIG (ttl, loop_wait, retry_timeout,
 #     maximum_lag_on_failover), so stack config keeps governing the cluster-wide settings
 #     (https://patroni.readthedocs.io/en/latest/dynamic_configuration.html);
@@ -312,17 +314,39 @@ reset_old_archive_settings() {
   fi
 }
 
+# What Patroni's process reads only when it starts, as a digest: its unit as systemd would start
+# it now (`systemctl cat`: the package's unit and every drop-in, the stack's among them, as on
+# disk) and its environment file. Kept in START_RECORD_FILE at each start or restart; the
+# file holds a digest, no secret.
+START_RECORD_FILE="$DR_STATE_DIR/patroni-started-with"
+patroni_start_inputs() {
+  { systemctl cat "$DR_PATRONI_UNIT" 2>/dev/null || true; cat -- "$DR_PATRONI_ENV_FILE"; } | sha256sum | cut -d' ' -f1
+}
+record_patroni_start() {
+  printf '%s\n' "$started_with" >"$START_RECORD_FILE"
+}
+
 # run_patroni: adopts, reloads or restarts Patroni (see the header), then restarts PostgreSQL
 # through Patroni when its configuration is out of date.
 run_patroni() {
+  local started_with what
+  started_with=$(patroni_start_inputs)
   if systemctl is-active --quiet "$DR_PATRONI_UNIT"; then
-    if [[ "$patroni_env_changed" == "true" ]]; then
+    if [[ "$(cat -- "$START_RECORD_FILE" 2>/dev/null || true)" != "$started_with" ]]; then
+      if [[ ! -f "$START_RECORD_FILE" ]]; then
+        what="unit and environment (no record of what it was started with)"
+      elif [[ "$patroni_env_changed" == "true" ]]; then
+        what="environment"
+      else
+        what="unit ($DR_PATRONI_UNIT with its drop-ins)"
+      fi
       patroni_call "$running_rest_user" "$running_rest_password" PATCH /config '{"pause": true}' >/dev/null
       systemctl daemon-reload
       systemctl restart "$DR_PATRONI_UNIT"
+      record_patroni_start
       wait_for_patroni "a restart in pause mode"
       patroni_call "$rest_user" "$rest_password" PATCH /config '{"pause": false}' >/dev/null
-      log "restarted $DR_PATRONI_UNIT in pause mode (PostgreSQL kept running) for its new environment"
+      log "restarted $DR_PATRONI_UNIT in pause mode (PostgreSQL kept running) for its new $what"
     else
       systemctl daemon-reload
       systemctl reload "$DR_PATRONI_UNIT"
@@ -332,6 +356,7 @@ run_patroni() {
   else
     systemctl daemon-reload
     systemctl enable --now "$DR_PATRONI_UNIT"
+    record_patroni_start
     wait_for_patroni "its start"
     log "started $DR_PATRONI_UNIT: Patroni manages this host's PostgreSQL"
   fi
