@@ -64,7 +64,7 @@ const list = (names: readonly string[]) => (names.length > 0 ? names.join(", ") 
 interface Term {
   text: string;
   seconds: number | null;
-  measurement?: { figure: string; measurement: Measurement | DrillRecord };
+  measurements?: { figure: string; measurement: Measurement | DrillRecord }[];
   missing?: string;
 }
 
@@ -72,7 +72,16 @@ interface Term {
 function measuredTerm(measurements: Measurements, figure: keyof Measurements["figures"], label: string): Term {
   const m = measurements.figures[figure];
   if (!m) return { text: `${label} not measured (run npm run ${figure === "promotionSeconds" || figure === "failoverSeconds" ? "bench:promotion" : "bench:recovery"})`, seconds: null, missing: label };
-  return { text: `${label} ${s(m.seconds)} (measured)`, seconds: m.seconds, measurement: { figure: label, measurement: m } };
+  return { text: `${label} ${s(m.seconds)} (measured)`, seconds: m.seconds, measurements: [{ figure: label, measurement: m }] };
+}
+
+/** One of two paths, not known before it runs: budgets the longer, naming both; not measured until both are. */
+function longerOf(a: Term, b: Term, joiner: string): Term {
+  const measurements = [...(a.measurements ?? []), ...(b.measurements ?? [])];
+  const missing = [a.missing, b.missing].filter((m): m is string => m !== undefined);
+  if (missing.length > 0 || a.seconds === null || b.seconds === null) return { text: `${a.text}${joiner}${b.text}`, seconds: null, measurements, missing: missing.join(", ") };
+  const seconds = Math.max(a.seconds, b.seconds);
+  return { text: `the longer of ${a.text}${joiner}${b.text}: ${s(seconds)}`, seconds, measurements };
 }
 
 function timeRow(id: string, objective: string, section: ReadinessSection, mechanism: string, limitSeconds: number, terms: readonly (Term | null)[]): ReadinessRow {
@@ -84,7 +93,7 @@ function timeRow(id: string, objective: string, section: ReadinessSection, mecha
   const budget = declaredMissing ? "no mechanism declared" : `${present.map((t) => t.text).join(" + ")}${missing.length === 0 ? ` = ${s(value!)}` : ""}`;
   return {
     id, objective, section, mechanism, budget, value: missing.length === 0 ? value : null, limit: limitSeconds, unit: "s", direction: "atMost", ...judged,
-    measured: present.flatMap((t) => (t.measurement ? [t.measurement] : [])),
+    measured: present.flatMap((t) => t.measurements ?? []),
   };
 }
 
@@ -114,6 +123,11 @@ const failoverMechanism = (declared: DeclaredRecovery, hostname: "api" | "app") 
  *   seconds the loop will sleep"; https://patroni.readthedocs.io/en/latest/dynamic_configuration.html):
  *   ttl + loop_wait at worst (the flip's FLIP_LOCK_WAIT_SECONDS, from patroni.ttl and
  *   patroni.loopWait), then the flip's failover to the candidate's first write, timed by bench:promotion.
+ *   But `regionDown` is what the operator declared, not what the flip will find: when the old
+ *   region still answers, its leader keeps the lock, and after that same wait the flip switches
+ *   over instead (domain/patroniFlip.ts `leaderLockOutlived`). Which path runs is known only
+ *   when it runs, so the budget is the wait plus the longer of the measured failover and the
+ *   measured switchover.
  */
 function leaderMoveTerms(declared: DeclaredRecovery, measurements: Measurements): { terms: (Term | null)[]; mechanism: string } {
   const flip = declared.flipPath;
@@ -122,9 +136,11 @@ function leaderMoveTerms(declared: DeclaredRecovery, measurements: Measurements)
   return {
     terms: [
       { text: `leader lock expiry ttl + loop_wait ${s(flip.lockWaitSeconds)}`, seconds: flip.lockWaitSeconds },
-      measuredTerm(measurements, "failoverSeconds", "failover"),
+      longerOf(measuredTerm(measurements, "failoverSeconds", "failover"), measuredTerm(measurements, "promotionSeconds", "switchover if the old region answers"), " and "),
     ],
-    mechanism: `Patroni failover by ${list(declared.flip)} to the surviving region once the lost leader's lock expires (regionDown)`,
+    mechanism:
+      `Patroni failover by ${list(declared.flip)} to the surviving region once the lost leader's lock expires (regionDown); ` +
+      `if the old region still answers, its leader keeps the lock past that wait and the flip switches over instead`,
   };
 }
 
@@ -155,11 +171,11 @@ function restoreRow(declared: DeclaredRecovery, measurements: Measurements, obje
   const within = `largest database within the RTO ${formatBytes(largestRestorableBytes(model, rtoSeconds))} (${restoreModelText(model)})`;
   if (declared.databaseBytes !== undefined) {
     const size = formatBytes(declared.databaseBytes);
-    const term: Term = { text: `restore of the declared ${size}: ${s(model.fixedSeconds)} + ${size} / ${mibPerSecond(model)} (predicted from measurements)`, seconds: predictedRestoreSeconds(model, declared.databaseBytes), measurement: provenance };
+    const term: Term = { text: `restore of the declared ${size}: ${s(model.fixedSeconds)} + ${size} / ${mibPerSecond(model)} (predicted from measurements)`, seconds: predictedRestoreSeconds(model, declared.databaseBytes), measurements: [provenance] };
     return withBudgetNote(timeRow("rto-database-restore", objective, RTO_RPO, mechanism, rtoSeconds, [term]), `; ${within}`);
   }
   const largest = model.samples[model.samples.length - 1]!;
-  const term: Term = { text: `restore of ${formatBytes(largest.databaseBytes)} ${s(largest.seconds)} (measured)`, seconds: largest.seconds, measurement: provenance };
+  const term: Term = { text: `restore of ${formatBytes(largest.databaseBytes)} ${s(largest.seconds)} (measured)`, seconds: largest.seconds, measurements: [provenance] };
   return withBudgetNote(timeRow("rto-database-restore", objective, RTO_RPO, mechanism, rtoSeconds, [term]), `; no database size declared (readiness --database-size); ${within}`);
 }
 
@@ -259,7 +275,7 @@ function drillMeasuredRows(measurements: Measurements): ReadinessRow[] {
   const row = (id: string, objective: string, limitSeconds: number, term: (m: NonNullable<DrillRecord["measured"]>) => Term): ReadinessRow => {
     if (!last?.measured) return timeRow(id, objective, TESTING, mechanism, limitSeconds, [{ text: "not measured (no drill has timed a flip yet: run npm run drill -- run)", seconds: null, missing: "drill" }]);
     const t = term(last.measured);
-    return timeRow(id, objective, TESTING, `${mechanism}; last on ${last.stack} (${last.outcome})`, limitSeconds, [{ ...t, measurement: { figure: "last timed drill", measurement: last } }]);
+    return timeRow(id, objective, TESTING, `${mechanism}; last on ${last.stack} (${last.outcome})`, limitSeconds, [{ ...t, measurements: [{ figure: "last timed drill", measurement: last }] }]);
   };
   return [
     row("drill-measured-failover", `DR drill: flip to the first write, within the ${recoveryObjectives.api.component} RTO ${recoveryObjectives.api.rtoMinutes} min`, recoveryObjectives.api.rtoMinutes * 60, (m) => ({

@@ -148,27 +148,44 @@ describe("readinessRows", () => {
       expect(rows["rto-database"]).toMatchObject({ value: 4.5, budget: "switchover 4.5 s (measured) = 4.5 s", mechanism: "Patroni switchover by patroni-flip-command (both regions answer)" });
     });
 
-    it("with regionDown, waits out the lost leader's lock (ttl + loop_wait) before the measured failover, for the database and every row served by the API", () => {
+    // regionDown is declared, not found: an old region that still answers keeps its lock past the
+    // wait and the flip switches over instead (decideFlip's leaderLockOutlived), so the budget is
+    // the wait plus the longer of the two measured paths.
+    it("with regionDown, waits out the lost leader's lock (ttl + loop_wait), then the longer of the measured failover and the measured switchover (the old region may still answer), for the database and every row served by the API", () => {
       expect(down["rto-database"]).toMatchObject({
-        value: 43.25, margin: 856.75, verdict: "met",
-        budget: "leader lock expiry ttl + loop_wait 40 s + failover 3.3 s (measured) = 43.3 s",
-        mechanism: "Patroni failover by patroni-flip-command to the surviving region once the lost leader's lock expires (regionDown)",
+        value: 44.5, margin: 855.5, verdict: "met",
+        budget: "leader lock expiry ttl + loop_wait 40 s + the longer of failover 3.3 s (measured) and switchover if the old region answers 4.5 s (measured): 4.5 s = 44.5 s",
+        mechanism:
+          "Patroni failover by patroni-flip-command to the surviving region once the lost leader's lock expires (regionDown); if the old region still answers, its leader keeps the lock past that wait and the flip switches over instead",
       });
-      expect(down["rto-database"].measured).toEqual([{ figure: "failover", measurement: measured.figures.failoverSeconds }]);
+      expect(down["rto-database"].measured).toEqual([
+        { figure: "failover", measurement: measured.figures.failoverSeconds },
+        { figure: "switchover if the old region answers", measurement: measured.figures.promotionSeconds },
+      ]);
       // DNS 10 s x 3 + 60 s cache after the new leader takes writes.
-      expect(down["rto-api"]).toMatchObject({ value: 133.25, margin: 466.75, budget: "DNS 10 s × 3 + 60 s cache + leader lock expiry ttl + loop_wait 40 s + failover 3.3 s (measured) = 133.3 s" });
-      expect([down["rto-auth"].value, down["rto-mcpTools"].value, down["rto-backgroundTasks"].value]).toEqual([133.25, 133.25, 133.25]);
+      expect(down["rto-api"]).toMatchObject({ value: 134.5, margin: 465.5 });
+      expect([down["rto-auth"].value, down["rto-mcpTools"].value, down["rto-backgroundTasks"].value]).toEqual([134.5, 134.5, 134.5]);
+    });
+
+    it("with regionDown budgets the failover when it is the slower path", () => {
+      const slowFailover = { ...measured, figures: { ...measured.figures, failoverSeconds: { ...measured.figures.failoverSeconds!, seconds: 12 } } };
+      expect(byId(readinessRows(regionDown, slowFailover, now))["rto-database"]).toMatchObject({
+        value: 52, budget: "leader lock expiry ttl + loop_wait 40 s + the longer of failover 12 s (measured) and switchover if the old region answers 4.5 s (measured): 12 s = 52 s",
+      });
     });
 
     it("follows Patroni's timings: ttl 60 + loop_wait 10 moves the API row by 30 s", () => {
       const slower = byId(readinessRows({ ...declared, flipPath: { regionDown: true, lockWaitSeconds: 70 } }, measured, now));
-      expect(slower["rto-api"].value).toBe(163.25);
+      expect(slower["rto-api"].value).toBe(164.5);
     });
 
-    it("is not measured, never the switchover's figure, until a failover was timed", () => {
+    it("is not measured, never the switchover's figure alone, until a failover was timed", () => {
       const { failoverSeconds: _dropped, ...others } = measured.figures;
       const row = byId(readinessRows(regionDown, { ...measured, figures: others }, now))["rto-database"];
-      expect(row).toMatchObject({ verdict: "not measured", value: null, budget: "leader lock expiry ttl + loop_wait 40 s + failover not measured (run npm run bench:promotion)" });
+      expect(row).toMatchObject({
+        verdict: "not measured", value: null,
+        budget: "leader lock expiry ttl + loop_wait 40 s + failover not measured (run npm run bench:promotion) and switchover if the old region answers 4.5 s (measured)",
+      });
     });
 
     it("is not met without a flip", () => {
