@@ -38,4 +38,15 @@ describe("the cost section of the pull-request comment", () => {
     expect(markdown).toMatch(/^\| total \| \$[\d,.]+ \|$/m);
     expect(markdown).toMatch(/^\| what DR costs \(standby \+ witness\) \| \$[\d,.]+ \(\d+\.\d%\) \|$/m);
   });
+
+  it("folds the share of each owner (a role, the witness, shared: the glossary's word, never a site)", async () => {
+    const markdown = renderMarkdown(await reportOf("dr"));
+    expect(markdown).toContain("<details><summary>By component, by owner, and every line</summary>");
+    expect(markdown).toMatch(/^\| owner \| a month \| share \|$/m);
+    const rows = markdown.match(/^\| (primary|secondary|witness|shared)\b[^|]*\| \$[\d,.]+ \| \d+\.\d% \|$/gm) ?? [];
+    expect(rows.map((row) => row.split(" |")[0].slice(2))).toEqual(["primary (us-east-2), active", "secondary (us-west-1), standby", "witness (us-west-2)", "shared"]);
+    expect(markdown).not.toMatch(/\bsites?\b/);
+    const json = JSON.parse(renderJson(await reportOf("dr")));
+    expect([Object.keys(json.byOwner), json.activeRole, json.passiveRole, json.lines[0].owner]).toEqual([["primary", "secondary", "witness", "shared"], "primary", "secondary", expect.any(String)]);
+  });
 });
