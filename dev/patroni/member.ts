@@ -107,12 +107,12 @@ export class PatroniMember {
 
   /**
    * Calls this member's REST API from inside `from` (a region that can reach it; default its
-   * own). Unsafe methods carry the basic auth.
+   * own). Unsafe methods carry the basic auth (`user:password`; default the lab's).
    */
-  async rest(path: string, options: { method?: string; body?: unknown; from?: RegionRole; timeoutSeconds?: number } = {}): Promise<RestAnswer> {
+  async rest(path: string, options: { method?: string; body?: unknown; from?: RegionRole; timeoutSeconds?: number; auth?: string } = {}): Promise<RestAnswer> {
     const method = options.method ?? "GET";
     const args = ["-sk", "--max-time", String(options.timeoutSeconds ?? 5), "-X", method, "-w", "\n%{http_code}", `${this.restUrl}${path}`];
-    if (method !== "GET") args.push("-u", this.restAuth);
+    if (method !== "GET") args.push("-u", options.auth ?? this.restAuth);
     if (options.body !== undefined) args.push("-H", "Content-Type: application/json", "--data", JSON.stringify(options.body));
     const [command, argv] = this.network.wrap(options.from ?? this.role, "curl", args);
     const result = await runCommand(command, argv, { timeoutMs: ((options.timeoutSeconds ?? 5) + 10) * 1000 });

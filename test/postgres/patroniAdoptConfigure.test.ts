@@ -9,6 +9,11 @@
  * PostgreSQL through Patroni (pending_restart: archive_mode always) and PATCHes the dynamic
  * configuration (https://patroni.readthedocs.io/en/latest/existing_data.html, citations P6). The
  * primary stays the primary, no acknowledged commit is lost, and a second run restarts nothing.
+ * Then the REST API's secret is rotated and the script runs again: Patroni reads its environment
+ * only at start, so it restarts Patroni, in pause mode ("When Patroni is stopped, it does not try
+ * to stop the Postgres instance it is managing", https://patroni.readthedocs.io/en/latest/pause.html):
+ * PostgreSQL keeps running (same postmaster start time), the leader stays the leader, and the REST
+ * API takes the new password and refuses the old.
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +27,11 @@ import { pgbackrestCommands } from "../../components/databaseHost/patroniFile";
 
 let lab: PatroniLab;
 let log: WriterLog;
-const configure: Record<"primary" | "secondary" | "again", CommandResult | undefined> = { primary: undefined, secondary: undefined, again: undefined };
+const configure: Record<"primary" | "secondary" | "again" | "rotated", CommandResult | undefined> = { primary: undefined, secondary: undefined, again: undefined, rotated: undefined };
+const REST_SECRET = "crazy-gary/prod/patroni/rest-api";
+/** The REST API's password after the rotation (letters and digits, as the stack generates). */
+const ROTATED_PASSWORD = "PwRotatedRest2";
+let rotation: { startBefore: string | undefined; startAfter: string | undefined; oldPassword: number; newPassword: number; pause: unknown };
 const systemctlCalls: Record<string, string> = {};
 
 async function checked(result: CommandResult, what: string): Promise<CommandResult> {
@@ -45,7 +54,7 @@ beforeAll(async () => {
   await startUnmanagedStandby(lab);
 
   for (const member of [primary, secondary]) {
-    await member.host.aws.storeSecret("crazy-gary/prod/patroni/rest-api", JSON.stringify({ username: lab.restApi.user, password: lab.restApi.password }));
+    await member.host.aws.storeSecret(REST_SECRET, JSON.stringify({ username: lab.restApi.user, password: lab.restApi.password }));
     systemctlCalls[member.name] = await installSystemctlLauncher(member);
   }
 
@@ -62,6 +71,20 @@ beforeAll(async () => {
     log = await writer.stop();
   }
   configure.again = await checked(await primary.runScript("configure-postgres.sh"), "configure-postgres.sh on the primary, again");
+
+  const startTime = () => primary.node.sqlValue("SELECT pg_postmaster_start_time()::text");
+  const startBefore = await startTime();
+  await primary.host.aws.storeSecret(REST_SECRET, JSON.stringify({ username: lab.restApi.user, password: ROTATED_PASSWORD }));
+  configure.rotated = await checked(await primary.runScript("configure-postgres.sh"), "configure-postgres.sh on the primary after the REST secret's rotation");
+  // An unsafe call that changes nothing (the script left pause off), with each password.
+  const unpause = (password: string) => primary.rest("/config", { method: "PATCH", body: { pause: false }, auth: `${lab.restApi.user}:${password}` });
+  rotation = {
+    startBefore,
+    startAfter: await startTime(),
+    oldPassword: (await unpause(lab.restApi.password)).status,
+    newPassword: (await unpause(ROTATED_PASSWORD)).status,
+    pause: (JSON.parse((await primary.rest("/config")).body) as { pause?: unknown }).pause,
+  };
 });
 
 afterAll(async () => {
@@ -99,6 +122,16 @@ describe("configure-postgres.sh adopts a running primary and its standby", () =>
   it("is idempotent: a second run reloads Patroni and restarts nothing", () => {
     expect(configure.again!.stdout).toContain("reloaded patroni.service (patroni.yml reread)");
     expect(configure.again!.stdout).not.toContain("restarting it through Patroni");
+  });
+
+  it("restarts Patroni in pause mode when the REST secret is rotated: PostgreSQL keeps running as the leader, the API takes the new password and refuses the old", async () => {
+    const { primary } = lab.members;
+    expect(configure.rotated!.stdout).toContain("restarted patroni.service in pause mode (PostgreSQL kept running) for its new environment");
+    expect((await readFile(systemctlCalls[primary.name]!, "utf8")).split("\n")).toContain("restart patroni.service");
+    expect(rotation.startAfter).toBe(rotation.startBefore);
+    expect([rotation.newPassword, rotation.oldPassword]).toEqual([200, 401]);
+    expect(rotation.pause ?? false).toBe(false);
+    expect((await primary.rest("/primary")).status).toBe(200);
   });
 
   it("reports the write unavailability of the adoption", async ({ annotate }) => {
