@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repositoryRoot } from "../../tools/offline";
+import { unwrapped } from "../support/cliRuns";
 
 function npmCost(cwd: string, ...args: string[]) {
   const result = spawnSync("npm", ["--prefix", repositoryRoot, "run", "-s", "cost", "--", ...args], { cwd, encoding: "utf8", timeout: 600_000 });
@@ -25,7 +26,7 @@ describe("npm run cost", () => {
     expect(result.stdout).toMatch(/^ {2}secondary \(us-[a-z]+-\d\), standby +\$[\d,]+\.\d\d {2}\(\d+\.\d%\)$/m);
     expect(result.stdout).toMatch(/^What DR itself costs \(standby region \+ witness\) +\$[\d,]+\.\d\d a month/m);
     expect(result.stdout).toContain("Not priced: none");
-    expect(result.stdout).toMatch(/FailoverDns failover-dns +.*health check.* @ \$0\.\d+ +\$\d+\.\d\d {2}https:\/\/aws\.amazon\.com\/route53\/pricing\//);
+    expect(unwrapped(result.stdout)).toMatch(/FailoverDns failover-dns +.*health check.* @ \$0\.\d+ +\$\d+\.\d\d {2}https:\/\/aws\.amazon\.com\/route53\/pricing\//);
   });
 
   it("writes --out relative to the folder npm was run in, and a markdown report against that base shows before, after and the change", () => {

@@ -1,6 +1,7 @@
 /** `npm run deploy:guard` as pulumi-up.yml runs it: exit code and message against the committed Pulumi.<stack>.yaml and Patroni's GET /cluster. */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { unwrapped } from "../support/cliRuns";
 import { repositoryRoot } from "../../tools/offline";
 
 const guard = (input: string | undefined, ...args: string[]) =>
@@ -25,7 +26,9 @@ describe("npm run deploy:guard (prod commits activeRegion: primary)", () => {
     const result = guard(cluster("us-west-2"), "--stack", "prod", "--cluster", "-");
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain("this commit makes primary active in prod, but Patroni's leader is secondary (us-west-2)");
+    // The paragraph fits the terminal (a pipe: 100 columns); joined again, it reads as one sentence.
+    expect(result.stderr.split("\n").every((line) => [...line].length <= 100)).toBe(true);
+    expect(unwrapped(result.stderr)).toContain("this commit makes primary active in prod, but Patroni's leader is secondary (us-west-2)");
   });
 
   it("exit 2 on a body that is not Patroni's, on both or neither source, and on an unknown stack", () => {

@@ -1,31 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repositoryRoot, secretMarker } from "../../tools/offline";
+import { secretMarker } from "../../tools/offline";
+import { runTool, unwrapped } from "../support/cliRuns";
 
-/** The environment of a run: no colour and no width of the test runner's own (a pipe reads as 100 columns), plus `env`. */
-function runEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const { FORCE_COLOR: _force, NO_COLOR: _no, COLUMNS: _columns, ...rest } = process.env;
-  return { ...rest, ...env };
-}
-
-function planWith(env: Record<string, string>, ...args: string[]) {
-  // As `npm run plan` starts it: the prebuilt bundle when fresh (test/processes/cliBundle.test.ts).
-  const result = spawnSync(process.execPath, [path.join(repositoryRoot, "tools/cli/run.js"), "tools/cli/plan.ts", ...args], {
-    cwd: repositoryRoot,
-    encoding: "utf8",
-    timeout: 600_000,
-    env: runEnv(env),
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+/** `npm run plan` with `args`, and terminal settings from `env` only (test/support/cliRuns.ts). */
+const planWith = (env: Record<string, string>, ...args: string[]) => runTool("plan", args, { env });
 
 const plan = (...args: string[]) => planWith({}, ...args);
-
-/** Text with its wrapped lines joined again (a continuation starts with spaces and `… `). */
-const unwrapped = (text: string) => text.replace(/\n +… /g, "");
 
 describe("npm run plan", () => {
   it("prints the same JSON on two runs, with secrets as [secret] and stable order", () => {

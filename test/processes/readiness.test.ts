@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { unwrapped } from "../support/cliRuns";
 import { backups, recoveryObjectives } from "../../domain/runbook";
 import { drillIds, drills, monthlyRestoreTestText } from "../../domain/testingSchedule";
 import { repositoryRoot } from "../../tools/offline";
@@ -110,7 +111,7 @@ describe("npm run readiness", () => {
     const measurements = tempFile("m.json", { figures: { promotionSeconds: figure(5), restoreSeconds: { ...figure(10), sizes: [size(1, 10), size(4, 25)] } }, drills: {} });
     const fits = readiness("--stack", "prod", "--measurements", measurements, "--database-size", "100GB");
     expect(fits.code).toBe(0);
-    expect(fits.stdout).toContain("budget:    restore of the declared 100.0 GiB: 5 s + 100.0 GiB / 205 MiB/s (predicted from measurements) = 505 s; largest database within the RTO 179.0 GiB (linear from 1.0 GiB in 10 s and 4.0 GiB in 25 s: 5 s fixed + size / 205 MiB/s)");
+    expect(unwrapped(fits.stdout)).toContain("budget:    restore of the declared 100.0 GiB: 5 s + 100.0 GiB / 205 MiB/s (predicted from measurements) = 505 s; largest database within the RTO 179.0 GiB (linear from 1.0 GiB in 10 s and 4.0 GiB in 25 s: 5 s fixed + size / 205 MiB/s)");
     const tooLarge = readiness("--stack", "prod", "--measurements", measurements, "--database-size", "200GB");
     expect(tooLarge.code).toBe(1);
     expect(tooLarge.stdout).toContain("✗ not met      Database (PostgreSQL) RTO 15 min (restore from backup)");

@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { didYouMean } from "../../domain/nearest";
+import { wrapCommand, wrapProse } from "./helpLayout";
+import { terminalOf } from "./terminal";
 
 export class UsageError extends Error {}
 
@@ -114,26 +116,33 @@ export function formatOf<F extends string>(flags: ParsedFlags, formats: readonly
   return given as F;
 }
 
-/** `--help` text: summary, one line per flag, examples, exit codes. */
-export function renderHelp(command: CommandSpec): string {
+/**
+ * `--help` text: summary, one line per flag, examples, exit codes; laid out for `columns`
+ * (./helpLayout.ts: prose wraps under its column, an example wraps with ` \` and still runs).
+ */
+export function renderHelp(command: CommandSpec, columns = Infinity): string {
   const label = (f: FlagHelp) => `--${f.name}${f.value ? ` ${f.value}` : ""}${f.repeatable ? " (repeatable)" : ""}`;
   const width = Math.max(...command.flags.map((f) => label(f).length), "-h, --help".length);
+  const flagLine = (name: string, help: string) => wrapProse(`  ${name.padEnd(width)}  `, help, columns, width + 4);
   return [
-    `npm run -s ${command.command} -- ${command.subcommands ? `${command.subcommands.join("|")} ` : ""}[flags]`,
+    ...wrapCommand("", `npm run -s ${command.command} -- ${command.subcommands ? `${command.subcommands.join("|")} ` : ""}[flags]`, columns, 4),
     "",
-    command.summary,
+    ...wrapProse("", command.summary, columns, 0),
     "",
     "Flags:",
-    ...command.flags.map((f) => `  ${label(f).padEnd(width)}  ${f.help}`),
-    `  ${"-h, --help".padEnd(width)}  this text`,
+    ...command.flags.flatMap((f) => flagLine(label(f), f.help)),
+    ...flagLine("-h, --help", "this text"),
     "",
     "Examples:",
-    ...command.examples.map((e) => `  ${e}`),
+    ...command.examples.flatMap((e) => wrapCommand("  ", e, columns, 6)),
     "",
     "Exit codes:",
-    ...command.exitCodes.map((e) => `  ${e}`),
+    ...command.exitCodes.flatMap((e) => {
+      const [, code, text] = /^(\S+ +)(.*)$/s.exec(e) ?? ["", "", e];
+      return wrapProse(`  ${code}`, text, columns, 2 + code.length);
+    }),
     "",
-    "Flags go after `--` (npm keeps flags before it for itself); -s drops npm's banner from the output.",
+    ...wrapProse("", "Flags go after `--` (npm keeps flags before it for itself); -s drops npm's banner from the output.", columns, 0),
   ].join("\n");
 }
 
@@ -236,7 +245,7 @@ export interface RunOptions {
 export function runCli(body: () => Promise<number>, isUserError: (err: unknown) => boolean, command: CommandSpec, options: RunOptions = {}): void {
   const userErrorCode = options.userErrorExitCode?.(process.argv.slice(2)) ?? 2;
   if (wantsHelp(process.argv.slice(2))) {
-    process.stdout.write(`${renderHelp(command)}\n`, () => process.exit(0));
+    process.stdout.write(`${renderHelp(command, terminalOf(process.stdout).columns)}\n`, () => process.exit(0));
     return;
   }
   // A file that cannot be written is refused before anything is planned.

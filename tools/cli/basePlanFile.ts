@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { DiffableResource } from "../../domain/planDiff";
-import { UsageError } from "./args";
+import { fromInvocationFolder, UsageError } from "./args";
 
 const remake = "make it with `npm run -s plan -- --stack NAME --out FILE` on the base branch";
 
@@ -28,7 +28,7 @@ function resourceProblem(value: unknown): string | undefined {
 export function readBasePlan(path: string, stack: string): { resources: DiffableResource[]; outputs: Record<string, unknown> } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    parsed = JSON.parse(readFileSync(fromInvocationFolder(path), "utf8"));
   } catch (err) {
     throw new UsageError(`--base ${JSON.stringify(path)}: cannot be read as JSON (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${remake}`);
   }

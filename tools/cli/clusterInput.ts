@@ -1,9 +1,10 @@
 /** Reads Patroni's `GET /cluster` body from a file or stdin (`-`) for the CLIs that decide on it. */
 import { readFileSync } from "node:fs";
 import { ClusterStatusError, parseClusterStatus, type ClusterStatus } from "../../domain/flipState";
+import { fromInvocationFolder } from "./args";
 
 export function readClusterStatus(file: string): ClusterStatus {
-  const text = readFileSync(file === "-" ? 0 : file, "utf8");
+  const text = readFileSync(file === "-" ? 0 : fromInvocationFolder(file), "utf8");
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -17,6 +17,8 @@ const outFlag = (what: string): FlagHelp => ({
   value: "FILE",
   help: `write ${what} to FILE instead of stdout (safe from npm's banner); a relative FILE is taken from the folder npm was run in`,
 });
+/** Every tool that plans a stack prints the program's warnings once each (tools/cli/warnings.ts); this prints them all. */
+const verboseFlag: FlagHelp = { name: "verbose", help: "print every warning of the program as it came (default: each once, with a count)" };
 const formatFlag = (formats: readonly string[], help: string): FlagHelp => ({ name: "format", value: formats.join("|"), help: `report format: ${help} (default ${formats[0]})` });
 
 export const planCommand: CommandSpec = {
@@ -43,7 +45,7 @@ export const planCommand: CommandSpec = {
       help: "with --diff: exit 0 when nothing changes, 2 when something does, 3 when a stateful resource would be replaced or deleted, 1 on any error (Terraform's -detailed-exitcode plus 3)",
     },
     { name: "filter", value: "TEXT", help: "show only the resources whose type or name contains TEXT (any case), e.g. MetricAlarm, route53 or alarms-api; the table only" },
-    { name: "verbose", help: "print every warning of the program as it came (default: each once, with a count)" },
+    verboseFlag,
     outFlag("the plan or diff, as JSON unless --format says otherwise (the file `policy --plan` and `plan --diff --base` read)"),
   ],
   examples: [
@@ -77,11 +79,12 @@ export const policyCommand: CommandSpec = {
     { name: "config", value: "FILE", help: "policy pack config as JSON, as `pulumi preview --policy-pack-config` takes it; every entry must name a policy" },
     formatFlag(["text", "json", "markdown"], "text for a terminal, json ({title, stack, set, outcomes: [{policy, enforcementLevel, violations}]}) for scripts, markdown for a CI job summary or PR comment"),
     { name: "max-chars", value: "N", help: "cut the report to N characters (>= 500), saying how much was left out" },
+    verboseFlag,
     outFlag("the report"),
   ],
   examples: [
     "npm run -s policy -- --stack prod",
-    "npm run -s policy -- --stack prod --set retention.walHours=72",
+    "npm run -s policy -- --stack prod --set retention.walHours=72 --verbose",
     "npm run -s policy -- --plan dr.json --config policy-config.json",
     "npm run -s policy -- --stack prod --format json --out policy-prod.json",
     "npm run -s policy -- --stack dr --format markdown --max-chars 60000 --out report.md",
@@ -211,12 +214,13 @@ export const simulateCommand: CommandSpec = {
     { name: "continue-on-error", help: "deploy as `pulumi up --continue-on-error` (the failover workflow always does): a failed step's dependents are skipped, the rest goes on" },
     { name: "scenarios", help: "run every scenario (planned flip, each region down, us-east-1's control planes down, a partial failure then a rerun) for every stack, or for --stack; one verdict line each" },
     formatFlag(["text", "json"], "text for a terminal, json for scripts"),
+    verboseFlag,
     outFlag("the report"),
   ],
   examples: [
     "npm run -s simulate -- --stack prod --set activeRegion=secondary",
     "npm run -s simulate -- --stack prod --set activeRegion=secondary --set regionDown=primary --down us-east-1 --continue-on-error",
-    "npm run -s simulate -- --stack prod --set activeRegion=secondary --down us-east-1:control",
+    "npm run -s simulate -- --stack prod --set activeRegion=secondary --down us-east-1:control --verbose",
     "npm run -s simulate -- --scenarios",
     "npm run -s simulate -- --scenarios --stack dr --format json --out dr-scenarios.json",
   ],
@@ -236,11 +240,12 @@ export const costCommand: CommandSpec = {
     setFlag,
     formatFlag(["text", "markdown", "json"], "text for a terminal, markdown for a CI summary or pull-request comment, json for a later --base"),
     { name: "base", value: "FILE", help: "a report of the base branch (`--format json`, e.g. made in a git worktree of main): the report then shows before, after and the change; a relative FILE is taken from the folder npm was run in" },
+    verboseFlag,
     outFlag("the report"),
   ],
   examples: [
     "npm run -s cost -- --stack prod",
-    "npm run -s cost -- --stack dr --set cost.walGiBPerDay=5",
+    "npm run -s cost -- --stack dr --set cost.walGiBPerDay=5 --verbose",
     "npm run -s cost -- --stack prod --format markdown",
     "npm run -s cost -- --stack prod --format json --out cost-prod.json",
     "npm run -s cost -- --stack prod --format markdown --base ../main-checkout/cost-prod.json --out cost-prod.md",
@@ -277,11 +282,12 @@ export const readinessCommand: CommandSpec = {
     { name: "base", value: "FILE", help: "a report of the base branch (`--format json`): every margin this change worsened is listed first" },
     { name: "measurements", value: "FILE", help: "the measured figures (default docs/measurements.json)" },
     { name: "database-size", value: "SIZE", help: "size of the database a restore must bring back (e.g. 40GB); its restore time is predicted from the two sizes bench:recovery measured" },
+    verboseFlag,
     outFlag("the report"),
   ],
   examples: [
     "npm run -s readiness -- --stack prod",
-    "npm run -s readiness -- --stack prod --set schedules.incrementalEveryHours=4",
+    "npm run -s readiness -- --stack prod --set schedules.incrementalEveryHours=4 --verbose",
     "npm run -s readiness -- --stack prod --format json --out readiness-prod.json",
     "npm run -s readiness -- --stack prod --format markdown --base ../main-checkout/readiness-prod.json",
     "npm run -s readiness -- --stack dr --measurements my-measurements.json --database-size 40GB",

@@ -12,7 +12,7 @@ import { StackConfigError } from "../../infra/parseConfig";
 import { EnvironmentSyncError } from "../../infra/environmentSync/syncedSettings";
 import { didYouMean } from "../../domain/nearest";
 import { listStacks, StackFileError } from "../offline/stackFiles";
-import { parseFlags, positionalHint, runCli, UsageError, writeOutput, type ParsedFlags } from "./args";
+import { fromInvocationFolder, parseFlags, positionalHint, runCli, UsageError, writeOutput, type ParsedFlags } from "./args";
 import { configDiffCommand } from "./commands";
 import { compareStacks, loadStackView, renderConfigDiff } from "./configDiffReport";
 import { terminalOf } from "./terminal";
@@ -37,8 +37,9 @@ function stacksToCompare(flags: ParsedFlags, syncSourceOf: (stack: string) => st
 runCli(
   async () => {
     const flags = parseFlags(process.argv.slice(2), configDiffCommand);
-    const dir = flags.values.dir?.[0];
-    if (dir !== undefined && !fs.existsSync(path.join(dir, "Pulumi.yaml"))) throw new UsageError(`--dir ${JSON.stringify(dir)}: no Pulumi.yaml there; give the folder that holds the project's stack files`);
+    const dirGiven = flags.values.dir?.[0];
+    const dir = dirGiven === undefined ? undefined : fromInvocationFolder(dirGiven);
+    if (dir !== undefined && !fs.existsSync(path.join(dir, "Pulumi.yaml"))) throw new UsageError(`--dir ${JSON.stringify(dirGiven)}: no Pulumi.yaml in ${dir}; give the folder that holds the project's stack files`);
     const known = listStacks(dir);
     const requireKnown = (stack: string) => {
       if (!known.includes(stack)) throw new UsageError(`config:diff: unknown stack ${JSON.stringify(stack)} (no Pulumi.${stack}.yaml);${didYouMean(stack, known)} stacks found: ${known.join(", ") || "none"}`);

@@ -12,6 +12,8 @@ import { PriceTableError } from "../cost/priceTableSchema";
 import { CostBaseError, parseBase } from "../cost/render";
 import { formatOf, fromInvocationFolder, parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
 import { costCommand } from "./commands";
+import { fitText, reportTerminal } from "./terminal";
+import { withHeldWarnings } from "./warnings";
 
 runCli(
   async () => {
@@ -40,10 +42,20 @@ runCli(
 
     const sets = flags.values.set ?? [];
     const config = parseStackConfig(loadStackConfig(stack, { set: sets }));
-    const plan = toPlanJson(await planStack(stack, { set: sets }));
+    const plan = await withHeldWarnings(flags.switches.has("verbose"), async (keep) => {
+      const planned = await planStack(stack, { set: sets, printWarnings: false });
+      keep(planned.warnings);
+      return toPlanJson(planned);
+    });
     const report = stackCostReport(stack, plan, config);
-    const text = format === "json" ? render.renderJson(report) : format === "markdown" ? render.renderMarkdown(report, base) : render.renderText(report, base);
     const out = flags.values.out?.[0];
+    // Text fits the terminal (a wide row wraps under its indent); markdown is for GitHub, which wraps it.
+    const text =
+      format === "json"
+        ? render.renderJson(report)
+        : format === "markdown"
+          ? render.renderMarkdown(report, base)
+          : `${fitText(render.renderText(report, base).replace(/\n$/, ""), reportTerminal(out !== undefined))}\n`;
     writeOutput(text, out);
     if (report.notPriced.length > 0) {
       process.stderr.write(`not priced: ${report.notPriced.map((n) => n.type).join(", ")}; add a pricer (domain/cost/pricers) and its prices (domain/prices/aws.json)\n`);

@@ -11,6 +11,7 @@ import { loadStackConfig, StackFileError } from "../offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";
 import { readClusterStatus } from "./clusterInput";
 import { deployGuardCommand } from "./commands";
+import { fitText, terminalOf } from "./terminal";
 
 runCli(
   async () => {
@@ -31,7 +32,8 @@ runCli(
     }
     const refusal = activeRegionChangeRefusal({ stack, committed, deployed });
     if (refusal) {
-      process.stderr.write(`${refusal}\n`);
+      // A paragraph for a person at a terminal (or a CI log): fitted to its width.
+      process.stderr.write(`${fitText(refusal, terminalOf(process.stderr))}\n`);
       return 1;
     }
     process.stdout.write(deployed.kind === "never-deployed" ? `${stack}: never updated; activeRegion ${committed}\n` : `${stack}: activeRegion stays ${committed} (Patroni's leader)\n`);

@@ -28,8 +28,9 @@ import { publishDrillMetrics, runDrill, writeDrillReport, type DrillDeadlines } 
 import { checked, runner } from "../drill/stackAccess";
 import { loadStackConfig } from "../offline/stackFiles";
 import { MeasurementsError, measurementsPath, readMeasurements, recordDrill } from "../readiness/measurements";
-import { parseFlags, runCli, UsageError } from "./args";
+import { fromInvocationFolder, parseFlags, runCli, UsageError } from "./args";
 import { drillCommand } from "./commands";
+import { fitText, terminalOf } from "./terminal";
 
 const usage =
   "use target [--schedule CRON | --drill ID --stack dr|prod --confirm TEXT], run --drill ID --stack dr|prod [--confirm TEXT] [--where URL] [--report-dir DIR], record --drill ID --stack NAME --outcome passed|failed --where URL [--report FILE], or age --stack NAME";
@@ -48,7 +49,8 @@ runCli(
     const [command, ...extra] = flags.positional;
     if (extra.length > 0) throw new UsageError(`${extra[0]}: unexpected argument; ${usage}`);
     const one = (flag: string) => flags.values[flag]?.[0];
-    const measurements = one("measurements") ?? measurementsPath;
+    const measurementsGiven = one("measurements");
+    const measurements = measurementsGiven === undefined ? measurementsPath : fromInvocationFolder(measurementsGiven);
     const target = () => {
       try {
         return drillTarget({ schedule: one("schedule"), drill: one("drill"), stack: one("stack"), confirm: one("confirm") });
@@ -70,11 +72,12 @@ runCli(
         if (value !== undefined) deadlines[key] = value;
       }
       const pollMs = positiveInteger("poll-ms", one("poll-ms"));
-      const reportDir = one("report-dir") ?? "reports";
+      const reportDir = fromInvocationFolder(one("report-dir") ?? "reports");
       const previousAgeDays = drillAgeDays(readMeasurements(measurements).drills, new Date());
       const run = runner({});
       mkdirSync(reportDir, { recursive: true });
-      const log = (line: string) => process.stderr.write(`drill: ${line}\n`);
+      // Progress for a person at a terminal (or a CI log), fitted to its width; the report itself is markdown.
+      const log = (line: string) => process.stderr.write(`${fitText(`drill: ${line}`, terminalOf(process.stderr), { hangingIndent: () => 7 })}\n`);
       let drilled;
       try {
         drilled = await runDrill({
@@ -90,7 +93,7 @@ runCli(
         });
       } catch (err) {
         // Thrown only before the flip started (settings, a stack not in its starting state): nothing changed.
-        process.stderr.write(`drill: not started: ${(err as Error).message}\n`);
+        log(`not started: ${(err as Error).message}`);
         return 1;
       }
       const { report, stack } = drilled;
@@ -117,7 +120,7 @@ runCli(
       if (reportFile) {
         let report: DrillReport;
         try {
-          report = JSON.parse(readFileSync(reportFile, "utf8")) as DrillReport;
+          report = JSON.parse(readFileSync(fromInvocationFolder(reportFile), "utf8")) as DrillReport;
         } catch (err) {
           throw new UsageError(`--report: ${reportFile} cannot be read as JSON (${(err as Error).message}); give the drill-<id>.json npm run drill -- run wrote`);
         }

@@ -12,6 +12,7 @@ import { loadStackConfig, StackFileError } from "../offline/stackFiles";
 import { parseFlags, runCli, UsageError } from "./args";
 import { readClusterStatus } from "./clusterInput";
 import { flipStateCommand } from "./commands";
+import { fitText, terminalOf } from "./terminal";
 
 /** The worst case DNS takes to answer the new leader's region, in seconds (what FailoverDns exports). */
 function dnsBudgetSeconds(config: StackConfig): number {
@@ -48,7 +49,9 @@ runCli(
       return 0;
     }
     const verdict = flipVerdict(readClusterStatus(cluster!), config.regions, role);
-    (verdict.done ? process.stdout : process.stderr).write(`${stack}: ${verdict.message}\n`);
+    // The key=value lines of --describe are for $GITHUB_OUTPUT and never wrap; a verdict is for a person.
+    const stream = verdict.done ? process.stdout : process.stderr;
+    stream.write(`${fitText(`${stack}: ${verdict.message}`, terminalOf(stream))}\n`);
     return verdict.done ? 0 : 1;
   },
   (err) => err instanceof StackFileError || err instanceof StackConfigError || err instanceof ClusterStatusError,

@@ -23,8 +23,8 @@ import { requireStack, StackFileError } from "../offline/stackFiles";
 import { formatOf, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput, type ParsedFlags } from "./args";
 import { planCommand } from "./commands";
 import { fencedReport } from "./fencedReport";
-import { terminalOf } from "./terminal";
-import { renderWarnings } from "./warnings";
+import { reportTerminal } from "./terminal";
+import { withHeldWarnings } from "./warnings";
 
 const formats = ["text", "json", "markdown"] as const;
 
@@ -61,17 +61,15 @@ runCli(
     const { planStack, toPlanJson } = require("../offline/plan") as typeof import("../offline/plan");
     const out = flags.values.out?.[0];
     // Colour only for text to the terminal; a file or markdown gets none, and the width a pipe gets.
-    const terminal = format === "text" && out === undefined ? terminalOf(process.stdout) : { ...terminalOf({}), color: false };
+    const terminal = reportTerminal(out !== undefined || format !== "text");
     const report = (json: unknown, text: () => string) => `${format === "json" ? JSON.stringify(json, null, 2) : format === "markdown" ? fencedReport(text()) : text()}\n`;
-    const warnings: string[] = [];
-    const plan = async (options: { set?: readonly string[] }) => {
-      const result = await planStack(stack, { ...options, printWarnings: false });
-      warnings.push(...result.warnings);
-      return result;
-    };
     let code = 0;
-    let text: string;
-    try {
+    const text = await withHeldWarnings(flags.switches.has("verbose"), async (keep) => {
+      const plan = async (options: { set?: readonly string[] }) => {
+        const result = await planStack(stack, { ...options, printWarnings: false });
+        keep(result.warnings);
+        return result;
+      };
       if (diff) {
         const { previewChange, renderFlipPreview, flipPreviewJson } = require("./planDiffReport") as typeof import("./planDiffReport");
         const { detailedExitCode } = require("../../domain/planDiff") as typeof import("../../domain/planDiff");
@@ -79,16 +77,13 @@ runCli(
         const before = basePlan ?? (await plan({}));
         const after = await plan({ set });
         const preview = previewChange(stack, set, before, after, baseFile);
-        text = report(flipPreviewJson(preview), () => renderFlipPreview(preview, terminal));
         if (flags.switches.has("detailed-exitcode")) code = detailedExitCode(preview.diff.summary);
-      } else {
-        const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
-        const planned = await plan({ set });
-        text = report(toPlanJson(planned), () => renderPlanTable(planned, filter, stackLabel(stack, set), terminal.columns));
+        return report(flipPreviewJson(preview), () => renderFlipPreview(preview, terminal));
       }
-    } finally {
-      process.stderr.write(renderWarnings(warnings, terminalOf(process.stderr), flags.switches.has("verbose")));
-    }
+      const { renderPlanTable } = require("./planTable") as typeof import("./planTable");
+      const planned = await plan({ set });
+      return report(toPlanJson(planned), () => renderPlanTable(planned, filter, stackLabel(stack, set), terminal.columns));
+    });
     writeOutput(text, out);
     return code;
   },

@@ -14,8 +14,17 @@ import { StackFileError } from "../offline/stackFiles";
 import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";
 import { didYouMean, wrapList } from "../../domain/nearest";
-import { formatOf, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
+import { formatOf, fromInvocationFolder, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
 import { policyCommand } from "./commands";
+import { fitText, reportTerminal, type TextLayout } from "./terminal";
+import { withHeldWarnings } from "./warnings";
+
+/** A failing policy's line in red, the passed heading in green (where colour is wanted). */
+const policyMarks: TextLayout["marks"] = [
+  [/^✗ .*\(mandatory\)/, "danger"],
+  [/^✗ [^:]*/, "update"],
+  [/^✓ passed/, "add"],
+];
 
 const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `npm run plan -- --stack <name> --out FILE`)";
 
@@ -23,7 +32,7 @@ const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `
 function readPlanFile(path: string): { stack: string; resources: PlannedResource[] } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    parsed = JSON.parse(readFileSync(fromInvocationFolder(path), "utf8"));
   } catch (err) {
     throw new UsageError(`--plan: ${path} cannot be read as JSON (${(err as Error).message}); ${usage}`);
   }
@@ -49,7 +58,7 @@ function unknownPolicyEntries(config: PolicyPackConfig, policyNames: readonly st
 function readPackConfig(path: string | undefined): PolicyPackConfig {
   if (!path) return {};
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as PolicyPackConfig;
+    return JSON.parse(readFileSync(fromInvocationFolder(path), "utf8")) as PolicyPackConfig;
   } catch (err) {
     throw new UsageError(`--config: ${path} cannot be read as JSON (${(err as Error).message}); give a policy pack config file as pulumi --policy-pack-config takes`);
   }
@@ -77,12 +86,25 @@ runCli(
     const packConfig = readPackConfig(flags.values.config?.[0]);
     const unknown = unknownPolicyEntries(packConfig, policies.map((p) => p.name), flags.values.config?.[0] ?? "");
     if (unknown.length > 0) throw new UsageError(unknown.join("\n"));
-    const plan = planFile ? readPlanFile(planFile) : toPlanJson(await planStack(stack!, { set: flags.values.set ?? [] }));
+    if (format === "json" && maxChars !== undefined) throw new UsageError("--max-chars: cuts a text or markdown report; JSON is never cut (drop --max-chars)");
+    const plan = planFile
+      ? readPlanFile(planFile)
+      : await withHeldWarnings(flags.switches.has("verbose"), async (keep) => {
+          const planned = await planStack(stack!, { set: flags.values.set ?? [], printWarnings: false });
+          keep(planned.warnings);
+          return toPlanJson(planned);
+        });
     const outcomes = await evaluatePolicies(policies, plan.resources, packConfig);
     const title = stackLabel(plan.stack, flags.values.set ?? []);
-    if (format === "json" && maxChars !== undefined) throw new UsageError("--max-chars: cuts a text or markdown report; JSON is never cut (drop --max-chars)");
-    const report = format === "json" ? JSON.stringify({ title, stack: plan.stack, set: flags.values.set ?? [], outcomes }, null, 2) : renderReport(outcomes, { format, maxChars, title });
-    writeOutput(`${report}\n`, flags.values.out?.[0]);
+    const out = flags.values.out?.[0];
+    // Text fits the terminal (a violation's URN and message wrap under their indent); markdown is for GitHub, which wraps it.
+    const report =
+      format === "json"
+        ? JSON.stringify({ title, stack: plan.stack, set: flags.values.set ?? [], outcomes }, null, 2)
+        : format === "markdown"
+          ? renderReport(outcomes, { format, maxChars, title })
+          : fitText(renderReport(outcomes, { format, maxChars, title }), reportTerminal(out !== undefined), { marks: policyMarks });
+    writeOutput(`${report}\n`, out);
     return hasMandatoryViolations(outcomes) ? 1 : 0;
   },
   (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof PolicySettingsError,

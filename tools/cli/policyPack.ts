@@ -6,15 +6,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { repositoryRoot } from "../offline/stackFiles";
 import { assemblePolicyPack } from "../policyPack/assemble";
-import { parseFlags, runCli, UsageError } from "./args";
+import { fromInvocationFolder, parseFlags, runCli, UsageError } from "./args";
 import { policyPackCommand } from "./commands";
 
 runCli(
   async () => {
     const flags = parseFlags(process.argv.slice(2), policyPackCommand);
     if (flags.positional.length > 0) throw new UsageError(`${flags.positional[0]}: unexpected argument; use --out DIR`);
-    const out = flags.values.out?.[0];
-    if (!out) throw new UsageError("--out: required; e.g. npm run policy:pack -- --out dist/policy-pack");
+    const outGiven = flags.values.out?.[0];
+    if (!outGiven) throw new UsageError("--out: required; e.g. npm run policy:pack -- --out dist/policy-pack");
+    const out = fromInvocationFolder(outGiven);
     if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
       throw new UsageError(`--out: ${out} is not empty; give a new or empty folder (nothing was written)`);
     }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { assembleComment, githubCommentLimit, minimumCommentChars, type CommentSection } from "../prComment/assemble";
-import { parseFlags, runCli, UsageError, writeOutput } from "./args";
+import { fromInvocationFolder, parseFlags, runCli, UsageError, writeOutput } from "./args";
 import { prCommentCommand } from "./commands";
 
 /** `TITLE=FILE` (split at the last `=`, so a title may hold one) read into a section. */
@@ -17,7 +17,7 @@ function readSection(spec: string): CommentSection {
   const file = spec.slice(at + 1);
   let body: string;
   try {
-    body = readFileSync(file, "utf8");
+    body = readFileSync(fromInvocationFolder(file), "utf8");
   } catch (err) {
     throw new UsageError(`--section ${JSON.stringify(spec)}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a report file that exists`);
   }

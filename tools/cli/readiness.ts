@@ -18,6 +18,8 @@ import { parseByteSize } from "../../domain/byteSize";
 import { MeasurementsError, measurementsPath, readMeasurements } from "../readiness/measurements";
 import { formatOf, fromInvocationFolder, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
 import { readinessCommand } from "./commands";
+import { fitText, reportTerminal, terminalOf } from "./terminal";
+import { withHeldWarnings } from "./warnings";
 
 /** The drill workflow the report reads the testing schedule's crons from. */
 export const drillWorkflowPath = ".github/workflows/drills.yml";
@@ -60,10 +62,14 @@ runCli(
     const { declaredRecovery } = require("../readiness/declared") as typeof import("../readiness/declared");
     const { readinessRows } = require("../../domain/readinessRows") as typeof import("../../domain/readinessRows");
     const { exitCodeOf, worsenedSince } = require("../../domain/readiness") as typeof import("../../domain/readiness");
-    const { renderMarkdown, renderText } = require("../readiness/render") as typeof import("../readiness/render");
+    const { readinessLayout, renderMarkdown, renderText } = require("../readiness/render") as typeof import("../readiness/render");
 
     const set = flags.values.set ?? [];
-    const plan = toPlanJson(await planStack(stack, { set }));
+    const plan = await withHeldWarnings(flags.switches.has("verbose"), async (keep) => {
+      const planned = await planStack(stack, { set, printWarnings: false });
+      keep(planned.warnings);
+      return toPlanJson(planned);
+    });
     const workflowFile = join(repositoryRoot, drillWorkflowPath);
     const declared = {
       ...declaredRecovery(plan, { path: drillWorkflowPath, text: existsSync(workflowFile) ? readFileSync(workflowFile, "utf8") : undefined }),
@@ -72,9 +78,17 @@ runCli(
     const now = new Date();
     const rows = readinessRows(declared, measurements, now);
     const report = { stack, ...(set.length > 0 ? { set } : {}), generatedAt: now.toISOString(), rows, ...(base ? { worsened: worsenedSince(base, rows) } : {}) };
-    writeOutput(`${format === "json" ? JSON.stringify(report, null, 2) : format === "markdown" ? renderMarkdown(report, stackLabel(stack, set)) : renderText(report, stackLabel(stack, set))}\n`, flags.values.out?.[0]);
+    const out = flags.values.out?.[0];
+    // Text fits the terminal; markdown is for GitHub, which wraps it.
+    const text =
+      format === "json"
+        ? JSON.stringify(report, null, 2)
+        : format === "markdown"
+          ? renderMarkdown(report, stackLabel(stack, set))
+          : fitText(renderText(report, stackLabel(stack, set)), reportTerminal(out !== undefined), readinessLayout);
+    writeOutput(`${text}\n`, out);
     const code = exitCodeOf(rows);
-    if (code === 1) process.stderr.write(`not met: ${rows.filter((r) => r.verdict === "not met").map((r) => `${r.objective} (${r.id})`).join("; ")}\n`);
+    if (code === 1) process.stderr.write(`${fitText(`not met: ${rows.filter((r) => r.verdict === "not met").map((r) => `${r.objective} (${r.id})`).join("; ")}`, terminalOf(process.stderr))}\n`);
     return code;
   },
   (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof MeasurementsError,

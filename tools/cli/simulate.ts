@@ -12,6 +12,8 @@ import { OutageError, parseOutage } from "../../domain/simulation/endpoints";
 import { listStacks, requireStack, StackFileError } from "../offline/stackFiles";
 import { formatOf, parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
 import { simulateCommand } from "./commands";
+import { fitText, reportTerminal } from "./terminal";
+import { withHeldWarnings } from "./warnings";
 
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), simulateCommand);
@@ -29,21 +31,26 @@ runCli(async () => {
   parseOutage(down);
   // The program and the simulator load only once the flags are known to be good.
   const { PlanCache, simulate, simulateScenario } = require("../simulation/runner") as typeof import("../simulation/runner");
-  const { renderScenarios, renderSimulation, simulationJson } = require("./simulateReport") as typeof import("./simulateReport");
+  const { renderScenarios, renderSimulation, simulationJson, simulationLayout } = require("./simulateReport") as typeof import("./simulateReport");
   const { scenariosFor } = require("../../domain/simulation/scenarios") as typeof import("../../domain/simulation/scenarios");
-  const plans = new PlanCache();
   const out = flags.values.out?.[0];
-  if (scenarios) {
-    const results = [];
-    for (const name of stack ? [stack] : listStacks()) {
-      const { plan, topology } = await plans.get(name, []);
-      for (const scenario of scenariosFor(topology, plan.activeRegion)) results.push({ scenario, result: await simulateScenario(scenario, plans) });
+  // Text fits the terminal (a step's reason wraps under its column); the verdicts in colour where colour is wanted.
+  const text = (json: unknown, report: () => string) => `${format === "json" ? JSON.stringify(json, null, 2) : fitText(report(), reportTerminal(out !== undefined), simulationLayout)}\n`;
+  return withHeldWarnings(flags.switches.has("verbose"), async (keep) => {
+    const plans = new PlanCache(keep);
+    if (scenarios) {
+      const results: Parameters<typeof renderScenarios>[0][number][] = [];
+      for (const name of stack ? [stack] : listStacks()) {
+        const { plan, topology } = await plans.get(name, []);
+        for (const scenario of scenariosFor(topology, plan.activeRegion)) results.push({ scenario, result: await simulateScenario(scenario, plans) });
+      }
+      return { code: results.every((r) => r.result.verdict.pass) ? 0 : 1, report: text(results.map((r) => simulationJson(r.result, r.scenario)), () => renderScenarios(results)) };
     }
-    const text = format === "json" ? `${JSON.stringify(results.map((r) => simulationJson(r.result, r.scenario)), null, 2)}\n` : `${renderScenarios(results)}\n`;
-    writeOutput(text, out);
-    return results.every((r) => r.result.verdict.pass) ? 0 : 1;
-  }
-  const result = await simulate(stack!, [{ set, down, continueOnError: flags.switches.has("continue-on-error") }], plans);
-  writeOutput(format === "json" ? `${JSON.stringify(simulationJson(result), null, 2)}\n` : `${renderSimulation(result)}\n`, out);
-  return result.verdict.pass ? 0 : 1;
+    const result = await simulate(stack!, [{ set, down, continueOnError: flags.switches.has("continue-on-error") }], plans);
+    return { code: result.verdict.pass ? 0 : 1, report: text(simulationJson(result), () => renderSimulation(result)) };
+  }).then(({ code, report }) => {
+    // The warnings are on stderr before the report is written.
+    writeOutput(report, out);
+    return code;
+  });
 }, (err) => err instanceof StackConfigError || err instanceof StackFileError || err instanceof OutageError, simulateCommand);

@@ -7,8 +7,20 @@ import { describeEndpoint, describeOutage } from "../../domain/simulation/endpoi
 import type { Scenario } from "../../domain/simulation/scenarios";
 import type { RunReport } from "../../domain/simulation/simulate";
 import type { SimulationResult } from "../simulation/runner";
+import type { TextLayout } from "./terminal";
 
 const short = (urn: string) => urn.split("::").pop() ?? urn;
+
+/** Step lines wrap under their reason, verdict lines under their text; PASS green, FAIL and failed steps red. */
+export const simulationLayout: TextLayout = {
+  hangingIndent: (line) => /^ {4}(?:succeeded|failed|skipped|not run) +\S+ +\S+ +/.exec(line)?.[0].length ?? (/^(?:PASS|FAIL) {2}/.test(line) ? 6 : undefined),
+  marks: [
+    [/^PASS\b/, "add"],
+    [/^FAIL\b/, "danger"],
+    [/^ {2}preview FAILED/, "danger"],
+    [/^ {4}failed\b/, "danger"],
+  ],
+};
 
 function renderRun(run: RunReport, index: number, total: number, result: SimulationResult): string[] {
   const { spec } = run;

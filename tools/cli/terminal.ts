@@ -141,3 +141,33 @@ export function paint(lines: readonly Line[], color: boolean): string {
 
 /** Lays out and paints: {@link fitLines} then {@link paint}. */
 export const render = (lines: readonly Line[], terminal: Terminal): string => paint(fitLines(lines, terminal.columns), terminal.color);
+
+/**
+ * The terminal a report is laid out for: stdout's ({@link terminalOf}); or, when it goes to a
+ * file (`--out FILE`) or is no text for a terminal (markdown), the width a pipe gets (COLUMNS,
+ * else {@link defaultColumns}) and no colour.
+ */
+export function reportTerminal(toFile: boolean, stream: { isTTY?: boolean; columns?: number } = process.stdout, env: Env = process.env): Terminal {
+  return toFile ? { ...terminalOf({}, env), color: false } : terminalOf(stream, env);
+}
+
+/** How {@link fitText} lays out a report written as plain lines. */
+export interface TextLayout {
+  /** The indent of a wrapped line's continuation; undefined: the line's own indent + 4. */
+  hangingIndent?: (line: string) => number | undefined;
+  /** Marks at the start of a line (a verdict) and their style, first match wins; coloured only where the terminal wants colour. */
+  marks?: readonly (readonly [RegExp, Style])[];
+}
+
+/** Plain text as {@link Line}s: each line's leading mark styled, its hanging indent from `layout`. */
+export function textLines(text: string, layout: TextLayout = {}): Line[] {
+  return text.split("\n").map((raw) => {
+    const mark = layout.marks?.map(([pattern, style]) => ({ match: pattern.exec(raw), style })).find(({ match }) => match?.index === 0 && match[0].length > 0);
+    const segments: Segment[] = mark ? [{ text: mark.match![0], style: mark.style }, { text: raw.slice(mark.match![0].length) }] : [{ text: raw }];
+    const hangingIndent = layout.hangingIndent?.(raw);
+    return { segments, ...(hangingIndent !== undefined ? { hangingIndent } : {}) };
+  });
+}
+
+/** A plain-text report fitted to `terminal` ({@link fitLines}) and painted: the layout every text report shares. */
+export const fitText = (text: string, terminal: Terminal, layout: TextLayout = {}): string => render(textLines(text, layout), terminal);

@@ -3,7 +3,7 @@
  * plans (a diff plans twice), or the same sentence about several keys (`alerts.P2: ...`,
  * `alerts.P3: ...`), becomes one line with the count; `--verbose` prints every one as it came.
  */
-import { line, render, type Line, type Terminal } from "./terminal";
+import { line, render, terminalOf, type Line, type Terminal } from "./terminal";
 
 export interface GroupedWarning {
   /** The keys the sentence is about (`alerts.P2`), empty when the message names none. */
@@ -45,4 +45,18 @@ export function renderWarnings(warnings: readonly string[], terminal: Terminal, 
         hangingIndent: 4,
       }));
   return `${render(lines, terminal)}\n`;
+}
+
+/**
+ * Runs a tool's body with the program's warnings held back: the body plans with
+ * `printWarnings: false` and hands each plan's warnings to `keep`. They are printed on stderr
+ * once the body is done, also when it failed: grouped, or each one with `verbose`.
+ */
+export async function withHeldWarnings<T>(verbose: boolean, body: (keep: (warnings: readonly string[]) => void) => Promise<T>): Promise<T> {
+  const held: string[] = [];
+  try {
+    return await body((warnings) => held.push(...warnings));
+  } finally {
+    process.stderr.write(renderWarnings(held, terminalOf(process.stderr), verbose));
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type { DrillRecord, Measurement, ReadinessRow, Verdict, Worsened } from "../../domain/readiness";
 import { verdicts } from "../../domain/readiness";
+import type { TextLayout } from "../cli/terminal";
 
 export interface ReadinessReport {
   stack: string;
@@ -53,13 +54,24 @@ function worsenedLines(worsened: readonly Worsened[], md: boolean): string[] {
   return [...lines, ""];
 }
 
-/** `label`: how the header names the stack and its `--set` overrides (default: `stack NAME`). */
+/** A detail line (`    budget:    ...`) wraps under its text, not under its label. */
+export const readinessLayout: TextLayout = {
+  hangingIndent: (line) => /^ {4}[a-z]+: +/.exec(line)?.[0].length,
+  marks: [
+    [/^✓ met/, "add"],
+    [/^! at risk/, "update"],
+    [/^✗ not met/, "danger"],
+    [/^\? not measured/, "dim"],
+  ],
+};
+
+/** `label`: how the header names the stack and its `--set` overrides (default: `stack NAME`). Plain lines, fitted by the caller ({@link readinessLayout}). */
 export function renderText(report: ReadinessReport, label = `stack ${report.stack}`): string {
   const lines = [`Readiness: ${label} (${report.generatedAt})`, summaryLine(report.rows), ""];
   if (report.worsened) lines.push(...worsenedLines(report.worsened, false));
   for (const row of report.rows) {
-    lines.push(`${symbol[row.verdict]} ${row.verdict.padEnd(12)} ${row.objective}  [${row.section}]`);
-    lines.push(`    mechanism: ${row.mechanism}`, `    budget:    ${row.budget}`, `    margin:    ${marginText(row)}`);
+    lines.push(`${symbol[row.verdict]} ${row.verdict.padEnd(12)} ${row.objective}`);
+    lines.push(`    mechanism: ${row.mechanism}`, `    budget:    ${row.budget}`, `    margin:    ${marginText(row)}`, `    runbook:   ${row.section}`);
   }
   const figures = measuredFigures(report.rows);
   if (figures.length > 0) lines.push("", "measured:", ...figures.map(([figure, where]) => `    ${figure}: ${where}`));

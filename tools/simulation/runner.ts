@@ -29,12 +29,19 @@ export interface SimulationResult {
 export class PlanCache {
   private readonly plans = new Map<string, { plan: SimPlan; topology: SimTopology }>();
 
+  /**
+   * @param keepWarnings takes the program's warnings of each plan, which are then not printed as
+   * they come (a tool prints them once, grouped: tools/cli/warnings.ts); default: printed as they come.
+   */
+  constructor(private readonly keepWarnings?: (warnings: readonly string[]) => void) {}
+
   async get(stack: string, set: readonly string[]): Promise<{ plan: SimPlan; topology: SimTopology }> {
     const key = JSON.stringify([stack, [...set].sort()]);
     let entry = this.plans.get(key);
     if (!entry) {
       const config = parseStackConfig(loadStackConfig(stack, { set: [...set] }));
-      const plan = await planStack(stack, { set: [...set] });
+      const plan = await planStack(stack, { set: [...set], printWarnings: this.keepWarnings === undefined });
+      this.keepWarnings?.(plan.warnings);
       entry = { plan: simPlanOf(plan, config, set), topology: topologyOf(stack, config) };
       this.plans.set(key, entry);
     }

@@ -1,0 +1,50 @@
+/**
+ * Running the command-line tools as `npm run` starts them (tools/cli/run.js: the prebuilt bundle
+ * when fresh), with none of the test runner's own terminal settings: no COLUMNS, FORCE_COLOR or
+ * NO_COLOR unless a test gives them, so the output is what a pipe gets (100 columns, no colour).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { repositoryRoot } from "../../tools/offline/stackFiles";
+
+/** What a finished tool left behind. */
+export interface ToolRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a run: the test's own without terminal settings, plus `env`. */
+export function toolEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _force, NO_COLOR: _no, COLUMNS: _columns, ...rest } = process.env;
+  return { ...rest, ...env };
+}
+
+/** Runs `tools/cli/<script>.ts` with `args` from the repository root; `input` goes to its stdin. */
+export function runTool(script: string, args: readonly string[], options: { env?: Record<string, string>; input?: string } = {}): ToolRun {
+  const result = spawnSync(process.execPath, [path.join(repositoryRoot, "tools/cli/run.js"), `tools/cli/${script}.ts`, ...args], {
+    cwd: repositoryRoot,
+    encoding: "utf8",
+    timeout: 600_000,
+    env: toolEnv(options.env),
+    input: options.input,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** {@link runTool} without blocking, so several tools can run side by side. */
+export function runToolAsync(script: string, args: readonly string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<ToolRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repositoryRoot, "tools/cli/run.js"), `tools/cli/${script}.ts`, ...args], { cwd: repositoryRoot, env: toolEnv(options.env) });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** Text with its wrapped lines joined again (a continuation starts with spaces and `… `; tools/cli/terminal.ts keeps every character). */
+export const unwrapped = (text: string): string => text.replace(/\n +… /g, "");
