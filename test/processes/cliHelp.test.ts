@@ -64,6 +64,18 @@ describe("npm run plan with --out", () => {
     expect(result.stderr).toBe(`wrote ${path.join(sub, "drift.txt")} (${fs.statSync(path.join(sub, "drift.txt")).size} bytes)\n`);
     expect(fs.existsSync(path.join(repositoryRoot, "drift.txt"))).toBe(false);
   });
+
+  it("from any folder, the plan one tool wrote there is the file the next tools read (--plan, --base)", () => {
+    const sub = fs.mkdtempSync(path.join(dir, "cwd-"));
+    const npmIn = (...args: string[]) => spawnSync("npm", ["--prefix", repositoryRoot, "run", "-s", ...args], { cwd: sub, encoding: "utf8", timeout: 600_000 });
+    expect(npmIn("plan", "--", "--stack", "dr", "--out", "dr.json").status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(sub, "dr.json"), "utf8")).stack).toBe("dr");
+    const policy = npmIn("policy", "--", "--plan", "dr.json");
+    expect(policy.status, policy.stderr).toBe(0);
+    expect(policy.stdout).toMatch(/^Policy report: stack dr\n/);
+    const diff = npmIn("plan", "--", "--stack", "dr", "--diff", "--base", "dr.json", "--detailed-exitcode");
+    expect(diff.status, diff.stderr).toBe(0);
+  });
 });
 
 describe("npm run -s docs", () => {

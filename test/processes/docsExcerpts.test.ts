@@ -16,7 +16,18 @@ describe("excerpts of real output in the docs", () => {
   const rendered = renderExcerptDocs(repositoryRoot);
 
   it("are found in the README and the guides", () => {
-    expect(withExcerpts).toEqual(expect.arrayContaining(["README.md", "docs/guides/offline-plan.md", "docs/reference/flip-preview.md", "docs/guides/readiness.md"]));
+    expect(withExcerpts).toEqual(expect.arrayContaining(["README.md", "docs/guides/offline-plan.md", "docs/reference/flip-preview.md", "docs/guides/readiness.md", "docs/guides/cli.md"]));
+  });
+
+  it("show every mistake of the CLI guide exiting non-zero, with a message", () => {
+    const text = rendered["docs/guides/cli.md"];
+    const mistakes = findExcerpts(text, "docs/guides/cli.md").filter((e) => e.command.endsWith('2>&1; echo "exit $?"'));
+    expect(mistakes.length).toBeGreaterThanOrEqual(15);
+    for (const excerpt of mistakes) {
+      const output = text.slice(excerpt.from, excerpt.to).split("\n").slice(2, -2);
+      expect(output.at(-1), excerpt.command).toMatch(/^exit [12]$/);
+      expect(output.length, excerpt.command).toBeGreaterThanOrEqual(2);
+    }
   });
 
   it.each(withExcerpts)("%s shows what its commands print today", (file) => {
