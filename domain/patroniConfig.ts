@@ -12,7 +12,8 @@
  *   EnvironmentFile written from Secrets Manager.
  * - `restapi.certfile`/`keyfile` turn on HTTPS; "the unsafe endpoints can be protected with
  *   HTTP basic-auth by setting restapi.authentication" (security.html; citations P3). GET
- *   /primary answers 200 on the leader only (rest_api.html; citations P3).
+ *   /primary answers 200 on the leader only (rest_api.html; citations P3), already while its
+ *   promotion still runs (domain/patroniFlip.ts `primaryReadiness`).
  * - `bootstrap.dcs` is written to the DCS `/config` key once, when the cluster is initialised;
  *   later changes go through PATCH /config (dynamic_configuration.html). The host's configure
  *   step PATCHes {@link dynamicConfig} on every deploy so stack config keeps governing it.
