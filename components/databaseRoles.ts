@@ -10,12 +10,21 @@
  * without changing their URNs or inputs (the engine asks the provider's DiffConfig, and a
  * changed host is no reason to replace a role). Their secrets live in one fixed home region
  * (the primary region role), replicated to the other, so the flip changes nothing there.
+ *
+ * With `followers` (other AWS accounts whose stacks follow this one), each secret of
+ * `FOLLOWER_READ_ROLES` (`schema_reader`) is shared with them: a customer-managed KMS key per region
+ * (home and replica) whose key policy lets them Decrypt through Secrets Manager, the secret and its
+ * replica encrypted with them, and a resource policy letting them read its current value
+ * (domain/secretSharing.ts, with AWS's rules cited: the AWS managed key aws/secretsmanager cannot be
+ * used across accounts). The other secrets keep the AWS managed key and no resource policy.
  */
 import * as aws from "./aws";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { databaseRoleNames, databaseRoleSecretName, databaseRoleSpecs, type DatabaseRoleName, PGBACKREST_DATABASE } from "../domain/databaseRoles";
+import { databaseRoleNames, databaseRoleSecretName, databaseRoleSpecs, type DatabaseRoleName, FOLLOWER_READ_ROLES, PGBACKREST_DATABASE } from "../domain/databaseRoles";
+import { partitionOf } from "../domain/awsPartition";
+import { followerAccountProblems, followerKeyPolicy, followerSecretPolicy } from "../domain/secretSharing";
 
 export const databaseRolesType = "crazygary:dr:DatabaseRoles";
 
@@ -49,6 +58,23 @@ export interface DatabaseRolesArgs {
    * @default 30
    */
   secretRecoveryWindowDays?: number;
+  /**
+   * The AWS accounts of the stacks that follow this one and read the secrets of
+   * `FOLLOWER_READ_ROLES` (`schema_reader`) across accounts: those secrets get a customer-managed
+   * KMS key per region and a resource policy for these accounts.
+   * @default none (no secret is shared: AWS managed key, no resource policy)
+   * @example { accountIds: ["210987654321"], ownAccountId: "123456789012", homeRegion: "us-east-1", replicaProvider }
+   */
+  followers?: {
+    /** The follower accounts (12 digits each, never `ownAccountId`); empty shares nothing. */
+    accountIds: readonly string[];
+    /** This stack's account, which keeps administering the keys through IAM. */
+    ownAccountId: string;
+    /** The secrets' home region (`secretsProvider`'s). @example "us-east-1" */
+    homeRegion: string;
+    /** AWS provider of `secretReplicaRegion`, where the replica's key is created. */
+    replicaProvider: aws.Provider;
+  };
 }
 
 /** One role's outputs. */
@@ -62,6 +88,12 @@ export interface DatabaseRoleOutputs {
 
 export class DatabaseRoles extends pulumi.ComponentResource {
   readonly roles: Record<DatabaseRoleName, DatabaseRoleOutputs>;
+  /**
+   * The customer-managed keys of each secret shared with follower accounts (home and replica
+   * region): a follower's deploy role needs `kms:Decrypt` on them in its own IAM policy too.
+   * Empty without followers.
+   */
+  readonly sharedSecretKeyArns: Partial<Record<DatabaseRoleName, { home: pulumi.Output<string>; replica: pulumi.Output<string> }>> = {};
 
   constructor(name: string, args: DatabaseRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super(databaseRolesType, name, {}, opts);
@@ -74,6 +106,24 @@ export class DatabaseRoles extends pulumi.ComponentResource {
     if (!Number.isInteger(recoveryWindowInDays) || recoveryWindowInDays < 7 || recoveryWindowInDays > 30) {
       throw new Error(`DatabaseRoles ${name}: secretRecoveryWindowDays is ${recoveryWindowInDays}; use whole days from 7 to 30`);
     }
+
+    const followers = args.followers && args.followers.accountIds.length > 0 ? args.followers : undefined;
+    if (followers) {
+      const problems = followerAccountProblems(followers.ownAccountId, followers.accountIds);
+      if (problems.length > 0) throw new Error(`DatabaseRoles ${name}: followers.accountIds: ${problems.map((p) => `${p.index}: "${p.value}" ${p.message}`).join("; ")}`);
+    }
+    /** The customer-managed key a shared secret is encrypted with in `region`: protected, rotated, its policy naming the followers. */
+    const followerKey = (roleName: DatabaseRoleName, suffix: string, region: string, provider: aws.Provider) =>
+      new aws.kms.Key(
+        `${name}-${roleName}-${suffix}`,
+        {
+          description: `Encrypts the ${roleName} secret in ${region}, shared with the following stacks' accounts`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          policy: JSON.stringify(followerKeyPolicy({ ownAccountId: followers!.ownAccountId, followerAccountIds: followers!.accountIds, region, partition: partitionOf(region) })),
+        },
+        { parent: this, provider, protect: true },
+      );
 
     const entries = databaseRoleNames.map((roleName) => {
       const spec = databaseRoleSpecs[roleName];
@@ -113,16 +163,30 @@ export class DatabaseRoles extends pulumi.ComponentResource {
           { parent: this, provider: args.postgresProvider },
         );
       }
+      const shared = followers !== undefined && (FOLLOWER_READ_ROLES as readonly string[]).includes(roleName);
+      const keys = shared
+        ? { home: followerKey(roleName, "key", followers.homeRegion, args.secretsProvider), replica: followerKey(roleName, "replica-key", args.secretReplicaRegion, followers.replicaProvider) }
+        : undefined;
       const secret = new aws.secretsmanager.Secret(
         `${name}-${roleName}-secret`,
         {
           name: secretName,
           description: `PostgreSQL role ${roleName}: ${spec.purpose}`,
           recoveryWindowInDays,
-          replicas: [{ region: args.secretReplicaRegion }],
+          ...(keys ? { kmsKeyId: keys.home.arn } : {}),
+          replicas: [{ region: args.secretReplicaRegion, ...(keys ? { kmsKeyId: keys.replica.arn } : {}) }],
         },
         { parent: this, provider: args.secretsProvider, protect: true },
       );
+      if (keys) this.sharedSecretKeyArns[roleName] = { home: keys.home.arn, replica: keys.replica.arn };
+      if (shared) {
+        // On the primary only: Secrets Manager replicates it (domain/secretSharing.ts).
+        new aws.secretsmanager.SecretPolicy(
+          `${name}-${roleName}-secret-policy`,
+          { secretArn: secret.arn, policy: JSON.stringify(followerSecretPolicy(followers.accountIds, partitionOf(followers.homeRegion))), blockPublicPolicy: true },
+          { parent: this, provider: args.secretsProvider },
+        );
+      }
       const version = new aws.secretsmanager.SecretVersion(
         `${name}-${roleName}-secret-version`,
         { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify({ username: roleName, password: secretPassword })) },

@@ -82,6 +82,12 @@ export const databaseRoleNames = Object.freeze(Object.keys(databaseRoleSpecs) as
 export const HOST_DATABASE_ROLES = Object.freeze(["pgbackrest", "monitor", "replicator", "rewinder"] as const satisfies readonly DatabaseRoleName[]);
 export type HostDatabaseRole = (typeof HOST_DATABASE_ROLES)[number];
 
+/**
+ * The roles whose secrets the stacks that follow this one read (the schema sync, as the source's
+ * `schema_reader`): shared with follower accounts (domain/secretSharing.ts) when the stack lists any.
+ */
+export const FOLLOWER_READ_ROLES = Object.freeze(["schema_reader"] as const satisfies readonly DatabaseRoleName[]);
+
 /** The Secrets Manager name of a role's secret: `crazy-gary/<environment>/postgres/<role>`. */
 export function databaseRoleSecretName(environment: string, role: DatabaseRoleName): string {
   if (!/^[a-z][a-z0-9-]{1,20}$/.test(environment)) {

@@ -126,6 +126,7 @@ export const replaceRules: Readonly<Record<string, ReplaceRule>> = {
     properties: ["secretId", "secretString", "secretBinary"],
     source: `${tf("secretsmanager/secret_version.go", "secret_id, secret_string, secret_binary")}: a new password is a new version, the old one loses AWSCURRENT`,
   },
+  "aws:secretsmanager/secretPolicy:SecretPolicy": { properties: ["secretArn"], source: `${tf("secretsmanager/secret_policy.go", "secret_arn")}; policy and block_public_policy update in place (PutResourcePolicy)` },
   "aws:ssm/parameter:Parameter": { properties: ["name", "dataType"], source: `${tf("ssm/parameter.go", "name, data_type")}; value and type update in place (PutParameter with Overwrite)` },
   "postgresql:index/role:Role": { properties: [], source: "terraform-provider-postgresql resource_postgresql_role.go: no ForceNew input; a new name is ALTER ROLE ... RENAME" },
   "postgresql:index/grant:Grant": { properties: "*", source: "terraform-provider-postgresql resource_postgresql_grant.go: no Update; every input is ForceNew" },

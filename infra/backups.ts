@@ -110,6 +110,14 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
     secretReplicaRegion: config.regions.secondary,
     randomProvider: providers.random,
     environment: config.environment,
+    // prod and dr are separate accounts (accountId): dr's schema sync reads prod's schema_reader
+    // secret across accounts, so prod lists dr's account in followerAccountIds (docs/guides/schema-sync.md).
+    followers: {
+      accountIds: config.followerAccountIds,
+      ownAccountId: config.accountId,
+      homeRegion: config.regions[secretsHomeRole],
+      replicaProvider: providers.aws.secondary,
+    },
   });
 
   const hostSecrets = [
@@ -177,6 +185,8 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
       walArchiveLifecycleDays: stackLifecycleDays(config),
       databaseHostInstanceProfiles: perRole((role) => iam[role].instanceProfileName),
       databaseRoleSecrets: Object.fromEntries(Object.entries(roles.roles).map(([role, out]) => [role, out.secretName])),
+      /** prod with followerAccountIds: the KMS keys of the shared schema_reader secret (a follower's deploy role needs kms:Decrypt on them). */
+      ...(roles.sharedSecretKeyArns.schema_reader ? { schemaReaderSecretKeys: roles.sharedSecretKeyArns.schema_reader } : {}),
     },
   };
 }

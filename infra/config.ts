@@ -24,6 +24,7 @@ import {
 import { costSettings } from "./configCost";
 import { etcdSettings, patroniSettings, witnessHost, witnessSecret } from "./configPatroni";
 import { crossFieldIssue } from "./configMessages";
+import { followerAccountProblems } from "../domain/secretSharing";
 import { anotherRegion, appSettingValue, atLeast, atMost, databaseHost, databaseSecret, endpoint, healthCheckerRegions, hostname, list, oneOf, perRegion, regionCode, settingKey, subscription, thresholdOverrides, timeOfDayUtc, uniqueEndpoints } from "./configFields";
 
 
@@ -248,8 +249,22 @@ export const stackConfigSchema = z
       })
       .optional()
       .describe("dr only: the stack this one follows (its synced settings are read by StackReference)."),
+    followerAccountIds: z
+      .array(
+        // 12 digits arrive as a number (see accountId); the format, this stack's own account and
+        // repeats are checked once, below (domain/secretSharing.ts followerAccountProblems).
+        z.preprocess((value) => (typeof value === "number" ? String(value) : value), z.string()),
+      )
+      .default([])
+      .meta({ examples: [["210987654321"]] })
+      .describe(
+        "prod: the AWS accounts of the stacks that follow this one (their `sync.source` names it) and read its `schema_reader` secret for the schema sync. Each gets a resource policy on that secret (GetSecretValue of the current version) and Decrypt on a customer-managed KMS key that encrypts it and its replica: the AWS managed key aws/secretsmanager cannot be used across accounts. Empty: the secret keeps the AWS managed key and has no resource policy (a follower in this same account reads it with its own IAM rights). This stack's own account is refused.",
+      ),
   })
   .superRefine((config, ctx) => {
+    for (const { index, message } of followerAccountProblems(config.accountId, config.followerAccountIds)) {
+      crossFieldIssue(ctx, ["followerAccountIds", index], message, [["accountId"]]);
+    }
     const otherRole = config.activeRegion === "primary" ? "secondary" : "primary";
     if (config.regionDown !== undefined && config.regionDown === config.activeRegion) {
       crossFieldIssue(

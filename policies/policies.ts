@@ -14,6 +14,7 @@ import { createIamWildcardPolicies } from "./iamWildcards";
 import { createBackupCopyCoveragePolicies } from "./backupCopyCoverage";
 import { createBackupVaultLockPolicies } from "./backupVaultLock";
 import { createBackupLockModePolicies } from "./backupLockMode";
+import { createSharedSecretKeyPolicies } from "./sharedSecretKey";
 
 export const packName = "crazy-gary-dr-recovery";
 
@@ -31,5 +32,6 @@ export function createPolicies(overrides: Readonly<Record<string, unknown>> = {}
     ...createBackupCopyCoveragePolicies(overrides),
     ...createBackupVaultLockPolicies(overrides),
     ...createBackupLockModePolicies(overrides),
+    ...createSharedSecretKeyPolicies(overrides),
   ];
 }

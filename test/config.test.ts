@@ -71,6 +71,9 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     ["etcd election too short for the heartbeat", ["etcd.heartbeatIntervalMs=200", "etcd.electionTimeoutMs=900"], "crazy-gary-dr:etcd.electionTimeoutMs: 900 is less than 5 x heartbeatIntervalMs (1000); etcd refuses to start: use at least 1000, e.g. 2000 (10 x heartbeatIntervalMs)"],
     ["forceFailover without regionDown", ["patroni.forceFailover=true"], "crazy-gary-dr:patroni.forceFailover: true is true without regionDown; it only forces a failover away from a region that is down: set regionDown too (e.g. regionDown: secondary), or remove forceFailover"],
     ["bad subscription", ["alerts.P0=[{protocol: https, endpoint: http://example.com/hook}]"], "crazy-gary-dr:alerts.P0.0.endpoint: \"http://example.com/hook\" is not an https:// URL; use the subscriber's https:// address, e.g. https://events.crazy-gary.app/alerts"],
+    ["follower account is prod's own", ['followerAccountIds=["123456789012"]'], 'crazy-gary-dr:followerAccountIds.0: "123456789012" is this stack\'s own account (accountId); list only other accounts: a follower in the same account needs no resource policy'],
+    ["follower account listed twice", ['followerAccountIds=["210987654321", "210987654321"]'], 'crazy-gary-dr:followerAccountIds.1: "210987654321" is listed twice; list each account once'],
+    ["follower account that is no account id", ['followerAccountIds=["dr"]'], 'crazy-gary-dr:followerAccountIds.0: "dr" is not an AWS account id; use the 12 digits in quotes, e.g. "210987654321"'],
   ])("%s", (_case, set, expected) => {
     expect(problemsFor("prod", set)).toEqual([expect.stringContaining(expected)]);
   });

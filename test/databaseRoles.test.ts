@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DatabaseRoles, databaseRoleNames, databaseRoleSecretName, databaseRoleSpecs, databaseRolesType } from "../components/databaseRoles";
 import { ofType, parentName, planOf, providerName, resource } from "./support/backups";
 import { evaluate, secretMarker, type Plan } from "../tools/offline";
+import { followerKeyPolicy, followerSecretPolicy } from "../domain/secretSharing";
 
 describe("role specs", () => {
   it("give pgbackrest exactly what pgBackRest needs on PostgreSQL 15, replicator REPLICATION, rewinder pg_rewind's file functions, monitor pg_monitor, schema_reader pg_read_all_data", () => {
@@ -42,7 +43,7 @@ describe.each([
   ["prod", { primary: "us-east-1", secondary: "us-west-2" }, { primary: "db-use1.ops.crazy-gary.app", secondary: "db-usw2.ops.crazy-gary.app" }],
   ["dr", { primary: "us-east-2", secondary: "us-west-1" }, { primary: "db-use2.dr.ops.crazy-gary.app", secondary: "db-usw1.dr.ops.crazy-gary.app" }],
 ] as const)("the %s stack's database roles", (stack, regions, databaseHosts) => {
-  it("are one DatabaseRoles component holding five roles, five passwords, two grants, five secrets with their versions", async () => {
+  it(`are one DatabaseRoles component holding five roles, five passwords, two grants, five secrets with their versions${stack === "prod" ? ", and schema_reader's sharing with dr's account: two keys and a secret policy" : ""}`, async () => {
     const plan = await planOf(stack);
     expect(resource(plan, databaseRolesType, "database-roles").custom).toBe(false);
     const children = plan.resources.filter((r) => parentName(r) === "database-roles");
@@ -51,6 +52,7 @@ describe.each([
         ...databaseRoleNames.flatMap((role) => [`database-roles-${role}`, `database-roles-${role}-password`, `database-roles-${role}-secret`, `database-roles-${role}-secret-version`]),
         "database-roles-pgbackrest-functions",
         "database-roles-rewinder-functions",
+        ...(stack === "prod" ? ["database-roles-schema_reader-key", "database-roles-schema_reader-replica-key", "database-roles-schema_reader-secret-policy"] : []),
       ].sort(),
     );
   });
@@ -98,7 +100,7 @@ describe.each([
     expect([provider.name, provider.inputs.host, provider.inputs.password]).toEqual(["postgres-writable", databaseHosts[active], "[secret]"]);
   });
 
-  it.each(databaseRoleNames)("keeps %s's secret in the primary region, replicated to the secondary, protected, its value secret", async (role) => {
+  it.each(databaseRoleNames.filter((role) => stack !== "prod" || role !== "schema_reader"))("keeps %s's secret in the primary region, replicated to the secondary, protected, its value secret", async (role) => {
     const plan = await planOf(stack);
     const secret = resource(plan, "aws:secretsmanager/secret:Secret", `database-roles-${role}-secret`);
     expect([secret.region, providerName(secret), secret.options.protect]).toEqual([regions.primary, "aws-primary", true]);
@@ -111,6 +113,45 @@ describe.each([
     const version = resource(plan, "aws:secretsmanager/secretVersion:SecretVersion", `database-roles-${role}-secret-version`);
     expect([version.region, version.inputs.secretString]).toEqual([regions.primary, secretMarker]);
   });
+
+  if (stack === "prod") {
+    it("shares schema_reader's secret with dr's account (followerAccountIds): customer-managed keys at home and for the replica, a resource policy for dr's account", async () => {
+      const plan = await planOf(stack);
+      const secret = resource(plan, "aws:secretsmanager/secret:Secret", "database-roles-schema_reader-secret");
+      const key = resource(plan, "aws:kms/key:Key", "database-roles-schema_reader-key");
+      const replicaKey = resource(plan, "aws:kms/key:Key", "database-roles-schema_reader-replica-key");
+      expect([key.region, replicaKey.region, key.options.protect, replicaKey.options.protect]).toEqual([regions.primary, regions.secondary, true, true]);
+      for (const [k, region] of [[key, regions.primary], [replicaKey, regions.secondary]] as const) {
+        expect({ ...k.inputs, policy: JSON.parse(k.inputs.policy as string) }).toEqual({
+          description: `Encrypts the schema_reader secret in ${region}, shared with the following stacks' accounts`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          policy: followerKeyPolicy({ ownAccountId: "123456789012", followerAccountIds: ["210987654321"], region }),
+        });
+      }
+      expect([secret.region, secret.options.protect]).toEqual([regions.primary, true]);
+      expect(secret.inputs).toEqual({
+        name: "crazy-gary/prod/postgres/schema_reader",
+        description: expect.stringContaining("PostgreSQL role schema_reader: "),
+        recoveryWindowInDays: 30,
+        kmsKeyId: `arn:aws:kms:${regions.primary}:123456789012:key/database-roles-schema_reader-key-id`,
+        replicas: [{ region: regions.secondary, kmsKeyId: `arn:aws:kms:${regions.secondary}:123456789012:key/database-roles-schema_reader-replica-key-id` }],
+      });
+      const policy = resource(plan, "aws:secretsmanager/secretPolicy:SecretPolicy", "database-roles-schema_reader-secret-policy");
+      expect([policy.region, policy.inputs.secretArn, policy.inputs.blockPublicPolicy]).toEqual([regions.primary, "arn:aws:secretsmanager:us-east-1:123456789012:secret:database-roles-schema_reader-secret-AbCdEf", true]);
+      expect(JSON.parse(policy.inputs.policy as string)).toEqual(followerSecretPolicy(["210987654321"]));
+      expect(plan.outputs.schemaReaderSecretKeys).toEqual({ home: secret.inputs.kmsKeyId, replica: (secret.inputs.replicas as { kmsKeyId: string }[])[0]!.kmsKeyId });
+      // The other secrets are not shared: AWS managed key, no policy.
+      expect(ofType(plan, "aws:secretsmanager/secretPolicy:SecretPolicy").map((r) => r.name)).toEqual(["database-roles-schema_reader-secret-policy"]);
+    });
+  } else {
+    it("shares nothing: no follower account, so no key and no secret policy for schema_reader", async () => {
+      const plan = await planOf(stack);
+      expect(resource(plan, "aws:secretsmanager/secret:Secret", "database-roles-schema_reader-secret").inputs.kmsKeyId).toBeUndefined();
+      expect(ofType(plan, "aws:secretsmanager/secretPolicy:SecretPolicy")).toEqual([]);
+      expect(plan.outputs.schemaReaderSecretKeys).toBeUndefined();
+    });
+  }
 
   it("generates passwords of 32 letters and digits through the random provider", async () => {
     const plan = await planOf(stack);
@@ -165,6 +206,10 @@ describe("DatabaseRoles options", () => {
   it.each([
     [{ passwordLength: 12 }, "DatabaseRoles roles: passwordLength is 12; use 20 to 128 characters"],
     [{ secretRecoveryWindowDays: 3 }, "DatabaseRoles roles: secretRecoveryWindowDays is 3; use whole days from 7 to 30"],
+    [
+      { followers: { accountIds: ["123456789012"], ownAccountId: "123456789012", homeRegion: "us-east-1", replicaProvider: undefined } },
+      "DatabaseRoles roles: followers.accountIds: 0: \"123456789012\" is this stack's own account (accountId); list only other accounts: a follower in the same account needs no resource policy",
+    ],
   ])("refuses %j before declaring anything", async (overrides, message) => {
     const seen: Record<string, unknown> = {};
     const evaluation = await evaluate(program(overrides, seen), { stack: "test" });

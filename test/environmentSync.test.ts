@@ -331,6 +331,8 @@ describe("schema sync", () => {
       database: "crazy_gary",
       user: schemaReaderRole,
       passwordSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:database-roles-schema_reader-secret-AbCdEf",
+      // dr (Pulumi.dr.yaml accountId 210987654321) reads it across accounts: prod shares it (followerAccountIds).
+      readerAccountIds: ["210987654321"],
     });
     // Never a password file in a home directory: the source's password comes from its role's secret.
     expect(Object.keys(schemaSync(dr)[0].inputs.environment as object)).not.toContain("PGPASSFILE");
@@ -351,7 +353,14 @@ describe("schema sync", () => {
   it("dr refuses a source that exports no schema reader secret, naming the output", async () => {
     const { host, port, database } = prod.outputs.schemaSource as Record<string, unknown>;
     expect(await drRefusal({ ...prod.outputs, schemaSource: { host, port, database } })).toContain(
-      "is not {host, port, database, user, passwordSecretArn: arn:aws:secretsmanager:...}; run `pulumi up` on crazy-gary/crazy-gary-dr/prod so it exports its database address and its schema reader's secret",
+      "is not {host, port, database, user, passwordSecretArn: arn:aws:secretsmanager:..., readerAccountIds: [...]}; run `pulumi up` on crazy-gary/crazy-gary-dr/prod so it exports its database address and its schema reader's secret",
+    );
+  });
+
+  it("dr refuses, before declaring anything, a source whose schema reader secret is in another account that does not share it with dr's", async () => {
+    const schemaSource = { ...(prod.outputs.schemaSource as Record<string, unknown>), readerAccountIds: [] };
+    expect(await drRefusal({ ...prod.outputs, schemaSource })).toContain(
+      "schemaSource.passwordSecretArn: crazy-gary/crazy-gary-dr/prod's schema_reader secret is in account 123456789012, which does not share it with this stack's account 210987654321 (its readerAccountIds: []); add \"210987654321\" to crazy-gary/crazy-gary-dr/prod's followerAccountIds and run `pulumi up` on crazy-gary/crazy-gary-dr/prod first",
     );
   });
 

@@ -54,6 +54,7 @@ export function declareEnvironmentSync(config: StackConfig, providers: RegionPro
     database: active.database,
     user: schemaReaderRole,
     passwordSecretArn: schemaReaderSecretArn,
+    readerAccountIds: [...config.followerAccountIds],
   };
   const schemaVersion = new SchemaVersion("schema-version", { provider: providers.command, database: activeDatabase(active.adminUser), password: adminPassword, runId: deploymentRunId() });
 

@@ -17,6 +17,11 @@ export interface SchemaSourceAddress {
   user: string;
   /** ARN of that role's Secrets Manager secret (`{"username", "password"}`); the ARN only, never the password. */
   passwordSecretArn: string;
+  /**
+   * The accounts, besides the secret's own, that may read it: the source's `followerAccountIds`
+   * (a resource policy and a customer-managed key; domain/secretSharing.ts).
+   */
+  readerAccountIds: string[];
 }
 
 /** What a following stack reads from its source stack. */
@@ -49,7 +54,18 @@ async function plainOutput(reference: pulumi.StackReference, sourceName: string,
   return details.value;
 }
 
-function schemaFields(sourceName: string, schemaVersion: unknown, schemaSource: unknown): Omit<SyncSource, "name"> {
+/**
+ * The refusal when this stack (account `ownAccountId`) may not read the source's schema reader
+ * secret: it lives in another account, which does not list this one among its readers. Without
+ * it, the schema sync would fail only when it runs, with AccessDenied, after the rest of the deploy.
+ */
+export function schemaReaderAccessProblem(sourceName: string, ownAccountId: string, address: Pick<SchemaSourceAddress, "passwordSecretArn" | "readerAccountIds">): string | undefined {
+  const secretAccount = address.passwordSecretArn.split(":")[4];
+  if (secretAccount === ownAccountId || address.readerAccountIds.includes(ownAccountId)) return undefined;
+  return `schemaSource.passwordSecretArn: ${sourceName}'s schema_reader secret is in account ${secretAccount}, which does not share it with this stack's account ${ownAccountId} (its readerAccountIds: ${JSON.stringify(address.readerAccountIds)}); add "${ownAccountId}" to ${sourceName}'s followerAccountIds and run \`pulumi up\` on ${sourceName} first`;
+}
+
+function schemaFields(sourceName: string, ownAccountId: string, schemaVersion: unknown, schemaSource: unknown): Omit<SyncSource, "name"> {
   const problems: string[] = [];
   if (typeof schemaVersion !== "string" || !/^sha256:[0-9a-f]{64}$/.test(schemaVersion)) {
     problems.push(`schemaVersion: ${JSON.stringify(schemaVersion) ?? "missing"} is not sha256:<64 hex digits>; run \`pulumi up\` on ${sourceName} so it exports its schema version`);
@@ -62,15 +78,19 @@ function schemaFields(sourceName: string, schemaVersion: unknown, schemaSource: 
     typeof address.database === "string" &&
     typeof address.user === "string" &&
     typeof address.passwordSecretArn === "string" &&
-    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(address.passwordSecretArn);
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(address.passwordSecretArn) &&
+    Array.isArray(address.readerAccountIds) &&
+    address.readerAccountIds.every((id) => typeof id === "string");
   if (!valid) {
     problems.push(
-      `schemaSource: ${JSON.stringify(schemaSource) ?? "missing"} is not {host, port, database, user, passwordSecretArn: arn:aws:secretsmanager:...}; run \`pulumi up\` on ${sourceName} so it exports its database address and its schema reader's secret`,
+      `schemaSource: ${JSON.stringify(schemaSource) ?? "missing"} is not {host, port, database, user, passwordSecretArn: arn:aws:secretsmanager:..., readerAccountIds: [...]}; run \`pulumi up\` on ${sourceName} so it exports its database address and its schema reader's secret`,
     );
   }
+  const access = valid ? schemaReaderAccessProblem(sourceName, ownAccountId, address as SchemaSourceAddress) : undefined;
+  if (access) problems.push(access);
   if (problems.length > 0) throw new EnvironmentSyncError(problems, `outputs of ${sourceName} refused`);
-  const { host, port, database, user, passwordSecretArn } = address as SchemaSourceAddress;
-  return { schemaVersion: schemaVersion as string, schemaSource: { host, port, database, user, passwordSecretArn } };
+  const { host, port, database, user, passwordSecretArn, readerAccountIds } = address as SchemaSourceAddress;
+  return { schemaVersion: schemaVersion as string, schemaSource: { host, port, database, user, passwordSecretArn, readerAccountIds } };
 }
 
 /**
@@ -85,5 +105,5 @@ export async function resolveSyncedConfig(config: StackConfig): Promise<SyncedSt
   const reference = new pulumi.StackReference("sync-source", { name });
   const [environment, schemaVersion, schemaSource] = await Promise.all(syncedOutputNames.map((output) => plainOutput(reference, name, output)));
   const synced = applySync(config, parseEnvironmentOutput(environment, name));
-  return { config: synced, source: { name, ...schemaFields(name, schemaVersion, schemaSource) } };
+  return { config: synced, source: { name, ...schemaFields(name, config.accountId, schemaVersion, schemaSource) } };
 }

@@ -33,6 +33,7 @@ const expectedNames = [
   "backup-copy-every-repository",
   "backup-vault-locked",
   "backup-vault-compliance-mode-on-prod",
+  "protection-shared-secret-customer-key",
 ];
 
 /** The one advisory rule, and why (beside it in policies/pagingLow.ts): P2/P3 are tickets, not pages. */

@@ -101,6 +101,15 @@ describe("the rules bite on the real rendered prod plan (one change each)", () =
     ["backup-vault-locked", (plan: Planned): void => void (plan.find((r) => r.name === "backup-copy-secondary-lock")!.inputs.minRetentionDays = 14), /locked with minRetentionDays 14: shorter than the runbook's 30 d/],
     ["backup-vault-compliance-mode-on-prod", (plan: Planned): void => void delete plan.find((r) => r.name === "backup-copy-primary-lock")!.inputs.changeableForDays, /\(prod\) is locked in governance mode/],
     [
+      "protection-shared-secret-customer-key",
+      (plan: Planned): void => {
+        const secret = plan.find((r) => r.name === "database-roles-schema_reader-secret")!;
+        delete secret.inputs.kmsKeyId;
+        delete secret.propertyDependencies?.kmsKeyId;
+      },
+      /^secret database-roles-schema_reader-secret \(us-east-1\) is shared by a resource policy \(database-roles-schema_reader-secret-policy\) but encrypted with the AWS managed key aws\/secretsmanager/,
+    ],
+    [
       "protection-stateful-resources-protected",
       (plan: Planned): void => void (plan.find((r) => r.name === "backup-copy-secondary-vault")!.options.protect = false),
       /backup-copy-secondary-vault/,

@@ -58,7 +58,7 @@ describe("config diff of the stack files as committed", () => {
   });
 
   it("counts keys per status", () => {
-    expect(renderConfigDiff(diff)).toContain("113 keys: 35 shared, 2 overridden, 76 environment-only, 0 drifted");
+    expect(renderConfigDiff(diff)).toContain("114 keys: 35 shared, 2 overridden, 77 environment-only, 0 drifted");
   });
 });
 

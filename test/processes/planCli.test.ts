@@ -191,7 +191,7 @@ describe("npm run plan -- --diff --detailed-exitcode (Terraform's -detailed-exit
   it.each([
     ["no changes: the active region the stack file already has", ["--set", "activeRegion=primary"], 0, "0 to update, 0 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0"],
     ["changes: the flip", ["--set", "activeRegion=secondary"], 2, "18 to update, 5 to replace, 0 to create, 0 to delete; stateful replaced or deleted: 0"],
-    ["a stateful resource replaced: the secondary region moved", ["--set", "regions.secondary=us-west-1"], 3, "stateful replaced or deleted: 13"],
+    ["a stateful resource replaced: the secondary region moved", ["--set", "regions.secondary=us-west-1"], 3, "stateful replaced or deleted: 14"],
   ])("%s: exit %i", (_what, args, code, summary) => {
     const result = plan("--stack", "prod", ...args, "--diff", "--detailed-exitcode");
     expect(result.code).toBe(code);

@@ -31,8 +31,8 @@ describe("npm run policy -- --plan FILE", () => {
   it("exits 0 on the compliant plan and lists every policy as passed", () => {
     const { code, stdout } = runPolicy(["--plan", writePlan("compliant.json", { stack: "fixture", resources: compliantPlan(), outputs: {} })]);
     expect(code).toBe(0);
-    expect(stdout).toContain("29 policies, 0 violations (0 mandatory)");
-    expect(stdout).toContain("✓ passed (29)");
+    expect(stdout).toContain("30 policies, 0 violations (0 mandatory)");
+    expect(stdout).toContain("✓ passed (30)");
   });
 
   it("exits 1 on a plan whose lifecycle days were lowered, naming the policy and the URN; markdown is cut to --max-chars", () => {
@@ -52,7 +52,7 @@ describe("npm run policy -- --plan FILE", () => {
     const markdown = runPolicy(["--plan", file, "--format", "markdown", "--max-chars", "1500"]);
     expect(markdown.code).toBe(1);
     expect(markdown.stdout.length).toBeLessThanOrEqual(1501);
-    expect(markdown.stdout).toMatch(/^### Policy report: stack fixture\n\n29 policies, 16 violations \(16 mandatory\)\n\n#### ✗ `retention-lifecycle-covers-engine`/);
+    expect(markdown.stdout).toMatch(/^### Policy report: stack fixture\n\n30 policies, 16 violations \(16 mandatory\)\n\n#### ✗ `retention-lifecycle-covers-engine`/);
     expect(markdown.stdout).toMatch(/more line\(s\) cut to stay under 1500 characters; the full report is in the job's artifact\.\n$/);
   });
 

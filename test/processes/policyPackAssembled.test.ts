@@ -61,7 +61,7 @@ describe("npm run policy:pack -- --out DIR", () => {
     // A published pack gets its own `npm install`; here the repository's node_modules stands in for it.
     fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(pack, "node_modules"));
     const assembled = analyzerLoad(pack);
-    expect(assembled).toHaveLength(29);
+    expect(assembled).toHaveLength(30);
     expect(assembled).toEqual(analyzerLoad(path.join(repositoryRoot, "policies")));
   });
 

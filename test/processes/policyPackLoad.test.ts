@@ -16,7 +16,7 @@ it("the policy pack's modules load through ts-node from policies/, as the policy
   expect(result.stderr).not.toMatch(/TSError|error TS\d+/);
   expect(result.status).toBe(0);
   const names: string[] = JSON.parse(result.stdout.trim());
-  expect(names).toHaveLength(29);
+  expect(names).toHaveLength(30);
   expect(names).toContain("retention-lifecycle-covers-engine");
   expect(names).toContain("failover-detection-within-rto");
 });

@@ -6,7 +6,8 @@
  * - `environment`: the program's own `environmentOutput` of the source's effective config;
  * - `schemaSource`: the source's active database address and its schema reader role, with the
  *   ARN the mock engine gives that role's secret (`DatabaseRoles` names it
- *   `database-roles-schema_reader-secret`, in the primary region);
+ *   `database-roles-schema_reader-secret`, in the primary region) and the accounts it is shared
+ *   with (`followerAccountIds`);
  * - `schemaVersion`: what the mock engine's schema-sync.sh answers for that database address.
  * test/syncSourceStandIn.test.ts checks these against the source's evaluated outputs.
  */
@@ -28,7 +29,7 @@ export function syncedOutputsOf(config: StackConfig): SyncedOutputs {
   return {
     environment: environmentOutput(config),
     schemaVersion: mockSchemaVersion(address),
-    schemaSource: { ...address, user: schemaReaderRole, passwordSecretArn: mockSecretArn(`database-roles-${schemaReaderRole}-secret`, config.regions.primary) },
+    schemaSource: { ...address, user: schemaReaderRole, passwordSecretArn: mockSecretArn(`database-roles-${schemaReaderRole}-secret`, config.regions.primary), readerAccountIds: [...config.followerAccountIds] },
   };
 }
 

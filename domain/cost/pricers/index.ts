@@ -36,6 +36,7 @@ export const pricers: Readonly<Record<string, Pricer>> = {
   "aws:kms/alias:Alias": free("kms.alias", "alias (no charge)"),
   "aws:secretsmanager/secret:Secret": priceSecret,
   "aws:secretsmanager/secretVersion:SecretVersion": free("secretsmanager.version", "secret version (in the secret's price)"),
+  "aws:secretsmanager/secretPolicy:SecretPolicy": free("secretsmanager.resourcePolicy", "resource policy (in the secret's price)"),
   "aws:ssm/parameter:Parameter": priceParameter,
   "aws:sns/topic:Topic": free("sns.topic", "topic (publishes far below the free million)"),
   "aws:sns/topicSubscription:TopicSubscription": free("sns.topic", "subscription (deliveries far below the free tier)"),
