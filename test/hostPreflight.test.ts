@@ -3,6 +3,9 @@
  * stack runs them (`bash -s`, settings before the text: preflight.ts) against stand-ins for the
  * instance metadata service (`curl`) and Secrets Manager (`aws`) put first on PATH; real EC2 and
  * AWS cannot be reached here. Each stand-in answers as the documented API does (cited in the scripts).
+ * The AWS CLI's side of it (the JMESPath queries and their `--output text` / `json` printing:
+ * `AWSCURRENT`, `None`, `Failed<TAB>message`) was checked by hand against AWS CLI 1.45.11 with a
+ * stand-in Secrets Manager endpoint (`AWS_ENDPOINT_URL`); CI has no AWS CLI, so no test runs it.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -141,6 +144,10 @@ if [[ "$region" == us-east-1 ]]; then
   printf '%s\t%s\n' "$FAKE_HOME" "${"$"}{FAKE_HOME_MESSAGE:-None}"
   exit 0
 fi
+if [[ "${"$"}{FAKE_REPLICA_DENIED:-no}" == yes ]]; then
+  echo "An error occurred (AccessDeniedException) when calling the DescribeSecret operation: User: arn:aws:sts::123456789012:assumed-role/database-host-iam-secondary-role/i-0abc is not authorized to perform: secretsmanager:DescribeSecret" >&2
+  exit 254
+fi
 looks=$(($(cat "$FAKE_DIR/looks" 2>/dev/null || echo 0) + 1))
 [[ "$query" == VersionIdsToStages ]] || echo "$looks" >"$FAKE_DIR/looks"
 ready=$((FAKE_READY_AFTER > 0 && looks >= FAKE_READY_AFTER))
@@ -210,7 +217,17 @@ describe("secret-replicas.sh: a host reads a replica only once it holds the vers
   it("with the home region down and no replica yet, waits out its bound and says so, exit 2", () => {
     const result = wait({ FAKE_READY_AFTER: "0", FAKE_HOME: "down" }, 1);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("(its current version: none (no replica answers in us-west-2); us-east-1 did not answer)");
+    expect(result.stderr).toContain(
+      "(its current version: none (no replica answers in us-west-2); us-east-1 did not answer; us-west-2 answered: An error occurred (ResourceNotFoundException) when calling the DescribeSecret operation: Secrets Manager can't find the specified secret.)",
+    );
+  });
+
+  it("says what the replica's region answered when the host may not describe it (a missing IAM right), exit 2", () => {
+    const result = wait({ FAKE_REPLICA_DENIED: "yes", FAKE_HOME: "InSync" }, 1);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "us-east-1 says InSync; us-west-2 answered: An error occurred (AccessDeniedException) when calling the DescribeSecret operation: User: arn:aws:sts::123456789012:assumed-role/database-host-iam-secondary-role/i-0abc is not authorized to perform: secretsmanager:DescribeSecret)",
+    );
   });
 
   it("refuses, exit 64, a malformed entry before any call", () => {

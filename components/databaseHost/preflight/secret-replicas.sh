@@ -40,11 +40,16 @@ done
 [[ "$WAIT_SECONDS" =~ ^[0-9]+$ ]] || die 64 "WAIT_SECONDS='$WAIT_SECONDS' is not a whole number of seconds"
 [[ "$POLL_SECONDS" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die 64 "POLL_SECONDS='$POLL_SECONDS' is not a number of seconds"
 
+# The AWS CLI's last error from the replica's region (for the timeout's message: not yet
+# replicated, or a missing right).
+replica_error=$(mktemp)
+trap 'rm -f "$replica_error"' EXIT
+
 # The replica's stages of VERSION in this region ("AWSCURRENT", "None" when it lacks the version),
 # empty when the replica does not exist yet or does not answer.
 replica_stages() {
   aws secretsmanager describe-secret --region "$SECRETS_REGION" --secret-id "$1" \
-    --query "VersionIdsToStages.\"$2\"" --output text 2>/dev/null || true
+    --query "VersionIdsToStages.\"$2\"" --output text 2>"$replica_error" || true
 }
 
 # The replica's current (AWSCURRENT) version id, for the timeout's message (DescribeSecret only:
@@ -84,7 +89,12 @@ for entry in $SECRET_VERSIONS; do
       *) said="$SECRETS_HOME_REGION says ${status%%$'\t'*}" ;;
     esac
     if ((SECONDS - start >= WAIT_SECONDS)); then
-      die 2 "$PREFLIGHT_HOST: the replica of $secret in $SECRETS_REGION does not hold version $version (the one pulumi up wrote) as AWSCURRENT after ${WAIT_SECONDS} s (its current version: $(replica_current "$secret"); $said). Nothing on this host read it. Check: aws secretsmanager describe-secret --region $SECRETS_HOME_REGION --secret-id $secret --query ReplicationStatus; then run pulumi up again"
+      answered=""
+      last_error=$(tr -s '\n' ' ' <"$replica_error")
+      if [[ -n "$last_error" ]]; then
+        answered="; $SECRETS_REGION answered: ${last_error% }"
+      fi
+      die 2 "$PREFLIGHT_HOST: the replica of $secret in $SECRETS_REGION does not hold version $version (the one pulumi up wrote) as AWSCURRENT after ${WAIT_SECONDS} s (its current version: $(replica_current "$secret"); $said$answered). Nothing on this host read it. Check: aws secretsmanager describe-secret --region $SECRETS_HOME_REGION --secret-id $secret --query ReplicationStatus; then run pulumi up again"
     fi
     sleep "$POLL_SECONDS"
   done
