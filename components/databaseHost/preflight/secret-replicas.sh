@@ -17,7 +17,9 @@
 #     relied on but not stated in the AWS documentation found: a guess. Were it wrong, this step
 #     would time out naming both the expected id and the replica's current one.
 #   - Only while not ready does it ask the primary's region (DescribeSecret's ReplicationStatus for
-#     this region): Failed stops at once with its StatusMessage. When the primary's region does not
+#     this region): Failed stops at once with its StatusMessage (common causes: a secret of that
+#     name already in the region, to overwrite; no KMS rights to re-encrypt for the replica:
+#     https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets_troubleshoot.html). When the primary's region does not
 #     answer (its outage) it keeps waiting on the replica alone: a ready replica needs nothing from
 #     the other region (static stability, docs/architecture/README.md).
 # Settings (assigned before this text by components/databaseHost/preflight.ts): PREFLIGHT_HOST,
