@@ -35,6 +35,11 @@ describe("npm run deploy:guard (prod commits activeRegion: primary)", () => {
     expect(guard("{}", "--stack", "prod", "--cluster", "-")).toMatchObject({ status: 2, stderr: expect.stringContaining("cluster: not a Patroni GET /cluster body") });
     expect(guard(undefined, "--stack", "prod")).toMatchObject({ status: 2, stderr: expect.stringContaining("--cluster FILE or --never-deployed: give exactly one") });
     expect(guard(undefined, "--stack", "prdo", "--never-deployed")).toMatchObject({ status: 2, stderr: expect.stringContaining("did you mean") });
+    // A cluster file that is not there is a sentence and exit 2, not a stack trace.
+    expect(guard(undefined, "--stack", "prod", "--cluster", "/no/such/cluster.json")).toMatchObject({
+      status: 2,
+      stderr: `--cluster "/no/such/cluster.json": no such file; give the file holding Patroni's GET /cluster body, or - for stdin\n`,
+    });
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { secretMarker } from "../../tools/offline";
+import { repositoryRoot, secretMarker } from "../../tools/offline";
 import { runTool, unwrapped } from "../support/cliRuns";
 
 /** `npm run plan` with `args`, and terminal settings from `env` only (test/support/cliRuns.ts). */
@@ -79,7 +79,7 @@ describe("npm run plan", () => {
     [["--stack", "prod", "--format", "yaml"], '--format: "yaml" is not allowed; use text, json, markdown, e.g. --format markdown'],
     [["--stack", "prod", "--filter", "route35"], '--filter "route35": matches no resource type or name; did you mean route53?'],
     [["--stack", "prod", "--base", "main-prod.json"], "--base: only with --diff, e.g. npm run -s plan -- --stack prod --diff --base main-prod.json"],
-    [["--stack", "prod", "--diff", "--base", "no-such-plan.json"], '--base "no-such-plan.json": cannot be read as JSON (ENOENT); make it with `npm run -s plan -- --stack NAME --out FILE` on the base branch'],
+    [["--stack", "prod", "--diff", "--base", "no-such-plan.json"], `--base "no-such-plan.json": no such file (${path.join(repositoryRoot, "no-such-plan.json")}); make it with \`npm run -s plan -- --stack NAME --out FILE\` on the base branch`],
   ])("%j exits 2 with a clear message and no stack trace", (args, message) => {
     const result = plan(...args);
     expect(result.code).toBe(2);

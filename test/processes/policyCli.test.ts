@@ -58,7 +58,8 @@ describe("npm run policy -- --plan FILE", () => {
 
   it.each([
     [[], "--stack/--plan: give exactly one"],
-    [["--plan", "/nonexistent/plan.json"], "--plan: /nonexistent/plan.json cannot be read as JSON"],
+    [["--plan", "/nonexistent/plan.json"], '--plan "/nonexistent/plan.json": no such file; use --stack <name>'],
+    [["--plan", "/tmp"], '--plan "/tmp": is a folder, not a file; use --stack <name>'],
     [["--plan", "package.json"], "--plan: package.json is not a plan file"],
     [["--stack", "prod", "--format", "html"], '--format: "html" is not allowed; use text, json, markdown, e.g. --format markdown'],
     [["--stack", "prod", "--frobnicate"], "--frobnicate: unknown flag"],

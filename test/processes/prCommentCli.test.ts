@@ -48,7 +48,7 @@ describe("npm run -s pr-comment", () => {
   it.each([
     [[], '--section: required, at least one; e.g. --section "Policy report=reports/policy-prod.md"'],
     [["--section", "reports/policy.md"], '--section "reports/policy.md": expected TITLE=FILE'],
-    [["--section", "Policy=/nonexistent/policy.md"], '--section "Policy=/nonexistent/policy.md": cannot read /nonexistent/policy.md (ENOENT); give a report file that exists'],
+    [["--section", "Policy=/nonexistent/policy.md"], '--section "Policy=/nonexistent/policy.md": no such file; give a report file that exists'],
     [["--section", `Policy=${policy}`, "--max-chars", "70000"], '--max-chars: "70000" is not allowed; use a whole number from 1000 to 65536'],
     [["--section", `Policy=${policy}`, "--artifact-url", "ftp://x"], '--artifact-url: "ftp://x" is not an https URL'],
     [["--sektion", "x=y"], "--sektion: unknown flag; did you mean --section?"],

@@ -96,7 +96,9 @@ describe("npm run readiness", () => {
     [[], "--stack: required; e.g. npm run readiness -- --stack prod"],
     [["--stack", "staging"], '--stack "staging": no Pulumi.staging.yaml; stacks found: dr, prod'],
     [["--stack", "prod", "--set", "healthCheck.ttlSeconds=900"], "crazy-gary-dr:healthCheck.ttlSeconds: "],
-    [["--stack", "prod", "--base", "/no/such/file.json"], "--base: /no/such/file.json cannot be read as JSON"],
+    [["--stack", "prod", "--base", "/no/such/file.json"], '--base "/no/such/file.json": no such file; give a file written by npm run readiness -- --format json'],
+    // A file the user names must exist: a typo is not "nothing measured".
+    [["--stack", "prod", "--measurements", "/no/such/measurements.json"], '--measurements "/no/such/measurements.json": no such file; give the measurements file'],
   ])("%j exits 2 with a clear message and no stack trace", (args, message) => {
     const result = readiness(...args);
     expect(result.code).toBe(2);

@@ -14,9 +14,13 @@ export interface ToolRun {
   stderr: string;
 }
 
-/** The environment of a run: the test's own without terminal settings, plus `env`. */
+/**
+ * The environment of a run: the test's own without terminal settings, plus `env`; without
+ * INIT_CWD too (npm's, from wherever the tests were started), so a relative path is taken from
+ * the repository root, where the tool runs.
+ */
 export function toolEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { FORCE_COLOR: _force, NO_COLOR: _no, COLUMNS: _columns, ...rest } = process.env;
+  const { FORCE_COLOR: _force, NO_COLOR: _no, COLUMNS: _columns, INIT_CWD: _initCwd, ...rest } = process.env;
   return { ...rest, ...env };
 }
 

@@ -192,6 +192,25 @@ export function outFileProblem(given: string, file: string): string | undefined 
   return undefined;
 }
 
+/**
+ * The text of the file a flag names (`--plan dr.json`), found from the folder npm ran in
+ * ({@link fromInvocationFolder}); a file that is missing, a folder or unreadable is a
+ * {@link UsageError} as a sentence naming the flag, the path and `fix`, never an errno.
+ * `flag` is how the message starts (`--plan "dr.json"`, `--section "Policy=p.md"`).
+ */
+export function readInputFile(flag: string, given: string, fix: string): string {
+  const file = fromInvocationFolder(given);
+  const at = file === given ? "" : ` (${file})`;
+  if (!fs.existsSync(file)) throw new UsageError(`${flag}: no such file${at}; ${fix}`);
+  if (fs.statSync(file).isDirectory()) throw new UsageError(`${flag}: is a folder${at}, not a file; ${fix}`);
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag}: cannot be read${at}: ${code === "EACCES" || code === "EPERM" ? "no permission to read it" : (err as Error).message}; ${fix}`);
+  }
+}
+
 /** {@link outFileProblem} of the `--out FILE` in `argv`, when the command writes a file there. */
 export function outFlagProblem(argv: readonly string[], command: CommandSpec): string | undefined {
   if (!command.flags.some((f) => f.name === "out" && f.value === "FILE")) return undefined;

@@ -3,9 +3,8 @@
  * the `npm run plan -- --stack NAME --out FILE` JSON of the base branch (made in a worktree of
  * it, as preview.yml does). A file that is not such a plan is a usage error naming the file.
  */
-import { readFileSync } from "node:fs";
 import type { DiffableResource } from "../../domain/planDiff";
-import { fromInvocationFolder, UsageError } from "./args";
+import { readInputFile, UsageError } from "./args";
 
 const remake = "make it with `npm run -s plan -- --stack NAME --out FILE` on the base branch";
 
@@ -26,11 +25,12 @@ function resourceProblem(value: unknown): string | undefined {
 
 /** The resources and stack outputs of the base plan of `stack` in `path`; throws UsageError naming the file and the fix. */
 export function readBasePlan(path: string, stack: string): { resources: DiffableResource[]; outputs: Record<string, unknown> } {
+  const text = readInputFile(`--base ${JSON.stringify(path)}`, path, remake);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(fromInvocationFolder(path), "utf8"));
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--base ${JSON.stringify(path)}: cannot be read as JSON (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${remake}`);
+    throw new UsageError(`--base ${JSON.stringify(path)}: not JSON (${(err as Error).message}); ${remake}`);
   }
   const plan = parsed as { stack?: unknown; resources?: unknown; outputs?: unknown };
   if (typeof plan?.stack !== "string" || !Array.isArray(plan.resources)) {

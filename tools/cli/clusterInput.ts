@@ -1,10 +1,10 @@
 /** Reads Patroni's `GET /cluster` body from a file or stdin (`-`) for the CLIs that decide on it. */
 import { readFileSync } from "node:fs";
 import { ClusterStatusError, parseClusterStatus, type ClusterStatus } from "../../domain/flipState";
-import { fromInvocationFolder } from "./args";
+import { readInputFile } from "./args";
 
 export function readClusterStatus(file: string): ClusterStatus {
-  const text = readFileSync(file === "-" ? 0 : fromInvocationFolder(file), "utf8");
+  const text = file === "-" ? readFileSync(0, "utf8") : readInputFile(`--cluster ${JSON.stringify(file)}`, file, "give the file holding Patroni's GET /cluster body, or - for stdin");
   let raw: unknown;
   try {
     raw = JSON.parse(text);

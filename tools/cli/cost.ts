@@ -4,13 +4,12 @@
  * Pricing is pure (domain/cost/report.ts); this file plans, reads the config and renders.
  * Flags and help: `costCommand` in ./commands.ts. Exit 1 when an AWS type of the plan has no price.
  */
-import { readFileSync } from "node:fs";
 import { PriceLookupError } from "../../domain/cost/priceTable";
 import { StackConfigError } from "../../infra/parseConfig";
 import { StackFileError } from "../offline/stackFiles";
 import { PriceTableError } from "../cost/priceTableSchema";
 import { CostBaseError, parseBase } from "../cost/render";
-import { formatOf, fromInvocationFolder, parseFlags, positionalHint, runCli, UsageError, writeOutput } from "./args";
+import { formatOf, parseFlags, readInputFile, positionalHint, runCli, UsageError, writeOutput } from "./args";
 import { costCommand } from "./commands";
 import { fitText, reportTerminal } from "./terminal";
 import { withHeldWarnings } from "./warnings";
@@ -23,14 +22,7 @@ runCli(
     if (!stack) throw new UsageError("--stack: required; e.g. npm run -s cost -- --stack prod");
     const format = formatOf(flags, ["text", "markdown", "json"] as const);
     const baseFile = flags.values.base?.[0];
-    let baseText: string | undefined;
-    if (baseFile !== undefined) {
-      try {
-        baseText = readFileSync(fromInvocationFolder(baseFile), "utf8");
-      } catch (err) {
-        throw new UsageError(`--base ${JSON.stringify(baseFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a file written by npm run cost -- --format json`);
-      }
-    }
+    const baseText = baseFile === undefined ? undefined : readInputFile(`--base ${JSON.stringify(baseFile)}`, baseFile, "give a file written by npm run cost -- --format json");
     const base = baseText === undefined ? undefined : parseBase(baseText, baseFile!);
 
     // The program (and all of @pulumi/aws) loads only once the flags are known to be good.

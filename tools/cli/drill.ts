@@ -20,7 +20,7 @@
  * the youngest passed drill) in each region of the stack: the daily datum the drill-overdue
  * alarm reads.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { drillAgeDatum, drillAgeDays, DRILL_METRICS, measuredOf, renderDrillMarkdown, type DrillReport } from "../../domain/drillRun";
 import { drillIds, drillTarget, type DrillId } from "../../domain/testingSchedule";
 import { regionRoles } from "../../domain/topology";
@@ -28,7 +28,7 @@ import { publishDrillMetrics, runDrill, writeDrillReport, type DrillDeadlines } 
 import { checked, runner } from "../drill/stackAccess";
 import { loadStackConfig } from "../offline/stackFiles";
 import { MeasurementsError, measurementsPath, readMeasurements, recordDrill } from "../readiness/measurements";
-import { fromInvocationFolder, parseFlags, runCli, UsageError } from "./args";
+import { fromInvocationFolder, parseFlags, readInputFile, runCli, UsageError } from "./args";
 import { drillCommand } from "./commands";
 import { fitText, terminalOf } from "./terminal";
 
@@ -118,11 +118,13 @@ runCli(
       let measured;
       const reportFile = one("report");
       if (reportFile) {
+        const fix = "give the drill-<id>.json npm run drill -- run wrote";
+        const text = readInputFile(`--report ${JSON.stringify(reportFile)}`, reportFile, fix);
         let report: DrillReport;
         try {
-          report = JSON.parse(readFileSync(fromInvocationFolder(reportFile), "utf8")) as DrillReport;
+          report = JSON.parse(text) as DrillReport;
         } catch (err) {
-          throw new UsageError(`--report: ${reportFile} cannot be read as JSON (${(err as Error).message}); give the drill-<id>.json npm run drill -- run wrote`);
+          throw new UsageError(`--report: ${reportFile} is not JSON (${(err as Error).message}); ${fix}`);
         }
         if (report.drill !== drill) throw new UsageError(`--report: ${reportFile} is a report of ${String(report.drill)}, not of ${drill}`);
         measured = measuredOf(report);

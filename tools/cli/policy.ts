@@ -7,14 +7,13 @@
  * mandatory policy is violated, 1 when one is, 2 on a usage or config error.
  * `--format markdown --max-chars N` writes a CI job summary cut to N characters.
  */
-import { readFileSync } from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { StackConfigError } from "../../infra/parseConfig";
 import { StackFileError } from "../offline/stackFiles";
 import type { PlannedResource } from "../../policies/engine";
 import { PolicySettingsError } from "../../policies/settings";
 import { didYouMean, wrapList } from "../../domain/nearest";
-import { formatOf, fromInvocationFolder, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
+import { formatOf, parseFlags, readInputFile, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
 import { policyCommand } from "./commands";
 import { fitText, reportTerminal, type TextLayout } from "./terminal";
 import { withHeldWarnings } from "./warnings";
@@ -30,11 +29,12 @@ const usage = "use --stack <name> (plans it offline) or --plan <file> (a saved `
 
 /** Reads a saved plan; a file that is not one is a usage error naming the file. */
 function readPlanFile(path: string): { stack: string; resources: PlannedResource[] } {
+  const text = readInputFile(`--plan ${JSON.stringify(path)}`, path, usage);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(fromInvocationFolder(path), "utf8"));
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--plan: ${path} cannot be read as JSON (${(err as Error).message}); ${usage}`);
+    throw new UsageError(`--plan: ${path} is not JSON (${(err as Error).message}); ${usage}`);
   }
   const plan = parsed as { stack?: unknown; resources?: unknown };
   const valid =
@@ -57,10 +57,12 @@ function unknownPolicyEntries(config: PolicyPackConfig, policyNames: readonly st
 
 function readPackConfig(path: string | undefined): PolicyPackConfig {
   if (!path) return {};
+  const fix = "give a policy pack config file as pulumi --policy-pack-config takes";
+  const text = readInputFile(`--config ${JSON.stringify(path)}`, path, fix);
   try {
-    return JSON.parse(readFileSync(fromInvocationFolder(path), "utf8")) as PolicyPackConfig;
+    return JSON.parse(text) as PolicyPackConfig;
   } catch (err) {
-    throw new UsageError(`--config: ${path} cannot be read as JSON (${(err as Error).message}); give a policy pack config file as pulumi --policy-pack-config takes`);
+    throw new UsageError(`--config: ${path} is not JSON (${(err as Error).message}); ${fix}`);
   }
 }
 

@@ -4,9 +4,8 @@
  * comment limit (the assembly: ../prComment/assemble.ts). preview.yml posts it, one sticky
  * comment per stack, found again by its marker. Flags and help: `prCommentCommand` in ./commands.ts.
  */
-import { readFileSync } from "node:fs";
 import { assembleComment, githubCommentLimit, minimumCommentChars, type CommentSection } from "../prComment/assemble";
-import { fromInvocationFolder, parseFlags, runCli, UsageError, writeOutput } from "./args";
+import { parseFlags, readInputFile, runCli, UsageError, writeOutput } from "./args";
 import { prCommentCommand } from "./commands";
 
 /** `TITLE=FILE` (split at the last `=`, so a title may hold one) read into a section. */
@@ -15,12 +14,7 @@ function readSection(spec: string): CommentSection {
   if (at <= 0 || at === spec.length - 1) throw new UsageError(`--section ${JSON.stringify(spec)}: expected TITLE=FILE, e.g. --section "Policy report=reports/policy-prod.md"`);
   const title = spec.slice(0, at);
   const file = spec.slice(at + 1);
-  let body: string;
-  try {
-    body = readFileSync(fromInvocationFolder(file), "utf8");
-  } catch (err) {
-    throw new UsageError(`--section ${JSON.stringify(spec)}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a report file that exists`);
-  }
+  const body = readInputFile(`--section ${JSON.stringify(spec)}`, file, "give a report file that exists");
   return { title, body, kind: file.endsWith(".md") ? "markdown" : "code" };
 }
 

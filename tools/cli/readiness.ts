@@ -16,7 +16,7 @@ import { StackConfigError } from "../../infra/parseConfig";
 import { requireStack, StackFileError, repositoryRoot } from "../offline/stackFiles";
 import { parseByteSize } from "../../domain/byteSize";
 import { MeasurementsError, measurementsPath, readMeasurements } from "../readiness/measurements";
-import { formatOf, fromInvocationFolder, parseFlags, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
+import { formatOf, fromInvocationFolder, parseFlags, readInputFile, positionalHint, runCli, stackLabel, UsageError, writeOutput } from "./args";
 import { readinessCommand } from "./commands";
 import { fitText, reportTerminal, terminalOf } from "./terminal";
 import { withHeldWarnings } from "./warnings";
@@ -24,16 +24,20 @@ import { withHeldWarnings } from "./warnings";
 /** The drill workflow the report reads the testing schedule's crons from. */
 export const drillWorkflowPath = ".github/workflows/drills.yml";
 
+/** What a --base file must be. */
+const fix = "give a file written by npm run readiness -- --format json";
+
 function readBase(path: string): { id: string; margin: number | null; verdict: "met" | "at risk" | "not met" | "not measured" }[] {
+  const text = readInputFile(`--base ${JSON.stringify(path)}`, path, fix);
   let parsed: { rows?: unknown };
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--base: ${path} cannot be read as JSON (${(err as Error).message}); give a file written by npm run readiness -- --format json`);
+    throw new UsageError(`--base: ${path} is not JSON (${(err as Error).message}); ${fix}`);
   }
   const rows = parsed?.rows;
   if (!Array.isArray(rows) || !rows.every((r) => r && typeof r.id === "string" && (r.margin === null || typeof r.margin === "number") && typeof r.verdict === "string")) {
-    throw new UsageError(`--base: ${path} is not a readiness report (expected {rows: [{id, margin, verdict}, ...]}); give a file written by npm run readiness -- --format json`);
+    throw new UsageError(`--base: ${path} is not a readiness report (expected {rows: [{id, margin, verdict}, ...]}); ${fix}`);
   }
   return rows;
 }
@@ -46,7 +50,7 @@ runCli(
     if (!stack) throw new UsageError("--stack: required; e.g. npm run readiness -- --stack prod");
     const format = formatOf(flags, ["text", "json", "markdown"] as const);
     requireStack(stack);
-    const base = flags.values.base ? readBase(fromInvocationFolder(flags.values.base[0])) : undefined;
+    const base = flags.values.base ? readBase(flags.values.base[0]) : undefined;
     const sizeText = flags.values["database-size"]?.[0];
     let databaseBytes: number | undefined;
     try {
@@ -55,6 +59,8 @@ runCli(
       throw new UsageError((err as Error).message);
     }
     const measurementsFile = flags.values.measurements?.[0];
+    // The default file may not exist yet (nothing measured); a file the user names must.
+    if (measurementsFile !== undefined) readInputFile(`--measurements ${JSON.stringify(measurementsFile)}`, measurementsFile, "give the measurements file (default docs/measurements.json) that bench:recovery and drill record write");
     const measurements = readMeasurements(measurementsFile === undefined ? measurementsPath : fromInvocationFolder(measurementsFile));
 
     // The program (and all of @pulumi/aws) loads only once the flags are known to be good.
