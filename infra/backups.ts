@@ -168,7 +168,7 @@ export function declareBackups(config: StackConfig, providers: RegionProviders, 
   const candidateHost = declareHost(activeRole(config), []);
   const flip = options.declareFlip([candidateHost.configured]);
   const otherHost = declareHost(passiveRole(config), [flip.command]);
-  const hosts = { [activeRole(config)]: candidateHost, [passiveRole(config)]: otherHost } as Record<RegionRole, DatabaseHost>;
+  const hosts = perRole((role) => (role === activeRole(config) ? candidateHost : otherHost));
 
   return {
     buckets,
