@@ -92,11 +92,18 @@ function slice(segments: readonly Segment[], start: number, end: number): Segmen
   return out;
 }
 
-/** Where a chunk from `at` of at most `room` characters ends: after the last space in its second half, else at `room`. */
+/** Characters a word without spaces (a URN, a path, a list) may break after, when no space is near. */
+const softBreaks = new Set(["/", ":", "$", ",", "&", "?"]);
+
+/**
+ * Where a chunk from `at` of at most `room` characters ends: after the last space in its second
+ * half, else after the last of {@link softBreaks} there (a URN breaks at `::` or `$`), else at `room`.
+ */
 function breakAt(chars: readonly string[], at: number, room: number): number {
   const end = at + room;
   if (end >= chars.length) return chars.length;
   for (let i = end; i > at + Math.floor(room / 2); i--) if (chars[i - 1] === " ") return i;
+  for (let i = end; i > at + Math.floor(room / 2); i--) if (softBreaks.has(chars[i - 1])) return i;
   return end;
 }
 
@@ -113,7 +120,8 @@ export function fitLines(lines: readonly Line[], columns: number): Line[] {
       out.push(l);
       continue;
     }
-    const indent = Math.min(l.hangingIndent ?? (plainText(l).match(/^ */)![0].length + 4), Math.floor(columns / 2));
+    // A continuation keeps at least 50 columns (or half a narrow terminal) for its text.
+    const indent = Math.min(l.hangingIndent ?? (plainText(l).match(/^ */)![0].length + 4), Math.max(Math.floor(columns / 2), columns - 50));
     const room = columns - indent - wrapMarker.length;
     let at = breakAt(chars, 0, columns);
     out.push({ segments: slice(l.segments, 0, at) });
