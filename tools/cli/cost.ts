@@ -41,13 +41,14 @@ runCli(
     });
     const report = stackCostReport(stack, plan, config);
     const out = flags.values.out?.[0];
-    // Text fits the terminal (a wide row wraps under its indent); markdown is for GitHub, which wraps it.
+    // Text fits the terminal (a priced line too wide for it takes two lines); markdown is for GitHub, which wraps it.
+    const terminal = reportTerminal(out !== undefined);
     const text =
       format === "json"
         ? render.renderJson(report)
         : format === "markdown"
           ? render.renderMarkdown(report, base)
-          : `${fitText(render.renderText(report, base).replace(/\n$/, ""), reportTerminal(out !== undefined))}\n`;
+          : `${fitText(render.renderText(report, base, terminal.columns).replace(/\n$/, ""), terminal)}\n`;
     writeOutput(text, out);
     if (report.notPriced.length > 0) {
       process.stderr.write(`not priced: ${report.notPriced.map((n) => n.type).join(", ")}; add a pricer (domain/cost/pricers) and its prices (domain/prices/aws.json)\n`);

@@ -76,7 +76,12 @@ function coverage(report: CostReport): string[] {
   ];
 }
 
-export function renderText(report: CostReport, base?: CostSummary): string {
+/**
+ * The report as text. `columns`: the width it is read at; a priced line wider than that is
+ * shown on two lines (what, then where, how much and the source), each column sized to its
+ * content, so the table still reads as columns on a 120-column terminal (default: one line each).
+ */
+export function renderText(report: CostReport, base?: CostSummary, columns = Infinity): string {
   const groups = groupLines(report.lines);
   const paid = groups.filter((g) => g.monthly > 0 || g.line.estimate).sort((a, b) => b.monthly - a.monthly);
   const freeByType = groupFree(groups);
@@ -92,10 +97,7 @@ export function renderText(report: CostReport, base?: CostSummary): string {
     ...report.byType.map((s) => `  ${pad(s.name, 72)}${money(s.monthly)}`),
     "",
     "Lines (count x quantity at the unit price = monthly; * an estimate, ? a price not confirmed word for word):",
-    ...paid.map(
-      (g) =>
-        `  ${pad(g.line.component, 30)} ${pad(`${g.count > 1 ? `${g.count} x ` : ""}${g.line.item}`, 70)} ${pad(g.line.region, 10)} ${pad(`${quantity(g.quantity)} ${g.line.unit}${g.line.estimate ? "*" : ""}`, 30)} ${pad(`@ $${g.line.unitPrice}${g.line.priceConfirmed ? "" : "?"}`, 11)}${money(g.monthly)}  ${g.line.source}`,
-    ),
+    ...pricedLines(paid, columns),
     "",
     "At no charge (by type, with the source that says so):",
     ...freeByType.map((f) => `  ${pad(`${f.type} x${f.count}`, 72)} ${f.source}`),
@@ -111,6 +113,26 @@ export function renderText(report: CostReport, base?: CostSummary): string {
   ];
   if (base) out.push(`Against the base: total ${usd(base.total)} -> ${usd(report.total)} (${change(report.total, base.total)}); DR share ${usd(base.drShare)} -> ${usd(drShare(report))} (${change(drShare(report), base.drShare)})`);
   return `${out.join("\n")}\n`;
+}
+
+/** The priced lines: one line each where that fits `columns`, else two (what; then where, how much, the source). */
+function pricedLines(paid: readonly GroupedLine[], columns: number): string[] {
+  const cells = paid.map((g) => ({
+    component: g.line.component,
+    item: `${g.count > 1 ? `${g.count} x ` : ""}${g.line.item}`,
+    region: g.line.region,
+    quantity: `${quantity(g.quantity)} ${g.line.unit}${g.line.estimate ? "*" : ""}`,
+    price: `@ $${g.line.unitPrice}${g.line.priceConfirmed ? "" : "?"}`,
+    monthly: usd(g.monthly),
+    source: g.line.source,
+  }));
+  const oneLine = cells.map((c) => `  ${c.component.padEnd(30)} ${c.item.padEnd(70)} ${c.region.padEnd(10)} ${c.quantity.padEnd(30)} ${c.price.padEnd(11)}${c.monthly.padStart(11)}  ${c.source}`);
+  if (oneLine.every((l) => l.length <= columns)) return oneLine;
+  const width = (key: "region" | "quantity" | "price" | "monthly") => Math.max(...cells.map((c) => c[key].length));
+  return cells.flatMap((c) => [
+    `  ${c.component}: ${c.item}`,
+    `      ${c.region.padEnd(width("region"))}  ${c.quantity.padEnd(width("quantity"))}  ${c.price.padEnd(width("price"))}  ${c.monthly.padStart(width("monthly"))}  ${c.source}`,
+  ]);
 }
 
 function groupFree(groups: readonly GroupedLine[]): { type: string; count: number; source: string }[] {
