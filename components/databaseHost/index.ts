@@ -44,6 +44,7 @@ import { UNIT_NAMES, defaultHostPaths, type DatabaseHostFilesParams, type HostFi
 import { renderHostFiles, renderTlsFiles } from "./render";
 import { etcdHealthScript, etcdMemberFiles, etcdStartScript, etcdTlsFiles, type EtcdHostPaths, type EtcdMemberFilesParams } from "../etcdMemberFiles";
 import { resolveParams } from "./resolveParams";
+import { AS_ROOT, sshConnection } from "../sshConnection";
 import { checkSecretReplicaWaitSeconds, DEFAULT_SECRET_REPLICA_POLL_SECONDS, DEFAULT_SECRET_REPLICA_WAIT_SECONDS, instanceProfileCheckScript, secretReplicaWaitScript } from "./preflight";
 
 export const databaseHostType = "crazygary:dr:DatabaseHost";
@@ -249,14 +250,9 @@ export class DatabaseHost extends pulumi.ComponentResource {
 
     this.files = pulumi.all(args.repositories.map((repo) => repo.bucket)).apply((buckets) => [...renderHostFiles(params(buckets)), ...etcdFiles]);
 
-    const connection: command.types.input.remote.ConnectionArgs = {
-      host: args.connection.host,
-      user: args.connection.user,
-      port: args.connection.port,
-      privateKey: pulumi.secret(args.connection.privateKey),
-    };
+    const connection = sshConnection(args.connection);
     const child = { parent: this, provider: args.provider };
-    const asRoot = "sudo -n /bin/bash -s";
+    const asRoot = AS_ROOT;
     const stepHost = `${name} (${args.connection.host})`;
 
     // Before anything else: the instance carries the stack's instance profile.
