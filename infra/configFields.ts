@@ -25,18 +25,21 @@ export const healthCheckerRegions = Object.freeze([
 
 export const list = (values: readonly (string | number)[]) => values.join(", ");
 
-/** A value from a fixed list; a mistyped one gets the nearest names (`us-west2` -> `us-west-2`), never a 30-item line. */
-export const oneOf = (allowed: readonly string[], what: string, plural: string) =>
+/**
+ * A value from a fixed list; a mistyped one gets the nearest names (`us-west2` -> `us-west-2`),
+ * anything else the list and `example` (the first allowed value unless set).
+ */
+export const oneOf = (allowed: readonly string[], what: string, plural: string, example: string = allowed[0]!) =>
   z
     .string()
     .superRefine((v, ctx) => {
       if (allowed.includes(v)) return;
       const suggestion = suggestFrom(v, allowed, plural);
-      ctx.addIssue({ code: "custom", message: `is not ${what}; ${suggestion}${suggestion.startsWith("did you mean") ? "" : `; e.g. ${allowed[0]}`}` });
+      ctx.addIssue({ code: "custom", message: `is not ${what}; ${suggestion}${suggestion.startsWith("did you mean") ? "" : `; e.g. ${example}`}` });
     })
-    .meta({ examples: [allowed[0]], allowed: what });
+    .meta({ examples: [example], allowed: what });
 
-export const regionCode = oneOf(awsRegionCodes, "an AWS region code", "region codes").meta({ examples: ["us-east-1"] });
+export const regionCode = oneOf(awsRegionCodes, "an AWS region code", "region codes", "us-east-1");
 
 /** The first region of a short list of well-known ones that none of `taken` names: an example that cannot clash. */
 export const anotherRegion = (taken: readonly string[]): string =>

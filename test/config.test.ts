@@ -46,6 +46,7 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     ["unknown region code", ["regions.primary=us-east-9"], 'crazy-gary-dr:regions.primary: "us-east-9" is not an AWS region code; did you mean us-east-1 or us-east-2? (46 region codes in all)'],
     ["mistyped region code", ["regions.secondary=us-west2"], 'crazy-gary-dr:regions.secondary: "us-west2" is not an AWS region code; did you mean us-west-2? (46 region codes in all)'],
     ["region code like none", ["regions.secondary=mars"], 'crazy-gary-dr:regions.secondary: "mars" is not an AWS region code; use one of these 46:\n      af-south-1, ap-east-1,'],
+    ["region code like none: the example is a likely region, not the list's first", ["regions.secondary=mars"], "us-isof-south-1; e.g. us-east-1"],
     ["mistyped checker region", ["healthCheck.checkerRegions=[us-east-1, us-west-2, euwest-1]"], 'crazy-gary-dr:healthCheck.checkerRegions.2: "euwest-1" is not a Route53 checker region; did you mean eu-west-1? (8 checker regions in all)'],
     ["mistyped key", ["retention.walHour=72"], "crazy-gary-dr:retention.walHour: is not a known key (given 72); did you mean walHours? allowed here: fullDays, incrementalDays, walHours, pitrHours, logDays, noncurrentVersionDays; e.g. retention.walHours: 72"],
     ["regionDown naming the active region", ["regionDown=primary"], 'crazy-gary-dr:regionDown: "primary" is the active region (activeRegion: primary); name the region you are failing over from, e.g. regionDown: secondary, or remove regionDown'],
