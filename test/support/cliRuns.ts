@@ -3,9 +3,10 @@
  * when fresh), with none of the test runner's own terminal settings: no COLUMNS, FORCE_COLOR or
  * NO_COLOR unless a test gives them, so the output is what a pipe gets (100 columns, no colour).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { repositoryRoot } from "../../tools/offline/stackFiles";
+import { runCommand } from "../../tools/process/exec";
 
 /** What a finished tool left behind. */
 export interface ToolRun {
@@ -36,18 +37,15 @@ export function runTool(script: string, args: readonly string[], options: { env?
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** {@link runTool} without blocking, so several tools can run side by side. */
-export function runToolAsync(script: string, args: readonly string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<ToolRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repositoryRoot, "tools/cli/run.js"), `tools/cli/${script}.ts`, ...args], { cwd: repositoryRoot, env: toolEnv(options.env) });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
+/** {@link runTool} without blocking, so several tools can run side by side (tools/process/exec.ts runs it). */
+export async function runToolAsync(script: string, args: readonly string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<ToolRun> {
+  const { code, stdout, stderr } = await runCommand(process.execPath, [path.join(repositoryRoot, "tools/cli/run.js"), `tools/cli/${script}.ts`, ...args], {
+    cwd: repositoryRoot,
+    env: { FORCE_COLOR: undefined, NO_COLOR: undefined, COLUMNS: undefined, INIT_CWD: undefined, ...options.env },
+    input: options.input,
+    timeoutMs: 600_000,
   });
+  return { code, stdout, stderr };
 }
 
 /** Text with its wrapped lines joined again (a continuation starts with spaces and `… `; tools/cli/terminal.ts keeps every character). */
