@@ -7,7 +7,6 @@
  * reaches both databases; its report, metrics and flips are checked against the cluster itself.
  * The heartbeat row is written by the test as the hosts' heartbeat timer writes it on the leader.
  */
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,32 +20,15 @@ import { PatroniLab, REGION_CODES } from "../../dev/patroni/lab";
 import type { PgNode } from "../../dev/postgres/cluster";
 import { decodeMetricCall, waitFor } from "../../dev/postgres/pgbackrest";
 import { installDrillFakes, type DrillFakes } from "../support/drillFakes";
+import { runCommand, type CommandResult } from "../../tools/process/exec";
 
 const root = join(__dirname, "../..");
 const ZONE = "dr.drill.test";
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `npm run drill -- ARGS` as the workflow runs it, with the stand-ins first on PATH, from the witness region. */
-function drillCli(fakes: DrillFakes, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const [command, argv] = fakes.wrap(process.execPath, [join(root, "tools/cli/run.js"), join(root, "tools/cli/drill.ts"), ...args]);
-    const child = spawn(command, argv, {
-      cwd: root,
-      env: { ...process.env, PATH: `${fakes.binDir}:${process.env.PATH}` },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function drillCli(fakes: DrillFakes, args: string[]): Promise<CommandResult> {
+  const [command, argv] = fakes.wrap(process.execPath, [join(root, "tools/cli/run.js"), join(root, "tools/cli/drill.ts"), ...args]);
+  return runCommand(command, argv, { cwd: root, env: { PATH: `${fakes.binDir}:${process.env.PATH}` }, timeoutMs: 600_000 });
 }
 
 let lab: PatroniLab;
@@ -93,7 +75,7 @@ describe("npm run drill -- run: refusal on prod", () => {
 });
 
 describe("npm run drill -- run: a drill of the dr stack", () => {
-  let result: CliResult;
+  let result: CommandResult;
   let report: DrillReport;
   let beat: string;
 
@@ -190,7 +172,7 @@ describe("npm run drill -- run: a drill of the dr stack", () => {
 });
 
 describe("npm run drill -- run: DNS never moves", () => {
-  let result: CliResult;
+  let result: CommandResult;
   let report: DrillReport;
   let callsBefore: number;
 
